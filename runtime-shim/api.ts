@@ -1,0 +1,154 @@
+/**
+ * `svcpack/runtime`: the API an app may import (DESIGN §1). Inside a built exe the shim installs a
+ * host (service name, logger, stop wiring) before the app's first line runs. Under plain `node`
+ * during development there is no host: `isService` is false, the logger writes to the console,
+ * and SIGINT/SIGTERM run the onStop handlers (reason 'console') and then exit.
+ */
+export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
+export type StopHandler = (reason: StopReason) => void | Promise<void>;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ServiceLogger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface Service {
+  /** The service name (`--name`); under plain node, the entry script's base name. */
+  readonly name: string;
+  /** True only when the SCM started this process as a service. */
+  readonly isService: boolean;
+  /** Aborted when a stop begins (service stop, shutdown, Ctrl+C). */
+  readonly signal: AbortSignal;
+  /** Writes to the service log (file; console under plain node). */
+  readonly log: ServiceLogger;
+  /**
+   * Registers a stop handler. All handlers run concurrently when a stop begins; the stop completes
+   * when they settle or the stop timeout passes. Returns a function that unregisters it.
+   */
+  onStop(handler: StopHandler): () => void;
+  /**
+   * Declares the app's start work: the service reports RUNNING only after `work` resolves, and
+   * fails to start (STOPPED, non-zero exit code) if it rejects. Without it, RUNNING follows the
+   * entry module's evaluation (including its top-level awaits).
+   */
+  start(work: () => unknown): Promise<void>;
+}
+
+/** What the exe's shim provides; absent under plain node. */
+export interface RuntimeHost {
+  name: string;
+  isService: boolean;
+  write(level: LogLevel, message: string): void;
+  /** Tells the host that start work began; the host reports RUNNING when `done` settles. */
+  trackStart(done: Promise<void>): void;
+}
+
+const HOST_KEY = Symbol.for('svcpack.runtime.host');
+type HostGlobal = typeof globalThis & { [HOST_KEY]?: RuntimeHost };
+
+const handlers = new Set<StopHandler>();
+const controller = new AbortController();
+let stopping: Promise<void> | null = null;
+let devSignalsInstalled = false;
+
+/** Called by the shim before the app runs. */
+export function installHost(host: RuntimeHost): void {
+  (globalThis as HostGlobal)[HOST_KEY] = host;
+}
+
+function host(): RuntimeHost | undefined {
+  return (globalThis as HostGlobal)[HOST_KEY];
+}
+
+/**
+ * Runs every registered stop handler once (later calls return the same promise) and aborts
+ * `service.signal`. Called by the shim's lifecycle, or by the dev-mode signal listeners.
+ */
+export function runStopHandlers(reason: StopReason): Promise<void> {
+  stopping ??= (async () => {
+    controller.abort(reason);
+    const results = await Promise.allSettled([...handlers].map(async (h) => h(reason)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  })();
+  return stopping;
+}
+
+/** Number of registered onStop handlers (the shim uses it to decide how to wait for a stop). */
+export function stopHandlerCount(): number {
+  return handlers.size;
+}
+
+function format(args: unknown[]): string {
+  return args
+    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : safeJson(a)))
+    .join(' ');
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function write(level: LogLevel, args: unknown[]): void {
+  const h = host();
+  const message = format(args);
+  if (h) h.write(level, message);
+  else (level === 'error' || level === 'warn' ? console.error : console.log)(`[${level}] ${message}`);
+}
+
+/** Under plain node: SIGINT/SIGTERM run the handlers, then the process exits. */
+function installDevSignals(): void {
+  if (devSignalsInstalled || host()) return;
+  devSignalsInstalled = true;
+  const onSignal = (): void => {
+    runStopHandlers('console').then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+export const service: Service = {
+  get name() {
+    return host()?.name ?? devName();
+  },
+  get isService() {
+    return host()?.isService ?? false;
+  },
+  signal: controller.signal,
+  log: {
+    debug: (...args) => write('debug', args),
+    info: (...args) => write('info', args),
+    warn: (...args) => write('warn', args),
+    error: (...args) => write('error', args),
+  },
+  onStop(handler) {
+    handlers.add(handler);
+    installDevSignals();
+    return () => handlers.delete(handler);
+  },
+  start(work) {
+    const done = Promise.resolve().then(work).then(() => undefined);
+    host()?.trackStart(done);
+    return done;
+  },
+};
+
+function devName(): string {
+  const script = process.argv[1] ?? 'app';
+  return script.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+}
+
+export default service;

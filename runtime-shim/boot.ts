@@ -1,0 +1,57 @@
+/**
+ * First module of every exe bundle. Decides what this process is (service, `run`, `version`,
+ * `help`) before the app's first line runs: the bundle entry imports this module, then the app,
+ * then calls `appLoaded()`. ESM evaluates them in that order and this module's top-level await
+ * holds the app back until the SCM has called ServiceMain.
+ */
+import { helpText, parseExeArgs, versionText, SERVICE_ARG } from './commands';
+import { startConsoleMode } from './console-mode';
+import { exeConfig } from './exe-config';
+import { startServiceMode } from './service-mode';
+import type { Session } from './session';
+
+let session: Session | null = null;
+
+function exitWith(code: number, text: string, stream: NodeJS.WriteStream = process.stdout): never {
+  stream.write(text);
+  process.exit(code);
+}
+
+const command = parseExeArgs(process.argv.slice(2));
+switch (command.kind) {
+  case 'help':
+    exitWith(0, helpText(exeConfig));
+  case 'version':
+    exitWith(0, versionText(exeConfig, process.version));
+  case 'usage-error':
+    exitWith(2, `${exeConfig.name}: ${command.message} — run "${exeConfig.name}.exe help" for the commands\n`, process.stderr);
+  case 'run':
+    session = startConsoleMode();
+    break;
+  case 'service': {
+    const result = await startServiceMode();
+    if (result.kind === 'not-started-by-scm') {
+      exitWith(
+        2,
+        `${exeConfig.name}: started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — ` +
+          `use "${exeConfig.name}.exe run" to run it in a console\n`,
+        process.stderr,
+      );
+    }
+    session = result.session;
+    break;
+  }
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('svcpack.boot')] = { appFailed };
+
+/** The app's entry module has been evaluated. */
+export function appLoaded(): void {
+  session?.appLoaded();
+}
+
+/** The app's entry module threw while evaluating. */
+export function appFailed(err: unknown): void {
+  if (session) session.appFailed(err);
+  else throw err;
+}

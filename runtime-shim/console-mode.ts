@@ -1,0 +1,37 @@
+/**
+ * `<exe> run`: the service lifecycle in a console. Ctrl+C (SIGINT), Ctrl+Break (SIGBREAK) and
+ * closing the console (SIGHUP) stop it gracefully; a second Ctrl+C forces the exit.
+ */
+import { ConsoleLog } from './log-file';
+import { createSession, type Session } from './session';
+
+const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
+
+export function startConsoleMode(): Session {
+  const sink = new ConsoleLog();
+  let triggeredBy: string | undefined;
+  const ownListeners = new Set<(...args: never[]) => unknown>();
+
+  const session = createSession({
+    isService: false,
+    sink,
+    report: () => {},
+    ownListeners,
+    triggeredBy: () => triggeredBy,
+    beforeExit: () => {},
+  });
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (triggeredBy !== undefined) {
+      sink.write('warn', 'lifecycle', `${signal} again: forcing exit`);
+      process.exit(130);
+    }
+    triggeredBy = signal;
+    void session.lifecycle.stop('console');
+  };
+  for (const signal of CONSOLE_SIGNALS) {
+    ownListeners.add(onSignal);
+    process.on(signal, onSignal);
+  }
+  return session;
+}

@@ -1,0 +1,19 @@
+/**
+ * What `svcpack build` bakes into the exe (esbuild `define` of `__SVCPACK_EXE__`). Read-only at
+ * run time.
+ */
+export interface ExeConfig {
+  name: string;
+  displayName: string;
+  description: string;
+  version: string;
+  svcpackVersion: string;
+  /** Stop timeout in ms: how long stop handlers may run before the stop is forced. */
+  stopTimeoutMs: number;
+  /** SHA-256 (hex) of the embedded koffi.node, checked before every load. */
+  koffiSha256: string;
+}
+
+declare const __SVCPACK_EXE__: ExeConfig;
+
+export const exeConfig: ExeConfig = __SVCPACK_EXE__;

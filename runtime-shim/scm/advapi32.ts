@@ -1,0 +1,108 @@
+/**
+ * Typed koffi bindings to the Win32 service API: the only place that speaks Win32. Everything
+ * above it (service-controller.ts) works in domain terms. Constants are from winsvc.h/winerror.h.
+ */
+import type { Koffi } from './native-module';
+
+export const SERVICE_WIN32_OWN_PROCESS = 0x10;
+
+export const SERVICE_STOPPED = 1;
+export const SERVICE_START_PENDING = 2;
+export const SERVICE_STOP_PENDING = 3;
+export const SERVICE_RUNNING = 4;
+
+export const SERVICE_ACCEPT_STOP = 0x1;
+export const SERVICE_ACCEPT_SHUTDOWN = 0x4;
+export const SERVICE_ACCEPT_PRESHUTDOWN = 0x100;
+
+export const SERVICE_CONTROL_STOP = 0x1;
+export const SERVICE_CONTROL_INTERROGATE = 0x4;
+export const SERVICE_CONTROL_SHUTDOWN = 0x5;
+export const SERVICE_CONTROL_PRESHUTDOWN = 0xf;
+
+export const NO_ERROR = 0;
+export const ERROR_CALL_NOT_IMPLEMENTED = 120;
+export const ERROR_SERVICE_SPECIFIC_ERROR = 1066;
+export const ERROR_FAILED_SERVICE_CONTROLLER_CONNECT = 1063;
+
+/** SERVICE_STATUS, all DWORDs. */
+export interface ServiceStatusStruct {
+  dwServiceType: number;
+  dwCurrentState: number;
+  dwControlsAccepted: number;
+  dwWin32ExitCode: number;
+  dwServiceSpecificExitCode: number;
+  dwCheckPoint: number;
+  dwWaitHint: number;
+}
+
+export type ServiceMainFn = (argc: number, argv: unknown) => void;
+export type HandlerExFn = (control: number, eventType: number, eventData: unknown, context: unknown) => number;
+
+export interface Advapi32 {
+  /** Blocks (on a worker thread) until every service of the process has stopped; true on success. */
+  startDispatcher(serviceName: string, serviceMain: ServiceMainFn, done: (ok: boolean) => void): void;
+  /** Registers the control handler; returns the status handle (opaque). Call inside ServiceMain. */
+  registerHandler(serviceName: string, handler: HandlerExFn): unknown;
+  setStatus(handle: unknown, status: ServiceStatusStruct): boolean;
+  /** The calling thread's last Win32 error (valid right after a synchronous call). */
+  lastError(): number;
+}
+
+/** Loads advapi32/kernel32 through koffi and returns the bindings. */
+export function bindAdvapi32(koffi: Koffi): Advapi32 {
+  const advapi = koffi.load('advapi32.dll');
+  const kernel = koffi.load('kernel32.dll');
+
+  const SERVICE_STATUS = koffi.struct('SERVICE_STATUS', {
+    dwServiceType: 'uint32',
+    dwCurrentState: 'uint32',
+    dwControlsAccepted: 'uint32',
+    dwWin32ExitCode: 'uint32',
+    dwServiceSpecificExitCode: 'uint32',
+    dwCheckPoint: 'uint32',
+    dwWaitHint: 'uint32',
+  });
+  const ServiceMain = koffi.proto('void __stdcall LPSERVICE_MAIN_FUNCTIONW(uint32 argc, void *argv)');
+  const HandlerEx = koffi.proto(
+    'uint32 __stdcall LPHANDLER_FUNCTION_EX(uint32 control, uint32 eventType, void *eventData, void *context)',
+  );
+  const SERVICE_TABLE_ENTRYW = koffi.struct('SERVICE_TABLE_ENTRYW', {
+    lpServiceName: 'str16',
+    lpServiceProc: koffi.pointer(ServiceMain),
+  });
+
+  const StartServiceCtrlDispatcherW = advapi.func('bool __stdcall StartServiceCtrlDispatcherW(SERVICE_TABLE_ENTRYW *table)');
+  const RegisterServiceCtrlHandlerExW = advapi.func(
+    'void * __stdcall RegisterServiceCtrlHandlerExW(str16 name, LPHANDLER_FUNCTION_EX *handler, void *context)',
+  );
+  const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(void *handle, SERVICE_STATUS *status)');
+  const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
+  void SERVICE_STATUS;
+
+  // Registered callbacks must outlive the calls that hand them to Windows: keep them referenced.
+  const keep: unknown[] = [];
+
+  return {
+    startDispatcher(serviceName, serviceMain, done) {
+      const mainPtr = koffi.register(serviceMain, koffi.pointer(ServiceMain));
+      keep.push(mainPtr);
+      const table = [
+        { lpServiceName: serviceName, lpServiceProc: mainPtr },
+        { lpServiceName: null, lpServiceProc: null },
+      ];
+      StartServiceCtrlDispatcherW.async(table, (err: unknown, ok: boolean) => done(!err && ok));
+    },
+    registerHandler(serviceName, handler) {
+      const handlerPtr = koffi.register(handler, koffi.pointer(HandlerEx));
+      keep.push(handlerPtr);
+      return RegisterServiceCtrlHandlerExW(serviceName, handlerPtr, null);
+    },
+    setStatus(handle, status) {
+      return SetServiceStatus(handle, status) as boolean;
+    },
+    lastError() {
+      return GetLastError() as number;
+    },
+  };
+}

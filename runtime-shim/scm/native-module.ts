@@ -1,0 +1,59 @@
+/**
+ * Loads koffi's native module from inside the exe. A native module must be a file on disk before
+ * Windows can load it, and where that file lives is a security decision: it goes under the
+ * running account's own %LOCALAPPDATA% (LocalSystem: C:\Windows\System32\config\systemprofile,
+ * LocalService/NetworkService/virtual accounts: their profile under C:\Windows\ServiceProfiles,
+ * a user: that user's profile), which only that account and administrators can write. Never a
+ * shared temp folder. The file is named by its SHA-256 and re-hashed before every load, so a
+ * stale or tampered copy is replaced rather than loaded.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type * as KoffiModule from 'koffi';
+
+export type Koffi = typeof KoffiModule;
+
+/** The folder native modules are written to for the current account. */
+export function nativeModuleDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.LOCALAPPDATA || path.join(env.USERPROFILE || os.homedir(), 'AppData', 'Local');
+  return path.join(base, 'svcpack', 'native');
+}
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Writes `bytes` (whose SHA-256 is `expectedSha256`, known at build time) to the account's native
+ * folder unless an identical copy is there, then loads it. Throws if the bytes do not match.
+ */
+export function loadNativeModule<T>(fileName: string, bytes: () => Uint8Array, expectedSha256: string): T {
+  const dir = path.join(nativeModuleDir(), expectedSha256.slice(0, 32));
+  const file = path.join(dir, fileName);
+  if (!hasHash(file, expectedSha256)) {
+    const data = bytes();
+    if (sha256(data) !== expectedSha256) throw new Error(`embedded ${fileName} is corrupt (hash mismatch)`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, data, { mode: 0o700, flag: 'wx' });
+    try {
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      // Another instance may have won the race and be holding the file loaded.
+      if (!hasHash(file, expectedSha256)) throw err;
+    }
+    if (!hasHash(file, expectedSha256)) throw new Error(`${file} changed while it was being written`);
+  }
+  const mod = { exports: {} as T };
+  process.dlopen(mod, file);
+  return mod.exports;
+}
+
+function hasHash(file: string, expected: string): boolean {
+  try {
+    return sha256(fs.readFileSync(file)) === expected;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The SEA main script (CommonJS, as Node 22's SEA requires). It loads the app bundle, an ES module
+ * embedded as the asset `app.mjs`, so apps may use top-level await: a module hook serves the
+ * bundle under the exe's own file URL (so `import.meta.url` and source-mapped stack traces are
+ * meaningful), and a vm.Script whose dynamic import uses the default loader imports it.
+ */
+import { registerHooks } from 'node:module';
+import { getRawAsset } from 'node:sea';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { installAssetReader } from './assets';
+
+const APP_ASSET = 'app.mjs';
+const BOOT_KEY = Symbol.for('svcpack.boot');
+
+function main(): void {
+  process.setSourceMapsEnabled(true);
+  silenceLoaderWarning();
+  installAssetReader({ read: (name) => new Uint8Array(getRawAsset(name)) });
+
+  const appUrl = pathToFileURL(process.execPath).href;
+  const source = Buffer.from(getRawAsset(APP_ASSET)).toString('utf8');
+  registerHooks({
+    resolve: (specifier, context, next) =>
+      specifier === appUrl ? { url: appUrl, format: 'module', shortCircuit: true } : next(specifier, context),
+    load: (url, context, next) =>
+      url === appUrl ? { format: 'module', source, shortCircuit: true } : next(url, context),
+  });
+
+  const importer = new vm.Script(`import(${JSON.stringify(appUrl)})`, {
+    filename: 'svcpack:sea-main',
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  (importer.runInThisContext() as Promise<unknown>).catch((err: unknown) => {
+    const boot = (globalThis as Record<symbol, { appFailed(err: unknown): void } | undefined>)[BOOT_KEY];
+    if (boot) boot.appFailed(err);
+    else {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    }
+  });
+}
+
+/** `vm.USE_MAIN_CONTEXT_DEFAULT_LOADER` is experimental in Node 22; its warning is noise to users. */
+function silenceLoaderWarning(): void {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+    (emit as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+main();

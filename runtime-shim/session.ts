@@ -1,0 +1,91 @@
+/**
+ * Wiring shared by service mode and `run`: the lifecycle, the runtime API host, crash handling
+ * and the log. The mode supplies where statuses go and how the process ends.
+ */
+import path from 'node:path';
+import { installHost, type LogLevel as ApiLevel } from './api';
+import { exeConfig } from './exe-config';
+import { ExitCode, Lifecycle, describe, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
+import type { LogSink } from './log-file';
+import { runAppStopWork } from './stop-work';
+
+export interface SessionOptions {
+  isService: boolean;
+  sink: LogSink;
+  report(status: ServiceStatus): void;
+  /** Listeners the mode registered on process signals (not the app's). */
+  ownListeners: ReadonlySet<(...args: never[]) => unknown>;
+  /** The console signal that began the current stop, if any. */
+  triggeredBy(): string | undefined;
+  /** Last words before the process exits (flush logs). */
+  beforeExit(): void;
+}
+
+export interface Session {
+  lifecycle: Lifecycle;
+  /** Called after the app's entry module evaluated: RUNNING once tracked start work settles. */
+  appLoaded(): void;
+  /** The app's module evaluation or start work threw. */
+  appFailed(err: unknown): void;
+}
+
+/** Unref'ed real timers: the shim's own timers never keep the process alive. */
+export const realClock: LifecycleDeps['clock'] = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+/** `<exe folder>\logs\<Name>.log` */
+export function defaultLogFile(): string {
+  return path.join(path.dirname(process.execPath), 'logs', `${exeConfig.name}.log`);
+}
+
+export function createSession(opts: SessionOptions): Session {
+  const log = (level: 'info' | 'warn' | 'error', message: string) => opts.sink.write(level, 'lifecycle', message);
+  const lifecycle = new Lifecycle(
+    {
+      report: opts.report,
+      runStopHandlers: (reason: StopReason) =>
+        runAppStopWork(reason, { ownListeners: opts.ownListeners, triggeredBy: opts.triggeredBy() }),
+      log,
+      exit: (code) => {
+        opts.beforeExit();
+        process.exit(code);
+      },
+      clock: realClock,
+    },
+    { stopTimeoutMs: exeConfig.stopTimeoutMs },
+  );
+
+  const startWork: Promise<void>[] = [];
+  installHost({
+    name: exeConfig.name,
+    isService: opts.isService,
+    write: (level: ApiLevel, message: string) => opts.sink.write(level, 'app', message),
+    trackStart: (done) => startWork.push(done),
+  });
+
+  const fail = (what: string) => (err: unknown) => lifecycle.fail(ExitCode.UncaughtException, `${what}: ${describe(err)}`);
+  process.on('uncaughtException', fail('uncaught exception'));
+  process.on('unhandledRejection', fail('unhandled promise rejection'));
+  process.on('exit', (code) => {
+    lifecycle.appExited(code);
+    opts.beforeExit();
+  });
+
+  lifecycle.start();
+  return {
+    lifecycle,
+    appLoaded() {
+      Promise.all(startWork).then(
+        () => lifecycle.started(),
+        (err: unknown) => lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`),
+      );
+    },
+    appFailed(err) {
+      lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`);
+    },
+  };
+}

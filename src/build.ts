@@ -1,0 +1,145 @@
+/**
+ * `svcpack build`: resolve → bundle → runtime → pack → emit (DESIGN §3). Nothing is written to the
+ * output folder until every step has succeeded; then all outputs appear together.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { bundleApp, bundleSeaMain } from './bundle/bundle';
+import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
+import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
+import { OutputStage } from './emit/outputs';
+import { generateScripts } from './emit/scripts';
+import { svcpackVersion } from './package-root';
+import { packDirect } from './pack/direct';
+import { koffiNativeFor } from './pack/koffi-native';
+import { packWithPkg } from './pack/pkg-packer';
+import { versionInfoTable } from './pack/version-info';
+import { acquireRuntime, type ProgressEvent } from './runtime/acquire';
+import { SERVICE_ARG } from '../runtime-shim/commands';
+import type { ExeConfig } from '../runtime-shim/exe-config';
+
+export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'emit';
+
+export type BuildEvent =
+  | { type: 'step'; step: BuildStep; status: 'start' | 'done'; ms?: number }
+  | { type: 'runtime'; event: ProgressEvent };
+
+export interface BuildHooks {
+  onEvent?: (e: BuildEvent) => void;
+  /** Cache folder for Node runtimes (default: the user cache, see runtime/cache.ts). */
+  cacheDir?: string;
+}
+
+export interface BuildResult {
+  record: BuildRecord;
+  /** Absolute paths of every output, the exe first. */
+  files: string[];
+}
+
+export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const timings: Record<string, number> = {};
+  const emit = (e: BuildEvent) => hooks.onEvent?.(e);
+  const step = async <T>(name: BuildStep, work: () => Promise<T> | T): Promise<T> => {
+    emit({ type: 'step', step: name, status: 'start' });
+    const t = performance.now();
+    const result = await work();
+    timings[name] = Math.round(performance.now() - t);
+    emit({ type: 'step', step: name, status: 'done', ms: timings[name] });
+    return result;
+  };
+  const started = performance.now();
+
+  const plan = await step('resolve', () => resolveBuildOptions(options));
+  const scripts = generateScripts({
+    name: plan.name,
+    displayName: plan.displayName,
+    description: plan.description,
+    exeFile: `${plan.name}.exe`,
+    serviceArg: SERVICE_ARG,
+  });
+  const koffi = koffiNativeFor('x64');
+
+  // The bundle only needs the Node major; it runs while the runtime is fetched.
+  const nodeMajor = Number((plan.node ?? '22').split('.')[0]);
+  const [bundle, runtime] = await Promise.all([
+    step('bundle', async () => {
+      const exeConfig: ExeConfig = {
+        name: plan.name,
+        displayName: plan.displayName,
+        description: plan.description,
+        version: plan.version,
+        svcpackVersion,
+        stopTimeoutMs: plan.stopTimeoutMs,
+        koffiSha256: koffi.sha256,
+      };
+      const [app, seaMain] = await Promise.all([
+        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig }),
+        bundleSeaMain(nodeMajor),
+      ]);
+      return { ...app, seaMain };
+    }),
+    step('runtime', () =>
+      acquireRuntime({
+        version: plan.node,
+        nodeBinary: plan.nodeBinary,
+        cacheDir: hooks.cacheDir,
+        onProgress: (event) => emit({ type: 'runtime', event }),
+      }),
+    ),
+  ]);
+
+  const versionInfo = versionInfoTable(plan);
+  let exe: Buffer;
+  if (plan.packer === 'pkg') {
+    exe = await step('pkg', () =>
+      packWithPkg({ runtime, seaMain: bundle.seaMain, appBundle: bundle.code, koffiNode: koffi.bytes, versionInfo, icon: plan.icon?.data }),
+    );
+  } else {
+    const packed = await packDirect({
+      hostNode: runtime.hostNode,
+      targetExe: runtime.targetExe,
+      seaMain: bundle.seaMain,
+      appBundle: bundle.code,
+      koffiNode: koffi.bytes,
+      versionInfo,
+      icon: plan.icon?.data,
+    });
+    timings.blob = Math.round(packed.timings.blob);
+    timings.resources = Math.round(packed.timings.resources);
+    exe = packed.exe;
+  }
+
+  const result = await step('emit', async () => {
+    const stage = await OutputStage.open(plan.outDir);
+    try {
+      const files: Record<string, string | Uint8Array> = { [`${plan.name}.exe`]: exe, ...scripts };
+      const outputs: BuildRecord['outputs'] = {};
+      for (const [file, data] of Object.entries(files)) {
+        await stage.write(file, data, file.endsWith('.exe') ? 0o755 : undefined);
+        outputs[file] = { bytes: Buffer.byteLength(data), sha256: createHash('sha256').update(data).digest('hex') };
+      }
+      timings.total = Math.round(performance.now() - started);
+      const record = buildRecord({
+        build: plan,
+        svcpackVersion,
+        nodeVersion: runtime.version,
+        nodeSource: runtime.sources.target,
+        koffiVersion: koffi.version,
+        entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
+        inputs: bundle.inputs,
+        outputs,
+        timings,
+      });
+      const recordFile = recordFileName(plan.name);
+      await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+      const finals = await stage.commit([...Object.keys(files), recordFile]);
+      return { record, files: finals };
+    } catch (err) {
+      await stage.abandon();
+      throw err;
+    }
+  });
+  return result;
+}
+
+export type { BuildOptions, ResolvedBuild };

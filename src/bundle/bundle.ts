@@ -1,0 +1,127 @@
+/**
+ * Bundles the app and the runtime shim into one ES module with an inline source map (esbuild),
+ * and the SEA main script that loads it. Bundling errors become one-line SvcpackErrors naming
+ * file:line:col.
+ */
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { SvcpackError, failure, usageError } from '../errors';
+import { shimDir } from '../package-root';
+import type { ExeConfig } from '../../runtime-shim/exe-config';
+
+export interface BundleInput {
+  /** Absolute path of the app's entry file. */
+  entry: string;
+  /** Project folder (nearest package.json); source map paths are relative to it. */
+  projectDir: string;
+  /** Node major version the bundle targets, e.g. 22. */
+  nodeMajor: number;
+  exeConfig: ExeConfig;
+}
+
+export interface AppBundle {
+  /** The ES module: shim + app, inline source map. */
+  code: string;
+  /** Input files (project-relative) and their sizes in bytes. */
+  inputs: Record<string, number>;
+}
+
+/**
+ * In the ES module output, CommonJS dependencies may still call `require` for Node built-ins and
+ * read `__filename`/`__dirname`; inside the exe these refer to the exe itself.
+ */
+const CJS_COMPAT_BANNER = [
+  "import { createRequire as __svcpackCreateRequire } from 'node:module';",
+  "import { dirname as __svcpackDirname } from 'node:path';",
+  'const require = __svcpackCreateRequire(process.execPath);',
+  'const __svcpack_filename = process.execPath;',
+  'const __svcpack_dirname = __svcpackDirname(process.execPath);',
+].join('\n');
+
+/** The generated entry: shim first (it decides what this process is), then the app. */
+export function entrySource(appEntry: string): string {
+  const boot = JSON.stringify(path.join(shimDir, 'boot.ts'));
+  return `import { appLoaded } from ${boot};\nimport ${JSON.stringify(appEntry)};\nappLoaded();\n`;
+}
+
+export async function bundleApp(input: BundleInput): Promise<AppBundle> {
+  try {
+    const result = await esbuild.build({
+      stdin: { contents: entrySource(input.entry), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
+      absWorkingDir: input.projectDir,
+      outfile: path.join(input.projectDir, 'app.mjs'),
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: `node${input.nodeMajor}`,
+      sourcemap: 'inline',
+      sourcesContent: false,
+      metafile: true,
+      logLevel: 'silent',
+      legalComments: 'none',
+      alias: { 'svcpack/runtime': path.join(shimDir, 'api.ts') },
+      define: {
+        __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
+        __dirname: '__svcpack_dirname',
+        __filename: '__svcpack_filename',
+      },
+      banner: { js: CJS_COMPAT_BANNER },
+    });
+    const out = result.outputFiles[0];
+    if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
+    const inputs = Object.fromEntries(
+      Object.entries(result.metafile.inputs)
+        .filter(([file]) => !file.startsWith('<stdin>'))
+        .map(([file, meta]) => [file, meta.bytes]),
+    );
+    return { code: out.text, inputs };
+  } catch (err) {
+    throw bundleError(err, input.projectDir);
+  }
+}
+
+/** Bundles `runtime-shim/sea-main.ts` as the CommonJS SEA main script. */
+export async function bundleSeaMain(nodeMajor: number): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [path.join(shimDir, 'sea-main.ts')],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: `node${nodeMajor}`,
+    logLevel: 'silent',
+    minify: true,
+  });
+  const out = result.outputFiles[0];
+  if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no SEA main script');
+  return out.text;
+}
+
+/** Turns an esbuild failure into one clear line: what, where (file:line:col), how to fix. */
+export function bundleError(err: unknown, projectDir: string): SvcpackError {
+  if (err instanceof SvcpackError) return err;
+  const errors = (err as { errors?: esbuild.Message[] }).errors;
+  const first = errors?.[0];
+  if (!first) return failure('BUNDLE_FAILED', `bundling failed: ${String(err)}`, '', err);
+  const where = first.location
+    ? `${path.relative(projectDir, path.resolve(projectDir, first.location.file)) || first.location.file}:${first.location.line}:${first.location.column + 1}`
+    : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const unresolved = /^Could not resolve "(.+)"/.exec(first.text);
+  if (unresolved) {
+    const spec = unresolved[1] ?? '';
+    const isPackage = !spec.startsWith('.') && !path.isAbsolute(spec);
+    return usageError(
+      'BUNDLE_UNRESOLVED',
+      `cannot resolve import "${spec}" in ${where}${more}`,
+      isPackage ? `install it (npm install ${packageName(spec)}) or fix the import` : 'check the path of the imported file',
+    );
+  }
+  return usageError('BUNDLE_SYNTAX', `${where ? `${where}: ` : ''}${first.text}${more}`, 'fix the source and build again');
+}
+
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
+}

@@ -1,0 +1,94 @@
+/**
+ * The `svcpack` command line (commander). Prints progress on stderr, the summary (or `--json`
+ * record) on stdout. Errors: one line `svcpack: <what> — <how to fix>`, exit 2 for usage errors,
+ * 1 when the build failed; a stack trace only with --verbose or SVCPACK_DEBUG=1.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { build, type BuildEvent } from './build';
+import { SvcpackError } from './errors';
+import { svcpackVersion } from './package-root';
+import { formatSummary, ProgressPrinter } from './summary';
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds');
+  return Number(value);
+}
+
+export function createProgram(): Command {
+  const program = new Command('svcpack')
+    .description('Ship a Node/TypeScript program as one standalone Windows service executable')
+    .version(svcpackVersion, '-V, --version-info', 'print the svcpack version')
+    .showSuggestionAfterError()
+    .exitOverride();
+
+  program
+    .command('build')
+    .description('bundle <entry> into <name>.exe plus install/uninstall scripts')
+    .argument('<entry>', "the app's entry file (.ts or .js)")
+    .requiredOption('--name <name>', 'service name (SCM key), 1-256 characters, no / or \\')
+    .option('--display-name <text>', 'name shown in services.msc (default: --name)')
+    .option('--description <text>', 'service and file description (default: package.json description)')
+    .option('--version <x.y.z[.w]>', 'file and product version (default: package.json version)')
+    .option('--company <text>', 'CompanyName resource (default: package.json author)')
+    .option('--product-name <text>', 'ProductName resource (default: --display-name)')
+    .option('--copyright <text>', 'LegalCopyright resource')
+    .option('--icon <file.ico>', 'exe icon (default: Node.js icon)')
+    .option('--out-dir <dir>', 'output folder', 'dist')
+    .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
+    .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
+    .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
+    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, 20000)
+    .option('--json', 'print the build record as JSON on stdout instead of the summary')
+    .option('--verbose', 'show stack traces on errors')
+    .action(async (entry: string, o: Record<string, unknown>) => {
+      const progress = new ProgressPrinter(process.stderr);
+      const result = await build(
+        {
+          entry,
+          name: o.name as string,
+          displayName: o.displayName as string | undefined,
+          description: o.description as string | undefined,
+          version: o.version as string | undefined,
+          company: o.company as string | undefined,
+          productName: o.productName as string | undefined,
+          copyright: o.copyright as string | undefined,
+          icon: o.icon as string | undefined,
+          outDir: o.outDir as string,
+          node: o.node as string | undefined,
+          nodeBinary: o.nodeBinary as string | undefined,
+          packer: o.packer as 'direct' | 'pkg',
+          stopTimeoutMs: o.stopTimeout as number,
+        },
+        { onEvent: (e: BuildEvent) => progress.on(e) },
+      );
+      progress.end();
+      process.stdout.write(o.json ? `${JSON.stringify(result.record, null, 2)}\n` : formatSummary(result.record, result.files));
+    });
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  program.configureOutput({ writeErr: () => {} });
+  const verbose = argv.includes('--verbose') || process.env.SVCPACK_DEBUG === '1';
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0; // --help / --version-info, already printed
+      const text = err.message.replace(/^error: /, '').split('\n')[0];
+      process.stderr.write(`svcpack: ${text} — run "svcpack build --help" for the options\n`);
+      return 2;
+    }
+    if (err instanceof SvcpackError) {
+      process.stderr.write(`${err.toLine()}\n`);
+      if (verbose && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`svcpack: unexpected error: ${(err as Error).message ?? String(err)} — rerun with --verbose and report it\n`);
+    if (verbose) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}

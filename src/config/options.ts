@@ -1,0 +1,119 @@
+/**
+ * Build options: what the CLI and the API accept, and their resolution into a complete, validated
+ * build plan. Defaults come from the app's nearest package.json (DESIGN §2.1).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { usageError } from '../errors';
+import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
+import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
+
+export type Packer = 'direct' | 'pkg';
+
+export interface BuildOptions {
+  /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
+  entry: string;
+  /** Service name (SCM key) and exe base name. */
+  name: string;
+  displayName?: string;
+  description?: string;
+  /** x.y.z[.w]; default: package.json version (numeric core). */
+  version?: string;
+  company?: string;
+  productName?: string;
+  copyright?: string;
+  /** Path to an .ico file. */
+  icon?: string;
+  /** Output folder; default `dist`. */
+  outDir?: string;
+  /** Node.js version for the exe: exact or major; default the pinned 22.x. */
+  node?: string;
+  /** Use this node.exe instead of fetching one. */
+  nodeBinary?: string;
+  packer?: Packer;
+  /** Stop timeout in ms (default 20 000). */
+  stopTimeoutMs?: number;
+  /** Relative paths resolve against this folder; default process.cwd(). */
+  cwd?: string;
+}
+
+export interface ResolvedBuild {
+  entry: string;
+  projectDir: string;
+  name: string;
+  displayName: string;
+  description: string;
+  version: string;
+  company?: string;
+  productName: string;
+  copyright?: string;
+  icon?: { path: string; data: Buffer };
+  outDir: string;
+  node?: string;
+  nodeBinary?: string;
+  packer: Packer;
+  stopTimeoutMs: number;
+}
+
+export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+
+/** Validates `opts` and fills in defaults. Throws a usage SvcpackError (exit 2) on bad input. */
+export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson | null): ResolvedBuild {
+  const cwd = opts.cwd ?? process.cwd();
+  const entry = path.resolve(cwd, opts.entry);
+  if (!fs.existsSync(entry) || !fs.statSync(entry).isFile()) {
+    throw usageError('ENTRY_NOT_FOUND', `entry file ${opts.entry} does not exist`, 'pass the path of your app\'s main .ts or .js file');
+  }
+
+  const nameProblem = serviceNameProblem(opts.name ?? '');
+  if (nameProblem) throw usageError('INVALID_NAME', nameProblem, 'use --name with 1-256 characters and no / \\ < > : " | ? *');
+
+  const found = pkg === undefined ? findPackageJson(path.dirname(entry)) : pkg;
+  const data = found?.data ?? {};
+
+  const version = opts.version ?? (data.version ? numericCore(data.version) : '0.0.0');
+  const vProblem = versionProblem(version);
+  if (vProblem) {
+    throw usageError('INVALID_VERSION', opts.version ? vProblem : `package.json ${vProblem}`, 'pass --version x.y.z or x.y.z.w with numeric parts 0-65535');
+  }
+
+  if (opts.node !== undefined) {
+    const problem = nodeVersionProblem(opts.node);
+    if (problem) throw usageError('INVALID_NODE_VERSION', problem, 'use an exact version such as 22.22.2 or a major such as 22');
+  }
+
+  if (opts.packer !== undefined && opts.packer !== 'direct' && opts.packer !== 'pkg') {
+    throw usageError('USAGE', `--packer "${String(opts.packer)}" is not a packer`, 'use --packer direct or --packer pkg');
+  }
+
+  const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  if (!Number.isInteger(stopTimeoutMs) || stopTimeoutMs < 0) {
+    throw usageError('USAGE', `stop timeout ${String(stopTimeoutMs)} is not a whole number of milliseconds`, 'pass a non-negative integer');
+  }
+
+  const displayName = opts.displayName ?? opts.name;
+  return {
+    entry,
+    projectDir: found?.dir ?? path.dirname(entry),
+    name: opts.name,
+    displayName,
+    description: opts.description ?? data.description ?? '',
+    version,
+    company: opts.company ?? authorName(data.author),
+    productName: opts.productName ?? displayName,
+    copyright: opts.copyright,
+    icon: opts.icon === undefined ? undefined : readIcon(path.resolve(cwd, opts.icon), opts.icon),
+    outDir: path.resolve(cwd, opts.outDir ?? 'dist'),
+    node: opts.node?.replace(/^v/, ''),
+    nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
+    packer: opts.packer ?? 'direct',
+    stopTimeoutMs,
+  };
+}
+
+function readIcon(file: string, given: string): { path: string; data: Buffer } {
+  if (!fs.existsSync(file)) throw usageError('INVALID_ICON', `icon ${given} does not exist`, 'pass the path of an .ico file');
+  const data = fs.readFileSync(file);
+  if (!looksLikeIco(data)) throw usageError('INVALID_ICON', `icon ${given} is not an .ico file`, 'convert it to .ico (e.g. with ImageMagick: convert icon.png icon.ico)');
+  return { path: file, data };
+}

@@ -1,0 +1,49 @@
+/**
+ * Errors svcpack reports to users. Every user-facing failure is one of these: a one-line message
+ * saying what is wrong, a hint saying how to fix it, and the process exit code (DESIGN §2.1):
+ * 2 for usage/validation errors, 1 when the operation itself failed.
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'ENTRY_NOT_FOUND'
+  | 'BUNDLE_SYNTAX'
+  | 'BUNDLE_UNRESOLVED'
+  | 'BUNDLE_FAILED'
+  | 'INVALID_NAME'
+  | 'INVALID_VERSION'
+  | 'INVALID_ICON'
+  | 'INVALID_NODE_VERSION'
+  | 'INVALID_NODE_BINARY'
+  | 'RUNTIME_FETCH_FAILED'
+  | 'RUNTIME_INTEGRITY'
+  | 'PACK_FAILED'
+  | 'OUTPUT_FAILED';
+
+export class SvcpackError extends Error {
+  override readonly name = 'SvcpackError';
+  constructor(
+    readonly code: ErrorCode,
+    /** What is wrong, one line. */
+    message: string,
+    /** How to fix it, one line; may be empty. */
+    readonly hint = '',
+    /** Process exit code: 2 usage/validation, 1 operation failed. */
+    readonly exitCode: 1 | 2 = 2,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The single line printed on stderr: `svcpack: <what> — <how to fix>`. */
+  toLine(): string {
+    return `svcpack: ${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
+  }
+}
+
+/** A usage/validation error (exit code 2). */
+export const usageError = (code: ErrorCode, message: string, hint = ''): SvcpackError =>
+  new SvcpackError(code, message, hint, 2);
+
+/** An operation failure (exit code 1). */
+export const failure = (code: ErrorCode, message: string, hint = '', cause?: unknown): SvcpackError =>
+  new SvcpackError(code, message, hint, 1, { cause });

@@ -1,0 +1,7 @@
+/** svcpack's programmatic API: `import { build } from 'svcpack'`. */
+export { build } from './build';
+export type { BuildEvent, BuildHooks, BuildResult, BuildStep } from './build';
+export type { BuildOptions, Packer } from './config/options';
+export type { BuildRecord } from './emit/build-record';
+export { SvcpackError } from './errors';
+export type { ErrorCode } from './errors';

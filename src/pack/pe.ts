@@ -1,0 +1,95 @@
+/**
+ * The one resedit pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO and icon are
+ * written together, the Node project's now-invalid Authenticode signature is dropped and the PE
+ * checksum recomputed. Pure over buffers; callers do the file I/O.
+ */
+import * as ResEdit from 'resedit';
+import { failure } from '../errors';
+import type { VersionInfoTable } from './version-info';
+
+const RT_RCDATA = 10;
+/** The SEA fuse Node looks for; `:0` → `:1` tells node.exe a blob is present. */
+export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+export const SEA_RESOURCE_NAME = 'NODE_SEA_BLOB';
+
+export interface PeEdits {
+  /** SEA preparation blob to embed; omitted when the exe already carries one (pkg packer). */
+  seaBlob?: Uint8Array;
+  versionInfo: VersionInfoTable;
+  /** Contents of an .ico file replacing node.exe's icon. */
+  icon?: Uint8Array;
+}
+
+/** Flips the SEA fuse in place. Fails if the fuse is absent (not a SEA-capable node.exe). */
+export function flipSeaFuse(exe: Buffer): void {
+  const off = exe.indexOf(`${SEA_FUSE}:0`, 0, 'latin1');
+  if (off < 0) {
+    if (exe.indexOf(`${SEA_FUSE}:1`, 0, 'latin1') >= 0) return;
+    throw failure('PACK_FAILED', 'node.exe has no SEA fuse', 'use an official Node.js 22+ win-x64 build');
+  }
+  exe[off + SEA_FUSE.length + 1] = 0x31;
+}
+
+/** True when the PE carries an Authenticode signature (certificate table present). */
+export function hasSignature(exe: Uint8Array): boolean {
+  const view = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
+  const peOff = view.readUInt32LE(0x3c);
+  const magic = view.readUInt16LE(peOff + 24);
+  const dirBase = peOff + 24 + (magic === 0x20b ? 112 : 96);
+  return view.readUInt32LE(dirBase + 4 * 8 + 4) > 0;
+}
+
+/** Applies every edit to a copy of `nodeExe` and returns the new executable. */
+export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
+  const input = Buffer.from(nodeExe);
+  if (edits.seaBlob) flipSeaFuse(input);
+  const exe = ResEdit.NtExecutable.from(input, { ignoreCert: true });
+  const res = ResEdit.NtExecutableResource.from(exe);
+
+  if (edits.seaBlob) {
+    res.entries = res.entries.filter((e) => !(e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME));
+    res.entries.push({ type: RT_RCDATA, id: SEA_RESOURCE_NAME, lang: 0, codepage: 0, bin: toArrayBuffer(edits.seaBlob) });
+  }
+
+  writeVersionInfo(res, edits.versionInfo);
+  if (edits.icon) writeIcon(res, edits.icon);
+
+  res.outputResource(exe);
+  // generate() drops the certificate table and recomputes the PE checksum.
+  return Buffer.from(exe.generate());
+}
+
+function writeVersionInfo(res: ResEdit.NtExecutableResource, table: VersionInfoTable): void {
+  const [a, b, c, d] = table.version;
+  res.entries = res.entries.filter((e) => e.type !== 16);
+  const vi = ResEdit.Resource.VersionInfo.create(
+    table.lang,
+    {
+      fileVersionMS: (a << 16) | b,
+      fileVersionLS: (c << 16) | d,
+      productVersionMS: (a << 16) | b,
+      productVersionLS: (c << 16) | d,
+      fileFlagsMask: 0x3f,
+      fileOS: 0x40004, // VOS_NT_WINDOWS32
+      fileType: 1, // VFT_APP
+    },
+    [{ lang: table.lang, codepage: table.codepage, values: { ...table.strings } }],
+  );
+  vi.outputToResourceEntries(res.entries);
+}
+
+function writeIcon(res: ResEdit.NtExecutableResource, ico: Uint8Array): void {
+  const iconFile = ResEdit.Data.IconFile.from(toArrayBuffer(ico));
+  const groups = ResEdit.Resource.IconGroupEntry.fromEntries(res.entries);
+  const first = groups[0];
+  ResEdit.Resource.IconGroupEntry.replaceIconsForResource(
+    res.entries,
+    first?.id ?? 1,
+    first?.lang ?? 1033,
+    iconFile.icons.map((i) => i.data),
+  );
+}
+
+function toArrayBuffer(data: Uint8Array): ArrayBuffer {
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,278 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { failure, SvcpackError, usageError } from '../errors';
+import {
+  binaryFileName,
+  cachedVersions,
+  cacheRoot,
+  readCache,
+  writeCache,
+  type BinaryKey,
+  type NodeArch,
+  type NodePlatform,
+} from './cache';
+import { describeError } from './http';
+import { DEFAULT_NODEJS_MIRROR, downloadFromNodejsOrg, MirrorMissingVersionError, newestFromIndex } from './nodejs-org';
+import { DEFAULT_NODE_VERSION, highestOfMajor, parseVersionSpec, type VersionSpec } from './node-version';
+import { defaultRegistry, downloadFromNpm, fetchPackument, MissingVersionError, type Packument } from './npm-registry';
+import { isWindowsPe, isWindowsPeFile, readPeVersion } from './pe-check';
+import { emit, throttled, type ProgressEvent } from './progress';
+
+export { cacheRoot } from './cache';
+export { DEFAULT_NODE_VERSION } from './node-version';
+export type { ProgressEvent } from './progress';
+
+/**
+ * Acquiring the two Node binaries a build needs: the Windows node.exe that becomes the service
+ * exe, and a Node of exactly the same version for THIS machine (to generate the SEA blob).
+ * Sources, in order: the user's --node-binary (target only), the cache, the npm registry,
+ * nodejs.org (only when npm fails). Everything downloaded is integrity-checked before use.
+ */
+
+export interface RuntimeRequest {
+  /** '22.22.2' exact, or a major '22' (resolved to the newest 22.x.y published), or undefined = DEFAULT_NODE_VERSION. */
+  version?: string;
+  /** User-supplied node.exe (skips fetching the target); its version is read from its VERSIONINFO, never by running it. */
+  nodeBinary?: string;
+  /** Default win x64. */
+  target?: { platform: 'win'; arch: 'x64' | 'arm64' };
+  /** Default: cacheRoot(). */
+  cacheDir?: string;
+  /** Default: env npm_config_registry || 'https://registry.npmjs.org'. */
+  registry?: string;
+  /** Default 'https://nodejs.org/dist'. */
+  nodejsOrgMirror?: string;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Injectable for tests. */
+  fetchImpl?: typeof fetch;
+}
+
+export interface Runtime {
+  /** Exact x.y.z. */
+  version: string;
+  /** node.exe for the target: the cached copy, or the user's --node-binary file. */
+  targetExe: string;
+  /** A node executable for this machine of exactly `version` (process.execPath when it matches). */
+  hostNode: string;
+  sources: { target: 'node-binary' | 'cache' | 'npm' | 'nodejs.org'; host: 'process' | 'cache' | 'npm' | 'nodejs.org' };
+}
+
+interface Ctx {
+  cacheDir: string;
+  registry: string;
+  mirror: string;
+  fetchImpl: typeof fetch;
+  onProgress: RuntimeRequest['onProgress'];
+  packuments: Map<string, Promise<Packument>>;
+  /** Aborted when the result is no longer wanted (the target failed while the host downloads). */
+  signal: AbortSignal;
+}
+
+const FETCH_HINT = 'check the network or pass --node-binary <path to node.exe> (and a cached host Node)';
+const VERSION_HINT = 'use an exact version such as 22.22.2 or a major such as 22';
+
+/** Resolves the request to a target node.exe and a host Node of the same exact version. */
+export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime> {
+  const target = req.target ?? { platform: 'win', arch: 'x64' };
+  if (target.platform !== 'win' || (target.arch !== 'x64' && target.arch !== 'arm64')) {
+    throw usageError('USAGE', `unsupported target ${String(target.platform)}-${String(target.arch)}`, 'svcpack builds for win-x64 or win-arm64');
+  }
+  const abort = new AbortController();
+  const ctx: Ctx = {
+    cacheDir: req.cacheDir ?? cacheRoot(),
+    registry: req.registry ?? defaultRegistry(),
+    mirror: req.nodejsOrgMirror ?? DEFAULT_NODEJS_MIRROR,
+    fetchImpl: req.fetchImpl ?? fetch,
+    onProgress: req.onProgress,
+    packuments: new Map(),
+    signal: abort.signal,
+  };
+  const spec = req.version !== undefined ? parseVersionSpec(req.version) : undefined;
+
+  let version: string;
+  let targetExe: Promise<{ path: string; source: Runtime['sources']['target'] }>;
+  if (req.nodeBinary !== undefined) {
+    version = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
+    targetExe = Promise.resolve({ path: resolve(req.nodeBinary), source: 'node-binary' });
+  } else {
+    version = !spec ? DEFAULT_NODE_VERSION : spec.kind === 'exact' ? spec.version : await resolveMajor(ctx, spec.major, target.arch);
+    targetExe = obtainBinary(ctx, { version, platform: 'win', arch: target.arch });
+  }
+
+  const hostNode: Promise<{ path: string; source: Runtime['sources']['host'] }> =
+    process.version === `v${version}`
+      ? Promise.resolve({ path: process.execPath, source: 'process' })
+      : obtainBinary(ctx, { version, ...hostPlatform() });
+  // Both downloads run in parallel; the target's error is reported first (and without waiting
+  // for the host download to finish).
+  hostNode.catch(() => {});
+  let t: Awaited<typeof targetExe>;
+  try {
+    t = await targetExe;
+  } catch (err) {
+    abort.abort(err);
+    throw err;
+  }
+  const h = await hostNode;
+  return { version, targetExe: t.path, hostNode: h.path, sources: { target: t.source, host: h.source } };
+}
+
+/** This machine's Node build (npm package `node-<platform>-<arch>`). */
+function hostPlatform(): { platform: NodePlatform; arch: NodeArch } {
+  const platform = process.platform === 'win32' ? 'win' : process.platform === 'linux' || process.platform === 'darwin' ? process.platform : undefined;
+  const arch = process.arch === 'x64' || process.arch === 'arm64' ? process.arch : undefined;
+  if (!platform || !arch) {
+    throw failure('RUNTIME_FETCH_FAILED', `there is no official Node.js build for this machine (${process.platform}-${process.arch}) to generate the executable with`, 'run svcpack on x64 or arm64 Linux, macOS or Windows');
+  }
+  return { platform, arch };
+}
+
+const packageName = (k: Pick<BinaryKey, 'platform' | 'arch'>): string => `node-${k.platform}-${k.arch}`;
+
+function packument(ctx: Ctx, pkg: string): Promise<Packument> {
+  let p = ctx.packuments.get(pkg);
+  if (!p) {
+    p = fetchPackument(ctx.registry, pkg, ctx.fetchImpl, ctx.signal);
+    p.catch(() => {}); // observed by whoever awaits it; avoid unhandled-rejection noise
+    ctx.packuments.set(pkg, p);
+  }
+  return p;
+}
+
+/**
+ * Newest x.y.z of `major`: from the npm packument of node-win-<arch>; if npm is unreachable,
+ * from the mirror's index.json; if that fails too, the newest such version in the cache.
+ */
+async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch): Promise<string> {
+  const pkg = packageName({ platform: 'win', arch });
+  let npmReason: string;
+  try {
+    const found = highestOfMajor(Object.keys((await packument(ctx, pkg)).versions), major);
+    if (found) return found;
+    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg})`, VERSION_HINT);
+  } catch (err) {
+    if (err instanceof SvcpackError) throw err;
+    npmReason = describeError(err);
+  }
+  let mirrorReason: string;
+  try {
+    const found = await newestFromIndex({ mirror: ctx.mirror, major, platform: 'win', arch, fetchImpl: ctx.fetchImpl });
+    if (found) return found;
+    mirrorReason = `no ${major}.x release`;
+  } catch (err) {
+    mirrorReason = describeError(err);
+  }
+  const cached = highestOfMajor(await cachedVersions(ctx.cacheDir, 'win', arch), major);
+  if (cached) return cached;
+  throw failure(
+    'RUNTIME_FETCH_FAILED',
+    `could not resolve Node.js ${major} to a release from ${ctx.registry} (${npmReason}) nor from ${ctx.mirror} (${mirrorReason}), and no ${major}.x is cached`,
+    FETCH_HINT,
+  );
+}
+
+/** The binary for `key`: verified cache entry, else npm, else nodejs.org (then cached). */
+async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org' }> {
+  const pkg = packageName(key);
+  const label = `${pkg}@${key.version}`;
+  const hit = await readCache(ctx.cacheDir, key);
+  if (hit) {
+    emit(ctx.onProgress, { phase: 'done', label, fromCache: true });
+    return { path: hit.path, source: 'cache' };
+  }
+  const reporter = (source: 'npm' | 'nodejs.org') => {
+    let total: number | undefined;
+    const tick = throttled((receivedBytes) => emit(ctx.onProgress, { phase: 'download', label, source, receivedBytes, totalBytes: total }));
+    return (received: number, totalBytes: number | undefined, final: boolean): void => {
+      total = totalBytes;
+      tick(received, final);
+    };
+  };
+  const store = async (data: Buffer, source: 'npm' | 'nodejs.org', url: string) => {
+    if (key.platform === 'win' && !isWindowsPe(data.subarray(0, 4096), key.arch)) {
+      throw new Error(`${binaryFileName(key.platform)} in ${url} is not a Windows ${key.arch} executable`);
+    }
+    const { path } = await writeCache(ctx.cacheDir, key, data, { source, url });
+    emit(ctx.onProgress, { phase: 'done', label, fromCache: false });
+    return { path, source };
+  };
+
+  let npmReason: string;
+  let npmMissing = false;
+  try {
+    const { data, url } = await downloadFromNpm({
+      registry: ctx.registry,
+      pkg,
+      version: key.version,
+      file: `package/bin/${binaryFileName(key.platform)}`,
+      packument: await packument(ctx, pkg),
+      fetchImpl: ctx.fetchImpl,
+      onBytes: reporter('npm'),
+      signal: ctx.signal,
+    });
+    return await store(data, 'npm', url);
+  } catch (err) {
+    if (err instanceof SvcpackError) throw err; // integrity failures are not papered over by a fallback
+    npmMissing = err instanceof MissingVersionError;
+    npmReason = npmMissing ? 'no such version' : describeError(err);
+  }
+
+  let mirrorReason: string;
+  let mirrorMissing = false;
+  try {
+    const { data, url } = await downloadFromNodejsOrg({
+      mirror: ctx.mirror,
+      ...key,
+      fetchImpl: ctx.fetchImpl,
+      onBytes: reporter('nodejs.org'),
+      signal: ctx.signal,
+    });
+    return await store(data, 'nodejs.org', url);
+  } catch (err) {
+    if (err instanceof SvcpackError) throw err;
+    mirrorMissing = err instanceof MirrorMissingVersionError;
+    mirrorReason = mirrorMissing ? 'no such version' : describeError(err);
+  }
+
+  if (npmMissing) {
+    throw usageError(
+      'INVALID_NODE_VERSION',
+      `Node.js ${key.version} does not exist on the npm registry (${pkg})${mirrorMissing ? '' : ` and ${ctx.mirror} could not be checked (${mirrorReason})`}`,
+      VERSION_HINT,
+    );
+  }
+  throw failure('RUNTIME_FETCH_FAILED', `could not download ${label} from ${ctx.registry} (${npmReason}) nor from ${ctx.mirror} (${mirrorReason})`, FETCH_HINT);
+}
+
+/**
+ * Validates a user-supplied node.exe and returns its version (from VERSIONINFO; never run).
+ * Usage errors: missing file, not a Windows PE for `arch`, no version info, or a version that
+ * contradicts the requested one.
+ */
+async function inspectNodeBinary(file: string, arch: NodeArch, spec: VersionSpec | undefined, requested: string | undefined): Promise<string> {
+  const hint = `pass the node.exe of the official win-${arch} build`;
+  let isFile = false;
+  try {
+    isFile = (await stat(file)).isFile();
+  } catch {
+    throw usageError('INVALID_NODE_BINARY', `${file} does not exist`, hint);
+  }
+  if (!isFile) throw usageError('INVALID_NODE_BINARY', `${file} is not a file`, hint);
+  if (!(await isWindowsPeFile(file, arch))) throw usageError('INVALID_NODE_BINARY', `${file} is not a Windows ${arch} executable`, hint);
+  let version: string | undefined;
+  try {
+    version = readPeVersion(await readFile(file));
+  } catch {
+    version = undefined;
+  }
+  if (!version) throw usageError('INVALID_NODE_BINARY', `${file} has no readable version information (not an official Node.js build?)`, hint);
+  const mismatch = spec && (spec.kind === 'exact' ? spec.version !== version : Number(version.split('.')[0]) !== spec.major);
+  if (mismatch) {
+    throw usageError(
+      'INVALID_NODE_BINARY',
+      `${file} is Node.js ${version}, but Node.js ${requested} was requested`,
+      `drop the version option or pass it as ${version}`,
+    );
+  }
+  return version;
+}

@@ -1,0 +1,140 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The on-disk cache of Node binaries:
+ *   `<cacheDir>/node/<version>/<platform>-<arch>/node(.exe)` plus `node(.exe).json` beside it
+ * recording where the binary came from and its sha256. Entries are written atomically (temp
+ * file in the same directory, then rename) and re-hashed on every use.
+ */
+
+export type NodePlatform = 'win' | 'linux' | 'darwin';
+export type NodeArch = 'x64' | 'arm64';
+
+/** Identifies one cached binary. */
+export interface BinaryKey {
+  version: string;
+  platform: NodePlatform;
+  arch: NodeArch;
+}
+
+/** The `.json` written beside each cached binary. */
+export interface CacheRecord extends BinaryKey {
+  source: 'npm' | 'nodejs.org';
+  /** URL the archive or binary was downloaded from. */
+  url: string;
+  /** sha256 (hex) of the cached binary. */
+  sha256: string;
+  size: number;
+  fetchedAt: string;
+}
+
+/**
+ * Default cache root: `SVCPACK_CACHE_DIR` if set; else on Windows `%LOCALAPPDATA%\svcpack\Cache`,
+ * on macOS `~/Library/Caches/svcpack`, elsewhere `$XDG_CACHE_HOME/svcpack` or `~/.cache/svcpack`.
+ */
+export function cacheRoot(): string {
+  const env = process.env;
+  if (env.SVCPACK_CACHE_DIR) return env.SVCPACK_CACHE_DIR;
+  if (process.platform === 'win32') {
+    return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'svcpack', 'Cache');
+  }
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'svcpack');
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'svcpack');
+}
+
+/** `node.exe` on Windows, `node` elsewhere. */
+export function binaryFileName(platform: NodePlatform): string {
+  return platform === 'win' ? 'node.exe' : 'node';
+}
+
+/** Where the binary for `key` lives (whether or not it exists yet). */
+export function cachedBinaryPath(cacheDir: string, key: BinaryKey): string {
+  return join(cacheDir, 'node', key.version, `${key.platform}-${key.arch}`, binaryFileName(key.platform));
+}
+
+/** sha256 (hex) of a file, streamed. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The cached binary for `key` if present AND its sha256 still matches its record; undefined when
+ * missing, unrecorded or corrupt (a corrupt entry is left for {@link writeCache} to replace).
+ */
+export async function readCache(cacheDir: string, key: BinaryKey): Promise<{ path: string; record: CacheRecord } | undefined> {
+  const path = cachedBinaryPath(cacheDir, key);
+  let record: CacheRecord;
+  try {
+    record = JSON.parse(await readFile(`${path}.json`, 'utf8')) as CacheRecord;
+    if (typeof record.sha256 !== 'string') return undefined;
+    if ((await stat(path)).size !== record.size) return undefined;
+    if ((await sha256File(path)) !== record.sha256) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { path, record };
+}
+
+/**
+ * Stores `data` as the binary for `key` (mode 755) with its record, atomically: concurrent
+ * builds see either no entry or a complete one. Returns the binary's path.
+ */
+export async function writeCache(
+  cacheDir: string,
+  key: BinaryKey,
+  data: Uint8Array,
+  meta: { source: CacheRecord['source']; url: string },
+): Promise<{ path: string; record: CacheRecord }> {
+  const path = cachedBinaryPath(cacheDir, key);
+  const record: CacheRecord = {
+    ...key,
+    source: meta.source,
+    url: meta.url,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    size: data.byteLength,
+    fetchedAt: new Date().toISOString(),
+  };
+  await mkdir(join(path, '..'), { recursive: true });
+  await atomicWrite(path, data, 0o755);
+  await atomicWrite(`${path}.json`, `${JSON.stringify(record, null, 2)}\n`, 0o644);
+  return { path, record };
+}
+
+async function atomicWrite(file: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data, { mode });
+    await chmod(tmp, mode); // writeFile's mode is subject to the umask
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Versions that have a (not yet verified) binary cached for this platform/arch. */
+export async function cachedVersions(cacheDir: string, platform: NodePlatform, arch: NodeArch): Promise<string[]> {
+  let dirs: string[];
+  try {
+    dirs = await readdir(join(cacheDir, 'node'));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const version of dirs) {
+    try {
+      await stat(cachedBinaryPath(cacheDir, { version, platform, arch }));
+      out.push(version);
+    } catch {
+      /* not cached for this target */
+    }
+  }
+  return out;
+}

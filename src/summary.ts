@@ -1,0 +1,85 @@
+/** What the CLI prints: progress while building (stderr) and the closing summary (stdout). */
+import path from 'node:path';
+import type { BuildEvent } from './build';
+import type { BuildRecord } from './emit/build-record';
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const STEP_LABELS: Record<string, string> = {
+  resolve: 'resolve options',
+  bundle: 'bundle (esbuild)',
+  runtime: 'Node.js runtime',
+  blob: 'SEA blob',
+  resources: 'resources (resedit)',
+  pkg: 'pack (@yao-pkg/pkg)',
+  emit: 'write outputs',
+  total: 'total',
+};
+
+/** The summary printed after a successful build (pure). */
+export function formatSummary(record: BuildRecord, files: string[]): string {
+  const rows = files.map((file) => {
+    const name = path.basename(file);
+    const size = record.outputs[name]?.bytes;
+    return `  ${path.relative(process.cwd(), file) || file}${size === undefined ? '' : `  ${formatBytes(size)}`}`;
+  });
+  const timings = Object.entries(record.timings)
+    .map(([step, ms]) => `${STEP_LABELS[step] ?? step} ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`}`)
+    .join(', ');
+  return [
+    `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})`,
+    ...rows,
+    `Timings: ${timings}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Prints build progress. On a terminal, download progress redraws one line; otherwise it prints
+ * a line at most every 10% so CI logs stay short.
+ */
+export class ProgressPrinter {
+  private lastPercent = new Map<string, number>();
+  private redrawing = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  on(e: BuildEvent): void {
+    if (e.type === 'step') {
+      if (e.status === 'start' && (e.step === 'runtime' || e.step === 'pkg')) this.line(`${STEP_LABELS[e.step]}…`);
+      return;
+    }
+    const ev = e.event;
+    if (ev.phase === 'done') {
+      this.line(`  ${ev.label}: ${ev.fromCache ? 'cached' : 'downloaded'}`);
+      return;
+    }
+    const total = ev.totalBytes ? ` of ${formatBytes(ev.totalBytes)}` : '';
+    const text = `  downloading ${ev.label} from ${ev.source}: ${formatBytes(ev.receivedBytes)}${total}`;
+    if (this.out.isTTY) {
+      this.out.write(`\r${text}\u001b[K`);
+      this.redrawing = true;
+      return;
+    }
+    const percent = ev.totalBytes ? Math.floor((ev.receivedBytes / ev.totalBytes) * 10) : 0;
+    if (percent > (this.lastPercent.get(ev.label) ?? -1)) {
+      this.lastPercent.set(ev.label, percent);
+      this.line(text);
+    }
+  }
+
+  end(): void {
+    if (this.redrawing) this.out.write('\n');
+    this.redrawing = false;
+  }
+
+  private line(text: string): void {
+    if (this.redrawing) this.out.write('\n');
+    this.redrawing = false;
+    this.out.write(`${text}\n`);
+  }
+}

