@@ -7,6 +7,7 @@
 import { helpText, parseExeArgs, versionText, SERVICE_ARG } from './commands';
 import { startConsoleMode } from './console-mode';
 import { exeConfig } from './exe-config';
+import { registerBoot } from './load-failure';
 import { startServiceMode } from './service-mode';
 import type { Session } from './session';
 
@@ -43,7 +44,7 @@ switch (command.kind) {
   }
 }
 
-(globalThis as Record<symbol, unknown>)[Symbol.for('svcpack.boot')] = { appFailed };
+registerBoot({ appFailed });
 
 /** The app's entry module has been evaluated. */
 export function appLoaded(): void {

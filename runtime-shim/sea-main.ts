@@ -9,9 +9,9 @@ import { getRawAsset } from 'node:sea';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { installAssetReader } from './assets';
+import { reportLoadFailure } from './load-failure';
 
 const APP_ASSET = 'app.mjs';
-const BOOT_KEY = Symbol.for('svcpack.boot');
 
 function main(): void {
   process.setSourceMapsEnabled(true);
@@ -31,14 +31,7 @@ function main(): void {
     filename: 'svcpack:sea-main',
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  (importer.runInThisContext() as Promise<unknown>).catch((err: unknown) => {
-    const boot = (globalThis as Record<symbol, { appFailed(err: unknown): void } | undefined>)[BOOT_KEY];
-    if (boot) boot.appFailed(err);
-    else {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    }
-  });
+  (importer.runInThisContext() as Promise<unknown>).catch(reportLoadFailure);
 }
 
 /** `vm.USE_MAIN_CONTEXT_DEFAULT_LOADER` is experimental in Node 22; its warning is noise to users. */

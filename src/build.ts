@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { bundleApp, bundleSeaMain } from './bundle/bundle';
+import { bundleApp, bundleLoader } from './bundle/bundle';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
 import { OutputStage } from './emit/outputs';
@@ -14,7 +14,7 @@ import { packDirect } from './pack/direct';
 import { koffiNativeFor } from './pack/koffi-native';
 import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
-import { acquireRuntime, type ProgressEvent } from './runtime/acquire';
+import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
 import { SERVICE_ARG } from '../runtime-shim/commands';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
@@ -72,11 +72,11 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         stopTimeoutMs: plan.stopTimeoutMs,
         koffiSha256: koffi.sha256,
       };
-      const [app, seaMain] = await Promise.all([
-        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig }),
-        bundleSeaMain(nodeMajor),
+      const [app, loader] = await Promise.all([
+        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer }),
+        bundleLoader(plan.packer, nodeMajor),
       ]);
-      return { ...app, seaMain };
+      return { ...app, loader };
     }),
     step('runtime', () =>
       acquireRuntime({
@@ -92,13 +92,22 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   let exe: Buffer;
   if (plan.packer === 'pkg') {
     exe = await step('pkg', () =>
-      packWithPkg({ runtime, seaMain: bundle.seaMain, appBundle: bundle.code, koffiNode: koffi.bytes, versionInfo, icon: plan.icon?.data }),
+      packWithPkg({
+        runtime,
+        projectDir: plan.projectDir,
+        loader: bundle.loader,
+        appBundle: bundle.code,
+        koffiNode: koffi.bytes,
+        versionInfo,
+        icon: plan.icon?.data,
+        cacheDir: hooks.cacheDir ?? cacheRoot(),
+      }),
     );
   } else {
     const packed = await packDirect({
       hostNode: runtime.hostNode,
       targetExe: runtime.targetExe,
-      seaMain: bundle.seaMain,
+      seaMain: bundle.loader,
       appBundle: bundle.code,
       koffiNode: koffi.bytes,
       versionInfo,

@@ -17,6 +17,11 @@ export interface BundleInput {
   /** Node major version the bundle targets, e.g. 22. */
   nodeMajor: number;
   exeConfig: ExeConfig;
+  /**
+   * 'sea': everything bundled, served from the SEA (the exe is the module's location).
+   * 'pkg': npm packages stay external, read from pkg's virtual file system at run time.
+   */
+  packer: 'direct' | 'pkg';
 }
 
 export interface AppBundle {
@@ -27,16 +32,21 @@ export interface AppBundle {
 }
 
 /**
- * In the ES module output, CommonJS dependencies may still call `require` for Node built-ins and
- * read `__filename`/`__dirname`; inside the exe these refer to the exe itself.
+ * In the ES module output, CommonJS code may still call `require` and read `__filename` and
+ * `__dirname`. With the direct packer they refer to the exe itself; with pkg, to the bundle's
+ * place in pkg's virtual file system (so external packages resolve from node_modules there).
  */
-const CJS_COMPAT_BANNER = [
-  "import { createRequire as __svcpackCreateRequire } from 'node:module';",
-  "import { dirname as __svcpackDirname } from 'node:path';",
-  'const require = __svcpackCreateRequire(process.execPath);',
-  'const __svcpack_filename = process.execPath;',
-  'const __svcpack_dirname = __svcpackDirname(process.execPath);',
-].join('\n');
+export function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
+  const file = packer === 'pkg' ? '__svcpackFileURLToPath(import.meta.url)' : 'process.execPath';
+  return [
+    "import { createRequire as __svcpackCreateRequire } from 'node:module';",
+    "import { dirname as __svcpackDirname } from 'node:path';",
+    "import { fileURLToPath as __svcpackFileURLToPath } from 'node:url';",
+    `const __svcpack_filename = ${file};`,
+    'const __svcpack_dirname = __svcpackDirname(__svcpack_filename);',
+    'const require = __svcpackCreateRequire(__svcpack_filename);',
+  ].join('\n');
+}
 
 /** The generated entry: shim first (it decides what this process is), then the app. */
 export function entrySource(appEntry: string): string {
@@ -66,7 +76,8 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
         __dirname: '__svcpack_dirname',
         __filename: '__svcpack_filename',
       },
-      banner: { js: CJS_COMPAT_BANNER },
+      banner: { js: cjsCompatBanner(input.packer) },
+      packages: input.packer === 'pkg' ? 'external' : undefined,
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
@@ -81,10 +92,14 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   }
 }
 
-/** Bundles `runtime-shim/sea-main.ts` as the CommonJS SEA main script. */
-export async function bundleSeaMain(nodeMajor: number): Promise<string> {
+/**
+ * Bundles the CommonJS loader that starts the app bundle: `runtime-shim/sea-main.ts` (direct
+ * packer, the SEA main script) or `runtime-shim/pkg-main.ts` (the entry pkg runs).
+ */
+export async function bundleLoader(packer: 'direct' | 'pkg', nodeMajor: number): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(shimDir, 'sea-main.ts')],
+    entryPoints: [path.join(shimDir, packer === 'pkg' ? 'pkg-main.ts' : 'sea-main.ts')],
+    external: ['./app.mjs'],
     bundle: true,
     write: false,
     format: 'cjs',
@@ -94,7 +109,7 @@ export async function bundleSeaMain(nodeMajor: number): Promise<string> {
     minify: true,
   });
   const out = result.outputFiles[0];
-  if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no SEA main script');
+  if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no loader script');
   return out.text;
 }
 

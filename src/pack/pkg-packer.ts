@@ -1,6 +1,91 @@
+/**
+ * `--packer pkg`: @yao-pkg/pkg's enhanced SEA mode, for apps whose dependencies read their own
+ * files at run time or load native addons (pkg walks node_modules into a virtual file system).
+ * pkg runs under the acquired host Node (it needs Node >= 22 and a blob generator of exactly the
+ * target version); it finds the target node.exe in a pkg cache svcpack seeds from its own cache,
+ * so pkg never downloads. Its output then gets the same resedit pass as the direct packer
+ * (VERSIONINFO, icon, stale signature removed, checksum).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { failure } from '../errors';
 import type { Runtime } from '../runtime/acquire';
+import { editExecutable } from './pe';
 import type { VersionInfoTable } from './version-info';
-export interface PkgPackInput { runtime: Runtime; seaMain: string; appBundle: string; koffiNode: Uint8Array; versionInfo: VersionInfoTable; icon?: Uint8Array }
-export async function packWithPkg(_input: PkgPackInput): Promise<Buffer> {
-  throw new Error('todo');
+
+export interface PkgPackInput {
+  runtime: Runtime;
+  /** The app's project folder: the staging folder goes inside it so node_modules resolve. */
+  projectDir: string;
+  /** pkg-main loader (CommonJS). */
+  loader: string;
+  appBundle: string;
+  koffiNode: Uint8Array;
+  versionInfo: VersionInfoTable;
+  icon?: Uint8Array;
+  /** svcpack's cache folder; pkg's own cache lives under it. */
+  cacheDir: string;
+}
+
+/** The package.json pkg reads for the staged app (pure). */
+export function stagePackageJson(): Record<string, unknown> {
+  return {
+    name: 'svcpack-app',
+    version: '0.0.0',
+    private: true,
+    bin: 'svcpack-main.cjs',
+    pkg: { assets: ['koffi.node'], scripts: ['app.mjs'] },
+  };
+}
+
+/**
+ * Prepares `<cacheDir>/pkg-home/.pkg-cache/sea` so pkg finds node-v<v>-win-x64.exe (and the .ok
+ * markers it checks) and never downloads. Returns the folder to use as pkg's home.
+ */
+export async function seedPkgCache(cacheDir: string, version: string, targetExe: string): Promise<string> {
+  const home = path.join(cacheDir, 'pkg-home');
+  const sea = path.join(home, '.pkg-cache', 'sea');
+  await fs.mkdir(sea, { recursive: true });
+  const base = path.join(sea, `node-v${version}-win-x64`);
+  await fs.rm(`${base}.exe`, { force: true });
+  await fs.link(targetExe, `${base}.exe`).catch(() => fs.copyFile(targetExe, `${base}.exe`));
+  for (const marker of [`${base}.exe.ok`, `${base}.zip`, `${base}.zip.ok`]) await fs.writeFile(marker, '');
+  return home;
+}
+
+export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
+  const { runtime } = input;
+  const stage = path.join(input.projectDir, `.svcpack-pkg-${randomBytes(4).toString('hex')}`);
+  const outFile = path.join(os.tmpdir(), `svcpack-pkg-${randomBytes(4).toString('hex')}.exe`);
+  try {
+    await fs.mkdir(stage);
+    await fs.writeFile(path.join(stage, 'package.json'), JSON.stringify(stagePackageJson(), null, 2));
+    await fs.writeFile(path.join(stage, 'svcpack-main.cjs'), input.loader);
+    await fs.writeFile(path.join(stage, 'app.mjs'), input.appBundle);
+    await fs.writeFile(path.join(stage, 'koffi.node'), input.koffiNode);
+    const home = await seedPkgCache(input.cacheDir, runtime.version, runtime.targetExe);
+
+    const pkgBin = path.join(path.dirname(createRequire(import.meta.url).resolve('@yao-pkg/pkg/package.json')), 'lib-es5', 'bin.js');
+    try {
+      await promisify(execFile)(
+        runtime.hostNode,
+        [pkgBin, 'package.json', '--sea', '--target', `node${runtime.version}-win-x64`, '--output', outFile],
+        { cwd: stage, env: { ...process.env, HOME: home, USERPROFILE: home, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024 },
+      );
+    } catch (err) {
+      const out = `${(err as { stdout?: string }).stdout ?? ''}\n${(err as { stderr?: string }).stderr ?? ''}`;
+      const reason = out.split('\n').map((l) => l.trim()).filter(Boolean).filter((l) => /error/i.test(l)).pop() ?? String(err);
+      throw failure('PACK_FAILED', `@yao-pkg/pkg failed: ${reason}`, 'run with --packer direct, or with SVCPACK_DEBUG=1 to see pkg\'s output', err);
+    }
+    const packed = await fs.readFile(outFile);
+    return editExecutable(packed, { versionInfo: input.versionInfo, icon: input.icon });
+  } finally {
+    await fs.rm(stage, { recursive: true, force: true });
+    await fs.rm(outFile, { force: true });
+  }
 }
