@@ -18,7 +18,7 @@ beforeAll(async () => {
   registry = await new FakeServer().start();
   mirror = await new FakeServer().start();
   fake = new FakeNode(registry, mirror);
-  for (const v of ['22.9.0', '22.22.2', '22.22.10', '24.1.0']) fake.npm(v);
+  for (const v of ['22.9.0', '22.22.2', '22.22.10', '30.1.0']) fake.npm(v);
   fake.npm('22.30.0', { badIntegrity: true });
   fake.mirrorRelease('22.22.2');
   fake.mirrorRelease('22.22.3', { badSum: true });
@@ -177,7 +177,7 @@ describe('major resolution', () => {
   it('picks the highest 22.x.y from the packument', async () => {
     const rt = await acquireRuntime({ ...opts(await tempDir()), version: '22', fetchImpl: withoutBadIntegrity() });
     expect(rt.version).toBe('22.22.10');
-    expect((await acquireRuntime({ ...opts(await tempDir()), version: 'v24' })).version).toBe('24.1.0');
+    expect((await acquireRuntime({ ...opts(await tempDir()), version: 'v30' })).version).toBe('30.1.0');
   });
 
   it('offline, uses the highest cached 22.x', async () => {
