@@ -22,9 +22,20 @@ export function signalToDeliver(listening: Record<StopSignal, number>, alreadyDe
   return pick === alreadyDelivered ? null : pick;
 }
 
-/** True when nothing but ignorable resources keeps the event loop alive (pure). */
-export function isQuiet(resources: readonly string[]): boolean {
-  return resources.every((r) => IGNORED_RESOURCES.has(r));
+/**
+ * True when nothing but ignorable resources keeps the event loop alive (pure). `stdioPipes` is
+ * how many of stdout/stderr are pipes: once written to, each keeps a PipeWrap that is not the
+ * app's work.
+ */
+export function isQuiet(resources: readonly string[], stdioPipes = 0): boolean {
+  let pipes = stdioPipes;
+  return resources.every((r) => IGNORED_RESOURCES.has(r) || (r === 'PipeWrap' && pipes-- > 0));
+}
+
+/** How many of process.stdout/stderr are backed by a pipe handle. */
+function countStdioPipes(): number {
+  const isPipe = (s: NodeJS.WriteStream) => (s as unknown as { _handle?: object })._handle?.constructor?.name === 'Pipe';
+  return [process.stdout, process.stderr].filter(isPipe).length;
 }
 
 export interface StopWorkOptions {
@@ -52,7 +63,7 @@ export async function runAppStopWork(reason: StopReason, opts: StopWorkOptions):
 function waitForQuiet(pollMs: number): Promise<void> {
   return new Promise((resolve) => {
     const check = (): void => {
-      if (isQuiet(process.getActiveResourcesInfo())) resolve();
+      if (isQuiet(process.getActiveResourcesInfo(), countStdioPipes())) resolve();
       else setTimeout(check, pollMs).unref();
     };
     // Let callbacks queued by the signal listeners run before the first look.

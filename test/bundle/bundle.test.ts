@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { afterEach, describe, it, expect } from 'vitest';
+import { bundleApp, bundleError, entrySource, type BundleInput } from '../../src/bundle/bundle';
+import { SvcpackError } from '../../src/errors';
+import { shimDir } from '../../src/package-root';
+import type { ExeConfig } from '../../runtime-shim/exe-config';
+
+const exeConfig: ExeConfig = {
+  name: 'BundleSvc',
+  displayName: 'Bundle Service',
+  description: '',
+  version: '1.0.0',
+  svcpackVersion: '0.1.0',
+  stopTimeoutMs: 20_000,
+  koffiSha256: '00'.repeat(32),
+};
+
+const dirs: string[] = [];
+const inputFor = (dir: string, entry = 'src/app.ts', packer: BundleInput['packer'] = 'direct'): BundleInput => ({
+  entry: path.join(dir, entry),
+  projectDir: dir,
+  nodeMajor: 22,
+  exeConfig,
+  packer,
+});
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp project from `files` (path → contents); returns its folder. */
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-bundle-'));
+  dirs.push(dir);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+async function bundleError_(dir: string, entry = 'src/app.ts'): Promise<SvcpackError> {
+  try {
+    await bundleApp(inputFor(dir, entry));
+  } catch (err) {
+    expect(err).toBeInstanceOf(SvcpackError);
+    return err as SvcpackError;
+  }
+  throw new Error('expected bundleApp to fail');
+}
+
+describe('entrySource', () => {
+  it('imports the shim boot module before the app, then calls appLoaded()', () => {
+    const src = entrySource('/proj/src/app.ts');
+    const lines = src.trim().split('\n');
+    expect(lines).toEqual([
+      `import { appLoaded } from ${JSON.stringify(path.join(shimDir, 'boot.ts'))};`,
+      'import "/proj/src/app.ts";',
+      'appLoaded();',
+    ]);
+  });
+  it('quotes paths safely', () => {
+    expect(entrySource('C:\\a "b"\\app.ts')).toContain('import "C:\\\\a \\"b\\"\\\\app.ts";');
+  });
+});
+
+describe('bundleApp', () => {
+  it('bundles TS, JSON, a local CJS module and top-level await into one ES module with the shim and an inline source map', async () => {
+    const dir = project({
+      'package.json': JSON.stringify({ name: 'demo', version: '1.0.0', type: 'module' }),
+      'src/app.ts': [
+        "import config from './config.json';",
+        "import helper from './helper.cjs';",
+        'interface Greeting { text: string }',
+        "const g: Greeting = { text: 'APP_MARKER_' + config.port + helper.suffix };",
+        'await new Promise<void>((r) => setTimeout(r, 1));',
+        'console.log(g.text, __dirname);',
+        '',
+      ].join('\n'),
+      'src/config.json': JSON.stringify({ port: 4321 }),
+      'src/helper.cjs': "module.exports = { suffix: '_CJS_MARKER' };\n",
+    });
+    const out = await bundleApp(inputFor(dir));
+
+    // app pieces
+    expect(out.code).toContain('APP_MARKER_');
+    expect(out.code).toContain('4321');
+    expect(out.code).toContain('_CJS_MARKER');
+    expect(out.code).not.toContain('interface Greeting');
+    // the shim: boot's argument parsing and the baked-in exe config
+    expect(out.code).toContain('parseExeArgs');
+    expect(out.code).toContain('"BundleSvc"');
+    expect(out.code).not.toMatch(/[=(]\s*__SVCPACK_EXE__/);
+    // boot's code is evaluated before the app's
+    expect(out.code.indexOf('parseExeArgs(process.argv')).toBeGreaterThan(0);
+    expect(out.code.indexOf('parseExeArgs(process.argv')).toBeLessThan(out.code.indexOf('APP_MARKER_'));
+    // CJS compatibility banner and __dirname mapped to the exe
+    expect(out.code.startsWith("import { createRequire as __svcpackCreateRequire } from 'node:module';")).toBe(true);
+    expect(out.code).toContain('__svcpack_dirname');
+
+    // an ES module: parses as ESM (top-level await included), not as CommonJS
+    await expect(esbuild.transform(out.code, { format: 'esm', loader: 'js', logLevel: 'silent' })).resolves.toBeDefined();
+    await expect(esbuild.transform(out.code, { format: 'cjs', loader: 'js', logLevel: 'silent' })).rejects.toThrow(/[Tt]op-level await/);
+
+    // inline source map naming the project's sources
+    const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(out.code);
+    expect(m).not.toBeNull();
+    const map = JSON.parse(Buffer.from(m![1]!, 'base64').toString('utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources.some((s) => s.endsWith('src/app.ts'))).toBe(true);
+    expect(map.sources.some((s) => s.endsWith('src/helper.cjs'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+
+    // inputs are project-relative, with sizes
+    expect(out.inputs['src/app.ts']).toBe(fs.statSync(path.join(dir, 'src/app.ts')).size);
+    expect(out.inputs['src/config.json']).toBeGreaterThan(0);
+    expect(out.inputs['src/helper.cjs']).toBeGreaterThan(0);
+    expect(Object.keys(out.inputs).some((k) => k.startsWith('<stdin>'))).toBe(false);
+  });
+
+  it('with the pkg packer, npm packages stay external and paths come from import.meta.url', async () => {
+    const dir = project({ 'src/app.ts': "import thing from 'some-external-pkg';\nconsole.log('PKG_MARKER', thing);\n" });
+    const out = await bundleApp(inputFor(dir, 'src/app.ts', 'pkg'));
+    expect(out.code).toContain('PKG_MARKER');
+    expect(out.code).toMatch(/from\s*["']some-external-pkg["']/);
+    expect(out.code).toContain('__svcpackFileURLToPath(import.meta.url)');
+  });
+
+  it("maps the 'svcpack/runtime' import to the shim's api", async () => {
+    const dir = project({
+      'src/app.ts': "import { service } from 'svcpack/runtime';\nservice.log.info('RUNTIME_MARKER');\n",
+    });
+    const out = await bundleApp(inputFor(dir));
+    expect(out.code).toContain('RUNTIME_MARKER');
+    expect(out.code).toContain('svcpack.runtime.host');
+  });
+
+  it('a syntax error is BUNDLE_SYNTAX with file:line:col', async () => {
+    const dir = project({ 'src/app.ts': 'const a = 1;\nconst b = 2;\nconst x = ;\n' });
+    const err = await bundleError_(dir);
+    expect(err.code).toBe('BUNDLE_SYNTAX');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^src[\\/]app\.ts:3:11: /);
+    expect(err.message).not.toContain('\n');
+    expect(err.hint).not.toBe('');
+  });
+
+  it('a missing package is BUNDLE_UNRESOLVED naming it and npm install', async () => {
+    const dir = project({ 'src/app.ts': "import 'nope-not-installed';\nimport '@scope-x/pkg-y/sub';\n" });
+    const err = await bundleError_(dir);
+    expect(err.code).toBe('BUNDLE_UNRESOLVED');
+    expect(err.message).toContain('"nope-not-installed"');
+    expect(err.message).toMatch(/src[\\/]app\.ts:1:\d+/);
+    expect(err.message).toContain('and 1 more error');
+    expect(err.hint).toContain('npm install nope-not-installed');
+    expect(err.toLine()).toContain('npm install');
+  });
+
+  it('a missing local file is BUNDLE_UNRESOLVED with a path hint', async () => {
+    const dir = project({ 'src/app.ts': "import './missing';\n" });
+    const err = await bundleError_(dir);
+    expect(err.code).toBe('BUNDLE_UNRESOLVED');
+    expect(err.message).toContain('"./missing"');
+    expect(err.hint).not.toContain('npm install');
+  });
+});
+
+describe('bundleError', () => {
+  it('names the scoped package for npm install', () => {
+    const e = bundleError(
+      { errors: [{ text: 'Could not resolve "@acme/thing/deep"', location: { file: 'src/a.ts', line: 2, column: 7 } }] },
+      '/proj',
+    );
+    expect(e.code).toBe('BUNDLE_UNRESOLVED');
+    expect(e.message).toBe('cannot resolve import "@acme/thing/deep" in src/a.ts:2:8');
+    expect(e.hint).toContain('npm install @acme/thing');
+  });
+  it('wraps unknown failures as BUNDLE_FAILED (exit 1) and passes SvcpackErrors through', () => {
+    const e = bundleError(new Error('disk on fire'), '/proj');
+    expect(e.code).toBe('BUNDLE_FAILED');
+    expect(e.exitCode).toBe(1);
+    const own = new SvcpackError('USAGE', 'x');
+    expect(bundleError(own, '/proj')).toBe(own);
+  });
+});

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it, expect } from 'vitest';
+import { DEFAULT_STOP_TIMEOUT_MS, resolveBuildOptions, type BuildOptions } from '../../src/config/options';
+import { SvcpackError } from '../../src/errors';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-opts-'));
+  fs.mkdirSync(path.join(dir, 'src'));
+  fs.writeFileSync(path.join(dir, 'src', 'app.ts'), 'export {};\n');
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'app', version: '2.3.4-rc.1', description: 'An app', author: 'Jane Doe <jane@example.com> (https://jane.example)' }),
+  );
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const resolve = (o: Partial<BuildOptions> = {}) => resolveBuildOptions({ entry: 'src/app.ts', name: 'MySvc', cwd: dir, ...o });
+
+function thrown(fn: () => unknown): SvcpackError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SvcpackError);
+    return err as SvcpackError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('resolveBuildOptions', () => {
+  it('ENTRY_NOT_FOUND (exit 2) when the entry is missing or a folder', () => {
+    const e = thrown(() => resolve({ entry: 'src/nope.ts' }));
+    expect(e.code).toBe('ENTRY_NOT_FOUND');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('src/nope.ts');
+    expect(thrown(() => resolve({ entry: 'src' })).code).toBe('ENTRY_NOT_FOUND');
+  });
+
+  it('fills defaults from the nearest package.json', () => {
+    const r = resolve();
+    expect(r.entry).toBe(path.join(dir, 'src', 'app.ts'));
+    expect(r.projectDir).toBe(dir);
+    expect(r.version).toBe('2.3.4');
+    expect(r.description).toBe('An app');
+    expect(r.company).toBe('Jane Doe');
+    expect(r.displayName).toBe('MySvc');
+    expect(r.productName).toBe('MySvc');
+    expect(r.copyright).toBeUndefined();
+    expect(r.icon).toBeUndefined();
+    expect(r.outDir).toBe(path.join(dir, 'dist'));
+    expect(r.packer).toBe('direct');
+    expect(r.stopTimeoutMs).toBe(DEFAULT_STOP_TIMEOUT_MS);
+    expect(r.node).toBeUndefined();
+  });
+
+  it('takes the author name from an object', () => {
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.0.0', author: { name: 'ACME Ltd' } }));
+    expect(resolve().company).toBe('ACME Ltd');
+  });
+
+  it('without a package.json: version 0.0.0, empty description, no company', () => {
+    const r = resolveBuildOptions({ entry: 'src/app.ts', name: 'MySvc', cwd: dir }, null);
+    expect(r.version).toBe('0.0.0');
+    expect(r.description).toBe('');
+    expect(r.company).toBeUndefined();
+    expect(r.projectDir).toBe(path.join(dir, 'src'));
+  });
+
+  it('explicit options override package.json', () => {
+    const r = resolve({
+      version: '9.8.7.6',
+      description: 'Override',
+      company: 'Other Co',
+      displayName: 'My Service',
+      productName: 'Product',
+      copyright: '(c) 2026',
+      outDir: 'out/bin',
+      node: 'v22.22.2',
+      packer: 'pkg',
+      stopTimeoutMs: 5000,
+      nodeBinary: 'bin/node.exe',
+    });
+    expect(r).toMatchObject({
+      version: '9.8.7.6',
+      description: 'Override',
+      company: 'Other Co',
+      displayName: 'My Service',
+      productName: 'Product',
+      copyright: '(c) 2026',
+      outDir: path.join(dir, 'out', 'bin'),
+      node: '22.22.2',
+      packer: 'pkg',
+      stopTimeoutMs: 5000,
+      nodeBinary: path.join(dir, 'bin', 'node.exe'),
+    });
+  });
+
+  it('productName defaults to the display name', () => {
+    expect(resolve({ displayName: 'Shown' }).productName).toBe('Shown');
+  });
+
+  it('resolves outDir against cwd, keeps absolute paths', () => {
+    expect(resolve({ outDir: 'build' }).outDir).toBe(path.join(dir, 'build'));
+    const abs = path.join(os.tmpdir(), 'elsewhere');
+    expect(resolve({ outDir: abs }).outDir).toBe(abs);
+  });
+
+  it('reads a valid icon', () => {
+    const ico = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16]);
+    fs.writeFileSync(path.join(dir, 'app.ico'), ico);
+    const r = resolve({ icon: 'app.ico' });
+    expect(r.icon?.path).toBe(path.join(dir, 'app.ico'));
+    expect(r.icon?.data.equals(ico)).toBe(true);
+  });
+
+  it('INVALID_ICON when the icon is missing or not an .ico', () => {
+    const missing = thrown(() => resolve({ icon: 'none.ico' }));
+    expect(missing.code).toBe('INVALID_ICON');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.message).toContain('does not exist');
+    fs.writeFileSync(path.join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const png = thrown(() => resolve({ icon: 'logo.png' }));
+    expect(png.code).toBe('INVALID_ICON');
+    expect(png.message).toContain('not an .ico');
+  });
+
+  it('validates the name, version, node version, packer and stop timeout', () => {
+    expect(thrown(() => resolve({ name: 'a/b' })).code).toBe('INVALID_NAME');
+    expect(thrown(() => resolve({ name: '' })).code).toBe('INVALID_NAME');
+    expect(thrown(() => resolve({ version: '1.2' })).code).toBe('INVALID_VERSION');
+    expect(thrown(() => resolve({ node: 'lts' })).code).toBe('INVALID_NODE_VERSION');
+    expect(thrown(() => resolve({ packer: 'zip' as never })).code).toBe('USAGE');
+    expect(thrown(() => resolve({ stopTimeoutMs: -1 })).code).toBe('USAGE');
+    expect(thrown(() => resolve({ stopTimeoutMs: 1.5 })).code).toBe('USAGE');
+  });
+
+  it('a bad package.json version is reported as coming from package.json', () => {
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.2' }));
+    const e = thrown(() => resolve());
+    expect(e.code).toBe('INVALID_VERSION');
+    expect(e.message).toMatch(/^package\.json /);
+  });
+});

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, it, expect, vi } from 'vitest';
+import { ConsoleLog, LogFile, captureStdio, formatRecord, type LogLevel, type LogSource } from '../../runtime-shim/log-file';
+
+const T = new Date('2026-11-22T10:00:00.000Z');
+
+describe('formatRecord', () => {
+  it('formats one line with ISO time, padded level and source', () => {
+    expect(formatRecord(T, 'info', 'lifecycle', 'running')).toBe('2026-11-22T10:00:00.000Z info  [lifecycle] running\n');
+    expect(formatRecord(T, 'error', 'app', 'x')).toBe('2026-11-22T10:00:00.000Z error [app] x\n');
+    expect(formatRecord(T, 'debug', 'stdout', '')).toBe('2026-11-22T10:00:00.000Z debug [stdout] \n');
+  });
+
+  it('makes one record per line of a multi-line message (LF and CRLF)', () => {
+    const out = formatRecord(T, 'warn', 'app', 'a\nb\r\nc');
+    expect(out.split('\n').filter(Boolean)).toEqual([
+      '2026-11-22T10:00:00.000Z warn  [app] a',
+      '2026-11-22T10:00:00.000Z warn  [app] b',
+      '2026-11-22T10:00:00.000Z warn  [app] c',
+    ]);
+    expect(out).not.toContain('\r');
+  });
+});
+
+describe('LogFile', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('creates folders and appends records', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-log-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'logs', 'deep', 'MySvc.log');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'existing\n');
+    const log = new LogFile(file);
+    log.write('info', 'lifecycle', 'starting');
+    log.write('error', 'app', 'two\nlines');
+    const second = new LogFile(file);
+    second.write('warn', 'stderr', 'again');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines[0]).toBe('existing');
+    expect(lines.slice(1).map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'info  [lifecycle] starting',
+      'error [app] two',
+      'error [app] lines',
+      'warn  [stderr] again',
+    ]);
+    expect(Number.isNaN(Date.parse(lines[1]!.split(' ')[0]!))).toBe(false);
+  });
+
+  it('creates missing folders', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-log-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'a', 'b', 'x.log');
+    new LogFile(file).write('info', 'app', 'hi');
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/info {2}\[app\] hi\n$/);
+  });
+});
+
+describe('ConsoleLog', () => {
+  it('writes lifecycle/app records to stderr and drops stdout/stderr captures', () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const log = new ConsoleLog();
+      log.write('info', 'lifecycle', 'running');
+      log.write('info', 'stdout', 'ignored');
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(String(spy.mock.calls[0]![0])).toContain('[lifecycle] running');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('captureStdio', () => {
+  it('sends whole lines to the sink and holds partial lines until newline or flush', () => {
+    const outWrite = process.stdout.write;
+    const errWrite = process.stderr.write;
+    const records: Array<[LogLevel, LogSource, string]> = [];
+    try {
+      const cap = captureStdio({ write: (level, source, message) => records.push([level, source, message]) });
+      process.stdout.write('hel');
+      expect(records).toEqual([]);
+      process.stdout.write('lo\nwor');
+      expect(records).toEqual([['info', 'stdout', 'hello']]);
+      process.stderr.write(Buffer.from('err1\r\nerr2\npart'));
+      process.stdout.write('ld\n\n');
+      expect(records).toEqual([
+        ['info', 'stdout', 'hello'],
+        ['info', 'stderr', 'err1'],
+        ['info', 'stderr', 'err2'],
+        ['info', 'stdout', 'world'],
+        ['info', 'stdout', ''],
+      ]);
+      cap.flush();
+      expect(records.at(-1)).toEqual(['info', 'stderr', 'part']);
+      const n = records.length;
+      cap.flush();
+      expect(records).toHaveLength(n);
+    } finally {
+      process.stdout.write = outWrite;
+      process.stderr.write = errWrite;
+    }
+    expect(process.stdout.write).toBe(outWrite);
+  });
+
+  it('calls write callbacks (as the last or the encoding argument) and returns true', async () => {
+    const outWrite = process.stdout.write;
+    const errWrite = process.stderr.write;
+    try {
+      captureStdio({ write: () => {} });
+      const cb1 = vi.fn();
+      const cb2 = vi.fn();
+      expect(process.stdout.write('a\n', cb1)).toBe(true);
+      expect(process.stdout.write('b\n', 'utf8', cb2)).toBe(true);
+      await new Promise((r) => process.nextTick(r));
+      expect(cb1).toHaveBeenCalledTimes(1);
+      expect(cb2).toHaveBeenCalledTimes(1);
+    } finally {
+      process.stdout.write = outWrite;
+      process.stderr.write = errWrite;
+    }
+  });
+});

@@ -1,0 +1,216 @@
+import { describe, it, expect, vi } from 'vitest';
+import type { ServiceStatus } from '../../../runtime-shim/lifecycle';
+import * as W from '../../../runtime-shim/scm/advapi32';
+import { ServiceController, controlFromCode, toServiceStatusStruct } from '../../../runtime-shim/scm/service-controller';
+
+const status = (s: Partial<ServiceStatus>): ServiceStatus => ({
+  state: 'running',
+  accepts: [],
+  exitCode: 0,
+  checkPoint: 0,
+  waitHintMs: 0,
+  ...s,
+});
+
+describe('toServiceStatusStruct', () => {
+  it('maps each state to its SERVICE_* code', () => {
+    expect(toServiceStatusStruct(status({ state: 'stopped' })).dwCurrentState).toBe(1);
+    expect(toServiceStatusStruct(status({ state: 'start-pending' })).dwCurrentState).toBe(2);
+    expect(toServiceStatusStruct(status({ state: 'stop-pending' })).dwCurrentState).toBe(3);
+    expect(toServiceStatusStruct(status({ state: 'running' })).dwCurrentState).toBe(4);
+  });
+
+  it('ORs the accepted-control flags', () => {
+    expect(toServiceStatusStruct(status({ accepts: [] })).dwControlsAccepted).toBe(0);
+    expect(toServiceStatusStruct(status({ accepts: ['stop'] })).dwControlsAccepted).toBe(0x1);
+    expect(toServiceStatusStruct(status({ accepts: ['stop', 'shutdown'] })).dwControlsAccepted).toBe(0x5);
+    expect(toServiceStatusStruct(status({ accepts: ['stop', 'preshutdown'] })).dwControlsAccepted).toBe(0x101);
+    expect(toServiceStatusStruct(status({ accepts: ['interrogate'] })).dwControlsAccepted).toBe(0);
+  });
+
+  it('exit code 0 → NO_ERROR; non-zero → ERROR_SERVICE_SPECIFIC_ERROR with the code', () => {
+    const ok = toServiceStatusStruct(status({ state: 'stopped', exitCode: 0 }));
+    expect(ok.dwWin32ExitCode).toBe(0);
+    expect(ok.dwServiceSpecificExitCode).toBe(0);
+    const bad = toServiceStatusStruct(status({ state: 'stopped', exitCode: 3 }));
+    expect(bad.dwWin32ExitCode).toBe(1066);
+    expect(bad.dwServiceSpecificExitCode).toBe(3);
+  });
+
+  it('passes checkpoint, wait hint and the own-process type through', () => {
+    expect(toServiceStatusStruct(status({ state: 'stop-pending', checkPoint: 4, waitHintMs: 5000 }))).toEqual({
+      dwServiceType: 0x10,
+      dwCurrentState: 3,
+      dwControlsAccepted: 0,
+      dwWin32ExitCode: 0,
+      dwServiceSpecificExitCode: 0,
+      dwCheckPoint: 4,
+      dwWaitHint: 5000,
+    });
+  });
+});
+
+describe('controlFromCode', () => {
+  it('maps the handled control codes', () => {
+    expect(controlFromCode(1)).toBe('stop');
+    expect(controlFromCode(4)).toBe('interrogate');
+    expect(controlFromCode(5)).toBe('shutdown');
+    expect(controlFromCode(0x0f)).toBe('preshutdown');
+  });
+  it('returns null for everything else', () => {
+    for (const code of [0, 2, 3, 6, 0x10, 0xff, 128]) expect(controlFromCode(code)).toBeNull();
+  });
+});
+
+/** A fake advapi32: the test decides whether the "SCM" calls ServiceMain. */
+class FakeAdvapi implements W.Advapi32 {
+  serviceMain: W.ServiceMainFn | null = null;
+  done: ((ok: boolean) => void) | null = null;
+  handler: W.HandlerExFn | null = null;
+  registeredName: string | null = null;
+  dispatcherName: string | null = null;
+  statuses: W.ServiceStatusStruct[] = [];
+  setStatusResult: boolean | Error = true;
+  handle: unknown = { h: 1 };
+  lastErrorCode = 5;
+
+  startDispatcher(serviceName: string, serviceMain: W.ServiceMainFn, done: (ok: boolean) => void): void {
+    this.dispatcherName = serviceName;
+    this.serviceMain = serviceMain;
+    this.done = done;
+  }
+  registerHandler(serviceName: string, handler: W.HandlerExFn): unknown {
+    this.registeredName = serviceName;
+    this.handler = handler;
+    return this.handle;
+  }
+  setStatus(handle: unknown, s: W.ServiceStatusStruct): boolean {
+    expect(handle).toBe(this.handle);
+    if (this.setStatusResult instanceof Error) throw this.setStatusResult;
+    this.statuses.push(s);
+    return this.setStatusResult;
+  }
+  lastError(): number {
+    return this.lastErrorCode;
+  }
+}
+
+async function connected(onControl: (r: Parameters<Parameters<ServiceController['connect']>[0]>[0]) => boolean = () => true) {
+  const api = new FakeAdvapi();
+  const onError = vi.fn<(m: string) => void>();
+  const sc = new ServiceController(api, 'MySvc', onError);
+  const result = sc.connect(onControl);
+  api.serviceMain!(1, null);
+  expect(await result).toBe('service');
+  return { api, onError, sc };
+}
+
+describe('ServiceController.connect', () => {
+  it("resolves 'service' when ServiceMain runs, registering the handler under the service name", async () => {
+    const { api, onError } = await connected();
+    expect(api.dispatcherName).toBe('MySvc');
+    expect(api.registeredName).toBe('MySvc');
+    expect(api.handler).toBeTypeOf('function');
+    // the dispatcher returning later (all services stopped) changes nothing
+    api.done!(true);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it("resolves 'not-started-by-scm' when the dispatcher fails before ServiceMain", async () => {
+    const api = new FakeAdvapi();
+    const sc = new ServiceController(api, 'MySvc', () => {});
+    const result = sc.connect(() => true);
+    api.done!(false);
+    expect(await result).toBe('not-started-by-scm');
+    expect(api.handler).toBeNull();
+  });
+
+  it('maps control codes to requests and answers NO_ERROR / ERROR_CALL_NOT_IMPLEMENTED', async () => {
+    const onControl = vi.fn((r: string) => r !== 'preshutdown');
+    const { api } = await connected(onControl);
+    const handler = api.handler!;
+    expect(handler(W.SERVICE_CONTROL_STOP, 0, null, null)).toBe(W.NO_ERROR);
+    expect(onControl).toHaveBeenLastCalledWith('stop');
+    expect(handler(W.SERVICE_CONTROL_SHUTDOWN, 0, null, null)).toBe(W.NO_ERROR);
+    expect(onControl).toHaveBeenLastCalledWith('shutdown');
+    expect(handler(W.SERVICE_CONTROL_INTERROGATE, 0, null, null)).toBe(W.NO_ERROR);
+    expect(onControl).toHaveBeenLastCalledWith('interrogate');
+    // not accepted by the lifecycle
+    expect(handler(W.SERVICE_CONTROL_PRESHUTDOWN, 0, null, null)).toBe(120);
+    onControl.mockClear();
+    // unknown code (SERVICE_CONTROL_PAUSE = 2): never reaches the lifecycle
+    expect(handler(2, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
+    expect(handler(0x40, 0, null, null)).toBe(120);
+    expect(onControl).not.toHaveBeenCalled();
+  });
+
+  it('a throwing onControl never escapes the callback: returns a number and reports onError', async () => {
+    const { api, onError } = await connected(() => {
+      throw new Error('lifecycle exploded');
+    });
+    let answer: unknown;
+    expect(() => {
+      answer = api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null);
+    }).not.toThrow();
+    expect(typeof answer).toBe('number');
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]![0]).toContain('lifecycle exploded');
+  });
+
+  it('ServiceMain never throws when registering the handler fails', async () => {
+    const api = new FakeAdvapi();
+    api.registerHandler = () => {
+      throw new Error('no handler');
+    };
+    const onError = vi.fn();
+    const sc = new ServiceController(api, 'MySvc', onError);
+    const result = sc.connect(() => true);
+    expect(() => api.serviceMain!(1, null)).not.toThrow();
+    expect(await result).toBe('service');
+    expect(onError).toHaveBeenCalledWith(expect.stringContaining('no handler'));
+  });
+
+  it('reports a null status handle through onError', async () => {
+    const api = new FakeAdvapi();
+    api.handle = null;
+    api.lastErrorCode = 1063;
+    const onError = vi.fn();
+    const sc = new ServiceController(api, 'MySvc', onError);
+    const result = sc.connect(() => true);
+    api.serviceMain!(1, null);
+    expect(await result).toBe('service');
+    expect(onError).toHaveBeenCalledWith(expect.stringContaining('1063'));
+  });
+});
+
+describe('ServiceController.report', () => {
+  it('calls setStatus with the SERVICE_STATUS struct', async () => {
+    const { api, sc, onError } = await connected();
+    const s = status({ state: 'start-pending', checkPoint: 1, waitHintMs: 5000 });
+    sc.report(s);
+    expect(api.statuses).toEqual([toServiceStatusStruct(s)]);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('reports nothing before the handler is registered', () => {
+    const api = new FakeAdvapi();
+    const sc = new ServiceController(api, 'MySvc', () => {});
+    sc.report(status({}));
+    expect(api.statuses).toHaveLength(0);
+  });
+
+  it('reports a false setStatus through onError with the last error, without throwing', async () => {
+    const { api, sc, onError } = await connected();
+    api.setStatusResult = false;
+    api.lastErrorCode = 6;
+    expect(() => sc.report(status({}))).not.toThrow();
+    expect(onError).toHaveBeenCalledWith(expect.stringMatching(/SetServiceStatus failed.*6/));
+  });
+
+  it('reports a throwing setStatus through onError without throwing', async () => {
+    const { api, sc, onError } = await connected();
+    api.setStatusResult = new Error('koffi type error');
+    expect(() => sc.report(status({}))).not.toThrow();
+    expect(onError).toHaveBeenCalledWith(expect.stringContaining('koffi type error'));
+  });
+});
