@@ -19,7 +19,9 @@ export function createProgram(): Command {
     .description('Ship a Node/TypeScript program as one standalone Windows service executable')
     .version(svcpackVersion, '-V, --version-info', 'print the svcpack version')
     .showSuggestionAfterError()
-    .exitOverride();
+    .exitOverride()
+    // main() prints commander's errors itself, as one svcpack line.
+    .configureOutput({ writeErr: () => {} });
 
   program
     .command('build')
@@ -70,7 +72,6 @@ export function createProgram(): Command {
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = createProgram();
-  program.configureOutput({ writeErr: () => {} });
   const verbose = argv.includes('--verbose') || process.env.SVCPACK_DEBUG === '1';
   try {
     await program.parseAsync(argv, { from: 'user' });

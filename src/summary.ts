@@ -50,7 +50,7 @@ export class ProgressPrinter {
 
   on(e: BuildEvent): void {
     if (e.type === 'step') {
-      if (e.status === 'start' && (e.step === 'runtime' || e.step === 'pkg')) this.line(`${STEP_LABELS[e.step]}…`);
+      if (e.status === 'start' && e.step === 'pkg') this.line(`${STEP_LABELS[e.step]}…`);
       return;
     }
     const ev = e.event;

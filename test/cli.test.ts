@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli';
+
+const hello = path.resolve(__dirname, '../fixtures/hello-http/app.ts');
+let outDir: string;
+let stderr: string;
+let stdout: string;
+
+beforeEach(() => {
+  outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-cli-')), 'dist');
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function run(...args: string[]): Promise<number> {
+  return main(['build', ...args]);
+}
+
+/** Every bad input: exit 2, one line `svcpack: … — …`, and the output folder untouched. */
+async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
+  const code = await run(...args, '--out-dir', outDir);
+  expect(code).toBe(2);
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^svcpack: .+ — .+/);
+  expect(lines[0]).toMatch(pattern);
+  expect(fs.existsSync(outDir)).toBe(false);
+}
+
+describe('svcpack build: bad input', () => {
+  it('missing entry file', () => expectUsageError(['nope/app.ts', '--name', 'X'], /entry file nope\/app\.ts does not exist/));
+  it('missing --name', () => expectUsageError([hello], /--name/));
+  it('empty, too long, or slash-containing names', async () => {
+    await expectUsageError([hello, '--name', ''], /service name is empty/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'x'.repeat(257)], /257 characters/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'a/b'], /contains "\/"/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'a\\b'], /contains "\\"/);
+  });
+  it('versions that are not numeric x.y.z[.w] or have a part over 65535', async () => {
+    await expectUsageError([hello, '--name', 'X', '--version', '1.2'], /not numeric/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--version', '1.70000.0'], /over 65535/);
+  });
+  it('icon missing or not an .ico', async () => {
+    await expectUsageError([hello, '--name', 'X', '--icon', 'missing.ico'], /icon missing\.ico does not exist/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--icon', hello], /is not an \.ico file/);
+  });
+  it('--node that is not a version, and an unknown option or packer', async () => {
+    await expectUsageError([hello, '--name', 'X', '--node', 'latest'], /not a Node\.js version/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--frobnicate'], /unknown option '--frobnicate'/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--packer', 'zip'], /--packer/);
+  });
+  it('--node-binary that is not a Windows x64 executable', async () => {
+    await expectUsageError([hello, '--name', 'X', '--node-binary', hello], /is not a Windows x64 executable/);
+  });
+  it('syntax errors name file:line:col', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-cli-src-'));
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'const a = 1;\nconst b: number = ;\n');
+    await expectUsageError([path.join(dir, 'app.ts'), '--name', 'X'], /app\.ts:2:19: Unexpected ";"/);
+  });
+  it('unresolvable imports name the import and the importer', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-cli-src-'));
+    fs.writeFileSync(path.join(dir, 'app.ts'), "import pad from 'left-pad-not-installed';\nconsole.log(pad);\n");
+    await expectUsageError([path.join(dir, 'app.ts'), '--name', 'X'], /cannot resolve import "left-pad-not-installed" in app\.ts:1:17 — install it \(npm install left-pad-not-installed\)/);
+  });
+});
+
+describe('svcpack build: success', () => {
+  it('--json prints the build record, and the outputs exist with the recorded hashes', async () => {
+    const code = await run(hello, '--name', 'CliSvc', '--out-dir', outDir, '--json');
+    expect(code, stderr).toBe(0);
+    const record = JSON.parse(stdout);
+    expect(record).toMatchObject({ name: 'CliSvc', version: '1.2.3', packer: 'direct', node: { version: '22.22.2' } });
+    expect(Object.keys(record.outputs).sort()).toEqual(['CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
+    expect(fs.readdirSync(outDir).sort()).toEqual(['CliSvc.build.json', 'CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
+    expect(record.timings.total).toBeGreaterThan(0);
+  }, 120_000);
+});
