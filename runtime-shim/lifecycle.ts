@@ -158,20 +158,23 @@ export class Lifecycle {
    */
   appExited(code: number): void {
     if (this.finished) return;
+    const stopping = this.state === 'stop-pending';
     this.finished = true;
     this.stopTicker();
+    // Log before reporting STOPPED: once the SCM sees STOPPED the process may be ended.
+    this.deps.log(code === 0 ? 'info' : 'error', stopping && code === 0 ? 'stopped' : `app exited with code ${code}`);
     this.state = 'stopped';
     this.emit(code);
-    this.deps.log(code === 0 ? 'info' : 'error', `app exited with code ${code}`);
   }
 
   private finish(exitCode: number, message: string): void {
     if (this.finished) return;
     this.finished = true;
     this.stopTicker();
+    // Log before reporting STOPPED: once the SCM sees STOPPED the process may be ended.
+    this.deps.log(exitCode === 0 ? 'info' : 'error', message);
     this.state = 'stopped';
     this.emit(exitCode);
-    this.deps.log(exitCode === 0 ? 'info' : 'error', message);
     this.deps.exit(exitCode);
   }
 

@@ -67,6 +67,9 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       target: `node${input.nodeMajor}`,
       sourcemap: 'inline',
       sourcesContent: false,
+      // Stack traces name project-relative sources (`svcpack:///src/app.ts:12:9`), not files
+      // that would seem to sit next to the exe.
+      sourceRoot: 'svcpack:///',
       metafile: true,
       logLevel: 'silent',
       legalComments: 'none',
