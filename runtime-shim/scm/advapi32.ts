@@ -54,7 +54,8 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
   const advapi = koffi.load('advapi32.dll');
   const kernel = koffi.load('kernel32.dll');
 
-  const SERVICE_STATUS = koffi.struct('SERVICE_STATUS', {
+  // Declared by name: the function prototypes below refer to 'SERVICE_STATUS'.
+  koffi.struct('SERVICE_STATUS', {
     dwServiceType: 'uint32',
     dwCurrentState: 'uint32',
     dwControlsAccepted: 'uint32',
@@ -78,7 +79,6 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
   );
   const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(void *handle, SERVICE_STATUS *status)');
   const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
-  void SERVICE_STATUS;
 
   // Registered callbacks must outlive the calls that hand them to Windows: keep them referenced.
   const keep: unknown[] = [];

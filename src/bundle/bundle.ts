@@ -18,7 +18,7 @@ export interface BundleInput {
   nodeMajor: number;
   exeConfig: ExeConfig;
   /**
-   * 'sea': everything bundled, served from the SEA (the exe is the module's location).
+   * 'direct': everything bundled, served from the SEA (the exe is the module's location).
    * 'pkg': npm packages stay external, read from pkg's virtual file system at run time.
    */
   packer: 'direct' | 'pkg';
