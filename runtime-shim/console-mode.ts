@@ -18,7 +18,6 @@ export function startConsoleMode(): Session {
     report: () => {},
     ownListeners,
     triggeredBy: () => triggeredBy,
-    beforeExit: () => {},
   });
 
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -29,9 +28,7 @@ export function startConsoleMode(): Session {
     triggeredBy = signal;
     void session.lifecycle.stop('console');
   };
-  for (const signal of CONSOLE_SIGNALS) {
-    ownListeners.add(onSignal);
-    process.on(signal, onSignal);
-  }
+  ownListeners.add(onSignal);
+  for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
   return session;
 }

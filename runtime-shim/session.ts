@@ -17,8 +17,8 @@ export interface SessionOptions {
   ownListeners: ReadonlySet<(...args: never[]) => unknown>;
   /** The console signal that began the current stop, if any. */
   triggeredBy(): string | undefined;
-  /** Last words before the process exits (flush logs). */
-  beforeExit(): void;
+  /** Last words, run once from the process 'exit' event however the process ends (flush logs). */
+  beforeExit?(): void;
 }
 
 export interface Session {
@@ -50,10 +50,7 @@ export function createSession(opts: SessionOptions): Session {
       runStopHandlers: (reason: StopReason) =>
         runAppStopWork(reason, { ownListeners: opts.ownListeners, triggeredBy: opts.triggeredBy() }),
       log,
-      exit: (code) => {
-        opts.beforeExit();
-        process.exit(code);
-      },
+      exit: (code) => process.exit(code),
       clock: realClock,
     },
     { stopTimeoutMs: exeConfig.stopTimeoutMs },
@@ -72,7 +69,7 @@ export function createSession(opts: SessionOptions): Session {
   process.on('unhandledRejection', fail('unhandled promise rejection'));
   process.on('exit', (code) => {
     lifecycle.appExited(code);
-    opts.beforeExit();
+    opts.beforeExit?.();
   });
 
   lifecycle.start();

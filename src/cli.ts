@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { build, type BuildEvent } from './build';
+import { DEFAULT_STOP_TIMEOUT_MS } from './config/options';
 import { SvcpackError } from './errors';
 import { svcpackVersion } from './package-root';
 import { formatSummary, ProgressPrinter } from './summary';
@@ -39,7 +40,7 @@ export function createProgram(): Command {
     .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
     .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
-    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, 20000)
+    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS)
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
     .option('--verbose', 'show stack traces on errors')
     .action(async (entry: string, o: Record<string, unknown>) => {

@@ -27,7 +27,9 @@ export function formatSummary(record: BuildRecord, files: string[]): string {
     const size = record.outputs[name]?.bytes;
     return `  ${path.relative(process.cwd(), file) || file}${size === undefined ? '' : `  ${formatBytes(size)}`}`;
   });
-  const timings = Object.entries(record.timings)
+  // Steps in the order they ran, the total last.
+  const { total, ...steps } = record.timings;
+  const timings = Object.entries({ ...steps, ...(total === undefined ? {} : { total }) })
     .map(([step, ms]) => `${STEP_LABELS[step] ?? step} ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`}`)
     .join(', ');
   return [
