@@ -1,3 +1,5 @@
+import type { ServiceSettings } from './settings/service-settings';
+
 /**
  * What `svcpack build` bakes into the exe (esbuild `define` of `__SVCPACK_EXE__`). Read-only at
  * run time.
@@ -12,6 +14,8 @@ export interface ExeConfig {
   stopTimeoutMs: number;
   /** SHA-256 (hex) of the embedded koffi.node, checked before every load. */
   koffiSha256: string;
+  /** The service settings `install` applies unless its flags override them. */
+  settings: ServiceSettings;
 }
 
 declare const __SVCPACK_EXE__: ExeConfig;
