@@ -1,0 +1,312 @@
+/**
+ * The koffi bindings of the management API (runtime-shim/scm/manager-bindings.ts) against Wine's
+ * real advapi32/kernel32/version: a driver (test/e2e/drivers/manager-bindings.ts, bundled to CJS)
+ * runs in the Windows node.exe, calls every `ScmApi` method and reports each result to a JSON
+ * file; the tests assert on that report, and read what the SCM stored with `wine reg query`.
+ *
+ * What Wine 8 does differently from Windows is asserted as such (marked "Wine:"): levels 3/4/5
+ * of ChangeServiceConfig2W fail with ERROR_INVALID_LEVEL, QueryServiceConfig2W of failure actions
+ * too; LSA stores no rights; SetNamedSecurityInfoW succeeds without persisting the DACL.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import * as M from '../../runtime-shim/scm/manager-api';
+import { acquireRuntime } from '../../src/runtime/acquire';
+import type { DriverConfig, DriverReport, StepResult } from './drivers/manager-bindings';
+import { e2eFile, readVersionInfo, repoRoot, requireWine, sleep, wine, wineEnv, winPath } from './wine';
+
+const RUNNABLE = 'SvcpackE2EMgrRun';
+const CONFIGURED = 'SvcpackE2EMgrCfg';
+const NODE_VERSION = '22.22.2';
+const PASSWORD = 'Svcpack-E2E-not-a-real-secret!';
+const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64/koffi.node');
+
+interface Ctx {
+  nodeExe: string;
+  dir: string;
+  driver: string;
+}
+
+let tempDir: string | undefined;
+
+const file = e2eFile<Ctx>({
+  services: [CONFIGURED, RUNNABLE],
+  setup: async () => {
+    const runtime = await acquireRuntime({ version: NODE_VERSION });
+    const dir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-e2e-manager-')));
+    const driver = path.join(dir, 'driver.cjs');
+    await esbuild({
+      entryPoints: [path.join(repoRoot, 'test/e2e/drivers/manager-bindings.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node22',
+      outfile: driver,
+      logLevel: 'silent',
+    });
+    return { nodeExe: runtime.targetExe, dir, driver };
+  },
+});
+
+let failed = false;
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failed = true;
+});
+afterAll(() => {
+  if (!tempDir) return;
+  if (failed || process.env.SVCPACK_E2E_KEEP) console.log(`[e2e] kept ${tempDir} (report.json, registry.txt, driver.*.txt)`);
+  else fs.rmSync(tempDir, { recursive: true, force: true });
+});
+
+/** Runs the driver once (under Wine, output to files) and returns its report. */
+type Report = DriverReport & { registry: string };
+let reportPromise: Promise<Report> | undefined;
+function report(): Promise<Report> {
+  reportPromise ??= runDriver(file.ctx);
+  return reportPromise;
+}
+
+async function runDriver(ctx: Ctx): Promise<Report> {
+  const at = (name: string) => path.join(ctx.dir, name);
+  const cfg: DriverConfig = {
+    koffi: winPath(KOFFI_NODE),
+    report: winPath(at('report.json')),
+    serviceArgsFile: winPath(at('service-args.json')),
+    runnableCommand: `"${winPath(ctx.nodeExe)}" "${winPath(ctx.driver)}" --service "${winPath(at('config.json'))}"`,
+    runnable: RUNNABLE,
+    configured: CONFIGURED,
+    user: os.userInfo().username,
+    password: PASSWORD,
+    aclDir: `C:\\ProgramData\\SvcpackE2EAcl-${process.pid}`,
+    noVersionFile: winPath(ctx.driver),
+  };
+  fs.writeFileSync(at('config.json'), JSON.stringify(cfg, null, 2));
+
+  const out = fs.openSync(at('driver.stdout.txt'), 'w');
+  const err = fs.openSync(at('driver.stderr.txt'), 'w');
+  const t0 = performance.now();
+  const child = spawn(requireWine(), [ctx.nodeExe, winPath(ctx.driver), winPath(at('config.json'))], {
+    env: wineEnv(),
+    cwd: ctx.dir,
+    stdio: ['ignore', out, err],
+  });
+  fs.closeSync(out);
+  fs.closeSync(err);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const code = await Promise.race([exited, sleep(150_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') {
+    child.kill('SIGKILL');
+    throw new Error(`the driver did not finish within 150 s; stderr:\n${fs.readFileSync(at('driver.stderr.txt'), 'utf8')}`);
+  }
+  console.log(`[e2e] manager driver ran in ${Math.round(performance.now() - t0)} ms (exit ${code})`);
+  const text = fs.existsSync(at('report.json')) ? fs.readFileSync(at('report.json'), 'utf8') : '';
+  if (!text) throw new Error(`the driver wrote no report (exit ${code}); stderr:\n${fs.readFileSync(at('driver.stderr.txt'), 'utf8')}`);
+  const parsed = JSON.parse(text) as DriverReport;
+  // What the SCM stored for the service the driver left in place (read before the per-test
+  // cleanup deletes it): an independent check of what the bindings passed.
+  const reg = await wine(['reg', 'query', `HKLM\\System\\CurrentControlSet\\Services\\${CONFIGURED}`]);
+  fs.writeFileSync(at('registry.txt'), reg.stdout + reg.stderr);
+  console.log(`[e2e] manager driver report: ${at('report.json')}, registry: ${at('registry.txt')}`);
+  return { ...parsed, registry: reg.stdout };
+}
+
+/** The value of a step that must have succeeded. */
+async function ok(name: string): Promise<unknown> {
+  const r = await step(name);
+  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
+  return (r as { value: unknown }).value;
+}
+
+/** The Win32Error of a step that must have failed. */
+async function failure(name: string): Promise<{ name: string; fn?: string; code?: number; message: string }> {
+  const r = await step(name);
+  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: false });
+  return (r as { error: { name: string; fn?: string; code?: number; message: string } }).error;
+}
+
+async function step(name: string): Promise<StepResult> {
+  const r = (await report()).steps[name];
+  if (!r) throw new Error(`the driver did not reach step ${name}`);
+  return r;
+}
+
+/** A value of the service's registry key, as `wine reg query` prints it. */
+function regValue(registry: string, name: string): { type: string; data: string } | null {
+  const m = new RegExp(`^\\s+${name}\\s+(REG_\\w+)\\s+(.*)$`, 'm').exec(registry);
+  return m ? { type: m[1] ?? '', data: (m[2] ?? '').trimEnd() } : null;
+}
+
+// The first test to ask for the report runs the driver (≈1–15 s under Wine): every test may be it.
+describe('manager bindings under Wine', { timeout: 180_000 }, () => {
+  test('the driver ran every step, with the koffi module loaded through process.dlopen', async () => {
+    const r = await report();
+    expect(r.fatal).toBeUndefined();
+    expect(r.done).toBe(true);
+    // Unnamed structs: binding twice in one process works.
+    expect(await ok('bindTwice')).toBe('function');
+  });
+
+  test('the password given to CreateServiceW appears nowhere in the report or the driver output', async () => {
+    await report();
+    for (const f of ['report.json', 'driver.stdout.txt', 'driver.stderr.txt']) {
+      expect(fs.readFileSync(path.join(file.ctx.dir, f), 'utf8')).not.toContain(PASSWORD);
+    }
+  });
+
+  test('isElevated, openManager, openService (missing → null), createService (duplicate → 1073)', async () => {
+    expect(await ok('isElevated')).toBe(true); // Wine: GetTokenInformation(TokenElevation) says elevated
+    expect(await ok('openManagerRead')).toBe(true);
+    expect(await ok('openServiceMissing')).toBeNull();
+    await ok('createRunnable');
+    await ok('createConfigured');
+    expect(await failure('createDuplicate')).toMatchObject({ name: 'Win32Error', fn: 'CreateServiceW', code: M.ERROR_SERVICE_EXISTS });
+  });
+
+  test('queryConfig reads back what createService and changeConfig set', async () => {
+    const ctx = file.ctx;
+    const account = await ok('account');
+    expect(account).toMatch(/^[^\\]+\\/);
+    // Wine: QueryServiceConfigW never returns dependencies (services.exe: "lpDependencies = NULL; /* TODO */");
+    // what was stored is checked in the registry below.
+    expect(await ok('queryConfig')).toEqual({
+      serviceType: M.SERVICE_WIN32_OWN_PROCESS,
+      startType: M.SERVICE_DEMAND_START,
+      errorControl: M.SERVICE_ERROR_NORMAL,
+      binaryPath: '"C:\\svcpack e2e\\configured.exe" --service',
+      loadOrderGroup: '',
+      dependencies: [],
+      account,
+      displayName: 'Svcpack E2E Manager Configured',
+    });
+    expect(await ok('queryConfigRunnable')).toMatchObject({
+      binaryPath: `"${winPath(ctx.nodeExe)}" "${winPath(ctx.driver)}" --service "${winPath(path.join(ctx.dir, 'config.json'))}"`,
+      account: 'LocalSystem', // account null → CreateServiceW(NULL) → LocalSystem
+      displayName: 'Svcpack E2E Manager Runnable',
+    });
+    expect(await ok('queryStatusStopped')).toMatchObject({ state: M.SERVICE_STOPPED, pid: 0 });
+
+    await ok('changeConfig');
+    expect(await ok('queryConfigChanged')).toMatchObject({
+      startType: M.SERVICE_DISABLED,
+      binaryPath: '"C:\\svcpack e2e\\changed.exe" --service',
+      displayName: 'Svcpack E2E Manager Configured (changed)',
+      account, // undefined fields stay as they were (SERVICE_NO_CHANGE / NULL)
+      errorControl: M.SERVICE_ERROR_NORMAL,
+    });
+    await ok('changeConfigLocalSystem');
+    expect(await ok('queryConfigLocalSystem')).toMatchObject({ account: 'LocalSystem', startType: M.SERVICE_DISABLED });
+    await ok('changeConfigNoDependencies');
+    expect(await ok('queryConfigNoDependencies')).toMatchObject({ displayName: 'Svcpack E2E Manager Configured (changed)' });
+    await ok('changeConfigFinal');
+
+    // What the SCM stored, read independently.
+    const reg = (await report()).registry;
+    expect(regValue(reg, 'ImagePath')).toEqual({ type: 'REG_SZ', data: '"C:\\svcpack e2e\\changed.exe" --service' });
+    expect(regValue(reg, 'DisplayName')?.data).toBe('Svcpack E2E Manager Configured (changed)');
+    expect(regValue(reg, 'Start')?.data).toBe('0x4');
+    expect(regValue(reg, 'Type')?.data).toBe('0x10');
+    expect(regValue(reg, 'ObjectName')?.data).toBe('LocalSystem');
+    // ['PlugPlay', '+SvcpackE2EGroup'] passed as a double-NUL-terminated list; '+' marks a group.
+    expect(regValue(reg, 'DependOnService')).toEqual({ type: 'REG_MULTI_SZ', data: 'PlugPlay' });
+    expect(regValue(reg, 'DependOnGroup')).toEqual({ type: 'REG_MULTI_SZ', data: 'SvcpackE2EGroup' });
+  });
+
+  test('changeConfig2/queryConfig2 at every level (Wine: 3, 4, 5 → ERROR_INVALID_LEVEL)', async () => {
+    await ok('change2:description');
+    expect(await ok('query2:description')).toEqual({ level: 'description', description: 'svcpack e2e: manager bindings (ünïcode ✓)' });
+
+    await ok('change2:failure-actions');
+    // Wine: QueryServiceConfig2W(SERVICE_CONFIG_FAILURE_ACTIONS) fails with 124 (it stores nothing) → null.
+    expect(await ok('query2:failure-actions')).toBeNull();
+
+    for (const level of ['delayed-auto-start', 'failure-actions-flag', 'sid-type']) {
+      expect(await failure(`change2:${level}`), level).toMatchObject({
+        name: 'Win32Error',
+        fn: 'ChangeServiceConfig2W',
+        code: M.ERROR_INVALID_LEVEL,
+      });
+      expect(await ok(`query2:${level}`), level).toBeNull();
+    }
+
+    await ok('change2:preshutdown');
+    expect(await ok('query2:preshutdown')).toEqual({ level: 'preshutdown', timeoutMs: 180000 });
+
+    const reg = (await report()).registry;
+    expect(regValue(reg, 'PreshutdownTimeout')?.data).toBe(`0x${(180000).toString(16)}`);
+    // (reg.exe's console output mangles non-ASCII; query2:description above read it back intact.)
+    expect(regValue(reg, 'Description')?.data).toMatch(/^svcpack e2e: manager bindings \(/);
+  });
+
+  test("the Environment value: absent → set (REG_MULTI_SZ) → read back → deleted", async () => {
+    expect(await ok('envInitial')).toBeNull();
+    await ok('envSet');
+    expect(await ok('envAfterSet')).toEqual(['FOO=bar', 'WITH_SPACE=a b', 'UNICODE=日本', 'EMPTY=']);
+    await ok('envSetRunnable');
+    await ok('envDelete');
+    expect(await ok('envAfterDelete')).toBeNull();
+    await ok('envDeleteAgain'); // deleting an absent value is not an error
+    expect(await failure('envMissingService')).toMatchObject({ fn: 'RegOpenKeyExW', code: 2 });
+    await ok('envFinal');
+    expect(regValue((await report()).registry, 'Environment')).toEqual({ type: 'REG_MULTI_SZ', data: 'FINAL=1\\0SECOND=two words' });
+  });
+
+  test('lookupAccount, accountRights, addAccountRight (Wine: LSA keeps no rights)', async () => {
+    expect(await ok('lookupLocalService')).toEqual({ sid: 'S-1-5-19', domain: 'NT AUTHORITY', use: 5 });
+    expect(await ok('lookupNetworkService')).toEqual({ sid: 'S-1-5-20', domain: 'NT AUTHORITY', use: 5 });
+    const user = (await ok('lookupUser')) as M.AccountInfo;
+    expect(user).toMatchObject({ sid: expect.stringMatching(/^S-1-5-21(-\d+){4}$/), use: 1 });
+    expect(user.domain).not.toBe('');
+    expect(await ok('account')).toBe(`${user.domain}\\${os.userInfo().username}`);
+    expect(await ok('lookupUnknown')).toBeNull();
+
+    // Wine: LsaEnumerateAccountRights → STATUS_OBJECT_NAME_NOT_FOUND (no rights) even after LsaAddAccountRights succeeded.
+    expect(await ok('rightsBefore')).toEqual([]);
+    await ok('addRight');
+    expect(await ok('rightsAfter')).toEqual([]);
+    expect(await ok('rightsLocalService')).toEqual([]);
+    expect(await failure('rightsMalformedSid')).toMatchObject({ name: 'Error', message: expect.stringMatching(/malformed SID/) });
+  });
+
+  test('setFolderAcl (Wine: succeeds, does not persist the DACL) and its failures', async () => {
+    await ok('setFolderAcl');
+    expect(await failure('setFolderAclMissing')).toMatchObject({ name: 'Win32Error', fn: 'SetNamedSecurityInfoW', code: 3 });
+    const bad = await failure('setFolderAclBadSddl');
+    expect(bad).toMatchObject({ name: 'Win32Error', fn: 'ConvertStringSecurityDescriptorToSecurityDescriptorW' });
+    expect(bad.code).toBeGreaterThan(0);
+    // No D: part would be a NULL DACL (everyone full access): refused before SetNamedSecurityInfoW.
+    expect(await failure('setFolderAclNoDacl')).toMatchObject({ name: 'Error', message: expect.stringMatching(/no DACL/) });
+  });
+
+  test("fileVersion reads node.exe's VS_FIXEDFILEINFO; null without one", async () => {
+    const expected = readVersionInfo(file.ctx.nodeExe).fileVersion;
+    expect(expected).toMatch(new RegExp(`^${NODE_VERSION.replaceAll('.', '\\.')}\\.\\d+$`));
+    expect(await ok('fileVersionNode')).toBe(expected);
+    expect(await ok('fileVersionNoResource')).toBeNull();
+    expect(await ok('fileVersionMissing')).toBeNull();
+  });
+
+  test('startService with arguments → RUNNING → control(STOP) → STOPPED → deleteService', async () => {
+    expect(await failure('controlNotActive')).toMatchObject({ fn: 'ControlService', code: M.ERROR_SERVICE_NOT_ACTIVE });
+    await ok('startService');
+    const running = (await ok('statusRunning')) as M.ServiceStatusInfo;
+    expect(running).toMatchObject({ state: M.SERVICE_RUNNING, controlsAccepted: 1, win32ExitCode: 0 });
+    const served = (await ok('serviceArgs')) as { args: string[]; pid: number };
+    // ServiceMain got the service name then the StartServiceW arguments; its pid is the one reported.
+    expect(served.args).toEqual([RUNNABLE, 'alpha', 'two words']);
+    expect(running.pid).toBe(served.pid);
+    expect(await failure('startAgain')).toMatchObject({ fn: 'StartServiceW', code: M.ERROR_SERVICE_ALREADY_RUNNING });
+    // ControlService returns SERVICE_STATUS, which has no pid.
+    expect(await ok('stopControl')).toMatchObject({ state: M.SERVICE_STOP_PENDING, pid: 0 });
+    expect(await ok('statusStopped')).toMatchObject({ state: M.SERVICE_STOPPED, win32ExitCode: 0, pid: 0 });
+
+    await ok('deleteRunnable');
+    expect(await failure('deleteAgain')).toMatchObject({ fn: 'DeleteService', code: M.ERROR_SERVICE_MARKED_FOR_DELETE });
+    await ok('closeHandles');
+    expect(await ok('openDeleted')).toMatchObject({ gone: true });
+    await ok('closeManager');
+  });
+});
