@@ -15,7 +15,6 @@ import { koffiNativeFor } from './pack/koffi-native';
 import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
-import { SERVICE_ARG } from '../runtime-shim/commands';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
 export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'emit';
@@ -50,13 +49,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const started = performance.now();
 
   const plan = await step('resolve', () => resolveBuildOptions(options));
-  const scripts = generateScripts({
-    name: plan.name,
-    displayName: plan.displayName,
-    description: plan.description,
-    exeFile: `${plan.name}.exe`,
-    serviceArg: SERVICE_ARG,
-  });
+  const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
 
   // The bundle only needs the Node major; it runs while the runtime is fetched.
@@ -71,6 +64,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         svcpackVersion,
         stopTimeoutMs: plan.stopTimeoutMs,
         koffiSha256: koffi.sha256,
+        settings: plan.settings,
       };
       const [app, loader] = await Promise.all([
         bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer }),

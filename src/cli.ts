@@ -4,6 +4,9 @@
  * 1 when the build failed; a stack trace only with --verbose or SVCPACK_DEBUG=1.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { SETTING_FLAGS, settingsInputFromFlags, type SettingFlag } from '../runtime-shim/settings/flags';
+import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
+import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
 import { DEFAULT_STOP_TIMEOUT_MS } from './config/options';
 import { SvcpackError } from './errors';
@@ -15,7 +18,19 @@ function integer(value: string): number {
   return Number(value);
 }
 
+/** svcpack's default value of each service-setting flag, for --help (none for lists that default to empty). */
+const SETTING_DEFAULTS = new Map(settingsToFlagPairs(defaultSettings('<name>')));
+
+/** A commander option for a service-setting flag; repeatable ones collect their values in an array. */
+function settingOption(f: SettingFlag): Option {
+  const fallback = SETTING_DEFAULTS.get(f.flag);
+  const option = new Option(`${f.flag} <${f.valueName}>`, fallback === undefined ? f.help : `${f.help} (default: ${fallback})`);
+  return f.repeatable ? option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : option;
+}
+
 export function createProgram(): Command {
+  // The setting flags `build` adds; --display-name and --description are declared with the version resources.
+  const settingOptions = SETTING_FLAGS.filter((f) => f.key !== 'displayName' && f.key !== 'description').map((f) => ({ flag: f.flag, option: settingOption(f) }));
   const program = new Command('svcpack')
     .description('Ship a Node/TypeScript program as one standalone Windows service executable')
     .version(svcpackVersion, '-V, --version-info', 'print the svcpack version')
@@ -24,7 +39,7 @@ export function createProgram(): Command {
     // main() prints commander's errors itself, as one svcpack line.
     .configureOutput({ writeErr: () => {} });
 
-  program
+  const buildCommand = program
     .command('build')
     .description('bundle <entry> into <name>.exe plus install/uninstall scripts')
     .argument('<entry>', "the app's entry file (.ts or .js)")
@@ -40,13 +55,17 @@ export function createProgram(): Command {
     .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
     .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
-    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS)
+    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS);
+  for (const { option } of settingOptions) buildCommand.addOption(option);
+  buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
     .option('--verbose', 'show stack traces on errors')
     .action(async (entry: string, o: Record<string, unknown>) => {
       const progress = new ProgressPrinter(process.stderr);
+      const settingValues = new Map(settingOptions.map(({ flag, option }) => [flag, givenValues(o[option.attributeName()])]));
       const result = await build(
         {
+          ...settingsInputFromFlags(settingValues),
           entry,
           name: o.name as string,
           displayName: o.displayName as string | undefined,
@@ -69,6 +88,9 @@ export function createProgram(): Command {
     });
   return program;
 }
+
+/** An option's values as a list: none when not given, the collected list of a repeatable one. */
+const givenValues = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [String(value)]);
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {

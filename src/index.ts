@@ -5,3 +5,5 @@ export type { BuildOptions, Packer } from './config/options';
 export type { BuildRecord } from './emit/build-record';
 export { SvcpackError } from './errors';
 export type { ErrorCode } from './errors';
+export type { SettingsInput } from '../runtime-shim/settings/resolve';
+export type { ServiceSettings } from '../runtime-shim/settings/service-settings';

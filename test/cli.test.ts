@@ -62,6 +62,15 @@ describe('svcpack build: bad input', () => {
     stderr = '';
     await expectUsageError([hello, '--name', 'X', '--packer', 'zip'], /--packer/);
   });
+  it('service settings that are not valid', async () => {
+    await expectUsageError([hello, '--name', 'X', '--start-type', 'sometimes'], /^svcpack: --start-type: "sometimes" is not a start type — use auto, delayed-auto, manual or disabled$/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--recovery', 'restart/1s,retry/5s'], /^svcpack: --recovery: recovery action "retry\/5s" is not one of .* — write actions like restart\/1s/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--recovery', 'run/5s'], /^svcpack: --recovery: a run recovery action needs a command.* — pass --recovery-command/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--env', 'A=1', '--env', 'NOEQUALS'], /^svcpack: --env: environment entry "NOEQUALS" has no =/);
+  });
   it('--node-binary that is not a Windows x64 executable', async () => {
     await expectUsageError([hello, '--name', 'X', '--node-binary', hello], /is not a Windows x64 executable/);
   });
@@ -86,5 +95,31 @@ describe('svcpack build: success', () => {
     expect(Object.keys(record.outputs).sort()).toEqual(['CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(fs.readdirSync(outDir).sort()).toEqual(['CliSvc.build.json', 'CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(record.timings.total).toBeGreaterThan(0);
+    expect(record.settings).toMatchObject({ startType: 'auto', account: 'NT SERVICE\\CliSvc', sidType: 'unrestricted' });
+  }, 120_000);
+
+  it('setting flags reach the build record and the install scripts; --env and --arg repeat', async () => {
+    const code = await run(
+      hello, '--name', 'FlagSvc', '--out-dir', outDir, '--json',
+      '--start-type', 'delayed-auto', '--account', 'NetworkService', '--dependencies', 'Tcpip,+Group',
+      '--recovery', 'restart/2s,none', '--recovery-reset', '2h', '--recovery-on-non-crash', 'no',
+      '--preshutdown-timeout', '1m', '--sid-type', 'restricted', '--env', 'A=1', '--env', 'B=2', '--arg', 'x', '--arg', 'y',
+    );
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout).settings).toEqual({
+      startType: 'delayed-auto',
+      displayName: 'FlagSvc',
+      description: expect.any(String),
+      account: 'NetworkService',
+      dependencies: ['Tcpip', '+Group'],
+      recovery: { actions: [{ action: 'restart', delayMs: 2000 }, { action: 'none', delayMs: 0 }], resetAfterMs: 7_200_000, onNonCrashFailures: false },
+      preshutdownTimeoutMs: 60_000,
+      sidType: 'restricted',
+      env: { A: '1', B: '2' },
+      args: ['x', 'y'],
+    });
+    const cmd = fs.readFileSync(path.join(outDir, 'install.cmd'), 'utf8');
+    expect(cmd).toContain('  --start-type "delayed-auto" ^\r\n');
+    expect(cmd).toContain('  --env "B=2" ^\r\n  --arg "x" ^\r\n  --arg "y"\r\n');
   }, 120_000);
 });

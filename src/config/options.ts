@@ -4,18 +4,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { settingFlag } from '../../runtime-shim/settings/flags';
+import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
+import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
 
 export type Packer = 'direct' | 'pkg';
 
-export interface BuildOptions {
+/**
+ * The service settings (`startType`, `account`, `recovery`…, see SettingsInput) are the exe's
+ * install defaults; `displayName` and `description` also feed the version resources.
+ */
+export interface BuildOptions extends SettingsInput {
   /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
   entry: string;
   /** Service name (SCM key) and exe base name. */
   name: string;
+  /** Default: `name`. */
   displayName?: string;
+  /** Default: package.json description. */
   description?: string;
   /** x.y.z[.w]; default: package.json version (numeric core). */
   version?: string;
@@ -53,6 +62,8 @@ export interface ResolvedBuild {
   nodeBinary?: string;
   packer: Packer;
   stopTimeoutMs: number;
+  /** Baked into the exe as its install defaults and written into the install scripts. */
+  settings: ServiceSettings;
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
@@ -92,12 +103,14 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   }
 
   const displayName = opts.displayName ?? opts.name;
+  const description = opts.description ?? data.description ?? '';
+  const settings = serviceSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description), opts.description === undefined);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
     name: opts.name,
     displayName,
-    description: opts.description ?? data.description ?? '',
+    description,
     version,
     company: opts.company ?? authorName(data.author),
     productName: opts.productName ?? displayName,
@@ -108,7 +121,19 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
     stopTimeoutMs,
+    settings,
   };
+}
+
+/** resolveSettings, its errors as usage errors naming the flag (or package.json for a description read there). */
+function serviceSettings(input: SettingsInput, base: ServiceSettings, descriptionFromPackageJson: boolean): ServiceSettings {
+  try {
+    return resolveSettings(input, base);
+  } catch (err) {
+    if (!(err instanceof SettingError)) throw err;
+    const source = err.setting === 'description' && descriptionFromPackageJson ? 'package.json description' : settingFlag(err.setting).flag;
+    throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
+  }
 }
 
 function readIcon(file: string, given: string): { path: string; data: Buffer } {

@@ -1,4 +1,5 @@
 /** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
+import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { ResolvedBuild } from '../config/options';
 
 export interface BuildRecord {
@@ -8,6 +9,8 @@ export interface BuildRecord {
   description: string;
   version: string;
   packer: 'direct' | 'pkg';
+  /** The service settings baked into the exe as its install defaults. */
+  settings: ServiceSettings;
   svcpackVersion: string;
   node: { version: string; target: 'win-x64'; source: string };
   koffiVersion: string;
@@ -45,6 +48,7 @@ export function buildRecord(args: {
     description: build.description,
     version: build.version,
     packer: build.packer,
+    settings: build.settings,
     svcpackVersion: args.svcpackVersion,
     node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,

@@ -7,6 +7,7 @@ import { bundleApp, bundleError, entrySource, type BundleInput } from '../../src
 import { SvcpackError } from '../../src/errors';
 import { shimDir } from '../../src/package-root';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
+import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 
 const exeConfig: ExeConfig = {
   name: 'BundleSvc',
@@ -16,6 +17,7 @@ const exeConfig: ExeConfig = {
   svcpackVersion: '0.1.0',
   stopTimeoutMs: 20_000,
   koffiSha256: '00'.repeat(32),
+  settings: defaultSettings('BundleSvc', 'Bundle Service'),
 };
 
 const dirs: string[] = [];

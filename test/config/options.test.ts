@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
+import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_STOP_TIMEOUT_MS, resolveBuildOptions, type BuildOptions } from '../../src/config/options';
 import { SvcpackError } from '../../src/errors';
 
@@ -143,5 +144,65 @@ describe('resolveBuildOptions', () => {
     const e = thrown(() => resolve());
     expect(e.code).toBe('INVALID_VERSION');
     expect(e.message).toMatch(/^package\.json /);
+  });
+
+  describe('service settings', () => {
+    it('default to the service defaults, with the display name and description', () => {
+      expect(resolve().settings).toEqual(defaultSettings('MySvc', 'MySvc', 'An app'));
+      expect(resolve({ displayName: 'Shown', description: 'Mine' }).settings).toEqual(defaultSettings('MySvc', 'Shown', 'Mine'));
+    });
+
+    it('take every setting option', () => {
+      const r = resolve({
+        startType: 'manual',
+        account: 'LocalService',
+        dependencies: ['Tcpip'],
+        recovery: 'restart/10s,run/1m',
+        recoveryReset: '1h',
+        recoveryCommand: 'notify.cmd',
+        recoveryOnNonCrash: false,
+        preshutdownTimeout: '30s',
+        sidType: 'none',
+        env: { PORT: '8080' },
+        args: ['--verbose'],
+      });
+      expect(r.settings).toEqual({
+        ...defaultSettings('MySvc', 'MySvc', 'An app'),
+        startType: 'manual',
+        account: 'LocalService',
+        dependencies: ['Tcpip'],
+        recovery: {
+          actions: [
+            { action: 'restart', delayMs: 10_000 },
+            { action: 'run', delayMs: 60_000 },
+          ],
+          resetAfterMs: 3_600_000,
+          command: 'notify.cmd',
+          onNonCrashFailures: false,
+        },
+        preshutdownTimeoutMs: 30_000,
+        sidType: 'none',
+        env: { PORT: '8080' },
+        args: ['--verbose'],
+      });
+    });
+
+    it('a bad setting is INVALID_SETTING (exit 2) naming the flag, the value and the fix', () => {
+      const e = thrown(() => resolve({ startType: 'automatic' }));
+      expect(e.code).toBe('INVALID_SETTING');
+      expect(e.exitCode).toBe(2);
+      expect(e.toLine()).toBe('svcpack: --start-type: "automatic" is not a start type — use auto, delayed-auto, manual or disabled');
+      expect(thrown(() => resolve({ recovery: 'retry/1s' })).message).toMatch(/^--recovery: /);
+      expect(thrown(() => resolve({ args: [''] })).message).toBe('--arg: a service argument is empty');
+      expect(thrown(() => resolve({ displayName: 'x'.repeat(257) })).message).toMatch(/^--display-name: /);
+    });
+
+    it('a description from package.json that is not valid is reported as coming from package.json', () => {
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.0.0', description: 'x'.repeat(1025) }));
+      const e = thrown(() => resolve());
+      expect(e.code).toBe('INVALID_SETTING');
+      expect(e.message).toBe('package.json description: the description is 1025 characters long');
+      expect(thrown(() => resolve({ description: 'y'.repeat(1025) })).message).toMatch(/^--description: /);
+    });
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * The command-line flags of the service settings, shared by `svcpack build` and the exe's
+ * `install`: one flag per `SettingsInput` key, named as its key in kebab-case (`startType` ↔
+ * `--start-type`; `args` ↔ `--arg`, given once per argument). Pure.
+ */
+import type { SettingsInput } from './resolve';
+
+export interface SettingFlag {
+  key: keyof SettingsInput;
+  /** `--start-type`. */
+  flag: string;
+  /** Placeholder for the value in help text: `--start-type <type>`. */
+  valueName: string;
+  /** Given once per value (`--env A=1 --env B=2`); the others take their last value. */
+  repeatable: boolean;
+  /** One line; no defaults (they differ between svcpack and a built exe). */
+  help: string;
+}
+
+/** Every key has a flag (the mapped type makes a missing one a compile error); listed in help order. */
+const FLAG_BY_KEY: { readonly [K in keyof Required<SettingsInput>]: Omit<SettingFlag, 'key'> } = {
+  startType: { flag: '--start-type', valueName: 'type', repeatable: false, help: 'when the service starts: auto, delayed-auto, manual or disabled' },
+  displayName: { flag: '--display-name', valueName: 'text', repeatable: false, help: 'name shown in services.msc (1-256 characters)' },
+  description: { flag: '--description', valueName: 'text', repeatable: false, help: 'service description (at most 1024 characters)' },
+  account: {
+    flag: '--account',
+    valueName: 'account',
+    repeatable: false,
+    help: 'account the service runs as: LocalSystem, LocalService, NetworkService, NT SERVICE\\<Name>, DOMAIN\\user, .\\user, user@domain or DOMAIN\\gmsa$',
+  },
+  dependencies: { flag: '--dependencies', valueName: 'names', repeatable: false, help: 'comma-separated services this one needs; +Name for a load-order group' },
+  recovery: { flag: '--recovery', valueName: 'actions', repeatable: false, help: 'failure actions, e.g. restart/1s,restart/5s,run/30s,reboot/1m; none for no action' },
+  recoveryReset: { flag: '--recovery-reset', valueName: 'duration', repeatable: false, help: 'reset the failure count after this long without failures, in whole seconds' },
+  recoveryCommand: { flag: '--recovery-command', valueName: 'command', repeatable: false, help: 'command line that run/<delay> recovery actions execute' },
+  recoveryOnNonCrash: {
+    flag: '--recovery-on-non-crash',
+    valueName: 'true|false',
+    repeatable: false,
+    help: 'also recover when the service stops with an error code, not only when its process dies',
+  },
+  preshutdownTimeout: { flag: '--preshutdown-timeout', valueName: 'duration', repeatable: false, help: 'how long Windows waits for the service at preshutdown' },
+  sidType: { flag: '--sid-type', valueName: 'type', repeatable: false, help: 'service SID in the process token: none, unrestricted or restricted' },
+  env: { flag: '--env', valueName: 'KEY=value', repeatable: true, help: 'environment variable for the service (repeat for more)' },
+  args: { flag: '--arg', valueName: 'arg', repeatable: true, help: 'argument passed to the app after --service (repeat for more)' },
+};
+
+export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof SettingsInput>).map(settingFlag);
+
+/** The flag of setting `key`. */
+export function settingFlag(key: keyof SettingsInput): SettingFlag {
+  return { key, ...FLAG_BY_KEY[key] };
+}
+
+/**
+ * Settings input from flag values: `values` maps a flag (`--start-type`) to the values given for
+ * it, in order. Repeatable flags keep them all, the others the last. Flags that are not settings
+ * and flags with no values are ignored; validation is `resolveSettings`'s.
+ */
+export function settingsInputFromFlags(values: ReadonlyMap<string, string[]>): SettingsInput {
+  const input: Record<string, string | string[]> = {};
+  for (const { key, flag, repeatable } of SETTING_FLAGS) {
+    const given = values.get(flag);
+    if (!given || given.length === 0) continue;
+    input[key] = repeatable ? [...given] : given[given.length - 1]!;
+  }
+  // Sound: the repeatable keys (env, args) accept string[], every other key a string.
+  return input as SettingsInput;
+}
