@@ -4,6 +4,9 @@
  * during development there is no host: `isService` is false, the logger writes to the console,
  * and SIGINT/SIGTERM run the onStop handlers (reason 'console') and then exit.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+
 export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
 export type StopHandler = (reason: StopReason) => void | Promise<void>;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -25,6 +28,13 @@ export interface Service {
   /** Writes to the service log (file; console under plain node). */
   readonly log: ServiceLogger;
   /**
+   * The service's data folder, for its state and files: `%ProgramData%\<Name>` inside the exe
+   * (created by `install`, writable by the service and administrators only); under plain node
+   * `SVCPACK_DATA_DIR` or `.svcpack-data/<name>` in the working folder. Created on first use if
+   * missing.
+   */
+  readonly dataDir: string;
+  /**
    * Registers a stop handler. All handlers run concurrently when a stop begins; the stop completes
    * when they settle or the stop timeout passes. Returns a function that unregisters it.
    */
@@ -41,6 +51,7 @@ export interface Service {
 export interface RuntimeHost {
   name: string;
   isService: boolean;
+  dataDir: string;
   write(level: LogLevel, message: string): void;
   /** Tells the host that start work began; the host reports RUNNING when `done` settles. */
   trackStart(done: Promise<void>): void;
@@ -126,6 +137,11 @@ export const service: Service = {
   },
   get isService() {
     return host()?.isService ?? false;
+  },
+  get dataDir() {
+    const dir = host()?.dataDir ?? process.env.SVCPACK_DATA_DIR ?? path.resolve('.svcpack-data', devName());
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
   },
   signal: controller.signal,
   log: {

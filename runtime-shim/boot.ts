@@ -1,13 +1,15 @@
 /**
- * First module of every exe bundle. Decides what this process is (service, `run`, `version`,
- * `help`) before the app's first line runs: the bundle entry imports this module, then the app,
- * then calls `appLoaded()`. ESM evaluates them in that order and this module's top-level await
- * holds the app back until the SCM has called ServiceMain.
+ * First module of every exe bundle. Decides what this process is (service, `run`, a management
+ * command such as `install`, `version`, `help`) before the app's first line runs: the bundle
+ * entry imports this module, then the app, then calls `appLoaded()`. ESM evaluates them in that
+ * order and this module's top-level await holds the app back until the SCM has called
+ * ServiceMain. Management commands exit here, so the app never runs for them.
  */
 import { helpText, parseExeArgs, versionText, SERVICE_ARG } from './commands';
 import { startConsoleMode } from './console-mode';
 import { exeConfig } from './exe-config';
 import { registerBoot } from './load-failure';
+import { runManageCommand } from './manage/run';
 import { startServiceMode } from './service-mode';
 import type { Session } from './session';
 
@@ -29,6 +31,13 @@ switch (command.kind) {
   case 'run':
     session = startConsoleMode();
     break;
+  case 'install':
+  case 'uninstall':
+  case 'start':
+  case 'stop':
+  case 'restart':
+  case 'status':
+    process.exit(await runManageCommand(command));
   case 'service': {
     const result = await startServiceMode();
     if (result.kind === 'not-started-by-scm') {

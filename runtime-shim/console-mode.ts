@@ -2,7 +2,9 @@
  * `<exe> run`: the service lifecycle in a console. Ctrl+C (SIGINT), Ctrl+Break (SIGBREAK) and
  * closing the console (SIGHUP) stop it gracefully; a second Ctrl+C forces the exit.
  */
+import { exeConfig } from './exe-config';
 import { ConsoleLog } from './log-file';
+import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
@@ -14,6 +16,8 @@ export function startConsoleMode(): Session {
 
   const session = createSession({
     isService: false,
+    // The environment's ProgramData: `run` loads no native code, and only Wine's services disagree with it.
+    dataDir: dataDirFor(exeConfig.name, programData(null)),
     sink,
     report: () => {},
     ownListeners,

@@ -16,7 +16,9 @@ import { captureStdio, LogFile } from './log-file';
 import { bindAdvapi32 } from './scm/advapi32';
 import { loadNativeModule, type Koffi } from './scm/native-module';
 import { ServiceController } from './scm/service-controller';
-import { createSession, defaultLogFile, type Session } from './session';
+import { createSession, logFileIn, type Session } from './session';
+import { dataDirFor, programData } from './manage/data-dir';
+import { programDataFolder } from './scm/manager-bindings';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
@@ -30,10 +32,12 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   const connected = await controller.connect((request) => session?.lifecycle.control(request) ?? false);
   if (connected === 'not-started-by-scm') return { kind: 'not-started-by-scm' };
 
-  log = new LogFile(defaultLogFile());
+  const dataDir = dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi)));
+  log = new LogFile(logFileIn(dataDir));
   const stdio = captureStdio(log);
   session = createSession({
     isService: true,
+    dataDir,
     sink: log,
     report: (status) => controller.report(status),
     ownListeners: new Set(),

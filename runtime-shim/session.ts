@@ -11,6 +11,8 @@ import { runAppStopWork } from './stop-work';
 
 export interface SessionOptions {
   isService: boolean;
+  /** The service's data folder, `%ProgramData%\<Name>` (manage/data-dir.ts), given to the app. */
+  dataDir: string;
   sink: LogSink;
   report(status: ServiceStatus): void;
   /** Listeners the mode registered on process signals (not the app's). */
@@ -37,9 +39,9 @@ export const realClock: LifecycleDeps['clock'] = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
-/** `<exe folder>\logs\<Name>.log` */
-export function defaultLogFile(): string {
-  return path.join(path.dirname(process.execPath), 'logs', `${exeConfig.name}.log`);
+/** `<data folder>\logs\<Name>.log` */
+export function logFileIn(dataDir: string): string {
+  return path.join(dataDir, 'logs', `${exeConfig.name}.log`);
 }
 
 export function createSession(opts: SessionOptions): Session {
@@ -60,6 +62,7 @@ export function createSession(opts: SessionOptions): Session {
   installHost({
     name: exeConfig.name,
     isService: opts.isService,
+    dataDir: opts.dataDir,
     write: (level: ApiLevel, message: string) => opts.sink.write(level, 'app', message),
     trackStart: (done) => startWork.push(done),
   });

@@ -498,3 +498,25 @@ export function bindManager(koffi: Koffi): ScmApi {
     },
   };
 }
+
+/** FOLDERID_ProgramData {62AB5D82-FDC1-4DC3-A9DD-070D1D495D97} as a GUID in memory. */
+const FOLDERID_PROGRAM_DATA = Uint8Array.from([0x82, 0x5d, 0xab, 0x62, 0xc1, 0xfd, 0xc3, 0x4d, 0xa9, 0xdd, 0x07, 0x0d, 0x1d, 0x49, 0x5d, 0x97]);
+
+/**
+ * The machine's ProgramData folder from SHGetKnownFolderPath — not from the environment, which a
+ * service may not have or (under Wine) has pointing elsewhere. Throws Win32Error on failure.
+ */
+export function programDataFolder(koffi: Koffi): string {
+  const shell = koffi.load('shell32.dll');
+  const ole = koffi.load('ole32.dll');
+  const SHGetKnownFolderPath = shell.func('int32 __stdcall SHGetKnownFolderPath(void *folderId, uint32 flags, void *token, _Out_ void **path)');
+  const CoTaskMemFree = ole.func('void __stdcall CoTaskMemFree(void *memory)');
+  const out: unknown[] = [null];
+  const hr = SHGetKnownFolderPath(FOLDERID_PROGRAM_DATA, 0, null, out) as number;
+  try {
+    if (hr !== 0 || !out[0]) throw new Win32Error('SHGetKnownFolderPath', hr >>> 0);
+    return koffi.decode(out[0], 'char16_t', -1) as string;
+  } finally {
+    if (out[0]) CoTaskMemFree(out[0]);
+  }
+}

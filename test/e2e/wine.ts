@@ -8,7 +8,7 @@
  * - node.exe under Wine cannot write stdout to a Linux pipe: `runExe`/`spawnExe` send the exe's
  *   stdout/stderr to files, never pipes. (Wine's own sc.exe writes to pipes fine.)
  * - Wine does not give services the registry `Environment` value: fixtures hard-code their ports
- *   and report through stdout (captured into `<exe dir>/logs/<Name>.log`).
+ *   and report through stdout (captured into `%ProgramData%\<Name>\logs\<Name>.log`).
  *
  * The tests use their own Wine prefix (default `<tmpdir>/svcpack-e2e-wine-<uid>`, override with
  * SVCPACK_E2E_WINEPREFIX) so they neither see nor disturb services anyone else created in
@@ -295,6 +295,11 @@ export async function waitForState(
   }
 }
 
+/** The Linux path of service `name`'s data folder, `C:\ProgramData\<name>` in the prefix. */
+export function dataDirOf(name: string): string {
+  return path.join(winePrefix, 'drive_c', 'ProgramData', name);
+}
+
 /** `Z:\...` path of a Linux path (Wine maps Z: to /). */
 export function winPath(p: string): string {
   return `Z:${path.resolve(p).split('/').join('\\')}`;
@@ -397,7 +402,7 @@ export interface BuiltFixture extends BuildResult {
   exe: string;
   outDir: string;
   name: string;
-  /** `<exe dir>/logs/<Name>.log`, the service log. */
+  /** `%ProgramData%\<Name>\logs\<Name>.log` in the prefix, the service log. */
   logFile: string;
 }
 
@@ -419,7 +424,9 @@ export function buildFixture(fixture: string, name: string, extra: Partial<Build
       const result = await build({ entry: path.join(fixturesDir, fixture, 'app.ts'), name, outDir, ...extra });
       console.log(`[e2e] built ${fixture} as ${name}.exe in ${Math.round(performance.now() - t)} ms → ${outDir}`);
       const exe = result.files[0] ?? path.join(outDir, `${name}.exe`);
-      return { ...result, exe, outDir, name, logFile: path.join(outDir, 'logs', `${name}.log`) };
+      // A previous run's data folder (and log) would confuse waitForText.
+      fs.rmSync(dataDirOf(name), { recursive: true, force: true });
+      return { ...result, exe, outDir, name, logFile: path.join(dataDirOf(name), 'logs', `${name}.log`) };
     })();
     builds.set(key, done);
   }

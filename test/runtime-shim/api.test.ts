@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, it, expect, vi } from 'vitest';
 import type { RuntimeHost } from '../../runtime-shim/api';
 
@@ -24,6 +27,18 @@ afterEach(() => {
 });
 
 describe('svcpack/runtime under plain node (no host)', () => {
+  it('dataDir is SVCPACK_DATA_DIR when set', async () => {
+    const { service } = await freshApi();
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-api-')), 'data');
+    vi.stubEnv('SVCPACK_DATA_DIR', dir);
+    try {
+      expect(service.dataDir).toBe(dir);
+      expect(fs.existsSync(dir)).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('is not a service and is named after the entry script', async () => {
     const { service } = await freshApi();
     expect(service.isService).toBe(false);
@@ -112,10 +127,13 @@ describe('svcpack/runtime under plain node (no host)', () => {
 });
 
 describe('svcpack/runtime with a host installed', () => {
+  const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-api-')), 'MySvc');
+
   function fakeHost() {
     const host = {
       name: 'MySvc',
       isService: true,
+      dataDir,
       write: vi.fn<RuntimeHost['write']>(),
       trackStart: vi.fn<RuntimeHost['trackStart']>(),
     };
@@ -137,6 +155,13 @@ describe('svcpack/runtime with a host installed', () => {
     expect(host.write.mock.calls[1]![1]).toContain('Error: bad thing');
     expect(host.write).toHaveBeenNthCalledWith(3, 'debug', 'dbg');
     expect(log).not.toHaveBeenCalled();
+  });
+
+  it('dataDir is the host\'s folder, created on first use', async () => {
+    const api = await freshApi();
+    api.installHost(fakeHost());
+    expect(api.service.dataDir).toBe(dataDir);
+    expect(fs.statSync(dataDir).isDirectory()).toBe(true);
   });
 
   it('does not install dev-mode signal listeners', async () => {

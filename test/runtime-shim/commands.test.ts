@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { SERVICE_ARG, helpText, parseExeArgs, versionText } from '../../runtime-shim/commands';
+import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
+import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 
 const cfg: ExeConfig = {
   name: 'MySvc',
@@ -10,6 +12,7 @@ const cfg: ExeConfig = {
   svcpackVersion: '0.1.0',
   stopTimeoutMs: 20_000,
   koffiSha256: 'ab'.repeat(32),
+  settings: defaultSettings('MySvc', 'My Service'),
 };
 
 describe('parseExeArgs', () => {
@@ -41,6 +44,35 @@ describe('parseExeArgs', () => {
   });
 });
 
+describe('management commands', () => {
+  it('install takes the settings flags, --force and --password-env, as --flag value or --flag=value', () => {
+    expect(parseExeArgs(['install', '--start-type', 'manual', '--env=A=1', '--env', 'B=2', '--force', '--password-env', 'PW'])).toEqual({
+      kind: 'install',
+      input: { startType: 'manual', env: ['A=1', 'B=2'] },
+      force: true,
+      passwordEnv: 'PW',
+    });
+    expect(parseExeArgs(['install'])).toEqual({ kind: 'install', input: {}, force: false });
+  });
+
+  it('uninstall, start, stop, restart and status take their own options', () => {
+    expect(parseExeArgs(['uninstall', '--purge'])).toEqual({ kind: 'uninstall', purge: true });
+    expect(parseExeArgs(['stop', '--timeout', '45s'])).toEqual({ kind: 'stop', timeoutMs: 45_000 });
+    expect(parseExeArgs(['restart'])).toEqual({ kind: 'restart' });
+    expect(parseExeArgs(['start', '--timeout=2m'])).toEqual({ kind: 'start', timeoutMs: 120_000 });
+    expect(parseExeArgs(['status', '--json'])).toEqual({ kind: 'status', json: true });
+  });
+
+  it('bad options are usage errors naming the option and the command', () => {
+    expect(parseExeArgs(['install', '--frob'])).toEqual({ kind: 'usage-error', message: "unknown option '--frob' for 'install'" });
+    expect(parseExeArgs(['status', '--start-type', 'auto'])).toEqual({ kind: 'usage-error', message: "unknown option '--start-type' for 'status'" });
+    expect(parseExeArgs(['install', '--account'])).toEqual({ kind: 'usage-error', message: "option '--account' needs a value" });
+    expect(parseExeArgs(['start', '--timeout', 'soon']).kind).toBe('usage-error');
+    expect(parseExeArgs(['stop', 'now'])).toEqual({ kind: 'usage-error', message: "unexpected argument 'now' for 'stop'" });
+    expect(parseExeArgs(['uninstall', '--purge=yes'])).toEqual({ kind: 'usage-error', message: "option '--purge' takes no value" });
+  });
+});
+
 describe('helpText', () => {
   const text = helpText(cfg);
   it('names the commands and the service argument', () => {
@@ -54,8 +86,12 @@ describe('helpText', () => {
     expect(text.split('\n')[0]).toBe('My Service 1.4.0 — does things');
     expect(helpText({ ...cfg, description: '' }).split('\n')[0]).toBe('My Service 1.4.0');
   });
-  it('shows a quoted binPath for sc.exe create', () => {
-    expect(text).toContain('sc.exe create MySvc binPath= "\\"C:\\path\\to\\MySvc.exe\\" --service"');
+  it('lists the management commands and every install settings flag', () => {
+    for (const command of ['install', 'uninstall', 'start | stop | restart', 'status']) expect(text).toMatch(new RegExp(`^  ${command.replace(/\|/g, '\\|')} `, 'm'));
+    for (const flag of SETTING_FLAGS) expect(text).toContain(`    ${flag.flag} <${flag.valueName}>`);
+    expect(text).toContain('--force');
+    expect(text).toContain('--purge');
+    expect(text).toContain('start type auto, account NT SERVICE\\MySvc');
   });
 });
 

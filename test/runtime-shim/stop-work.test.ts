@@ -128,7 +128,7 @@ describe('runAppStopWork (real process listeners)', () => {
     // keep api's dev-mode signal wiring out of the way: pretend a host is installed
     const api = await import('../../runtime-shim/api');
     const { service } = api;
-    api.installHost({ name: 'X', isService: true, write: () => {}, trackStart: () => {} });
+    api.installHost({ name: 'X', isService: true, dataDir: 'C:\\ProgramData\\X', write: () => {}, trackStart: () => {} });
     try {
       const handler = vi.fn(async () => {});
       service.onStop(handler);

@@ -1,0 +1,140 @@
+/**
+ * What the management commands (install, uninstall, start, stop, restart, status) work with: the
+ * Win32 API, this exe's identity and baked settings, a clock, the file system and the console.
+ * The exe wires the real ones (manage/run.ts); tests pass fakes.
+ */
+import type { ServiceSettings } from '../settings/service-settings';
+import { Win32Error, ERROR_ACCESS_DENIED, type ScmApi } from '../scm/manager-api';
+
+export interface ManageContext {
+  api: ScmApi;
+  /** Service name (SCM key). */
+  name: string;
+  /** Absolute Windows path of this exe. */
+  exePath: string;
+  /** The argument the SCM passes so the exe runs as the service. */
+  serviceArg: string;
+  /** This exe's version (x.y.z[.w]). */
+  version: string;
+  /** The settings baked in at build time: install's defaults. */
+  baked: ServiceSettings;
+  /** How long the app may take to stop, in ms (stop waits this plus a margin). */
+  stopTimeoutMs: number;
+  /** The data folder, `%ProgramData%\<Name>`. */
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  clock: { now(): number; sleep(ms: number): Promise<void> };
+  /** Progress and results, one line each (stdout). */
+  out(line: string): void;
+  fs: {
+    /** Creates the folder (and parents); true if it did not exist before. */
+    mkdir(path: string): boolean;
+    /** Removes the folder and everything in it. */
+    remove(path: string): void;
+    exists(path: string): boolean;
+  };
+  /** Reads a secret from the console without echo; null when there is no console. */
+  promptSecret(prompt: string): Promise<string | null>;
+}
+
+/** A management command failed: one line `<Name>: <message> — <hint>`, then exit `exitCode`. */
+export class ManageError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'ManageError';
+  }
+}
+
+const WIN32_MESSAGES: Record<number, string> = {
+  2: 'file not found',
+  5: 'access denied',
+  87: 'invalid parameter',
+  1051: 'other running services depend on it',
+  1053: 'the service did not respond in time',
+  1057: 'the account name is invalid or does not exist, or the password is wrong',
+  1058: 'the service is disabled',
+  1060: 'the service does not exist',
+  1068: 'a service it depends on failed to start',
+  1069: 'the service could not log on (wrong password, or no "Log on as a service" right)',
+  1072: 'the service is marked for deletion',
+  1073: 'the service already exists',
+  1075: 'a service it depends on does not exist or is marked for deletion',
+  1078: 'another service already uses this display name',
+  1332: 'no such account',
+};
+
+export function win32Text(code: number): string {
+  return WIN32_MESSAGES[code] ?? `Win32 error ${code}`;
+}
+
+/**
+ * Turns a failed Win32 call into a ManageError: access denied always says "run as administrator";
+ * other errors name the call and the error. Anything else is rethrown as is.
+ */
+export function explain(err: unknown, ctx: Pick<ManageContext, 'name'>, doing: string, command: string): never {
+  if (err instanceof ManageError) throw err;
+  if (err instanceof Win32Error) {
+    if (err.code === ERROR_ACCESS_DENIED) {
+      throw new ManageError(`${doing}: access denied`, `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`);
+    }
+    throw new ManageError(`${doing}: ${win32Text(err.code)} (${err.fn}, error ${err.code})`, hintFor(err.code, ctx.name));
+  }
+  throw err;
+}
+
+function hintFor(code: number, name: string): string {
+  switch (code) {
+    case 1057:
+    case 1069:
+      return `check the account and password, then run "${name}.exe install --force --account <account>"`;
+    case 1068:
+    case 1075:
+      return `install and start the services it depends on, or change --dependencies with "${name}.exe install --force"`;
+    case 1072:
+      return 'close services.msc and any other tool holding the service open, then try again';
+    case 1058:
+      return `enable it with "${name}.exe install --force --start-type manual" (or auto)`;
+    default:
+      return `run "${name}.exe status" and see the log under %ProgramData%\\${name}\\logs`;
+  }
+}
+
+/** Opens the SCM and the service, runs `work`, closes both. `service` is null when not installed. */
+export async function withService<T>(
+  ctx: ManageContext,
+  opts: { write: boolean; access: number; command: string },
+  work: (scm: object, service: object | null) => Promise<T> | T,
+): Promise<T> {
+  let scm: object;
+  try {
+    scm = ctx.api.openManager(opts.write);
+  } catch (err) {
+    explain(err, ctx, 'opening the Service Control Manager', opts.command);
+  }
+  try {
+    let service: object | null;
+    try {
+      service = ctx.api.openService(scm, ctx.name, opts.access);
+    } catch (err) {
+      explain(err, ctx, `opening service ${ctx.name}`, opts.command);
+    }
+    try {
+      return await work(scm, service);
+    } finally {
+      if (service) ctx.api.close(service);
+    }
+  } finally {
+    ctx.api.close(scm);
+  }
+}
+
+/** Fails with "run as administrator" unless the process is elevated. */
+export function requireElevation(ctx: ManageContext, command: string): void {
+  if (!ctx.api.isElevated()) {
+    throw new ManageError(`${command} needs administrator rights`, `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`);
+  }
+}

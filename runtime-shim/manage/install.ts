@@ -1,0 +1,321 @@
+/**
+ * `install [settings] [--force] [--password-env VAR]`: registers this exe as the service, or with
+ * `--force` updates an existing installation of it.
+ *
+ * Order of work, so that a failure leaves nothing half-configured:
+ *  1. check elevation, resolve and validate the settings (baked defaults + flags);
+ *  2. check everything that can be checked without changing anything: the name is free or taken by
+ *     this service's own exe, the account exists, the dependencies are installed, a password is
+ *     at hand;
+ *  3. apply, recording an undo step for each change; on any failure undo them in reverse order
+ *     (a fresh install is deleted again, an update restores the previous values);
+ *  4. last in that transaction, grant "Log on as a service" to a user or gMSA account that lacks
+ *     it, so the right is never granted for an install that did not happen.
+ */
+import { classifyAccount } from '../settings/account';
+import { resolveSettings, SettingError, type SettingsInput } from '../settings/resolve';
+import type { ServiceSettings } from '../settings/service-settings';
+import {
+  ERROR_INVALID_LEVEL,
+  SERVICE_ALL_ACCESS,
+  SERVICE_QUERY_STATUS,
+  Win32Error,
+  type ChangeServiceParams,
+  type Config2,
+  type ScmApi,
+} from '../scm/manager-api';
+import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
+import { dataDirGrantee, dataDirSddl } from './data-dir';
+import { readInstalled } from './installed';
+import {
+  allConfig2,
+  argsTail,
+  argsText,
+  binaryPath,
+  config2For,
+  createParams,
+  environmentEntries,
+  imagePathExe,
+  startTypeCode,
+} from './scm-config';
+
+export interface InstallOptions {
+  /** Settings given on the command line (override the baked ones). */
+  input: SettingsInput;
+  /** Update an existing installation instead of failing. */
+  force: boolean;
+  /** Environment variable holding the account's password (else: prompt). */
+  passwordEnv?: string;
+}
+
+export interface InstallResult {
+  action: 'installed' | 'updated';
+  settings: ServiceSettings;
+  commandLine: string;
+  warnings: string[];
+}
+
+export const LOGON_RIGHT = 'SeServiceLogonRight';
+
+const CONFIG2_LABELS: Record<Config2['level'], string> = {
+  description: 'the description',
+  'failure-actions': 'recovery actions',
+  'failure-actions-flag': 'recovery on non-crash failures',
+  'delayed-auto-start': 'delayed automatic start',
+  'sid-type': 'the service SID type',
+  preshutdown: 'the preshutdown timeout',
+};
+
+/** Keys of SettingsInput that change each setting (input keys → setting). */
+function givenSettings(input: SettingsInput): Set<keyof ServiceSettings> {
+  const given = new Set<keyof ServiceSettings>();
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (key === 'recoveryReset' || key === 'recoveryCommand' || key === 'recoveryOnNonCrash') given.add('recovery');
+    else if (key === 'preshutdownTimeout') given.add('preshutdownTimeoutMs');
+    else given.add(key as keyof ServiceSettings);
+  }
+  return given;
+}
+
+/** Undo steps, run newest first; a failing undo step is reported and the rest still run. */
+class Undo {
+  private steps: { what: string; run: () => void }[] = [];
+  push(what: string, run: () => void): void {
+    this.steps.push({ what, run });
+  }
+  rollback(ctx: ManageContext): void {
+    for (const step of this.steps.reverse()) {
+      try {
+        step.run();
+      } catch (err) {
+        ctx.out(`${ctx.name}: could not undo ${step.what}: ${(err as Error).message}`);
+      }
+    }
+    this.steps = [];
+  }
+}
+
+export async function install(ctx: ManageContext, opts: InstallOptions): Promise<InstallResult> {
+  requireElevation(ctx, 'install');
+  const target = resolveOrUsageError(opts.input, ctx.baked);
+  const given = givenSettings(opts.input);
+  const account = classifyAccount(target.account, ctx.name);
+  if (account.kind === 'virtual' && target.account.slice(target.account.indexOf('\\') + 1).toLowerCase() !== ctx.name.toLowerCase()) {
+    throw new ManageError(
+      `the virtual account ${target.account} belongs to another service`,
+      `a service can only run as its own virtual account: use --account "NT SERVICE\\${ctx.name}"`,
+      2,
+    );
+  }
+
+  return withService(ctx, { write: true, access: SERVICE_ALL_ACCESS, command: 'install' }, async (scm, existing) => {
+    const { api } = ctx;
+    const fresh = existing === null;
+    let tail = argsText(target.args);
+    let effective = target;
+    if (existing) {
+      const installed = readInstalled(api, existing, ctx.name);
+      checkOwnership(ctx, installed.config.binaryPath, opts.force);
+      if (!given.has('args')) tail = argsTail(installed.config.binaryPath, ctx.serviceArg);
+      effective = { ...target, ...installed.settings, ...pick(target, given) };
+    }
+    const commandLine = binaryPath(ctx.exePath, ctx.serviceArg, tail);
+    const touches = (key: keyof ServiceSettings) => fresh || given.has(key);
+
+    // 2. Checks that change nothing.
+    let accountSid: string | null = null;
+    let password: string | null = null;
+    if (touches('account') && (account.kind === 'user' || account.kind === 'gmsa')) {
+      accountSid = lookupOrFail(ctx, target.account);
+      if (account.needsPassword) password = await readPassword(ctx, target.account, opts.passwordEnv);
+    }
+    if (touches('dependencies')) checkDependencies(ctx, scm, target.dependencies);
+
+    // 3. Apply, with undo.
+    const undo = new Undo();
+    const warnings: string[] = [];
+    let created: object | null = null;
+    try {
+      let service: object;
+      if (fresh) {
+        try {
+          created = api.createService(scm, createParams(ctx.name, target, commandLine, password));
+        } catch (err) {
+          explain(err, ctx, `creating service ${ctx.name}`, 'install');
+        }
+        service = created;
+        undo.push(`creating service ${ctx.name}`, () => api.deleteService(service));
+        for (const info of allConfig2(target)) applyConfig2(ctx, service, info, warnings, undo, false);
+        if (Object.keys(target.env).length > 0) api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
+      } else {
+        service = existing;
+        updateExisting(ctx, service, target, given, commandLine, password, warnings, undo);
+      }
+
+      const dirCreated = ctx.fs.mkdir(ctx.dataDir);
+      if (dirCreated) undo.push(`creating ${ctx.dataDir}`, () => ctx.fs.remove(ctx.dataDir));
+      if (dirCreated || given.has('account') || given.has('sidType') || fresh) {
+        const grantee = dataDirGrantee(ctx.name, effective, (name) => accountSid ?? lookupOrFail(ctx, name));
+        api.setFolderAcl(ctx.dataDir, dataDirSddl(grantee));
+      }
+      if (accountSid) grantLogonRight(ctx, target.account, accountSid);
+    } catch (err) {
+      undo.rollback(ctx);
+      explain(err, ctx, fresh ? `installing ${ctx.name}` : `updating ${ctx.name}`, 'install');
+    } finally {
+      if (created) api.close(created);
+    }
+
+    return { action: fresh ? 'installed' : 'updated', settings: effective, commandLine, warnings };
+  });
+}
+
+function resolveOrUsageError(input: SettingsInput, base: ServiceSettings): ServiceSettings {
+  try {
+    return resolveSettings(input, base);
+  } catch (err) {
+    if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
+    throw err;
+  }
+}
+
+function pick(settings: ServiceSettings, keys: Set<keyof ServiceSettings>): Partial<ServiceSettings> {
+  return Object.fromEntries([...keys].map((key) => [key, settings[key]]));
+}
+
+/** The name may only be reused by this service's own exe (any folder, same file name). */
+function checkOwnership(ctx: ManageContext, registered: string, force: boolean): void {
+  const exe = imagePathExe(registered);
+  const file = exe.slice(Math.max(exe.lastIndexOf('\\'), exe.lastIndexOf('/')) + 1);
+  if (file.toLowerCase() !== `${ctx.name}.exe`.toLowerCase()) {
+    throw new ManageError(
+      `the service name ${ctx.name} is taken by another program (${exe})`,
+      'build with another --name, or remove that service first if it is really yours',
+    );
+  }
+  if (!force) {
+    throw new ManageError(
+      `service ${ctx.name} is already installed (${exe})`,
+      `run "${ctx.name}.exe install --force" to update it to this exe and the given settings, or "${ctx.name}.exe uninstall" first`,
+    );
+  }
+}
+
+function lookupOrFail(ctx: ManageContext, name: string): string {
+  const found = ctx.api.lookupAccount(name);
+  if (!found) {
+    throw new ManageError(
+      `account ${name} is unknown`,
+      'check the spelling: DOMAIN\\user or .\\user for a local user, DOMAIN\\name$ for a gMSA',
+    );
+  }
+  return found.sid;
+}
+
+async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {
+  if (passwordEnv) {
+    const value = ctx.env[passwordEnv];
+    if (value) return value;
+  }
+  const typed = await ctx.promptSecret(`Password for ${account}: `);
+  if (typed) return typed;
+  const where = passwordEnv ? `environment variable ${passwordEnv} is not set` : 'no password was given';
+  throw new ManageError(
+    `account ${account} needs a password and ${where}`,
+    'set the password in an environment variable and pass --password-env <VAR>, or run install in a console to be asked for it',
+    2,
+  );
+}
+
+function checkDependencies(ctx: ManageContext, scm: object, dependencies: readonly string[]): void {
+  for (const dependency of dependencies) {
+    if (dependency.startsWith('+')) continue; // load-order groups cannot be checked up front
+    const handle = ctx.api.openService(scm, dependency, SERVICE_QUERY_STATUS);
+    if (!handle) {
+      throw new ManageError(
+        `dependency ${dependency} is not an installed service`,
+        'install it first, or fix --dependencies (write a load-order group as +Group)',
+      );
+    }
+    ctx.api.close(handle);
+  }
+}
+
+/**
+ * One ChangeServiceConfig2W call. ERROR_INVALID_LEVEL means this SCM does not know the setting
+ * (Wine; never Windows Vista or later): a warning, not a failure. With `undoable`, the previous
+ * value is read first and restored on rollback.
+ */
+function applyConfig2(ctx: ManageContext, service: object, info: Config2, warnings: string[], undo: Undo, undoable: boolean): void {
+  const previous = undoable ? ctx.api.queryConfig2(service, info.level) : null;
+  try {
+    ctx.api.changeConfig2(service, info);
+  } catch (err) {
+    if (err instanceof Win32Error && err.code === ERROR_INVALID_LEVEL) {
+      const warning = `this Service Control Manager cannot set ${CONFIG2_LABELS[info.level]} (error 124); it was not applied`;
+      warnings.push(warning);
+      ctx.out(`${ctx.name}: warning: ${warning}`);
+      return;
+    }
+    throw err;
+  }
+  if (previous) undo.push(`setting ${CONFIG2_LABELS[info.level]}`, () => ctx.api.changeConfig2(service, previous));
+}
+
+function updateExisting(
+  ctx: ManageContext,
+  service: object,
+  target: ServiceSettings,
+  given: Set<keyof ServiceSettings>,
+  commandLine: string,
+  password: string | null,
+  warnings: string[],
+  undo: Undo,
+): void {
+  const { api } = ctx;
+  const prior = api.queryConfig(service);
+  const change: ChangeServiceParams = { binaryPath: commandLine };
+  const restore: ChangeServiceParams = { binaryPath: prior.binaryPath };
+  if (given.has('startType')) {
+    change.startType = startTypeCode(target.startType);
+    restore.startType = prior.startType;
+  }
+  if (given.has('displayName')) {
+    change.displayName = target.displayName;
+    restore.displayName = prior.displayName;
+  }
+  if (given.has('dependencies')) {
+    change.dependencies = [...target.dependencies];
+    restore.dependencies = prior.dependencies;
+  }
+  if (given.has('account')) {
+    change.account = classifyAccount(target.account, ctx.name).startName;
+    change.password = password;
+    // A previous user account cannot be restored without its password, which is not known here.
+    if (!classifyAccount(prior.account, ctx.name).needsPassword) restore.account = prior.account === 'LocalSystem' ? null : prior.account;
+  }
+  api.changeConfig(service, change);
+  undo.push(`updating service ${ctx.name}`, () => api.changeConfig(service, restore));
+
+  const config2: Config2[] = [];
+  if (given.has('description')) config2.push(config2For.description(target));
+  if (given.has('startType')) config2.push(config2For.delayedAutoStart(target));
+  if (given.has('recovery')) config2.push(config2For.failureActions(target), config2For.failureActionsFlag(target));
+  if (given.has('sidType')) config2.push(config2For.sidType(target));
+  if (given.has('preshutdownTimeoutMs')) config2.push(config2For.preshutdown(target));
+  for (const info of config2) applyConfig2(ctx, service, info, warnings, undo, true);
+
+  if (given.has('env')) {
+    const previous = api.getServiceEnvironment(ctx.name) ?? [];
+    api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
+    undo.push('setting the environment', () => api.setServiceEnvironment(ctx.name, previous));
+  }
+}
+
+function grantLogonRight(ctx: ManageContext, account: string, sid: string): void {
+  const api: ScmApi = ctx.api;
+  if (api.accountRights(sid).includes(LOGON_RIGHT)) return;
+  api.addAccountRight(sid, LOGON_RIGHT);
+  ctx.out(`${ctx.name}: granted ${account} the "Log on as a service" right (${LOGON_RIGHT})`);
+}

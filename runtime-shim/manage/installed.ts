@@ -1,0 +1,70 @@
+/**
+ * Reads back what the SCM stores for an installed service, in settings terms. Settings the SCM
+ * cannot report (Wine answers ERROR_INVALID_LEVEL for several levels) are left out rather than
+ * guessed.
+ */
+import type { Recovery, RecoveryActionType, ServiceSettings, SidType } from '../settings/service-settings';
+import {
+  SC_ACTION_REBOOT,
+  SC_ACTION_RESTART,
+  SC_ACTION_RUN_COMMAND,
+  SERVICE_SID_TYPE_RESTRICTED,
+  SERVICE_SID_TYPE_UNRESTRICTED,
+  type ScmApi,
+  type ServiceConfigInfo,
+} from '../scm/manager-api';
+import { startTypeName } from './scm-config';
+
+export interface InstalledService {
+  config: ServiceConfigInfo;
+  /** What could be read, in settings terms (args stay in config.binaryPath). */
+  settings: Partial<Omit<ServiceSettings, 'args'>>;
+}
+
+const ACTION_NAMES: Record<number, RecoveryActionType> = {
+  [SC_ACTION_RESTART]: 'restart',
+  [SC_ACTION_REBOOT]: 'reboot',
+  [SC_ACTION_RUN_COMMAND]: 'run',
+};
+
+export function readInstalled(api: ScmApi, service: object, name: string): InstalledService {
+  const config = api.queryConfig(service);
+  const settings: InstalledService['settings'] = {
+    displayName: config.displayName,
+    account: config.account,
+    dependencies: config.dependencies,
+  };
+  const delayed = api.queryConfig2(service, 'delayed-auto-start');
+  const start = startTypeName(config.startType, delayed?.delayed ?? false);
+  // Where the SCM cannot report the delayed flag (Wine), a delayed-auto service reads as 'auto'.
+  if (start === 'auto' || start === 'delayed-auto' || start === 'manual' || start === 'disabled') settings.startType = start;
+  const description = api.queryConfig2(service, 'description');
+  if (description) settings.description = description.description;
+  const failure = api.queryConfig2(service, 'failure-actions');
+  const flag = api.queryConfig2(service, 'failure-actions-flag');
+  if (failure) {
+    const recovery: Recovery = {
+      actions: failure.actions.map((a) => ({ action: ACTION_NAMES[a.type] ?? 'none', delayMs: a.delayMs })),
+      resetAfterMs: failure.resetPeriodSec * 1000,
+      onNonCrashFailures: flag?.onNonCrashFailures ?? false,
+    };
+    if (failure.command) recovery.command = failure.command;
+    settings.recovery = recovery;
+  }
+  const sid = api.queryConfig2(service, 'sid-type');
+  if (sid) settings.sidType = sidTypeName(sid.sidType);
+  const preshutdown = api.queryConfig2(service, 'preshutdown');
+  if (preshutdown) settings.preshutdownTimeoutMs = preshutdown.timeoutMs;
+  const env = api.getServiceEnvironment(name);
+  settings.env = Object.fromEntries(
+    (env ?? []).map((entry) => {
+      const eq = entry.indexOf('=', 1);
+      return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    }),
+  );
+  return { config, settings };
+}
+
+function sidTypeName(code: number): SidType {
+  return code === SERVICE_SID_TYPE_UNRESTRICTED ? 'unrestricted' : code === SERVICE_SID_TYPE_RESTRICTED ? 'restricted' : 'none';
+}

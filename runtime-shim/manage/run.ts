@@ -1,0 +1,82 @@
+/**
+ * Runs one management command in the exe with the real Win32 API, file system, clock and
+ * console; prints errors as one line `<Name>: <what> — <how to fix>`. Resolves to the exit code:
+ * 0 done, 1 the operation failed, 2 bad flags or settings.
+ */
+import fs from 'node:fs';
+import { readAsset } from '../assets';
+import type { ManageCommand } from '../commands';
+import { SERVICE_ARG } from '../commands';
+import { exeConfig } from '../exe-config';
+import { bindManager, programDataFolder } from '../scm/manager-bindings';
+import { loadNativeModule, type Koffi } from '../scm/native-module';
+import { ManageError, type ManageContext } from './context';
+import { restartService, startService, stopService } from './control';
+import { dataDirFor, programData } from './data-dir';
+import { install } from './install';
+import { promptSecret } from './prompt';
+import { formatStatus, status } from './status';
+import { uninstall } from './uninstall';
+
+export function realContext(): ManageContext {
+  const koffi = loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
+  return {
+    api: bindManager(koffi),
+    name: exeConfig.name,
+    exePath: process.execPath,
+    serviceArg: SERVICE_ARG,
+    version: exeConfig.version,
+    baked: exeConfig.settings,
+    stopTimeoutMs: exeConfig.stopTimeoutMs,
+    dataDir: dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi))),
+    env: process.env,
+    clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    out: (line) => process.stdout.write(`${line}\n`),
+    fs: {
+      mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }) !== undefined,
+      remove: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+      exists: (dir) => fs.existsSync(dir),
+    },
+    promptSecret,
+  };
+}
+
+export async function runManageCommand(command: ManageCommand, makeContext: () => ManageContext = realContext): Promise<number> {
+  const name = exeConfig.name;
+  try {
+    const ctx = makeContext();
+    switch (command.kind) {
+      case 'install': {
+        const result = await install(ctx, command);
+        ctx.out(`${ctx.name}: ${result.action} (${result.commandLine}); start type ${result.settings.startType}, account ${result.settings.account}`);
+        ctx.out(`${ctx.name}: data folder ${ctx.dataDir}; start it with "${ctx.name}.exe start"`);
+        return 0;
+      }
+      case 'uninstall':
+        await uninstall(ctx, command);
+        return 0;
+      case 'start':
+        await startService(ctx, command.timeoutMs);
+        return 0;
+      case 'stop':
+        await stopService(ctx, command.timeoutMs);
+        return 0;
+      case 'restart':
+        await restartService(ctx, command.timeoutMs);
+        return 0;
+      case 'status': {
+        const report = await status(ctx);
+        process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, ctx.serviceArg));
+        return 0;
+      }
+    }
+  } catch (err) {
+    if (err instanceof ManageError) {
+      process.stderr.write(`${name}: ${err.message} — ${err.hint}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`${name}: ${command.kind} failed unexpectedly: ${(err as Error).message ?? String(err)} — report this with the output of "${name}.exe version"\n`);
+    if (process.env.SVCPACK_DEBUG === '1') process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}

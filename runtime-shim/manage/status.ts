@@ -1,0 +1,86 @@
+/**
+ * `status [--json]`: what the SCM knows about the service, and whether the installed exe is this
+ * one and the same version. Needs no administrator rights. A service that is not installed is a
+ * status too (`installed: false`), not an error.
+ */
+import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../scm/manager-api';
+import { withService, type ManageContext } from './context';
+import { exitCodeText, stateName } from './control';
+import { readInstalled } from './installed';
+import { argsTail, imagePathExe, startTypeName } from './scm-config';
+
+export interface ServiceStatusReport {
+  name: string;
+  installed: boolean;
+  /** RUNNING, STOPPED, START_PENDING, … (absent when not installed). */
+  state?: string;
+  /** Process id while running. */
+  pid?: number;
+  startType?: string;
+  displayName?: string;
+  description?: string;
+  account?: string;
+  /** The registered command line, exactly as the SCM stores it. */
+  binaryPath?: string;
+  dependencies?: string[];
+  /** The installed exe's file version (a.b.c.d), null if it cannot be read. */
+  installedVersion?: string | null;
+  /** This exe's version. */
+  version: string;
+  /** True when the registered exe is this very file. */
+  thisExe?: boolean;
+  /** Last exit codes: Win32 (1066 = service-specific) and service-specific. */
+  lastExitCode?: { win32: number; service: number };
+  dataDir: string;
+}
+
+export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
+  return withService(ctx, { write: false, access: SERVICE_QUERY_CONFIG | SERVICE_QUERY_STATUS, command: 'status' }, (_scm, service) => {
+    const base = { name: ctx.name, version: ctx.version, dataDir: ctx.dataDir };
+    if (!service) return { ...base, installed: false };
+    const st = ctx.api.queryStatus(service);
+    const { config, settings } = readInstalled(ctx.api, service, ctx.name);
+    const exe = imagePathExe(config.binaryPath);
+    const delayed = ctx.api.queryConfig2(service, 'delayed-auto-start');
+    return {
+      ...base,
+      installed: true,
+      state: stateName(st.state),
+      ...(st.pid ? { pid: st.pid } : {}),
+      startType: startTypeName(config.startType, delayed?.delayed ?? false),
+      displayName: config.displayName,
+      description: settings.description ?? '',
+      account: config.account,
+      binaryPath: config.binaryPath,
+      dependencies: config.dependencies,
+      installedVersion: ctx.api.fileVersion(exe),
+      thisExe: exe.toLowerCase() === ctx.exePath.toLowerCase(),
+      lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
+    };
+  });
+}
+
+/** The human-readable form of a status report. */
+export function formatStatus(r: ServiceStatusReport, serviceArg: string): string {
+  if (!r.installed) return `${r.name}: not installed (this exe is version ${r.version})\n`;
+  const version4 = (v: string) => [...v.split('.'), '0', '0', '0'].slice(0, 4).join('.');
+  const sameVersion = r.installedVersion != null && version4(r.installedVersion) === version4(r.version);
+  const rows: [string, string][] = [
+    ['state', `${r.state}${r.pid ? ` (pid ${r.pid})` : ''}`],
+    ['start type', r.startType ?? ''],
+    ['account', r.account ?? ''],
+    ['binary', r.binaryPath ?? ''],
+    ['args', argsTail(r.binaryPath ?? '', serviceArg) || '(none)'],
+    ['dependencies', r.dependencies?.length ? r.dependencies.join(', ') : '(none)'],
+    [
+      'version',
+      `installed ${r.installedVersion ?? 'unknown'}, this exe ${r.version}` +
+        (r.thisExe ? '' : ' (installed from another file)') +
+        (r.installedVersion != null && !sameVersion ? ' — differs' : ''),
+    ],
+    ['last exit', r.lastExitCode ? exitCodeText({ win32ExitCode: r.lastExitCode.win32, serviceExitCode: r.lastExitCode.service }) : ''],
+    ['data folder', r.dataDir],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [`${r.displayName ?? r.name} (${r.name})`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''].join('\n');
+}

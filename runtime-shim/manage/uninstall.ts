@@ -1,0 +1,73 @@
+/**
+ * `uninstall [--purge] [--timeout <duration>]`: stops the service (waiting for STOPPED), deletes
+ * it and waits until the SCM has really removed it. The data folder stays unless `--purge`.
+ * Uninstalling a service that is not installed is not an error (scripts can run it twice).
+ */
+import { DELETE, ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_STOP, Win32Error } from '../scm/manager-api';
+import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
+import { defaultStopTimeoutMs, POLL_MS, stopOpened } from './control';
+import { imagePathExe } from './scm-config';
+
+export interface UninstallOptions {
+  purge: boolean;
+  /** How long to wait for the service to stop, in ms. */
+  timeoutMs?: number;
+}
+
+export type UninstallResult = 'removed' | 'marked-for-deletion' | 'not-installed';
+
+/** How long to wait for the SCM to drop a deleted service, in ms. */
+export const REMOVAL_WAIT_MS = 5_000;
+
+export async function uninstall(ctx: ManageContext, opts: UninstallOptions): Promise<UninstallResult> {
+  requireElevation(ctx, 'uninstall');
+  const access = DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG;
+  const result = await withService(ctx, { write: true, access, command: 'uninstall' }, async (scm, service): Promise<UninstallResult> => {
+    if (!service) {
+      ctx.out(`${ctx.name}: not installed`);
+      return 'not-installed';
+    }
+    const registered = imagePathExe(ctx.api.queryConfig(service).binaryPath);
+    const file = registered.slice(registered.lastIndexOf('\\') + 1);
+    if (file.toLowerCase() !== `${ctx.name}.exe`.toLowerCase()) {
+      throw new ManageError(`service ${ctx.name} belongs to another program (${registered})`, 'it was not removed; remove it with that program or sc.exe');
+    }
+    await stopOpened(ctx, service, opts.timeoutMs ?? defaultStopTimeoutMs(ctx));
+    try {
+      ctx.api.deleteService(service);
+    } catch (err) {
+      if (!(err instanceof Win32Error && err.code === ERROR_SERVICE_MARKED_FOR_DELETE)) explain(err, ctx, `deleting ${ctx.name}`, 'uninstall');
+    }
+    return 'marked-for-deletion';
+  });
+  if (result === 'not-installed') return purge(ctx, opts, result);
+
+  // DeleteService only marks the service; the SCM removes it once every handle to it is closed.
+  const deadline = ctx.clock.now() + REMOVAL_WAIT_MS;
+  for (;;) {
+    const gone = await withService(ctx, { write: false, access: SERVICE_QUERY_STATUS, command: 'uninstall' }, (_scm, service) => service === null);
+    if (gone) {
+      ctx.out(`${ctx.name}: removed`);
+      return purge(ctx, opts, 'removed');
+    }
+    if (ctx.clock.now() >= deadline) {
+      ctx.out(
+        `${ctx.name}: marked for deletion; Windows removes it once every program holding it open ` +
+          '(services.msc, Event Viewer, Task Manager) has closed it',
+      );
+      return purge(ctx, opts, 'marked-for-deletion');
+    }
+    await ctx.clock.sleep(POLL_MS);
+  }
+}
+
+function purge(ctx: ManageContext, opts: UninstallOptions, result: UninstallResult): UninstallResult {
+  if (!ctx.fs.exists(ctx.dataDir)) return result;
+  if (opts.purge) {
+    ctx.fs.remove(ctx.dataDir);
+    ctx.out(`${ctx.name}: removed ${ctx.dataDir}`);
+  } else if (result !== 'not-installed') {
+    ctx.out(`${ctx.name}: kept ${ctx.dataDir} (logs, state); "${ctx.name}.exe uninstall --purge" removes it`);
+  }
+  return result;
+}

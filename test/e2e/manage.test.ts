@@ -1,0 +1,267 @@
+/**
+ * The exe manages itself under Wine's SCM (issue 3): `install` with non-default settings, then
+ * what the SCM stored (read back from the service's registry key), `start`, `status --json`,
+ * `restart`, `stop`, `install` again (refused, then `--force`), errors, `uninstall`; and the
+ * emitted install.cmd/uninstall.cmd run by Wine's cmd.
+ *
+ * Wine's SCM keeps no failure actions, delayed-auto-start flag, failure-actions flag or service
+ * SID type (ChangeServiceConfig2W answers ERROR_INVALID_LEVEL for the last three and stores
+ * nothing for the first); those are checked as the structures passed, in
+ * test/runtime-shim/manage/*.test.ts. Wine also runs every service as the Wine user whatever
+ * the account, does not keep folder ACLs, and has no non-elevated tokens.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, test } from 'vitest';
+import {
+  buildFixture,
+  dataDirOf,
+  e2eFile,
+  ensurePortFree,
+  removeService,
+  requireWine,
+  runExe,
+  sc,
+  waitForHttp,
+  wine,
+  wineEnv,
+  winPath,
+  type BuiltFixture,
+} from './wine';
+
+const NAME = 'SvcpackE2EManage';
+const PORT = 8080; // hello-http's default: Wine gives services no custom environment (DESIGN §4)
+const BUILD = {
+  displayName: 'Svcpack E2E Manage',
+  description: 'svcpack e2e: the exe manages itself',
+  stopTimeoutMs: 5_000,
+};
+
+/** Wine's user is the Linux user running the tests. */
+const user = os.userInfo().username;
+
+const file = e2eFile({ services: [NAME], setup: () => buildFixture('hello-http', NAME, BUILD) });
+
+/** The service's registry values (name → data as `reg query` prints it), or null if no key. */
+async function serviceKey(name: string): Promise<Record<string, { type: string; data: string }> | null> {
+  const r = await wine(['reg', 'query', `HKLM\\System\\CurrentControlSet\\Services\\${name}`]);
+  if (r.code !== 0) return null;
+  const values: Record<string, { type: string; data: string }> = {};
+  for (const line of r.stdout.split(/\r?\n/)) {
+    const m = /^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$/.exec(line);
+    if (m) values[m[1]!] = { type: m[2]!, data: m[3]! };
+  }
+  return values;
+}
+
+/**
+ * Runs a .cmd script with Wine's cmd, its output going to files: the exe it calls inherits cmd's
+ * stdout, and node.exe under Wine cannot write to a Linux pipe (DESIGN §4).
+ */
+async function runCmd(script: string): Promise<{ code: number; stdout: string }> {
+  const out = `${script}.out.txt`;
+  const fd = fs.openSync(out, 'w');
+  try {
+    const child = spawn(requireWine(), ['cmd', '/c', winPath(script)], { env: wineEnv(), stdio: ['ignore', fd, fd] });
+    const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? -1)));
+    return { code, stdout: fs.readFileSync(out, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function exe(built: BuiltFixture, ...args: string[]) {
+  return runExe(built.exe, args, { timeoutMs: 60_000, env: { SVCPACK_E2E_PASSWORD: 'not-a-real-password' } });
+}
+
+describe('MySvc.exe install / start / status / restart / stop / uninstall', () => {
+  let built: BuiltFixture;
+  beforeEach(async () => {
+    built = file.ctx;
+    await removeService(NAME);
+  });
+
+  test('install with non-default settings stores them in the SCM', async () => {
+    const r = await exe(
+      built,
+      'install',
+      '--start-type', 'manual',
+      '--display-name', 'Managed By Itself',
+      '--description', 'set at install time',
+      '--account', 'LocalService',
+      '--dependencies', 'RpcSs,+NetworkProvider',
+      '--env', 'PORT=8080',
+      '--env', 'MODE=e2e test',
+      '--arg', '--flag',
+      '--arg', 'two words',
+      '--preshutdown-timeout', '2m',
+      '--recovery', 'restart/2s,reboot/1m',
+      '--recovery-reset', '2h',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/installed/);
+    // Wine's SCM cannot store these three: reported as warnings, not failures.
+    expect(r.stdout).toMatch(/warning: this Service Control Manager cannot set recovery on non-crash failures \(error 124\)/);
+
+    const key = await serviceKey(NAME);
+    expect(key).not.toBeNull();
+    expect(key!.ImagePath!.data).toBe(`"${winPath(built.exe)}" --service --flag "two words"`);
+    expect(key!.Start!.data).toBe('0x3');
+    expect(key!.Type!.data).toBe('0x10');
+    expect(key!.DisplayName!.data).toBe('Managed By Itself');
+    expect(key!.Description!.data).toBe('set at install time');
+    expect(key!.ObjectName!.data).toBe('NT AUTHORITY\\LocalService');
+    expect(key!.DependOnService!.data).toMatch(/^RpcSs/);
+    expect(key!.DependOnGroup!.data).toMatch(/^NetworkProvider/);
+    expect(key!.Environment!.type).toBe('REG_MULTI_SZ');
+    expect(key!.Environment!.data).toMatch(/MODE=e2e test.*PORT=8080/);
+    expect(key!.PreshutdownTimeout!.data).toBe('0x1d4c0'); // 120 000 ms
+    expect(fs.statSync(dataDirOf(NAME)).isDirectory()).toBe(true);
+
+    const status = JSON.parse((await exe(built, 'status', '--json')).stdout);
+    expect(status).toMatchObject({
+      name: NAME,
+      installed: true,
+      state: 'STOPPED',
+      startType: 'manual',
+      account: 'NT AUTHORITY\\LocalService',
+      displayName: 'Managed By Itself',
+      description: 'set at install time',
+      binaryPath: `"${winPath(built.exe)}" --service --flag "two words"`,
+      installedVersion: '1.2.3.0', // fixtures/hello-http/package.json
+      thisExe: true,
+    });
+  });
+
+  test('start, status --json, restart, stop: each waits for its state; repeats are not errors', async () => {
+    await ensurePortFree(PORT);
+    expect((await exe(built, 'install', '--start-type', 'manual')).code).toBe(0);
+
+    const started = await exe(built, 'start');
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/running \(pid \d+\) after \d+\.\d s/);
+    expect(await waitForHttp(`http://127.0.0.1:${PORT}/`, 10_000)).toBe('ok');
+    expect((await sc('query', NAME)).state).toBe('RUNNING');
+    // The service and its commands agree on the data folder (Wine gives services another ProgramData).
+    expect(fs.readFileSync(path.join(dataDirOf(NAME), 'logs', `${NAME}.log`), 'utf8')).toMatch(/\[lifecycle\] running/);
+
+    const status = JSON.parse((await exe(built, 'status', '--json')).stdout);
+    expect(status.state).toBe('RUNNING');
+    expect(status.pid).toBeGreaterThan(0);
+
+    const again = await exe(built, 'start');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already running/);
+
+    const restarted = await exe(built, 'restart');
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toMatch(/stopped after/);
+    const pid2 = JSON.parse((await exe(built, 'status', '--json')).stdout).pid;
+    expect(pid2).toBeGreaterThan(0);
+    expect(pid2).not.toBe(status.pid);
+    expect(await waitForHttp(`http://127.0.0.1:${PORT}/`, 10_000)).toBe('ok');
+
+    const stopped = await exe(built, 'stop');
+    expect(stopped.code).toBe(0);
+    expect((await sc('query', NAME)).state).toBe('STOPPED');
+    expect((await exe(built, 'stop')).stdout).toMatch(/already stopped/);
+
+    const text = (await exe(built, 'status')).stdout;
+    expect(text).toMatch(/state +STOPPED/);
+    expect(text).toMatch(/last exit +exit code 0/);
+  });
+
+  test('install twice fails cleanly; --force updates only the given settings', async () => {
+    expect((await exe(built, 'install', '--start-type', 'manual', '--env', 'KEEP=me', '--description', 'first')).code).toBe(0);
+    const twice = await exe(built, 'install');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr.trim().split('\n')).toHaveLength(1);
+    expect(twice.stderr).toMatch(new RegExp(`^${NAME}: service ${NAME} is already installed .* — run "${NAME}.exe install --force"`));
+
+    const forced = await exe(built, 'install', '--force', '--start-type', 'auto', '--description', 'second');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/updated/);
+    const key = (await serviceKey(NAME))!;
+    expect(key.Start!.data).toBe('0x2');
+    expect(key.Description!.data).toBe('second');
+    expect(key.Environment!.data).toMatch(/KEEP=me/);
+    expect(key.ObjectName!.data).toBe(`NT SERVICE\\${NAME}`);
+  });
+
+  test('a user account: looked up, password from --password-env, never printed', async () => {
+    const r = await exe(built, 'install', '--account', `.\\${user}`, '--password-env', 'SVCPACK_E2E_PASSWORD');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('not-a-real-password');
+    expect((await serviceKey(NAME))!.ObjectName!.data).toBe(`.\\${user}`);
+  });
+
+  test('errors: one line, exit 1 (2 for bad flags), nothing left behind', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['install', '--account', '.\\svcpack-no-such-user'], 1, /account \.\\svcpack-no-such-user is unknown — /],
+      [['install', '--dependencies', 'SvcpackNoSuchDependency'], 1, /dependency SvcpackNoSuchDependency is not an installed service — /],
+      [['install', '--start-type', 'sometimes'], 2, /sometimes.* — /],
+      [['install', '--account', `.\\${user}`], 2, /needs a password/],
+      [['install', '--bogus'], 2, /unknown option '--bogus' for 'install'/],
+      [['start'], 1, new RegExp(`service ${NAME} is not installed — run "${NAME}.exe install"`)],
+    ];
+    for (const [args, code, pattern] of cases) {
+      const r = await exe(built, ...args);
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await serviceKey(NAME)).toBeNull();
+    }
+  });
+
+  test('uninstall stops and removes the service, keeps the data folder unless --purge; twice is fine', async () => {
+    await ensurePortFree(PORT);
+    expect((await exe(built, 'install', '--start-type', 'manual')).code).toBe(0);
+    expect((await exe(built, 'start')).code).toBe(0);
+    fs.mkdirSync(path.join(dataDirOf(NAME), 'state'), { recursive: true });
+
+    const removed = await exe(built, 'uninstall');
+    expect(removed.stderr).toBe('');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/stopped after[\s\S]*removed[\s\S]*kept/);
+    expect(await serviceKey(NAME)).toBeNull();
+    expect(fs.existsSync(path.join(dataDirOf(NAME), 'state'))).toBe(true);
+
+    const purged = await exe(built, 'uninstall', '--purge');
+    expect(purged.code).toBe(0);
+    expect(purged.stdout).toMatch(/not installed/);
+    expect(fs.existsSync(dataDirOf(NAME))).toBe(false);
+  });
+});
+
+describe('emitted scripts under Wine cmd', () => {
+  test('install.cmd installs with the baked settings and starts; again updates; uninstall.cmd removes', async () => {
+    const built = file.ctx;
+    await removeService(NAME);
+    await ensurePortFree(PORT);
+    const cmd = (script: string) => runCmd(path.join(built.outDir, script));
+
+    const first = await cmd('install.cmd');
+    expect(first.stdout).toMatch(/install\.cmd: service .* installed and started/);
+    expect(first.code).toBe(0);
+    expect((await sc('query', NAME)).state).toBe('RUNNING');
+    const key = (await serviceKey(NAME))!;
+    expect(key.ImagePath!.data).toBe(`"${winPath(built.exe)}" --service`);
+    expect(key.Start!.data).toBe('0x2'); // the baked default: auto
+    expect(key.ObjectName!.data).toBe(`NT SERVICE\\${NAME}`);
+    expect(key.Description!.data).toBe(BUILD.description);
+
+    const second = await cmd('install.cmd');
+    expect(second.code).toBe(0);
+    expect((await sc('query', NAME)).state).toBe('RUNNING');
+
+    const removed = await cmd('uninstall.cmd');
+    expect(removed.code).toBe(0);
+    expect(await serviceKey(NAME)).toBeNull();
+    expect((await cmd('uninstall.cmd')).code).toBe(0);
+  });
+});

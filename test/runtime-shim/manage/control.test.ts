@@ -1,0 +1,94 @@
+import { describe, it, expect } from 'vitest';
+import { restartService, startService, stopService } from '../../../runtime-shim/manage/control';
+import { ManageError } from '../../../runtime-shim/manage/context';
+import { install } from '../../../runtime-shim/manage/install';
+import { formatStatus, status } from '../../../runtime-shim/manage/status';
+import { FakeScm, fakeContext, type FakeContext } from './fake-scm';
+
+async function installed(api = new FakeScm()): Promise<FakeContext> {
+  const ctx = fakeContext(api);
+  await install(ctx, { input: {}, force: false });
+  ctx.lines.length = 0;
+  return ctx;
+}
+
+describe('start / stop / restart', () => {
+  it('start waits for RUNNING and reports progress; starting again is not an error', async () => {
+    const ctx = await installed();
+    const st = await startService(ctx);
+    expect(st.state).toBe(4);
+    expect(ctx.lines).toEqual(['MySvc: starting', 'MySvc: START_PENDING (checkpoint 1)', 'MySvc: START_PENDING (checkpoint 2)', 'MySvc: running (pid 4000) after 0.2 s']);
+    ctx.lines.length = 0;
+    await startService(ctx);
+    expect(ctx.lines).toEqual(['MySvc: already running (pid 4000)']);
+    expect(ctx.api.callsTo('startService')).toHaveLength(1);
+  });
+
+  it('stop waits for STOPPED; stopping again is not an error', async () => {
+    const ctx = await installed();
+    await startService(ctx);
+    ctx.lines.length = 0;
+    expect((await stopService(ctx)).state).toBe(1);
+    expect(ctx.lines.at(-1)).toMatch(/^MySvc: stopped after 0\.2 s$/);
+    ctx.lines.length = 0;
+    await stopService(ctx);
+    expect(ctx.lines).toEqual(['MySvc: already stopped']);
+  });
+
+  it('restart stops then starts (a new pid)', async () => {
+    const ctx = await installed();
+    await startService(ctx);
+    const st = await restartService(ctx);
+    expect(st.pid).toBe(4001);
+    expect(ctx.api.callsTo('control')).toEqual([[1]]);
+  });
+
+  it('a start that does not finish in time fails with the state it is stuck in', async () => {
+    const ctx = await installed(new FakeScm({ startOutcome: 'hangs' }));
+    const err = await startService(ctx, 2_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ManageError);
+    expect((err as ManageError).message).toBe('MySvc did not reach RUNNING within 2.0 s (still START_PENDING)');
+  });
+
+  it('a service that stops while starting names the exit code and the log', async () => {
+    const ctx = await installed(new FakeScm({ startOutcome: 'fails' }));
+    const err = (await startService(ctx).catch((e: unknown) => e)) as ManageError;
+    expect(err.message).toBe('MySvc stopped while starting (exit code 1066, service exit code 3)');
+    expect(err.hint).toMatch(/C:\\ProgramData\\MySvc\\logs/);
+  });
+
+  it('start of a service that is not installed says how to install it', async () => {
+    const err = (await startService(fakeContext()).catch((e: unknown) => e)) as ManageError;
+    expect(err.message).toBe('service MySvc is not installed');
+    expect(err.hint).toMatch(/MySvc\.exe install/);
+  });
+});
+
+describe('status', () => {
+  it('reports a missing service as not installed', async () => {
+    const report = await status(fakeContext());
+    expect(report).toEqual({ name: 'MySvc', installed: false, version: '1.4.0', dataDir: 'C:\\ProgramData\\MySvc' });
+    expect(formatStatus(report, '--service')).toBe('MySvc: not installed (this exe is version 1.4.0)\n');
+  });
+
+  it('reports state, pid, start type, account, binary, versions and the last exit code', async () => {
+    const ctx = await installed();
+    await startService(ctx);
+    const report = await status(ctx);
+    expect(report).toMatchObject({
+      installed: true,
+      state: 'RUNNING',
+      pid: 4000,
+      startType: 'auto',
+      account: 'NT SERVICE\\MySvc',
+      binaryPath: '"C:\\Program Files\\My Svc\\MySvc.exe" --service',
+      installedVersion: '1.4.0.0',
+      version: '1.4.0',
+      thisExe: true,
+      lastExitCode: { win32: 0, service: 0 },
+    });
+    const text = formatStatus(report, '--service');
+    expect(text).toMatch(/state +RUNNING \(pid 4000\)/);
+    expect(text).toMatch(/version +installed 1\.4\.0\.0, this exe 1\.4\.0\n/);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * An in-memory Service Control Manager (plus registry, LSA, ACLs) behind the ScmApi interface,
+ * and a ManageContext around it with a fake clock. Records every call so tests can check the
+ * structures the commands pass to Win32.
+ */
+import {
+  ERROR_INVALID_LEVEL,
+  ERROR_SERVICE_ALREADY_RUNNING,
+  ERROR_SERVICE_EXISTS,
+  ERROR_SERVICE_MARKED_FOR_DELETE,
+  ERROR_SERVICE_NOT_ACTIVE,
+  SERVICE_RUNNING,
+  SERVICE_START_PENDING,
+  SERVICE_STOPPED,
+  SERVICE_STOP_PENDING,
+  SERVICE_WIN32_OWN_PROCESS,
+  SERVICE_ERROR_NORMAL,
+  Win32Error,
+  type AccountInfo,
+  type ChangeServiceParams,
+  type Config2,
+  type Config2Level,
+  type CreateServiceParams,
+  type ScmApi,
+  type ServiceConfigInfo,
+  type ServiceStatusInfo,
+} from '../../../runtime-shim/scm/manager-api';
+import type { ManageContext } from '../../../runtime-shim/manage/context';
+import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
+
+export interface FakeService {
+  config: ServiceConfigInfo;
+  password: string | null;
+  config2: Map<Config2Level, Config2>;
+  status: ServiceStatusInfo;
+  markedForDelete: boolean;
+  openHandles: number;
+  /** Polls left before a pending state completes. */
+  pendingPolls: number;
+}
+
+export interface FakeOptions {
+  elevated?: boolean;
+  /** Levels this SCM rejects with ERROR_INVALID_LEVEL (Wine: delayed, flag, sid). */
+  unsupportedLevels?: Config2Level[];
+  /** Polls a start/stop stays pending. */
+  pendingPolls?: number;
+  /** Whether a started service ends RUNNING or fails (STOPPED 1066/exit code). */
+  startOutcome?: 'running' | 'fails' | 'hangs';
+}
+
+type Handle = { kind: 'scm' } | { kind: 'service'; name: string };
+
+export class FakeScm implements ScmApi {
+  services = new Map<string, FakeService>();
+  env = new Map<string, string[]>();
+  accounts = new Map<string, AccountInfo>([['.\\alice', { sid: 'S-1-5-21-1-2-3-1001', domain: 'PC', use: 1 }]]);
+  rights = new Map<string, string[]>();
+  acls = new Map<string, string>();
+  calls: { fn: string; args: unknown[] }[] = [];
+  /** Makes the named method throw this Win32 error code once. */
+  failNext = new Map<string, number>();
+  nextPid = 4000;
+
+  constructor(readonly opts: FakeOptions = {}) {}
+
+  private record(fn: string, ...args: unknown[]): void {
+    this.calls.push({ fn, args });
+    const code = this.failNext.get(fn);
+    if (code !== undefined) {
+      this.failNext.delete(fn);
+      throw new Win32Error(fn, code);
+    }
+  }
+
+  callsTo(fn: string): unknown[][] {
+    return this.calls.filter((c) => c.fn === fn).map((c) => c.args);
+  }
+
+  private svc(h: object): FakeService {
+    const handle = h as Handle;
+    if (handle.kind !== 'service') throw new Error('not a service handle');
+    const s = this.services.get(handle.name.toLowerCase());
+    if (!s) throw new Win32Error('service handle', 6);
+    return s;
+  }
+
+  isElevated(): boolean {
+    return this.opts.elevated ?? true;
+  }
+  openManager(write: boolean): object {
+    this.record('openManager', write);
+    return { kind: 'scm' };
+  }
+  openService(_scm: object, name: string, access: number): object | null {
+    this.record('openService', name, access);
+    const s = this.services.get(name.toLowerCase());
+    if (!s) return null;
+    s.openHandles++;
+    return { kind: 'service', name };
+  }
+  createService(_scm: object, p: CreateServiceParams): object {
+    this.record('createService', p);
+    if (this.services.has(p.name.toLowerCase())) throw new Win32Error('CreateServiceW', ERROR_SERVICE_EXISTS);
+    this.services.set(p.name.toLowerCase(), {
+      config: {
+        serviceType: SERVICE_WIN32_OWN_PROCESS,
+        startType: p.startType,
+        errorControl: SERVICE_ERROR_NORMAL,
+        binaryPath: p.binaryPath,
+        loadOrderGroup: '',
+        dependencies: p.dependencies,
+        account: p.account ?? 'LocalSystem',
+        displayName: p.displayName,
+      },
+      password: p.password,
+      config2: new Map(),
+      status: { state: SERVICE_STOPPED, controlsAccepted: 0, win32ExitCode: 1077, serviceExitCode: 0, checkPoint: 0, waitHint: 0, pid: 0 },
+      markedForDelete: false,
+      openHandles: 1,
+      pendingPolls: 0,
+    });
+    return { kind: 'service', name: p.name };
+  }
+  changeConfig(service: object, p: ChangeServiceParams): void {
+    this.record('changeConfig', p);
+    const s = this.svc(service);
+    if (p.startType !== undefined) s.config.startType = p.startType;
+    if (p.displayName !== undefined) s.config.displayName = p.displayName;
+    if (p.binaryPath !== undefined) s.config.binaryPath = p.binaryPath;
+    if (p.dependencies !== undefined) s.config.dependencies = p.dependencies;
+    if (p.account !== undefined) s.config.account = p.account ?? 'LocalSystem';
+    if (p.password !== undefined) s.password = p.password;
+  }
+  changeConfig2(service: object, info: Config2): void {
+    this.record('changeConfig2', info);
+    if (this.opts.unsupportedLevels?.includes(info.level)) throw new Win32Error('ChangeServiceConfig2W', ERROR_INVALID_LEVEL);
+    this.svc(service).config2.set(info.level, info);
+  }
+  queryConfig(service: object): ServiceConfigInfo {
+    return { ...this.svc(service).config };
+  }
+  queryConfig2<L extends Config2Level>(service: object, level: L): Extract<Config2, { level: L }> | null {
+    if (this.opts.unsupportedLevels?.includes(level)) return null;
+    return (this.svc(service).config2.get(level) as Extract<Config2, { level: L }> | undefined) ?? null;
+  }
+  queryStatus(service: object): ServiceStatusInfo {
+    const s = this.svc(service);
+    const st = s.status;
+    if (st.state === SERVICE_START_PENDING || st.state === SERVICE_STOP_PENDING) {
+      if (s.pendingPolls > 0) {
+        s.pendingPolls--;
+        st.checkPoint++;
+      } else if (st.state === SERVICE_STOP_PENDING) {
+        Object.assign(st, { state: SERVICE_STOPPED, pid: 0, checkPoint: 0, win32ExitCode: 0, serviceExitCode: 0 });
+      } else if (this.opts.startOutcome === 'fails') {
+        Object.assign(st, { state: SERVICE_STOPPED, pid: 0, checkPoint: 0, win32ExitCode: 1066, serviceExitCode: 3 });
+      } else if (this.opts.startOutcome !== 'hangs') {
+        Object.assign(st, { state: SERVICE_RUNNING, checkPoint: 0, win32ExitCode: 0 });
+      }
+    }
+    return { ...st };
+  }
+  startService(service: object, args: string[]): void {
+    this.record('startService', args);
+    const s = this.svc(service);
+    if (s.status.state !== SERVICE_STOPPED) throw new Win32Error('StartServiceW', ERROR_SERVICE_ALREADY_RUNNING);
+    Object.assign(s.status, { state: SERVICE_START_PENDING, pid: this.nextPid++, checkPoint: 0 });
+    s.pendingPolls = this.opts.pendingPolls ?? 2;
+  }
+  control(service: object, control: number): ServiceStatusInfo {
+    this.record('control', control);
+    const s = this.svc(service);
+    if (s.status.state === SERVICE_STOPPED) throw new Win32Error('ControlService', ERROR_SERVICE_NOT_ACTIVE);
+    Object.assign(s.status, { state: SERVICE_STOP_PENDING, checkPoint: 0 });
+    s.pendingPolls = this.opts.pendingPolls ?? 2;
+    return { ...s.status };
+  }
+  deleteService(service: object): void {
+    this.record('deleteService');
+    const s = this.svc(service);
+    if (s.markedForDelete) throw new Win32Error('DeleteService', ERROR_SERVICE_MARKED_FOR_DELETE);
+    s.markedForDelete = true;
+  }
+  close(handle: object): void {
+    const h = handle as Handle;
+    if (h.kind !== 'service') return;
+    const s = this.services.get(h.name.toLowerCase());
+    if (!s) return;
+    s.openHandles--;
+    if (s.markedForDelete && s.openHandles <= 0) {
+      this.services.delete(h.name.toLowerCase());
+      this.env.delete(h.name.toLowerCase());
+    }
+  }
+  getServiceEnvironment(name: string): string[] | null {
+    return this.env.get(name.toLowerCase()) ?? null;
+  }
+  setServiceEnvironment(name: string, entries: string[]): void {
+    this.record('setServiceEnvironment', name, entries);
+    if (entries.length === 0) this.env.delete(name.toLowerCase());
+    else this.env.set(name.toLowerCase(), entries);
+  }
+  lookupAccount(name: string): AccountInfo | null {
+    return this.accounts.get(name.toLowerCase()) ?? null;
+  }
+  accountRights(sid: string): string[] {
+    return this.rights.get(sid) ?? [];
+  }
+  addAccountRight(sid: string, right: string): void {
+    this.record('addAccountRight', sid, right);
+    this.rights.set(sid, [...this.accountRights(sid), right]);
+  }
+  setFolderAcl(path: string, sddl: string): void {
+    this.record('setFolderAcl', path, sddl);
+    this.acls.set(path, sddl);
+  }
+  fileVersion(path: string): string | null {
+    return path.toLowerCase().endsWith('mysvc.exe') ? '1.4.0.0' : null;
+  }
+}
+
+export interface FakeContext extends ManageContext {
+  api: FakeScm;
+  lines: string[];
+  dirs: Set<string>;
+}
+
+export const EXE = 'C:\\Program Files\\My Svc\\MySvc.exe';
+
+export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContext> = {}): FakeContext {
+  let now = 0;
+  const lines: string[] = [];
+  const dirs = new Set<string>();
+  return {
+    api,
+    lines,
+    dirs,
+    name: 'MySvc',
+    exePath: EXE,
+    serviceArg: '--service',
+    version: '1.4.0',
+    baked: defaultSettings('MySvc', 'My Service', 'does things'),
+    stopTimeoutMs: 20_000,
+    dataDir: 'C:\\ProgramData\\MySvc',
+    env: {},
+    clock: {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    },
+    out: (line) => lines.push(line),
+    fs: {
+      mkdir: (dir) => {
+        const created = !dirs.has(dir);
+        dirs.add(dir);
+        return created;
+      },
+      remove: (dir) => dirs.delete(dir),
+      exists: (dir) => dirs.has(dir),
+    },
+    promptSecret: async () => null,
+    ...overrides,
+  } as FakeContext;
+}
