@@ -4,18 +4,20 @@
  */
 import type { Koffi } from './native-module';
 
-export const SERVICE_WIN32_OWN_PROCESS = 0x10;
-
-export const SERVICE_STOPPED = 1;
-export const SERVICE_START_PENDING = 2;
-export const SERVICE_STOP_PENDING = 3;
-export const SERVICE_RUNNING = 4;
+// Shared with the management commands: one definition of each winsvc.h constant.
+export {
+  SERVICE_WIN32_OWN_PROCESS,
+  SERVICE_STOPPED,
+  SERVICE_START_PENDING,
+  SERVICE_STOP_PENDING,
+  SERVICE_RUNNING,
+  SERVICE_CONTROL_STOP,
+} from './manager-api';
 
 export const SERVICE_ACCEPT_STOP = 0x1;
 export const SERVICE_ACCEPT_SHUTDOWN = 0x4;
 export const SERVICE_ACCEPT_PRESHUTDOWN = 0x100;
 
-export const SERVICE_CONTROL_STOP = 0x1;
 export const SERVICE_CONTROL_INTERROGATE = 0x4;
 export const SERVICE_CONTROL_SHUTDOWN = 0x5;
 export const SERVICE_CONTROL_PRESHUTDOWN = 0xf;
