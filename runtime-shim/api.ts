@@ -25,7 +25,10 @@ export interface Service {
   readonly isService: boolean;
   /** Aborted when a stop begins (service stop, shutdown, Ctrl+C). */
   readonly signal: AbortSignal;
-  /** Writes to the service log (file; console under plain node). */
+  /**
+   * Writes to the service log (file; console under plain node). In the exe, records below its
+   * log level (`--log-level`, default info) are dropped: `debug` needs `--log-level debug`.
+   */
   readonly log: ServiceLogger;
   /**
    * The service's data folder, for its state and files: `%ProgramData%\<Name>` inside the exe
@@ -45,6 +48,12 @@ export interface Service {
    * entry module's evaluation (including its top-level awaits).
    */
   start(work: () => unknown): Promise<void>;
+  /**
+   * Tells a supervised service's supervisor that the app is alive. With a heartbeat timeout set
+   * (`--heartbeat-timeout`), an app that stops calling this (a blocked event loop) is restarted.
+   * Call it from a timer; it does nothing elsewhere.
+   */
+  heartbeat(): void;
 }
 
 /** What the exe's shim provides; absent under plain node. */
@@ -55,6 +64,8 @@ export interface RuntimeHost {
   write(level: LogLevel, message: string): void;
   /** Tells the host that start work began; the host reports RUNNING when `done` settles. */
   trackStart(done: Promise<void>): void;
+  /** Forwards `service.heartbeat()` (supervised mode). */
+  heartbeat?(): void;
 }
 
 const HOST_KEY = Symbol.for('svcpack.runtime.host');
@@ -154,6 +165,9 @@ export const service: Service = {
     handlers.add(handler);
     installDevSignals();
     return () => handlers.delete(handler);
+  },
+  heartbeat() {
+    host()?.heartbeat?.();
   },
   start(work) {
     const done = Promise.resolve().then(work).then(() => undefined);

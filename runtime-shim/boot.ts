@@ -10,7 +10,9 @@ import { startConsoleMode } from './console-mode';
 import { exeConfig } from './exe-config';
 import { registerBoot } from './load-failure';
 import { runManageCommand } from './manage/run';
+import { startChildMode } from './child-mode';
 import { startServiceMode } from './service-mode';
+import { startSupervisorMode } from './supervisor-mode';
 import type { Session } from './session';
 
 let session: Session | null = null;
@@ -39,18 +41,29 @@ switch (command.kind) {
   case 'status':
     process.exit(await runManageCommand(command));
   case 'service': {
-    const result = await startServiceMode();
-    if (result.kind === 'not-started-by-scm') {
-      exitWith(
-        2,
-        `${exeConfig.name}: started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — ` +
-          `use "${exeConfig.name}.exe run" to run it in a console\n`,
-        process.stderr,
-      );
+    if (exeConfig.supervision.supervise) {
+      if ((await startSupervisorMode()).kind === 'not-started-by-scm') notStartedByScm();
+      // The supervisor runs the app in a child process, never here: hold the app back for good.
+      // The supervisor ends this process itself (process.exit) once the service has stopped.
+      await new Promise<never>(() => {});
     }
+    const result = await startServiceMode();
+    if (result.kind === 'not-started-by-scm') notStartedByScm();
     session = result.session;
     break;
   }
+  case 'child':
+    session = startChildMode();
+    break;
+}
+
+function notStartedByScm(): never {
+  exitWith(
+    2,
+    `${exeConfig.name}: started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — ` +
+      `use "${exeConfig.name}.exe run" to run it in a console\n`,
+    process.stderr,
+  );
 }
 
 registerBoot({ appFailed });

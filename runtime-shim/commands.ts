@@ -5,6 +5,7 @@
  * (settings/flags.ts), so one name works everywhere.
  */
 import type { ExeConfig } from './exe-config';
+import { CHILD_ARG } from './supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from './settings/flags';
 import { parseDuration, type SettingsInput } from './settings/resolve';
 
@@ -17,7 +18,10 @@ export type ManageCommand =
   | { kind: 'status'; json: boolean };
 
 export type ExeCommand =
-  | { kind: 'service' }
+  /** Started by the SCM; `args` (the app's) follow the service argument. */
+  | { kind: 'service'; args: string[] }
+  /** The app's process in supervised mode, started by the supervisor. */
+  | { kind: 'child'; args: string[] }
   | { kind: 'run' }
   | { kind: 'version' }
   | { kind: 'help' }
@@ -48,7 +52,9 @@ export function parseExeArgs(args: readonly string[]): ExeCommand {
   if (first === undefined || first === 'help' || first === '--help' || first === '-h' || first === '/?') {
     return { kind: 'help' };
   }
-  const simple: Record<string, 'service' | 'run' | 'version'> = { [SERVICE_ARG]: 'service', run: 'run', version: 'version', '--version': 'version' };
+  if (first === SERVICE_ARG) return { kind: 'service', args: rest };
+  if (first === CHILD_ARG) return { kind: 'child', args: rest };
+  const simple: Record<string, 'run' | 'version'> = { run: 'run', version: 'version', '--version': 'version' };
   const kind = simple[first];
   if (kind) {
     if (rest.length > 0) return { kind: 'usage-error', message: `'${first}' takes no arguments (got '${rest.join(' ')}')` };

@@ -10,7 +10,7 @@ import { createSession, type Session } from './session';
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 
 export function startConsoleMode(): Session {
-  const sink = new ConsoleLog();
+  const sink = new ConsoleLog(exeConfig.logging.logLevel);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
 

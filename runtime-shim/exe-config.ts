@@ -1,4 +1,6 @@
+import type { LoggingSettings } from './settings/logging-settings';
 import type { ServiceSettings } from './settings/service-settings';
+import type { SupervisionSettings } from './settings/supervision-settings';
 
 /**
  * What `svcpack build` bakes into the exe (esbuild `define` of `__SVCPACK_EXE__`). Read-only at
@@ -16,6 +18,10 @@ export interface ExeConfig {
   koffiSha256: string;
   /** The service settings `install` applies unless its flags override them. */
   settings: ServiceSettings;
+  /** Log files, rotation and the Event Log. */
+  logging: LoggingSettings;
+  /** Supervised mode: restart policy and health checks. */
+  supervision: SupervisionSettings;
 }
 
 declare const __SVCPACK_EXE__: ExeConfig;

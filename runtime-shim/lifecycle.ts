@@ -27,6 +27,8 @@ export const ExitCode = {
   Ok: 0,
   UncaughtException: 1,
   StartFailed: 3,
+  /** Supervised mode: the app kept failing and the supervisor stopped restarting it. */
+  GaveUp: 4,
 } as const;
 
 export interface Clock {

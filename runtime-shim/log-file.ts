@@ -1,14 +1,12 @@
 /**
- * The service's log file (until the logging issue brings rotation and the Event Log):
- * `<exe folder>\logs\<Name>.log`, one line per record:
- * `2026-11-22T10:00:00.000Z info  [lifecycle] running`. Writes are synchronous so a crash loses
- * nothing that was written before it.
+ * What every log sink shares: the record format, level filtering, the console sink of `run`, and
+ * the capture of stdout/stderr in service mode. The service's files are `logging/rotating-file.ts`.
+ * One line per record: `2026-11-22T10:00:00.000Z info  [lifecycle] running`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { LOG_LEVELS, type LogLevel } from './settings/logging-settings';
 
+export type { LogLevel };
 export type LogSource = 'lifecycle' | 'app' | 'stdout' | 'stderr';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LogSink {
   write(level: LogLevel, source: LogSource, message: string): void;
@@ -23,35 +21,27 @@ export function formatRecord(time: Date, level: LogLevel, source: LogSource, mes
     .join('');
 }
 
-export class LogFile implements LogSink {
-  private fd: number;
-
-  /** Opens (creating folders as needed) `file` for appending. Throws if it cannot. */
-  constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.fd = fs.openSync(file, 'a');
-  }
-
-  write(level: LogLevel, source: LogSource, message: string): void {
-    try {
-      fs.writeSync(this.fd, formatRecord(new Date(), level, source, message));
-    } catch {
-      // A full disk must not crash the service; there is nowhere else to report it.
-    }
-  }
+/** True if a record at `level` passes a sink whose lowest level is `min` (debug < info < warn < error). */
+export function levelEnabled(level: LogLevel, min: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
 }
 
-/** Writes records to the console (for `run`). */
+/**
+ * Writes records at `minLevel` or above to stderr (for `run`). Captured stdout/stderr records are
+ * dropped: in a console the app's own output already goes there.
+ */
 export class ConsoleLog implements LogSink {
+  constructor(readonly minLevel: LogLevel) {}
+
   write(level: LogLevel, source: LogSource, message: string): void {
-    if (source === 'stdout' || source === 'stderr') return;
+    if (source === 'stdout' || source === 'stderr' || !levelEnabled(level, this.minLevel)) return;
     process.stderr.write(formatRecord(new Date(), level, source, message));
   }
 }
 
 /**
- * Sends everything written to process.stdout/stderr to `sink`, one record per line (a partial
- * line waits for its newline or for `flush`). A service has no console to write to.
+ * Sends everything written to process.stdout/stderr to `sink` as `info` records, one per line (a
+ * partial line waits for its newline or for `flush`). A service has no console to write to.
  */
 export function captureStdio(sink: LogSink): { flush(): void } {
   const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
@@ -77,4 +67,9 @@ export function captureStdio(sink: LogSink): { flush(): void } {
       }
     },
   };
+}
+
+/** A sink that writes every record to each of `sinks`, in order. */
+export function teeSink(...sinks: LogSink[]): LogSink {
+  return { write: (level, source, message) => sinks.forEach((sink) => sink.write(level, source, message)) };
 }

@@ -12,11 +12,13 @@
  */
 import { readAsset } from './assets';
 import { exeConfig } from './exe-config';
-import { captureStdio, LogFile } from './log-file';
+import { captureStdio, teeSink } from './log-file';
+import { createEventLogSink } from './logging/event-log-sink';
+import { RotatingLogFile } from './logging/rotating-file';
 import { bindAdvapi32 } from './scm/advapi32';
 import { loadNativeModule, type Koffi } from './scm/native-module';
 import { ServiceController } from './scm/service-controller';
-import { createSession, logFileIn, type Session } from './session';
+import { createSession, logDirIn, type Session } from './session';
 import { dataDirFor, programData } from './manage/data-dir';
 import { programDataFolder } from './scm/manager-bindings';
 
@@ -25,7 +27,7 @@ export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 
 export async function startServiceMode(): Promise<ServiceModeResult> {
   const koffi = loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
   const api = bindAdvapi32(koffi);
-  let log: LogFile | null = null;
+  let log: RotatingLogFile | null = null;
   const controller = new ServiceController(api, exeConfig.name, (message) => log?.write('error', 'lifecycle', message));
 
   let session: Session | null = null;
@@ -33,16 +35,21 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   if (connected === 'not-started-by-scm') return { kind: 'not-started-by-scm' };
 
   const dataDir = dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi)));
-  log = new LogFile(logFileIn(dataDir));
-  const stdio = captureStdio(log);
+  log = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging });
+  const eventLog = exeConfig.logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
+  const sink = eventLog ? teeSink(log, eventLog) : log;
+  const stdio = captureStdio(sink);
   session = createSession({
     isService: true,
     dataDir,
-    sink: log,
+    sink,
     report: (status) => controller.report(status),
     ownListeners: new Set(),
     triggeredBy: () => undefined,
-    beforeExit: () => stdio.flush(),
+    beforeExit: () => {
+      stdio.flush();
+      eventLog?.close();
+    },
   });
   return { kind: 'session', session };
 }

@@ -19,6 +19,8 @@ export interface SessionOptions {
   ownListeners: ReadonlySet<(...args: never[]) => unknown>;
   /** The console signal that began the current stop, if any. */
   triggeredBy(): string | undefined;
+  /** Where `service.heartbeat()` goes (supervised mode); absent elsewhere. */
+  heartbeat?(): void;
   /** Last words, run once from the process 'exit' event however the process ends (flush logs). */
   beforeExit?(): void;
 }
@@ -39,9 +41,9 @@ export const realClock: LifecycleDeps['clock'] = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
-/** `<data folder>\logs\<Name>.log` */
-export function logFileIn(dataDir: string): string {
-  return path.join(dataDir, 'logs', `${exeConfig.name}.log`);
+/** The folder of the service's log files: the baked `logDir`, else `<data folder>\logs`. */
+export function logDirIn(dataDir: string): string {
+  return exeConfig.logging.logDir ?? path.join(dataDir, 'logs');
 }
 
 export function createSession(opts: SessionOptions): Session {
@@ -65,6 +67,7 @@ export function createSession(opts: SessionOptions): Session {
     dataDir: opts.dataDir,
     write: (level: ApiLevel, message: string) => opts.sink.write(level, 'app', message),
     trackStart: (done) => startWork.push(done),
+    heartbeat: () => opts.heartbeat?.(),
   });
 
   const fail = (what: string) => (err: unknown) => lifecycle.fail(ExitCode.UncaughtException, `${what}: ${describe(err)}`);

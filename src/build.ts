@@ -65,6 +65,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         stopTimeoutMs: plan.stopTimeoutMs,
         koffiSha256: koffi.sha256,
         settings: plan.settings,
+        logging: plan.logging,
+        supervision: plan.supervision,
       };
       const [app, loader] = await Promise.all([
         bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer }),

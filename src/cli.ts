@@ -5,6 +5,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SETTING_FLAGS, settingsInputFromFlags, type SettingFlag } from '../runtime-shim/settings/flags';
+import { LOGGING_FLAGS, loggingToFlagPairs, type LoggingFlag, type LoggingInput } from '../runtime-shim/settings/logging-resolve';
+import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
+import { SUPERVISION_FLAGS, type SupervisionInput } from '../runtime-shim/settings/supervision-settings';
 import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
@@ -26,6 +29,29 @@ function settingOption(f: SettingFlag): Option {
   const fallback = SETTING_DEFAULTS.get(f.flag);
   const option = new Option(`${f.flag} <${f.valueName}>`, fallback === undefined ? f.help : `${f.help} (default: ${fallback})`);
   return f.repeatable ? option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : option;
+}
+
+/** svcpack's default value of each logging flag, for --help (none for --log-dir, whose help says it). */
+const LOGGING_DEFAULTS = new Map(loggingToFlagPairs(DEFAULT_LOGGING));
+
+/** A commander option for a logging flag; its attribute name is the setting's key (`--log-dir` → logDir). */
+function loggingOption(f: LoggingFlag): Option {
+  const fallback = LOGGING_DEFAULTS.get(f.flag);
+  return new Option(`${f.flag} <${f.valueName}>`, fallback === undefined ? f.help : `${f.help} (default: ${fallback})`);
+}
+
+/** The supervision flags given on the command line, as strings; validation is resolveSupervision's. */
+function supervisionInput(o: Record<string, unknown>): SupervisionInput {
+  const input: SupervisionInput = {};
+  for (const { key } of SUPERVISION_FLAGS) if (o[key] !== undefined) input[key] = String(o[key]);
+  return input;
+}
+
+/** The logging flags given on the command line, as strings; validation is resolveLogging's. */
+function loggingInput(o: Record<string, unknown>): LoggingInput {
+  const input: LoggingInput = {};
+  for (const { key } of LOGGING_FLAGS) if (o[key] !== undefined) input[key] = String(o[key]);
+  return input;
 }
 
 export function createProgram(): Command {
@@ -57,6 +83,8 @@ export function createProgram(): Command {
     .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
     .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS);
   for (const { option } of settingOptions) buildCommand.addOption(option);
+  for (const flag of LOGGING_FLAGS) buildCommand.addOption(loggingOption(flag));
+  for (const f of SUPERVISION_FLAGS) buildCommand.addOption(new Option(`${f.flag} <${f.valueName}>`, f.help));
   buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
     .option('--verbose', 'show stack traces on errors')
@@ -66,6 +94,8 @@ export function createProgram(): Command {
       const result = await build(
         {
           ...settingsInputFromFlags(settingValues),
+          ...loggingInput(o),
+          ...supervisionInput(o),
           entry,
           name: o.name as string,
           displayName: o.displayName as string | undefined,

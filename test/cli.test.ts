@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { main } from '../src/cli';
 
 const hello = path.resolve(__dirname, '../fixtures/hello-http/app.ts');
@@ -71,6 +72,17 @@ describe('svcpack build: bad input', () => {
     stderr = '';
     await expectUsageError([hello, '--name', 'X', '--env', 'A=1', '--env', 'NOEQUALS'], /^svcpack: --env: environment entry "NOEQUALS" has no =/);
   });
+  it('logging settings that are not valid', async () => {
+    await expectUsageError([hello, '--name', 'X', '--log-rotate', 'weekly'], /^svcpack: --log-rotate: "weekly" is not a size or daily — write a size such as 10MB/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--log-keep', '0'], /^svcpack: --log-keep: "0" is not a number of files from 1 to 1000 — /);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--log-level', 'trace'], /^svcpack: --log-level: "trace" is not a log level — use debug, info, warn or error$/);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--log-compress', 'maybe'], /^svcpack: --log-compress: /);
+    stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--log-dir', 'logs'], /^svcpack: --log-dir: log folder "logs" is not an absolute Windows path — write a full path/);
+  });
   it('--node-binary that is not a Windows x64 executable', async () => {
     await expectUsageError([hello, '--name', 'X', '--node-binary', hello], /is not a Windows x64 executable/);
   });
@@ -86,6 +98,18 @@ describe('svcpack build: bad input', () => {
   });
 });
 
+describe('svcpack build --help', () => {
+  it('lists the logging flags with their defaults', async () => {
+    expect(await main(['build', '--help'])).toBe(0);
+    expect(stdout).toMatch(/--log-dir <dir> +folder for the log files/);
+    expect(stdout).toMatch(/--log-rotate <policy> +rotate the log .*\(default: 10MB\)/s);
+    expect(stdout).toMatch(/--log-keep <count> +.*\(default: 5\)/s);
+    expect(stdout).toMatch(/--log-level <level> +.*\(default: info\)/s);
+    expect(stdout).toMatch(/--log-compress <true\|false> +.*\(default: false\)/s);
+    expect(stdout).toMatch(/--event-log <true\|false> +.*\(default: true\)/s);
+  });
+});
+
 describe('svcpack build: success', () => {
   it('--json prints the build record, and the outputs exist with the recorded hashes', async () => {
     const code = await run(hello, '--name', 'CliSvc', '--out-dir', outDir, '--json');
@@ -96,6 +120,23 @@ describe('svcpack build: success', () => {
     expect(fs.readdirSync(outDir).sort()).toEqual(['CliSvc.build.json', 'CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(record.timings.total).toBeGreaterThan(0);
     expect(record.settings).toMatchObject({ startType: 'auto', account: 'NT SERVICE\\CliSvc', sidType: 'unrestricted' });
+    expect(record.logging).toEqual(DEFAULT_LOGGING);
+  }, 120_000);
+
+  it('logging flags reach the build record', async () => {
+    const code = await run(
+      hello, '--name', 'LogSvc', '--out-dir', outDir, '--json',
+      '--log-dir', 'D:\\logs\\LogSvc', '--log-level', 'debug', '--log-rotate', '5MB,daily', '--log-keep', '12', '--log-compress', 'true', '--event-log', 'false',
+    );
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout).logging).toEqual({
+      logDir: 'D:\\logs\\LogSvc',
+      logLevel: 'debug',
+      logRotate: { maxBytes: 5 * 1024 * 1024, daily: true },
+      logKeep: 12,
+      logCompress: true,
+      eventLog: false,
+    });
   }, 120_000);
 
   it('setting flags reach the build record and the install scripts; --env and --arg repeat', async () => {

@@ -22,6 +22,8 @@ export interface ManageContext {
   stopTimeoutMs: number;
   /** The data folder, `%ProgramData%\<Name>`. */
   dataDir: string;
+  /** Whether the service reports to the Event Log (baked `eventLog`): then install registers its source. */
+  eventLog: boolean;
   env: NodeJS.ProcessEnv;
   clock: { now(): number; sleep(ms: number): Promise<void> };
   /** Progress and results, one line each (stdout). */

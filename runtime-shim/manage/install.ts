@@ -8,7 +8,8 @@
  *     this service's own exe, the account exists, the dependencies are installed, a password is
  *     at hand;
  *  3. apply, recording an undo step for each change; on any failure undo them in reverse order
- *     (a fresh install is deleted again, an update restores the previous values);
+ *     (a fresh install is deleted again, an update restores the previous values); this includes
+ *     pointing the service's Event Log source at this exe when the Event Log is on;
  *  4. last in that transaction, grant "Log on as a service" to a user or gMSA account that lacks
  *     it, so the right is never granted for an install that did not happen.
  */
@@ -36,6 +37,7 @@ import {
   createParams,
   environmentEntries,
   imagePathExe,
+  isServiceExe,
   startTypeCode,
 } from './scm-config';
 
@@ -152,6 +154,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         service = existing;
         updateExisting(ctx, service, target, given, commandLine, password, warnings, undo);
       }
+      if (ctx.eventLog) registerEventSource(ctx, warnings, undo);
 
       const dirCreated = ctx.fs.mkdir(ctx.dataDir);
       if (dirCreated) undo.push(`creating ${ctx.dataDir}`, () => ctx.fs.remove(ctx.dataDir));
@@ -311,6 +314,27 @@ function updateExisting(
     api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
     undo.push('setting the environment', () => api.setServiceEnvironment(ctx.name, previous));
   }
+}
+
+/**
+ * Points the Event Log source `<Name>` at this exe, whose message table makes Event Viewer show
+ * the reported text; rollback restores the previous message file or removes a new source. A
+ * source registered to another program (its message file is not a `<Name>.exe`) is left alone,
+ * with a warning.
+ */
+function registerEventSource(ctx: ManageContext, warnings: string[], undo: Undo): void {
+  const { api } = ctx;
+  const previous = api.eventSourceFile(ctx.name);
+  if (previous && !isServiceExe(previous, ctx.name)) {
+    const warning = `the Event Log source ${ctx.name} belongs to another program (${previous}); it was left alone, so Event Viewer may not show this service's event text`;
+    warnings.push(warning);
+    ctx.out(`${ctx.name}: warning: ${warning}`);
+    return;
+  }
+  api.registerEventSource(ctx.name, ctx.exePath);
+  undo.push('registering the Event Log source', () =>
+    previous === null ? api.removeEventSource(ctx.name) : api.registerEventSource(ctx.name, previous),
+  );
 }
 
 function grantLogonRight(ctx: ManageContext, account: string, sid: string): void {

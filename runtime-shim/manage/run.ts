@@ -29,6 +29,7 @@ export function realContext(): ManageContext {
     baked: exeConfig.settings,
     stopTimeoutMs: exeConfig.stopTimeoutMs,
     dataDir: dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi))),
+    eventLog: exeConfig.logging.eventLog,
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     out: (line) => process.stdout.write(`${line}\n`),

@@ -68,6 +68,12 @@ export function imagePathExe(commandLine: string): string {
   return exe ? exe[1]! : line;
 }
 
+/** True when `file` (a path) names `<name>.exe`, in any folder, case-insensitively. */
+export function isServiceExe(file: string, name: string): boolean {
+  const base = file.slice(Math.max(file.lastIndexOf('\\'), file.lastIndexOf('/')) + 1);
+  return base.toLowerCase() === `${name}.exe`.toLowerCase();
+}
+
 /** What follows `<exe> <serviceArg>` on a registered command line ('' when nothing). */
 export function argsTail(commandLine: string, serviceArg: string): string {
   const line = commandLine.trim();

@@ -1,12 +1,13 @@
 /**
  * `uninstall [--purge] [--timeout <duration>]`: stops the service (waiting for STOPPED), deletes
- * it and waits until the SCM has really removed it. The data folder stays unless `--purge`.
- * Uninstalling a service that is not installed is not an error (scripts can run it twice).
+ * it and waits until the SCM has really removed it, then removes its Event Log source. The data
+ * folder stays unless `--purge`. Uninstalling a service that is not installed is not an error
+ * (scripts can run it twice); a source left behind is still removed.
  */
 import { DELETE, ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_STOP, Win32Error } from '../scm/manager-api';
 import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
 import { defaultStopTimeoutMs, POLL_MS, stopOpened } from './control';
-import { imagePathExe } from './scm-config';
+import { imagePathExe, isServiceExe } from './scm-config';
 
 export interface UninstallOptions {
   purge: boolean;
@@ -40,7 +41,7 @@ export async function uninstall(ctx: ManageContext, opts: UninstallOptions): Pro
     }
     return 'marked-for-deletion';
   });
-  if (result === 'not-installed') return purge(ctx, opts, result);
+  if (result === 'not-installed') return cleanUp(ctx, opts, result);
 
   // DeleteService only marks the service; the SCM removes it once every handle to it is closed.
   const deadline = ctx.clock.now() + REMOVAL_WAIT_MS;
@@ -48,20 +49,22 @@ export async function uninstall(ctx: ManageContext, opts: UninstallOptions): Pro
     const gone = await withService(ctx, { write: false, access: SERVICE_QUERY_STATUS, command: 'uninstall' }, (_scm, service) => service === null);
     if (gone) {
       ctx.out(`${ctx.name}: removed`);
-      return purge(ctx, opts, 'removed');
+      return cleanUp(ctx, opts, 'removed');
     }
     if (ctx.clock.now() >= deadline) {
       ctx.out(
         `${ctx.name}: marked for deletion; Windows removes it once every program holding it open ` +
           '(services.msc, Event Viewer, Task Manager) has closed it',
       );
-      return purge(ctx, opts, 'marked-for-deletion');
+      return cleanUp(ctx, opts, 'marked-for-deletion');
     }
     await ctx.clock.sleep(POLL_MS);
   }
 }
 
-function purge(ctx: ManageContext, opts: UninstallOptions, result: UninstallResult): UninstallResult {
+/** After the service is gone (or was never there): its Event Log source, then the data folder with `--purge`. */
+function cleanUp(ctx: ManageContext, opts: UninstallOptions, result: UninstallResult): UninstallResult {
+  removeEventSource(ctx);
   if (!ctx.fs.exists(ctx.dataDir)) return result;
   if (opts.purge) {
     ctx.fs.remove(ctx.dataDir);
@@ -70,4 +73,23 @@ function purge(ctx: ManageContext, opts: UninstallOptions, result: UninstallResu
     ctx.out(`${ctx.name}: kept ${ctx.dataDir} (logs, state); "${ctx.name}.exe uninstall --purge" removes it`);
   }
   return result;
+}
+
+/**
+ * Removes the Event Log source `<Name>` when it is this service's (its message file is a
+ * `<Name>.exe`, or it has none), whatever this exe's `eventLog` setting: an earlier build may
+ * have registered it. Failing here is only reported: the service itself is already removed.
+ */
+function removeEventSource(ctx: ManageContext): void {
+  try {
+    const file = ctx.api.eventSourceFile(ctx.name);
+    if (file === null) return;
+    if (file !== '' && !isServiceExe(file, ctx.name)) {
+      ctx.out(`${ctx.name}: kept the Event Log source ${ctx.name}: it belongs to another program (${file})`);
+      return;
+    }
+    ctx.api.removeEventSource(ctx.name);
+  } catch (err) {
+    ctx.out(`${ctx.name}: warning: could not remove the Event Log source ${ctx.name}: ${(err as Error).message}`);
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * The Win32 surface the management commands (install, uninstall, start, stop, restart, status)
- * need: the SCM, the service's registry key, accounts and rights (LSA), folder ACLs and file
- * versions. Typed in Win32 terms but with plain JS values (strings, arrays, string SIDs), so the
- * commands above it can be tested on Linux with a fake. The koffi implementation is
- * `manager-bindings.ts`; every function there throws `Win32Error` when the call fails.
+ * need: the SCM, the service's registry key, its Event Log source, accounts and rights (LSA),
+ * folder ACLs and file versions. Typed in Win32 terms but with plain JS values (strings, arrays,
+ * string SIDs), so the commands above it can be tested on Linux with a fake. The koffi
+ * implementation is `manager-bindings.ts` (the Event Log source: `eventlog-bindings.ts`); every
+ * function there throws `Win32Error` when the call fails.
  */
 
 /** An open SC_HANDLE (opaque). Close it with `close`. */
@@ -145,7 +146,20 @@ export interface AccountInfo {
   use: number;
 }
 
-export interface ScmApi {
+/**
+ * The service's Event Log source: HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\<name>
+ * (koffi implementation: eventlog-bindings.ts).
+ */
+export interface EventSourceRegistry {
+  /** The source's `EventMessageFile`; '' when the key has no such value; null when there is no source. */
+  eventSourceFile(name: string): string | null;
+  /** Creates or updates the source: `EventMessageFile` (REG_EXPAND_SZ) and `TypesSupported` 7 (error, warning, information). */
+  registerEventSource(name: string, messageFile: string): void;
+  /** Deletes the source's key and anything under it; nothing to delete is not an error. */
+  removeEventSource(name: string): void;
+}
+
+export interface ScmApi extends EventSourceRegistry {
   /** True when this process's token is elevated (TokenElevation). */
   isElevated(): boolean;
   /** OpenSCManagerW; `write`: SC_MANAGER_ALL_ACCESS, else SC_MANAGER_CONNECT. */

@@ -1,6 +1,7 @@
 /**
  * The koffi implementation of `ScmApi` (manager-api.ts): the only place the management commands'
- * Win32 calls are made (advapi32, kernel32, version). Every failed call throws
+ * Win32 calls are made (advapi32, kernel32, version), together with the Event Log source's
+ * registry functions of eventlog-bindings.ts. Every failed call throws
  * `Win32Error(<function>, <code>)`; handles, keys and memory are released in `finally`. Passwords
  * are passed straight to Windows and never appear in errors.
  *
@@ -9,6 +10,7 @@
  * JS (win32-data.ts); SIDs are converted in JS (sid.ts). Structs are declared without names, so
  * bindManager can be called more than once per process.
  */
+import { bindEventSourceRegistry } from './eventlog-bindings';
 import {
   ERROR_INVALID_LEVEL,
   ERROR_NONE_MAPPED,
@@ -238,6 +240,8 @@ export function bindManager(koffi: Koffi): ScmApi {
   const noChange = (value: number | undefined): number => value ?? SERVICE_NO_CHANGE;
 
   return {
+    ...bindEventSourceRegistry(koffi),
+
     isElevated() {
       const token: [Ptr] = [null];
       check('OpenProcessToken', OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, token));

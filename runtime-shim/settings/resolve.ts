@@ -16,6 +16,7 @@
  */
 import { accountProblem, ACCOUNT_FORMS } from './account';
 import { settingFlag, SETTING_FLAGS } from './flags';
+import type { LoggingInput } from './logging-resolve';
 import { quoted } from './quoted';
 import {
   RECOVERY_ACTION_TYPES,
@@ -53,11 +54,14 @@ export interface SettingsInput {
   args?: string[];
 }
 
+/** The key of a service setting or of a logging setting (logging-resolve.ts). */
+export type SettingKey = keyof SettingsInput | keyof LoggingInput;
+
 /** A setting with a bad value: which setting (its key), what is wrong, how to fix it. */
 export class SettingError extends Error {
   override readonly name = 'SettingError';
   constructor(
-    readonly setting: keyof SettingsInput,
+    readonly setting: SettingKey,
     message: string,
     readonly hint: string,
   ) {
@@ -140,7 +144,8 @@ export function settingsToFlags(s: ServiceSettings): string[] {
   return settingsToFlagPairs(s).flat();
 }
 
-function oneOf<T extends string>(setting: keyof SettingsInput, what: string, value: string, allowed: readonly T[]): T {
+/** `value` (any case) as one of `allowed`; else a SettingError naming `what` and listing them. */
+export function oneOf<T extends string>(setting: SettingKey, what: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a === value.toLowerCase());
   if (found === undefined) throw new SettingError(setting, `${quoted(value)} is not a ${what}`, `use ${listOf(allowed)}`);
   return found;
@@ -252,7 +257,8 @@ function durationSetting(setting: keyof SettingsInput, what: string, value: stri
   return ms;
 }
 
-function booleanSetting(setting: keyof SettingsInput, what: string, value: boolean | string): boolean {
+/** true/false, or (any case) 'true'/'false'/'yes'/'no'; else a SettingError naming `what`. */
+export function booleanSetting(setting: SettingKey, what: string, value: boolean | string): boolean {
   if (typeof value === 'boolean') return value;
   const lower = value.toLowerCase();
   if (lower === 'true' || lower === 'yes') return true;

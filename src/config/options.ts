@@ -5,6 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { settingFlag } from '../../runtime-shim/settings/flags';
+import { isLoggingKey, loggingFlag, resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
+import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
+import {
+  resolveSupervision,
+  SupervisionSettingError,
+  type SupervisionInput,
+  type SupervisionSettings,
+} from '../../runtime-shim/settings/supervision-settings';
 import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
@@ -15,9 +23,10 @@ export type Packer = 'direct' | 'pkg';
 
 /**
  * The service settings (`startType`, `account`, `recovery`…, see SettingsInput) are the exe's
- * install defaults; `displayName` and `description` also feed the version resources.
+ * install defaults; `displayName` and `description` also feed the version resources. The logging
+ * settings (`logDir`, `logLevel`, `logRotate`…, see LoggingInput) are baked into the exe as is.
  */
-export interface BuildOptions extends SettingsInput {
+export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput {
   /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
   entry: string;
   /** Service name (SCM key) and exe base name. */
@@ -64,6 +73,9 @@ export interface ResolvedBuild {
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
+  /** Baked into the exe: its log files, rotation and the Event Log. */
+  logging: LoggingSettings;
+  supervision: SupervisionSettings;
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
@@ -104,7 +116,12 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
 
   const displayName = opts.displayName ?? opts.name;
   const description = opts.description ?? data.description ?? '';
-  const settings = serviceSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description), opts.description === undefined);
+  const settings = settingsOrUsageError(
+    () => resolveSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description)),
+    opts.description === undefined,
+  );
+  const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), false);
+  const supervision = supervisionOrUsageError(opts);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
@@ -122,16 +139,29 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     packer: opts.packer ?? 'direct',
     stopTimeoutMs,
     settings,
+    logging,
+    supervision,
   };
 }
 
-/** resolveSettings, its errors as usage errors naming the flag (or package.json for a description read there). */
-function serviceSettings(input: SettingsInput, base: ServiceSettings, descriptionFromPackageJson: boolean): ServiceSettings {
+function supervisionOrUsageError(input: SupervisionInput): SupervisionSettings {
   try {
-    return resolveSettings(input, base);
+    return resolveSupervision(input);
+  } catch (err) {
+    if (err instanceof SupervisionSettingError) throw usageError('INVALID_SETTING', `${err.flag}: ${err.message}`, err.hint);
+    throw err;
+  }
+}
+
+/** Runs `resolve`; a SettingError becomes a usage error naming the flag (or package.json for a description read there). */
+function settingsOrUsageError<T>(resolve: () => T, descriptionFromPackageJson: boolean): T {
+  try {
+    return resolve();
   } catch (err) {
     if (!(err instanceof SettingError)) throw err;
-    const source = err.setting === 'description' && descriptionFromPackageJson ? 'package.json description' : settingFlag(err.setting).flag;
+    const key = err.setting;
+    const source =
+      key === 'description' && descriptionFromPackageJson ? 'package.json description' : isLoggingKey(key) ? loggingFlag(key).flag : settingFlag(key).flag;
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }
 }

@@ -1,4 +1,6 @@
 /** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
+import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
+import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
 import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { ResolvedBuild } from '../config/options';
 
@@ -11,6 +13,10 @@ export interface BuildRecord {
   packer: 'direct' | 'pkg';
   /** The service settings baked into the exe as its install defaults. */
   settings: ServiceSettings;
+  /** The logging settings baked into the exe. */
+  logging: LoggingSettings;
+  /** Supervised mode, baked into the exe. */
+  supervision: SupervisionSettings;
   svcpackVersion: string;
   node: { version: string; target: 'win-x64'; source: string };
   koffiVersion: string;
@@ -49,6 +55,8 @@ export function buildRecord(args: {
     version: build.version,
     packer: build.packer,
     settings: build.settings,
+    logging: build.logging,
+    supervision: build.supervision,
     svcpackVersion: args.svcpackVersion,
     node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,

@@ -1,10 +1,11 @@
 /**
- * The one resedit pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO and icon are
- * written together, the Node project's now-invalid Authenticode signature is dropped and the PE
- * checksum recomputed. Pure over buffers; callers do the file I/O.
+ * The one resedit pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon and the
+ * Event Log message table are written together, the Node project's now-invalid Authenticode
+ * signature is dropped and the PE checksum recomputed. Pure over buffers; callers do the file I/O.
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
+import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
 
 const RT_RCDATA = 10;
@@ -39,7 +40,11 @@ export function hasSignature(exe: Uint8Array): boolean {
   return view.readUInt32LE(dirBase + 4 * 8 + 4) > 0;
 }
 
-/** Applies every edit to a copy of `nodeExe` and returns the new executable. */
+/**
+ * Applies every edit to a copy of `nodeExe` and returns the new executable. Every exe also gets
+ * svcpack's message table (message-table.ts), replacing any it had: the exe is its own Event Log
+ * message file.
+ */
 export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
   const input = Buffer.from(nodeExe);
   if (edits.seaBlob) flipSeaFuse(input);
@@ -53,6 +58,14 @@ export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
 
   writeVersionInfo(res, edits.versionInfo);
   if (edits.icon) writeIcon(res, edits.icon);
+  res.entries = res.entries.filter((e) => e.type !== RT_MESSAGETABLE);
+  res.entries.push({
+    type: RT_MESSAGETABLE,
+    id: MESSAGE_TABLE_ID,
+    lang: MESSAGE_TABLE_LANG,
+    codepage: 0,
+    bin: toArrayBuffer(eventMessageTable()),
+  });
 
   res.outputResource(exe);
   // generate() drops the certificate table and recomputes the PE checksum.

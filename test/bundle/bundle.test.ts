@@ -7,7 +7,9 @@ import { bundleApp, bundleError, entrySource, type BundleInput } from '../../src
 import { SvcpackError } from '../../src/errors';
 import { shimDir } from '../../src/package-root';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
+import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
+import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
 
 const exeConfig: ExeConfig = {
   name: 'BundleSvc',
@@ -18,6 +20,8 @@ const exeConfig: ExeConfig = {
   stopTimeoutMs: 20_000,
   koffiSha256: '00'.repeat(32),
   settings: defaultSettings('BundleSvc', 'Bundle Service'),
+  logging: DEFAULT_LOGGING,
+  supervision: DEFAULT_SUPERVISION,
 };
 
 const dirs: string[] = [];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
+import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_STOP_TIMEOUT_MS, resolveBuildOptions, type BuildOptions } from '../../src/config/options';
 import { SvcpackError } from '../../src/errors';
@@ -203,6 +204,31 @@ describe('resolveBuildOptions', () => {
       expect(e.code).toBe('INVALID_SETTING');
       expect(e.message).toBe('package.json description: the description is 1025 characters long');
       expect(thrown(() => resolve({ description: 'y'.repeat(1025) })).message).toMatch(/^--description: /);
+    });
+  });
+
+  describe('logging settings', () => {
+    it('default to DEFAULT_LOGGING and take every logging option', () => {
+      expect(resolve().logging).toEqual(DEFAULT_LOGGING);
+      const r = resolve({ logDir: 'D:\\logs\\MySvc', logLevel: 'debug', logRotate: '5MB,daily', logKeep: '3', logCompress: 'yes', eventLog: false });
+      expect(r.logging).toEqual({
+        logDir: 'D:\\logs\\MySvc',
+        logLevel: 'debug',
+        logRotate: { maxBytes: 5 * 1024 * 1024, daily: true },
+        logKeep: 3,
+        logCompress: true,
+        eventLog: false,
+      });
+    });
+
+    it('a bad logging setting is INVALID_SETTING (exit 2) naming its flag', () => {
+      const e = thrown(() => resolve({ logRotate: '10XB' }));
+      expect(e.code).toBe('INVALID_SETTING');
+      expect(e.exitCode).toBe(2);
+      expect(e.toLine()).toBe('svcpack: --log-rotate: "10XB" is not a size or daily — write a size such as 10MB (B, KB, MB or GB, 1024-based), daily, both as 10MB,daily, or none');
+      expect(thrown(() => resolve({ logKeep: 0 })).message).toMatch(/^--log-keep: /);
+      expect(thrown(() => resolve({ logDir: 'logs' })).message).toMatch(/^--log-dir: /);
+      expect(thrown(() => resolve({ eventLog: 'sometimes' })).message).toMatch(/^--event-log: /);
     });
   });
 });

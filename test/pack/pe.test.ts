@@ -4,15 +4,19 @@ import { calculateCheckSumForPE } from 'pe-library';
 import * as ResEdit from 'resedit';
 import { beforeAll, describe, it, expect } from 'vitest';
 import { SvcpackError } from '../../src/errors';
+import { EVENT_IDS } from '../../runtime-shim/logging/event-ids';
+import { eventMessageTable } from '../../src/pack/message-table';
 import { SEA_FUSE, SEA_RESOURCE_NAME, editExecutable, flipSeaFuse, hasSignature } from '../../src/pack/pe';
 import { versionInfoTable } from '../../src/pack/version-info';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
+import { parseMessageTable } from './message-table-reader';
 
 const NODE_VERSION = '22.22.2';
 const RT_ICON = 3;
 const RT_RCDATA = 10;
 const RT_VERSION = 16;
+const RT_MESSAGETABLE = 11;
 
 describe('flipSeaFuse', () => {
   it('flips :0 to :1 in place', () => {
@@ -180,6 +184,16 @@ describe('editExecutable on a real node.exe', () => {
     expect(Buffer.from(icon!.bin).equals(ico.image)).toBe(true);
   });
 
+  it('adds the Event Log message table: RT_MESSAGETABLE 1, language neutral, every event ID as "%1"', () => {
+    const before = ResEdit.NtExecutableResource.from(ResEdit.NtExecutable.from(original, { ignoreCert: true }));
+    expect(before.entries.filter((e) => e.type === RT_MESSAGETABLE)).toEqual([]);
+    const tables = resources.entries.filter((e) => e.type === RT_MESSAGETABLE);
+    expect(tables.map(({ id, lang }) => ({ id, lang }))).toEqual([{ id: 1, lang: 0 }]);
+    expect(Buffer.from(tables[0]!.bin).equals(eventMessageTable())).toBe(true);
+    const { entries } = parseMessageTable(new Uint8Array(tables[0]!.bin));
+    expect(entries.map((e) => [e.id, e.text])).toEqual(EVENT_IDS.map((id) => [id, '%1\r\n']));
+  });
+
   it('re-editing an exe that already carries a blob replaces it (one NODE_SEA_BLOB)', () => {
     const blob2 = Buffer.from('second blob');
     const again = editExecutable(edited, { seaBlob: blob2, versionInfo: table });
@@ -188,5 +202,11 @@ describe('editExecutable on a real node.exe', () => {
     expect(entries).toHaveLength(1);
     expect(Buffer.from(entries[0]!.bin).equals(blob2)).toBe(true);
     expect(ResEdit.Resource.VersionInfo.fromEntries(res.entries)).toHaveLength(1);
+    expect(res.entries.filter((e) => e.type === RT_MESSAGETABLE)).toHaveLength(1);
+  }, 60_000);
+
+  it('without a blob (the pkg packer\'s pass) it still writes the message table', () => {
+    const res = ResEdit.NtExecutableResource.from(ResEdit.NtExecutable.from(editExecutable(edited, { versionInfo: table })));
+    expect(res.entries.filter((e) => e.type === RT_MESSAGETABLE).map((e) => e.id)).toEqual([1]);
   }, 60_000);
 });

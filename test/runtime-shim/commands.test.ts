@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { SERVICE_ARG, helpText, parseExeArgs, versionText } from '../../runtime-shim/commands';
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
+import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
+import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
 
 const cfg: ExeConfig = {
   name: 'MySvc',
@@ -13,6 +15,8 @@ const cfg: ExeConfig = {
   stopTimeoutMs: 20_000,
   koffiSha256: 'ab'.repeat(32),
   settings: defaultSettings('MySvc', 'My Service'),
+  logging: DEFAULT_LOGGING,
+  supervision: DEFAULT_SUPERVISION,
 };
 
 describe('parseExeArgs', () => {
@@ -25,7 +29,10 @@ describe('parseExeArgs', () => {
     expect(parseExeArgs(['version'])).toEqual({ kind: 'version' });
     expect(parseExeArgs(['--version'])).toEqual({ kind: 'version' });
     expect(SERVICE_ARG).toBe('--service');
-    expect(parseExeArgs(['--service'])).toEqual({ kind: 'service' });
+    expect(parseExeArgs(['--service'])).toEqual({ kind: 'service', args: [] });
+    // What follows the service argument belongs to the app (install --arg puts it there).
+    expect(parseExeArgs(['--service', '--port', '1'])).toEqual({ kind: 'service', args: ['--port', '1'] });
+    expect(parseExeArgs(['--svcpack-supervised-child', 'x'])).toEqual({ kind: 'child', args: ['x'] });
   });
 
   it('unknown commands are usage errors naming the command', () => {
@@ -39,7 +46,6 @@ describe('parseExeArgs', () => {
   it('extra arguments are usage errors', () => {
     const r = parseExeArgs(['run', '--port', '80']);
     expect(r).toEqual({ kind: 'usage-error', message: expect.stringContaining("'--port 80'") });
-    expect(parseExeArgs(['--service', 'x']).kind).toBe('usage-error');
     expect(parseExeArgs(['version', 'x']).kind).toBe('usage-error');
   });
 });

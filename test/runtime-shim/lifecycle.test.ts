@@ -1,58 +1,6 @@
 import { describe, it, expect, vi } from 'vitest';
-import { ExitCode, Lifecycle, type Clock, type LifecycleOptions, type ServiceStatus, type StopReason } from '../../runtime-shim/lifecycle';
-
-/** A clock over virtual time: timers fire only when the test advances time. */
-class FakeClock implements Clock {
-  now = 0;
-  private nextId = 1;
-  private timers = new Map<number, { at: number; fn: () => void; every?: number }>();
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  setInterval(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.now + ms, fn, every: ms });
-    return id;
-  }
-  clearInterval(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  /** Advances virtual time by `ms`, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      let dueId: number | undefined;
-      let dueAt = Infinity;
-      for (const [id, t] of this.timers) {
-        if (t.at <= end && t.at < dueAt) {
-          dueAt = t.at;
-          dueId = id;
-        }
-      }
-      if (dueId === undefined) break;
-      const t = this.timers.get(dueId)!;
-      this.now = t.at;
-      if (t.every !== undefined) t.at += t.every;
-      else this.timers.delete(dueId);
-      t.fn();
-    }
-    this.now = end;
-  }
-}
-
-/** Lets pending promise callbacks run. */
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-};
+import { ExitCode, Lifecycle, type LifecycleOptions, type ServiceStatus, type StopReason } from '../../runtime-shim/lifecycle';
+import { FakeClock, flush } from '../support/fake-clock';
 
 interface Deferred {
   promise: Promise<void>;

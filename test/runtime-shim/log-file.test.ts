@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, it, expect, vi } from 'vitest';
-import { ConsoleLog, LogFile, captureStdio, formatRecord, type LogLevel, type LogSource } from '../../runtime-shim/log-file';
+import { describe, it, expect, vi } from 'vitest';
+import { ConsoleLog, captureStdio, formatRecord, levelEnabled, type LogLevel, type LogSource } from '../../runtime-shim/log-file';
 
 const T = new Date('2026-11-22T10:00:00.000Z');
 
@@ -24,40 +21,13 @@ describe('formatRecord', () => {
   });
 });
 
-describe('LogFile', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
-
-  it('creates folders and appends records', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-log-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'logs', 'deep', 'MySvc.log');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, 'existing\n');
-    const log = new LogFile(file);
-    log.write('info', 'lifecycle', 'starting');
-    log.write('error', 'app', 'two\nlines');
-    const second = new LogFile(file);
-    second.write('warn', 'stderr', 'again');
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    expect(lines[0]).toBe('existing');
-    expect(lines.slice(1).map((l) => l.replace(/^\S+ /, ''))).toEqual([
-      'info  [lifecycle] starting',
-      'error [app] two',
-      'error [app] lines',
-      'warn  [stderr] again',
-    ]);
-    expect(Number.isNaN(Date.parse(lines[1]!.split(' ')[0]!))).toBe(false);
-  });
-
-  it('creates missing folders', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-log-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'a', 'b', 'x.log');
-    new LogFile(file).write('info', 'app', 'hi');
-    expect(fs.readFileSync(file, 'utf8')).toMatch(/info {2}\[app\] hi\n$/);
+describe('levelEnabled', () => {
+  it('passes records at or above the lowest level', () => {
+    expect(levelEnabled('debug', 'info')).toBe(false);
+    expect(levelEnabled('info', 'info')).toBe(true);
+    expect(levelEnabled('error', 'warn')).toBe(true);
+    expect(levelEnabled('warn', 'error')).toBe(false);
+    expect(levelEnabled('debug', 'debug')).toBe(true);
   });
 });
 
@@ -65,11 +35,24 @@ describe('ConsoleLog', () => {
   it('writes lifecycle/app records to stderr and drops stdout/stderr captures', () => {
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const log = new ConsoleLog();
+      const log = new ConsoleLog('debug');
       log.write('info', 'lifecycle', 'running');
       log.write('info', 'stdout', 'ignored');
       expect(spy).toHaveBeenCalledTimes(1);
       expect(String(spy.mock.calls[0]![0])).toContain('[lifecycle] running');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('drops records below its level (run applies the log level)', () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const log = new ConsoleLog('info');
+      log.write('debug', 'app', 'dropped');
+      log.write('info', 'app', 'kept');
+      log.write('error', 'lifecycle', 'kept too');
+      expect(spy.mock.calls.map((c) => String(c[0]).replace(/^\S+ /, ''))).toEqual(['info  [app] kept\n', 'error [lifecycle] kept too\n']);
     } finally {
       spy.mockRestore();
     }

@@ -57,6 +57,8 @@ export class FakeScm implements ScmApi {
   accounts = new Map<string, AccountInfo>([['.\\alice', { sid: 'S-1-5-21-1-2-3-1001', domain: 'PC', use: 1 }]]);
   rights = new Map<string, string[]>();
   acls = new Map<string, string>();
+  /** Event Log sources: lower-cased name → EventMessageFile. */
+  eventSources = new Map<string, string>();
   calls: { fn: string; args: unknown[] }[] = [];
   /** Makes the named method throw this Win32 error code once. */
   failNext = new Map<string, number>();
@@ -215,6 +217,17 @@ export class FakeScm implements ScmApi {
     this.record('setFolderAcl', path, sddl);
     this.acls.set(path, sddl);
   }
+  eventSourceFile(name: string): string | null {
+    return this.eventSources.get(name.toLowerCase()) ?? null;
+  }
+  registerEventSource(name: string, messageFile: string): void {
+    this.record('registerEventSource', name, messageFile);
+    this.eventSources.set(name.toLowerCase(), messageFile);
+  }
+  removeEventSource(name: string): void {
+    this.record('removeEventSource', name);
+    this.eventSources.delete(name.toLowerCase());
+  }
   fileVersion(path: string): string | null {
     return path.toLowerCase().endsWith('mysvc.exe') ? '1.4.0.0' : null;
   }
@@ -243,6 +256,7 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
     baked: defaultSettings('MySvc', 'My Service', 'does things'),
     stopTimeoutMs: 20_000,
     dataDir: 'C:\\ProgramData\\MySvc',
+    eventLog: true,
     env: {},
     clock: {
       now: () => now,

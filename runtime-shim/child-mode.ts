@@ -1,0 +1,36 @@
+/**
+ * The app's side of supervised mode (`<exe> --svcpack-supervised-child`, started by the
+ * supervisor, never by hand). The app runs with the ordinary session: lifecycle records and
+ * `service.log` lines go to the supervisor over IPC (it owns the log file), stdout/stderr stay
+ * pipes the supervisor reads, "running" is reported when the lifecycle reaches it, and a `stop`
+ * message runs the same onStop/SIGTERM path as in-process mode. The IPC channel is unref'ed so it
+ * never keeps the app alive or counts as the app's stop work.
+ */
+import type { LogSink } from './log-file';
+import { createSession, type Session } from './session';
+import { isToChild, type ToSupervisor } from './supervise/ipc';
+
+export function startChildMode(): Session {
+  const send = (message: ToSupervisor): void => {
+    if (process.connected) process.send?.(message);
+  };
+  const sink: LogSink = { write: (level, source, message) => send({ type: 'log', level, source, message }) };
+  const session = createSession({
+    isService: true,
+    dataDir: process.env.SVCPACK_DATA_DIR ?? '',
+    sink,
+    report: (status) => {
+      if (status.state === 'running') send({ type: 'running' });
+    },
+    ownListeners: new Set(),
+    triggeredBy: () => undefined,
+    heartbeat: () => send({ type: 'heartbeat' }),
+  });
+  process.on('message', (message: unknown) => {
+    if (isToChild(message)) void session.lifecycle.stop(message.reason);
+  });
+  // Without a supervisor (it died and no job object took this process with it) stop cleanly.
+  process.on('disconnect', () => void session.lifecycle.stop('stop'));
+  (process.channel as { unref?(): void } | undefined)?.unref?.();
+  return session;
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts the app as a child process of the supervisor: the same exe with CHILD_ARG, an IPC
+ * channel for lifecycle messages, and pipes for stdout/stderr whose lines go to the service log
+ * (the supervisor is the log's only writer, so rotation never races another process). The child
+ * joins the supervisor's job object, so killTree ends it with everything it started.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { LogSink } from '../log-file';
+import type { ProcessJob } from '../scm/job-bindings';
+import { CHILD_ARG, isToSupervisor, type ToChild } from './ipc';
+import type { AppChild, ChildEvent } from './supervisor';
+
+export interface AppProcessOptions {
+  exePath: string;
+  sink: LogSink;
+  /** null when no job object could be made: killTree then ends the child process only. */
+  job: ProcessJob | null;
+  /** Extra arguments the service was started with (after --service). */
+  args: readonly string[];
+  /** Added to the child's environment (SVCPACK_DATA_DIR: the data folder for service.dataDir). */
+  env: Record<string, string>;
+}
+
+export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) => void): AppChild {
+  const child = spawn(opts.exePath, [CHILD_ARG, ...opts.args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    windowsHide: true,
+    env: { ...process.env, ...opts.env },
+  });
+  const pid = child.pid ?? 0;
+  let exited = false;
+  if (opts.job && pid) {
+    try {
+      opts.job.add(pid);
+    } catch (err) {
+      opts.sink.write('warn', 'lifecycle', `could not put the app (pid ${pid}) into the job object: ${(err as Error).message}`);
+    }
+  }
+  const pending = { stdout: forwardLines(child.stdout, 'stdout', opts.sink), stderr: forwardLines(child.stderr, 'stderr', opts.sink) };
+  child.on('message', (message: unknown) => {
+    if (!isToSupervisor(message)) return;
+    if (message.type === 'log') opts.sink.write(message.level, message.source, message.message);
+    else onEvent({ type: message.type });
+  });
+  child.on('error', (err) => opts.sink.write('error', 'lifecycle', `app process error: ${err.message}`));
+  // 'close' comes after the exit and after stdout/stderr have ended: no line is lost.
+  child.on('close', (code) => {
+    exited = true;
+    pending.stdout.flush();
+    pending.stderr.flush();
+    onEvent({ type: 'exit', code });
+  });
+  return {
+    pid,
+    requestStop(reason) {
+      const message: ToChild = { type: 'stop', reason };
+      if (child.connected) child.send(message);
+    },
+    killTree() {
+      try {
+        if (opts.job) {
+          opts.job.terminate(1);
+          return;
+        }
+      } catch {
+        // fall back to the child alone
+      }
+      if (!exited) child.kill();
+    },
+  };
+}
+
+/** Writes each complete line of `stream` to `sink`; `flush` writes a trailing partial line. */
+function forwardLines(stream: Readable | null, source: 'stdout' | 'stderr', sink: LogSink): { flush(): void } {
+  let partial = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) sink.write('info', source, line.replace(/\r$/, ''));
+  });
+  return {
+    flush() {
+      if (partial) sink.write('info', source, partial);
+      partial = '';
+    },
+  };
+}

@@ -1,0 +1,320 @@
+/**
+ * The Windows Event Log under Wine (issue 4).
+ *
+ * - `install` registers the service's event source (HKLM\SYSTEM\CurrentControlSet\Services\
+ *   EventLog\Application\<Name>: EventMessageFile = this exe, TypesSupported 7), `install --force`
+ *   from another folder re-points it, `uninstall` removes it; an exe built with `eventLog: false`
+ *   registers none. Read back with `wine reg query`.
+ * - The reporting calls, through a driver (test/e2e/drivers/eventlog.ts, bundled to CJS, run by
+ *   the Windows node.exe): Wine 8 keeps no event log and has no viewer. Its RegisterEventSourceW
+ *   is a stub returning a dummy handle, DeregisterEventSource a stub returning TRUE, and ReportEventW
+ *   a stub that returns TRUE and prints each insertion string to its `eventlog` debug channel (ERR
+ *   for errors, WARN for warnings, TRACE otherwise) after a FIXME on the `advapi` channel listing
+ *   its arguments. The driver runs with WINEDEBUG=-all,fixme+advapi,+eventlog, so the type, event
+ *   ID and text of every event reported are asserted from that output.
+ * - What Event Viewer would show: FormatMessageW over the built exe's message table (loaded as a
+ *   data file) with the event's insertion string.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { EVENT_IDS, EventId } from '../../runtime-shim/logging/event-ids';
+import { acquireRuntime } from '../../src/runtime/acquire';
+import { INSERT, type EventLogDriverConfig, type EventLogDriverReport, type StepResult } from './drivers/eventlog';
+import { buildFixture, e2eFile, removeService, repoRoot, requireWine, runExe, sleep, wine, wineEnv, winPath, type BuiltFixture } from './wine';
+
+const NAME = 'SvcpackE2EEventLog';
+const QUIET = 'SvcpackE2EEventLogOff';
+const NODE_VERSION = '22.22.2';
+const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64/koffi.node');
+const SOURCES_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application';
+
+interface Ctx {
+  built: BuiltFixture;
+  quiet: BuiltFixture;
+  nodeExe: string;
+  dir: string;
+  driver: string;
+}
+
+let tempDir: string | undefined;
+
+const file = e2eFile<Ctx>({
+  services: [NAME, QUIET],
+  setup: async () => {
+    const dir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-e2e-eventlog-')));
+    const driver = path.join(dir, 'driver.cjs');
+    const [built, quiet, runtime] = await Promise.all([
+      buildFixture('hello-http', NAME, { stopTimeoutMs: 5_000 }),
+      buildFixture('hello-http', QUIET, { stopTimeoutMs: 5_000, eventLog: false }),
+      acquireRuntime({ version: NODE_VERSION }),
+      esbuild({
+        entryPoints: [path.join(repoRoot, 'test/e2e/drivers/eventlog.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node22',
+        outfile: driver,
+        logLevel: 'silent',
+      }),
+    ]);
+    return { built, quiet, nodeExe: runtime.targetExe, dir, driver };
+  },
+});
+
+let failed = false;
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failed = true;
+});
+afterAll(async () => {
+  for (const name of [NAME, QUIET, `${NAME}Driver`]) await wine(['reg', 'delete', `${SOURCES_KEY}\\${name}`, '/f']).catch(() => undefined);
+  if (!tempDir) return;
+  if (failed || process.env.SVCPACK_E2E_KEEP) console.log(`[e2e] kept ${tempDir} (report.json, driver.stderr.txt)`);
+  else fs.rmSync(tempDir, { recursive: true, force: true });
+});
+
+/** The values of an event source's key (name → type and data as `reg query` prints them), or null if there is no key. */
+async function sourceKey(name: string): Promise<Record<string, { type: string; data: string }> | null> {
+  const r = await wine(['reg', 'query', `${SOURCES_KEY}\\${name}`]);
+  if (r.code !== 0) return null;
+  const values: Record<string, { type: string; data: string }> = {};
+  for (const line of r.stdout.split(/\r?\n/)) {
+    const m = /^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$/.exec(line);
+    if (m) values[m[1]!] = { type: m[2]!, data: m[3]! };
+  }
+  return values;
+}
+
+const exe = (exePath: string, ...args: string[]) => runExe(exePath, args, { timeoutMs: 60_000 });
+
+describe('install / uninstall register and remove the event source', () => {
+  beforeEach(async () => {
+    await removeService(NAME);
+    await removeService(QUIET);
+  });
+
+  test('install registers it (message file = the exe), --force re-points it, uninstall removes it', async () => {
+    const { built } = file.ctx;
+    await wine(['reg', 'delete', `${SOURCES_KEY}\\${NAME}`, '/f']);
+    const installed = await exe(built.exe, 'install', '--start-type', 'manual');
+    expect(installed.stderr).toBe('');
+    expect(installed.code).toBe(0);
+    expect(await sourceKey(NAME)).toEqual({
+      EventMessageFile: { type: 'REG_EXPAND_SZ', data: winPath(built.exe) },
+      TypesSupported: { type: 'REG_DWORD', data: '0x7' },
+    });
+
+    // The same service's exe in another folder takes it over.
+    const moved = path.join(built.outDir, 'moved folder', `${NAME}.exe`);
+    fs.mkdirSync(path.dirname(moved), { recursive: true });
+    fs.copyFileSync(built.exe, moved);
+    const forced = await exe(moved, 'install', '--force');
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
+    expect((await sourceKey(NAME))?.EventMessageFile).toEqual({ type: 'REG_EXPAND_SZ', data: winPath(moved) });
+
+    const removed = await exe(built.exe, 'uninstall');
+    expect(removed.stderr).toBe('');
+    expect(removed.code).toBe(0);
+    expect(await sourceKey(NAME)).toBeNull();
+  });
+
+  test('uninstall of a service that is not installed removes a stale source', async () => {
+    const { built } = file.ctx;
+    const add = await wine(['reg', 'add', `${SOURCES_KEY}\\${NAME}`, '/v', 'EventMessageFile', '/t', 'REG_EXPAND_SZ', '/d', winPath(built.exe), '/f']);
+    expect(add.code).toBe(0);
+    const r = await exe(built.exe, 'uninstall');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/not installed/);
+    expect(await sourceKey(NAME)).toBeNull();
+  });
+
+  test('an exe built with eventLog false registers no source', async () => {
+    const { quiet } = file.ctx;
+    await wine(['reg', 'delete', `${SOURCES_KEY}\\${QUIET}`, '/f']);
+    const r = await exe(quiet.exe, 'install', '--start-type', 'manual');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await sourceKey(QUIET)).toBeNull();
+    expect((await exe(quiet.exe, 'uninstall')).code).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------- reporting, through the driver
+
+type Report = EventLogDriverReport & { debug: string };
+let reportPromise: Promise<Report> | undefined;
+function report(): Promise<Report> {
+  reportPromise ??= runDriver(file.ctx);
+  return reportPromise;
+}
+
+const STACK = ['uncaught exception: Error: boom', ...Array.from({ length: 29 }, (_, i) => `    at frame${i} (svcpack:///src/app.ts:${i + 1}:9)`)].join('\n');
+
+/** What the driver feeds the sink: [level, source, message]. */
+const RECORDS: [string, string, string][] = [
+  ['info', 'lifecycle', 'starting'],
+  ['info', 'lifecycle', 'running'],
+  ['info', 'app', 'not reported'],
+  ['warn', 'app', 'disk almost full'],
+  ['error', 'app', 'database unreachable'],
+  ['warn', 'lifecycle', 'stop handlers still running after 5000 ms; forcing the stop'],
+  ['error', 'lifecycle', STACK],
+  ['error', 'lifecycle', 'stopped after failure (exit code 1)'],
+  ['info', 'stdout', 'a console line'],
+  ['info', 'lifecycle', 'stopped'],
+];
+
+async function runDriver(ctx: Ctx): Promise<Report> {
+  const at = (name: string) => path.join(ctx.dir, name);
+  const cfg: EventLogDriverConfig = {
+    koffi: winPath(KOFFI_NODE),
+    report: winPath(at('report.json')),
+    source: `${NAME}Reports`,
+    registrySource: `${NAME}Driver`,
+    exe: winPath(ctx.built.exe),
+    records: RECORDS,
+  };
+  fs.writeFileSync(at('config.json'), JSON.stringify(cfg, null, 2));
+
+  const out = fs.openSync(at('driver.stdout.txt'), 'w');
+  const err = fs.openSync(at('driver.stderr.txt'), 'w');
+  const child = spawn(requireWine(), [ctx.nodeExe, winPath(ctx.driver), winPath(at('config.json'))], {
+    env: wineEnv({ WINEDEBUG: '-all,fixme+advapi,+eventlog' }),
+    cwd: ctx.dir,
+    stdio: ['ignore', out, err],
+  });
+  fs.closeSync(out);
+  fs.closeSync(err);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const code = await Promise.race([exited, sleep(120_000).then(() => 'timeout' as const)]);
+  const debug = fs.readFileSync(at('driver.stderr.txt'), 'utf8');
+  if (code === 'timeout') {
+    child.kill('SIGKILL');
+    throw new Error(`the driver did not finish within 120 s; stderr:\n${debug}`);
+  }
+  const text = fs.existsSync(at('report.json')) ? fs.readFileSync(at('report.json'), 'utf8') : '';
+  if (!text) throw new Error(`the driver wrote no report (exit ${code}); stderr:\n${debug}`);
+  return { ...(JSON.parse(text) as EventLogDriverReport), debug };
+}
+
+async function step(name: string): Promise<StepResult | undefined> {
+  return (await report()).steps[name];
+}
+
+async function ok(name: string): Promise<unknown> {
+  const r = await step(name);
+  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
+  return (r as { value: unknown }).value;
+}
+
+interface WineEvent {
+  type: number;
+  id: number;
+  /** The insertion string as Wine's debugstr_w prints it (escaped, possibly shortened). */
+  text: string;
+}
+
+/**
+ * The events Wine's ReportEventW stub saw, from its debug output: each FIXME line (handle, type,
+ * category, ID, SID, string count…) followed by one `eventlog` line per insertion string.
+ */
+function wineEvents(debug: string): WineEvent[] {
+  const events: WineEvent[] = [];
+  let pending: { type: number; id: number } | null = null;
+  for (const line of debug.split('\n')) {
+    const call = /fixme:advapi:ReportEventW \([0-9A-Fa-f]+,0x([0-9a-f]{4}),0x0000,0x([0-9a-f]{8}),0+,0x0001,0x00000000,/.exec(line);
+    if (call) {
+      pending = { type: parseInt(call[1]!, 16), id: parseInt(call[2]!, 16) };
+      continue;
+    }
+    const text = /(?:err|warn|trace):eventlog:ReportEventW (L".*)$/.exec(line);
+    if (text && pending) {
+      events.push({ ...pending, text: text[1]! });
+      pending = null;
+    }
+  }
+  return events;
+}
+
+/** How Wine's debugstr_w prints `s`: L"…" with C escapes. */
+const wineQuoted = (s: string) => `L"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"`;
+
+describe('reporting events (driver under Wine)', () => {
+  test('RegisterEventSourceW gives a handle; ReportEventW of each type and DeregisterEventSource succeed', async () => {
+    const r = await report();
+    expect(r.fatal).toBeUndefined();
+    expect(r.done).toBe(true);
+    expect(await ok('register')).toBe(true);
+    await ok('reportInformation');
+    await ok('reportWarning');
+    await ok('reportError');
+    await ok('deregister');
+    // Wine: the stub saw each call with its type and ID; ERR/WARN/TRACE by type.
+    expect(wineEvents(r.debug).slice(0, 3)).toEqual([
+      { type: 4, id: 1, text: 'L"driver information"' },
+      { type: 2, id: 3, text: 'L"driver warning"' },
+      { type: 1, id: 4, text: 'L"driver error"' },
+    ]);
+    expect(r.debug).toMatch(/err:eventlog:ReportEventW L"driver error"/);
+    expect(r.debug).toMatch(/warn:eventlog:ReportEventW L"driver warning"/);
+    expect(r.debug).toMatch(/trace:eventlog:ReportEventW L"driver information"/);
+    // Wine: RegisterEventSourceW returns a dummy handle; ReportEventW and DeregisterEventSource get it back.
+    expect(r.debug).toContain(`fixme:advapi:RegisterEventSourceW ((null),L"${NAME}Reports"): stub`);
+    const reportCalls = r.debug.split('\n').filter((l) => l.includes('fixme:advapi:ReportEventW'));
+    expect(reportCalls.length).toBeGreaterThanOrEqual(3);
+    expect(reportCalls.every((l) => l.includes('ReportEventW (00000000CAFE4242,'))).toBe(true);
+    expect(r.debug.split('\n').filter((l) => l.includes('fixme:advapi:DeregisterEventSource (00000000CAFE4242) stub'))).toHaveLength(2);
+  });
+
+  test('the sink reports lifecycle milestones and failures and the app\'s warnings and errors, nothing else', async () => {
+    const r = await report();
+    expect(await ok('createSink')).toBe(true);
+    await ok('sinkWrites');
+    await ok('sinkClose');
+    const events = wineEvents(r.debug).slice(3);
+    expect(events.map(({ type, id }) => [type, id])).toEqual([
+      [4, EventId.Started],
+      [2, EventId.AppWarning],
+      [1, EventId.AppError],
+      [2, EventId.LifecycleWarning],
+      [1, EventId.Failure],
+      [1, EventId.Stopped],
+      [4, EventId.Stopped],
+    ]);
+    expect(events[0]!.text).toBe(wineQuoted('running'));
+    expect(events[1]!.text).toBe(wineQuoted('disk almost full'));
+    expect(events[2]!.text).toBe(wineQuoted('database unreachable'));
+    expect(events[3]!.text).toBe(wineQuoted('stop handlers still running after 5000 ms; forcing the stop'));
+    expect(events[5]!.text).toBe(wineQuoted('stopped after failure (exit code 1)'));
+    expect(events[6]!.text).toBe(wineQuoted('stopped'));
+    // The crash: CR LF line ends, the stack's first lines. (Wine's debug output shortens long strings.)
+    expect(events[4]!.text.startsWith(wineQuoted('uncaught exception: Error: boom\r\n    at frame0 (svcpack:///src/app.ts:1:9)\r\n').slice(0, -1))).toBe(true);
+  });
+
+  test('the source\'s registry key: created with the message file, read back, re-pointed, removed (twice is fine)', async () => {
+    const { built } = file.ctx;
+    expect(await ok('sourceBefore')).toBeNull();
+    await ok('registerSource');
+    expect(await ok('sourceAfter')).toBe(winPath(built.exe));
+    await ok('reregisterSource');
+    expect(await ok('sourceMoved')).toBe('C:\\moved\\Other Folder\\x.exe');
+    await ok('removeSource');
+    expect(await ok('sourceRemoved')).toBeNull();
+    await ok('removeAgain');
+    expect(await step('invalidName')).toMatchObject({ ok: false, error: { message: 'invalid event source name: "a\\\\b"' } });
+  });
+
+  test('Event Viewer\'s view: FormatMessageW over the exe\'s message table gives the insertion string itself', async () => {
+    expect(await ok('loadExe')).toBe(true);
+    for (const id of EVENT_IDS) expect(await ok(`format:${id}`), `event ${id}`).toBe(`${INSERT}\r\n`);
+    // Language neutral: found whichever language is asked for.
+    expect(await ok('formatEnglish')).toBe(`${INSERT}\r\n`);
+    expect(await ok('formatGerman')).toBe(`${INSERT}\r\n`);
+    // An ID the table does not define: ERROR_MR_MID_NOT_FOUND, the "description cannot be found" case.
+    expect(await step('formatUnknownId')).toMatchObject({ ok: false, error: { fn: 'FormatMessageW', code: 317 } });
+  });
+});
