@@ -14,7 +14,14 @@ export function startChildMode(): Session {
   const send = (message: ToSupervisor): void => {
     if (process.connected) process.send?.(message);
   };
-  const sink: LogSink = { write: (level, source, message) => send({ type: 'log', level, source, message }) };
+  // The supervisor logs starting/running/stopping/stopped itself; the app's lifecycle sends only
+  // what the supervisor cannot know (crash stacks, forced stops).
+  const sink: LogSink = {
+    write: (level, source, message) => {
+      if (source === 'lifecycle' && (level === 'info' || level === 'debug')) return;
+      send({ type: 'log', level, source, message });
+    },
+  };
   const session = createSession({
     isService: true,
     dataDir: process.env.SVCPACK_DATA_DIR ?? '',

@@ -6,7 +6,8 @@
 import { LOG_LEVELS, type LogLevel } from './settings/logging-settings';
 
 export type { LogLevel };
-export type LogSource = 'lifecycle' | 'app' | 'stdout' | 'stderr';
+/** Who wrote a record: the service lifecycle, the supervisor (supervised mode), the app's logger, its stdout/stderr. */
+export type LogSource = 'lifecycle' | 'supervisor' | 'app' | 'stdout' | 'stderr';
 
 export interface LogSink {
   write(level: LogLevel, source: LogSource, message: string): void;

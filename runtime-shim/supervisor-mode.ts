@@ -48,7 +48,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
     {
       spawn: (onEvent) => spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir } }, onEvent),
       report: (status) => controller.report(status),
-      log: (level, message) => sink.write(level, 'lifecycle', message),
+      log: (level, message) => sink.write(level, 'supervisor', message),
       exit: (code) => process.exit(code),
       clock: { ...realClock, now: () => performance.now() },
       ...(supervision.health ? { probe: httpProbe(supervision.health.url, supervision.health.timeoutMs) } : {}),

@@ -57,7 +57,7 @@ export function eventFor(level: LogLevel, source: LogSource, message: string): E
     if (level === 'error') return event(EVENTLOG_ERROR_TYPE, EventId.AppError);
     return null;
   }
-  if (source !== 'lifecycle') return null;
+  if (source !== 'lifecycle' && source !== 'supervisor') return null;
   switch (level) {
     case 'info':
       if (message === 'running') return event(EVENTLOG_INFORMATION_TYPE, EventId.Started);
