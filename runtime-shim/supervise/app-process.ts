@@ -71,14 +71,18 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   };
 }
 
-/** Writes each complete line of `stream` to `sink`; `flush` writes a trailing partial line. */
+/**
+ * Writes the complete lines of each chunk of `stream` to `sink` as one multi-line write (a chunk's
+ * lines land in the same log file); `flush` writes a trailing partial line.
+ */
 function forwardLines(stream: Readable | null, source: 'stdout' | 'stderr', sink: LogSink): { flush(): void } {
   let partial = '';
   stream?.setEncoding('utf8');
   stream?.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) sink.write('info', source, line.replace(/\r$/, ''));
+    // One write per chunk: formatRecord makes each line its own record, in one syscall.
+    if (lines.length > 0) sink.write('info', source, lines.map((line) => line.replace(/\r$/, '')).join('\n'));
   });
   return {
     flush() {
