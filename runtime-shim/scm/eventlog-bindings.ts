@@ -3,11 +3,11 @@
  * (RegisterEventSourceW, ReportEventW, DeregisterEventSource), and install/uninstall register and
  * remove its source, the registry key
  * HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\<Name>. Every failed call throws
- * `Win32Error(<function>, <code>)`; keys are closed in `finally`. Conventions as in
- * manager-bindings.ts (BOOL as int, handles as `void *`, HKLM passed as intptr_t).
+ * `Win32Error(<function>, <code>)`. Registry access goes through registry-bindings.ts.
  */
 import { Win32Error, type EventSourceRegistry } from './manager-api';
 import type { Koffi } from './native-module';
+import { ERROR_FILE_NOT_FOUND, REG_DWORD, REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry, type RegistryValue } from './registry-bindings';
 import { readWideString } from './win32-data';
 
 /** ReportEventW wType values (winnt.h). */
@@ -65,38 +65,11 @@ export function bindEventLog(koffi: Koffi): EventLogApi {
   };
 }
 
-/** (HKEY)(LONG)0x80000002, sign-extended to pointer size, passed as intptr_t. */
-const HKEY_LOCAL_MACHINE = -2147483646;
-const KEY_QUERY_VALUE = 0x1;
-const KEY_SET_VALUE = 0x2;
-const REG_OPTION_NON_VOLATILE = 0;
-const REG_SZ = 1;
-const REG_EXPAND_SZ = 2;
-const REG_DWORD = 4;
-const ERROR_FILE_NOT_FOUND = 2;
-const ERROR_MORE_DATA = 234;
-
-/** Loads advapi32 through koffi and returns the source registration functions. */
-export function bindEventSourceRegistry(koffi: Koffi): EventSourceRegistry {
-  const advapi = koffi.load('advapi32.dll');
-  const RegCreateKeyExW = advapi.func(
-    'int32 __stdcall RegCreateKeyExW(intptr_t key, str16 subKey, uint32 reserved, str16 keyClass, uint32 options, uint32 access, void *security, _Out_ void **result, _Out_ uint32 *disposition)',
-  );
-  const RegOpenKeyExW = advapi.func(
-    'int32 __stdcall RegOpenKeyExW(intptr_t key, str16 subKey, uint32 options, uint32 access, _Out_ void **result)',
-  );
-  const RegQueryValueExW = advapi.func(
-    'int32 __stdcall RegQueryValueExW(void *key, str16 name, void *reserved, _Out_ uint32 *type, void *data, _Inout_ uint32 *size)',
-  );
-  const RegSetValueExW = advapi.func(
-    'int32 __stdcall RegSetValueExW(void *key, str16 name, uint32 reserved, uint32 type, void *data, uint32 size)',
-  );
-  const RegDeleteTreeW = advapi.func('int32 __stdcall RegDeleteTreeW(intptr_t key, str16 subKey)');
-  const RegCloseKey = advapi.func('int32 __stdcall RegCloseKey(void *key)');
-
-  const checkReg = (fn: string, code: number): void => {
-    if (code !== 0) throw new Win32Error(fn, code);
-  };
+/**
+ * The source registration functions of ScmApi: HKLM\<APPLICATION_SOURCES_KEY>\<name> with
+ * EventMessageFile (REG_EXPAND_SZ) and TypesSupported (REG_DWORD).
+ */
+export function bindEventSourceRegistry(registry: LocalMachineRegistry): EventSourceRegistry {
   const sourceKey = (name: string): string => {
     if (name === '' || /[\\/]/.test(name)) throw new Error(`invalid event source name: ${JSON.stringify(name)}`);
     return `${APPLICATION_SOURCES_KEY}\\${name}`;
@@ -104,50 +77,32 @@ export function bindEventSourceRegistry(koffi: Koffi): EventSourceRegistry {
 
   return {
     eventSourceFile(name) {
-      const key: [unknown] = [null];
-      const opened = RegOpenKeyExW(HKEY_LOCAL_MACHINE, sourceKey(name), 0, KEY_QUERY_VALUE, key) as number;
-      if (opened === ERROR_FILE_NOT_FOUND) return null;
-      checkReg('RegOpenKeyExW', opened);
+      let value: RegistryValue | null;
       try {
-        for (let attempt = 0; attempt < 4; attempt++) {
-          const type: [number] = [0];
-          const size: [number] = [0];
-          let code = RegQueryValueExW(key[0], 'EventMessageFile', null, type, null, size) as number;
-          if (code === ERROR_FILE_NOT_FOUND) return '';
-          checkReg('RegQueryValueExW', code);
-          const data = Buffer.alloc(size[0]);
-          code = RegQueryValueExW(key[0], 'EventMessageFile', null, type, data, size) as number;
-          if (code === ERROR_MORE_DATA) continue; // it grew in between
-          if (code === ERROR_FILE_NOT_FOUND) return '';
-          checkReg('RegQueryValueExW', code);
-          return type[0] === REG_EXPAND_SZ || type[0] === REG_SZ ? readWideString(data.subarray(0, size[0]), 0) : '';
-        }
-        throw new Win32Error('RegQueryValueExW', ERROR_MORE_DATA);
-      } finally {
-        RegCloseKey(key[0]);
+        value = registry.read(sourceKey(name), 'EventMessageFile');
+      } catch (err) {
+        if (err instanceof Win32Error && err.fn === 'RegOpenKeyExW' && err.code === ERROR_FILE_NOT_FOUND) return null;
+        throw err;
       }
+      if (!value) return '';
+      return value.type === REG_EXPAND_SZ || value.type === REG_SZ ? readWideString(value.data, 0) : '';
     },
 
     registerEventSource(name, messageFile) {
-      const key: [unknown] = [null];
-      checkReg(
-        'RegCreateKeyExW',
-        RegCreateKeyExW(HKEY_LOCAL_MACHINE, sourceKey(name), 0, null, REG_OPTION_NON_VOLATILE, KEY_SET_VALUE, null, key, [0]) as number,
+      const types = Buffer.alloc(4);
+      types.writeUInt32LE(TYPES_SUPPORTED);
+      registry.write(
+        sourceKey(name),
+        [
+          { name: 'EventMessageFile', type: REG_EXPAND_SZ, data: Buffer.from(`${messageFile}\0`, 'utf16le') },
+          { name: 'TypesSupported', type: REG_DWORD, data: types },
+        ],
+        true,
       );
-      try {
-        const file = Buffer.from(`${messageFile}\0`, 'utf16le');
-        checkReg('RegSetValueExW', RegSetValueExW(key[0], 'EventMessageFile', 0, REG_EXPAND_SZ, file, file.length) as number);
-        const types = Buffer.alloc(4);
-        types.writeUInt32LE(TYPES_SUPPORTED);
-        checkReg('RegSetValueExW', RegSetValueExW(key[0], 'TypesSupported', 0, REG_DWORD, types, 4) as number);
-      } finally {
-        RegCloseKey(key[0]);
-      }
     },
 
     removeEventSource(name) {
-      const code = RegDeleteTreeW(HKEY_LOCAL_MACHINE, sourceKey(name)) as number;
-      if (code !== ERROR_FILE_NOT_FOUND) checkReg('RegDeleteTreeW', code);
+      registry.deleteTree(sourceKey(name));
     },
   };
 }

@@ -11,6 +11,7 @@
  * bindManager can be called more than once per process.
  */
 import { bindEventSourceRegistry } from './eventlog-bindings';
+import { bindLocalMachineRegistry, REG_MULTI_SZ } from './registry-bindings';
 import {
   ERROR_INVALID_LEVEL,
   ERROR_NONE_MAPPED,
@@ -46,15 +47,7 @@ const SC_STATUS_PROCESS_INFO = 0;
 const SERVICE_STATUS_PROCESS_SIZE = 36;
 const SERVICE_STATUS_SIZE = 28;
 
-const ERROR_FILE_NOT_FOUND = 2;
 const ERROR_INSUFFICIENT_BUFFER = 122;
-const ERROR_MORE_DATA = 234;
-
-/** (HKEY)(LONG)0x80000002, sign-extended to pointer size, passed as intptr_t. */
-const HKEY_LOCAL_MACHINE = -2147483646;
-const KEY_QUERY_VALUE = 0x1;
-const KEY_SET_VALUE = 0x2;
-const REG_MULTI_SZ = 7;
 
 const TOKEN_QUERY = 0x8;
 const TOKEN_ELEVATION = 20;
@@ -120,17 +113,6 @@ export function bindManager(koffi: Koffi): ScmApi {
   const CloseServiceHandle = advapi.func('int __stdcall CloseServiceHandle(void *handle)');
 
   // advapi32: registry (these return the error code)
-  const RegOpenKeyExW = advapi.func(
-    'int32 __stdcall RegOpenKeyExW(intptr_t key, str16 subKey, uint32 options, uint32 access, _Out_ void **result)',
-  );
-  const RegQueryValueExW = advapi.func(
-    'int32 __stdcall RegQueryValueExW(void *key, str16 name, void *reserved, _Out_ uint32 *type, void *data, _Inout_ uint32 *size)',
-  );
-  const RegSetValueExW = advapi.func(
-    'int32 __stdcall RegSetValueExW(void *key, str16 name, uint32 reserved, uint32 type, void *data, uint32 size)',
-  );
-  const RegDeleteValueW = advapi.func('int32 __stdcall RegDeleteValueW(void *key, str16 name)');
-  const RegCloseKey = advapi.func('int32 __stdcall RegCloseKey(void *key)');
 
   // advapi32: tokens, accounts, LSA (NTSTATUS results), security descriptors
   const OpenProcessToken = advapi.func('int __stdcall OpenProcessToken(void *process, uint32 access, _Out_ void **token)');
@@ -174,9 +156,6 @@ export function bindManager(koffi: Koffi): ScmApi {
   const checkLsa = (fn: string, status: number): void => {
     if (status !== 0) throw new Win32Error(fn, LsaNtStatusToWinError(status) as number);
   };
-  const checkReg = (fn: string, code: number): void => {
-    if (code !== 0) throw new Win32Error(fn, code);
-  };
 
   /**
    * The two-call pattern for outputs with pointers into themselves: asks for the size, allocates,
@@ -210,17 +189,12 @@ export function bindManager(koffi: Koffi): ScmApi {
     throw new Win32Error(fn, ERROR_INSUFFICIENT_BUFFER);
   }
 
-  /** Runs `use` with HKLM\SYSTEM\CurrentControlSet\Services\<name> open for `access`. */
-  function withServiceKey<T>(name: string, access: number, use: (key: Ptr) => T): T {
+  const registry = bindLocalMachineRegistry(koffi);
+  /** HKLM\SYSTEM\CurrentControlSet\Services\<name>. */
+  const serviceKey = (name: string): string => {
     if (name === '' || /[\\/]/.test(name)) throw new Error(`invalid service name: ${JSON.stringify(name)}`);
-    const key: [Ptr] = [null];
-    checkReg('RegOpenKeyExW', RegOpenKeyExW(HKEY_LOCAL_MACHINE, `SYSTEM\\CurrentControlSet\\Services\\${name}`, 0, access, key) as number);
-    try {
-      return use(key[0]);
-    } finally {
-      RegCloseKey(key[0]);
-    }
-  }
+    return `SYSTEM\\CurrentControlSet\\Services\\${name}`;
+  };
 
   /** Runs `use` with an LSA policy handle. */
   function withPolicy<T>(access: number, use: (policy: Ptr) => T): T {
@@ -240,7 +214,7 @@ export function bindManager(koffi: Koffi): ScmApi {
   const noChange = (value: number | undefined): number => value ?? SERVICE_NO_CHANGE;
 
   return {
-    ...bindEventSourceRegistry(koffi),
+    ...bindEventSourceRegistry(registry),
 
     isElevated() {
       const token: [Ptr] = [null];
@@ -386,35 +360,14 @@ export function bindManager(koffi: Koffi): ScmApi {
     },
 
     getServiceEnvironment(name) {
-      return withServiceKey(name, KEY_QUERY_VALUE, (key) => {
-        for (let attempt = 0; attempt < 4; attempt++) {
-          const type: [number] = [0];
-          const size: [number] = [0];
-          let code = RegQueryValueExW(key, 'Environment', null, type, null, size) as number;
-          if (code === ERROR_FILE_NOT_FOUND) return null;
-          checkReg('RegQueryValueExW', code);
-          const data = Buffer.alloc(size[0]);
-          code = RegQueryValueExW(key, 'Environment', null, type, data, size) as number;
-          if (code === ERROR_MORE_DATA) continue; // it grew in between
-          if (code === ERROR_FILE_NOT_FOUND) return null;
-          checkReg('RegQueryValueExW', code);
-          // Another type is not an environment block: the SCM ignores it, and so do we.
-          return type[0] === REG_MULTI_SZ ? decodeMultiSz(data.subarray(0, size[0])) : null;
-        }
-        throw new Win32Error('RegQueryValueExW', ERROR_MORE_DATA);
-      });
+      const value = registry.read(serviceKey(name), 'Environment');
+      // Another type is not an environment block: the SCM ignores it, and so do we.
+      return value && value.type === REG_MULTI_SZ ? decodeMultiSz(value.data) : null;
     },
 
     setServiceEnvironment(name, entries) {
-      const data = entries.length > 0 ? encodeMultiSz(entries) : null;
-      withServiceKey(name, KEY_SET_VALUE, (key) => {
-        if (data) {
-          checkReg('RegSetValueExW', RegSetValueExW(key, 'Environment', 0, REG_MULTI_SZ, data, data.length) as number);
-        } else {
-          const code = RegDeleteValueW(key, 'Environment') as number;
-          if (code !== ERROR_FILE_NOT_FOUND) checkReg('RegDeleteValueW', code);
-        }
-      });
+      if (entries.length > 0) registry.write(serviceKey(name), [{ name: 'Environment', type: REG_MULTI_SZ, data: encodeMultiSz(entries) }], false);
+      else registry.deleteValue(serviceKey(name), 'Environment');
     },
 
     lookupAccount(name) {

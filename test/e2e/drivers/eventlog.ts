@@ -15,6 +15,7 @@ import { EVENT_IDS } from '../../../runtime-shim/logging/event-ids';
 import { createEventLogSink } from '../../../runtime-shim/logging/event-log-sink';
 import * as E from '../../../runtime-shim/scm/eventlog-bindings';
 import type { Koffi } from '../../../runtime-shim/scm/native-module';
+import { bindLocalMachineRegistry } from '../../../runtime-shim/scm/registry-bindings';
 
 export interface EventLogDriverConfig {
   /** Windows path of koffi's win32_x64 koffi.node. */
@@ -96,7 +97,7 @@ function run(cfg: EventLogDriverConfig): void {
     }
 
     // The source's registry key.
-    const registry = E.bindEventSourceRegistry(koffi);
+    const registry = E.bindEventSourceRegistry(bindLocalMachineRegistry(koffi));
     step('sourceBefore', () => registry.eventSourceFile(cfg.registrySource));
     step('registerSource', () => registry.registerEventSource(cfg.registrySource, cfg.exe));
     step('sourceAfter', () => registry.eventSourceFile(cfg.registrySource));
