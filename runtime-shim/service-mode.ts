@@ -10,45 +10,28 @@
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
  */
-import { readAsset } from './assets';
-import { exeConfig } from './exe-config';
-import { captureStdio, teeSink } from './log-file';
-import { createEventLogSink } from './logging/event-log-sink';
-import { RotatingLogFile } from './logging/rotating-file';
-import { bindAdvapi32 } from './scm/advapi32';
-import { loadNativeModule, type Koffi } from './scm/native-module';
-import { ServiceController } from './scm/service-controller';
-import { createSession, logDirIn, type Session } from './session';
-import { dataDirFor, programData } from './manage/data-dir';
-import { programDataFolder } from './scm/manager-bindings';
+import { captureStdio } from './log-file';
+import { connectService } from './service-host';
+import { createSession, type Session } from './session';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
 export async function startServiceMode(): Promise<ServiceModeResult> {
-  const koffi = loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
-  const api = bindAdvapi32(koffi);
-  let log: RotatingLogFile | null = null;
-  const controller = new ServiceController(api, exeConfig.name, (message) => log?.write('error', 'lifecycle', message));
-
   let session: Session | null = null;
-  const connected = await controller.connect((request) => session?.lifecycle.control(request) ?? false);
-  if (connected === 'not-started-by-scm') return { kind: 'not-started-by-scm' };
+  const host = await connectService((request) => session?.lifecycle.control(request) ?? false);
+  if (!host) return { kind: 'not-started-by-scm' };
 
-  const dataDir = dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi)));
-  log = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging });
-  const eventLog = exeConfig.logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
-  const sink = eventLog ? teeSink(log, eventLog) : log;
-  const stdio = captureStdio(sink);
+  const stdio = captureStdio(host.sink);
   session = createSession({
     isService: true,
-    dataDir,
-    sink,
-    report: (status) => controller.report(status),
+    dataDir: host.dataDir,
+    sink: host.sink,
+    report: (status) => host.controller.report(status),
     ownListeners: new Set(),
     triggeredBy: () => undefined,
     beforeExit: () => {
       stdio.flush();
-      eventLog?.close();
+      host.eventLog?.close();
     },
   });
   return { kind: 'session', session };

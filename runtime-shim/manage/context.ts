@@ -22,6 +22,8 @@ export interface ManageContext {
   stopTimeoutMs: number;
   /** The data folder, `%ProgramData%\<Name>`. */
   dataDir: string;
+  /** Where the service writes its log (`--log-dir`, else `<data folder>\logs`), for hints. */
+  logDir: string;
   /** Whether the service reports to the Event Log (baked `eventLog`): then install registers its source. */
   eventLog: boolean;
   env: NodeJS.ProcessEnv;
@@ -77,18 +79,18 @@ export function win32Text(code: number): string {
  * Turns a failed Win32 call into a ManageError: access denied always says "run as administrator";
  * other errors name the call and the error. Anything else is rethrown as is.
  */
-export function explain(err: unknown, ctx: Pick<ManageContext, 'name'>, doing: string, command: string): never {
+export function explain(err: unknown, ctx: Pick<ManageContext, 'name' | 'logDir'>, doing: string, command: string): never {
   if (err instanceof ManageError) throw err;
   if (err instanceof Win32Error) {
     if (err.code === ERROR_ACCESS_DENIED) {
       throw new ManageError(`${doing}: access denied`, `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`);
     }
-    throw new ManageError(`${doing}: ${win32Text(err.code)} (${err.fn}, error ${err.code})`, hintFor(err.code, ctx.name));
+    throw new ManageError(`${doing}: ${win32Text(err.code)} (${err.fn}, error ${err.code})`, hintFor(err.code, ctx.name, ctx.logDir));
   }
   throw err;
 }
 
-function hintFor(code: number, name: string): string {
+function hintFor(code: number, name: string, logDir: string): string {
   switch (code) {
     case 1057:
     case 1069:
@@ -101,7 +103,7 @@ function hintFor(code: number, name: string): string {
     case 1058:
       return `enable it with "${name}.exe install --force --start-type manual" (or auto)`;
     default:
-      return `run "${name}.exe status" and see the log under %ProgramData%\\${name}\\logs`;
+      return `run "${name}.exe status" and see the log under ${logDir}`;
   }
 }
 

@@ -67,7 +67,7 @@ export async function waitForState(
     if (ctx.clock.now() - started >= timeoutMs) {
       throw new ManageError(
         `${ctx.name} did not reach ${stateName(target)} within ${seconds(timeoutMs)} (still ${stateName(status.state)})`,
-        `wait and run "${ctx.name}.exe status", pass a longer --timeout, or see the log under ${ctx.dataDir}\\logs`,
+        `wait and run "${ctx.name}.exe status", pass a longer --timeout, or see the log under ${ctx.logDir}`,
       );
     }
     await ctx.clock.sleep(POLL_MS);
@@ -99,7 +99,7 @@ export async function startService(ctx: ManageContext, timeoutMs = DEFAULT_START
     if (status.state !== SERVICE_RUNNING) {
       throw new ManageError(
         `${ctx.name} stopped while starting (${exitCodeText(status)})`,
-        `see the log under ${ctx.dataDir}\\logs, or run "${ctx.name}.exe run" to watch it start in a console`,
+        `see the log under ${ctx.logDir}, or run "${ctx.name}.exe run" to watch it start in a console`,
       );
     }
     ctx.out(`${ctx.name}: running (pid ${status.pid}) after ${seconds(ctx.clock.now() - t0)}`);
@@ -139,7 +139,7 @@ export async function stopOpened(ctx: ManageContext, service: object, timeoutMs:
   if (status.state !== SERVICE_STOPPED) {
     throw new ManageError(
       `${ctx.name} did not stop (it is ${stateName(status.state)})`,
-      `run "${ctx.name}.exe stop" again, or see the log under ${ctx.dataDir}\\logs`,
+      `run "${ctx.name}.exe stop" again, or see the log under ${ctx.logDir}`,
     );
   }
   ctx.out(`${ctx.name}: stopped after ${seconds(ctx.clock.now() - t0)}${status.win32ExitCode ? ` (${exitCodeText(status)})` : ''}`);

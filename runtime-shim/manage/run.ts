@@ -4,22 +4,22 @@
  * 0 done, 1 the operation failed, 2 bad flags or settings.
  */
 import fs from 'node:fs';
-import { readAsset } from '../assets';
 import type { ManageCommand } from '../commands';
 import { SERVICE_ARG } from '../commands';
 import { exeConfig } from '../exe-config';
-import { bindManager, programDataFolder } from '../scm/manager-bindings';
-import { loadNativeModule, type Koffi } from '../scm/native-module';
+import { bindManager } from '../scm/manager-bindings';
+import { loadKoffi, serviceDataDir } from '../service-host';
+import { logDirIn } from '../session';
 import { ManageError, type ManageContext } from './context';
 import { restartService, startService, stopService } from './control';
-import { dataDirFor, programData } from './data-dir';
 import { install } from './install';
 import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
 
 export function realContext(): ManageContext {
-  const koffi = loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
+  const koffi = loadKoffi();
+  const dataDir = serviceDataDir(koffi);
   return {
     api: bindManager(koffi),
     name: exeConfig.name,
@@ -28,7 +28,8 @@ export function realContext(): ManageContext {
     version: exeConfig.version,
     baked: exeConfig.settings,
     stopTimeoutMs: exeConfig.stopTimeoutMs,
-    dataDir: dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi))),
+    dataDir,
+    logDir: logDirIn(dataDir),
     eventLog: exeConfig.logging.eventLog,
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },

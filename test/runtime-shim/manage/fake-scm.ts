@@ -256,6 +256,7 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
     baked: defaultSettings('MySvc', 'My Service', 'does things'),
     stopTimeoutMs: 20_000,
     dataDir: 'C:\\ProgramData\\MySvc',
+    logDir: 'C:\\ProgramData\\MySvc\\logs',
     eventLog: true,
     env: {},
     clock: {
