@@ -75,6 +75,8 @@ const handlers = new Set<StopHandler>();
 const controller = new AbortController();
 let stopping: Promise<void> | null = null;
 let devSignalsInstalled = false;
+/** The data folder already created, so reading service.dataDir costs no file system call. */
+let createdDataDir: string | null = null;
 
 /** Called by the shim before the app runs. */
 export function installHost(host: RuntimeHost): void {
@@ -151,7 +153,10 @@ export const service: Service = {
   },
   get dataDir() {
     const dir = host()?.dataDir ?? process.env.SVCPACK_DATA_DIR ?? path.resolve('.svcpack-data', devName());
-    fs.mkdirSync(dir, { recursive: true });
+    if (dir !== createdDataDir) {
+      fs.mkdirSync(dir, { recursive: true });
+      createdDataDir = dir;
+    }
     return dir;
   },
   signal: controller.signal,

@@ -6,7 +6,9 @@
  * message runs the same onStop/SIGTERM path as in-process mode. The IPC channel is unref'ed so it
  * never keeps the app alive or counts as the app's stop work.
  */
+import { exeConfig } from './exe-config';
 import type { LogSink } from './log-file';
+import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
 import { isToChild, type ToSupervisor } from './supervise/ipc';
 
@@ -24,7 +26,8 @@ export function startChildMode(): Session {
   };
   const session = createSession({
     isService: true,
-    dataDir: process.env.SVCPACK_DATA_DIR ?? '',
+    // The supervisor passes the data folder it resolved; by hand (never expected) use ProgramData.
+    dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
     sink,
     report: (status) => {
       if (status.state === 'running') send({ type: 'running' });

@@ -190,8 +190,7 @@ function pick(settings: ServiceSettings, keys: Set<keyof ServiceSettings>): Part
 /** The name may only be reused by this service's own exe (any folder, same file name). */
 function checkOwnership(ctx: ManageContext, registered: string, force: boolean): void {
   const exe = imagePathExe(registered);
-  const file = exe.slice(Math.max(exe.lastIndexOf('\\'), exe.lastIndexOf('/')) + 1);
-  if (file.toLowerCase() !== `${ctx.name}.exe`.toLowerCase()) {
+  if (!isServiceExe(exe, ctx.name)) {
     throw new ManageError(
       `the service name ${ctx.name} is taken by another program (${exe})`,
       'build with another --name, or remove that service first if it is really yours',

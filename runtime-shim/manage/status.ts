@@ -6,7 +6,6 @@
 import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../scm/manager-api';
 import { withService, type ManageContext } from './context';
 import { exitCodeText, stateName } from './control';
-import { readInstalled } from './installed';
 import { argsTail, imagePathExe, startTypeName } from './scm-config';
 
 export interface ServiceStatusReport {
@@ -39,7 +38,7 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
     const base = { name: ctx.name, version: ctx.version, dataDir: ctx.dataDir };
     if (!service) return { ...base, installed: false };
     const st = ctx.api.queryStatus(service);
-    const { config, settings } = readInstalled(ctx.api, service, ctx.name);
+    const config = ctx.api.queryConfig(service);
     const exe = imagePathExe(config.binaryPath);
     const delayed = ctx.api.queryConfig2(service, 'delayed-auto-start');
     return {
@@ -49,7 +48,7 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
       ...(st.pid ? { pid: st.pid } : {}),
       startType: startTypeName(config.startType, delayed?.delayed ?? false),
       displayName: config.displayName,
-      description: settings.description ?? '',
+      description: ctx.api.queryConfig2(service, 'description')?.description ?? '',
       account: config.account,
       binaryPath: config.binaryPath,
       dependencies: config.dependencies,

@@ -29,8 +29,7 @@ export async function uninstall(ctx: ManageContext, opts: UninstallOptions): Pro
       return 'not-installed';
     }
     const registered = imagePathExe(ctx.api.queryConfig(service).binaryPath);
-    const file = registered.slice(registered.lastIndexOf('\\') + 1);
-    if (file.toLowerCase() !== `${ctx.name}.exe`.toLowerCase()) {
+    if (!isServiceExe(registered, ctx.name)) {
       throw new ManageError(`service ${ctx.name} belongs to another program (${registered})`, 'it was not removed; remove it with that program or sc.exe');
     }
     await stopOpened(ctx, service, opts.timeoutMs ?? defaultStopTimeoutMs(ctx));
