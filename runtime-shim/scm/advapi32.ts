@@ -70,7 +70,7 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
   const HandlerEx = koffi.proto(
     'uint32 __stdcall LPHANDLER_FUNCTION_EX(uint32 control, uint32 eventType, void *eventData, void *context)',
   );
-  const SERVICE_TABLE_ENTRYW = koffi.struct('SERVICE_TABLE_ENTRYW', {
+  koffi.struct('SERVICE_TABLE_ENTRYW', {
     lpServiceName: 'str16',
     lpServiceProc: koffi.pointer(ServiceMain),
   });

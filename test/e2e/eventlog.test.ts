@@ -19,12 +19,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build as esbuild } from 'esbuild';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { EVENT_IDS, EventId } from '../../runtime-shim/logging/event-ids';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { INSERT, type EventLogDriverConfig, type EventLogDriverReport, type StepResult } from './drivers/eventlog';
-import { buildFixture, e2eFile, removeService, repoRoot, requireWine, runExe, sleep, wine, wineEnv, winPath, type BuiltFixture } from './wine';
+import { buildFixture, bundleDriver, e2eFile, regQuery, removeService, repoRoot, requireWine, runExe, sleep, wine, wineEnv, winPath, type BuiltFixture } from './wine';
 
 const NAME = 'SvcpackE2EEventLog';
 const QUIET = 'SvcpackE2EEventLogOff';
@@ -51,15 +50,7 @@ const file = e2eFile<Ctx>({
       buildFixture('hello-http', NAME, { stopTimeoutMs: 5_000 }),
       buildFixture('hello-http', QUIET, { stopTimeoutMs: 5_000, eventLog: false }),
       acquireRuntime({ version: NODE_VERSION }),
-      esbuild({
-        entryPoints: [path.join(repoRoot, 'test/e2e/drivers/eventlog.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node22',
-        outfile: driver,
-        logLevel: 'silent',
-      }),
+      bundleDriver('eventlog', driver),
     ]);
     return { built, quiet, nodeExe: runtime.targetExe, dir, driver };
   },
@@ -76,17 +67,8 @@ afterAll(async () => {
   else fs.rmSync(tempDir, { recursive: true, force: true });
 });
 
-/** The values of an event source's key (name → type and data as `reg query` prints them), or null if there is no key. */
-async function sourceKey(name: string): Promise<Record<string, { type: string; data: string }> | null> {
-  const r = await wine(['reg', 'query', `${SOURCES_KEY}\\${name}`]);
-  if (r.code !== 0) return null;
-  const values: Record<string, { type: string; data: string }> = {};
-  for (const line of r.stdout.split(/\r?\n/)) {
-    const m = /^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$/.exec(line);
-    if (m) values[m[1]!] = { type: m[2]!, data: m[3]! };
-  }
-  return values;
-}
+/** The values of an event source's key, or null if there is no key. */
+const sourceKey = (name: string) => regQuery(`${SOURCES_KEY}\\${name}`);
 
 const exe = (exePath: string, ...args: string[]) => runExe(exePath, args, { timeoutMs: 60_000 });
 

@@ -20,12 +20,12 @@ import {
   dataDirOf,
   e2eFile,
   ensurePortFree,
+  regQuery,
   removeService,
   requireWine,
   runExe,
   sc,
   waitForHttp,
-  wine,
   wineEnv,
   winPath,
   type BuiltFixture,
@@ -44,17 +44,8 @@ const user = os.userInfo().username;
 
 const file = e2eFile({ services: [NAME], setup: () => buildFixture('hello-http', NAME, BUILD) });
 
-/** The service's registry values (name → data as `reg query` prints it), or null if no key. */
-async function serviceKey(name: string): Promise<Record<string, { type: string; data: string }> | null> {
-  const r = await wine(['reg', 'query', `HKLM\\System\\CurrentControlSet\\Services\\${name}`]);
-  if (r.code !== 0) return null;
-  const values: Record<string, { type: string; data: string }> = {};
-  for (const line of r.stdout.split(/\r?\n/)) {
-    const m = /^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$/.exec(line);
-    if (m) values[m[1]!] = { type: m[2]!, data: m[3]! };
-  }
-  return values;
-}
+/** The service's registry values, or null if it has no key. */
+const serviceKey = (name: string) => regQuery(`HKLM\\System\\CurrentControlSet\\Services\\${name}`);
 
 /**
  * Runs a .cmd script with Wine's cmd, its output going to files: the exe it calls inherits cmd's

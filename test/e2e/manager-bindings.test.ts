@@ -12,12 +12,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build as esbuild } from 'esbuild';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import * as M from '../../runtime-shim/scm/manager-api';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import type { DriverConfig, DriverReport, StepResult } from './drivers/manager-bindings';
-import { e2eFile, readVersionInfo, repoRoot, requireWine, sleep, wine, wineEnv, winPath } from './wine';
+import { bundleDriver, e2eFile, readVersionInfo, repoRoot, requireWine, sleep, wine, wineEnv, winPath } from './wine';
 
 const RUNNABLE = 'SvcpackE2EMgrRun';
 const CONFIGURED = 'SvcpackE2EMgrCfg';
@@ -39,15 +38,7 @@ const file = e2eFile<Ctx>({
     const runtime = await acquireRuntime({ version: NODE_VERSION });
     const dir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-e2e-manager-')));
     const driver = path.join(dir, 'driver.cjs');
-    await esbuild({
-      entryPoints: [path.join(repoRoot, 'test/e2e/drivers/manager-bindings.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      outfile: driver,
-      logLevel: 'silent',
-    });
+    await bundleDriver('manager-bindings', driver);
     return { nodeExe: runtime.targetExe, dir, driver };
   },
 });

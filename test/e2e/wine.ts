@@ -23,6 +23,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
 import * as ResEdit from 'resedit';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { build, type BuildOptions, type BuildResult } from '../../src/build';
@@ -311,6 +312,31 @@ export async function createService(name: string, exe: string): Promise<void> {
   const r = await sc('create', name, 'binPath=', `"${winPath(exe)}" --service`);
   // Wine's sc prints nothing on success; failures print the Win32 error.
   if (r.code !== 0) throw new Error(`sc create ${name} failed (exit ${r.code}):\n${r.text}`);
+}
+
+/** A registry key's values (name → type and data as `reg query` prints them), or null if there is no key. */
+export async function regQuery(key: string): Promise<Record<string, { type: string; data: string }> | null> {
+  const r = await wine(['reg', 'query', key]);
+  if (r.code !== 0) return null;
+  const values: Record<string, { type: string; data: string }> = {};
+  for (const line of r.stdout.split(/\r?\n/)) {
+    const m = /^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$/.exec(line);
+    if (m) values[m[1]!] = { type: m[2]!, data: m[3]! };
+  }
+  return values;
+}
+
+/** Bundles a driver (test/e2e/drivers/<name>.ts) to `outfile` as CommonJS for node.exe under Wine. */
+export async function bundleDriver(name: string, outfile: string): Promise<void> {
+  await esbuild({
+    entryPoints: [path.join(repoRoot, 'test/e2e/drivers', `${name}.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    outfile,
+    logLevel: 'silent',
+  });
 }
 
 /** Stops (if running) and deletes the service; never throws. */

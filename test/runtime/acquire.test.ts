@@ -12,7 +12,6 @@ let fake: FakeNode;
 let dead: string;
 
 const host = hostPackage();
-const hostKey = { platform: host.platform as 'linux', arch: process.arch as 'x64' };
 
 beforeAll(async () => {
   registry = await new FakeServer().start();

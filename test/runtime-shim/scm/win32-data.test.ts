@@ -21,7 +21,7 @@ class Layout {
   private end: number;
 
   constructor(
-    private readonly fixedSize: number,
+    fixedSize: number,
     readonly base = 0x7ff6_1234_0000n,
   ) {
     this.end = fixedSize;
