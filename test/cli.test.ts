@@ -64,6 +64,8 @@ describe('svcpack build: bad input', () => {
     await expectUsageError([hello, '--name', 'X', '--packer', 'zip'], /--packer/);
   });
   it('service settings that are not valid', async () => {
+    await expectUsageError([hello, '--name', 'X', '--restart-delay', 'soon'], /^svcpack: --restart-delay: "soon" is not a duration — use e\.g\. 500ms/);
+    stderr = '';
     await expectUsageError([hello, '--name', 'X', '--start-type', 'sometimes'], /^svcpack: --start-type: "sometimes" is not a start type — use auto, delayed-auto, manual or disabled$/);
     stderr = '';
     await expectUsageError([hello, '--name', 'X', '--recovery', 'restart/1s,retry/5s'], /^svcpack: --recovery: recovery action "retry\/5s" is not one of .* — write actions like restart\/1s/);

@@ -18,6 +18,7 @@ import { accountProblem, ACCOUNT_FORMS } from './account';
 import { settingFlag, SETTING_FLAGS } from './flags';
 import type { LoggingInput } from './logging-resolve';
 import { quoted } from './quoted';
+import type { SupervisionInput } from './supervision-settings';
 import {
   RECOVERY_ACTION_TYPES,
   SID_TYPES,
@@ -55,7 +56,7 @@ export interface SettingsInput {
 }
 
 /** The key of a service setting or of a logging setting (logging-resolve.ts). */
-export type SettingKey = keyof SettingsInput | keyof LoggingInput;
+export type SettingKey = keyof SettingsInput | keyof LoggingInput | keyof SupervisionInput;
 
 /** A setting with a bad value: which setting (its key), what is wrong, how to fix it. */
 export class SettingError extends Error {

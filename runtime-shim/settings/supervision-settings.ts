@@ -6,7 +6,7 @@
  */
 import type { RestartPolicySettings } from '../supervise/restart-policy';
 import { DEFAULT_RESTART_POLICY } from '../supervise/restart-policy';
-import { formatDuration, parseDuration } from './resolve';
+import { booleanSetting, formatDuration, parseDuration, SettingError } from './resolve';
 
 export interface SupervisionSettings {
   /** Run the app in a child process watched by a small supervisor (off by default). */
@@ -40,27 +40,20 @@ export interface SupervisionInput {
   heartbeatTimeout?: string | number;
 }
 
+/** Whether `key` names a supervision setting. */
+export function isSupervisionKey(key: string): key is keyof SupervisionInput {
+  return SUPERVISION_KEYS.has(key);
+}
+
 /** Flag name of each key, for messages: `restartDelay` → `--restart-delay`. */
 export const supervisionFlag = (key: keyof SupervisionInput): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** A bad supervision value: `flag` names the setting, `hint` says what is allowed. */
-export class SupervisionSettingError extends Error {
-  constructor(
-    readonly flag: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'SupervisionSettingError';
-  }
-}
-
 const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
 
-/** Validates `input` over `base` (keys not given keep base's values). Throws SupervisionSettingError. */
+/** Validates `input` over `base` (keys not given keep base's values). Throws SettingError. */
 export function resolveSupervision(input: SupervisionInput, base: SupervisionSettings = DEFAULT_SUPERVISION): SupervisionSettings {
   const fail = (key: keyof SupervisionInput, message: string, hint: string): never => {
-    throw new SupervisionSettingError(supervisionFlag(key), message, hint);
+    throw new SettingError(key, message, hint);
   };
   const duration = (key: keyof SupervisionInput, fallback: number, min = 0): number => {
     const value = input[key];
@@ -76,15 +69,6 @@ export function resolveSupervision(input: SupervisionInput, base: SupervisionSet
     if (!Number.isInteger(n) || n < min) fail(key, `"${String(value)}" is not a whole number of at least ${min}`, `pass a whole number ≥ ${min}`);
     return n;
   };
-  const bool = (key: keyof SupervisionInput, fallback: boolean): boolean => {
-    const value = input[key];
-    if (value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    if (/^(true|yes|on)$/i.test(String(value))) return true;
-    if (/^(false|no|off)$/i.test(String(value))) return false;
-    return fail(key, `"${String(value)}" is not true or false`, 'use true or false');
-  };
-
   const factorValue = input.restartFactor === undefined ? base.policy.factor : Number(input.restartFactor);
   if (!Number.isFinite(factorValue) || factorValue < 1) fail('restartFactor', `"${String(input.restartFactor)}" is not a factor of at least 1`, 'use e.g. 2 (each restart waits twice as long), or 1 for a fixed delay');
 
@@ -133,7 +117,7 @@ export function resolveSupervision(input: SupervisionInput, base: SupervisionSet
   const heartbeatTimeoutMs =
     heartbeat === undefined ? base.heartbeatTimeoutMs : heartbeat === 'none' || heartbeat === 0 || heartbeat === '0' ? null : duration('heartbeatTimeout', 0, 100);
 
-  const supervise = bool('supervise', base.supervise);
+  const supervise = input.supervise === undefined ? base.supervise : booleanSetting('supervise', 'supervised mode', input.supervise);
   if (!supervise && (health || heartbeatTimeoutMs !== null) && (input.healthUrl !== undefined || input.heartbeatTimeout !== undefined)) {
     fail(input.healthUrl !== undefined ? 'healthUrl' : 'heartbeatTimeout', 'health checks need supervised mode', 'also pass --supervise true');
   }
@@ -164,3 +148,5 @@ export const SUPERVISION_FLAGS: readonly SupervisionFlag[] = [
   flag('healthFailures', 'count', 'consecutive failed probes that restart the app (default: 3)'),
   flag('heartbeatTimeout', 'duration', 'restart the app when it calls service.heartbeat() less often than this'),
 ];
+
+const SUPERVISION_KEYS: ReadonlySet<string> = new Set(SUPERVISION_FLAGS.map((f) => f.key));

@@ -8,8 +8,9 @@ import { settingFlag } from '../../runtime-shim/settings/flags';
 import { isLoggingKey, loggingFlag, resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import {
+  isSupervisionKey,
   resolveSupervision,
-  SupervisionSettingError,
+  supervisionFlag,
   type SupervisionInput,
   type SupervisionSettings,
 } from '../../runtime-shim/settings/supervision-settings';
@@ -121,7 +122,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     opts.description === undefined,
   );
   const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), false);
-  const supervision = supervisionOrUsageError(opts);
+  const supervision = settingsOrUsageError(() => resolveSupervision(opts), false);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
@@ -144,15 +145,6 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   };
 }
 
-function supervisionOrUsageError(input: SupervisionInput): SupervisionSettings {
-  try {
-    return resolveSupervision(input);
-  } catch (err) {
-    if (err instanceof SupervisionSettingError) throw usageError('INVALID_SETTING', `${err.flag}: ${err.message}`, err.hint);
-    throw err;
-  }
-}
-
 /** Runs `resolve`; a SettingError becomes a usage error naming the flag (or package.json for a description read there). */
 function settingsOrUsageError<T>(resolve: () => T, descriptionFromPackageJson: boolean): T {
   try {
@@ -161,7 +153,13 @@ function settingsOrUsageError<T>(resolve: () => T, descriptionFromPackageJson: b
     if (!(err instanceof SettingError)) throw err;
     const key = err.setting;
     const source =
-      key === 'description' && descriptionFromPackageJson ? 'package.json description' : isLoggingKey(key) ? loggingFlag(key).flag : settingFlag(key).flag;
+      key === 'description' && descriptionFromPackageJson
+        ? 'package.json description'
+        : isLoggingKey(key)
+          ? loggingFlag(key).flag
+          : isSupervisionKey(key)
+            ? supervisionFlag(key)
+            : settingFlag(key).flag;
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }
 }
