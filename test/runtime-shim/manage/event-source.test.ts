@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManageError } from '../../../runtime-shim/manage/context';
 import { install } from '../../../runtime-shim/manage/install';
 import { uninstall } from '../../../runtime-shim/manage/uninstall';
-import { EXE, FakeScm, fakeContext } from './fake-scm';
-
-const failure = async (p: Promise<unknown>): Promise<ManageError> => {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ManageError);
-  return err as ManageError;
-};
+import { EXE, FakeScm, failure, fakeContext } from './fake-scm';
 
 const fns = (api: FakeScm) => api.calls.map((c) => c.fn);
 

@@ -25,7 +25,8 @@ import {
   type ServiceConfigInfo,
   type ServiceStatusInfo,
 } from '../../../runtime-shim/scm/manager-api';
-import type { ManageContext } from '../../../runtime-shim/manage/context';
+import { expect } from 'vitest';
+import { ManageError, type ManageContext } from '../../../runtime-shim/manage/context';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 
 export interface FakeService {
@@ -278,4 +279,14 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
     promptSecret: async () => null,
     ...overrides,
   } as FakeContext;
+}
+
+/** Awaits `p`, which must reject with a ManageError, and returns that error. */
+export async function failure(p: Promise<unknown>): Promise<ManageError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ManageError);
+  return err as ManageError;
 }

@@ -1,18 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { install } from '../../../runtime-shim/manage/install';
 import { uninstall } from '../../../runtime-shim/manage/uninstall';
-import { ManageError } from '../../../runtime-shim/manage/context';
 import { serviceSid } from '../../../runtime-shim/scm/sid';
-import { EXE, FakeScm, fakeContext } from './fake-scm';
-
-const failure = async (p: Promise<unknown>): Promise<ManageError> => {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ManageError);
-  return err as ManageError;
-};
+import { EXE, FakeScm, failure, fakeContext } from './fake-scm';
 
 describe('install', () => {
   it('registers the quoted exe path with the baked settings, env, data folder ACL', async () => {
