@@ -1,10 +1,12 @@
 /**
- * The one resedit pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon and the
+ * The one resource pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon and the
  * Event Log message table are written together, the Node project's now-invalid Authenticode
- * signature is dropped and the PE checksum recomputed. Pure over buffers; callers do the file I/O.
+ * signature is dropped and the PE checksum recomputed. resedit builds the resource directory;
+ * pe-image.ts writes the image. Pure over buffers; callers do the file I/O.
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
+import { PeImage } from './pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
 
@@ -46,10 +48,9 @@ export function hasSignature(exe: Uint8Array): boolean {
  * message file.
  */
 export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
-  const input = Buffer.from(nodeExe);
-  if (edits.seaBlob) flipSeaFuse(input);
-  const exe = ResEdit.NtExecutable.from(input, { ignoreCert: true });
-  const res = ResEdit.NtExecutableResource.from(exe);
+  const exe = PeImage.parse(nodeExe);
+  // PeImage implements the part of resedit's NtExecutable that NtExecutableResource uses.
+  const res = ResEdit.NtExecutableResource.from(exe as unknown as ResEdit.NtExecutable);
 
   if (edits.seaBlob) {
     res.entries = res.entries.filter((e) => !(e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME));
@@ -67,9 +68,9 @@ export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
     bin: toArrayBuffer(eventMessageTable()),
   });
 
-  res.outputResource(exe);
-  // generate() drops the certificate table and recomputes the PE checksum.
-  return Buffer.from(exe.generate());
+  res.outputResource(exe as unknown as ResEdit.NtExecutable);
+  // generate() drops the certificate table and recomputes the PE checksum (after the fuse flip).
+  return exe.generate(edits.seaBlob ? flipSeaFuse : undefined);
 }
 
 function writeVersionInfo(res: ResEdit.NtExecutableResource, table: VersionInfoTable): void {

@@ -1,0 +1,298 @@
+/**
+ * A PE32/PE32+ image parsed just far enough to replace its resource section, and written back
+ * without copying or re-reading the rest: the bytes before `.rsrc` are kept as they are, the new
+ * `.rsrc` goes where the old one was, `.reloc` (the only section allowed after it) moves up, the
+ * Authenticode certificate table is dropped and the PE checksum is recomputed.
+ *
+ * resedit parses and generates the resource directory (`NtExecutableResource` only needs the four
+ * methods of {@link ResourceHost}); this module replaces resedit's whole-image `NtExecutable`,
+ * whose generate() copies every section and computes the checksum a dword at a time through a
+ * DataView: 0.6 s of an otherwise 0.4 s build for an 87 MB node.exe (measured, issue 5).
+ */
+import { failure } from '../errors';
+
+const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
+const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
+const IMAGE_DIRECTORY_ENTRY_BASERELOC = 5;
+const SECTION_HEADER_SIZE = 40;
+
+/** A section header, with resedit's field names (resedit reads and writes these objects). */
+export interface SectionInfo {
+  name: string;
+  virtualSize: number;
+  virtualAddress: number;
+  sizeOfRawData: number;
+  pointerToRawData: number;
+  pointerToRelocations: number;
+  pointerToLineNumbers: number;
+  numberOfRelocations: number;
+  numberOfLineNumbers: number;
+  characteristics: number;
+}
+
+interface Section {
+  info: SectionInfo;
+  /** The raw data; for sections other than .rsrc a view into the original image (never copied). */
+  bytes: Uint8Array;
+  /** resedit's view of the data (an ArrayBuffer); only the resource section's is ever read. */
+  data: ArrayBuffer | null;
+}
+
+/** What resedit's `NtExecutableResource.from` and `outputResource` call on an executable. */
+export interface ResourceHost {
+  getAllSections(): ReadonlyArray<{ info: SectionInfo; data: ArrayBuffer | null }>;
+  getSectionByEntry(entry: number): { info: SectionInfo; data: ArrayBuffer | null } | null;
+  setSectionByEntry(entry: number, section: { info: SectionInfo; data: ArrayBuffer | null } | null): void;
+  getFileAlignment(): number;
+}
+
+export class PeImage implements ResourceHost {
+  private constructor(
+    private readonly image: Uint8Array,
+    private readonly peOffset: number,
+    private readonly optionalOffset: number,
+    private readonly dataDirOffset: number,
+    private readonly sections: Section[],
+    /** Bytes after the last section that are not the certificate table (kept at the end). */
+    private readonly overlay: Uint8Array,
+    private resource: Section | undefined,
+    private readonly reloc: Section | undefined,
+  ) {}
+
+  /** Parses `image` (not copied: keep it unchanged until {@link generate} returns). */
+  static parse(image: Uint8Array): PeImage {
+    const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    const bad = (what: string): never => {
+      throw failure('PACK_FAILED', `node.exe is not a valid PE image (${what})`, 'use an official Node.js win-x64 build');
+    };
+    if (image.byteLength < 0x40 || view.getUint16(0, true) !== 0x5a4d) bad('no MZ header');
+    const peOffset = view.getUint32(0x3c, true);
+    if (peOffset + 24 > image.byteLength || view.getUint32(peOffset, true) !== 0x00004550) bad('no PE signature');
+    const sectionCount = view.getUint16(peOffset + 6, true);
+    const optionalSize = view.getUint16(peOffset + 20, true);
+    const optionalOffset = peOffset + 24;
+    const magic = view.getUint16(optionalOffset, true);
+    if (magic !== 0x10b && magic !== 0x20b) bad(`optional header magic 0x${magic.toString(16)}`);
+    const dataDirOffset = optionalOffset + (magic === 0x20b ? 112 : 96);
+    const tableOffset = optionalOffset + optionalSize;
+    if (tableOffset + sectionCount * SECTION_HEADER_SIZE > image.byteLength) bad('truncated section table');
+
+    const sections: Section[] = [];
+    for (let i = 0; i < sectionCount; i++) {
+      const o = tableOffset + i * SECTION_HEADER_SIZE;
+      const nameBytes = image.subarray(o, o + 8);
+      const nul = nameBytes.indexOf(0);
+      const info: SectionInfo = {
+        name: Buffer.from(nameBytes.subarray(0, nul < 0 ? 8 : nul)).toString('latin1'),
+        virtualSize: view.getUint32(o + 8, true),
+        virtualAddress: view.getUint32(o + 12, true),
+        sizeOfRawData: view.getUint32(o + 16, true),
+        pointerToRawData: view.getUint32(o + 20, true),
+        pointerToRelocations: view.getUint32(o + 24, true),
+        pointerToLineNumbers: view.getUint32(o + 28, true),
+        numberOfRelocations: view.getUint16(o + 32, true),
+        numberOfLineNumbers: view.getUint16(o + 34, true),
+        characteristics: view.getUint32(o + 36, true),
+      };
+      if (info.pointerToRawData + info.sizeOfRawData > image.byteLength) bad(`section ${info.name} beyond the end of the file`);
+      sections.push({ info, bytes: image.subarray(info.pointerToRawData, info.pointerToRawData + info.sizeOfRawData), data: null });
+    }
+    sections.sort((a, b) => a.info.virtualAddress - b.info.virtualAddress);
+
+    const rawEnd = sections.reduce((end, s) => Math.max(end, s.info.pointerToRawData + s.info.sizeOfRawData), 0);
+    const certOffset = view.getUint32(dataDirOffset + IMAGE_DIRECTORY_ENTRY_SECURITY * 8, true);
+    const certSize = view.getUint32(dataDirOffset + IMAGE_DIRECTORY_ENTRY_SECURITY * 8 + 4, true);
+    const overlayEnd = certSize > 0 && certOffset >= rawEnd ? certOffset : image.byteLength;
+    const sectionOf = (entry: number): Section | undefined => {
+      const va = view.getUint32(dataDirOffset + entry * 8, true);
+      if (view.getUint32(dataDirOffset + entry * 8 + 4, true) === 0) return undefined;
+      return sections.find((s) => va >= s.info.virtualAddress && va < s.info.virtualAddress + (s.info.virtualSize || s.info.sizeOfRawData));
+    };
+    const rsrc = sectionOf(IMAGE_DIRECTORY_ENTRY_RESOURCE);
+    const reloc = sectionOf(IMAGE_DIRECTORY_ENTRY_BASERELOC);
+    if (rsrc) {
+      if (view.getUint32(dataDirOffset + IMAGE_DIRECTORY_ENTRY_RESOURCE * 8, true) !== rsrc.info.virtualAddress) {
+        bad('the resource directory does not start its section');
+      }
+      if (sections.slice(sections.indexOf(rsrc) + 1).some((s) => s !== reloc)) {
+        throw failure('PACK_FAILED', 'node.exe has sections after its resources other than .reloc', 'use an official Node.js win-x64 build');
+      }
+      rsrc.data = copyToArrayBuffer(rsrc.bytes);
+    }
+    const overlay = image.subarray(rawEnd, Math.max(rawEnd, overlayEnd));
+    return new PeImage(image, peOffset, optionalOffset, dataDirOffset, sections, overlay, rsrc, reloc);
+  }
+
+  getFileAlignment(): number {
+    return this.u32(this.optionalOffset + 36);
+  }
+
+  private sectionAlignment(): number {
+    return this.u32(this.optionalOffset + 32);
+  }
+
+  getAllSections(): Section[] {
+    return this.sections;
+  }
+
+  getSectionByEntry(entry: number): Section | null {
+    if (entry === IMAGE_DIRECTORY_ENTRY_RESOURCE) return this.resource ?? null;
+    if (entry === IMAGE_DIRECTORY_ENTRY_BASERELOC) return this.reloc ?? null;
+    return null;
+  }
+
+  /**
+   * Replaces the resource section (the only entry resedit writes); `info.virtualAddress` and
+   * `pointerToRawData` are recomputed: the new data goes where the old section started and a
+   * following .reloc moves up. A PE without resources gets a new last section.
+   */
+  setSectionByEntry(entry: number, section: { info: SectionInfo; data: ArrayBuffer | null } | null): void {
+    if (entry !== IMAGE_DIRECTORY_ENTRY_RESOURCE || !section?.data) {
+      throw new Error(`PeImage can only replace the resource section (entry ${entry})`);
+    }
+    const fileAlign = this.getFileAlignment();
+    const sectionAlign = this.sectionAlignment();
+    const bytes = new Uint8Array(section.data);
+    const old = this.resource;
+    const reloc = this.reloc;
+    const info: SectionInfo = { ...section.info };
+    info.sizeOfRawData = Math.max(info.sizeOfRawData, roundUp(bytes.byteLength, fileAlign));
+    if (info.virtualSize === 0) info.virtualSize = bytes.byteLength;
+
+    const kept = this.sections.filter((s) => s !== old && s !== reloc);
+    const last = kept[kept.length - 1];
+    info.virtualAddress = old ? old.info.virtualAddress : roundUp(last ? last.info.virtualAddress + last.info.virtualSize : 0, sectionAlign);
+    info.pointerToRawData = old
+      ? old.info.pointerToRawData
+      : roundUp(kept.reduce((end, s) => Math.max(end, s.info.pointerToRawData + s.info.sizeOfRawData), 0), fileAlign);
+    this.resource = { info, bytes, data: section.data };
+    const placed: Section[] = [...kept, this.resource];
+    if (reloc) {
+      reloc.info.virtualAddress = roundUp(info.virtualAddress + info.virtualSize, sectionAlign);
+      reloc.info.pointerToRawData = info.pointerToRawData + info.sizeOfRawData;
+      placed.push(reloc);
+    }
+    this.sections.splice(0, this.sections.length, ...placed);
+  }
+
+  /**
+   * The image with every change applied: section table and data directories updated, the
+   * certificate table removed, SizeOfImage, SizeOfInitializedData and the checksum recomputed.
+   * `patch` may change bytes of the new image before its checksum is computed.
+   */
+  generate(patch?: (image: Buffer) => void): Buffer {
+    const fileAlign = this.getFileAlignment();
+    const headerSize = this.u32(this.optionalOffset + 60);
+    const sectionsEnd = this.sections.reduce((end, s) => Math.max(end, s.info.pointerToRawData + s.info.sizeOfRawData), headerSize);
+    const out = Buffer.allocUnsafe(roundUp(sectionsEnd, fileAlign) + this.overlay.byteLength);
+    out.set(this.image.subarray(0, headerSize), 0);
+    let cursor = headerSize;
+    for (const s of [...this.sections].sort((a, b) => a.info.pointerToRawData - b.info.pointerToRawData)) {
+      if (s.info.sizeOfRawData === 0) continue;
+      out.fill(0, cursor, s.info.pointerToRawData);
+      out.set(s.bytes.subarray(0, s.info.sizeOfRawData), s.info.pointerToRawData);
+      const end = s.info.pointerToRawData + s.info.sizeOfRawData;
+      out.fill(0, s.info.pointerToRawData + Math.min(s.bytes.byteLength, s.info.sizeOfRawData), end);
+      cursor = end;
+    }
+    out.fill(0, cursor, out.byteLength - this.overlay.byteLength);
+    out.set(this.overlay, out.byteLength - this.overlay.byteLength);
+
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const peOffset = this.peOffset;
+    const tableOffset = this.optionalOffset + view.getUint16(peOffset + 20, true);
+    view.setUint16(peOffset + 6, this.sections.length, true);
+    this.sections.forEach((s, i) => writeSectionHeader(out, tableOffset + i * SECTION_HEADER_SIZE, s.info));
+    const setDir = (entry: number, va: number, size: number) => {
+      view.setUint32(this.dataDirOffset + entry * 8, va, true);
+      view.setUint32(this.dataDirOffset + entry * 8 + 4, size, true);
+    };
+    if (this.resource) setDir(IMAGE_DIRECTORY_ENTRY_RESOURCE, this.resource.info.virtualAddress, this.resource.info.virtualSize);
+    if (this.reloc) {
+      const relocSize = view.getUint32(this.dataDirOffset + IMAGE_DIRECTORY_ENTRY_BASERELOC * 8 + 4, true);
+      setDir(IMAGE_DIRECTORY_ENTRY_BASERELOC, this.reloc.info.virtualAddress, relocSize);
+    }
+    setDir(IMAGE_DIRECTORY_ENTRY_SECURITY, 0, 0);
+
+    const sectionAlign = this.sectionAlignment();
+    const lastVa = this.sections.reduce((end, s) => Math.max(end, s.info.virtualAddress + s.info.virtualSize), 0);
+    view.setUint32(this.optionalOffset + 56, roundUp(lastVa, sectionAlign), true); // SizeOfImage
+    const initialized = this.sections
+      .filter((s) => (s.info.characteristics & 0x40) !== 0) // IMAGE_SCN_CNT_INITIALIZED_DATA
+      .reduce((sum, s) => sum + s.info.sizeOfRawData, 0);
+    view.setUint32(this.optionalOffset + 8, initialized, true); // SizeOfInitializedData
+    patch?.(out);
+    const checksumOffset = this.optionalOffset + 64;
+    view.setUint32(checksumOffset, 0, true);
+    view.setUint32(checksumOffset, peChecksum(out, checksumOffset), true);
+    return out;
+  }
+
+  private u32(offset: number): number {
+    return new DataView(this.image.buffer, this.image.byteOffset, this.image.byteLength).getUint32(offset, true);
+  }
+}
+
+/**
+ * The PE checksum (as Windows' CheckSumMappedFile computes it): the one's-complement sum of the
+ * image's 16-bit words, the checksum field itself excluded (its 4 bytes count as 0), folded to 16
+ * bits, plus the file length. Summed 32 bits at a time: 2^16 ≡ 1 modulo 0xFFFF, so the folded
+ * result is the same.
+ */
+export function peChecksum(image: Uint8Array, checksumOffset: number): number {
+  if (checksumOffset % 4 !== 0) throw new Error(`PE checksum field at unaligned offset ${checksumOffset}`);
+  const M = 0xffffffff;
+  const len = image.byteLength;
+  const aligned = len - (len % 4);
+  let sum = 0;
+  if (image.byteOffset % 4 === 0) {
+    const words = new Uint32Array(image.buffer, image.byteOffset, aligned / 4);
+    const CHUNK = 1 << 20; // 2^20 dwords < 2^52: exact in a double
+    for (let start = 0; start < words.length; start += CHUNK) {
+      const end = Math.min(words.length, start + CHUNK);
+      let part = 0;
+      for (let i = start; i < end; i++) part += words[i]!;
+      sum = (sum + (part % M)) % M;
+    }
+  } else {
+    const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    for (let i = 0; i < aligned; i += 4) {
+      sum += view.getUint32(i, true);
+      if (sum >= 2 ** 52) sum %= M;
+    }
+    sum %= M;
+  }
+  if (checksumOffset + 4 <= len) {
+    const field = new DataView(image.buffer, image.byteOffset + checksumOffset, 4).getUint32(0, true);
+    sum = (sum - field + M) % M;
+  }
+  let tail = 0;
+  for (let i = aligned; i < len; i++) tail |= image[i]! << ((i - aligned) * 8);
+  sum = (sum + tail) % M;
+  // Fold to 16 bits. A one's-complement sum is never 0 for a non-zero image (0 ≡ 0xFFFF), and a
+  // PE image (it starts with "MZ") is never all zeros.
+  const folded = sum % 0xffff || 0xffff;
+  return (folded + len) >>> 0;
+}
+
+function writeSectionHeader(out: Buffer, offset: number, info: SectionInfo): void {
+  out.fill(0, offset, offset + 8);
+  out.write(info.name.slice(0, 8), offset, 'latin1');
+  out.writeUInt32LE(info.virtualSize, offset + 8);
+  out.writeUInt32LE(info.virtualAddress, offset + 12);
+  out.writeUInt32LE(info.sizeOfRawData, offset + 16);
+  out.writeUInt32LE(info.pointerToRawData, offset + 20);
+  out.writeUInt32LE(info.pointerToRelocations, offset + 24);
+  out.writeUInt32LE(info.pointerToLineNumbers, offset + 28);
+  out.writeUInt16LE(info.numberOfRelocations, offset + 32);
+  out.writeUInt16LE(info.numberOfLineNumbers, offset + 34);
+  out.writeUInt32LE(info.characteristics, offset + 36);
+}
+
+function roundUp(value: number, align: number): number {
+  return Math.ceil(value / align) * align;
+}
+
+function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
