@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SvcpackError } from '../../src/errors';
@@ -68,8 +68,10 @@ describe('acquireRuntime', () => {
       [
         'node/22.22.2/win-x64/node.exe',
         'node/22.22.2/win-x64/node.exe.json',
+        'node/22.22.2/win-x64/node.exe.verified.json',
         `node/22.22.2/${host.platform}-${process.arch}/${exeName}`,
         `node/22.22.2/${host.platform}-${process.arch}/${exeName}.json`,
+        `node/22.22.2/${host.platform}-${process.arch}/${exeName}.verified.json`,
       ].sort(),
     );
     const record = JSON.parse(await readFile(`${rt.targetExe}.json`, 'utf8'));
@@ -100,6 +102,22 @@ describe('acquireRuntime', () => {
     await writeFile(first.targetExe, bad);
     const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
     expect(rt.sources).toEqual({ target: 'npm', host: 'cache' });
+    expect(await readFile(rt.targetExe)).toEqual(FakeNode.winExe('22.22.2'));
+  });
+
+  it('re-hashes a binary changed since its last check even when size and mtime were kept', async () => {
+    const cacheDir = await tempDir();
+    const first = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    const stamp = JSON.parse(await readFile(`${first.targetExe}.verified.json`, 'utf8'));
+    expect(stamp).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: String(FakeNode.winExe('22.22.2').length) });
+    const { mtime } = await stat(first.targetExe);
+    const bad = Buffer.from(await readFile(first.targetExe));
+    bad.writeUInt8(bad.readUInt8(0) ^ 0xff, 0);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a later ctime
+    await writeFile(first.targetExe, bad);
+    await utimes(first.targetExe, mtime, mtime); // only ctime tells
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
+    expect(rt.sources.target).toBe('npm');
     expect(await readFile(rt.targetExe)).toEqual(FakeNode.winExe('22.22.2'));
   });
 
