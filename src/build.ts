@@ -2,7 +2,7 @@
  * `svcpack build`: resolve → bundle → runtime → pack → emit (DESIGN §3). Nothing is written to the
  * output folder until every step has succeeded; then all outputs appear together.
  */
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { bundleApp, bundleLoader } from './bundle/bundle';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
@@ -119,10 +119,14 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     try {
       const files: Record<string, string | Uint8Array> = { [`${plan.name}.exe`]: exe, ...scripts };
       const outputs: BuildRecord['outputs'] = {};
-      for (const [file, data] of Object.entries(files)) {
-        await stage.write(file, data, file.endsWith('.exe') ? 0o755 : undefined);
-        outputs[file] = { bytes: Buffer.byteLength(data), sha256: createHash('sha256').update(data).digest('hex') };
-      }
+      // Each file is hashed (WebCrypto: off the main thread) while it is written.
+      const written = await Promise.all(
+        Object.entries(files).map(async ([file, data]) => {
+          const [sha256] = await Promise.all([sha256Hex(data), stage.write(file, data, file.endsWith('.exe') ? 0o755 : undefined)]);
+          return [file, { bytes: Buffer.byteLength(data), sha256 }] as const;
+        }),
+      );
+      for (const [file, output] of written) outputs[file] = output;
       timings.total = Math.round(performance.now() - started);
       const record = buildRecord({
         build: plan,
@@ -145,6 +149,12 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     }
   });
   return result;
+}
+
+/** sha256 (hex) of `data`, computed on libuv's thread pool. */
+async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
 export type { BuildOptions, ResolvedBuild };

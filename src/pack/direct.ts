@@ -26,6 +26,9 @@ export interface PackTimings {
 }
 
 export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timings: PackTimings }> {
+  // node.exe (≈ 90 MB) is read while the blob is generated: the two overlap.
+  const nodeExeRead = fs.readFile(input.targetExe);
+  nodeExeRead.catch(() => undefined); // awaited below; a failure surfaces there
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svcpack-sea-'));
   try {
     let t = performance.now();
@@ -37,7 +40,7 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
     });
     const blob = performance.now() - t;
     t = performance.now();
-    const nodeExe = await fs.readFile(input.targetExe);
+    const nodeExe = await nodeExeRead;
     const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon });
     return { exe, timings: { blob, resources: performance.now() - t } };
   } finally {
