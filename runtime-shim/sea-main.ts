@@ -8,18 +8,28 @@ import { registerHooks } from 'node:module';
 import { getRawAsset } from 'node:sea';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { brotliDecompressSync } from 'node:zlib';
 import { installAssetReader } from './assets';
 import { reportLoadFailure } from './load-failure';
 
 const APP_ASSET = 'app.mjs';
 
+/** Set by the build (esbuild define): the assets are stored Brotli-compressed as `<name>.br`. */
+declare const SVCPACK_COMPRESSED_ASSETS: boolean;
+
+/** An embedded asset's bytes, unpacked when the build compressed them. */
+function readSeaAsset(name: string): Uint8Array {
+  if (SVCPACK_COMPRESSED_ASSETS) return brotliDecompressSync(new Uint8Array(getRawAsset(`${name}.br`)));
+  return new Uint8Array(getRawAsset(name));
+}
+
 function main(): void {
   process.setSourceMapsEnabled(true);
   silenceLoaderWarning();
-  installAssetReader({ read: (name) => new Uint8Array(getRawAsset(name)) });
+  installAssetReader({ read: readSeaAsset });
 
   const appUrl = pathToFileURL(process.execPath).href;
-  const source = Buffer.from(getRawAsset(APP_ASSET)).toString('utf8');
+  const source = Buffer.from(readSeaAsset(APP_ASSET)).toString('utf8');
   registerHooks({
     resolve: (specifier, context, next) =>
       specifier === appUrl ? { url: appUrl, format: 'module', shortCircuit: true } : next(specifier, context),

@@ -3,6 +3,7 @@
  * output folder until every step has succeeded; then all outputs appear together.
  */
 import { webcrypto } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleApp, bundleLoader } from './bundle/bundle';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
@@ -70,7 +71,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       };
       const [app, loader] = await Promise.all([
         bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer }),
-        bundleLoader(plan.packer, nodeMajor),
+        bundleLoader(plan.packer, nodeMajor, plan.compress && plan.packer === 'direct'),
       ]);
       return { ...app, loader };
     }),
@@ -97,6 +98,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         versionInfo,
         icon: plan.icon?.data,
         cacheDir: hooks.cacheDir ?? cacheRoot(),
+        compress: plan.compress,
       }),
     );
   } else {
@@ -108,6 +110,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       koffiNode: koffi.bytes,
       versionInfo,
       icon: plan.icon?.data,
+      compress: plan.compress,
     });
     timings.blob = Math.round(packed.timings.blob);
     timings.resources = Math.round(packed.timings.resources);
@@ -137,6 +140,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         inputs: bundle.inputs,
         outputs,
+        size: { runtimeBytes: (await stat(runtime.targetExe)).size, exeBytes: exe.byteLength, compressed: plan.compress },
         timings,
       });
       const recordFile = recordFileName(plan.name);

@@ -81,6 +81,7 @@ export function createProgram(): Command {
     .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
     .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
+    .option('--compress', 'Brotli-compress the payload (app bundle, koffi.node) inside the exe')
     .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS);
   for (const { option } of settingOptions) buildCommand.addOption(option);
   for (const flag of LOGGING_FLAGS) buildCommand.addOption(loggingOption(flag));
@@ -109,6 +110,7 @@ export function createProgram(): Command {
           node: o.node as string | undefined,
           nodeBinary: o.nodeBinary as string | undefined,
           packer: o.packer as 'direct' | 'pkg',
+          compress: o.compress === true,
           stopTimeoutMs: o.stopTimeout as number,
         },
         { onEvent: (e: BuildEvent) => progress.on(e) },

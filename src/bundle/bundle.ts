@@ -99,8 +99,10 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
  * Bundles the CommonJS loader that starts the app bundle: `runtime-shim/sea-main.ts` (direct
  * packer, the SEA main script) or `runtime-shim/pkg-main.ts` (the entry pkg runs).
  */
-export async function bundleLoader(packer: 'direct' | 'pkg', nodeMajor: number): Promise<string> {
+export async function bundleLoader(packer: 'direct' | 'pkg', nodeMajor: number, compressedAssets = false): Promise<string> {
   const result = await esbuild.build({
+    // sea-main.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
+    define: { SVCPACK_COMPRESSED_ASSETS: String(compressedAssets) },
     entryPoints: [path.join(shimDir, packer === 'pkg' ? 'pkg-main.ts' : 'sea-main.ts')],
     external: ['./app.mjs'],
     bundle: true,

@@ -50,6 +50,11 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
   /** Use this node.exe instead of fetching one. */
   nodeBinary?: string;
   packer?: Packer;
+  /**
+   * Brotli-compress the payload inside the exe (direct packer: the app bundle and koffi.node in the
+   * SEA blob, unpacked in memory at start; pkg packer: pkg's own `--compress Brotli`). Default off.
+   */
+  compress?: boolean;
   /** Stop timeout in ms (default 20 000). */
   stopTimeoutMs?: number;
   /** Relative paths resolve against this folder; default process.cwd(). */
@@ -71,6 +76,7 @@ export interface ResolvedBuild {
   node?: string;
   nodeBinary?: string;
   packer: Packer;
+  compress: boolean;
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
@@ -110,6 +116,10 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     throw usageError('USAGE', `--packer "${String(opts.packer)}" is not a packer`, 'use --packer direct or --packer pkg');
   }
 
+  if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
+    throw usageError('USAGE', `compress "${String(opts.compress)}" is not true or false`, 'pass --compress to compress the payload, or leave it out');
+  }
+
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   if (!Number.isInteger(stopTimeoutMs) || stopTimeoutMs < 0) {
     throw usageError('USAGE', `stop timeout ${String(stopTimeoutMs)} is not a whole number of milliseconds`, 'pass a non-negative integer');
@@ -138,6 +148,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     node: opts.node?.replace(/^v/, ''),
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
+    compress: opts.compress ?? false,
     stopTimeoutMs,
     settings,
     logging,

@@ -25,6 +25,8 @@ export interface BuildRecord {
   inputs: Record<string, number>;
   /** Output file name → size and sha256. The record itself is not listed. */
   outputs: Record<string, { bytes: number; sha256: string }>;
+  /** Where the exe's bytes go: the Node runtime it was made from, and the rest (the payload). */
+  size: { exeBytes: number; runtimeBytes: number; payloadBytes: number; compressed: boolean };
   /** Step durations in ms. */
   timings: Record<string, number>;
   /** Absolute output folder (not inside the exe). */
@@ -44,6 +46,7 @@ export function buildRecord(args: {
   entry: string;
   inputs: Record<string, number>;
   outputs: BuildRecord['outputs'];
+  size: { exeBytes: number; runtimeBytes: number; compressed: boolean };
   timings: Record<string, number>;
 }): BuildRecord {
   const { build } = args;
@@ -63,6 +66,7 @@ export function buildRecord(args: {
     entry: args.entry,
     inputs: args.inputs,
     outputs: args.outputs,
+    size: { ...args.size, payloadBytes: args.size.exeBytes - args.size.runtimeBytes },
     timings: args.timings,
     outDir: build.outDir,
   };

@@ -30,6 +30,8 @@ export interface PkgPackInput {
   icon?: Uint8Array;
   /** svcpack's cache folder; pkg's own cache lives under it. */
   cacheDir: string;
+  /** pkg's `--compress Brotli`: the files in its virtual file system are stored compressed. */
+  compress?: boolean;
 }
 
 /** The package.json pkg reads for the staged app (pure). */
@@ -74,7 +76,16 @@ export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
     try {
       await promisify(execFile)(
         runtime.hostNode,
-        [pkgBin, 'package.json', '--sea', '--target', `node${runtime.version}-win-x64`, '--output', outFile],
+        [
+          pkgBin,
+          'package.json',
+          '--sea',
+          '--target',
+          `node${runtime.version}-win-x64`,
+          '--output',
+          outFile,
+          ...(input.compress ? ['--compress', 'Brotli'] : []),
+        ],
         { cwd: stage, env: { ...process.env, HOME: home, USERPROFILE: home, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024 },
       );
     } catch (err) {

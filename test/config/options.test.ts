@@ -55,6 +55,7 @@ describe('resolveBuildOptions', () => {
     expect(r.icon).toBeUndefined();
     expect(r.outDir).toBe(path.join(dir, 'dist'));
     expect(r.packer).toBe('direct');
+    expect(r.compress).toBe(false);
     expect(r.stopTimeoutMs).toBe(DEFAULT_STOP_TIMEOUT_MS);
     expect(r.node).toBeUndefined();
   });
@@ -130,7 +131,9 @@ describe('resolveBuildOptions', () => {
     expect(png.message).toContain('not an .ico');
   });
 
-  it('validates the name, version, node version, packer and stop timeout', () => {
+  it('validates the name, version, node version, packer, compress and stop timeout', () => {
+    expect(resolve({ compress: true }).compress).toBe(true);
+    expect(thrown(() => resolve({ compress: 'yes' as never })).message).toContain('compress "yes" is not true or false');
     expect(thrown(() => resolve({ name: 'a/b' })).code).toBe('INVALID_NAME');
     expect(thrown(() => resolve({ name: '' })).code).toBe('INVALID_NAME');
     expect(thrown(() => resolve({ version: '1.2' })).code).toBe('INVALID_VERSION');
