@@ -14,7 +14,7 @@ const STEP_LABELS: Record<string, string> = {
   bundle: 'bundle (esbuild)',
   runtime: 'Node.js runtime',
   blob: 'SEA blob',
-  resources: 'resources (resedit)',
+  resources: 'resources',
   pkg: 'pack (@yao-pkg/pkg)',
   emit: 'write outputs',
   total: 'total',
@@ -57,7 +57,8 @@ export class ProgressPrinter {
     }
     const ev = e.event;
     if (ev.phase === 'done') {
-      this.line(`  ${ev.label}: ${ev.fromCache ? 'cached' : 'downloaded'}`);
+      // A cache hit is silent: it is the common case, and a failing build must still print one line.
+      if (!ev.fromCache) this.line(`  ${ev.label}: downloaded`);
       return;
     }
     const total = ev.totalBytes ? ` of ${formatBytes(ev.totalBytes)}` : '';
