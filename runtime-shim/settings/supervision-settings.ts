@@ -136,7 +136,7 @@ const flag = (key: keyof SupervisionInput, valueName: string, help: string): Sup
 /** The build flags of supervised mode, in --help order. */
 export const SUPERVISION_FLAGS: readonly SupervisionFlag[] = [
   flag('supervise', 'true|false', 'run the app in a child process that a small supervisor restarts (default: false)'),
-  flag('restartDelay', 'duration', 'delay before the first restart of a crashed app (default: 1s)'),
+  flag('restartDelay', 'duration', 'delay before the first restart of a crashed app (default: 100ms)'),
   flag('restartFactor', 'number', 'each consecutive restart waits this many times longer (default: 2)'),
   flag('restartMaxDelay', 'duration', 'the restart delay never exceeds this (default: 1m)'),
   flag('healthyAfter', 'duration', 'a run this long resets the restart delay (default: 1m)'),

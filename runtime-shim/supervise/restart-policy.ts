@@ -19,8 +19,13 @@ export interface RestartPolicySettings {
   windowMs: number;
 }
 
+/**
+ * The first restart comes after 100 ms (systemd's RestartSec default; NSSM restarts at once and
+ * throttles): a one-off crash costs the users of the service as little as possible, while the
+ * doubling delay and the give-up limit still stop a crash loop within seconds.
+ */
 export const DEFAULT_RESTART_POLICY: RestartPolicySettings = {
-  initialDelayMs: 1_000,
+  initialDelayMs: 100,
   factor: 2,
   maxDelayMs: 60_000,
   healthyAfterMs: 60_000,

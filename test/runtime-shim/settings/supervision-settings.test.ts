@@ -15,7 +15,7 @@ const error = (fn: () => unknown): SettingError => {
 describe('resolveSupervision', () => {
   it('is off, with the documented restart policy, when nothing is given', () => {
     expect(resolveSupervision({})).toEqual(DEFAULT_SUPERVISION);
-    expect(DEFAULT_SUPERVISION.policy).toEqual({ initialDelayMs: 1_000, factor: 2, maxDelayMs: 60_000, healthyAfterMs: 60_000, maxRestarts: 5, windowMs: 300_000 });
+    expect(DEFAULT_SUPERVISION.policy).toEqual({ initialDelayMs: 100, factor: 2, maxDelayMs: 60_000, healthyAfterMs: 60_000, maxRestarts: 5, windowMs: 300_000 });
   });
 
   it('reads durations, counts, the factor and the health probe from flag strings', () => {
