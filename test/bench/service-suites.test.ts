@@ -1,39 +1,25 @@
 /**
  * The service benchmark suites (bench/suites/service.ts, bench/suites/supervision.ts): their pure
- * helpers (/proc parsing, service process matching, log reading, loss/duplication counting), and
- * one quick run of each suite under Wine (reps 1) that checks every metric is there with finite
- * samples and that the supervised log lost and duplicated nothing. Timings are printed, never
- * asserted (machines are noisy).
- *
- * Wine missing FAILS the Wine tests (e2eFile), as does a missing mingw-w64 (the native tools).
+ * helpers (/proc parsing, service process matching, log reading, loss/duplication counting). The
+ * suites themselves run once, in quick mode, in test/bench/quick-run.test.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import type { BenchContext, SuiteResult } from '../../bench/lib/types';
+import { describe, expect, test } from 'vitest';
 import {
-  CONTENDERS,
-  createServiceSuite,
   isExited,
   parseCmdline,
   parseSmapsRollup,
   parseStat,
   processesMatching,
   processLabel,
-  SERVICE_SUITE_SERVICES,
   serviceProcesses,
   type ProcEntry,
 } from '../../bench/suites/service';
 import {
   analyzeFlood,
   countSequence,
-  createSupervisionSuite,
   logFilesOldestFirst,
   parseLogRecords,
-  SUPERVISION_SUITE_SERVICES,
 } from '../../bench/suites/supervision';
-import { e2eFile } from '../e2e/wine';
 
 describe('/proc helpers', () => {
   test('parseCmdline splits on NUL and drops the empty arguments Wine pads command lines with', () => {
@@ -138,96 +124,5 @@ describe('supervised log reading', () => {
     expect(result.bytes).toBe(lines.slice(1, 4).reduce((s, l) => s + l.length + 1, 0));
     // A missing last line leaves no window: NaN, never a made-up figure.
     expect(analyzeFlood(parseLogRecords(lines.slice(0, 3).join('\n')), 3)).toMatchObject({ missing: 1, windowMs: NaN });
-  });
-});
-
-describe('service suites under Wine (reps 1)', () => {
-  let toolsDir = '';
-  const file = e2eFile({
-    services: [...SERVICE_SUITE_SERVICES, ...SUPERVISION_SUITE_SERVICES],
-    setup: async () => {
-      toolsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-bench-tools-'));
-      return {};
-    },
-  });
-  afterAll(() => {
-    if (toolsDir) fs.rmSync(toolsDir, { recursive: true, force: true });
-  });
-
-  function context(name: string): { ctx: BenchContext; done(): void } {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `svcpack-bench-${name}-`));
-    return {
-      ctx: { reps: 1, quick: true, workDir, toolsDir, log: (m) => console.log(`[bench] ${m}`) },
-      done: () => fs.rmSync(workDir, { recursive: true, force: true }),
-    };
-  }
-
-  function expectComplete(result: SuiteResult, expected: Record<string, string[]>): void {
-    for (const [metric, contenders] of Object.entries(expected)) {
-      for (const contender of contenders) {
-        const m = result.measurements.find((x) => x.metric === metric && x.contender === contender);
-        expect(m, `${metric} for ${contender}`).toBeDefined();
-        expect(m!.samples.length, `${metric} for ${contender}`).toBe(1);
-        expect(m!.samples.every(Number.isFinite), `${metric} for ${contender}: ${m!.samples.join(', ')}`).toBe(true);
-      }
-    }
-    for (const c of result.checks) expect(Number.isFinite(c.value), `check ${c.id}`).toBe(true);
-    expect(result.notes.length).toBeGreaterThan(0);
-  }
-
-  test('service: start, ready, stop and memory of every contender', { timeout: 300_000 }, async () => {
-    void file.ctx;
-    const { ctx, done } = context('service');
-    try {
-      const result = await createServiceSuite({ manageWine: false }).run(ctx);
-      for (const m of result.measurements) console.log(`[bench] ${m.metric} ${m.contender}: ${m.samples[0]!.toFixed(1)} ${m.unit}`);
-      const all = Object.values(CONTENDERS);
-      const node = all.filter((c) => c !== CONTENDERS.native);
-      expectComplete(result, {
-        'service.start': all,
-        'service.stop': all,
-        'memory.rss': all,
-        'memory.pss': all,
-        'memory.processes': all,
-        'service.ready': node,
-        'memory.heap': node,
-      });
-      const processes = (c: string) => result.measurements.find((m) => m.metric === 'memory.processes' && m.contender === c)!.samples[0];
-      expect(processes(CONTENDERS.svcpack)).toBe(1);
-      expect(processes(CONTENDERS.supervised)).toBeGreaterThanOrEqual(2);
-      expect(processes(CONTENDERS.wrapper)).toBe(2);
-      expect(result.checks.map((c) => c.id)).toEqual([
-        'service.start.svcpack-vs-bare',
-        'service.stop.svcpack-minus-bare',
-        'memory.rss.svcpack-vs-bare',
-        'memory.pss.svcpack-vs-bare',
-        'memory.heap.svcpack-vs-bare',
-      ]);
-    } finally {
-      done();
-    }
-  });
-
-  test('supervision: restart latency, log throughput, nothing lost or duplicated', { timeout: 300_000 }, async () => {
-    void file.ctx;
-    const { ctx, done } = context('supervision');
-    try {
-      const result = await createSupervisionSuite({ manageWine: false }).run(ctx);
-      for (const m of result.measurements) console.log(`[bench] ${m.metric}: ${m.samples[0]!.toFixed(1)} ${m.unit}`);
-      const supervised = [CONTENDERS.supervised];
-      expectComplete(result, {
-        'restart.latency': supervised,
-        'restart.overhead': supervised,
-        'log.lines': supervised,
-        'log.bytes': supervised,
-        'log.lost': supervised,
-      });
-      const lost = result.measurements.find((m) => m.metric === 'log.lost')!;
-      expect(lost.samples).toEqual([0]);
-      expect(lost.details).toMatchObject({ missing: 0, duplicated: 0, unexpected: 0, 'out of order': 0 });
-      expect(result.checks.find((c) => c.id === 'log.lost')!.met).toBe(true);
-    } finally {
-      done();
-    }
   });
 });

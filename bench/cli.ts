@@ -1,0 +1,58 @@
+/**
+ * `npm run bench [-- options]`: runs the benchmark suites and writes bench/results/<date>.{json,md,png}.
+ *
+ *   --quick           one repetition per figure (the CI smoke run; figures not meaningful)
+ *   --reps N          repetitions per figure (default 5, at least 5)
+ *   --only a,b        run only these suites: build, size, service, supervision
+ *   --out DIR         write the report files here instead of bench/results
+ *
+ * Exit code 0 when every suite ran (missed targets are reported, not failures), 1 when a suite
+ * failed, 2 for a bad option.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_REPS, runBench, SUITES } from './run';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        reps: { type: 'string' },
+        only: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message} — run "npm run bench -- --help"\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(
+      `npm run bench [-- --quick] [-- --reps N] [-- --only ${SUITES.map((s) => s.name).join(',')}] [-- --out DIR]\n` +
+        `Runs the benchmark suites (${DEFAULT_REPS} repetitions by default) and writes bench/results/<date>.{json,md,png}.\n`,
+    );
+    return 0;
+  }
+  let result;
+  try {
+    result = await runBench({
+      quick: values.quick,
+      reps: values.reps === undefined ? undefined : Number(values.reps),
+      only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+      outDir: values.out,
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { files, failures, report } = result;
+  const checks = report.suites.flatMap((s) => s.checks);
+  process.stdout.write(`${checks.filter((c) => c.met).length}/${checks.length} targets met\n`);
+  for (const file of Object.values(files)) process.stdout.write(`wrote ${file}\n`);
+  for (const f of failures) process.stderr.write(`bench: suite ${f.suite} failed — ${f.error.split('\n')[0]}\n`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,407 @@
+/**
+ * BUILD TIME: how long turning an app into a Windows exe takes, svcpack against its peers, on
+ * fixtures/hello-http and fixtures/large-app, warm and cold. Every figure is the wall time of the
+ * whole command (or the commands a peer's recipe consists of), process start and exit included.
+ * See {@link NOTES} for what warm and cold mean here.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { cachedBinaryPath } from '../../src/runtime/cache';
+import { measurement, ratioCheck, summarize } from '../lib/stats';
+import { interleave } from '../lib/timer';
+import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
+import { buildBunCompile } from '../peers/bun-compile';
+import { buildHandmadeSea, handmadeSeaFormat, type SeaBundleFormat } from '../peers/handmade-sea';
+import { ensureLargeApp, HELLO_APP_ENTRY, LARGE_APP_ENTRY, REPO_ROOT } from '../peers/large-app';
+import { buildPkgSea, seedPkgHome } from '../peers/pkg-sea';
+import { acquirePeerTools, PEER_VERSIONS, runTool, type NodeRuntime, type PeerTools } from '../peers/tools';
+
+export interface BenchFixture {
+  /** Used in metric ids: `build.warm.<id>`. */
+  id: 'hello' | 'large';
+  label: string;
+  entry: string;
+}
+
+export const FIXTURES: BenchFixture[] = [
+  { id: 'hello', label: 'hello-http', entry: HELLO_APP_ENTRY },
+  { id: 'large', label: 'large-app', entry: LARGE_APP_ENTRY },
+];
+
+/** Contender labels, shared with the size suite. */
+export const CONTENDER = {
+  svcpack: 'svcpack',
+  svcpackPkg: 'svcpack --packer pkg',
+  handmade: 'hand-made SEA',
+  pkg: 'pkg --sea',
+  bun: 'bun build --compile',
+} as const;
+
+/** The service name every benchmark build uses. */
+export const BENCH_NAME = 'BenchSvc';
+
+// ---------------------------------------------------------------------------------------------
+// svcpack as a subprocess (shared with the size suite)
+
+const SVCPACK_BIN = path.join(REPO_ROOT, 'bin', 'svcpack.js');
+const LIB_CLI = path.join(REPO_ROOT, 'lib', 'cli.js');
+
+/** The parts of svcpack's `--json` build record the benchmarks read. */
+export interface SvcpackRecord {
+  timings: Record<string, number>;
+  inputs: Record<string, number>;
+  outputs: Record<string, { bytes: number }>;
+  /** Present in builds that report it: the Node runtime's and the payload's share of the exe. */
+  size?: { exeBytes: number; runtimeBytes: number; payloadBytes: number; compressed?: boolean };
+}
+
+/**
+ * Makes sure lib/ (what bin/svcpack.js runs) is compiled from the current src/: rebuilds it
+ * (`node scripts/build-lib.js`) when lib/cli.js is missing or older than a file under src/ or
+ * runtime-shim/api.ts.
+ */
+export async function ensureSvcpackLib(log: BenchContext['log']): Promise<void> {
+  const built = await fs.stat(LIB_CLI).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const sources = [path.join(REPO_ROOT, 'runtime-shim', 'api.ts')];
+  for (const entry of await fs.readdir(path.join(REPO_ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) sources.push(path.join(entry.parentPath, entry.name));
+  }
+  let newest = 0;
+  for (const file of sources) newest = Math.max(newest, (await fs.stat(file)).mtimeMs);
+  if (built >= newest) return;
+  log(built === 0 ? 'compiling svcpack (lib/ is missing)' : 'recompiling svcpack (lib/ is older than src/)');
+  await runTool(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-lib.js')], { what: 'npm run build:lib', cwd: REPO_ROOT });
+}
+
+/**
+ * `node bin/svcpack.js build <entry> --name BenchSvc --node <v> --out-dir <outDir> --json [flags]`
+ * under this machine's Node (as a user runs it); the exe's path and the parsed record.
+ */
+export async function runSvcpackBuild(input: {
+  entry: string;
+  outDir: string;
+  flags?: string[];
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ exe: string; record: SvcpackRecord }> {
+  const flags = input.flags ?? [];
+  const { stdout } = await runTool(
+    process.execPath,
+    [SVCPACK_BIN, 'build', input.entry, '--name', BENCH_NAME, '--node', PEER_VERSIONS.node, '--out-dir', input.outDir, '--json', ...flags],
+    { what: ['svcpack build', ...flags].join(' '), cwd: REPO_ROOT, env: input.env },
+  );
+  let record: SvcpackRecord;
+  try {
+    record = JSON.parse(stdout) as SvcpackRecord;
+  } catch {
+    throw new Error(`svcpack build ${flags.join(' ')} printed no JSON record: ${stdout.trim().split('\n')[0] ?? ''}`);
+  }
+  return { exe: path.join(input.outDir, `${BENCH_NAME}.exe`), record };
+}
+
+/**
+ * A fresh svcpack cache holding only copies of the already-downloaded runtime files and their
+ * download records (`node/<v>/<platform-arch>/node(.exe)` + `.json`, see src/runtime/cache.ts):
+ * nothing svcpack derived from them.
+ */
+export async function seedSvcpackCache(dir: string, node: NodeRuntime): Promise<void> {
+  const keys = [
+    { file: node.nodeExe, key: { version: node.version, platform: 'win', arch: 'x64' } as const },
+    { file: node.hostNode, key: { version: node.version, platform: 'linux', arch: 'x64' } as const },
+  ];
+  for (const { file, key } of keys) {
+    const dest = cachedBinaryPath(dir, key);
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    await fs.copyFile(file, dest);
+    await fs.chmod(dest, 0o755);
+    await fs.copyFile(`${file}.json`, `${dest}.json`).catch(() => {
+      throw new Error(`${file}.json is missing: the runtime was not downloaded into svcpack's cache`);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+type Mode = 'warm' | 'cold';
+
+interface RunResult {
+  exe: string;
+  /** Step durations (ms) reported by the tool or timed by the peer's recipe. */
+  stages: Record<string, number>;
+  /** svcpack only: its record's total (ms) and number of bundled input files. */
+  recordTotal?: number;
+  inputs?: number;
+}
+
+/** One build to time: its scratch folder and the timed work (everything else is prepared before). */
+interface PreparedRun {
+  dir: string;
+  run: () => Promise<RunResult>;
+}
+
+interface Contender {
+  label: string;
+  prepare(mode: Mode, dir: string): Promise<PreparedRun>;
+}
+
+export const NOTES = {
+  method: (reps: number, warmup: number, hostNode: string) =>
+    `Wall time of the whole build per repetition, process start and exit included for every contender (svcpack: one \`node bin/svcpack.js build … --json\` under this machine's Node ${hostNode}; hand-made SEA: the documented steps, each command a fresh process; pkg --sea: esbuild then pkg, both under the host Node ${PEER_VERSIONS.node} pkg needs; bun: one \`bun build --compile\`). ${reps} repetition(s) per figure${warmup ? ` after ${warmup} untimed warm-up round` : ''}, contenders interleaved round by round; outputs removed and \`sync\` run between builds, untimed.`,
+  warm: 'Warm: what a second build finds — the runtimes downloaded, svcpack\'s and pkg\'s caches populated, every tool binary and the sources in the OS page cache.',
+  cold:
+    'Cold: the Node runtime download is not part of it (done once, network-bound, the same bytes for svcpack and pkg). Each cold build is a fresh process whose tool caches of derived data are empty: ' +
+    'svcpack gets a fresh SVCPACK_CACHE_DIR holding only copies of the two downloaded runtime files and their download records (node/<v>/win-x64/node.exe + .json, node/<v>/linux-x64/node + .json), so it re-verifies them and, with --packer pkg, seeds pkg\'s cache itself; ' +
+    'pkg --sea gets a fresh HOME whose ~/.pkg-cache/sea holds only a copy of the node.exe it would have downloaded, with pkg\'s .ok markers (pkg\'s SEA mode looks there and ignores PKG_CACHE_PATH; the nodejs.org zip it normally extracts node.exe from cannot be had here, so that extraction is not exercised: cold pkg is, if anything, favoured); ' +
+    'the hand-made SEA (esbuild, node --experimental-sea-config, postject) has no caches of its own; bun build --compile has none for this either (it is given empty BUN_INSTALL_CACHE_DIR and BUN_RUNTIME_TRANSPILER_CACHE_PATH all the same). ' +
+    'No cache here can make the OS page cache cold: tool binaries, node.exe and the sources stay in memory between builds (dropping it needs root and disturbs the machine), so cold measures the tools\' own work, not the disk.',
+  stages:
+    'Details: median step times in ms — svcpack\'s from its --json record (`process` = wall − record total: Node start, module loading, exit), the peers\' timed around each of their commands.',
+  handmade: (formats: Record<string, SeaBundleFormat>) =>
+    `Hand-made SEA follows nodejs.org/api/single-executable-applications.html (esbuild → CommonJS bundle, sea-config.json, node --experimental-sea-config, copy node.exe, postject --sentinel-fuse … --overwrite); Node 22's SEA main must be CommonJS and esbuild cannot emit top-level await as CommonJS, so apps using it are embedded as an ES-module asset with a small CommonJS main that imports it (${Object.entries(formats)
+      .map(([f, fmt]) => `${f}: ${fmt}`)
+      .join(', ')}). Like the recipe, it does not remove node.exe's stale signature nor set version resources (svcpack does both).`,
+  pkg: `pkg --sea: @yao-pkg/pkg (svcpack's own dependency) in its enhanced SEA mode (a package.json whose bin is the esbuild ES-module bundle), which runs ES modules with top-level await; target node${PEER_VERSIONS.node}-win-x64.`,
+  bun: `bun build --compile --target=bun-windows-x64 with the Linux bun ${PEER_VERSIONS.bun}, offline: the Windows runtime is passed with --compile-executable-path. It cannot set Windows version resources when cross-compiling.`,
+};
+
+export const buildSuite: Suite = {
+  name: 'build',
+  title: 'Build time',
+  run: runBuildSuite,
+};
+export default buildSuite;
+
+async function runBuildSuite(ctx: BenchContext): Promise<SuiteResult> {
+  await ensureSvcpackLib(ctx.log);
+  await ensureLargeApp(ctx.log);
+  const tools = await acquirePeerTools(ctx);
+  const warmPkgHome = await seedPkgHome(path.join(ctx.toolsDir, 'pkg-sea'), tools.node);
+
+  const measurements: Measurement[] = [];
+  const checks: Check[] = [];
+  const formats: Record<string, SeaBundleFormat> = {};
+  const moduleNotes: string[] = [];
+  const warmup = ctx.quick ? 0 : 1;
+
+  for (const fixture of FIXTURES) {
+    formats[fixture.label] = await handmadeSeaFormat(fixture.entry);
+    moduleNotes.push(`${fixture.label}: ${await bundledInputCount(fixture.entry)} input files in its esbuild bundle`);
+    const contenders = buildContenders(fixture, tools, warmPkgHome, formats[fixture.label]!);
+    for (const mode of ['warm', 'cold'] as const) {
+      ctx.log(`build: ${mode} ${fixture.label} × ${ctx.reps}${mode === 'warm' && warmup ? ` (+${warmup} warm-up)` : ''}, ${contenders.length} contenders`);
+      const runs = await timeContenders(ctx, contenders, mode, path.join(ctx.workDir, 'build', `${mode}-${fixture.id}`), mode === 'warm' ? warmup : 0);
+      for (const c of contenders) {
+        const r = runs[c.label]!;
+        measurements.push(
+          measurement(
+            `build.${mode}.${fixture.id}`,
+            `${mode} build, ${fixture.label}`,
+            c.label,
+            's',
+            r.wallMs.map((ms) => ms / 1000),
+            stageDetails(r),
+          ),
+        );
+      }
+    }
+    const of = (label: string) => measurements.find((m) => m.metric === `build.warm.${fixture.id}` && m.contender === label)!;
+    const informational = fixture.id !== 'hello';
+    const explanation = informational ? 'informational: the issue sets this target for hello-http only' : undefined;
+    checks.push(
+      ratioCheck({
+        id: `build.warm.${fixture.id}.svcpack-vs-bun`,
+        label: `warm build ${fixture.label}: svcpack / bun build --compile${informational ? ' (informational)' : ''}`,
+        numerator: of(CONTENDER.svcpack),
+        denominator: of(CONTENDER.bun),
+        target: { op: '<', value: 1.0 },
+        explanation,
+      }),
+      ratioCheck({
+        id: `build.warm.${fixture.id}.svcpack-vs-pkg`,
+        label: `warm build ${fixture.label}: svcpack / pkg --sea${informational ? ' (informational)' : ''}`,
+        numerator: of(CONTENDER.svcpack),
+        denominator: of(CONTENDER.pkg),
+        target: { op: '<=', value: 0.15 },
+        explanation,
+      }),
+    );
+  }
+
+  return {
+    suite: 'build',
+    title: 'Build time',
+    measurements,
+    checks,
+    notes: [
+      NOTES.method(ctx.reps, warmup, process.version),
+      NOTES.warm,
+      NOTES.cold,
+      NOTES.stages,
+      NOTES.handmade(formats),
+      NOTES.pkg,
+      NOTES.bun,
+      `Fixtures: ${moduleNotes.join('; ')}.`,
+    ],
+  };
+}
+
+/** The five contenders for one fixture. */
+function buildContenders(fixture: BenchFixture, tools: PeerTools, warmPkgHome: string, format: SeaBundleFormat): Contender[] {
+  const { entry } = fixture;
+  const svcpack = (label: string, flags: string[]): Contender => ({
+    label,
+    async prepare(mode, dir) {
+      let env: NodeJS.ProcessEnv | undefined;
+      if (mode === 'cold') {
+        const cache = path.join(dir, 'svcpack-cache');
+        await seedSvcpackCache(cache, tools.node);
+        env = { SVCPACK_CACHE_DIR: cache };
+      }
+      return {
+        dir,
+        run: async () => {
+          const { exe, record } = await runSvcpackBuild({ entry, outDir: path.join(dir, 'out'), flags, env });
+          const { total, ...stages } = record.timings;
+          return { exe, stages, recordTotal: total, inputs: Object.keys(record.inputs).length };
+        },
+      };
+    },
+  });
+  return [
+    svcpack(CONTENDER.svcpack, []),
+    svcpack(CONTENDER.svcpackPkg, ['--packer', 'pkg']),
+    {
+      label: CONTENDER.handmade,
+      async prepare(_mode, dir) {
+        return { dir, run: () => buildHandmadeSea({ entry, workDir: path.join(dir, 'work'), node: tools.node, postjectCli: tools.postjectCli, format, name: BENCH_NAME }) };
+      },
+    },
+    {
+      label: CONTENDER.pkg,
+      async prepare(mode, dir) {
+        let home = warmPkgHome;
+        if (mode === 'cold') {
+          // The node.exe pkg would have downloaded: a copy, not the shared file.
+          const downloaded = path.join(dir, 'downloaded', 'node.exe');
+          await fs.mkdir(path.dirname(downloaded), { recursive: true });
+          await fs.copyFile(tools.node.nodeExe, downloaded);
+          home = await seedPkgHome(path.join(dir, 'pkg'), { ...tools.node, nodeExe: downloaded });
+        }
+        return { dir, run: () => buildPkgSea({ entry, workDir: path.join(dir, 'work'), node: tools.node, pkgHome: home, name: BENCH_NAME }) };
+      },
+    },
+    {
+      label: CONTENDER.bun,
+      async prepare(mode, dir) {
+        let env: NodeJS.ProcessEnv | undefined;
+        if (mode === 'cold') {
+          env = { BUN_INSTALL_CACHE_DIR: path.join(dir, 'bun-install-cache'), BUN_RUNTIME_TRANSPILER_CACHE_PATH: path.join(dir, 'bun-transpiler-cache') };
+          for (const d of Object.values(env)) await fs.mkdir(d!, { recursive: true });
+        }
+        return { dir, run: () => buildBunCompile({ entry, workDir: path.join(dir, 'work'), bun: tools.bun, bunWindowsExe: tools.bunWindowsExe, name: BENCH_NAME, env }) };
+      },
+    },
+  ];
+}
+
+interface ContenderRuns {
+  wallMs: number[];
+  results: RunResult[];
+}
+
+/**
+ * Times every contender `reps` times (after `warmup` unrecorded rounds), interleaved round by
+ * round. Each build's state is prepared before it, untimed (in the timer's `between`); its output
+ * is checked and removed after it, untimed.
+ */
+async function timeContenders(ctx: BenchContext, contenders: Contender[], mode: Mode, root: string, warmup: number): Promise<Record<string, ContenderRuns>> {
+  const ready = new Map<string, PreparedRun>();
+  const finished: { label: string; prepared: PreparedRun; result?: RunResult }[] = [];
+  const results: Record<string, RunResult[]> = Object.fromEntries(contenders.map((c) => [c.label, []]));
+  let counter = 0;
+
+  const settle = async () => {
+    for (const f of finished.splice(0)) {
+      if (f.result) await checkExe(f.label, f.result.exe);
+      await fs.rm(f.prepared.dir, { recursive: true, force: true });
+    }
+    for (const c of contenders) {
+      if (ready.has(c.label)) continue;
+      const dir = path.join(root, `${String(++counter).padStart(3, '0')}-${c.label.replace(/[^a-z0-9]+/gi, '-')}`);
+      await fs.mkdir(dir, { recursive: true });
+      ready.set(c.label, await c.prepare(mode, dir));
+    }
+    await runTool('sync', [], { what: 'sync' });
+  };
+
+  await settle();
+  let samples: Record<string, number[]>;
+  try {
+    samples = await interleave(
+      ctx.reps,
+      Object.fromEntries(
+        contenders.map((c) => [
+          c.label,
+          async () => {
+            const prepared = ready.get(c.label)!;
+            ready.delete(c.label);
+            const entry: (typeof finished)[number] = { label: c.label, prepared };
+            finished.push(entry);
+            entry.result = await prepared.run();
+            results[c.label]!.push(entry.result);
+          },
+        ]),
+      ),
+      { warmup, between: settle },
+    );
+    for (const f of finished.splice(0)) if (f.result) await checkExe(f.label, f.result.exe);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+  return Object.fromEntries(
+    contenders.map((c) => [c.label, { wallMs: samples[c.label]!, results: results[c.label]!.slice(-ctx.reps) }]),
+  );
+}
+
+/** Fails unless `exe` is a non-empty file starting with 'MZ'. */
+async function checkExe(label: string, exe: string): Promise<void> {
+  const fh = await fs.open(exe).catch(() => {
+    throw new Error(`${label} produced no ${exe}`);
+  });
+  try {
+    const head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    if (head.toString('latin1') !== 'MZ') throw new Error(`${label} produced ${exe}, which is not a Windows executable`);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Median step times (ms) of a contender's recorded runs, for `details`. */
+function stageDetails(r: ContenderRuns): Record<string, number | string> {
+  const details: Record<string, number | string> = {};
+  const names = new Set(r.results.flatMap((x) => Object.keys(x.stages)));
+  for (const name of names) {
+    const values = r.results.map((x) => x.stages[name]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) details[`${name} ms`] = Math.round(summarize(values).median);
+  }
+  const totals = r.results.map((x) => x.recordTotal).filter((v): v is number => typeof v === 'number');
+  if (totals.length > 0) {
+    const recordTotal = summarize(totals).median;
+    details['record total ms'] = Math.round(recordTotal);
+    details['process ms'] = Math.round(summarize(r.wallMs).median - recordTotal);
+  }
+  const inputs = r.results.find((x) => x.inputs !== undefined)?.inputs;
+  if (inputs !== undefined) details['bundled inputs'] = inputs;
+  return details;
+}
+
+/** Input files in a plain esbuild bundle of `entry` (its metafile), untimed. */
+export async function bundledInputCount(entry: string): Promise<number> {
+  const result = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', write: false, metafile: true, logLevel: 'silent' });
+  return Object.keys(result.metafile.inputs).length;
+}

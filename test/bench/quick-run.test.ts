@@ -1,0 +1,123 @@
+/**
+ * `npm run bench -- --quick` as CI runs it: every suite once (one repetition per figure), through
+ * the same runner, writing the same three report files. Figures are printed, never asserted (these
+ * machines are noisy); what is asserted is that every suite ran, that every metric the report
+ * promises is there for every contender with a finite sample, that the supervised log lost and
+ * duplicated nothing, and that the JSON, Markdown and PNG files were written.
+ *
+ * Needs Wine (the service suites) and mingw-w64 (the native C service): without them this FAILS.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SuiteResult } from '../../bench/lib/types';
+import { runBench, SUITES, type RunResult } from '../../bench/run';
+import { CONTENDER, FIXTURES } from '../../bench/suites/build';
+import { CONTENDERS } from '../../bench/suites/service';
+import { requireWine } from '../support/wine';
+
+let outDir = '';
+let run: RunResult | undefined;
+let runError: unknown;
+
+beforeAll(async () => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-bench-quick-'));
+  try {
+    requireWine();
+    run = await runBench({ quick: true, outDir, log: (m) => console.log(`[bench] ${m}`) });
+    console.log(fs.readFileSync(run.files.markdown, 'utf8'));
+  } catch (err) {
+    runError = err;
+  }
+}, 40 * 60_000);
+
+afterAll(() => {
+  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+function result(): RunResult {
+  if (!run) throw runError ?? new Error('the quick benchmark run did not happen');
+  return run;
+}
+
+function suite(name: string): SuiteResult {
+  const found = result().report.suites.find((s) => s.suite === name);
+  if (!found) throw new Error(`suite ${name} missing: ${result().failures.find((f) => f.suite === name)?.error ?? 'not run'}`);
+  return found;
+}
+
+/** Every metric × contender is present with one finite sample. */
+function expectComplete(s: SuiteResult, expected: Record<string, readonly string[]>): void {
+  for (const [metric, contenders] of Object.entries(expected)) {
+    for (const contender of contenders) {
+      const m = s.measurements.find((x) => x.metric === metric && x.contender === contender);
+      expect(m, `${metric} for ${contender}`).toBeDefined();
+      expect(m!.samples, `${metric} for ${contender}`).toHaveLength(1);
+      expect(m!.samples.every(Number.isFinite), `${metric} for ${contender}: ${m!.samples.join(', ')}`).toBe(true);
+    }
+  }
+  for (const c of s.checks) expect(Number.isFinite(c.value), `check ${c.id}`).toBe(true);
+  expect(s.notes.length).toBeGreaterThan(0);
+}
+
+describe('npm run bench -- --quick', () => {
+  test('every suite ran, and the JSON, Markdown and PNG reports were written', () => {
+    const { report, files, failures } = result();
+    expect(failures).toEqual([]);
+    expect(report.quick).toBe(true);
+    expect(report.reps).toBe(1);
+    expect(report.suites.map((s) => s.suite)).toEqual(SUITES.map((s) => s.name));
+    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).suites).toHaveLength(SUITES.length);
+    expect(fs.readFileSync(files.markdown, 'utf8')).toMatch(/quick mode/);
+    expect(fs.readFileSync(files.chart).subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  test('build: cold and warm, both fixtures, every contender, with the targets checked', () => {
+    const s = suite('build');
+    const contenders = Object.values(CONTENDER);
+    expectComplete(s, Object.fromEntries(FIXTURES.flatMap((f) => [`build.warm.${f.id}`, `build.cold.${f.id}`]).map((m) => [m, contenders])));
+    expect(s.checks.map((c) => c.id)).toEqual([
+      'build.warm.hello.svcpack-vs-bun',
+      'build.warm.hello.svcpack-vs-pkg',
+      'build.warm.large.svcpack-vs-bun',
+      'build.warm.large.svcpack-vs-pkg',
+    ]);
+    const svcpack = s.measurements.find((m) => m.metric === 'build.warm.hello' && m.contender === CONTENDER.svcpack)!;
+    expect(svcpack.details).toMatchObject({ 'bundle ms': expect.any(Number) });
+  });
+
+  test('size: exe, runtime and payload of every packer, compressed and not', () => {
+    const s = suite('size');
+    const contenders = ['svcpack', 'svcpack --compress', 'svcpack --packer pkg', 'svcpack --packer pkg --compress', 'hand-made SEA', 'pkg --sea', 'pkg --sea --compress Brotli', 'bun build --compile'];
+    expectComplete(s, Object.fromEntries(FIXTURES.flatMap((f) => ['exe', 'runtime', 'payload'].map((k) => `size.${k}.${f.id}`)).map((m) => [m, contenders])));
+  });
+
+  test('service: start, ready, stop and memory of every contender', () => {
+    const s = suite('service');
+    const all = Object.values(CONTENDERS);
+    const node = all.filter((c) => c !== CONTENDERS.native);
+    expectComplete(s, {
+      'service.start': all,
+      'service.stop': all,
+      'memory.rss': all,
+      'memory.pss': all,
+      'memory.processes': all,
+      'service.ready': node,
+      'memory.heap': node,
+    });
+    const processes = (c: string) => s.measurements.find((m) => m.metric === 'memory.processes' && m.contender === c)!.samples[0];
+    expect(processes(CONTENDERS.svcpack)).toBe(1);
+    expect(processes(CONTENDERS.supervised)).toBeGreaterThanOrEqual(2);
+    expect(processes(CONTENDERS.wrapper)).toBe(2);
+  });
+
+  test('supervision: restart latency and log throughput, nothing lost or duplicated', () => {
+    const s = suite('supervision');
+    const supervised = [CONTENDERS.supervised];
+    expectComplete(s, { 'restart.latency': supervised, 'restart.overhead': supervised, 'log.lines': supervised, 'log.bytes': supervised, 'log.lost': supervised });
+    const lost = s.measurements.find((m) => m.metric === 'log.lost')!;
+    expect(lost.samples).toEqual([0]);
+    expect(lost.details).toMatchObject({ missing: 0, duplicated: 0, unexpected: 0, 'out of order': 0 });
+  });
+});
