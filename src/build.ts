@@ -3,7 +3,7 @@
  * output folder until every step has succeeded; then all outputs appear together.
  */
 import { webcrypto } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleApp, bundleLoader } from './bundle/bundle';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
@@ -55,6 +55,17 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
 
   // The bundle only needs the Node major; it runs while the runtime is fetched.
   const nodeMajor = Number((plan.node ?? '22').split('.')[0]);
+  const runtimeReady = step('runtime', () =>
+    acquireRuntime({
+      version: plan.node,
+      nodeBinary: plan.nodeBinary,
+      cacheDir: hooks.cacheDir,
+      onProgress: (event) => emit({ type: 'runtime', event }),
+    }),
+  );
+  // The direct packer edits node.exe (≈ 90 MB): reading it overlaps bundling and the blob.
+  const nodeExeBytes = plan.packer === 'direct' ? runtimeReady.then((r) => readFile(r.targetExe)) : undefined;
+  nodeExeBytes?.catch(() => undefined); // awaited by packDirect; a failure surfaces there
   const [bundle, runtime] = await Promise.all([
     step('bundle', async () => {
       const exeConfig: ExeConfig = {
@@ -75,14 +86,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       ]);
       return { ...app, loader };
     }),
-    step('runtime', () =>
-      acquireRuntime({
-        version: plan.node,
-        nodeBinary: plan.nodeBinary,
-        cacheDir: hooks.cacheDir,
-        onProgress: (event) => emit({ type: 'runtime', event }),
-      }),
-    ),
+    runtimeReady,
   ]);
 
   const versionInfo = versionInfoTable(plan);
@@ -104,7 +108,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   } else {
     const packed = await packDirect({
       hostNode: runtime.hostNode,
-      targetExe: runtime.targetExe,
+      targetExe: nodeExeBytes ?? readFile(runtime.targetExe),
       seaMain: bundle.loader,
       appBundle: bundle.code,
       koffiNode: koffi.bytes,

@@ -13,7 +13,8 @@ import type { VersionInfoTable } from './version-info';
 
 export interface PackInput {
   hostNode: string;
-  targetExe: string;
+  /** The contents of the win-x64 node.exe to pack into (the caller starts reading it early). */
+  targetExe: Promise<Buffer>;
   seaMain: string;
   appBundle: string;
   koffiNode: Uint8Array;
@@ -29,9 +30,6 @@ export interface PackTimings {
 }
 
 export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timings: PackTimings }> {
-  // node.exe (≈ 90 MB) is read while the blob is generated: the two overlap.
-  const nodeExeRead = fs.readFile(input.targetExe);
-  nodeExeRead.catch(() => undefined); // awaited below; a failure surfaces there
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svcpack-sea-'));
   try {
     let t = performance.now();
@@ -45,7 +43,7 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
     });
     const blob = performance.now() - t;
     t = performance.now();
-    const nodeExe = await nodeExeRead;
+    const nodeExe = await input.targetExe;
     const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon });
     return { exe, timings: { blob, resources: performance.now() - t } };
   } finally {

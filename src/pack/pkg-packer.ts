@@ -54,10 +54,24 @@ export async function seedPkgCache(cacheDir: string, version: string, targetExe:
   const sea = path.join(home, '.pkg-cache', 'sea');
   await fs.mkdir(sea, { recursive: true });
   const base = path.join(sea, `node-v${version}-win-x64`);
-  await fs.rm(`${base}.exe`, { force: true });
-  await fs.link(targetExe, `${base}.exe`).catch(() => fs.copyFile(targetExe, `${base}.exe`));
+  // Re-linking on every build would change the cached node.exe's ctime, and with it the runtime
+  // cache's verification stamp (cache.ts): the next build would re-hash it.
+  if (!(await sameFile(targetExe, `${base}.exe`))) {
+    await fs.rm(`${base}.exe`, { force: true });
+    await fs.link(targetExe, `${base}.exe`).catch(() => fs.copyFile(targetExe, `${base}.exe`));
+  }
   for (const marker of [`${base}.exe.ok`, `${base}.zip`, `${base}.zip.ok`]) await fs.writeFile(marker, '');
   return home;
+}
+
+/** True when `a` and `b` are the same file (hard links of one inode). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [sa, sb] = await Promise.all([fs.stat(a), fs.stat(b)]);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
 }
 
 export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
