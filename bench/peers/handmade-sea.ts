@@ -20,7 +20,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { SEA_FUSE } from '../../src/pack/pe';
-import { esbuildCli, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
+import { bundleForPeer, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
 
 /** `cjs`: the documented recipe as is. `esm-asset`: ES module bundle as an asset + CommonJS main (top-level await). */
 export type SeaBundleFormat = 'cjs' | 'esm-asset';
@@ -57,7 +57,6 @@ new vm.Script('import(' + JSON.stringify(url) + ')', { importModuleDynamically: 
 `;
 
 /** Banner for ES module bundles: CommonJS dependencies may `require` Node's built-in modules. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __peerCreateRequire } from 'node:module'; const require = __peerCreateRequire(import.meta.url);";
 
 /** Whether `entry` can be bundled as CommonJS (the documented recipe) or needs `esm-asset` (top-level await). */
 export async function handmadeSeaFormat(entry: string): Promise<SeaBundleFormat> {
@@ -83,21 +82,7 @@ export async function buildHandmadeSea(input: HandmadeSeaInput): Promise<PeerBui
   const esm = input.format === 'esm-asset';
   const bundleFile = esm ? 'app.mjs' : 'app.cjs';
   await stage(stages, 'bundle', () =>
-    runTool(
-      node.hostNode,
-      [
-        esbuildCli(),
-        input.entry,
-        '--bundle',
-        '--platform=node',
-        '--target=node22',
-        `--format=${esm ? 'esm' : 'cjs'}`,
-        ...(esm ? [`--banner:js=${ESM_REQUIRE_BANNER}`] : []),
-        `--outfile=${bundleFile}`,
-        '--log-level=warning',
-      ],
-      { what: 'hand-made SEA: esbuild', cwd },
-    ),
+    bundleForPeer({ entry: input.entry, cwd, outfile: bundleFile, format: esm ? 'esm' : 'cjs', what: 'hand-made SEA: esbuild' }),
   );
 
   await stage(stages, 'blob', async () => {

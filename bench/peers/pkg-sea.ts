@@ -14,8 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { seedPkgCache } from '../../src/pack/pkg-packer';
-import { ESM_REQUIRE_BANNER } from './handmade-sea';
-import { esbuildCli, pkgCli, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
+import { bundleForPeer, pkgCli, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
 
 export interface PkgSeaInput {
   entry: string;
@@ -48,21 +47,7 @@ export async function buildPkgSea(input: PkgSeaInput): Promise<PeerBuild> {
   await fs.mkdir(stageDir, { recursive: true });
 
   await stage(stages, 'bundle', () =>
-    runTool(
-      node.hostNode,
-      [
-        esbuildCli(),
-        input.entry,
-        '--bundle',
-        '--platform=node',
-        '--target=node22',
-        '--format=esm',
-        `--banner:js=${ESM_REQUIRE_BANNER}`,
-        '--outfile=app.mjs',
-        '--log-level=warning',
-      ],
-      { what: 'pkg --sea: esbuild', cwd: stageDir },
-    ),
+    bundleForPeer({ entry: input.entry, cwd: stageDir, outfile: 'app.mjs', format: 'esm', what: 'pkg --sea: esbuild' }),
   );
 
   await stage(stages, 'pkg', async () => {

@@ -222,10 +222,37 @@ export async function stage<T>(stages: Record<string, number>, name: string, wor
   return result;
 }
 
-/** esbuild's command-line script (the esbuild svcpack itself depends on). */
+/** esbuild's command-line program, a Node script or the native binary (the esbuild svcpack itself depends on). */
 export function esbuildCli(): string {
   return path.join(path.dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
 }
+
+/**
+ * Bundles `entry` for Node 22 with esbuild's command line, as a peer's user would: CommonJS, or an
+ * ES module given `require` (a banner) so bundled CommonJS dependencies still work. `what` names
+ * the step in errors.
+ */
+export async function bundleForPeer(input: { entry: string; cwd: string; outfile: string; format: 'cjs' | 'esm'; what: string }): Promise<void> {
+  // Run as a program, as `npx esbuild` would: bin/esbuild is a Node script until esbuild's install
+  // script replaces it with the native binary (npm 11 runs it only where install scripts are allowed).
+  await runTool(
+    esbuildCli(),
+    [
+      input.entry,
+      '--bundle',
+      '--platform=node',
+      '--target=node22',
+      `--format=${input.format}`,
+      ...(input.format === 'esm' ? [`--banner:js=${ESM_REQUIRE_BANNER}`] : []),
+      `--outfile=${input.outfile}`,
+      '--log-level=warning',
+    ],
+    { what: input.what, cwd: input.cwd },
+  );
+}
+
+/** What makes `require` work inside an ES-module bundle of CommonJS code. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __peerCreateRequire } from 'node:module'; const require = __peerCreateRequire(import.meta.url);";
 
 /** @yao-pkg/pkg's command-line script (the pkg svcpack itself depends on). */
 export function pkgCli(): string {
