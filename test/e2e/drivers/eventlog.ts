@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import { EVENT_IDS } from '../../../runtime-shim/logging/event-ids';
 import { createEventLogSink } from '../../../runtime-shim/logging/event-log-sink';
 import * as E from '../../../runtime-shim/scm/eventlog-bindings';
-import type { Koffi } from '../../../runtime-shim/scm/native-module';
 import { bindLocalMachineRegistry } from '../../../runtime-shim/scm/registry-bindings';
+import { loadKoffi, StepRecorder, type StepReport } from './step-report';
 
 export interface EventLogDriverConfig {
   /** Windows path of koffi's win32_x64 koffi.node. */
@@ -32,15 +32,8 @@ export interface EventLogDriverConfig {
   records: [string, string, string][];
 }
 
-export type StepResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: { name: string; message: string; fn?: string; code?: number } };
-
-export interface EventLogDriverReport {
-  steps: Record<string, StepResult>;
-  done: boolean;
-  fatal?: string;
-}
+export type { StepResult } from './step-report';
+export type EventLogDriverReport = StepReport;
 
 /** The text FormatMessageW gives each step's insertion string. */
 export const INSERT = 'text ✓ with %2 and a\r\nsecond line';
@@ -50,63 +43,41 @@ const LOAD_LIBRARY_AS_IMAGE_RESOURCE = 0x20;
 const FORMAT_MESSAGE_FROM_HMODULE = 0x800;
 const FORMAT_MESSAGE_ARGUMENT_ARRAY = 0x2000;
 
-function loadKoffi(file: string): Koffi {
-  const mod = { exports: {} as Koffi };
-  process.dlopen(mod, file);
-  return mod.exports;
-}
-
-function run(cfg: EventLogDriverConfig): void {
-  const report: EventLogDriverReport = { steps: {}, done: false };
-  const save = () => fs.writeFileSync(cfg.report, JSON.stringify(report, null, 2));
-  /** Runs `work` and records its result (`show` turns a value that does not serialize, a handle, into one that does). */
-  function step<T>(name: string, work: () => T, show: (value: T) => unknown = (value) => value): T | undefined {
-    try {
-      const value = work();
-      report.steps[name] = { ok: true, value: value === undefined ? null : show(value) };
-      return value;
-    } catch (err) {
-      const e = err as Error & { fn?: string; code?: number };
-      report.steps[name] = { ok: false, error: { name: e.name, message: e.message, fn: e.fn, code: e.code } };
-      return undefined;
-    } finally {
-      save();
-    }
-  }
-
-  try {
+async function run(cfg: EventLogDriverConfig): Promise<void> {
+  const rec = new StepRecorder(cfg.report);
+  await rec.run(() => {
     const koffi = loadKoffi(cfg.koffi);
     const api = E.bindEventLog(koffi);
 
     // The bindings, directly: one event of each type.
-    const handle = step('register', () => api.register(cfg.source), (h) => typeof h === 'object' && h !== null);
+    const handle = rec.step('register', () => api.register(cfg.source), (h) => typeof h === 'object' && h !== null);
     if (handle) {
-      step('reportInformation', () => api.report(handle, E.EVENTLOG_INFORMATION_TYPE, 1, 'driver information'));
-      step('reportWarning', () => api.report(handle, E.EVENTLOG_WARNING_TYPE, 3, 'driver warning'));
-      step('reportError', () => api.report(handle, E.EVENTLOG_ERROR_TYPE, 4, 'driver error'));
-      step('deregister', () => api.deregister(handle));
+      rec.step('reportInformation', () => api.report(handle, E.EVENTLOG_INFORMATION_TYPE, 1, 'driver information'));
+      rec.step('reportWarning', () => api.report(handle, E.EVENTLOG_WARNING_TYPE, 3, 'driver warning'));
+      rec.step('reportError', () => api.report(handle, E.EVENTLOG_ERROR_TYPE, 4, 'driver error'));
+      rec.step('deregister', () => api.deregister(handle));
     }
 
     // The sink, fed log records.
-    const sink = step('createSink', () => createEventLogSink(koffi, cfg.source), (s) => s !== null);
+    const sink = rec.step('createSink', () => createEventLogSink(koffi, cfg.source), (s) => s !== null);
     if (sink) {
-      step('sinkWrites', () => {
+      rec.step('sinkWrites', () => {
         for (const [level, source, message] of cfg.records) sink.write(level as never, source as never, message);
       });
-      step('sinkClose', () => sink.close());
+      rec.step('sinkClose', () => sink.close());
     }
 
     // The source's registry key.
     const registry = E.bindEventSourceRegistry(bindLocalMachineRegistry(koffi));
-    step('sourceBefore', () => registry.eventSourceFile(cfg.registrySource));
-    step('registerSource', () => registry.registerEventSource(cfg.registrySource, cfg.exe));
-    step('sourceAfter', () => registry.eventSourceFile(cfg.registrySource));
-    step('reregisterSource', () => registry.registerEventSource(cfg.registrySource, 'C:\\moved\\Other Folder\\x.exe'));
-    step('sourceMoved', () => registry.eventSourceFile(cfg.registrySource));
-    step('removeSource', () => registry.removeEventSource(cfg.registrySource));
-    step('sourceRemoved', () => registry.eventSourceFile(cfg.registrySource));
-    step('removeAgain', () => registry.removeEventSource(cfg.registrySource));
-    step('invalidName', () => registry.removeEventSource('a\\b'));
+    rec.step('sourceBefore', () => registry.eventSourceFile(cfg.registrySource));
+    rec.step('registerSource', () => registry.registerEventSource(cfg.registrySource, cfg.exe));
+    rec.step('sourceAfter', () => registry.eventSourceFile(cfg.registrySource));
+    rec.step('reregisterSource', () => registry.registerEventSource(cfg.registrySource, 'C:\\moved\\Other Folder\\x.exe'));
+    rec.step('sourceMoved', () => registry.eventSourceFile(cfg.registrySource));
+    rec.step('removeSource', () => registry.removeEventSource(cfg.registrySource));
+    rec.step('sourceRemoved', () => registry.eventSourceFile(cfg.registrySource));
+    rec.step('removeAgain', () => registry.removeEventSource(cfg.registrySource));
+    rec.step('invalidName', () => registry.removeEventSource('a\\b'));
 
     // What Event Viewer does with an event of this source: FormatMessage from the message file.
     const kernel = koffi.load('kernel32.dll');
@@ -117,7 +88,7 @@ function run(cfg: EventLogDriverConfig): void {
       'uint32 __stdcall FormatMessageW(uint32 flags, void *source, uint32 id, uint32 lang, void *buffer, uint32 chars, str16 *args)',
     );
     const win32Error = (fn: string) => Object.assign(new Error(`${fn} failed`), { name: 'Win32Error', fn, code: GetLastError() as number });
-    const module = step(
+    const module = rec.step(
       'loadExe',
       () => {
         const loaded: unknown = LoadLibraryExW(cfg.exe, null, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
@@ -134,18 +105,14 @@ function run(cfg: EventLogDriverConfig): void {
         if (chars === 0) throw win32Error('FormatMessageW');
         return buffer.toString('utf16le', 0, chars * 2);
       };
-      for (const id of EVENT_IDS) step(`format:${id}`, () => format(id, 0));
-      step('formatEnglish', () => format(EVENT_IDS[0]!, 0x409));
-      step('formatGerman', () => format(EVENT_IDS[0]!, 0x407));
-      step('formatUnknownId', () => format(99, 0));
+      for (const id of EVENT_IDS) rec.step(`format:${id}`, () => format(id, 0));
+      rec.step('formatEnglish', () => format(EVENT_IDS[0]!, 0x409));
+      rec.step('formatGerman', () => format(EVENT_IDS[0]!, 0x407));
+      rec.step('formatUnknownId', () => format(99, 0));
       FreeLibrary(module);
     }
-    report.done = true;
-  } catch (err) {
-    report.fatal = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  }
-  save();
+  });
 }
 
 const [configFile] = process.argv.slice(2);
-if (configFile) run(JSON.parse(fs.readFileSync(configFile, 'utf8')) as EventLogDriverConfig);
+if (configFile) void run(JSON.parse(fs.readFileSync(configFile, 'utf8')) as EventLogDriverConfig);

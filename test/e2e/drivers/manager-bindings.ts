@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import * as A from '../../../runtime-shim/scm/advapi32';
 import * as M from '../../../runtime-shim/scm/manager-api';
 import { bindManager } from '../../../runtime-shim/scm/manager-bindings';
-import type { Koffi } from '../../../runtime-shim/scm/native-module';
+import { loadKoffi, StepRecorder, type StepReport } from './step-report';
 
 export interface DriverConfig {
   /** Windows path of koffi's win32_x64 koffi.node. */
@@ -40,48 +40,20 @@ export interface DriverConfig {
   noVersionFile: string;
 }
 
-export type StepResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: { name: string; message: string; fn?: string; code?: number } };
-
-export interface DriverReport {
-  steps: Record<string, StepResult>;
-  done: boolean;
-  fatal?: string;
-}
-
-function loadKoffi(file: string): Koffi {
-  const mod = { exports: {} as Koffi };
-  process.dlopen(mod, file);
-  return mod.exports;
-}
+export type { StepResult } from './step-report';
+export type DriverReport = StepReport;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function manage(cfg: DriverConfig): Promise<void> {
-  const report: DriverReport = { steps: {}, done: false };
-  const save = () => fs.writeFileSync(cfg.report, JSON.stringify(report, null, 2));
-  async function step<T>(name: string, run: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      const value = await run();
-      report.steps[name] = { ok: true, value: value === undefined ? null : value };
-      return value;
-    } catch (err) {
-      const e = err as Error & { fn?: string; code?: number };
-      report.steps[name] = { ok: false, error: { name: e.name, message: e.message, fn: e.fn, code: e.code } };
-      return undefined;
-    } finally {
-      save();
-    }
-  }
-
-  try {
+  const rec = new StepRecorder(cfg.report);
+  await rec.run(async () => {
     const api = bindManager(loadKoffi(cfg.koffi));
     // bindManager declares only unnamed structs: a second call in the same process must work.
-    await step('bindTwice', () => typeof bindManager(loadKoffi(cfg.koffi)).openManager);
+    await rec.stepAsync('bindTwice', () => typeof bindManager(loadKoffi(cfg.koffi)).openManager);
 
-    await step('isElevated', () => api.isElevated());
-    await step('openManagerRead', () => {
+    await rec.stepAsync('isElevated', () => api.isElevated());
+    await rec.stepAsync('openManagerRead', () => {
       api.close(api.openManager(false));
       return true;
     });
@@ -101,16 +73,16 @@ async function manage(cfg: DriverConfig): Promise<void> {
       }
     }
 
-    await step('openServiceMissing', () => api.openService(scm, 'SvcpackE2ENoSuchService', M.SERVICE_QUERY_STATUS));
+    await rec.stepAsync('openServiceMissing', () => api.openService(scm, 'SvcpackE2ENoSuchService', M.SERVICE_QUERY_STATUS));
 
     // Accounts.
-    await step('lookupLocalService', () => api.lookupAccount('LocalService'));
-    await step('lookupNetworkService', () => api.lookupAccount('NetworkService'));
-    const user = await step('lookupUser', () => api.lookupAccount(cfg.user));
-    await step('lookupUnknown', () => api.lookupAccount('SvcpackNoSuchUser42'));
+    await rec.stepAsync('lookupLocalService', () => api.lookupAccount('LocalService'));
+    await rec.stepAsync('lookupNetworkService', () => api.lookupAccount('NetworkService'));
+    const user = await rec.stepAsync('lookupUser', () => api.lookupAccount(cfg.user));
+    await rec.stepAsync('lookupUnknown', () => api.lookupAccount('SvcpackNoSuchUser42'));
 
     // A service that can run (this driver in --service mode), and one that is only configured.
-    const runnable = await step('createRunnable', () =>
+    const runnable = await rec.stepAsync('createRunnable', () =>
       api.createService(scm, {
         name: cfg.runnable,
         displayName: 'Svcpack E2E Manager Runnable',
@@ -131,16 +103,16 @@ async function manage(cfg: DriverConfig): Promise<void> {
       account,
       password: cfg.password,
     };
-    const configured = await step('createConfigured', () => api.createService(scm, configuredParams));
-    await step('createDuplicate', () => api.createService(scm, configuredParams));
+    const configured = await rec.stepAsync('createConfigured', () => api.createService(scm, configuredParams));
+    await rec.stepAsync('createDuplicate', () => api.createService(scm, configuredParams));
     if (!runnable || !configured) throw new Error('could not create the test services');
-    report.steps.account = { ok: true, value: account };
+    rec.note('account', account);
 
-    await step('queryConfig', () => api.queryConfig(configured));
-    await step('queryConfigRunnable', () => api.queryConfig(runnable));
-    await step('queryStatusStopped', () => api.queryStatus(configured));
+    await rec.stepAsync('queryConfig', () => api.queryConfig(configured));
+    await rec.stepAsync('queryConfigRunnable', () => api.queryConfig(runnable));
+    await rec.stepAsync('queryStatusStopped', () => api.queryStatus(configured));
 
-    await step('changeConfig', () =>
+    await rec.stepAsync('changeConfig', () =>
       api.changeConfig(configured, {
         displayName: 'Svcpack E2E Manager Configured (changed)',
         startType: M.SERVICE_DISABLED,
@@ -148,11 +120,11 @@ async function manage(cfg: DriverConfig): Promise<void> {
         dependencies: ['PlugPlay'],
       }),
     );
-    await step('queryConfigChanged', () => api.queryConfig(configured));
-    await step('changeConfigLocalSystem', () => api.changeConfig(configured, { account: null, password: null }));
-    await step('queryConfigLocalSystem', () => api.queryConfig(configured));
-    await step('changeConfigNoDependencies', () => api.changeConfig(configured, { dependencies: [] }));
-    await step('queryConfigNoDependencies', () => api.queryConfig(configured));
+    await rec.stepAsync('queryConfigChanged', () => api.queryConfig(configured));
+    await rec.stepAsync('changeConfigLocalSystem', () => api.changeConfig(configured, { account: null, password: null }));
+    await rec.stepAsync('queryConfigLocalSystem', () => api.queryConfig(configured));
+    await rec.stepAsync('changeConfigNoDependencies', () => api.changeConfig(configured, { dependencies: [] }));
+    await rec.stepAsync('queryConfigNoDependencies', () => api.queryConfig(configured));
 
     // ChangeServiceConfig2W / QueryServiceConfig2W, every level.
     const config2: M.Config2[] = [
@@ -173,47 +145,47 @@ async function manage(cfg: DriverConfig): Promise<void> {
       { level: 'preshutdown', timeoutMs: 180000 },
     ];
     for (const info of config2) {
-      await step(`change2:${info.level}`, () => api.changeConfig2(configured, info));
-      await step(`query2:${info.level}`, () => api.queryConfig2(configured, info.level));
+      await rec.stepAsync(`change2:${info.level}`, () => api.changeConfig2(configured, info));
+      await rec.stepAsync(`query2:${info.level}`, () => api.queryConfig2(configured, info.level));
     }
 
     // The service's Environment registry value.
-    await step('envInitial', () => api.getServiceEnvironment(cfg.configured));
-    await step('envSet', () => api.setServiceEnvironment(cfg.configured, ['FOO=bar', 'WITH_SPACE=a b', 'UNICODE=日本', 'EMPTY=']));
-    await step('envAfterSet', () => api.getServiceEnvironment(cfg.configured));
-    await step('envSetRunnable', () => api.setServiceEnvironment(cfg.runnable, ['ONLY=one']));
-    await step('envDelete', () => api.setServiceEnvironment(cfg.configured, []));
-    await step('envAfterDelete', () => api.getServiceEnvironment(cfg.configured));
-    await step('envDeleteAgain', () => api.setServiceEnvironment(cfg.configured, []));
-    await step('envMissingService', () => api.getServiceEnvironment('SvcpackE2ENoSuchService'));
+    await rec.stepAsync('envInitial', () => api.getServiceEnvironment(cfg.configured));
+    await rec.stepAsync('envSet', () => api.setServiceEnvironment(cfg.configured, ['FOO=bar', 'WITH_SPACE=a b', 'UNICODE=日本', 'EMPTY=']));
+    await rec.stepAsync('envAfterSet', () => api.getServiceEnvironment(cfg.configured));
+    await rec.stepAsync('envSetRunnable', () => api.setServiceEnvironment(cfg.runnable, ['ONLY=one']));
+    await rec.stepAsync('envDelete', () => api.setServiceEnvironment(cfg.configured, []));
+    await rec.stepAsync('envAfterDelete', () => api.getServiceEnvironment(cfg.configured));
+    await rec.stepAsync('envDeleteAgain', () => api.setServiceEnvironment(cfg.configured, []));
+    await rec.stepAsync('envMissingService', () => api.getServiceEnvironment('SvcpackE2ENoSuchService'));
 
     // LSA account rights.
     if (user) {
-      await step('rightsBefore', () => api.accountRights(user.sid));
-      await step('addRight', () => api.addAccountRight(user.sid, 'SeServiceLogonRight'));
-      await step('rightsAfter', () => api.accountRights(user.sid));
+      await rec.stepAsync('rightsBefore', () => api.accountRights(user.sid));
+      await rec.stepAsync('addRight', () => api.addAccountRight(user.sid, 'SeServiceLogonRight'));
+      await rec.stepAsync('rightsAfter', () => api.accountRights(user.sid));
     }
-    await step('rightsLocalService', () => api.accountRights('S-1-5-19'));
-    await step('rightsMalformedSid', () => api.accountRights('S-1-nope'));
+    await rec.stepAsync('rightsLocalService', () => api.accountRights('S-1-5-19'));
+    await rec.stepAsync('rightsMalformedSid', () => api.accountRights('S-1-nope'));
 
     // Folder ACLs.
     fs.mkdirSync(cfg.aclDir, { recursive: true });
     const sddl = `D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)${user ? `(A;OICI;FA;;;${user.sid})` : ''}`;
-    await step('setFolderAcl', () => api.setFolderAcl(cfg.aclDir, sddl));
-    await step('setFolderAclMissing', () => api.setFolderAcl(`${cfg.aclDir}\\no\\such\\folder`, sddl));
-    await step('setFolderAclBadSddl', () => api.setFolderAcl(cfg.aclDir, 'D:P(this is not SDDL'));
-    await step('setFolderAclNoDacl', () => api.setFolderAcl(cfg.aclDir, 'O:BA'));
+    await rec.stepAsync('setFolderAcl', () => api.setFolderAcl(cfg.aclDir, sddl));
+    await rec.stepAsync('setFolderAclMissing', () => api.setFolderAcl(`${cfg.aclDir}\\no\\such\\folder`, sddl));
+    await rec.stepAsync('setFolderAclBadSddl', () => api.setFolderAcl(cfg.aclDir, 'D:P(this is not SDDL'));
+    await rec.stepAsync('setFolderAclNoDacl', () => api.setFolderAcl(cfg.aclDir, 'O:BA'));
     fs.rmSync(cfg.aclDir, { recursive: true, force: true });
 
     // File versions.
-    await step('fileVersionNode', () => api.fileVersion(process.execPath));
-    await step('fileVersionNoResource', () => api.fileVersion(cfg.noVersionFile));
-    await step('fileVersionMissing', () => api.fileVersion('C:\\svcpack-no-such-file.exe'));
+    await rec.stepAsync('fileVersionNode', () => api.fileVersion(process.execPath));
+    await rec.stepAsync('fileVersionNoResource', () => api.fileVersion(cfg.noVersionFile));
+    await rec.stepAsync('fileVersionMissing', () => api.fileVersion('C:\\svcpack-no-such-file.exe'));
 
     // Start with arguments, wait for RUNNING, stop, wait for STOPPED.
-    await step('controlNotActive', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
-    await step('startService', () => api.startService(runnable, ['alpha', 'two words']));
-    await step('statusRunning', async () => {
+    await rec.stepAsync('controlNotActive', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
+    await rec.stepAsync('startService', () => api.startService(runnable, ['alpha', 'two words']));
+    await rec.stepAsync('statusRunning', async () => {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const s = api.queryStatus(runnable);
@@ -221,9 +193,9 @@ async function manage(cfg: DriverConfig): Promise<void> {
         await sleep(100);
       }
     });
-    await step('startAgain', () => api.startService(runnable, []));
-    await step('stopControl', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
-    await step('statusStopped', async () => {
+    await rec.stepAsync('startAgain', () => api.startService(runnable, []));
+    await rec.stepAsync('stopControl', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
+    await rec.stepAsync('statusStopped', async () => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         const s = api.queryStatus(runnable);
@@ -231,20 +203,20 @@ async function manage(cfg: DriverConfig): Promise<void> {
         await sleep(100);
       }
     });
-    await step('serviceArgs', () => JSON.parse(fs.readFileSync(cfg.serviceArgsFile, 'utf8')) as unknown);
+    await rec.stepAsync('serviceArgs', () => JSON.parse(fs.readFileSync(cfg.serviceArgsFile, 'utf8')) as unknown);
 
     // The configured service stays for the test to read its registry key (then the test deletes
     // it); the runnable one is deleted here, and gone once its handles are closed.
-    await step('envFinal', () => api.setServiceEnvironment(cfg.configured, ['FINAL=1', 'SECOND=two words']));
-    await step('changeConfigFinal', () => api.changeConfig(configured, { dependencies: ['PlugPlay', '+SvcpackE2EGroup'] }));
-    await step('deleteRunnable', () => api.deleteService(runnable));
-    await step('deleteAgain', () => api.deleteService(runnable));
-    await step('closeHandles', () => {
+    await rec.stepAsync('envFinal', () => api.setServiceEnvironment(cfg.configured, ['FINAL=1', 'SECOND=two words']));
+    await rec.stepAsync('changeConfigFinal', () => api.changeConfig(configured, { dependencies: ['PlugPlay', '+SvcpackE2EGroup'] }));
+    await rec.stepAsync('deleteRunnable', () => api.deleteService(runnable));
+    await rec.stepAsync('deleteAgain', () => api.deleteService(runnable));
+    await rec.stepAsync('closeHandles', () => {
       api.close(configured);
       api.close(runnable);
     });
     // The SCM removes a deleted service once no handle refers to it any more.
-    await step('openDeleted', async () => {
+    await rec.stepAsync('openDeleted', async () => {
       const t0 = Date.now();
       for (;;) {
         const h = api.openService(scm, cfg.runnable, M.SERVICE_QUERY_STATUS);
@@ -254,12 +226,8 @@ async function manage(cfg: DriverConfig): Promise<void> {
         await sleep(100);
       }
     });
-    await step('closeManager', () => api.close(scm));
-    report.done = true;
-  } catch (err) {
-    report.fatal = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  }
-  save();
+    await rec.stepAsync('closeManager', () => api.close(scm));
+  });
 }
 
 function serve(cfg: DriverConfig): void {
