@@ -10,6 +10,7 @@ import type { ExeConfig } from '../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
+import { rejected } from '../support/thrown';
 
 const exeConfig: ExeConfig = {
   name: 'BundleSvc',
@@ -47,15 +48,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function bundleError_(dir: string, entry = 'src/app.ts'): Promise<SvcpackError> {
-  try {
-    await bundleApp(inputFor(dir, entry));
-  } catch (err) {
-    expect(err).toBeInstanceOf(SvcpackError);
-    return err as SvcpackError;
-  }
-  throw new Error('expected bundleApp to fail');
-}
+const bundleError_ = (dir: string, entry = 'src/app.ts'): Promise<SvcpackError> => rejected(SvcpackError, bundleApp(inputFor(dir, entry)));
 
 describe('entrySource', () => {
   it('imports the shim boot module before the app, then calls appLoaded()', () => {

@@ -6,6 +6,7 @@ import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_STOP_TIMEOUT_MS, resolveBuildOptions, type BuildOptions } from '../../src/config/options';
 import { SvcpackError } from '../../src/errors';
+import { thrown as thrownBy } from '../support/thrown';
 
 let dir: string;
 beforeEach(() => {
@@ -23,15 +24,7 @@ afterEach(() => {
 
 const resolve = (o: Partial<BuildOptions> = {}) => resolveBuildOptions({ entry: 'src/app.ts', name: 'MySvc', cwd: dir, ...o });
 
-function thrown(fn: () => unknown): SvcpackError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SvcpackError);
-    return err as SvcpackError;
-  }
-  throw new Error('expected a throw');
-}
+const thrown = (fn: () => unknown): SvcpackError => thrownBy(SvcpackError, fn);
 
 describe('resolveBuildOptions', () => {
   it('ENTRY_NOT_FOUND (exit 2) when the entry is missing or a folder', () => {

@@ -5,6 +5,7 @@ import { SvcpackError } from '../../src/errors';
 import { acquireRuntime, DEFAULT_NODE_VERSION, type ProgressEvent } from '../../src/runtime/acquire';
 import { cachedBinaryPath } from '../../src/runtime/cache';
 import { deadUrl, fakePe, FakeNode, FakeServer, hostPackage, noNetwork, peWithVersion, tempDir } from './helpers';
+import { rejected } from '../support/thrown';
 
 let registry: FakeServer;
 let mirror: FakeServer;
@@ -31,15 +32,7 @@ afterAll(async () => {
 
 const opts = (cacheDir: string) => ({ cacheDir, registry: registry.base, nodejsOrgMirror: `${mirror.base}/dist` });
 
-async function codeOf(p: Promise<unknown>): Promise<SvcpackError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(SvcpackError);
-    return err as SvcpackError;
-  }
-  throw new Error('expected a rejection');
-}
+const codeOf = (p: Promise<unknown>): Promise<SvcpackError> => rejected(SvcpackError, p);
 
 /** All files under dir, relative. */
 async function listFiles(dir: string): Promise<string[]> {

@@ -12,16 +12,9 @@ import {
 } from '../../../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../../runtime-shim/settings/logging-settings';
 import { SettingError } from '../../../runtime-shim/settings/resolve';
+import { thrown } from '../../support/thrown';
 
-function settingError(input: LoggingInput): SettingError {
-  try {
-    resolveLogging(input, DEFAULT_LOGGING);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingError);
-    return err as SettingError;
-  }
-  throw new Error('expected a SettingError');
-}
+const settingError = (input: LoggingInput): SettingError => thrown(SettingError, () => resolveLogging(input, DEFAULT_LOGGING));
 
 describe('sizes', () => {
   it('parseSize reads B, KB, MB, GB (1024-based, any case) and bare integers (bytes)', () => {

@@ -18,18 +18,11 @@ import {
   type Recovery,
   type ServiceSettings,
 } from '../../../runtime-shim/settings/service-settings';
+import { thrown } from '../../support/thrown';
 
 const base = defaultSettings('MySvc', 'My Service', 'Does things');
 
-function settingError(input: SettingsInput, from: ServiceSettings = base): SettingError {
-  try {
-    resolveSettings(input, from);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingError);
-    return err as SettingError;
-  }
-  throw new Error('expected a SettingError');
-}
+const settingError = (input: SettingsInput, from: ServiceSettings = base): SettingError => thrown(SettingError, () => resolveSettings(input, from));
 
 describe('durations', () => {
   it('parseDuration reads ms, s, m, h, d and bare integers (ms)', () => {

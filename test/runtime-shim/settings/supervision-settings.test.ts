@@ -1,16 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { SettingError } from '../../../runtime-shim/settings/resolve';
 import { DEFAULT_SUPERVISION, isSupervisionKey, resolveSupervision, supervisionFlag, SUPERVISION_FLAGS } from '../../../runtime-shim/settings/supervision-settings';
+import { thrown } from '../../support/thrown';
 
-const error = (fn: () => unknown): SettingError => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingError);
-    return err as SettingError;
-  }
-  throw new Error('expected a SettingError');
-};
+const error = (fn: () => unknown): SettingError => thrown(SettingError, fn);
 
 describe('resolveSupervision', () => {
   it('is off, with the documented restart policy, when nothing is given', () => {
