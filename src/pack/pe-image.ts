@@ -117,7 +117,7 @@ export class PeImage implements ResourceHost {
       if (sections.slice(sections.indexOf(rsrc) + 1).some((s) => s !== reloc)) {
         throw failure('PACK_FAILED', 'node.exe has sections after its resources other than .reloc', 'use an official Node.js win-x64 build');
       }
-      rsrc.data = copyToArrayBuffer(rsrc.bytes);
+      rsrc.data = toArrayBuffer(rsrc.bytes);
     }
     const overlay = image.subarray(rawEnd, Math.max(rawEnd, overlayEnd));
     return new PeImage(image, peOffset, optionalOffset, dataDirOffset, sections, overlay, rsrc, reloc);
@@ -293,6 +293,7 @@ function roundUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
 }
 
-function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+/** A copy of `bytes` as an ArrayBuffer of its own (what resedit's resource data is). */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -6,7 +6,7 @@
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
-import { PeImage } from './pe-image';
+import { PeImage, toArrayBuffer } from './pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
 
@@ -102,8 +102,4 @@ function writeIcon(res: ResEdit.NtExecutableResource, ico: Uint8Array): void {
     first?.lang ?? 1033,
     iconFile.icons.map((i) => i.data),
   );
-}
-
-function toArrayBuffer(data: Uint8Array): ArrayBuffer {
-  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
