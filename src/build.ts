@@ -144,7 +144,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         inputs: bundle.inputs,
         outputs,
-        size: { runtimeBytes: (await stat(runtime.targetExe)).size, exeBytes: exe.byteLength, compressed: plan.compress },
+        size: { runtimeBytes: (await nodeExeBytes)?.byteLength ?? (await stat(runtime.targetExe)).size, exeBytes: exe.byteLength, compressed: plan.compress },
         timings,
       });
       const recordFile = recordFileName(plan.name);
