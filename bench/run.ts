@@ -10,13 +10,12 @@ import { renderChecksChart } from './lib/chart';
 import { describeMachine, toolVersion } from './lib/machine';
 import { markdownReport } from './lib/report';
 import type { BenchContext, BenchReport, Suite, SuiteResult } from './lib/types';
-import { benchToolsDir } from './peers/tools';
+import { benchToolsDir, toolVersions } from './peers/tools';
 import { buildSuite } from './suites/build';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
 import { supervisionSuite } from './suites/supervision';
 import { packageRoot, svcpackVersion } from '../src/package-root';
-import { DEFAULT_NODE_VERSION } from '../src/runtime/acquire';
 
 /** Every suite, in the order they run. */
 export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite];
@@ -112,22 +111,5 @@ async function versions(): Promise<Record<string, string>> {
     toolVersion('wine', ['--version']),
     toolVersion('x86_64-w64-mingw32-gcc', ['--version']),
   ]);
-  const pkgVersion = (name: string): string => {
-    try {
-      return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      return 'not found';
-    }
-  };
-  return {
-    svcpack: svcpackVersion,
-    'node (host)': process.version.slice(1),
-    'node (in the exes)': DEFAULT_NODE_VERSION,
-    wine,
-    'mingw-w64 gcc': mingw,
-    esbuild: pkgVersion('esbuild'),
-    '@yao-pkg/pkg': pkgVersion('@yao-pkg/pkg'),
-    resedit: pkgVersion('resedit'),
-    koffi: pkgVersion('koffi'),
-  };
+  return { svcpack: svcpackVersion, 'node (host)': process.version.slice(1), ...toolVersions(), wine, 'mingw-w64 gcc': mingw };
 }

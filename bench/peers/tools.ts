@@ -134,8 +134,10 @@ export function toolVersions(): Record<string, string> {
     bun: PEER_VERSIONS.bun,
     postject: PEER_VERSIONS.postject,
     'node (target)': PEER_VERSIONS.node,
-    pkg: packageVersion('@yao-pkg/pkg'),
+    '@yao-pkg/pkg': packageVersion('@yao-pkg/pkg'),
     esbuild: packageVersion('esbuild'),
+    resedit: packageVersion('resedit'),
+    koffi: packageVersion('koffi'),
   };
 }
 
