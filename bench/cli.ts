@@ -10,7 +10,7 @@
  * failed, 2 for a bad option.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_REPS, runBench, SUITES } from './run';
+import { DEFAULT_REPS, runBench, runOptionsProblem, SUITES } from './run';
 
 async function main(): Promise<number> {
   let values;
@@ -35,17 +35,23 @@ async function main(): Promise<number> {
     );
     return 0;
   }
+  const options = {
+    quick: values.quick,
+    reps: values.reps === undefined ? undefined : Number(values.reps),
+    only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    outDir: values.out,
+  };
+  const problem = values.reps !== undefined && !/^\d+$/.test(values.reps) ? `--reps "${values.reps}" is not a whole number` : runOptionsProblem(options);
+  if (problem) {
+    process.stderr.write(`bench: ${problem} — run "npm run bench -- --help"\n`);
+    return 2;
+  }
   let result;
   try {
-    result = await runBench({
-      quick: values.quick,
-      reps: values.reps === undefined ? undefined : Number(values.reps),
-      only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
-      outDir: values.out,
-    });
+    result = await runBench(options);
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
-    return 2;
+    return 1;
   }
   const { files, failures, report } = result;
   const checks = report.suites.flatMap((s) => s.checks);

@@ -43,13 +43,23 @@ export interface RunResult {
 
 export const DEFAULT_REPS = 5;
 
+/** What is wrong with `options` (one line naming the option and what to pass), or null. Pure. */
+export function runOptionsProblem(options: RunOptions): string | null {
+  if (options.reps !== undefined && !options.quick) {
+    if (!Number.isInteger(options.reps) || options.reps < 1) return `--reps ${options.reps} is not a positive whole number`;
+    if (options.reps < DEFAULT_REPS) return `--reps ${options.reps} is too few: use at least ${DEFAULT_REPS} (or --quick for a smoke run)`;
+  }
+  const unknown = (options.only ?? []).filter((name) => !SUITES.some((s) => s.name === name));
+  if (unknown.length > 0) return `unknown suite ${unknown.join(', ')}: choose from ${SUITES.map((s) => s.name).join(', ')}`;
+  return null;
+}
+
+/** Runs the suites; throws on invalid options (see {@link runOptionsProblem}). */
 export async function runBench(options: RunOptions = {}): Promise<RunResult> {
+  const problem = runOptionsProblem(options);
+  if (problem) throw new Error(problem);
   const quick = options.quick ?? false;
   const reps = quick ? 1 : (options.reps ?? DEFAULT_REPS);
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${reps} is not a positive whole number`);
-  if (!quick && reps < DEFAULT_REPS) throw new Error(`--reps ${reps}: use at least ${DEFAULT_REPS} (or --quick for a smoke run)`);
-  const unknown = (options.only ?? []).filter((name) => !SUITES.some((s) => s.name === name));
-  if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}: choose from ${SUITES.map((s) => s.name).join(', ')}`);
   const suites = options.only ? SUITES.filter((s) => options.only!.includes(s.name)) : SUITES;
 
   const log = options.log ?? ((message: string) => process.stderr.write(`[bench] ${message}\n`));
