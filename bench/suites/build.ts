@@ -179,7 +179,6 @@ export const buildSuite: Suite = {
   title: 'Build time',
   run: runBuildSuite,
 };
-export default buildSuite;
 
 async function runBuildSuite(ctx: BenchContext): Promise<SuiteResult> {
   await ensureSvcpackLib(ctx.log);

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build, type BuildOptions } from '../../src/build';
 import { acquireRuntime } from '../../src/runtime/acquire';
-import { dataDirOf, ensurePortFree, removeService, repoRoot, sc, sleep, startWine, winPath } from '../../test/support/wine';
+import { createServiceCommand, dataDirOf, ensurePortFree, removeService, repoRoot, sc, sleep, startWine, winPath } from '../../test/support/wine';
 import { differenceCheck, measurement, ratioCheck } from '../lib/stats';
 import { interleave } from '../lib/timer';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
@@ -225,22 +225,14 @@ export async function pollHttp(
 
 // ---------------------------------------------------------------- Wine, services, builds
 
-/** Runs `fn` inside a Wine session (the SCM lives as long as it) unless the caller already holds one. */
-export async function withWine<T>(manage: boolean, fn: () => Promise<T>): Promise<T> {
-  if (!manage) return fn();
+/** Runs `fn` inside a Wine session (the SCM lives as long as it). */
+export async function withWine<T>(fn: () => Promise<T>): Promise<T> {
   const session = await startWine();
   try {
     return await fn();
   } finally {
     await session.stop();
   }
-}
-
-/** `sc create <name> binPath= <commandLine>` (after removing a leftover of that name). */
-export async function createServiceWith(name: string, commandLine: string): Promise<void> {
-  await removeService(name);
-  const r = await sc('create', name, 'binPath=', commandLine);
-  if (r.code !== 0) throw new Error(`sc create ${name} failed (exit ${r.code}):\n${r.text}`);
 }
 
 /** `sc delete`, checked. */
@@ -321,11 +313,6 @@ interface RepSample {
   gc: string;
 }
 
-export interface ServiceSuiteOptions {
-  /** Start (and end) a Wine session for the run; false when the caller holds one (the tests). Default true. */
-  manageWine?: boolean;
-}
-
 const PORTS = { svcpack: 18311, supervised: 18312, bare: 18313, wrapper: 18314 } as const;
 const NAMES = {
   svcpack: 'SvcpackBenchInproc',
@@ -335,19 +322,11 @@ const NAMES = {
   wrapper: 'SvcpackBenchWrapped',
 } as const;
 
-/** The services the suite creates (and removes). */
-export const SERVICE_SUITE_SERVICES: readonly string[] = Object.values(NAMES);
-
-export function createServiceSuite(options: ServiceSuiteOptions = {}): Suite {
-  return {
-    name: 'service',
-    title: 'Service start, stop and idle memory under Wine',
-    run: (ctx) => withWine(options.manageWine ?? true, () => runServiceSuite(ctx)),
-  };
-}
-
-export const serviceSuite: Suite = createServiceSuite();
-export default serviceSuite;
+export const serviceSuite: Suite = {
+  name: 'service',
+  title: 'Service start, stop and idle memory under Wine',
+  run: (ctx) => withWine(() => runServiceSuite(ctx)),
+};
 
 async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contenders: Record<keyof typeof NAMES, Contender> }> {
   const root = path.join(ctx.workDir, 'service');
@@ -405,7 +384,7 @@ async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contend
 /** One service life of one contender. */
 async function runOnce(tools: NativeTools, c: Contender): Promise<RepSample> {
   if (c.port !== null) await ensurePortFree(c.port);
-  await createServiceWith(c.service, c.commandLine);
+  await createServiceCommand(c.service, c.commandLine);
   const before = new Set(listProcesses().map((p) => p.pid));
 
   let failed = false;

@@ -76,7 +76,6 @@ export const sizeSuite: Suite = {
   title: 'Exe size',
   run: runSizeSuite,
 };
-export default sizeSuite;
 
 interface Built {
   exe: string;

@@ -12,13 +12,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataDirOf, ensurePortFree, fixturesDir, readText, removeService, sleep, winPath } from '../../test/support/wine';
+import { createServiceCommand, dataDirOf, ensurePortFree, fixturesDir, readText, removeService, sleep, winPath } from '../../test/support/wine';
 import { absoluteCheck, measurement } from '../lib/stats';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
 import { buildNativeTools, timeServiceOp, type NativeTools } from '../native/build';
 import {
   buildSvcpack,
-  createServiceWith,
   CONTENDERS,
   deleteService,
   expectTimerOk,
@@ -38,8 +37,6 @@ export const FLOOD_LINES = 100_000;
 const FLOOD_ROTATE = '256KB';
 const FLOOD_KEEP = 200;
 
-/** The services the suite creates (and removes). */
-export const SUPERVISION_SUITE_SERVICES: readonly string[] = [RESTART_NAME, FLOOD_NAME];
 
 // ---------------------------------------------------------------- log reading (pure parts tested)
 
@@ -159,21 +156,11 @@ function readLogs(dir: string, name: string): { text: string; files: number } {
 
 // ---------------------------------------------------------------- the suite
 
-export interface SupervisionSuiteOptions {
-  /** Start (and end) a Wine session for the run; false when the caller holds one (the tests). Default true. */
-  manageWine?: boolean;
-}
-
-export function createSupervisionSuite(options: SupervisionSuiteOptions = {}): Suite {
-  return {
-    name: 'supervision',
-    title: 'Supervised mode: restart latency and log throughput under Wine',
-    run: (ctx) => withWine(options.manageWine ?? true, () => runSupervisionSuite(ctx)),
-  };
-}
-
-export const supervisionSuite: Suite = createSupervisionSuite();
-export default supervisionSuite;
+export const supervisionSuite: Suite = {
+  name: 'supervision',
+  title: 'Supervised mode: restart latency and log throughput under Wine',
+  run: (ctx) => withWine(() => runSupervisionSuite(ctx)),
+};
 
 interface RestartSample {
   latencyMs: number;
@@ -259,7 +246,7 @@ async function runSupervisionSuite(ctx: BenchContext): Promise<SuiteResult> {
   const restarts: RestartSample[] = [];
   const floods: (FloodResult & { files: number })[] = [];
   try {
-    await createServiceWith(RESTART_NAME, `"${winPath(restartBuild.exe)}" --service ${RESTART_PORT}`);
+    await createServiceCommand(RESTART_NAME, `"${winPath(restartBuild.exe)}" --service ${RESTART_PORT}`);
     for (let i = 0; i < ctx.reps; i++) {
       const s = await restartOnce(tools, path.join(svcpackLogDir(RESTART_NAME), `${RESTART_NAME}.log`), initialDelayMs);
       restarts.push(s);
@@ -269,7 +256,7 @@ async function runSupervisionSuite(ctx: BenchContext): Promise<SuiteResult> {
     }
     await deleteService(RESTART_NAME);
 
-    await createServiceWith(FLOOD_NAME, `"${winPath(floodBuild.exe)}" --service`);
+    await createServiceCommand(FLOOD_NAME, `"${winPath(floodBuild.exe)}" --service`);
     for (let i = 0; i < ctx.reps; i++) {
       const f = await floodOnce(tools, svcpackLogDir(FLOOD_NAME));
       floods.push(f);

@@ -310,8 +310,13 @@ export function winPath(p: string): string {
 
 /** Registers `exe` as service `name`, started with `--service` (as install.cmd does). */
 export async function createService(name: string, exe: string): Promise<void> {
+  await createServiceCommand(name, `"${winPath(exe)}" --service`);
+}
+
+/** `sc create <name> binPath= <commandLine>` (quote paths in it), after removing a leftover of that name. */
+export async function createServiceCommand(name: string, commandLine: string): Promise<void> {
   await removeService(name); // a leftover from an interrupted run
-  const r = await sc('create', name, 'binPath=', `"${winPath(exe)}" --service`);
+  const r = await sc('create', name, 'binPath=', commandLine);
   // Wine's sc prints nothing on success; failures print the Win32 error.
   if (r.code !== 0) throw new Error(`sc create ${name} failed (exit ${r.code}):\n${r.text}`);
 }
