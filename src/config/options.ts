@@ -17,6 +17,7 @@ import {
 import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
+import type { SignOptions } from '../sign/options';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
 
@@ -26,8 +27,9 @@ export type Packer = 'direct' | 'pkg';
  * The service settings (`startType`, `account`, `recovery`…, see SettingsInput) are the exe's
  * install defaults; `displayName` and `description` also feed the version resources. The logging
  * settings (`logDir`, `logLevel`, `logRotate`…, see LoggingInput) are baked into the exe as is.
+ * The signing options (SignOptions) sign the exe when a certificate or sign command is given.
  */
-export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput {
+export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput, SignOptions {
   /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
   entry: string;
   /** Service name (SCM key) and exe base name. */

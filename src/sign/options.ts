@@ -1,0 +1,61 @@
+/**
+ * Signing options: what `svcpack sign`, `svcpack build` and the API accept. One naming scheme
+ * (DESIGN §2.1): flag `--timestamp-url`, config/API key `timestampUrl`. Secrets are never option
+ * values: a PFX password comes from an environment variable or a file.
+ */
+
+/** The tool that applies the signature: osslsigncode (Linux/macOS), signtool (Windows). */
+export type Signer = 'osslsigncode' | 'signtool';
+
+export interface SignOptions {
+  /** Signing tool; default signtool on Windows, osslsigncode elsewhere. Ignored with `signCommand`. */
+  signer?: Signer;
+  /**
+   * A custom signing command for cloud and HSM signers, run through the shell with `{file}`
+   * replaced by the quoted path of the exe to sign in place, e.g.
+   * `azuresigntool sign -kvu https://… -tr http://timestamp.digicert.com {file}`.
+   */
+  signCommand?: string;
+  /** PKCS#12 (.pfx/.p12) file holding the certificate and its private key. */
+  pfx?: string;
+  /** PEM certificate (chain) file; with `key`, instead of `pfx`. */
+  cert?: string;
+  /** PEM private key file for `cert`. */
+  key?: string;
+  /** Name of the environment variable holding the password of `pfx` (or of an encrypted `key`). */
+  passwordEnv?: string;
+  /** File whose first line is the password of `pfx` (or of an encrypted `key`). */
+  passwordFile?: string;
+  /** RFC 3161 timestamp server URL (e.g. http://timestamp.digicert.com). */
+  timestampUrl?: string;
+  /** When the timestamp server cannot be reached, sign without a timestamp (with a warning) instead of failing. */
+  timestampOptional?: boolean;
+  /** Description shown in the signature (Windows' "program name"); default the display name. */
+  signDescription?: string;
+  /** URL shown in the signature; default package.json `homepage`. */
+  signUrl?: string;
+}
+
+/** Every signing key, with its CLI flag, for the CLI, the config-file validator and error messages. */
+export const SIGN_KEYS = [
+  'signer',
+  'signCommand',
+  'pfx',
+  'cert',
+  'key',
+  'passwordEnv',
+  'passwordFile',
+  'timestampUrl',
+  'timestampOptional',
+  'signDescription',
+  'signUrl',
+] as const satisfies ReadonlyArray<keyof SignOptions>;
+
+/** `timestampUrl` → `--timestamp-url`. */
+export const signFlag = (key: keyof SignOptions): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Keys whose value is a path (resolved against the cwd, or a config file's folder). */
+export const SIGN_PATH_KEYS = ['pfx', 'cert', 'key', 'passwordFile'] as const satisfies ReadonlyArray<keyof SignOptions>;
+
+/** True when these options ask for a signature (a build signs only then). */
+export const wantsSignature = (o: SignOptions): boolean => o.pfx !== undefined || o.cert !== undefined || o.signCommand !== undefined;
