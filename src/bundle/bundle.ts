@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { SvcpackError, failure, usageError } from '../errors';
 import { shimDir } from '../package-root';
+import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 
 /**
@@ -57,7 +58,7 @@ export function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
 
 /** The generated entry: shim first (it decides what this process is), then the app. */
 export function entrySource(appEntry: string): string {
-  const boot = JSON.stringify(path.join(shimDir, 'boot.ts'));
+  const boot = JSON.stringify(shimSpecifier('boot.ts'));
   return `import { appLoaded } from ${boot};\nimport ${JSON.stringify(appEntry)};\nappLoaded();\n`;
 }
 
@@ -80,7 +81,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       metafile: true,
       logLevel: 'silent',
       legalComments: 'none',
-      alias: { 'svcpack/runtime': path.join(shimDir, 'api.ts') },
+      plugins: [shimNamespacePlugin(shimDir)],
       define: {
         __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
         __dirname: '__svcpack_dirname',

@@ -55,7 +55,7 @@ describe('entrySource', () => {
     const src = entrySource('/proj/src/app.ts');
     const lines = src.trim().split('\n');
     expect(lines).toEqual([
-      `import { appLoaded } from ${JSON.stringify(path.join(shimDir, 'boot.ts'))};`,
+      'import { appLoaded } from "svcpack:runtime-shim/boot.ts";',
       'import "/proj/src/app.ts";',
       'appLoaded();',
     ]);
@@ -133,6 +133,23 @@ describe('bundleApp', () => {
     const out = await bundleApp(inputFor(dir));
     expect(out.code).toContain('RUNTIME_MARKER');
     expect(out.code).toContain('svcpack.runtime.host');
+  });
+
+  it('names shim modules svcpack:runtime-shim/… and holds no absolute path, so the bundle is the same wherever project and svcpack live', async () => {
+    const files = { 'src/app.ts': "import { service } from 'svcpack/runtime';\nservice.log.info('hi');\n", 'package.json': '{"name":"a"}' };
+    const [a, b] = [project(files), project(files)];
+    const deeper = path.join(b, 'x', 'y');
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(deeper, file)), { recursive: true });
+      fs.writeFileSync(path.join(deeper, file), text);
+    }
+    const [outA, outB] = await Promise.all([bundleApp(inputFor(a)), bundleApp(inputFor(deeper))]);
+    expect(outA.code).toBe(outB.code);
+    expect(outA.code).toContain('// svcpack:runtime-shim/boot.ts');
+    for (const absolute of [a, shimDir, os.tmpdir()]) expect(outA.code).not.toContain(absolute);
+    const map = JSON.parse(Buffer.from(/sourceMappingURL=data:application\/json;base64,(\S+)/.exec(outA.code)![1]!, 'base64').toString()) as { sources: string[] };
+    expect(map.sources).toContain('src/app.ts');
+    expect(map.sources.filter((s) => s.includes('runtime-shim')).every((s) => s.startsWith('svcpack:runtime-shim/'))).toBe(true);
   });
 
   it('a syntax error is BUNDLE_SYNTAX with file:line:col', async () => {
