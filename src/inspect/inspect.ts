@@ -1,0 +1,120 @@
+/**
+ * `svcpack inspect`: what an exe is, read from the file alone — the svcpack manifest (what
+ * svcpack built it with, the baked settings), the version resources, the embedded Node version,
+ * whether it is a Node single-executable application, and its Authenticode signature. Any PE file
+ * can be inspected; exes not built by svcpack have `svcpack: null`. Environment variable values
+ * are never part of the result (each is `"***"`).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as ResEdit from 'resedit';
+import { usageError } from '../errors';
+import { decodeManifest, MANIFEST_RESOURCE_NAME, redactEnv, type ExeManifest } from '../pack/manifest';
+import { SEA_FUSE, SEA_RESOURCE_NAME } from '../pack/pe';
+import { verifyAuthenticode, type SignatureInfo } from './authenticode';
+import { readPeLayout } from './pe-layout';
+
+const RT_RCDATA = 10;
+
+type ResourceEntry = ResEdit.NtExecutableResource['entries'][number];
+
+export interface VersionInfoSummary {
+  /** The fixed file version, four parts: `1.4.0.0`. */
+  fileVersion: string;
+  productVersion: string;
+  /** The string table (en-US when there is one, else the first): CompanyName, FileDescription, ProductName… */
+  strings: Record<string, string>;
+}
+
+export interface InspectResult {
+  /** The path as given (or the label of {@link inspectBytes}). */
+  file: string;
+  bytes: number;
+  /** SHA-256 of the whole file, lower-case hex (the build record's `outputs[…].sha256` before signing). */
+  sha256: string;
+  /** The SVCPACK_MANIFEST resource; null: not built by svcpack. */
+  svcpack: ExeManifest | null;
+  /** The VERSIONINFO resource; null when the exe has none. */
+  versionInfo: VersionInfoSummary | null;
+  /** The embedded Node.js: from the manifest, or a node.exe's own VERSIONINFO; null when unknown (not a Node binary). */
+  node: { version: string } | null;
+  /** A Node single-executable application: NODE_SEA_BLOB resource present and the SEA fuse flipped. */
+  sea: boolean;
+  signature: SignatureInfo;
+}
+
+/**
+ * Reads and inspects `exePath` (relative to `options.cwd`, default the current folder; the result
+ * and errors name it as given). Missing file → FILE_NOT_FOUND, not a PE → NOT_AN_EXE (exit 2).
+ */
+export async function inspect(exePath: string, options: { cwd?: string } = {}): Promise<InspectResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.resolve(options.cwd ?? process.cwd(), exePath));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw usageError('FILE_NOT_FOUND', `${exePath} does not exist`, 'pass the path of the .exe to inspect');
+    if (code === 'EISDIR') throw usageError('NOT_AN_EXE', `${exePath} is a folder`, 'pass the path of the .exe to inspect');
+    throw usageError('FILE_NOT_FOUND', `cannot read ${exePath} (${code ?? (err as Error).message})`, 'check the path and its permissions');
+  }
+  return inspectBytes(bytes, exePath);
+}
+
+/** Inspects the bytes of an exe; `file` names it in the result and in errors. Pure. */
+export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResult {
+  readPeLayout(bytes, file); // NOT_AN_EXE unless a PE image
+  const entries = resourceEntries(bytes);
+  const manifestEntry = entries.find((e) => e.type === RT_RCDATA && e.id === MANIFEST_RESOURCE_NAME);
+  const manifest = manifestEntry ? redacted(decodeManifest(new Uint8Array(manifestEntry.bin), file)) : null;
+  const versionInfo = readVersionInfo(entries);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hasFuse = (state: string) => buf.indexOf(`${SEA_FUSE}:${state}`, 0, 'latin1') >= 0;
+  const isNode = hasFuse('1') || hasFuse('0');
+  return {
+    file,
+    bytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    svcpack: manifest,
+    versionInfo,
+    node: manifest ? { version: manifest.node.version } : isNode ? nodeVersionOf(versionInfo) : null,
+    sea: entries.some((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME) && hasFuse('1'),
+    signature: verifyAuthenticode(bytes),
+  };
+}
+
+/** The resource entries of a PE; none when it has no (readable) resource section. */
+function resourceEntries(bytes: Uint8Array): ResourceEntry[] {
+  try {
+    return ResEdit.NtExecutableResource.from(ResEdit.NtExecutable.from(bytes, { ignoreCert: true })).entries;
+  } catch {
+    return [];
+  }
+}
+
+function readVersionInfo(entries: ResourceEntry[]): VersionInfoSummary | null {
+  const info = ResEdit.Resource.VersionInfo.fromEntries(entries)[0];
+  if (!info) return null;
+  const languages = info.getAllLanguagesForStringValues();
+  const lang = languages.find((l) => l.lang === 1033) ?? languages[0];
+  const f = info.fixedInfo;
+  const dotted = (ms: number, ls: number) => [ms >>> 16, ms & 0xffff, ls >>> 16, ls & 0xffff].join('.');
+  return {
+    fileVersion: dotted(f.fileVersionMS, f.fileVersionLS),
+    productVersion: dotted(f.productVersionMS, f.productVersionLS),
+    strings: lang ? { ...info.getStringValues(lang) } : {},
+  };
+}
+
+/** A node.exe's version from its own VERSIONINFO (ProductName "Node.js"); null for anything else. */
+function nodeVersionOf(info: VersionInfoSummary | null): { version: string } | null {
+  if (!info || info.strings.ProductName !== 'Node.js') return null;
+  const m = /^v?(\d+\.\d+\.\d+)/.exec(info.strings.ProductVersion ?? '');
+  return m?.[1] ? { version: m[1] } : null;
+}
+
+/** `m` with env values redacted (svcpack never writes them, but a manifest is only data in a file). */
+function redacted(m: ExeManifest): ExeManifest {
+  const env = m.settings?.env;
+  return env && typeof env === 'object' ? { ...m, settings: { ...m.settings, env: redactEnv(env) } } : m;
+}

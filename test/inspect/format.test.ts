@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
+import { defaultSettings } from '../../runtime-shim/settings/service-settings';
+import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
+import { formatInspect } from '../../src/inspect/format';
+import type { InspectResult } from '../../src/inspect/inspect';
+import { exeManifest } from '../../src/pack/manifest';
+
+const signer = {
+  subject: 'CN=ACME Code Signing, O=ACME',
+  issuer: 'CN=ACME CA',
+  serialNumber: '0A1B',
+  notBefore: '2026-01-01T00:00:00.000Z',
+  notAfter: '2027-01-01T00:00:00.000Z',
+  sha256Fingerprint: 'ab'.repeat(32),
+};
+
+function result(overrides: Partial<InspectResult> = {}): InspectResult {
+  return {
+    file: 'dist/MySvc.exe',
+    bytes: 1234,
+    sha256: 'cd'.repeat(32),
+    svcpack: exeManifest({
+      name: 'MySvc',
+      displayName: 'My Service',
+      description: '',
+      version: '1.4.0',
+      svcpackVersion: '0.1.0',
+      nodeVersion: '22.22.2',
+      packer: 'pkg',
+      compress: true,
+      stopTimeoutMs: 30_000,
+      settings: {
+        ...defaultSettings('MySvc'),
+        env: { TOKEN: 'hunter2' },
+        args: ['--port', '80'],
+        recovery: { actions: [{ action: 'run', delayMs: 60_000 }], resetAfterMs: 3_600_000, command: 'C:\\notify.cmd', onNonCrashFailures: false },
+      },
+      logging: { ...DEFAULT_LOGGING, logDir: 'D:\\logs\\MySvc', logCompress: true, eventLog: false },
+      supervision: { ...DEFAULT_SUPERVISION, supervise: true, heartbeatTimeoutMs: 30_000 },
+    }),
+    versionInfo: null,
+    node: { version: '22.22.2' },
+    sea: true,
+    signature: { status: 'unsigned' },
+    ...overrides,
+  };
+}
+
+/** label → value of each `label  value` line (labels are separated from values by 2+ spaces). */
+const rowsOf = (text: string) =>
+  new Map(text.trimEnd().split('\n').map((l) => /^\s*(\S(?:\S| (?! ))*) {2,}(.*)$/.exec(l)!).map((m) => [m[1]!, m[2]!] as const));
+
+describe('formatInspect', () => {
+  it('one aligned block; env names only', () => {
+    const text = formatInspect(result());
+    const lines = text.trimEnd().split('\n');
+    expect(new Set(lines.map((l) => l.search(/(?<=\S {2,})\S/)))).toEqual(new Set([14])); // widest label 'display name' + 2
+    const rows = rowsOf(text);
+    expect(rows.get('description')).toBe('(none)');
+    expect(rows.get('packer')).toBe('pkg');
+    expect(rows.get('compressed')).toBe('yes');
+    expect(rows.get('size')).toBe('1.2 KB (1234 bytes)');
+    expect(rows.get('env')).toBe('TOKEN (values not shown)');
+    expect(rows.get('args')).toBe('--port 80');
+    expect(rows.get('recovery')).toBe('run/1m, reset after 1h, command C:\\notify.cmd, only when the process dies');
+    expect(rows.get('stop timeout')).toBe('30s');
+    expect(rows.get('logging')).toBe('D:\\logs\\MySvc, level info, rotate 10MB, keep 5, gzip, event log off');
+    expect(rows.get('supervision')).toBe('on: restart after 100ms ×2 up to 1m, healthy after 1m, at most 5 restarts in 5m');
+    expect(rows.get('heartbeat')).toBe('within 30s');
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('a valid signature: signer, certificate, program, timestamp', () => {
+    const rows = rowsOf(
+      formatInspect(
+        result({
+          signature: { status: 'valid', digestAlgorithm: 'sha256', signer, description: 'My Service', url: 'https://acme.example', timestamp: { time: '2026-05-01T10:00:00.000Z', signer: 'CN=TSA' } },
+        }),
+      ),
+    );
+    expect(rows.get('signature')).toBe('valid (sha256): unchanged since signed by the certificate below (trust chain not checked)');
+    expect(rows.get('signer')).toBe(signer.subject);
+    expect(rows.get('certificate')).toBe('valid 2026-01-01 to 2027-01-01, serial 0A1B');
+    expect(rows.get('program')).toBe('My Service — https://acme.example');
+    expect(rows.get('timestamp')).toBe('2026-05-01T10:00:00.000Z by CN=TSA');
+  });
+
+  it('an invalid signature shows its problem; an exe svcpack did not build shows its version strings', () => {
+    const text = formatInspect(
+      result({
+        svcpack: null,
+        node: null,
+        sea: false,
+        versionInfo: { fileVersion: '1.0.0.0', productVersion: '1.0.0.0', strings: { ProductName: 'Other', CompanyName: 'Someone' } },
+        signature: { status: 'invalid', problem: 'the file was changed after it was signed', signer },
+      }),
+    );
+    const rows = rowsOf(text);
+    expect(rows.get('svcpack')).toBe('no (not built by svcpack)');
+    expect(rows.get('product')).toBe('Other');
+    expect(rows.get('company')).toBe('Someone');
+    expect(rows.get('Node.js')).toBe('unknown');
+    expect(rows.get('signature')).toBe('INVALID: the file was changed after it was signed');
+    expect(rows.has('packer')).toBe(false);
+    expect(rows.has('start type')).toBe(false);
+  });
+});
