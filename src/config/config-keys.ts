@@ -1,0 +1,185 @@
+/**
+ * Every key a config file may hold, with the kind of value it takes, its CLI flag and a one-line
+ * help: the one table the config validator, the unknown-key suggestions and the JSON Schema
+ * (svcpack.schema.json) are made from. Pure.
+ *
+ * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
+ * `startType`, `--timestamp-url` ↔ `timestampUrl`), with two exceptions kept from the API:
+ * `--stop-timeout <ms>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
+ */
+import { settingFlag } from '../../runtime-shim/settings/flags';
+import { loggingFlag, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
+import { LOG_LEVELS } from '../../runtime-shim/settings/logging-settings';
+import type { SettingsInput } from '../../runtime-shim/settings/resolve';
+import { SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
+import { SUPERVISION_FLAGS, type SupervisionInput } from '../../runtime-shim/settings/supervision-settings';
+import { signFlag, type SignOptions } from '../sign/options';
+import type { SvcpackConfig } from './define-config';
+
+/** A config key: every option of SvcpackConfig but `$schema`. */
+export type ConfigKey = Exclude<keyof SvcpackConfig, '$schema'>;
+
+/** Options read from a config (a config file, package.json "svcpack", or both merged). */
+export type ConfigOptions = Omit<SvcpackConfig, '$schema'>;
+
+/**
+ * Where option values came from, for error messages: key → how a message names it
+ * (`svcpack.config.json: startType`, `package.json "svcpack".startType`). A key not listed was
+ * given on the command line or to the API and is named by its flag.
+ */
+export type OptionSources = Partial<Record<ConfigKey, string>>;
+
+/**
+ * The values a key takes (what the validator checks before the settings resolvers check the
+ * values themselves):
+ * - `text`: a string; `path`: a non-empty string, a relative one resolved against the config's folder;
+ * - `choice`: one of `choices` (any case when `anyCase`);
+ * - `boolean`: true or false; `switch`: true/false, or the strings true/false/yes/no;
+ * - `duration`: a number of milliseconds or a duration string (`30s`); `number`: a number or a numeric string;
+ * - `ms`: a whole number of milliseconds ≥ 0;
+ * - `list`: a list of strings; `names`: a list of strings or one comma-separated string;
+ * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`.
+ */
+export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'ms' | 'list' | 'names' | 'env';
+
+export interface ConfigKeySpec {
+  key: ConfigKey;
+  kind: KeyKind;
+  /** For `choice`: the allowed values. */
+  choices?: readonly string[];
+  /** For `choice`: whether any case is accepted (the service settings lower-case it). */
+  anyCase?: boolean;
+  /** The matching `svcpack build` flag (`--start-type`), `<entry>` for the positional argument. */
+  flag: string;
+  /** One line, for the JSON Schema. */
+  help: string;
+}
+
+type Spec = Omit<ConfigKeySpec, 'key'>;
+
+const setting = (key: keyof SettingsInput, kind: KeyKind, choices?: readonly string[]): Spec => {
+  const { flag, help } = settingFlag(key);
+  return choices ? { kind, flag, help, choices, anyCase: true } : { kind, flag, help };
+};
+const logging = (key: keyof LoggingInput, kind: KeyKind, choices?: readonly string[]): Spec => {
+  const { flag, help } = loggingFlag(key);
+  return choices ? { kind, flag, help, choices, anyCase: true } : { kind, flag, help };
+};
+const supervision = (key: keyof SupervisionInput, kind: KeyKind): Spec => {
+  const f = SUPERVISION_FLAGS.find((s) => s.key === key);
+  return { kind, flag: f?.flag ?? `--${key}`, help: f?.help ?? '' };
+};
+const sign = (key: keyof SignOptions, kind: KeyKind, help: string, choices?: readonly string[]): Spec =>
+  choices ? { kind, flag: signFlag(key), help, choices } : { kind, flag: signFlag(key), help };
+
+/** Every key (the mapped type makes a missing one a compile error), in --help order. */
+const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
+  entry: { kind: 'path', flag: '<entry>', help: "the app's entry file: .ts, .mts, .cts, .js, .mjs or .cjs" },
+  name: { kind: 'text', flag: '--name', help: 'service name (SCM key) and exe name: 1-256 characters, none of / \\ < > : " | ? *' },
+  displayName: setting('displayName', 'text'),
+  description: setting('description', 'text'),
+  version: { kind: 'text', flag: '--version', help: 'FileVersion/ProductVersion x.y.z[.w], numeric (default: package.json version)' },
+  company: { kind: 'text', flag: '--company', help: 'CompanyName resource (default: package.json author)' },
+  productName: { kind: 'text', flag: '--product-name', help: 'ProductName resource (default: the display name)' },
+  copyright: { kind: 'text', flag: '--copyright', help: 'LegalCopyright resource' },
+  icon: { kind: 'path', flag: '--icon', help: 'exe icon, an .ico file (default: the Node.js icon)' },
+  outDir: { kind: 'path', flag: '--out-dir', help: 'output folder (default: dist, in the current folder)' },
+  node: { kind: 'text', flag: '--node', help: 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)' },
+  nodeBinary: { kind: 'path', flag: '--node-binary', help: 'use this win-x64 node.exe instead of fetching one' },
+  packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', help: 'how the exe is made (default: direct)' },
+  compress: { kind: 'boolean', flag: '--compress', help: 'Brotli-compress the payload (app bundle, koffi.node) inside the exe (default: false)' },
+  stopTimeoutMs: { kind: 'ms', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced, in ms (default: 20000)' },
+  startType: setting('startType', 'choice', START_TYPES),
+  account: setting('account', 'text'),
+  dependencies: setting('dependencies', 'names'),
+  recovery: setting('recovery', 'text'),
+  recoveryReset: setting('recoveryReset', 'duration'),
+  recoveryCommand: setting('recoveryCommand', 'text'),
+  recoveryOnNonCrash: setting('recoveryOnNonCrash', 'switch'),
+  preshutdownTimeout: setting('preshutdownTimeout', 'duration'),
+  sidType: setting('sidType', 'choice', SID_TYPES),
+  env: setting('env', 'env'),
+  args: setting('args', 'list'),
+  logDir: logging('logDir', 'text'),
+  logLevel: logging('logLevel', 'choice', LOG_LEVELS),
+  logRotate: logging('logRotate', 'text'),
+  logKeep: logging('logKeep', 'number'),
+  logCompress: logging('logCompress', 'switch'),
+  eventLog: logging('eventLog', 'switch'),
+  supervise: supervision('supervise', 'switch'),
+  restartDelay: supervision('restartDelay', 'duration'),
+  restartFactor: supervision('restartFactor', 'number'),
+  restartMaxDelay: supervision('restartMaxDelay', 'duration'),
+  healthyAfter: supervision('healthyAfter', 'duration'),
+  maxRestarts: supervision('maxRestarts', 'number'),
+  restartWindow: supervision('restartWindow', 'duration'),
+  healthUrl: supervision('healthUrl', 'text'),
+  healthInterval: supervision('healthInterval', 'duration'),
+  healthTimeout: supervision('healthTimeout', 'duration'),
+  healthFailures: supervision('healthFailures', 'number'),
+  heartbeatTimeout: supervision('heartbeatTimeout', 'duration'),
+  signer: sign('signer', 'choice', 'signing tool (default: signtool on Windows, osslsigncode elsewhere)', ['osslsigncode', 'signtool']),
+  signCommand: sign('signCommand', 'text', 'custom signing command run through the shell, {file} replaced by the quoted exe path'),
+  pfx: sign('pfx', 'path', 'PKCS#12 (.pfx/.p12) file with the certificate and its private key'),
+  cert: sign('cert', 'path', 'PEM certificate (chain) file, with key instead of pfx'),
+  key: sign('key', 'path', 'PEM private key file for cert'),
+  passwordEnv: sign('passwordEnv', 'text', 'name of the environment variable holding the pfx (or key) password'),
+  passwordFile: sign('passwordFile', 'path', 'file whose first line is the pfx (or key) password'),
+  timestampUrl: sign('timestampUrl', 'text', 'RFC 3161 timestamp server URL'),
+  timestampOptional: sign('timestampOptional', 'boolean', 'sign without a timestamp (with a warning) when the timestamp server cannot be reached'),
+  signDescription: sign('signDescription', 'text', 'description shown in the signature (default: the display name)'),
+  signUrl: sign('signUrl', 'text', 'URL shown in the signature (default: package.json homepage)'),
+};
+
+export const CONFIG_KEYS: readonly ConfigKeySpec[] = (Object.keys(SPEC_BY_KEY) as ConfigKey[]).map((key) => ({ key, ...SPEC_BY_KEY[key] }));
+
+/** Whether `key` is a config key (`$schema` is not: it is allowed and ignored). */
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(SPEC_BY_KEY, key);
+}
+
+/** The spec of config key `key`. */
+export function configKey(key: ConfigKey): ConfigKeySpec {
+  return { key, ...SPEC_BY_KEY[key] };
+}
+
+/** Names that are not keys but mean one: a flag's name where the key differs, a singular for a list. */
+const ALIASES: Readonly<Record<string, ConfigKey>> = { stopTimeout: 'stopTimeoutMs', arg: 'args', dependency: 'dependencies' };
+
+/**
+ * The key an unknown `name` was probably meant to be: its flag spelt as a key (`--start-type`,
+ * `start-type`, `stopTimeout`), another case (`StartType`), or a key at most a few edits away
+ * (`startTyp`). Null when nothing is close.
+ */
+export function suggestKey(name: string): ConfigKey | null {
+  const camel = name.replace(/^-+/, '').replace(/[-_]+([a-zA-Z])/g, (_, c: string) => c.toUpperCase());
+  if (isConfigKey(camel)) return camel;
+  const alias = ALIASES[camel];
+  if (alias) return alias;
+  const lower = camel.toLowerCase();
+  const sameCase = CONFIG_KEYS.find((k) => k.key.toLowerCase() === lower)?.key ?? Object.entries(ALIASES).find(([alias]) => alias.toLowerCase() === lower)?.[1];
+  if (sameCase) return sameCase;
+  let best: ConfigKey | null = null;
+  let bestDistance = Math.max(1, Math.floor(lower.length / 3));
+  for (const { key } of CONFIG_KEYS) {
+    const d = editDistance(lower, key.toLowerCase());
+    if (d <= bestDistance && (best === null || d < bestDistance)) {
+      best = key;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

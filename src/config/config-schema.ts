@@ -1,0 +1,60 @@
+/**
+ * The JSON Schema of svcpack.config.json, made from the key table (config-keys.ts) so the two
+ * cannot drift: svcpack.schema.json at the package root is this, written by
+ * scripts/write-config-schema.ts and checked by test/config/config-schema.test.ts. Editors use it
+ * through `"$schema": "./node_modules/svcpack/svcpack.schema.json"`. Pure.
+ */
+import { CONFIG_KEYS, type ConfigKeySpec } from './config-keys';
+
+type Schema = Record<string, unknown>;
+
+const stringList: Schema = { type: 'array', items: { type: 'string' } };
+
+/** The schema of one key's value: what config-validate.ts accepts for its kind. */
+function valueSchema(spec: ConfigKeySpec): Schema {
+  switch (spec.kind) {
+    case 'text':
+      return { type: 'string' };
+    case 'path':
+      return { type: 'string', minLength: 1 };
+    case 'choice':
+      return { enum: [...(spec.choices ?? [])] };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'switch':
+      return { anyOf: [{ type: 'boolean' }, { enum: ['true', 'false', 'yes', 'no'] }] };
+    case 'duration':
+      return { type: ['integer', 'string'], minimum: 0 };
+    case 'number':
+      return { type: ['number', 'string'] };
+    case 'ms':
+      return { type: 'integer', minimum: 0 };
+    case 'list':
+      return stringList;
+    case 'names':
+      return { anyOf: [stringList, { type: 'string' }] };
+    case 'env':
+      return {
+        anyOf: [
+          { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+          { type: 'array', items: { type: 'string', pattern: '=' } },
+        ],
+      };
+  }
+}
+
+/** The whole schema: an object of the config keys and `$schema`, nothing else. */
+export function configSchema(): Schema {
+  const properties: Record<string, Schema> = { $schema: { type: 'string', description: 'this schema; ignored by svcpack' } };
+  for (const spec of CONFIG_KEYS) {
+    properties[spec.key] = { description: `${spec.flag}: ${spec.help}`, ...valueSchema(spec) };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'svcpack config',
+    description: 'svcpack build options: svcpack.config.json, or the "svcpack" key of package.json. Keys are the build flags in camelCase.',
+    type: 'object',
+    additionalProperties: false,
+    properties,
+  };
+}
