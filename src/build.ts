@@ -6,6 +6,7 @@ import { webcrypto } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleApp, bundleLoader } from './bundle/bundle';
+import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
 import { OutputStage } from './emit/outputs';
@@ -13,16 +14,20 @@ import { generateScripts } from './emit/scripts';
 import { svcpackVersion } from './package-root';
 import { packDirect } from './pack/direct';
 import { koffiNativeFor } from './pack/koffi-native';
+import { exeManifest } from './pack/manifest';
 import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
+import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-step';
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
-export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'emit';
+export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
 
 export type BuildEvent =
   | { type: 'step'; step: BuildStep; status: 'start' | 'done'; ms?: number }
-  | { type: 'runtime'; event: ProgressEvent };
+  | { type: 'runtime'; event: ProgressEvent }
+  /** Something the user should know that does not stop the build (e.g. signed without a timestamp). */
+  | { type: 'warning'; message: string };
 
 export interface BuildHooks {
   onEvent?: (e: BuildEvent) => void;
@@ -34,6 +39,11 @@ export interface BuildResult {
   record: BuildRecord;
   /** Absolute paths of every output, the exe first. */
   files: string[];
+  /**
+   * Step durations in ms, including writing the outputs ('emit'), which the record (written during
+   * that step) cannot hold.
+   */
+  timings: Record<string, number>;
 }
 
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
@@ -50,6 +60,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const started = performance.now();
 
   const plan = await step('resolve', () => resolveBuildOptions(options));
+  const signOptions = buildSignOptions(options); // checked before anything is bundled
+  const timeDateStamp = sourceDateEpoch(process.env);
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
 
@@ -90,6 +102,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   ]);
 
   const versionInfo = versionInfoTable(plan);
+  const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version });
   let exe: Buffer;
   if (plan.packer === 'pkg') {
     exe = await step('pkg', () =>
@@ -103,6 +116,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         icon: plan.icon?.data,
         cacheDir: hooks.cacheDir ?? cacheRoot(),
         compress: plan.compress,
+        timeDateStamp,
+        manifest,
       }),
     );
   } else {
@@ -115,20 +130,36 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       versionInfo,
       icon: plan.icon?.data,
       compress: plan.compress,
+      timeDateStamp,
+      manifest,
     });
     timings.blob = Math.round(packed.timings.blob);
     timings.resources = Math.round(packed.timings.resources);
     exe = packed.exe;
   }
 
+  // The exe is signed in the staging folder before the outputs are hashed (sign/build-step.ts).
+  const signing =
+    signOptions &&
+    (await step('sign', () =>
+      signInStage({
+        outDir: plan.outDir,
+        exeFile: `${plan.name}.exe`,
+        exe,
+        options: signOptions,
+        hooks: { cwd: options.cwd, label: `${plan.name}.exe`, defaults: buildSignDefaults(plan), onWarning: (message) => emit({ type: 'warning', message }) },
+      }),
+    ));
+
   const result = await step('emit', async () => {
-    const stage = await OutputStage.open(plan.outDir);
+    const stage = signing?.stage ?? (await OutputStage.open(plan.outDir));
     try {
       const files: Record<string, string | Uint8Array> = { [`${plan.name}.exe`]: exe, ...scripts };
       const outputs: BuildRecord['outputs'] = {};
       // Each file is hashed (WebCrypto: off the main thread) while it is written.
       const written = await Promise.all(
         Object.entries(files).map(async ([file, data]) => {
+          if (signing && file === `${plan.name}.exe`) return [file, { bytes: signing.signed.bytes, sha256: signing.signed.sha256 }] as const; // already staged
           const [sha256] = await Promise.all([sha256Hex(data), stage.write(file, data, file.endsWith('.exe') ? 0o755 : undefined)]);
           return [file, { bytes: Buffer.byteLength(data), sha256 }] as const;
         }),
@@ -144,13 +175,15 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         inputs: bundle.inputs,
         outputs,
-        size: { runtimeBytes: (await nodeExeBytes)?.byteLength ?? (await stat(runtime.targetExe)).size, exeBytes: exe.byteLength, compressed: plan.compress },
+        size: { runtimeBytes: (await nodeExeBytes)?.byteLength ?? (await stat(runtime.targetExe)).size, exeBytes: signing?.signed.bytes ?? exe.byteLength, compressed: plan.compress },
         timings,
+        sourceDateEpoch: timeDateStamp ?? null,
+        signature: signing?.signed.signature,
       });
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
       const finals = await stage.commit([...Object.keys(files), recordFile]);
-      return { record, files: finals };
+      return { record, files: finals, timings };
     } catch (err) {
       await stage.abandon();
       throw err;

@@ -2,6 +2,11 @@
  * The `svcpack` command line (commander). Prints progress on stderr, the summary (or `--json`
  * record) on stdout. Errors: one line `svcpack: <what> — <how to fix>`, exit 2 for usage errors,
  * 1 when the build failed; a stack trace only with --verbose or SVCPACK_DEBUG=1.
+ *
+ * `svcpack build` reads the config (svcpack.config.* in the current folder or `--config`, and
+ * package.json "svcpack") and merges the flags given over it. So that a flag not given never
+ * hides the config's value, no build option has a commander default: the defaults are applied
+ * by resolveBuildOptions and only shown in the help.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SETTING_FLAGS, settingsInputFromFlags, type SettingFlag } from '../runtime-shim/settings/flags';
@@ -11,6 +16,10 @@ import { SUPERVISION_FLAGS, type SupervisionInput } from '../runtime-shim/settin
 import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
+import { inspectCommand } from './commands/inspect';
+import { addSignOptions, signCommand, signOptionsFromFlags } from './commands/sign';
+import { loadConfig } from './config/config-load';
+import { mergeConfig } from './config/merge';
 import { DEFAULT_STOP_TIMEOUT_MS } from './config/options';
 import { SvcpackError } from './errors';
 import { svcpackVersion } from './package-root';
@@ -54,7 +63,12 @@ function loggingInput(o: Record<string, unknown>): LoggingInput {
   return input;
 }
 
-export function createProgram(): Command {
+export interface ProgramContext {
+  /** The folder relative paths and the config are looked up from; default process.cwd(). */
+  cwd?: string;
+}
+
+export function createProgram(context: ProgramContext = {}): Command {
   // The setting flags `build` adds; --display-name and --description are declared with the version resources.
   const settingOptions = SETTING_FLAGS.filter((f) => f.key !== 'displayName' && f.key !== 'description').map((f) => ({ flag: f.flag, option: settingOption(f) }));
   const program = new Command('svcpack')
@@ -68,8 +82,9 @@ export function createProgram(): Command {
   const buildCommand = program
     .command('build')
     .description('bundle <entry> into <name>.exe plus install/uninstall scripts')
-    .argument('<entry>', "the app's entry file (.ts or .js)")
-    .requiredOption('--name <name>', 'service name (SCM key), 1-256 characters, no / or \\')
+    .argument('[entry]', "the app's entry file (.ts or .js) (default: entry in the config)")
+    .option('--config <file>', 'read options from this file instead of ./svcpack.config.{ts,mts,cts,js,mjs,cjs,json}')
+    .option('--name <name>', 'service name (SCM key), 1-256 characters, no / or \\ (required here or in the config)')
     .option('--display-name <text>', 'name shown in services.msc (default: --name)')
     .option('--description <text>', 'service and file description (default: package.json description)')
     .option('--version <x.y.z[.w]>', 'file and product version (default: package.json version)')
@@ -77,47 +92,62 @@ export function createProgram(): Command {
     .option('--product-name <text>', 'ProductName resource (default: --display-name)')
     .option('--copyright <text>', 'LegalCopyright resource')
     .option('--icon <file.ico>', 'exe icon (default: Node.js icon)')
-    .option('--out-dir <dir>', 'output folder', 'dist')
+    .option('--out-dir <dir>', 'output folder (default: dist)')
     .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
-    .addOption(new Option('--packer <packer>', 'how the exe is made').choices(['direct', 'pkg']).default('direct'))
+    .addOption(new Option('--packer <packer>', 'how the exe is made (default: direct)').choices(['direct', 'pkg']))
     .option('--compress', 'Brotli-compress the payload (app bundle, koffi.node) inside the exe')
-    .option('--stop-timeout <ms>', 'how long stop handlers may run before the stop is forced', integer, DEFAULT_STOP_TIMEOUT_MS);
+    .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
+    .option('--stop-timeout <ms>', `how long stop handlers may run before the stop is forced (default: ${DEFAULT_STOP_TIMEOUT_MS})`, integer);
   for (const { option } of settingOptions) buildCommand.addOption(option);
   for (const flag of LOGGING_FLAGS) buildCommand.addOption(loggingOption(flag));
   for (const f of SUPERVISION_FLAGS) buildCommand.addOption(new Option(`${f.flag} <${f.valueName}>`, f.help));
+  addSignOptions(buildCommand);
   buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
     .option('--verbose', 'show stack traces on errors')
-    .action(async (entry: string, o: Record<string, unknown>) => {
-      const progress = new ProgressPrinter(process.stderr);
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every option can also be set in svcpack.config.json (or .ts, .mts, .cts, .js, .mjs, .cjs, or',
+        'the "svcpack" key of package.json) under its name in camelCase: --start-type → "startType",',
+        'except --stop-timeout → "stopTimeoutMs" and --arg → "args". Options given here win; a list',
+        'given here (--env, --arg, --dependencies) replaces the config\'s.',
+      ].join('\n'),
+    )
+    .action(async (entry: string | undefined, o: Record<string, unknown>) => {
+      const config = await loadConfig({ cwd: context.cwd, configFile: o.config as string | undefined });
       const settingValues = new Map(settingOptions.map(({ flag, option }) => [flag, givenValues(o[option.attributeName()])]));
-      const result = await build(
-        {
-          ...settingsInputFromFlags(settingValues),
-          ...loggingInput(o),
-          ...supervisionInput(o),
-          entry,
-          name: o.name as string,
-          displayName: o.displayName as string | undefined,
-          description: o.description as string | undefined,
-          version: o.version as string | undefined,
-          company: o.company as string | undefined,
-          productName: o.productName as string | undefined,
-          copyright: o.copyright as string | undefined,
-          icon: o.icon as string | undefined,
-          outDir: o.outDir as string,
-          node: o.node as string | undefined,
-          nodeBinary: o.nodeBinary as string | undefined,
-          packer: o.packer as 'direct' | 'pkg',
-          compress: o.compress === true,
-          stopTimeoutMs: o.stopTimeout as number,
-        },
-        { onEvent: (e: BuildEvent) => progress.on(e) },
-      );
+      const options = mergeConfig(config, {
+        ...settingsInputFromFlags(settingValues),
+        ...loggingInput(o),
+        ...supervisionInput(o),
+        ...signOptionsFromFlags(o),
+        entry,
+        cwd: context.cwd,
+        name: o.name as string | undefined,
+        displayName: o.displayName as string | undefined,
+        description: o.description as string | undefined,
+        version: o.version as string | undefined,
+        company: o.company as string | undefined,
+        productName: o.productName as string | undefined,
+        copyright: o.copyright as string | undefined,
+        icon: o.icon as string | undefined,
+        outDir: o.outDir as string | undefined,
+        node: o.node as string | undefined,
+        nodeBinary: o.nodeBinary as string | undefined,
+        packer: o.packer as 'direct' | 'pkg' | undefined,
+        compress: o.compress as boolean | undefined,
+        stopTimeoutMs: o.stopTimeout as number | undefined,
+      });
+      const progress = new ProgressPrinter(process.stderr);
+      const result = await build(options, { onEvent: (e: BuildEvent) => progress.on(e) });
       progress.end();
-      process.stdout.write(o.json ? `${JSON.stringify(result.record, null, 2)}\n` : formatSummary(result.record, result.files));
+      process.stdout.write(o.json ? `${JSON.stringify(result.record, null, 2)}\n` : formatSummary(result.record, result.files, result.timings));
     });
+  program.addCommand(signCommand(context).copyInheritedSettings(program));
+  program.addCommand(inspectCommand(context).copyInheritedSettings(program));
   return program;
 }
 
@@ -125,8 +155,8 @@ export function createProgram(): Command {
 const givenValues = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [String(value)]);
 
 /** Runs the CLI; resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
+export async function main(argv: string[], context: ProgramContext = {}): Promise<number> {
+  const program = createProgram(context);
   const verbose = argv.includes('--verbose') || process.env.SVCPACK_DEBUG === '1';
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -135,7 +165,8 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0; // --help / --version-info, already printed
       const text = err.message.replace(/^error: /, '').split('\n')[0];
-      process.stderr.write(`svcpack: ${text} — run "svcpack build --help" for the options\n`);
+      const command = ['sign', 'inspect'].find((c) => c === argv.find((a) => !a.startsWith('-'))) ?? 'build';
+      process.stderr.write(`svcpack: ${text} — run "svcpack ${command} --help" for the options\n`);
       return 2;
     }
     if (err instanceof SvcpackError) {

@@ -15,10 +15,29 @@ export type ErrorCode =
   | 'INVALID_NODE_VERSION'
   | 'INVALID_NODE_BINARY'
   | 'INVALID_SETTING'
+  // The config file (src/config/config-load.ts): --config names no file; a file or key that is not valid.
+  | 'CONFIG_NOT_FOUND'
+  | 'INVALID_CONFIG'
   | 'RUNTIME_FETCH_FAILED'
   | 'RUNTIME_INTEGRITY'
   | 'PACK_FAILED'
-  | 'OUTPUT_FAILED';
+  | 'OUTPUT_FAILED'
+  // svcpack inspect (src/inspect/): the file to inspect is missing or not a PE; a damaged manifest;
+  // --require-valid-signature and the signature is missing or invalid (exit 1).
+  | 'NOT_AN_EXE'
+  | 'FILE_NOT_FOUND'
+  | 'BAD_MANIFEST'
+  | 'SIGNATURE_NOT_VALID'
+  // Signing (src/sign/): options and the input exe are checked before any tool runs (exit 2);
+  // what the signer or the verification reports afterwards is an operation failure (exit 1).
+  | 'INVALID_SIGN_OPTION'
+  | 'SIGN_BAD_INPUT'
+  | 'SIGNER_NOT_FOUND'
+  | 'SIGN_BAD_PASSWORD'
+  | 'SIGN_CERT_EXPIRED'
+  | 'SIGN_TIMESTAMP_UNREACHABLE'
+  | 'SIGN_FAILED'
+  | 'SIGN_VERIFY_FAILED';
 
 export class SvcpackError extends Error {
   override readonly name = 'SvcpackError';

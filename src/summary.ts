@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { BuildEvent } from './build';
 import type { BuildRecord } from './emit/build-record';
+import { describeSignature } from './sign/summary';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -16,26 +17,28 @@ const STEP_LABELS: Record<string, string> = {
   blob: 'SEA blob',
   resources: 'resources',
   pkg: 'pack (@yao-pkg/pkg)',
+  sign: 'sign',
   emit: 'write outputs',
   total: 'total',
 };
 
-/** The summary printed after a successful build (pure). */
-export function formatSummary(record: BuildRecord, files: string[]): string {
+/** The summary printed after a successful build (pure); `timings` default the record's. */
+export function formatSummary(record: BuildRecord, files: string[], timings: Record<string, number> = record.timings): string {
   const rows = files.map((file) => {
     const name = path.basename(file);
     const size = record.outputs[name]?.bytes;
     return `  ${path.relative(process.cwd(), file) || file}${size === undefined ? '' : `  ${formatBytes(size)}`}`;
   });
   // Steps in the order they ran, the total last.
-  const { total, ...steps } = record.timings;
-  const timings = Object.entries({ ...steps, ...(total === undefined ? {} : { total }) })
+  const { total, ...steps } = timings;
+  const stepList = Object.entries({ ...steps, ...(total === undefined ? {} : { total }) })
     .map(([step, ms]) => `${STEP_LABELS[step] ?? step} ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`}`)
     .join(', ');
   return [
     `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})`,
     ...rows,
-    `Timings: ${timings}`,
+    ...(record.signature ? [`Signed: ${describeSignature(record.signature)}`] : []),
+    `Timings: ${stepList}`,
     '',
   ].join('\n');
 }
@@ -53,6 +56,10 @@ export class ProgressPrinter {
   on(e: BuildEvent): void {
     if (e.type === 'step') {
       if (e.status === 'start' && e.step === 'pkg') this.line(`${STEP_LABELS[e.step]}…`);
+      return;
+    }
+    if (e.type === 'warning') {
+      this.line(`svcpack: warning: ${e.message}`);
       return;
     }
     const ev = e.event;

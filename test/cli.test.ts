@@ -158,7 +158,7 @@ describe('svcpack build: success', () => {
       recovery: { actions: [{ action: 'restart', delayMs: 2000 }, { action: 'none', delayMs: 0 }], resetAfterMs: 7_200_000, onNonCrashFailures: false },
       preshutdownTimeoutMs: 60_000,
       sidType: 'restricted',
-      env: { A: '1', B: '2' },
+      env: { A: '***', B: '***' }, // the record names variables, never their values
       args: ['x', 'y'],
     });
     const cmd = fs.readFileSync(path.join(outDir, 'install.cmd'), 'utf8');

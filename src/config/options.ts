@@ -1,6 +1,8 @@
 /**
  * Build options: what the CLI and the API accept, and their resolution into a complete, validated
- * build plan. Defaults come from the app's nearest package.json (DESIGN §2.1).
+ * build plan. Defaults come from the app's nearest package.json (DESIGN §2.1). A config file is
+ * read and merged before this (config-load.ts, merge.ts): here there is one set of options, and
+ * `sources` only tells messages which of them came from a config.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { resolveSettings, SettingError, type SettingsInput } from '../../runtime
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import type { SignOptions } from '../sign/options';
+import type { ConfigKey, OptionSources } from './config-keys';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
 
@@ -61,6 +64,12 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
   stopTimeoutMs?: number;
   /** Relative paths resolve against this folder; default process.cwd(). */
   cwd?: string;
+  /**
+   * Which options came from a config, for error messages (loadConfig's `sources`, as mergeConfig
+   * passes them on): a bad value of a key listed here is reported as `svcpack.config.json:
+   * startType: …`; any other as its flag, `--start-type: …`.
+   */
+  sources?: OptionSources;
 }
 
 export interface ResolvedBuild {
@@ -92,13 +101,24 @@ export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
 /** Validates `opts` and fills in defaults. Throws a usage SvcpackError (exit 2) on bad input. */
 export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson | null): ResolvedBuild {
   const cwd = opts.cwd ?? process.cwd();
+  /** `message`, prefixed with where `key`'s value came from when that was a config. */
+  const named = (key: ConfigKey, message: string): string => (opts.sources?.[key] ? `${opts.sources[key]}: ${message}` : message);
+  /** How to fix `key`: `cli` when it was given as a flag, `config` when it came from a config. */
+  const fix = (key: ConfigKey, cli: string, config: string): string => (opts.sources?.[key] ? config : cli);
+
   const entry = path.resolve(cwd, opts.entry);
   if (!fs.existsSync(entry) || !fs.statSync(entry).isFile()) {
-    throw usageError('ENTRY_NOT_FOUND', `entry file ${opts.entry} does not exist`, 'pass the path of your app\'s main .ts or .js file');
+    throw usageError(
+      'ENTRY_NOT_FOUND',
+      named('entry', `entry file ${opts.entry} does not exist`),
+      fix('entry', "pass the path of your app's main .ts or .js file", "set it to the path of your app's main .ts or .js file, relative to the config's folder"),
+    );
   }
 
   const nameProblem = serviceNameProblem(opts.name ?? '');
-  if (nameProblem) throw usageError('INVALID_NAME', nameProblem, 'use --name with 1-256 characters and no / \\ < > : " | ? *');
+  if (nameProblem) {
+    throw usageError('INVALID_NAME', named('name', nameProblem), `${fix('name', 'use --name with', 'use')} 1-256 characters and no / \\ < > : " | ? *`);
+  }
 
   const found = pkg === undefined ? findPackageJson(path.dirname(entry)) : pkg;
   const data = found?.data ?? {};
@@ -106,35 +126,37 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   const version = opts.version ?? (data.version ? numericCore(data.version) : '0.0.0');
   const vProblem = versionProblem(version);
   if (vProblem) {
-    throw usageError('INVALID_VERSION', opts.version ? vProblem : `package.json ${vProblem}`, 'pass --version x.y.z or x.y.z.w with numeric parts 0-65535');
+    throw usageError(
+      'INVALID_VERSION',
+      opts.version ? named('version', vProblem) : `package.json ${vProblem}`,
+      `${fix('version', 'pass --version', 'set "version" to')} x.y.z or x.y.z.w with numeric parts 0-65535`,
+    );
   }
 
   if (opts.node !== undefined) {
     const problem = nodeVersionProblem(opts.node);
-    if (problem) throw usageError('INVALID_NODE_VERSION', problem, 'use an exact version such as 22.22.2 or a major such as 22');
+    if (problem) throw usageError('INVALID_NODE_VERSION', named('node', problem), 'use an exact version such as 22.22.2 or a major such as 22');
   }
 
   if (opts.packer !== undefined && opts.packer !== 'direct' && opts.packer !== 'pkg') {
-    throw usageError('USAGE', `--packer "${String(opts.packer)}" is not a packer`, 'use --packer direct or --packer pkg');
+    throw usageError('USAGE', named('packer', `--packer "${String(opts.packer)}" is not a packer`), 'use --packer direct or --packer pkg');
   }
 
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
-    throw usageError('USAGE', `compress "${String(opts.compress)}" is not true or false`, 'pass --compress to compress the payload, or leave it out');
+    throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
 
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   if (!Number.isInteger(stopTimeoutMs) || stopTimeoutMs < 0) {
-    throw usageError('USAGE', `stop timeout ${String(stopTimeoutMs)} is not a whole number of milliseconds`, 'pass a non-negative integer');
+    throw usageError('USAGE', named('stopTimeoutMs', `stop timeout ${String(stopTimeoutMs)} is not a whole number of milliseconds`), 'pass a non-negative integer');
   }
 
   const displayName = opts.displayName ?? opts.name;
   const description = opts.description ?? data.description ?? '';
-  const settings = settingsOrUsageError(
-    () => resolveSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description)),
-    opts.description === undefined,
-  );
-  const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), false);
-  const supervision = settingsOrUsageError(() => resolveSupervision(opts), false);
+  const sources: OptionSources = { ...opts.sources, ...(opts.description === undefined ? { description: 'package.json description' } : {}) };
+  const settings = settingsOrUsageError(() => resolveSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description)), sources);
+  const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), sources);
+  const supervision = settingsOrUsageError(() => resolveSupervision(opts), sources);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
@@ -145,7 +167,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     company: opts.company ?? authorName(data.author),
     productName: opts.productName ?? displayName,
     copyright: opts.copyright,
-    icon: opts.icon === undefined ? undefined : readIcon(path.resolve(cwd, opts.icon), opts.icon),
+    icon: opts.icon === undefined ? undefined : readIcon(path.resolve(cwd, opts.icon), named('icon', `icon ${opts.icon}`)),
     outDir: path.resolve(cwd, opts.outDir ?? 'dist'),
     node: opts.node?.replace(/^v/, ''),
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
@@ -158,28 +180,25 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   };
 }
 
-/** Runs `resolve`; a SettingError becomes a usage error naming the flag (or package.json for a description read there). */
-function settingsOrUsageError<T>(resolve: () => T, descriptionFromPackageJson: boolean): T {
+/**
+ * Runs `resolve`; a SettingError becomes a usage error naming where the value came from: its
+ * entry in `sources` (a config's key, package.json's description), else its flag.
+ */
+function settingsOrUsageError<T>(resolve: () => T, sources: OptionSources): T {
   try {
     return resolve();
   } catch (err) {
     if (!(err instanceof SettingError)) throw err;
     const key = err.setting;
-    const source =
-      key === 'description' && descriptionFromPackageJson
-        ? 'package.json description'
-        : isLoggingKey(key)
-          ? loggingFlag(key).flag
-          : isSupervisionKey(key)
-            ? supervisionFlag(key)
-            : settingFlag(key).flag;
+    const source = sources[key] ?? (isLoggingKey(key) ? loggingFlag(key).flag : isSupervisionKey(key) ? supervisionFlag(key) : settingFlag(key).flag);
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }
 }
 
-function readIcon(file: string, given: string): { path: string; data: Buffer } {
-  if (!fs.existsSync(file)) throw usageError('INVALID_ICON', `icon ${given} does not exist`, 'pass the path of an .ico file');
+/** `what`: how messages name the icon (`icon app.ico`, `svcpack.config.json: icon /abs/app.ico`). */
+function readIcon(file: string, what: string): { path: string; data: Buffer } {
+  if (!fs.existsSync(file)) throw usageError('INVALID_ICON', `${what} does not exist`, 'pass the path of an .ico file');
   const data = fs.readFileSync(file);
-  if (!looksLikeIco(data)) throw usageError('INVALID_ICON', `icon ${given} is not an .ico file`, 'convert it to .ico (e.g. with ImageMagick: convert icon.png icon.ico)');
+  if (!looksLikeIco(data)) throw usageError('INVALID_ICON', `${what} is not an .ico file`, 'convert it to .ico (e.g. with ImageMagick: convert icon.png icon.ico)');
   return { path: file, data };
 }

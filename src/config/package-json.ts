@@ -1,4 +1,7 @@
-/** The app's nearest package.json: where version, description and author default from. */
+/**
+ * The nearest package.json: where version, description and author default from (the one nearest
+ * the entry), and its "svcpack" key of build options (the one nearest the current folder).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -7,6 +10,8 @@ export interface PackageJson {
   version?: string;
   description?: string;
   author?: string | { name?: string };
+  /** Build options, as in a config file (config-load.ts). */
+  svcpack?: unknown;
 }
 
 export interface FoundPackageJson {

@@ -3,6 +3,8 @@ import type { LoggingSettings } from '../../runtime-shim/settings/logging-settin
 import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
 import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { ResolvedBuild } from '../config/options';
+import { redactEnv } from '../pack/manifest';
+import type { SignatureRecord } from '../sign/record';
 
 export interface BuildRecord {
   schema: 1;
@@ -11,7 +13,7 @@ export interface BuildRecord {
   description: string;
   version: string;
   packer: 'direct' | 'pkg';
-  /** The service settings baked into the exe as its install defaults. */
+  /** The service settings baked into the exe as its install defaults; `env` values shown as `***`. */
   settings: ServiceSettings;
   /** The logging settings baked into the exe. */
   logging: LoggingSettings;
@@ -29,8 +31,12 @@ export interface BuildRecord {
   size: { exeBytes: number; runtimeBytes: number; payloadBytes: number; compressed: boolean };
   /** Step durations in ms. */
   timings: Record<string, number>;
+  /** SOURCE_DATE_EPOCH when it was set: the exe's PE TimeDateStamp; null: node.exe's own. */
+  sourceDateEpoch: number | null;
   /** Absolute output folder (not inside the exe). */
   outDir: string;
+  /** The exe's Authenticode signature, verified after signing (src/sign/record.ts); absent when unsigned. */
+  signature?: SignatureRecord;
 }
 
 export function recordFileName(name: string): string {
@@ -48,6 +54,8 @@ export function buildRecord(args: {
   outputs: BuildRecord['outputs'];
   size: { exeBytes: number; runtimeBytes: number; compressed: boolean };
   timings: Record<string, number>;
+  sourceDateEpoch: number | null;
+  signature?: SignatureRecord;
 }): BuildRecord {
   const { build } = args;
   return {
@@ -57,7 +65,8 @@ export function buildRecord(args: {
     description: build.description,
     version: build.version,
     packer: build.packer,
-    settings: build.settings,
+    // Environment values may be secrets: the record names the variables only.
+    settings: { ...build.settings, env: redactEnv(build.settings.env) },
     logging: build.logging,
     supervision: build.supervision,
     svcpackVersion: args.svcpackVersion,
@@ -67,7 +76,9 @@ export function buildRecord(args: {
     inputs: args.inputs,
     outputs: args.outputs,
     size: { ...args.size, payloadBytes: args.size.exeBytes - args.size.runtimeBytes },
-    timings: args.timings,
+    timings: { ...args.timings },
+    sourceDateEpoch: args.sourceDateEpoch,
     outDir: build.outDir,
+    ...(args.signature ? { signature: args.signature } : {}),
   };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { ExeManifest } from './manifest';
 import { editExecutable } from './pe';
 import { generateSeaBlob } from './sea-blob';
 import type { VersionInfoTable } from './version-info';
@@ -22,6 +23,10 @@ export interface PackInput {
   icon?: Uint8Array;
   /** Store the assets Brotli-compressed as `<name>.br` (sea-main.ts unpacks them). */
   compress?: boolean;
+  /** PE TimeDateStamp from SOURCE_DATE_EPOCH (seconds); default node.exe's own. */
+  timeDateStamp?: number;
+  /** Written into the exe as its SVCPACK_MANIFEST resource. */
+  manifest?: ExeManifest;
 }
 
 export interface PackTimings {
@@ -44,7 +49,7 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
     const blob = performance.now() - t;
     t = performance.now();
     const nodeExe = await input.targetExe;
-    const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon });
+    const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon, timeDateStamp: input.timeDateStamp, manifest: input.manifest });
     return { exe, timings: { blob, resources: performance.now() - t } };
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });

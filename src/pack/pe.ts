@@ -1,11 +1,12 @@
 /**
- * The one resource pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon and the
- * Event Log message table are written together, the Node project's now-invalid Authenticode
- * signature is dropped and the PE checksum recomputed. resedit builds the resource directory;
+ * The one resource pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon, the
+ * Event Log message table and the svcpack manifest (manifest.ts) are written together, the Node
+ * project's now-invalid Authenticode signature is dropped and the PE checksum recomputed. resedit builds the resource directory;
  * pe-image.ts writes the image. Pure over buffers; callers do the file I/O.
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
+import { encodeManifest, MANIFEST_RESOURCE_NAME, type ExeManifest } from './manifest';
 import { PeImage, toArrayBuffer } from './pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
@@ -18,9 +19,18 @@ export const SEA_RESOURCE_NAME = 'NODE_SEA_BLOB';
 export interface PeEdits {
   /** SEA preparation blob to embed; omitted when the exe already carries one (pkg packer). */
   seaBlob?: Uint8Array;
+  /** Rewrites the blob the exe already carries (pkg packer); null keeps it unchanged. */
+  rewriteSeaBlob?: (blob: Uint8Array) => Uint8Array | null;
+  /**
+   * COFF header TimeDateStamp, seconds since 1970 (from SOURCE_DATE_EPOCH); default: node.exe's
+   * own, fixed for each Node.js release.
+   */
+  timeDateStamp?: number;
   versionInfo: VersionInfoTable;
   /** Contents of an .ico file replacing node.exe's icon. */
   icon?: Uint8Array;
+  /** Written as the RT_RCDATA resource SVCPACK_MANIFEST (manifest.ts), replacing any the exe had. */
+  manifest?: ExeManifest;
 }
 
 /** Flips the SEA fuse in place. Fails if the fuse is absent (not a SEA-capable node.exe). */
@@ -33,13 +43,9 @@ export function flipSeaFuse(exe: Buffer): void {
   exe[off + SEA_FUSE.length + 1] = 0x31;
 }
 
-/** True when the PE carries an Authenticode signature (certificate table present). */
-export function hasSignature(exe: Uint8Array): boolean {
-  const view = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
-  const peOff = view.readUInt32LE(0x3c);
-  const magic = view.readUInt16LE(peOff + 24);
-  const dirBase = peOff + 24 + (magic === 0x20b ? 112 : 96);
-  return view.readUInt32LE(dirBase + 4 * 8 + 4) > 0;
+/** Sets the COFF header's TimeDateStamp (seconds since 1970, a DWORD) in place. */
+export function setTimeDateStamp(exe: Buffer, seconds: number): void {
+  exe.writeUInt32LE(seconds, exe.readUInt32LE(0x3c) + 8);
 }
 
 /**
@@ -55,6 +61,10 @@ export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
   if (edits.seaBlob) {
     res.entries = res.entries.filter((e) => !(e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME));
     res.entries.push({ type: RT_RCDATA, id: SEA_RESOURCE_NAME, lang: 0, codepage: 0, bin: toArrayBuffer(edits.seaBlob) });
+  } else if (edits.rewriteSeaBlob) {
+    const entry = res.entries.find((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME);
+    const rewritten = entry ? edits.rewriteSeaBlob(new Uint8Array(entry.bin)) : null;
+    if (entry && rewritten) entry.bin = toArrayBuffer(rewritten);
   }
 
   writeVersionInfo(res, edits.versionInfo);
@@ -67,10 +77,17 @@ export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
     codepage: 0,
     bin: toArrayBuffer(eventMessageTable()),
   });
+  if (edits.manifest) {
+    res.entries = res.entries.filter((e) => !(e.type === RT_RCDATA && e.id === MANIFEST_RESOURCE_NAME));
+    res.entries.push({ type: RT_RCDATA, id: MANIFEST_RESOURCE_NAME, lang: 0, codepage: 0, bin: toArrayBuffer(encodeManifest(edits.manifest)) });
+  }
 
   res.outputResource(exe as unknown as ResEdit.NtExecutable);
-  // generate() drops the certificate table and recomputes the PE checksum (after the fuse flip).
-  return exe.generate(edits.seaBlob ? flipSeaFuse : undefined);
+  // generate() drops the certificate table and recomputes the PE checksum (after these patches).
+  return exe.generate((image) => {
+    if (edits.seaBlob) flipSeaFuse(image);
+    if (edits.timeDateStamp !== undefined) setTimeDateStamp(image, edits.timeDateStamp);
+  });
 }
 
 function writeVersionInfo(res: ResEdit.NtExecutableResource, table: VersionInfoTable): void {

@@ -15,7 +15,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { failure } from '../errors';
 import type { Runtime } from '../runtime/acquire';
+import { linkTree } from './link-tree';
+import type { ExeManifest } from './manifest';
 import { editExecutable } from './pe';
+import { withSeaCodePath } from './sea-code-path';
 import type { VersionInfoTable } from './version-info';
 
 export interface PkgPackInput {
@@ -32,6 +35,10 @@ export interface PkgPackInput {
   cacheDir: string;
   /** pkg's `--compress Brotli`: the files in its virtual file system are stored compressed. */
   compress?: boolean;
+  /** PE TimeDateStamp from SOURCE_DATE_EPOCH (seconds); default node.exe's own. */
+  timeDateStamp?: number;
+  /** Written into the exe as its SVCPACK_MANIFEST resource. */
+  manifest?: ExeManifest;
 }
 
 /** The package.json pkg reads for the staged app (pure). */
@@ -74,16 +81,36 @@ async function sameFile(a: string, b: string): Promise<boolean> {
   }
 }
 
+/** The name pkg's SEA main script gets inside the blob (pkg writes it to a random temp folder). */
+const PKG_SEA_CODE_PATH = 'sea-main.js';
+
+/**
+ * pkg names every file in its virtual file system after the last folder of the files' common
+ * root (`/snapshot/<project folder>/node_modules/…`). The app is staged in a folder always named
+ * `app`, with the project's node_modules mirrored into it by hard links, so the exe does not
+ * depend on what the project folder is called (reproducible builds, issue 6). The staging folder
+ * sits inside the project: same device for the links, and a dependency that is missing from the
+ * mirror still resolves from the project's own node_modules.
+ */
+async function stageApp(input: PkgPackInput, stageRoot: string): Promise<string> {
+  const app = path.join(stageRoot, 'app');
+  await fs.mkdir(stageRoot);
+  await fs.mkdir(app);
+  const nodeModules = path.join(input.projectDir, 'node_modules');
+  if (await fs.stat(nodeModules).then((s) => s.isDirectory(), () => false)) await linkTree(nodeModules, path.join(app, 'node_modules'));
+  await fs.writeFile(path.join(app, 'package.json'), JSON.stringify(stagePackageJson(), null, 2));
+  await fs.writeFile(path.join(app, 'svcpack-main.cjs'), input.loader);
+  await fs.writeFile(path.join(app, 'app.mjs'), input.appBundle);
+  await fs.writeFile(path.join(app, 'koffi.node'), input.koffiNode);
+  return app;
+}
+
 export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
   const { runtime } = input;
-  const stage = path.join(input.projectDir, `.svcpack-pkg-${randomBytes(4).toString('hex')}`);
+  const stageRoot = path.join(input.projectDir, `.svcpack-pkg-${randomBytes(4).toString('hex')}`);
   const outFile = path.join(os.tmpdir(), `svcpack-pkg-${randomBytes(4).toString('hex')}.exe`);
   try {
-    await fs.mkdir(stage);
-    await fs.writeFile(path.join(stage, 'package.json'), JSON.stringify(stagePackageJson(), null, 2));
-    await fs.writeFile(path.join(stage, 'svcpack-main.cjs'), input.loader);
-    await fs.writeFile(path.join(stage, 'app.mjs'), input.appBundle);
-    await fs.writeFile(path.join(stage, 'koffi.node'), input.koffiNode);
+    const stage = await stageApp(input, stageRoot);
     const home = await seedPkgCache(input.cacheDir, runtime.version, runtime.targetExe);
 
     const pkgBin = path.join(path.dirname(createRequire(import.meta.url).resolve('@yao-pkg/pkg/package.json')), 'lib-es5', 'bin.js');
@@ -108,9 +135,15 @@ export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
       throw failure('PACK_FAILED', `@yao-pkg/pkg failed: ${reason}`, 'run with --packer direct, or with SVCPACK_DEBUG=1 to see pkg\'s output', err);
     }
     const packed = await fs.readFile(outFile);
-    return editExecutable(packed, { versionInfo: input.versionInfo, icon: input.icon });
+    return editExecutable(packed, {
+      versionInfo: input.versionInfo,
+      icon: input.icon,
+      timeDateStamp: input.timeDateStamp,
+      manifest: input.manifest,
+      rewriteSeaBlob: (blob) => withSeaCodePath(blob, PKG_SEA_CODE_PATH, 'sea-main.js'),
+    });
   } finally {
-    await fs.rm(stage, { recursive: true, force: true });
+    await fs.rm(stageRoot, { recursive: true, force: true });
     await fs.rm(outFile, { force: true });
   }
 }
