@@ -12,6 +12,7 @@ import { failure, type SvcpackError } from '../errors';
 import { signFlag } from './options';
 import { redact } from './password';
 import type { ToolRun } from './run-tool';
+import { badPassword, toolTimedOut } from './tool-failures';
 import type { ToolSignPlan } from './validate';
 
 export interface OsslsigncodeJob {
@@ -65,18 +66,11 @@ export function osslsigncodeFailure(run: ToolRun, plan: ToolSignPlan, password?:
   const cause = new Error(`osslsigncode output:\n${output}`);
   const certFile = plan.credential.kind === 'pfx' ? plan.credential.pfx : plan.credential.key;
 
-  if (run.timedOut) return failure('SIGN_FAILED', 'osslsigncode did not finish within 10 minutes', plan.timestampUrl ? `check that ${plan.timestampUrl} answers` : 'run it by hand to see where it hangs', cause);
+  if (run.timedOut) return toolTimedOut('osslsigncode', plan, cause);
 
   // Wrong password: PKCS#12's MAC check (PFX) or the PEM key's decryption fails.
   if (/mac verify failure|bad decrypt|maybe wrong password|bad password read/i.test(output)) {
-    return failure(
-      'SIGN_BAD_PASSWORD',
-      plan.password ? `wrong password for ${certFile}` : `${certFile} needs a password`,
-      plan.password
-        ? `check the password in ${'env' in plan.password ? `environment variable ${plan.password.env}` : plan.password.file}`
-        : `pass it with ${signFlag('passwordEnv')} <VAR> or ${signFlag('passwordFile')} <file>`,
-      cause,
-    );
+    return badPassword(certFile, plan, cause);
   }
   if (/RFC 3161 timestamping failed|Authenticode timestamping failed|Failed to get data from|Failed to convert timestamp reply/.test(output)) {
     return failure(

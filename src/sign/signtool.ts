@@ -13,6 +13,7 @@ import { failure, type SvcpackError } from '../errors';
 import { signFlag } from './options';
 import { redact } from './password';
 import type { ToolRun } from './run-tool';
+import { badPassword, toolTimedOut } from './tool-failures';
 import type { ToolSignPlan } from './validate';
 
 export interface SigntoolJob {
@@ -46,16 +47,9 @@ export function signtoolFailure(run: ToolRun, plan: ToolSignPlan, password?: str
   const cause = new Error(`signtool output:\n${output}`);
   const pfx = plan.credential.kind === 'pfx' ? plan.credential.pfx : '';
 
-  if (run.timedOut) return failure('SIGN_FAILED', 'signtool did not finish within 10 minutes', plan.timestampUrl ? `check that ${plan.timestampUrl} answers` : 'run it by hand to see where it hangs', cause);
+  if (run.timedOut) return toolTimedOut('signtool', plan, cause);
   if (/password is not correct|0x80070056/i.test(output)) {
-    return failure(
-      'SIGN_BAD_PASSWORD',
-      plan.password ? `wrong password for ${pfx}` : `${pfx} needs a password`,
-      plan.password
-        ? `check the password in ${'env' in plan.password ? `environment variable ${plan.password.env}` : plan.password.file}`
-        : `pass it with ${signFlag('passwordEnv')} <VAR> or ${signFlag('passwordFile')} <file>`,
-      cause,
-    );
+    return badPassword(pfx, plan, cause);
   }
   if (/timestamp server.*could not be reached|timestamp server.*invalid response|0x80072ee[27]|0x80190/i.test(output)) {
     return failure(
