@@ -48,7 +48,7 @@ export async function signInStage(args: {
   const stage = await OutputStage.open(args.outDir);
   try {
     const staged = await stage.write(args.exeFile, args.exe, 0o755);
-    const signed = await signExe(staged, args.options, args.hooks);
+    const signed = await signExe(staged, args.options, args.hooks, args.exe); // its bytes are in memory already
     return { stage, signed };
   } catch (err) {
     await stage.abandon();

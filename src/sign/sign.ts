@@ -58,8 +58,9 @@ export interface SignedExe {
  * (exit 2) INVALID_SIGN_OPTION, SIGN_BAD_INPUT; failure (exit 1) SIGNER_NOT_FOUND,
  * SIGN_BAD_PASSWORD, SIGN_TIMESTAMP_UNREACHABLE, SIGN_CERT_EXPIRED, SIGN_VERIFY_FAILED,
  * SIGN_FAILED, OUTPUT_FAILED. The password never appears in an error, warning or the record.
+ * `contents`: the file's bytes when the caller holds them already (the build), saving a read.
  */
-export async function signExe(file: string, options: SignOptions, hooks: SignHooks = {}): Promise<SignedExe> {
+export async function signExe(file: string, options: SignOptions, hooks: SignHooks = {}, contents?: Uint8Array): Promise<SignedExe> {
   const ctx = defaultSignContext({
     ...(hooks.cwd === undefined ? {} : { cwd: hooks.cwd }),
     ...(hooks.env === undefined ? {} : { env: hooks.env }),
@@ -69,9 +70,9 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
   const target = path.resolve(ctx.cwd, file);
   const label = hooks.label ?? file;
 
-  let input: Buffer;
+  let input: Uint8Array;
   try {
-    input = await fs.readFile(target);
+    input = contents ?? (await fs.readFile(target));
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw usageError('SIGN_BAD_INPUT', missing ? `${label} does not exist` : `cannot read ${label}: ${(err as Error).message}`, 'pass the path of the .exe to sign');
@@ -105,6 +106,9 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
     }
 
     const signed = await fs.readFile(temp);
+    // WebCrypto hashes on the thread pool while the signature is checked here.
+    const sha256 = webcrypto.subtle.digest('SHA-256', signed).then((digest) => Buffer.from(digest).toString('hex'));
+    sha256.catch(() => undefined); // awaited below unless the check throws first
     const info = checkSigned(signed, { label, now: hooks.now?.() ?? new Date(), expectTimestamp: timestamped });
     if (!info.timestamp) {
       const until = `Windows stops accepting the signature when the certificate expires (${info.signer?.notAfter.slice(0, 10)})`;
@@ -120,8 +124,7 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
       throw failure('OUTPUT_FAILED', `cannot replace ${label} with its signed copy: ${(err as Error).message}`, 'close programs using the exe (a running service?) and sign again', err);
     }
     for (const warning of warnings) hooks.onWarning?.(warning);
-    const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', signed)).toString('hex');
-    return { file: target, bytes: signed.byteLength, sha256, signature: signatureRecord(info, plan, warnings) };
+    return { file: target, bytes: signed.byteLength, sha256: await sha256, signature: signatureRecord(info, plan, warnings) };
   } finally {
     await fs.rm(temp, { force: true });
   }
