@@ -55,7 +55,9 @@ describe('svcpack build with a config file', () => {
     expect(code, stderr).toBe(0);
     const record = JSON.parse(stdout);
     expect(record).toMatchObject({ name: 'ConfigSvc', version: '1.2.3', packer: 'direct', outDir: path.join(project, 'dist') });
-    expect(record.settings).toMatchObject({ startType: 'manual', displayName: 'Config Service', env: { PORT: '8080' } });
+    // The record names env variables only; the install script carries the value (a number in JSON, a string here).
+    expect(record.settings).toMatchObject({ startType: 'manual', displayName: 'Config Service', env: { PORT: '***' } });
+    expect(fs.readFileSync(path.join(project, 'dist', 'install.cmd'), 'utf8')).toContain('--env "PORT=8080"');
     expect(record.logging.logLevel).toBe('debug');
     expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual(['ConfigSvc.build.json', 'ConfigSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
   }, 120_000);
@@ -78,7 +80,8 @@ describe('svcpack build with a config file', () => {
     const record = JSON.parse(stdout);
     expect(record).toMatchObject({ name: 'CliSvc', outDir: path.join(project, 'conf', 'out') });
     expect(record.size.compressed).toBe(false);
-    expect(record.settings).toMatchObject({ startType: 'delayed-auto', sidType: 'restricted', env: { C: '3' } });
+    expect(record.settings).toMatchObject({ startType: 'delayed-auto', sidType: 'restricted' });
+    expect(Object.keys(record.settings.env)).toEqual(['C']); // the flag's list replaced the config's A and B
   }, 120_000);
 
   it('no entry or name on the command line or in a config', async () => {
