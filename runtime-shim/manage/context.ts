@@ -4,7 +4,25 @@
  * The exe wires the real ones (manage/run.ts); tests pass fakes.
  */
 import type { ServiceSettings } from '../settings/service-settings';
-import { Win32Error, ERROR_ACCESS_DENIED, type ScmApi } from '../scm/manager-api';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_DEPENDENT_SERVICES_RUNNING,
+  ERROR_DUPLICATE_SERVICE_NAME,
+  ERROR_FILE_NOT_FOUND,
+  ERROR_INVALID_PARAMETER,
+  ERROR_INVALID_SERVICE_ACCOUNT,
+  ERROR_NONE_MAPPED,
+  ERROR_SERVICE_DEPENDENCY_DELETED,
+  ERROR_SERVICE_DEPENDENCY_FAIL,
+  ERROR_SERVICE_DISABLED,
+  ERROR_SERVICE_DOES_NOT_EXIST,
+  ERROR_SERVICE_EXISTS,
+  ERROR_SERVICE_LOGON_FAILED,
+  ERROR_SERVICE_MARKED_FOR_DELETE,
+  ERROR_SERVICE_REQUEST_TIMEOUT,
+  Win32Error,
+  type ScmApi,
+} from '../scm/manager-api';
 
 export interface ManageContext {
   api: ScmApi;
@@ -54,24 +72,24 @@ export class ManageError extends Error {
 }
 
 const WIN32_MESSAGES: Record<number, string> = {
-  2: 'file not found',
-  5: 'access denied',
-  87: 'invalid parameter',
-  1051: 'other running services depend on it',
-  1053: 'the service did not respond in time',
-  1057: 'the account name is invalid or does not exist, or the password is wrong',
-  1058: 'the service is disabled',
-  1060: 'the service does not exist',
-  1068: 'a service it depends on failed to start',
-  1069: 'the service could not log on (wrong password, or no "Log on as a service" right)',
-  1072: 'the service is marked for deletion',
-  1073: 'the service already exists',
-  1075: 'a service it depends on does not exist or is marked for deletion',
-  1078: 'another service already uses this display name',
-  1332: 'no such account',
+  [ERROR_FILE_NOT_FOUND]: 'file not found',
+  [ERROR_ACCESS_DENIED]: 'access denied',
+  [ERROR_INVALID_PARAMETER]: 'invalid parameter',
+  [ERROR_DEPENDENT_SERVICES_RUNNING]: 'other running services depend on it',
+  [ERROR_SERVICE_REQUEST_TIMEOUT]: 'the service did not respond in time',
+  [ERROR_INVALID_SERVICE_ACCOUNT]: 'the account name is invalid or does not exist, or the password is wrong',
+  [ERROR_SERVICE_DISABLED]: 'the service is disabled',
+  [ERROR_SERVICE_DOES_NOT_EXIST]: 'the service does not exist',
+  [ERROR_SERVICE_DEPENDENCY_FAIL]: 'a service it depends on failed to start',
+  [ERROR_SERVICE_LOGON_FAILED]: 'the service could not log on (wrong password, or no "Log on as a service" right)',
+  [ERROR_SERVICE_MARKED_FOR_DELETE]: 'the service is marked for deletion',
+  [ERROR_SERVICE_EXISTS]: 'the service already exists',
+  [ERROR_SERVICE_DEPENDENCY_DELETED]: 'a service it depends on does not exist or is marked for deletion',
+  [ERROR_DUPLICATE_SERVICE_NAME]: 'another service already uses this display name',
+  [ERROR_NONE_MAPPED]: 'no such account',
 };
 
-export function win32Text(code: number): string {
+function win32Text(code: number): string {
   return WIN32_MESSAGES[code] ?? `Win32 error ${code}`;
 }
 
@@ -92,15 +110,15 @@ export function explain(err: unknown, ctx: Pick<ManageContext, 'name' | 'logDir'
 
 function hintFor(code: number, name: string, logDir: string): string {
   switch (code) {
-    case 1057:
-    case 1069:
+    case ERROR_INVALID_SERVICE_ACCOUNT:
+    case ERROR_SERVICE_LOGON_FAILED:
       return `check the account and password, then run "${name}.exe install --force --account <account>"`;
-    case 1068:
-    case 1075:
+    case ERROR_SERVICE_DEPENDENCY_FAIL:
+    case ERROR_SERVICE_DEPENDENCY_DELETED:
       return `install and start the services it depends on, or change --dependencies with "${name}.exe install --force"`;
-    case 1072:
+    case ERROR_SERVICE_MARKED_FOR_DELETE:
       return 'close services.msc and any other tool holding the service open, then try again';
-    case 1058:
+    case ERROR_SERVICE_DISABLED:
       return `enable it with "${name}.exe install --force --start-type manual" (or auto)`;
     default:
       return `run "${name}.exe status" and see the log under ${logDir}`;

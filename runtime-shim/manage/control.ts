@@ -6,7 +6,11 @@ import {
   ERROR_SERVICE_ALREADY_RUNNING,
   ERROR_SERVICE_CANNOT_ACCEPT_CTRL,
   ERROR_SERVICE_NOT_ACTIVE,
+  ERROR_SERVICE_SPECIFIC_ERROR,
+  SERVICE_CONTINUE_PENDING,
   SERVICE_CONTROL_STOP,
+  SERVICE_PAUSED,
+  SERVICE_PAUSE_PENDING,
   SERVICE_QUERY_STATUS,
   SERVICE_RUNNING,
   SERVICE_START,
@@ -26,14 +30,14 @@ export const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** `stop` waits the app's stop timeout plus this, in ms. */
 export const STOP_MARGIN_MS = 15_000;
 
-export const STATE_NAMES: Record<number, string> = {
-  1: 'STOPPED',
-  2: 'START_PENDING',
-  3: 'STOP_PENDING',
-  4: 'RUNNING',
-  5: 'CONTINUE_PENDING',
-  6: 'PAUSE_PENDING',
-  7: 'PAUSED',
+const STATE_NAMES: Record<number, string> = {
+  [SERVICE_STOPPED]: 'STOPPED',
+  [SERVICE_START_PENDING]: 'START_PENDING',
+  [SERVICE_STOP_PENDING]: 'STOP_PENDING',
+  [SERVICE_RUNNING]: 'RUNNING',
+  [SERVICE_CONTINUE_PENDING]: 'CONTINUE_PENDING',
+  [SERVICE_PAUSE_PENDING]: 'PAUSE_PENDING',
+  [SERVICE_PAUSED]: 'PAUSED',
 };
 
 export const stateName = (state: number): string => STATE_NAMES[state] ?? `state ${state}`;
@@ -153,8 +157,8 @@ export async function restartService(ctx: ManageContext, timeoutMs?: number): Pr
 
 /** "exit code 0", or "exit code 1066, service exit code 3". */
 export function exitCodeText(status: Pick<ServiceStatusInfo, 'win32ExitCode' | 'serviceExitCode'>): string {
-  return status.win32ExitCode === 1066
-    ? `exit code 1066, service exit code ${status.serviceExitCode}`
+  return status.win32ExitCode === ERROR_SERVICE_SPECIFIC_ERROR
+    ? `exit code ${ERROR_SERVICE_SPECIFIC_ERROR}, service exit code ${status.serviceExitCode}`
     : `exit code ${status.win32ExitCode}`;
 }
 

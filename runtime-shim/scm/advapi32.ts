@@ -1,10 +1,12 @@
 /**
- * Typed koffi bindings to the Win32 service API: the only place that speaks Win32. Everything
- * above it (service-controller.ts) works in domain terms. Constants are from winsvc.h/winerror.h.
+ * Typed koffi bindings to the service side of the Win32 service API (the control dispatcher,
+ * the control handler, SetServiceStatus). Everything above it (service-controller.ts) works in
+ * domain terms. Constants are from winsvc.h/winerror.h.
  */
+import { bindLastError } from './last-error';
 import type { Koffi } from './native-module';
 
-// Shared with the management commands: one definition of each winsvc.h constant.
+// Shared with the management commands: one definition of each winsvc.h/winerror.h constant.
 export {
   SERVICE_WIN32_OWN_PROCESS,
   SERVICE_STOPPED,
@@ -12,6 +14,7 @@ export {
   SERVICE_STOP_PENDING,
   SERVICE_RUNNING,
   SERVICE_CONTROL_STOP,
+  ERROR_SERVICE_SPECIFIC_ERROR,
 } from './manager-api';
 
 export const SERVICE_ACCEPT_STOP = 0x1;
@@ -24,7 +27,6 @@ export const SERVICE_CONTROL_PRESHUTDOWN = 0xf;
 
 export const NO_ERROR = 0;
 export const ERROR_CALL_NOT_IMPLEMENTED = 120;
-export const ERROR_SERVICE_SPECIFIC_ERROR = 1066;
 export const ERROR_FAILED_SERVICE_CONTROLLER_CONNECT = 1063;
 
 /** SERVICE_STATUS, all DWORDs. */
@@ -54,7 +56,7 @@ export interface Advapi32 {
 /** Loads advapi32/kernel32 through koffi and returns the bindings. */
 export function bindAdvapi32(koffi: Koffi): Advapi32 {
   const advapi = koffi.load('advapi32.dll');
-  const kernel = koffi.load('kernel32.dll');
+  const { lastError } = bindLastError(koffi);
 
   // Declared by name: the function prototypes below refer to 'SERVICE_STATUS'.
   koffi.struct('SERVICE_STATUS', {
@@ -80,7 +82,6 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
     'void * __stdcall RegisterServiceCtrlHandlerExW(str16 name, LPHANDLER_FUNCTION_EX *handler, void *context)',
   );
   const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(void *handle, SERVICE_STATUS *status)');
-  const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
 
   // Registered callbacks must outlive the calls that hand them to Windows: keep them referenced.
   const keep: unknown[] = [];
@@ -103,8 +104,6 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
     setStatus(handle, status) {
       return SetServiceStatus(handle, status) as boolean;
     },
-    lastError() {
-      return GetLastError() as number;
-    },
+    lastError,
   };
 }

@@ -5,9 +5,10 @@
  * HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\<Name>. Every failed call throws
  * `Win32Error(<function>, <code>)`. Registry access goes through registry-bindings.ts.
  */
-import { Win32Error, type EventSourceRegistry } from './manager-api';
+import { bindLastError } from './last-error';
+import { ERROR_FILE_NOT_FOUND, Win32Error, type EventSourceRegistry } from './manager-api';
 import type { Koffi } from './native-module';
-import { ERROR_FILE_NOT_FOUND, REG_DWORD, REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry, type RegistryValue } from './registry-bindings';
+import { REG_DWORD, REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry, type RegistryValue } from './registry-bindings';
 import { readWideString } from './win32-data';
 
 /** ReportEventW wType values (winnt.h). */
@@ -40,17 +41,12 @@ export interface EventLogApi {
 /** Loads advapi32/kernel32 through koffi and returns the reporting functions. */
 export function bindEventLog(koffi: Koffi): EventLogApi {
   const advapi = koffi.load('advapi32.dll');
-  const kernel = koffi.load('kernel32.dll');
-  const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
+  const { fail } = bindLastError(koffi);
   const RegisterEventSourceW = advapi.func('void * __stdcall RegisterEventSourceW(str16 server, str16 source)');
   const ReportEventW = advapi.func(
     'int __stdcall ReportEventW(void *log, uint16 type, uint16 category, uint32 eventId, void *userSid, uint16 numStrings, uint32 dataSize, str16 *strings, void *data)',
   );
   const DeregisterEventSource = advapi.func('int __stdcall DeregisterEventSource(void *log)');
-
-  const fail = (fn: string): never => {
-    throw new Win32Error(fn, GetLastError() as number);
-  };
 
   return {
     register(source) {

@@ -4,6 +4,7 @@
  * (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE) even if the supervisor itself is killed. koffi bindings to
  * kernel32; every failed call throws Win32Error.
  */
+import { bindLastError } from './last-error';
 import { Win32Error } from './manager-api';
 import type { Koffi } from './native-module';
 
@@ -24,7 +25,7 @@ export interface ProcessJob {
 
 export function createProcessJob(koffi: Koffi): ProcessJob {
   const kernel = koffi.load('kernel32.dll');
-  const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
+  const { lastError, fail } = bindLastError(koffi);
   const CreateJobObjectW = kernel.func('void * __stdcall CreateJobObjectW(void *attributes, str16 name)');
   const SetInformationJobObject = kernel.func('int __stdcall SetInformationJobObject(void *job, int infoClass, void *info, uint32 length)');
   const OpenProcess = kernel.func('void * __stdcall OpenProcess(uint32 access, int inherit, uint32 pid)');
@@ -33,26 +34,26 @@ export function createProcessJob(koffi: Koffi): ProcessJob {
   const CloseHandle = kernel.func('int __stdcall CloseHandle(void *handle)');
 
   const job = CreateJobObjectW(null, null);
-  if (!job) throw new Win32Error('CreateJobObjectW', GetLastError() as number);
+  if (!job) fail('CreateJobObjectW');
   const info = Buffer.alloc(EXTENDED_LIMIT_INFORMATION_SIZE);
   info.writeUInt32LE(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, LIMIT_FLAGS_OFFSET);
   if (!SetInformationJobObject(job, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS, info, info.length)) {
-    const code = GetLastError() as number;
+    const code = lastError();
     CloseHandle(job);
     throw new Win32Error('SetInformationJobObject', code);
   }
   return {
     add(pid) {
       const process = OpenProcess(PROCESS_TERMINATE | PROCESS_SET_QUOTA, 0, pid);
-      if (!process) throw new Win32Error('OpenProcess', GetLastError() as number);
+      if (!process) fail('OpenProcess');
       try {
-        if (!AssignProcessToJobObject(job, process)) throw new Win32Error('AssignProcessToJobObject', GetLastError() as number);
+        if (!AssignProcessToJobObject(job, process)) fail('AssignProcessToJobObject');
       } finally {
         CloseHandle(process);
       }
     },
     terminate(exitCode) {
-      if (!TerminateJobObject(job, exitCode)) throw new Win32Error('TerminateJobObject', GetLastError() as number);
+      if (!TerminateJobObject(job, exitCode)) fail('TerminateJobObject');
     },
   };
 }

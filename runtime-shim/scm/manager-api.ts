@@ -21,8 +21,10 @@ export class Win32Error extends Error {
   }
 }
 
-// winerror.h codes the commands react to.
+// winerror.h codes the commands react to or explain.
+export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INVALID_LEVEL = 124;
 export const ERROR_DEPENDENT_SERVICES_RUNNING = 1051;
 export const ERROR_SERVICE_REQUEST_TIMEOUT = 1053;
@@ -32,6 +34,8 @@ export const ERROR_SERVICE_DISABLED = 1058;
 export const ERROR_SERVICE_DOES_NOT_EXIST = 1060;
 export const ERROR_SERVICE_CANNOT_ACCEPT_CTRL = 1061;
 export const ERROR_SERVICE_NOT_ACTIVE = 1062;
+/** A service stopped with its own exit code (dwServiceSpecificExitCode). */
+export const ERROR_SERVICE_SPECIFIC_ERROR = 1066;
 export const ERROR_SERVICE_DEPENDENCY_FAIL = 1068;
 export const ERROR_SERVICE_LOGON_FAILED = 1069;
 export const ERROR_SERVICE_MARKED_FOR_DELETE = 1072;

@@ -11,6 +11,7 @@
  * bindManager can be called more than once per process.
  */
 import { bindEventSourceRegistry } from './eventlog-bindings';
+import { bindLastError } from './last-error';
 import { bindLocalMachineRegistry, REG_MULTI_SZ } from './registry-bindings';
 import {
   ERROR_INVALID_LEVEL,
@@ -83,7 +84,7 @@ export function bindManager(koffi: Koffi): ScmApi {
   const LSA_UNICODE_STRING_OUT = koffi.struct({ Length: 'uint16', MaximumLength: 'uint16', Buffer: 'void *' });
 
   // kernel32
-  const GetLastError = kernel.func('uint32 __stdcall GetLastError()');
+  const { lastError, fail } = bindLastError(koffi);
   const GetCurrentProcess = kernel.func('void * __stdcall GetCurrentProcess()');
   const CloseHandle = kernel.func('int __stdcall CloseHandle(void *h)');
   const LocalFree = kernel.func('void * __stdcall LocalFree(void *mem)');
@@ -111,8 +112,6 @@ export function bindManager(koffi: Koffi): ScmApi {
   const ControlService = advapi.func('int __stdcall ControlService(void *service, uint32 control, void *status)');
   const DeleteService = advapi.func('int __stdcall DeleteService(void *service)');
   const CloseServiceHandle = advapi.func('int __stdcall CloseServiceHandle(void *handle)');
-
-  // advapi32: registry (these return the error code)
 
   // advapi32: tokens, accounts, LSA (NTSTATUS results), security descriptors
   const OpenProcessToken = advapi.func('int __stdcall OpenProcessToken(void *process, uint32 access, _Out_ void **token)');
@@ -145,10 +144,6 @@ export function bindManager(koffi: Koffi): ScmApi {
   const GetFileVersionInfoW = version.func('int __stdcall GetFileVersionInfoW(str16 file, uint32 handle, uint32 size, void *data)');
   const VerQueryValueW = version.func('int __stdcall VerQueryValueW(void *block, str16 subBlock, _Out_ void **value, _Out_ uint32 *size)');
 
-  /** Throws the Win32Error for `fn` from GetLastError (call right after the failed call). */
-  const fail = (fn: string): never => {
-    throw new Win32Error(fn, GetLastError() as number);
-  };
   const check = (fn: string, ok: unknown): void => {
     if (ok === 0 || ok === false) fail(fn);
   };
@@ -178,7 +173,7 @@ export function bindManager(koffi: Koffi): ScmApi {
           size = Math.max(needed[0], 1024); // "succeeded" with no buffer: ask again with one
           continue;
         }
-        const code = GetLastError() as number;
+        const code = lastError();
         if (nullOn !== undefined && code === nullOn) return null;
         if (code !== ERROR_INSUFFICIENT_BUFFER || needed[0] <= size) throw new Win32Error(fn, code);
         size = needed[0];
@@ -236,7 +231,7 @@ export function bindManager(koffi: Koffi): ScmApi {
     openService(scm, name, access) {
       const service = OpenServiceW(scm, name, access) as ScHandle | null;
       if (service) return service;
-      const code = GetLastError() as number;
+      const code = lastError();
       if (code === ERROR_SERVICE_DOES_NOT_EXIST) return null;
       throw new Win32Error('OpenServiceW', code);
     },
@@ -386,7 +381,7 @@ export function bindManager(koffi: Koffi): ScmApi {
             use: use[0],
           };
         }
-        const code = GetLastError() as number;
+        const code = lastError();
         if (code === ERROR_NONE_MAPPED) return null;
         if (code !== ERROR_INSUFFICIENT_BUFFER) throw new Win32Error('LookupAccountNameW', code);
         // Sizes now set (the domain's including its NUL; at least 1 so a buffer is always passed).

@@ -5,14 +5,13 @@
  * error code (not GetLastError); every failure throws `Win32Error(<function>, <code>)`, and keys
  * are closed in `finally`.
  */
-import { Win32Error } from './manager-api';
+import { ERROR_FILE_NOT_FOUND, Win32Error } from './manager-api';
 import type { Koffi } from './native-module';
 
 export const REG_SZ = 1;
 export const REG_EXPAND_SZ = 2;
 export const REG_DWORD = 4;
 export const REG_MULTI_SZ = 7;
-export const ERROR_FILE_NOT_FOUND = 2;
 const ERROR_MORE_DATA = 234;
 
 /** (HKEY)(LONG)0x80000002, sign-extended to pointer size, passed as intptr_t. */
