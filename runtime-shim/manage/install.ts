@@ -24,6 +24,7 @@ import {
   type ChangeServiceParams,
   type Config2,
   type ScmApi,
+  type ServiceConfigInfo,
 } from '../scm/manager-api';
 import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
@@ -114,10 +115,10 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
   return withService(ctx, { write: true, access: SERVICE_ALL_ACCESS, command: 'install' }, async (scm, existing) => {
     const { api } = ctx;
     const fresh = existing === null;
+    const installed = existing ? readInstalled(api, existing, ctx.name) : null;
     let tail = argsText(target.args);
     let effective = target;
-    if (existing) {
-      const installed = readInstalled(api, existing, ctx.name);
+    if (installed) {
       checkOwnership(ctx, installed.config.binaryPath, opts.force);
       if (!given.has('args')) tail = argsTail(installed.config.binaryPath, ctx.serviceArg);
       effective = { ...target, ...installed.settings, ...pick(target, given) };
@@ -152,7 +153,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         if (Object.keys(target.env).length > 0) api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
       } else {
         service = existing;
-        updateExisting(ctx, service, target, given, commandLine, password, warnings, undo);
+        updateExisting(ctx, service, installed!.config, target, given, commandLine, password, warnings, undo);
       }
       if (ctx.eventLog) registerEventSource(ctx, warnings, undo);
 
@@ -265,9 +266,11 @@ function applyConfig2(ctx: ManageContext, service: object, info: Config2, warnin
   if (previous) undo.push(`setting ${CONFIG2_LABELS[info.level]}`, () => ctx.api.changeConfig2(service, previous));
 }
 
+/** Changes what `given` names on an installed service whose configuration is `prior`. */
 function updateExisting(
   ctx: ManageContext,
   service: object,
+  prior: ServiceConfigInfo,
   target: ServiceSettings,
   given: Set<keyof ServiceSettings>,
   commandLine: string,
@@ -276,7 +279,6 @@ function updateExisting(
   undo: Undo,
 ): void {
   const { api } = ctx;
-  const prior = api.queryConfig(service);
   const change: ChangeServiceParams = { binaryPath: commandLine };
   const restore: ChangeServiceParams = { binaryPath: prior.binaryPath };
   if (given.has('startType')) {
