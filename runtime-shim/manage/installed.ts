@@ -3,29 +3,15 @@
  * cannot report (Wine answers ERROR_INVALID_LEVEL for several levels) are left out rather than
  * guessed.
  */
-import type { Recovery, RecoveryActionType, ServiceSettings, SidType } from '../settings/service-settings';
-import {
-  SC_ACTION_REBOOT,
-  SC_ACTION_RESTART,
-  SC_ACTION_RUN_COMMAND,
-  SERVICE_SID_TYPE_RESTRICTED,
-  SERVICE_SID_TYPE_UNRESTRICTED,
-  type ScmApi,
-  type ServiceConfigInfo,
-} from '../scm/manager-api';
-import { startTypeName } from './scm-config';
+import type { Recovery, ServiceSettings } from '../settings/service-settings';
+import type { ScmApi, ServiceConfigInfo } from '../scm/manager-api';
+import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
 
 export interface InstalledService {
   config: ServiceConfigInfo;
   /** What could be read, in settings terms (args stay in config.binaryPath). */
   settings: Partial<Omit<ServiceSettings, 'args'>>;
 }
-
-const ACTION_NAMES: Record<number, RecoveryActionType> = {
-  [SC_ACTION_RESTART]: 'restart',
-  [SC_ACTION_REBOOT]: 'reboot',
-  [SC_ACTION_RUN_COMMAND]: 'run',
-};
 
 export function readInstalled(api: ScmApi, service: object, name: string): InstalledService {
   const config = api.queryConfig(service);
@@ -44,7 +30,7 @@ export function readInstalled(api: ScmApi, service: object, name: string): Insta
   const flag = api.queryConfig2(service, 'failure-actions-flag');
   if (failure) {
     const recovery: Recovery = {
-      actions: failure.actions.map((a) => ({ action: ACTION_NAMES[a.type] ?? 'none', delayMs: a.delayMs })),
+      actions: failure.actions.map((a) => ({ action: recoveryActionName(a.type), delayMs: a.delayMs })),
       resetAfterMs: failure.resetPeriodSec * 1000,
       onNonCrashFailures: flag?.onNonCrashFailures ?? false,
     };
@@ -63,8 +49,4 @@ export function readInstalled(api: ScmApi, service: object, name: string): Insta
     }),
   );
   return { config, settings };
-}
-
-function sidTypeName(code: number): SidType {
-  return code === SERVICE_SID_TYPE_UNRESTRICTED ? 'unrestricted' : code === SERVICE_SID_TYPE_RESTRICTED ? 'restricted' : 'none';
 }

@@ -4,7 +4,7 @@
  * is unit-tested even where Wine's SCM ignores a setting.
  */
 import { classifyAccount } from '../settings/account';
-import type { ServiceSettings, SidType, StartType } from '../settings/service-settings';
+import type { RecoveryActionType, ServiceSettings, SidType, StartType } from '../settings/service-settings';
 import {
   SC_ACTION_NONE,
   SC_ACTION_REBOOT,
@@ -113,8 +113,20 @@ export function startTypeName(code: number, delayed: boolean): StartType | 'boot
   }
 }
 
-export function sidTypeCode(sidType: SidType): number {
-  return { none: SERVICE_SID_TYPE_NONE, unrestricted: SERVICE_SID_TYPE_UNRESTRICTED, restricted: SERVICE_SID_TYPE_RESTRICTED }[sidType];
+const SID_TYPE_CODES = {
+  none: SERVICE_SID_TYPE_NONE,
+  unrestricted: SERVICE_SID_TYPE_UNRESTRICTED,
+  restricted: SERVICE_SID_TYPE_RESTRICTED,
+} as const satisfies Record<SidType, number>;
+
+/** The SID type of a SERVICE_SID_INFO code (an unknown code reads as none). */
+export function sidTypeName(code: number): SidType {
+  return nameOf(SID_TYPE_CODES, code) ?? 'none';
+}
+
+/** The key of `codes` whose value is `code`. */
+function nameOf<K extends string>(codes: Readonly<Record<K, number>>, code: number): K | undefined {
+  return (Object.keys(codes) as K[]).find((key) => codes[key] === code);
 }
 
 /** CreateServiceW's parameters. `password` only for accounts that need one. */
@@ -135,7 +147,17 @@ export function createParams(
   };
 }
 
-const SC_ACTION_CODES = { none: SC_ACTION_NONE, restart: SC_ACTION_RESTART, reboot: SC_ACTION_REBOOT, run: SC_ACTION_RUN_COMMAND } as const;
+const SC_ACTION_CODES = {
+  none: SC_ACTION_NONE,
+  restart: SC_ACTION_RESTART,
+  reboot: SC_ACTION_REBOOT,
+  run: SC_ACTION_RUN_COMMAND,
+} as const satisfies Record<RecoveryActionType, number>;
+
+/** The recovery action of an SC_ACTION type (an unknown type reads as none). */
+export function recoveryActionName(code: number): RecoveryActionType {
+  return nameOf(SC_ACTION_CODES, code) ?? 'none';
+}
 
 /** The ChangeServiceConfig2W calls for a setting (those CreateServiceW cannot take). */
 export const config2For = {
@@ -149,7 +171,7 @@ export const config2For = {
     actions: s.recovery.actions.map((a) => ({ type: SC_ACTION_CODES[a.action], delayMs: a.delayMs })),
   }),
   failureActionsFlag: (s: ServiceSettings): Config2 => ({ level: 'failure-actions-flag', onNonCrashFailures: s.recovery.onNonCrashFailures }),
-  sidType: (s: ServiceSettings): Config2 => ({ level: 'sid-type', sidType: sidTypeCode(s.sidType) }),
+  sidType: (s: ServiceSettings): Config2 => ({ level: 'sid-type', sidType: SID_TYPE_CODES[s.sidType] }),
   preshutdown: (s: ServiceSettings): Config2 => ({ level: 'preshutdown', timeoutMs: s.preshutdownTimeoutMs }),
 };
 

@@ -8,6 +8,8 @@ import {
   environmentEntries,
   imagePathExe,
   quoteArg,
+  recoveryActionName,
+  sidTypeName,
   startTypeCode,
   startTypeName,
 } from '../../../runtime-shim/manage/scm-config';
@@ -116,6 +118,11 @@ describe('ChangeServiceConfig2W structures', () => {
         { type: 0, delayMs: 0 },
       ],
     });
+  });
+
+  it('reads SID types and recovery action types back (an unknown code reads as none)', () => {
+    expect([0, 1, 2, 3].map((code) => sidTypeName(code))).toEqual(['none', 'unrestricted', 'none', 'restricted']);
+    expect([0, 1, 2, 3, 9].map((code) => recoveryActionName(code))).toEqual(['none', 'restart', 'reboot', 'run', 'none']);
   });
 
   it('writes the environment as sorted KEY=value entries', () => {
