@@ -3,7 +3,7 @@
  * told (lpServiceStartName), and whether it needs a password. Pure; recognition is
  * case-insensitive, like Windows account names.
  */
-import { quoted } from './quoted';
+import { hasControl, quoted } from './quoted';
 import { virtualAccount } from './service-settings';
 
 export type AccountKind = 'local-system' | 'local-service' | 'network-service' | 'virtual' | 'gmsa' | 'user';
@@ -62,7 +62,7 @@ export function classifyAccount(account: string, serviceName: string): AccountCl
  */
 export function accountProblem(account: string): string | null {
   if (account.length === 0) return 'the account is empty';
-  if (/[\u0000-\u001f\u007f]/.test(account)) return `account ${quoted(account)} contains a control character`;
+  if (hasControl(account)) return `account ${quoted(account)} contains a control character`;
   if (account.trim() !== account) return `account ${quoted(account)} starts or ends with a space`;
   if (account.length > MAX_ACCOUNT_LENGTH) return `account ${quoted(account)} is ${account.length} characters long (at most ${MAX_ACCOUNT_LENGTH})`;
   if (BUILT_IN.some((b) => b.names.includes(account.toLowerCase()))) return null;

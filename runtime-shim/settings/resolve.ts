@@ -17,7 +17,7 @@
 import { accountProblem, ACCOUNT_FORMS } from './account';
 import { settingFlag, SETTING_FLAGS } from './flags';
 import type { LoggingInput } from './logging-resolve';
-import { quoted } from './quoted';
+import { hasControl, quoted } from './quoted';
 import type { SupervisionInput } from './supervision-settings';
 import {
   RECOVERY_ACTION_TYPES,
@@ -153,8 +153,6 @@ export function oneOf<T extends string>(setting: SettingKey, what: string, value
 }
 
 const listOf = (items: readonly string[]): string => `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
-
-const hasControl = (text: string): boolean => /[\u0000-\u001f\u007f]/.test(text);
 
 function displayName(value: string): string {
   const hint = `use 1-${MAX_DISPLAY_NAME_LENGTH} characters on one line`;
