@@ -31,31 +31,36 @@ describe('levelEnabled', () => {
   });
 });
 
+/** Runs `fn` with process.stderr.write stubbed; returns each chunk written. */
+function stderrWrites(fn: () => void): string[] {
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    fn();
+    return spy.mock.calls.map((c) => String(c[0]));
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('ConsoleLog', () => {
   it('writes lifecycle/app records to stderr and drops stdout/stderr captures', () => {
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+    const written = stderrWrites(() => {
       const log = new ConsoleLog('debug');
       log.write('info', 'lifecycle', 'running');
       log.write('info', 'stdout', 'ignored');
-      expect(spy).toHaveBeenCalledTimes(1);
-      expect(String(spy.mock.calls[0]![0])).toContain('[lifecycle] running');
-    } finally {
-      spy.mockRestore();
-    }
+    });
+    expect(written).toHaveLength(1);
+    expect(written[0]).toContain('[lifecycle] running');
   });
 
   it('drops records below its level (run applies the log level)', () => {
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+    const written = stderrWrites(() => {
       const log = new ConsoleLog('info');
       log.write('debug', 'app', 'dropped');
       log.write('info', 'app', 'kept');
       log.write('error', 'lifecycle', 'kept too');
-      expect(spy.mock.calls.map((c) => String(c[0]).replace(/^\S+ /, ''))).toEqual(['info  [app] kept\n', 'error [lifecycle] kept too\n']);
-    } finally {
-      spy.mockRestore();
-    }
+    });
+    expect(written.map((w) => w.replace(/^\S+ /, ''))).toEqual(['info  [app] kept\n', 'error [lifecycle] kept too\n']);
   });
 });
 

@@ -1,9 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { restartService, startService, stopService } from '../../../runtime-shim/manage/control';
-import { ManageError } from '../../../runtime-shim/manage/context';
 import { install } from '../../../runtime-shim/manage/install';
 import { formatStatus, status } from '../../../runtime-shim/manage/status';
-import { FakeScm, fakeContext, type FakeContext } from './fake-scm';
+import { FakeScm, failure, fakeContext, type FakeContext } from './fake-scm';
 
 async function installed(api = new FakeScm()): Promise<FakeContext> {
   const ctx = fakeContext(api);
@@ -45,20 +44,19 @@ describe('start / stop / restart', () => {
 
   it('a start that does not finish in time fails with the state it is stuck in', async () => {
     const ctx = await installed(new FakeScm({ startOutcome: 'hangs' }));
-    const err = await startService(ctx, 2_000).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ManageError);
-    expect((err as ManageError).message).toBe('MySvc did not reach RUNNING within 2.0 s (still START_PENDING)');
+    const err = await failure(startService(ctx, 2_000));
+    expect(err.message).toBe('MySvc did not reach RUNNING within 2.0 s (still START_PENDING)');
   });
 
   it('a service that stops while starting names the exit code and the log', async () => {
     const ctx = await installed(new FakeScm({ startOutcome: 'fails' }));
-    const err = (await startService(ctx).catch((e: unknown) => e)) as ManageError;
+    const err = await failure(startService(ctx));
     expect(err.message).toBe('MySvc stopped while starting (exit code 1066, service exit code 3)');
     expect(err.hint).toMatch(/C:\\ProgramData\\MySvc\\logs/);
   });
 
   it('start of a service that is not installed says how to install it', async () => {
-    const err = (await startService(fakeContext()).catch((e: unknown) => e)) as ManageError;
+    const err = await failure(startService(fakeContext()));
     expect(err.message).toBe('service MySvc is not installed');
     expect(err.hint).toMatch(/MySvc\.exe install/);
   });

@@ -25,7 +25,7 @@ import {
   type ServiceConfigInfo,
   type ServiceStatusInfo,
 } from '../../../runtime-shim/scm/manager-api';
-import { expect } from 'vitest';
+import { rejected } from '../../support/thrown';
 import { ManageError, type ManageContext } from '../../../runtime-shim/manage/context';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 
@@ -282,11 +282,4 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
 }
 
 /** Awaits `p`, which must reject with a ManageError, and returns that error. */
-export async function failure(p: Promise<unknown>): Promise<ManageError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ManageError);
-  return err as ManageError;
-}
+export const failure = (p: Promise<unknown>): Promise<ManageError> => rejected(ManageError, p);
