@@ -1,24 +1,15 @@
 /**
  * Real Authenticode signatures for tests: throwaway self-signed certificates made with `openssl`
- * and PE files signed with `osslsigncode` (both required, like Wine for the e2e tests: a missing
- * tool fails the test with the apt-get line, it never skips). Also a minimal PE32+ image, so most
- * verifier tests need no node.exe.
+ * (test/sign/pki.ts) and PE files signed with `osslsigncode` (both required, like Wine for the e2e
+ * tests: a missing tool fails the test with the apt-get line, it never skips). Also a minimal
+ * PE32+ image, so most verifier tests need no node.exe.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-const TOOLS = { openssl: 'openssl', osslsigncode: 'osslsigncode' } as const;
-
-/** Fails with an install hint unless `tool` is on PATH. */
-function tool(name: keyof typeof TOOLS): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir, name);
-    if (dir && fs.existsSync(file)) return file;
-  }
-  throw new Error(`${name} is required for the signature tests: apt-get install -y ${TOOLS[name]}`);
-}
+import { readPeLayout } from '../../src/inspect/pe-layout';
+import { requireTool, selfSignedCert } from '../sign/pki';
 
 /**
  * A minimal PE32+ console image: headers (0x200 bytes) and one 0x200-byte .text section holding
@@ -76,15 +67,10 @@ export class SigningLab {
 
   /** A self-signed certificate (30 days) with the given extended key usage. */
   cert(kind: 'rsa' | 'ec', subject: string, eku: 'codeSigning' | 'timeStamping' = 'codeSigning'): TestCert {
-    const base = path.join(this.dir, `c${this.count++}`);
-    const keyArgs = kind === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+    const n = this.count++;
     const usage = eku === 'timeStamping' ? 'critical,timeStamping' : 'codeSigning';
-    execFileSync(
-      tool('openssl'),
-      ['req', '-x509', ...keyArgs, '-nodes', '-keyout', `${base}.key`, '-out', `${base}.pem`, '-days', '30', '-subj', subject, '-addext', `extendedKeyUsage=${usage}`],
-      { stdio: 'pipe' },
-    );
-    return { cert: `${base}.pem`, key: `${base}.key`, subject };
+    const files = selfSignedCert(this.dir, { cert: `c${n}.pem`, key: `c${n}.key` }, { subject, keyType: kind, extensions: [`extendedKeyUsage=${usage}`] });
+    return { ...files, subject };
   }
 
   /** `exe` signed by `signer` with osslsigncode; `tsa` adds an RFC 3161 timestamp made locally at `time` (s). */
@@ -100,7 +86,7 @@ export class SigningLab {
     if (opts.description) args.push('-n', opts.description);
     if (opts.url) args.push('-i', opts.url);
     if (opts.tsa) args.push('-TSA-certs', opts.tsa.cert.cert, '-TSA-key', opts.tsa.cert.key, '-TSA-time', String(opts.tsa.time));
-    execFileSync(tool('osslsigncode'), [...args, '-in', input, '-out', output], { stdio: 'pipe' });
+    execFileSync(requireTool('osslsigncode'), [...args, '-in', input, '-out', output], { stdio: 'pipe' });
     return fs.readFileSync(output);
   }
 
@@ -109,11 +95,11 @@ export class SigningLab {
   }
 }
 
-/** The certificate table (data directory 4) of a PE32+ image: file offset and size. */
+/** The certificate table (data directory 4) of a signed PE: file offset and size. */
 export function certTable(exe: Uint8Array): { offset: number; size: number } {
-  const b = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
-  const dir = b.readUInt32LE(0x3c) + 24 + 112 + 4 * 8;
-  return { offset: b.readUInt32LE(dir), size: b.readUInt32LE(dir + 4) };
+  const table = readPeLayout(exe).certTable;
+  if (!table) throw new Error('the PE has no certificate table');
+  return table;
 }
 
 /** A copy of `bytes` with the byte at `offset` XOR `mask`. */

@@ -5,11 +5,12 @@
  * not-yet-valid certificate (`openssl ca -selfsign` with explicit start/end dates, since
  * `openssl x509 -days` cannot go backwards before OpenSSL 3.4), and a timestamping authority's
  * certificate for tsa.ts. Nothing here is trusted by anything; svcpack's verifier does not check
- * the chain.
+ * the chain. `openssl` and `selfSignedCert` are shared with test/inspect/signing.ts.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { findProgram } from '../../src/sign/run-tool';
 
 export interface TestPki {
   dir: string;
@@ -29,8 +30,32 @@ export interface TestPki {
 
 const SUBJECT = '/CN=Svcpack Test Signer/O=svcpack tests';
 
-function openssl(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
-  execFileSync('openssl', args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** The path of `name` on PATH; a missing tool fails the test (never skips) with the apt-get line. */
+export function requireTool(name: 'openssl' | 'osslsigncode'): string {
+  const found = findProgram(name, process.env);
+  if (!found) throw new Error(`${name} is required for the signing tests: apt-get install -y ${name}`);
+  return found;
+}
+
+/** Runs `openssl args` in `dir`, with `env` added to the environment. */
+export function openssl(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+  execFileSync(requireTool('openssl'), args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * A self-signed certificate valid for 30 days, written to `files.cert` and its unencrypted key to
+ * `files.key` (both in `dir`), with an RSA-2048 or ECDSA P-256 key and `extensions` (`-addext`
+ * values, e.g. `extendedKeyUsage=codeSigning`). Returns the absolute paths.
+ */
+export function selfSignedCert(
+  dir: string,
+  files: { cert: string; key: string },
+  opts: { subject: string; keyType?: 'rsa' | 'ec'; extensions: string[] },
+): { cert: string; key: string } {
+  const keyArgs = opts.keyType === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
+  openssl(dir, ['req', '-x509', ...keyArgs, '-nodes', '-keyout', files.key, '-out', files.cert, '-days', '30', '-subj', opts.subject,
+    ...opts.extensions.flatMap((ext) => ['-addext', ext])]);
+  return { cert: path.resolve(dir, files.cert), key: path.resolve(dir, files.key) };
 }
 
 /** Makes every certificate into `dir` (created); takes about a second (RSA key generation). */
@@ -40,8 +65,7 @@ export function makePki(dir: string): TestPki {
   const env = { SVCPACK_TEST_PKI_PASSWORD: password };
   const file = (name: string) => path.join(dir, name);
 
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', SUBJECT,
-    '-addext', 'extendedKeyUsage=codeSigning', '-addext', 'keyUsage=critical,digitalSignature']);
+  const signer = selfSignedCert(dir, { cert: 'cert.pem', key: 'key.pem' }, { subject: SUBJECT, extensions: ['extendedKeyUsage=codeSigning', 'keyUsage=critical,digitalSignature'] });
   openssl(dir, ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', 'signer.pfx', '-passout', 'env:SVCPACK_TEST_PKI_PASSWORD'], env);
   openssl(dir, ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', 'nopass.pfx', '-passout', 'pass:']);
   openssl(dir, ['pkey', '-in', 'key.pem', '-aes256', '-passout', 'env:SVCPACK_TEST_PKI_PASSWORD', '-out', 'key-encrypted.pem'], env);
@@ -69,8 +93,7 @@ export function makePki(dir: string): TestPki {
   const notYetValid = dated('future', 'Svcpack Future Signer', '20990101000000Z', '20991231000000Z');
 
   // A timestamping authority for `openssl ts -reply` (tsa.ts).
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.crt', '-days', '30', '-subj', '/CN=Svcpack Test TSA',
-    '-addext', 'extendedKeyUsage=critical,timeStamping']);
+  const tsa = selfSignedCert(dir, { cert: 'tsa.crt', key: 'tsa.key' }, { subject: '/CN=Svcpack Test TSA', extensions: ['extendedKeyUsage=critical,timeStamping'] });
   fs.writeFileSync(file('tsaserial'), '01\n');
   fs.writeFileSync(
     file('tsa.cnf'),
@@ -78,7 +101,7 @@ export function makePki(dir: string): TestPki {
       '[ tsa ]', 'default_tsa = test_tsa',
       '[ test_tsa ]', `serial = ${file('tsaserial')}`, 'crypto_device = builtin', 'signer_digest = sha256', 'default_policy = 1.2.3.4.1',
       'other_policies = 1.2.3.4.5', 'digests = sha1, sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = yes', 'tsa_name = no',
-      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', `certs = ${file('tsa.crt')}`, '',
+      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', `certs = ${tsa.cert}`, '',
     ].join('\n'),
   );
 
@@ -88,11 +111,11 @@ export function makePki(dir: string): TestPki {
     passwordFile: file('password.txt'),
     pfx: file('signer.pfx'),
     pfxNoPassword: file('nopass.pfx'),
-    cert: file('cert.pem'),
-    key: file('key.pem'),
+    cert: signer.cert,
+    key: signer.key,
     encryptedKey: file('key-encrypted.pem'),
     expired,
     notYetValid,
-    tsa: { cert: file('tsa.crt'), key: file('tsa.key'), config: file('tsa.cnf') },
+    tsa: { ...tsa, config: file('tsa.cnf') },
   };
 }

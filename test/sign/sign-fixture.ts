@@ -10,12 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from '../../src/build';
-import { findProgram } from '../../src/sign/run-tool';
-import { makePki, type TestPki } from './pki';
+import { makePki, requireTool, type TestPki } from './pki';
 import { startTsa, type TestTsa } from './tsa';
 
-export const repoRoot = path.resolve(__dirname, '../..');
-export const helloEntry = path.join(repoRoot, 'fixtures/hello-http/app.ts');
+export const helloEntry = path.resolve(__dirname, '../../fixtures/hello-http/app.ts');
 export const EXE_NAME = 'SignHello';
 export const PASSWORD_ENV = 'SVCPACK_TEST_SIGN_PASSWORD';
 
@@ -36,9 +34,8 @@ export interface SignFixture {
 
 /** Sets everything up (≈ 2 s with a warm runtime cache). */
 export async function setUpSigning(label: string): Promise<SignFixture> {
-  const real = findProgram('osslsigncode', process.env);
-  if (!real) throw new Error('osslsigncode is required for the signing tests: apt-get install -y osslsigncode');
-  if (!findProgram('openssl', process.env)) throw new Error('openssl is required for the signing tests: apt-get install -y openssl');
+  const real = requireTool('osslsigncode');
+  requireTool('openssl');
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `svcpack-${label}-`));
   const pki = makePki(path.join(work, 'pki'));
