@@ -6,7 +6,7 @@
  * 2 (usage) or 1 (signing failed).
  */
 import { Command, Option } from 'commander';
-import { SIGN_KEYS, signFlag, type SignOptions } from '../sign/options';
+import { pickSignOptions, SIGN_KEYS, signFlag, type SignOptions } from '../sign/options';
 import { sign } from '../sign/sign-file';
 import { formatSignSummary } from '../sign/summary';
 
@@ -35,11 +35,7 @@ export function addSignOptions(command: Command): Command {
 }
 
 /** The signing flags given on the command line (commander's parsed options) as SignOptions; validation is validateSignOptions'. */
-export function signOptionsFromFlags(o: Record<string, unknown>): SignOptions {
-  const options: Record<string, unknown> = {};
-  for (const key of SIGN_KEYS) if (o[key] !== undefined) options[key] = o[key];
-  return options as SignOptions;
-}
+export const signOptionsFromFlags = (o: Record<string, unknown>): SignOptions => pickSignOptions(o);
 
 /** `svcpack sign <exe>`; `context.cwd` is the folder relative paths resolve against (default process.cwd()). */
 export function signCommand(context: { cwd?: string } = {}): Command {

@@ -7,9 +7,9 @@
  */
 import { findPackageJson } from '../config/package-json';
 import { OutputStage } from '../emit/outputs';
-import { signFlag, type SignOptions } from './options';
+import { pickSignOptions, signFlag, type SignOptions } from './options';
 import { signExe, type SignedExe, type SignHooks } from './sign';
-import { anySignOption, defaultSignContext, pickSignOptions, validateSignOptions } from './validate';
+import { anySignOption, defaultSignContext, validateSignOptions } from './validate';
 
 /**
  * The signing options of a build, validated (usage error, exit 2, on a bad one), or undefined

@@ -57,5 +57,12 @@ export const signFlag = (key: keyof SignOptions): string => `--${key.replace(/[A
 /** Keys whose value is a path (resolved against the cwd, or a config file's folder). */
 export const SIGN_PATH_KEYS = ['pfx', 'cert', 'key', 'passwordFile'] as const satisfies ReadonlyArray<keyof SignOptions>;
 
-/** True when these options ask for a signature (a build signs only then). */
-export const wantsSignature = (o: SignOptions): boolean => o.pfx !== undefined || o.cert !== undefined || o.signCommand !== undefined;
+/** The signing keys of `o` that are set; `o` may carry many more (BuildOptions, commander's parsed flags). */
+export function pickSignOptions(o: object): SignOptions {
+  const picked: Record<string, unknown> = {};
+  for (const key of SIGN_KEYS) {
+    const value = (o as SignOptions)[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked as SignOptions;
+}

@@ -16,7 +16,7 @@ export interface ToolRun {
 }
 
 /** Default limit for one signer run: cloud signers and slow timestamp servers take seconds, not minutes. */
-export const SIGNER_TIMEOUT_MS = 10 * 60_000;
+const SIGNER_TIMEOUT_MS = 10 * 60_000;
 
 const KEEP = 64 * 1024;
 

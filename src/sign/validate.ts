@@ -12,10 +12,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { usageError, type SvcpackError } from '../errors';
-import { signFlag, type SignOptions, type Signer } from './options';
+import { SIGN_KEYS, signFlag, type SignOptions, type Signer } from './options';
 import type { PasswordSource } from './password';
 
-export const SIGNERS: readonly Signer[] = ['osslsigncode', 'signtool'];
+const SIGNERS: readonly Signer[] = ['osslsigncode', 'signtool'];
 
 /** A signature made by a signing tool from a certificate file. Paths are absolute. */
 export interface ToolSignPlan {
@@ -86,27 +86,10 @@ export function defaultSignContext(overrides: Partial<SignContext> = {}): SignCo
 const isGiven = (o: SignOptions, key: keyof SignOptions): boolean => o[key] !== undefined && !(key === 'timestampOptional' && o[key] === false);
 
 /** The signing keys given in `o`, in SIGN_KEYS order. */
-const givenKeys = (o: SignOptions): (keyof SignOptions)[] => (Object.keys(pickSignOptions(o)) as (keyof SignOptions)[]).filter((k) => isGiven(o, k));
+const givenKeys = (o: SignOptions): (keyof SignOptions)[] => SIGN_KEYS.filter((k) => isGiven(o, k));
 
 /** True when any signing option is given at all (a build validates them only then). */
 export const anySignOption = (o: SignOptions): boolean => givenKeys(o).length > 0;
-
-/** Only the signing keys of `o` (BuildOptions carries many more). */
-export function pickSignOptions(o: SignOptions): SignOptions {
-  return {
-    signer: o.signer,
-    signCommand: o.signCommand,
-    pfx: o.pfx,
-    cert: o.cert,
-    key: o.key,
-    passwordEnv: o.passwordEnv,
-    passwordFile: o.passwordFile,
-    timestampUrl: o.timestampUrl,
-    timestampOptional: o.timestampOptional,
-    signDescription: o.signDescription,
-    signUrl: o.signUrl,
-  };
-}
 
 const HOW_TO_SIGN = `pass ${signFlag('pfx')} <file.pfx>, ${signFlag('cert')} <cert.pem> with ${signFlag('key')} <key.pem>, or ${signFlag('signCommand')} "<command> {file}"`;
 
@@ -129,7 +112,7 @@ export function isEncryptedPemKey(head: string): boolean {
 export function validateSignOptions(o: SignOptions, ctx: SignContext): SignPlan {
   const name = (key: keyof SignOptions): string => ctx.optionName?.(key) ?? signFlag(key);
   const bad = (key: keyof SignOptions, what: string, hint: string): SvcpackError => usageError('INVALID_SIGN_OPTION', `${name(key)}: ${what}`, hint);
-  for (const key of Object.keys(pickSignOptions(o)) as (keyof SignOptions)[]) {
+  for (const key of SIGN_KEYS) {
     const value = o[key];
     if (value === undefined) continue;
     if (key === 'timestampOptional') {
