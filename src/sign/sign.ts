@@ -93,7 +93,7 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
   try {
     let timestamped = plan.tool !== 'command' && plan.timestampUrl !== undefined;
     let skippedTimestamp: string | undefined;
-    const attempt = (timestamp: boolean) => runSigner({ plan, program, target, temp, password, timestamp, ctx, timeoutMs: hooks.timeoutMs });
+    const attempt = (timestamp: boolean) => runSigner({ plan, program, target, temp, label, password, timestamp, ctx, timeoutMs: hooks.timeoutMs });
     try {
       await attempt(timestamped);
     } catch (err) {
@@ -126,7 +126,7 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
     for (const warning of warnings) hooks.onWarning?.(warning);
     return { file: target, bytes: signed.byteLength, sha256: await sha256, signature: signatureRecord(info, plan, warnings) };
   } finally {
-    await fs.rm(temp, { force: true });
+    await fs.rm(temp, { force: true }).catch(() => undefined); // best effort: never hides why signing failed
   }
 }
 
@@ -152,12 +152,13 @@ async function runSigner(job: {
   program: string;
   target: string;
   temp: string;
+  label: string;
   password: string | undefined;
   timestamp: boolean;
   ctx: SignContext;
   timeoutMs: number | undefined;
 }): Promise<void> {
-  const { plan, program, target, temp, password, timestamp, ctx } = job;
+  const { plan, program, target, temp, label, password, timestamp, ctx } = job;
   const run = async (command: string, args: string[], shell = false): Promise<ToolRun> => {
     try {
       return await runTool(command, args, { env: ctx.env, shell, ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }) });
@@ -167,8 +168,16 @@ async function runSigner(job: {
     }
   };
 
+  const copyToTemp = async (): Promise<void> => {
+    try {
+      await fs.copyFile(target, temp);
+    } catch (err) {
+      throw failure('OUTPUT_FAILED', `cannot write the copy of ${label} to sign next to it: ${(err as Error).message}`, 'sign the exe in a folder you can write to', err);
+    }
+  };
+
   if (plan.tool === 'command') {
-    await fs.copyFile(target, temp);
+    await copyToTemp();
     const result = await run(renderSignCommand(plan.template, temp, ctx.platform), [], true);
     if (result.code !== 0) throw commandFailure(result, plan.template, ctx.platform);
     return;
@@ -179,7 +188,7 @@ async function runSigner(job: {
     if (result.code !== 0) throw osslsigncodeFailure(result, plan, password);
     return;
   }
-  await fs.copyFile(target, temp);
+  await copyToTemp();
   const result = await run(program, signtoolArgs({ plan, file: temp, timestamp, ...(password === undefined ? {} : { password }) }));
   // signtool: 0 success, 1 failure, 2 success with warnings.
   if (result.code !== 0 && result.code !== 2) throw signtoolFailure(result, plan, password);

@@ -211,6 +211,16 @@ describe('sign(): failures leave the exe untouched', () => {
     expect(again.toLine()).toMatch(/is already signed by CN=Svcpack Test Signer, O=svcpack tests — sign the unsigned exe/);
   });
 
+  it('a folder where the signing copy cannot be written → OUTPUT_FAILED, one line', async () => {
+    // (The tests run as root, so a read-only folder would not stop them: a name 18 characters
+    // short of the limit does, as the copy's name `.<name>.signing-<random>.exe` is too long.)
+    const exe = path.join(path.dirname(freshCopy(f)), `${'A'.repeat(240)}.exe`);
+    fs.renameSync(path.join(path.dirname(exe), `${EXE_NAME}.exe`), exe);
+    const err = await expectUntouched(exe, { signCommand: 'true {file}' }, 'OUTPUT_FAILED');
+    expect(err.exitCode).toBe(1);
+    expect(err.toLine()).toMatch(/^svcpack: cannot write the copy of .*A\.exe to sign next to it: ENAMETOOLONG.* — sign the exe in a folder you can write to$/);
+  });
+
   it('a broken build record next to the exe stops before signing', async () => {
     const exe = freshCopy(f);
     fs.writeFileSync(path.join(path.dirname(exe), `${EXE_NAME}.build.json`), '{ not json');
