@@ -71,7 +71,7 @@ describe('svcpack build with signing options', () => {
     expect(verifyAuthenticode(fs.readFileSync(exe)).status).toBe('valid');
     expect(fs.readdirSync(outDir).filter((n) => n.startsWith('.'))).toEqual([]); // no staging or temp left
     expect(stdout).toMatch(/^Signed: CN=Svcpack Test Signer, O=svcpack tests \(valid until \d{4}-\d\d-\d\d\), sha256, timestamp \d{4}-/m);
-    expect(stdout).toMatch(/Timings: .*sign \d+ ms/);
+    expect(stdout).toMatch(/Timings: .*sign (\d+ ms|\d+\.\d\d s)/); // a loaded machine takes over a second
     expectNoPassword(recordFile);
   });
 
