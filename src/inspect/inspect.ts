@@ -70,7 +70,8 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
   const versionInfo = readVersionInfo(entries);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hasFuse = (state: string) => buf.indexOf(`${SEA_FUSE}:${state}`, 0, 'latin1') >= 0;
-  const isNode = hasFuse('1') || hasFuse('0');
+  const fuseFlipped = hasFuse('1'); // each search scans up to the whole file (≈ 90 MB)
+  const isNode = fuseFlipped || hasFuse('0');
   return {
     file,
     bytes: bytes.byteLength,
@@ -78,7 +79,7 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
     svcpack: manifest,
     versionInfo,
     node: manifest ? { version: manifest.node.version } : isNode ? nodeVersionOf(versionInfo) : null,
-    sea: entries.some((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME) && hasFuse('1'),
+    sea: fuseFlipped && entries.some((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME),
     signature: verifyAuthenticode(bytes),
   };
 }
