@@ -4,18 +4,12 @@
  * file:line:col.
  */
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { SvcpackError, failure, usageError } from '../errors';
 import { shimDir } from '../package-root';
+import { esbuild } from './esbuild';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
-
-/**
- * esbuild's JavaScript API is CommonJS: loading it with require() skips the ES-module loader's
- * export scan of its 100 KB file (≈ 20 ms of every build's start-up, measured for issue 5).
- */
-const esbuild: typeof Esbuild = createRequire(import.meta.url)('esbuild');
 
 export interface BundleInput {
   /** Absolute path of the app's entry file. */
@@ -44,7 +38,7 @@ export interface AppBundle {
  * `__dirname`. With the direct packer they refer to the exe itself; with pkg, to the bundle's
  * place in pkg's virtual file system (so external packages resolve from node_modules there).
  */
-export function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
+function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
   const file = packer === 'pkg' ? '__svcpackFileURLToPath(import.meta.url)' : 'process.execPath';
   return [
     "import { createRequire as __svcpackCreateRequire } from 'node:module';",

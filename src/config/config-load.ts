@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import type * as Esbuild from 'esbuild';
+import { esbuild } from '../bundle/esbuild';
 import { SvcpackError, usageError } from '../errors';
 import type { ConfigOptions, OptionSources } from './config-keys';
 import { fileOrigin, packageJsonOrigin, validateConfig, type ValidatedConfig } from './config-validate';
@@ -24,7 +25,7 @@ import { jsonSyntaxError } from './json-syntax';
 import { findPackageJson } from './package-json';
 
 /** The names a config file may have, all looked for in the current folder; more than one there is an error. */
-export const CONFIG_FILE_NAMES = [
+const CONFIG_FILE_NAMES = [
   'svcpack.config.ts',
   'svcpack.config.mts',
   'svcpack.config.cts',
@@ -34,7 +35,7 @@ export const CONFIG_FILE_NAMES = [
   'svcpack.config.json',
 ] as const;
 
-const EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
+const EXTENSIONS = CONFIG_FILE_NAMES.map((name) => path.extname(name));
 
 export interface LoadConfigOptions {
   /**
@@ -171,7 +172,7 @@ async function importCodeConfig(file: string, label: string, cwd: string): Promi
  * `svcpack` → the defineConfig stand-in; packages → external, imported by absolute path from
  * where they are installed (the compiled config runs from a temporary folder).
  */
-const configImports: esbuild.Plugin = {
+const configImports: Esbuild.Plugin = {
   name: 'svcpack-config-imports',
   setup(build) {
     build.onResolve({ filter: /^svcpack$/ }, () => ({ path: 'svcpack', namespace: 'svcpack-define-config' }));
@@ -193,7 +194,7 @@ const configImports: esbuild.Plugin = {
 };
 
 function compileError(err: unknown, label: string, dir: string, cwd: string): SvcpackError {
-  const first = (err as { errors?: esbuild.Message[] }).errors?.[0];
+  const first = (err as { errors?: Esbuild.Message[] }).errors?.[0];
   if (!first) return new SvcpackError('INVALID_CONFIG', `${label} could not be compiled: ${String(err)}`, 'fix the config file', 2, { cause: err });
   const where = first.location ? `${shownPath(cwd, path.resolve(dir, first.location.file))}:${first.location.line}:${first.location.column + 1}` : label;
   return usageError('INVALID_CONFIG', `${where}: ${first.text}`, 'fix the config file');
