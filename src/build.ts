@@ -75,8 +75,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       onProgress: (event) => emit({ type: 'runtime', event }),
     }),
   );
-  // The direct packer edits node.exe (≈ 90 MB): reading it overlaps bundling and the blob.
-  const nodeExeBytes = plan.packer === 'direct' ? runtimeReady.then((r) => readFile(r.targetExe)) : undefined;
+  // The direct packer edits node.exe (≈ 90 MB): reading it overlaps bundling and the blob
+  // (a --node-binary file was read already, for its version).
+  const nodeExeBytes = plan.packer === 'direct' ? runtimeReady.then((r) => r.targetExeBytes ?? readFile(r.targetExe)) : undefined;
   nodeExeBytes?.catch(() => undefined); // awaited by packDirect; a failure surfaces there
   const [bundle, runtime] = await Promise.all([
     step('bundle', async () => {

@@ -7,7 +7,7 @@
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
 import { encodeManifest, MANIFEST_RESOURCE_NAME, type ExeManifest } from './manifest';
-import { PeImage, toArrayBuffer } from './pe-image';
+import { PeImage, toArrayBuffer, type ImageOrigin } from './pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
 
@@ -44,19 +44,18 @@ export function flipSeaFuse(exe: Buffer): void {
 }
 
 /** Sets the COFF header's TimeDateStamp (seconds since 1970, a DWORD) in place. */
-export function setTimeDateStamp(exe: Buffer, seconds: number): void {
+function setTimeDateStamp(exe: Buffer, seconds: number): void {
   exe.writeUInt32LE(seconds, exe.readUInt32LE(0x3c) + 8);
 }
 
 /**
  * Applies every edit to a copy of `nodeExe` and returns the new executable. Every exe also gets
  * svcpack's message table (message-table.ts), replacing any it had: the exe is its own Event Log
- * message file.
+ * message file. `origin` names the image in errors (default: node.exe).
  */
-export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
-  const exe = PeImage.parse(nodeExe);
-  // PeImage implements the part of resedit's NtExecutable that NtExecutableResource uses.
-  const res = ResEdit.NtExecutableResource.from(exe as unknown as ResEdit.NtExecutable);
+export function editExecutable(nodeExe: Uint8Array, edits: PeEdits, origin?: ImageOrigin): Buffer {
+  const exe = PeImage.parse(nodeExe, origin);
+  const res = exe.resources();
 
   if (edits.seaBlob) {
     res.entries = res.entries.filter((e) => !(e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME));
@@ -82,7 +81,7 @@ export function editExecutable(nodeExe: Uint8Array, edits: PeEdits): Buffer {
     res.entries.push({ type: RT_RCDATA, id: MANIFEST_RESOURCE_NAME, lang: 0, codepage: 0, bin: toArrayBuffer(encodeManifest(edits.manifest)) });
   }
 
-  res.outputResource(exe as unknown as ResEdit.NtExecutable);
+  exe.setResources(res);
   // generate() drops the certificate table and recomputes the PE checksum (after these patches).
   return exe.generate((image) => {
     if (edits.seaBlob) flipSeaFuse(image);

@@ -41,16 +41,14 @@ export interface PkgPackInput {
   manifest?: ExeManifest;
 }
 
-/** The package.json pkg reads for the staged app (pure). */
-export function stagePackageJson(): Record<string, unknown> {
-  return {
-    name: 'svcpack-app',
-    version: '0.0.0',
-    private: true,
-    bin: 'svcpack-main.cjs',
-    pkg: { assets: ['koffi.node'], scripts: ['app.mjs'] },
-  };
-}
+/** The package.json pkg reads for the staged app. */
+const STAGE_PACKAGE_JSON = {
+  name: 'svcpack-app',
+  version: '0.0.0',
+  private: true,
+  bin: 'svcpack-main.cjs',
+  pkg: { assets: ['koffi.node'], scripts: ['app.mjs'] },
+};
 
 /**
  * Prepares `<cacheDir>/pkg-home/.pkg-cache/sea` so pkg finds node-v<v>-win-x64.exe (and the .ok
@@ -98,7 +96,7 @@ async function stageApp(input: PkgPackInput, stageRoot: string): Promise<string>
   await fs.mkdir(app);
   const nodeModules = path.join(input.projectDir, 'node_modules');
   if (await fs.stat(nodeModules).then((s) => s.isDirectory(), () => false)) await linkTree(nodeModules, path.join(app, 'node_modules'));
-  await fs.writeFile(path.join(app, 'package.json'), JSON.stringify(stagePackageJson(), null, 2));
+  await fs.writeFile(path.join(app, 'package.json'), JSON.stringify(STAGE_PACKAGE_JSON, null, 2));
   await fs.writeFile(path.join(app, 'svcpack-main.cjs'), input.loader);
   await fs.writeFile(path.join(app, 'app.mjs'), input.appBundle);
   await fs.writeFile(path.join(app, 'koffi.node'), input.koffiNode);
@@ -141,7 +139,7 @@ export async function packWithPkg(input: PkgPackInput): Promise<Buffer> {
       timeDateStamp: input.timeDateStamp,
       manifest: input.manifest,
       rewriteSeaBlob: (blob) => withSeaCodePath(blob, PKG_SEA_CODE_PATH, 'sea-main.js'),
-    });
+    }, { label: "@yao-pkg/pkg's output", hint: 'run with --packer direct' });
   } finally {
     await fs.rm(stageRoot, { recursive: true, force: true });
     await fs.rm(outFile, { force: true });

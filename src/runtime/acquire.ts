@@ -52,6 +52,8 @@ export interface Runtime {
   version: string;
   /** node.exe for the target: the cached copy, or the user's --node-binary file. */
   targetExe: string;
+  /** `targetExe`'s contents when acquiring it read them already (--node-binary: for its version). */
+  targetExeBytes?: Buffer;
   /** A node executable for this machine of exactly `version` (process.execPath when it matches). */
   hostNode: string;
   sources: { target: 'node-binary' | 'cache' | 'npm' | 'nodejs.org'; host: 'process' | 'cache' | 'npm' | 'nodejs.org' };
@@ -90,10 +92,11 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
   const spec = req.version !== undefined ? parseVersionSpec(req.version) : undefined;
 
   let version: string;
-  let targetExe: Promise<{ path: string; source: Runtime['sources']['target'] }>;
+  let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer }>;
   if (req.nodeBinary !== undefined) {
-    version = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
-    targetExe = Promise.resolve({ path: resolve(req.nodeBinary), source: 'node-binary' });
+    const inspected = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
+    version = inspected.version;
+    targetExe = Promise.resolve({ path: resolve(req.nodeBinary), source: 'node-binary', bytes: inspected.bytes });
   } else {
     version = !spec ? DEFAULT_NODE_VERSION : spec.kind === 'exact' ? spec.version : await resolveMajor(ctx, spec.major, target.arch);
     targetExe = obtainBinary(ctx, { version, platform: 'win', arch: target.arch });
@@ -114,7 +117,7 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
     throw err;
   }
   const h = await hostNode;
-  return { version, targetExe: t.path, hostNode: h.path, sources: { target: t.source, host: h.source } };
+  return { version, targetExe: t.path, ...(t.bytes ? { targetExeBytes: t.bytes } : {}), hostNode: h.path, sources: { target: t.source, host: h.source } };
 }
 
 /** This machine's Node build (npm package `node-<platform>-<arch>`). */
@@ -245,11 +248,16 @@ async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; s
 }
 
 /**
- * Validates a user-supplied node.exe and returns its version (from VERSIONINFO; never run).
- * Usage errors: missing file, not a Windows PE for `arch`, no version info, or a version that
- * contradicts the requested one.
+ * Validates a user-supplied node.exe and returns its version (from VERSIONINFO; never run) and its
+ * contents, so the build does not read the 90 MB file again. Usage errors: missing file, not a
+ * Windows PE for `arch`, no version info, or a version that contradicts the requested one.
  */
-async function inspectNodeBinary(file: string, arch: NodeArch, spec: VersionSpec | undefined, requested: string | undefined): Promise<string> {
+async function inspectNodeBinary(
+  file: string,
+  arch: NodeArch,
+  spec: VersionSpec | undefined,
+  requested: string | undefined,
+): Promise<{ version: string; bytes: Buffer }> {
   const hint = `pass the node.exe of the official win-${arch} build`;
   let isFile = false;
   try {
@@ -259,9 +267,10 @@ async function inspectNodeBinary(file: string, arch: NodeArch, spec: VersionSpec
   }
   if (!isFile) throw usageError('INVALID_NODE_BINARY', `${file} is not a file`, hint);
   if (!(await isWindowsPeFile(file, arch))) throw usageError('INVALID_NODE_BINARY', `${file} is not a Windows ${arch} executable`, hint);
+  const bytes = await readFile(file);
   let version: string | undefined;
   try {
-    version = readPeVersion(await readFile(file));
+    version = readPeVersion(bytes);
   } catch {
     version = undefined;
   }
@@ -274,5 +283,5 @@ async function inspectNodeBinary(file: string, arch: NodeArch, spec: VersionSpec
       `drop the version option or pass it as ${version}`,
     );
   }
-  return version;
+  return { version, bytes };
 }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import * as ResEdit from 'resedit';
+import { PeImage } from '../pack/pe-image';
 
 /** IMAGE_FILE_HEADER.Machine values of the Windows targets svcpack builds for. */
 export const PE_MACHINE = { x64: 0x8664, arm64: 0xaa64 } as const;
@@ -41,9 +42,9 @@ export async function isWindowsPeFile(file: string, arch: WinArch = 'x64'): Prom
  * Undefined when the image has no VERSIONINFO or no parsable version.
  */
 export function readPeVersion(image: Uint8Array): string | undefined {
-  const exe = ResEdit.NtExecutable.from(image, { ignoreCert: true });
-  const res = ResEdit.NtExecutableResource.from(exe);
-  for (const vi of ResEdit.Resource.VersionInfo.fromEntries(res.entries)) {
+  // PeImage reads the resource section in place; resedit's NtExecutable.from would copy every
+  // section of the 90 MB node.exe first (≈ 55 ms instead of ≈ 1 ms).
+  for (const vi of ResEdit.Resource.VersionInfo.fromEntries(PeImage.parse(image).resources().entries)) {
     for (const lang of vi.getAllLanguagesForStringValues()) {
       const strings = vi.getStringValues(lang);
       for (const key of ['ProductVersion', 'FileVersion']) {

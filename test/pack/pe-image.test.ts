@@ -103,6 +103,10 @@ describe('PeImage on a real node.exe', () => {
   });
 
   it('fails with PACK_FAILED on something that is not a PE', () => {
-    expect(() => PeImage.parse(Buffer.from('not an exe at all, clearly not'))).toThrow(/not a valid PE image/);
+    expect(() => PeImage.parse(Buffer.from('not an exe at all, clearly not'))).toThrow(/^node\.exe is not a valid PE image \(no MZ header\)$/);
+    // pkg's output goes through the same parser: the message names it, not node.exe.
+    expect(() => PeImage.parse(Buffer.from('not an exe at all, clearly not'), { label: "@yao-pkg/pkg's output", hint: 'run with --packer direct' })).toThrow(
+      /^@yao-pkg\/pkg's output is not a valid PE image/,
+    );
   });
 });
