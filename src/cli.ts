@@ -9,10 +9,10 @@
  * by resolveBuildOptions and only shown in the help.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SETTING_FLAGS, settingsInputFromFlags, type SettingFlag } from '../runtime-shim/settings/flags';
-import { LOGGING_FLAGS, loggingToFlagPairs, type LoggingFlag, type LoggingInput } from '../runtime-shim/settings/logging-resolve';
+import { SETTING_FLAGS, settingsInputFromFlags } from '../runtime-shim/settings/flags';
+import { LOGGING_FLAGS, loggingToFlagPairs } from '../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
-import { SUPERVISION_FLAGS, type SupervisionInput } from '../runtime-shim/settings/supervision-settings';
+import { SUPERVISION_FLAGS } from '../runtime-shim/settings/supervision-settings';
 import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
@@ -30,36 +30,24 @@ function integer(value: string): number {
   return Number(value);
 }
 
-/** svcpack's default value of each service-setting flag, for --help (none for lists that default to empty). */
-const SETTING_DEFAULTS = new Map(settingsToFlagPairs(defaultSettings('<name>')));
+/** svcpack's default value of each service-setting and logging flag, for --help (none where the default is empty or the help says it). */
+const FLAG_DEFAULTS = new Map([...settingsToFlagPairs(defaultSettings('<name>')), ...loggingToFlagPairs(DEFAULT_LOGGING)]);
 
-/** A commander option for a service-setting flag; repeatable ones collect their values in an array. */
-function settingOption(f: SettingFlag): Option {
-  const fallback = SETTING_DEFAULTS.get(f.flag);
+/**
+ * A commander option for a service-setting, logging or supervision flag (its attribute name is
+ * the setting's key: `--log-dir` → logDir), with its default in the help; repeatable ones collect
+ * their values in an array.
+ */
+function flagOption(f: { flag: string; valueName: string; help: string; repeatable?: boolean }): Option {
+  const fallback = FLAG_DEFAULTS.get(f.flag);
   const option = new Option(`${f.flag} <${f.valueName}>`, fallback === undefined ? f.help : `${f.help} (default: ${fallback})`);
   return f.repeatable ? option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : option;
 }
 
-/** svcpack's default value of each logging flag, for --help (none for --log-dir, whose help says it). */
-const LOGGING_DEFAULTS = new Map(loggingToFlagPairs(DEFAULT_LOGGING));
-
-/** A commander option for a logging flag; its attribute name is the setting's key (`--log-dir` → logDir). */
-function loggingOption(f: LoggingFlag): Option {
-  const fallback = LOGGING_DEFAULTS.get(f.flag);
-  return new Option(`${f.flag} <${f.valueName}>`, fallback === undefined ? f.help : `${f.help} (default: ${fallback})`);
-}
-
-/** The supervision flags given on the command line, as strings; validation is resolveSupervision's. */
-function supervisionInput(o: Record<string, unknown>): SupervisionInput {
-  const input: SupervisionInput = {};
-  for (const { key } of SUPERVISION_FLAGS) if (o[key] !== undefined) input[key] = String(o[key]);
-  return input;
-}
-
-/** The logging flags given on the command line, as strings; validation is resolveLogging's. */
-function loggingInput(o: Record<string, unknown>): LoggingInput {
-  const input: LoggingInput = {};
-  for (const { key } of LOGGING_FLAGS) if (o[key] !== undefined) input[key] = String(o[key]);
+/** The flags of `table` given on the command line, as strings under their keys; validation is the settings resolvers'. */
+function givenStrings<K extends string>(o: Record<string, unknown>, table: readonly { key: K }[]): Partial<Record<K, string>> {
+  const input: Partial<Record<K, string>> = {};
+  for (const { key } of table) if (o[key] !== undefined) input[key] = String(o[key]);
   return input;
 }
 
@@ -70,7 +58,7 @@ export interface ProgramContext {
 
 export function createProgram(context: ProgramContext = {}): Command {
   // The setting flags `build` adds; --display-name and --description are declared with the version resources.
-  const settingOptions = SETTING_FLAGS.filter((f) => f.key !== 'displayName' && f.key !== 'description').map((f) => ({ flag: f.flag, option: settingOption(f) }));
+  const settingOptions = SETTING_FLAGS.filter((f) => f.key !== 'displayName' && f.key !== 'description').map((f) => ({ flag: f.flag, option: flagOption(f) }));
   const program = new Command('svcpack')
     .description('Ship a Node/TypeScript program as one standalone Windows service executable')
     .version(svcpackVersion, '-V, --version-info', 'print the svcpack version')
@@ -84,7 +72,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .description('bundle <entry> into <name>.exe plus install/uninstall scripts')
     .argument('[entry]', "the app's entry file (.ts or .js) (default: entry in the config)")
     .option('--config <file>', 'read options from this file instead of ./svcpack.config.{ts,mts,cts,js,mjs,cjs,json}')
-    .option('--name <name>', 'service name (SCM key), 1-256 characters, no / or \\ (required here or in the config)')
+    .option('--name <name>', 'service name (SCM key) and exe name: 1-256 characters, none of / \\ < > : " | ? * (required here or in the config)')
     .option('--display-name <text>', 'name shown in services.msc (default: --name)')
     .option('--description <text>', 'service and file description (default: package.json description)')
     .option('--version <x.y.z[.w]>', 'file and product version (default: package.json version)')
@@ -100,8 +88,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
     .option('--stop-timeout <ms>', `how long stop handlers may run before the stop is forced (default: ${DEFAULT_STOP_TIMEOUT_MS})`, integer);
   for (const { option } of settingOptions) buildCommand.addOption(option);
-  for (const flag of LOGGING_FLAGS) buildCommand.addOption(loggingOption(flag));
-  for (const f of SUPERVISION_FLAGS) buildCommand.addOption(new Option(`${f.flag} <${f.valueName}>`, f.help));
+  for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS]) buildCommand.addOption(flagOption(f));
   addSignOptions(buildCommand);
   buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
@@ -121,8 +108,8 @@ export function createProgram(context: ProgramContext = {}): Command {
       const settingValues = new Map(settingOptions.map(({ flag, option }) => [flag, givenValues(o[option.attributeName()])]));
       const options = mergeConfig(config, {
         ...settingsInputFromFlags(settingValues),
-        ...loggingInput(o),
-        ...supervisionInput(o),
+        ...givenStrings(o, LOGGING_FLAGS),
+        ...givenStrings(o, SUPERVISION_FLAGS),
         ...signOptionsFromFlags(o),
         entry,
         cwd: context.cwd,

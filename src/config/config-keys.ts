@@ -7,12 +7,12 @@
  * `startType`, `--timestamp-url` ↔ `timestampUrl`), with two exceptions kept from the API:
  * `--stop-timeout <ms>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
  */
-import { settingFlag } from '../../runtime-shim/settings/flags';
-import { loggingFlag, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
+import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
+import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
 import { LOG_LEVELS } from '../../runtime-shim/settings/logging-settings';
-import type { SettingsInput } from '../../runtime-shim/settings/resolve';
+import type { SettingKey } from '../../runtime-shim/settings/resolve';
 import { SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
-import { SUPERVISION_FLAGS, type SupervisionInput } from '../../runtime-shim/settings/supervision-settings';
+import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
 import { signFlag, type SignOptions } from '../sign/options';
 import type { SvcpackConfig } from './define-config';
 
@@ -57,17 +57,16 @@ export interface ConfigKeySpec {
 
 type Spec = Omit<ConfigKeySpec, 'key'>;
 
-const setting = (key: keyof SettingsInput, kind: KeyKind, choices?: readonly string[]): Spec => {
-  const { flag, help } = settingFlag(key);
-  return choices ? { kind, flag, help, choices, anyCase: true } : { kind, flag, help };
-};
-const logging = (key: keyof LoggingInput, kind: KeyKind, choices?: readonly string[]): Spec => {
-  const { flag, help } = loggingFlag(key);
-  return choices ? { kind, flag, help, choices, anyCase: true } : { kind, flag, help };
-};
-const supervision = (key: keyof SupervisionInput, kind: KeyKind): Spec => {
-  const f = SUPERVISION_FLAGS.find((s) => s.key === key);
-  return { kind, flag: f?.flag ?? `--${key}`, help: f?.help ?? '' };
+/** The service, logging and supervision settings' flags (runtime-shim/settings), by key. */
+const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; help: string }> = new Map(
+  [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS].map((f) => [f.key, f]),
+);
+
+/** A setting's key: flag and help from its flag table; choices in any case (the resolvers lower-case them). */
+const setting = (key: SettingKey, kind: KeyKind, choices?: readonly string[]): Spec => {
+  const f = SETTING_FLAG_BY_KEY.get(key);
+  if (!f) throw new Error(`setting ${key} has no flag`);
+  return choices ? { kind, flag: f.flag, help: f.help, choices, anyCase: true } : { kind, flag: f.flag, help: f.help };
 };
 const sign = (key: keyof SignOptions, kind: KeyKind, help: string, choices?: readonly string[]): Spec =>
   choices ? { kind, flag: signFlag(key), help, choices } : { kind, flag: signFlag(key), help };
@@ -100,24 +99,24 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   sidType: setting('sidType', 'choice', SID_TYPES),
   env: setting('env', 'env'),
   args: setting('args', 'list'),
-  logDir: logging('logDir', 'text'),
-  logLevel: logging('logLevel', 'choice', LOG_LEVELS),
-  logRotate: logging('logRotate', 'text'),
-  logKeep: logging('logKeep', 'number'),
-  logCompress: logging('logCompress', 'switch'),
-  eventLog: logging('eventLog', 'switch'),
-  supervise: supervision('supervise', 'switch'),
-  restartDelay: supervision('restartDelay', 'duration'),
-  restartFactor: supervision('restartFactor', 'number'),
-  restartMaxDelay: supervision('restartMaxDelay', 'duration'),
-  healthyAfter: supervision('healthyAfter', 'duration'),
-  maxRestarts: supervision('maxRestarts', 'number'),
-  restartWindow: supervision('restartWindow', 'duration'),
-  healthUrl: supervision('healthUrl', 'text'),
-  healthInterval: supervision('healthInterval', 'duration'),
-  healthTimeout: supervision('healthTimeout', 'duration'),
-  healthFailures: supervision('healthFailures', 'number'),
-  heartbeatTimeout: supervision('heartbeatTimeout', 'duration'),
+  logDir: setting('logDir', 'text'),
+  logLevel: setting('logLevel', 'choice', LOG_LEVELS),
+  logRotate: setting('logRotate', 'text'),
+  logKeep: setting('logKeep', 'number'),
+  logCompress: setting('logCompress', 'switch'),
+  eventLog: setting('eventLog', 'switch'),
+  supervise: setting('supervise', 'switch'),
+  restartDelay: setting('restartDelay', 'duration'),
+  restartFactor: setting('restartFactor', 'number'),
+  restartMaxDelay: setting('restartMaxDelay', 'duration'),
+  healthyAfter: setting('healthyAfter', 'duration'),
+  maxRestarts: setting('maxRestarts', 'number'),
+  restartWindow: setting('restartWindow', 'duration'),
+  healthUrl: setting('healthUrl', 'text'),
+  healthInterval: setting('healthInterval', 'duration'),
+  healthTimeout: setting('healthTimeout', 'duration'),
+  healthFailures: setting('healthFailures', 'number'),
+  heartbeatTimeout: setting('heartbeatTimeout', 'duration'),
   signer: sign('signer', 'choice', 'signing tool (default: signtool on Windows, osslsigncode elsewhere)', ['osslsigncode', 'signtool']),
   signCommand: sign('signCommand', 'text', 'custom signing command run through the shell, {file} replaced by the quoted exe path'),
   pfx: sign('pfx', 'path', 'PKCS#12 (.pfx/.p12) file with the certificate and its private key'),

@@ -6,21 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { settingFlag } from '../../runtime-shim/settings/flags';
-import { isLoggingKey, loggingFlag, resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
+import { resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
-import {
-  isSupervisionKey,
-  resolveSupervision,
-  supervisionFlag,
-  type SupervisionInput,
-  type SupervisionSettings,
-} from '../../runtime-shim/settings/supervision-settings';
+import { resolveSupervision, type SupervisionInput, type SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
 import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import type { SignOptions } from '../sign/options';
-import type { ConfigKey, OptionSources } from './config-keys';
+import { configKey, type ConfigKey, type OptionSources } from './config-keys';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
 
@@ -190,7 +183,7 @@ function settingsOrUsageError<T>(resolve: () => T, sources: OptionSources): T {
   } catch (err) {
     if (!(err instanceof SettingError)) throw err;
     const key = err.setting;
-    const source = sources[key] ?? (isLoggingKey(key) ? loggingFlag(key).flag : isSupervisionKey(key) ? supervisionFlag(key) : settingFlag(key).flag);
+    const source = sources[key] ?? configKey(key).flag;
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }
 }

@@ -67,32 +67,19 @@ describe('resolveBuildOptions', () => {
   });
 
   it('explicit options override package.json', () => {
-    const r = resolve({
+    const kept = {
       version: '9.8.7.6',
       description: 'Override',
       company: 'Other Co',
       displayName: 'My Service',
       productName: 'Product',
       copyright: '(c) 2026',
-      outDir: 'out/bin',
-      node: 'v22.22.2',
       packer: 'pkg',
       stopTimeoutMs: 5000,
-      nodeBinary: 'bin/node.exe',
-    });
-    expect(r).toMatchObject({
-      version: '9.8.7.6',
-      description: 'Override',
-      company: 'Other Co',
-      displayName: 'My Service',
-      productName: 'Product',
-      copyright: '(c) 2026',
-      outDir: path.join(dir, 'out', 'bin'),
-      node: '22.22.2',
-      packer: 'pkg',
-      stopTimeoutMs: 5000,
-      nodeBinary: path.join(dir, 'bin', 'node.exe'),
-    });
+    } as const;
+    const r = resolve({ ...kept, outDir: 'out/bin', node: 'v22.22.2', nodeBinary: 'bin/node.exe' });
+    // Paths resolve against cwd; a leading v is dropped from the Node.js version.
+    expect(r).toMatchObject({ ...kept, outDir: path.join(dir, 'out', 'bin'), node: '22.22.2', nodeBinary: path.join(dir, 'bin', 'node.exe') });
   });
 
   it('productName defaults to the display name', () => {
