@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 
-export const SHIM_NAMESPACE = 'svcpack';
+const SHIM_NAMESPACE = 'svcpack';
 
 /** How the generated entry and the app import a shim module: `svcpack:runtime-shim/boot.ts`. */
 export const shimSpecifier = (file: string): string => `${SHIM_NAMESPACE}:runtime-shim/${file}`;

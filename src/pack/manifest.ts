@@ -13,7 +13,7 @@ import type { SupervisionSettings } from '../../runtime-shim/settings/supervisio
 export const MANIFEST_RESOURCE_NAME = 'SVCPACK_MANIFEST';
 
 /** What stands in for every environment variable value in the manifest. */
-export const REDACTED = '***';
+const REDACTED = '***';
 
 export interface ExeManifest {
   schema: 1;
