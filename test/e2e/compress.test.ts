@@ -6,7 +6,7 @@
  * compressed direct exe must be smaller than the same build uncompressed.
  */
 import { describe, expect, test } from 'vitest';
-import { buildFixture, createService, e2eFile, ensurePortFree, sc, waitForHttp, waitForState } from './wine';
+import { buildFixture, e2eFile, sc, startService, waitForHttp, waitForState } from './wine';
 
 const DIRECT = 'SvcpackE2ECompress';
 const PKG = 'SvcpackE2ECompressPkg';
@@ -23,10 +23,7 @@ const file = e2eFile({
 
 /** Starts `name` (registered for `exe`), waits for `url` to answer, stops it; returns the body. */
 async function serveOnce(name: string, exe: string, port: number, path = '/'): Promise<string> {
-  await createService(name, exe);
-  await ensurePortFree(port);
-  expect((await sc('start', name)).code).toBe(0);
-  await waitForState(name, 'RUNNING', 20_000);
+  await startService(name, exe, { port });
   const body = await waitForHttp(`http://127.0.0.1:${port}${path}`, 10_000);
   expect((await sc('stop', name)).code).toBe(0);
   const stopped = await waitForState(name, 'STOPPED', 20_000);

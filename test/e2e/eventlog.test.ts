@@ -15,15 +15,27 @@
  * - What Event Viewer would show: FormatMessageW over the built exe's message table (loaded as a
  *   data file) with the event's insertion string.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { EVENT_IDS, EventId } from '../../runtime-shim/logging/event-ids';
 import { acquireRuntime } from '../../src/runtime/acquire';
-import { INSERT, type EventLogDriverConfig, type EventLogDriverReport, type StepResult } from './drivers/eventlog';
-import { buildFixture, bundleDriver, e2eFile, regQuery, removeService, repoRoot, requireWine, runExe, sleep, wine, wineEnv, winPath, type BuiltFixture } from './wine';
+import { INSERT, type EventLogDriverConfig, type EventLogDriverReport } from './drivers/eventlog';
+import {
+  buildFixture,
+  bundleDriver,
+  driverSteps,
+  e2eFile,
+  regQuery,
+  removeService,
+  repoRoot,
+  runDriver,
+  runExe,
+  scratchDir,
+  wine,
+  winPath,
+  type BuiltFixture,
+} from './wine';
 
 const NAME = 'SvcpackE2EEventLog';
 const QUIET = 'SvcpackE2EEventLogOff';
@@ -35,16 +47,15 @@ interface Ctx {
   built: BuiltFixture;
   quiet: BuiltFixture;
   nodeExe: string;
+  /** Scratch folder (kept when a test fails): config.json, report.json, driver.*.txt. */
   dir: string;
   driver: string;
 }
 
-let tempDir: string | undefined;
-
 const file = e2eFile<Ctx>({
   services: [NAME, QUIET],
   setup: async () => {
-    const dir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-e2e-eventlog-')));
+    const dir = scratchDir('eventlog');
     const driver = path.join(dir, 'driver.cjs');
     const [built, quiet, runtime] = await Promise.all([
       buildFixture('hello-http', NAME, { stopTimeoutMs: 5_000 }),
@@ -56,15 +67,8 @@ const file = e2eFile<Ctx>({
   },
 });
 
-let failed = false;
-afterEach((context) => {
-  if (context.task.result?.state === 'fail') failed = true;
-});
 afterAll(async () => {
   for (const name of [NAME, QUIET, `${NAME}Driver`]) await wine(['reg', 'delete', `${SOURCES_KEY}\\${name}`, '/f']).catch(() => undefined);
-  if (!tempDir) return;
-  if (failed || process.env.SVCPACK_E2E_KEEP) console.log(`[e2e] kept ${tempDir} (report.json, driver.stderr.txt)`);
-  else fs.rmSync(tempDir, { recursive: true, force: true });
 });
 
 /** The values of an event source's key, or null if there is no key. */
@@ -130,9 +134,10 @@ describe('install / uninstall register and remove the event source', () => {
 type Report = EventLogDriverReport & { debug: string };
 let reportPromise: Promise<Report> | undefined;
 function report(): Promise<Report> {
-  reportPromise ??= runDriver(file.ctx);
+  reportPromise ??= runEventLogDriver(file.ctx);
   return reportPromise;
 }
+const { step, ok } = driverSteps(report);
 
 const STACK = ['uncaught exception: Error: boom', ...Array.from({ length: 29 }, (_, i) => `    at frame${i} (svcpack:///src/app.ts:${i + 1}:9)`)].join('\n');
 
@@ -150,47 +155,17 @@ const RECORDS: [string, string, string][] = [
   ['info', 'lifecycle', 'stopped'],
 ];
 
-async function runDriver(ctx: Ctx): Promise<Report> {
-  const at = (name: string) => path.join(ctx.dir, name);
-  const cfg: EventLogDriverConfig = {
+async function runEventLogDriver(ctx: Ctx): Promise<Report> {
+  const config: Omit<EventLogDriverConfig, 'report'> = {
     koffi: winPath(KOFFI_NODE),
-    report: winPath(at('report.json')),
     source: `${NAME}Reports`,
     registrySource: `${NAME}Driver`,
     exe: winPath(ctx.built.exe),
     records: RECORDS,
   };
-  fs.writeFileSync(at('config.json'), JSON.stringify(cfg, null, 2));
-
-  const out = fs.openSync(at('driver.stdout.txt'), 'w');
-  const err = fs.openSync(at('driver.stderr.txt'), 'w');
-  const child = spawn(requireWine(), [ctx.nodeExe, winPath(ctx.driver), winPath(at('config.json'))], {
-    env: wineEnv({ WINEDEBUG: '-all,fixme+advapi,+eventlog' }),
-    cwd: ctx.dir,
-    stdio: ['ignore', out, err],
-  });
-  fs.closeSync(out);
-  fs.closeSync(err);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const code = await Promise.race([exited, sleep(120_000).then(() => 'timeout' as const)]);
-  const debug = fs.readFileSync(at('driver.stderr.txt'), 'utf8');
-  if (code === 'timeout') {
-    child.kill('SIGKILL');
-    throw new Error(`the driver did not finish within 120 s; stderr:\n${debug}`);
-  }
-  const text = fs.existsSync(at('report.json')) ? fs.readFileSync(at('report.json'), 'utf8') : '';
-  if (!text) throw new Error(`the driver wrote no report (exit ${code}); stderr:\n${debug}`);
-  return { ...(JSON.parse(text) as EventLogDriverReport), debug };
-}
-
-async function step(name: string): Promise<StepResult | undefined> {
-  return (await report()).steps[name];
-}
-
-async function ok(name: string): Promise<unknown> {
-  const r = await step(name);
-  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
-  return (r as { value: unknown }).value;
+  const env = { WINEDEBUG: '-all,fixme+advapi,+eventlog' };
+  const r = await runDriver({ nodeExe: ctx.nodeExe, driver: ctx.driver, dir: ctx.dir, config, env, timeoutMs: 120_000 });
+  return { ...r, debug: r.stderr };
 }
 
 interface WineEvent {

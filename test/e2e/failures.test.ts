@@ -10,10 +10,11 @@ import {
   createService,
   e2eFile,
   ensurePortFree,
+  expectInOrder,
   fixturesDir,
-  lineIndex,
   lineOf,
   sc,
+  startService,
   waitForState,
   waitForText,
 } from './wine';
@@ -57,26 +58,19 @@ describe('service failures', () => {
     const throwLine = lineOf(path.join(fixturesDir, 'crash', 'app.ts'), 'CRASH_LINE');
     expect(log).toMatch(/\[lifecycle\] uncaught exception: Error: crash fixture: deliberate uncaught error/);
     expect(log).toMatch(new RegExp(`^\\S+ error \\[lifecycle\\]\\s+at .*\\bapp\\.ts:${throwLine}:\\d+\\)?$`, 'm'));
-    const order = [
+    expectInOrder(log, [
       /\[lifecycle\] running/,
       /\[lifecycle\] uncaught exception/,
       new RegExp(`app\\.ts:${throwLine}:`),
       new RegExp(`stopped after failure \\(exit code ${stopped.serviceExitCode}\\)`),
-    ].map((re) => lineIndex(log, re));
-    expect(order.every((i) => i >= 0), log).toBe(true);
-    expect([...order].sort((a, b) => a - b), log).toEqual(order);
+    ]);
 
     await ensurePortFree(CRASH_PORT, 5_000); // the process is gone
   });
 
   test('a stop handler that never finishes is forced after the stop timeout (STOPPED, exit 0)', async () => {
     const { slow } = file.ctx;
-    await createService(SLOW, slow.exe);
-    await ensurePortFree(SLOW_PORT);
-
-    const startAt = performance.now();
-    expect((await sc('start', SLOW)).code).toBe(0);
-    const running = await waitForState(SLOW, 'RUNNING', 20_000, { since: startAt });
+    const { running } = await startService(SLOW, slow.exe, { port: SLOW_PORT });
     await waitForText(slow.logFile, /slow-stop fixture listening/, 5_000);
 
     const stopAt = performance.now();
@@ -97,14 +91,12 @@ describe('service failures', () => {
     expect(stopped.serviceExitCode, stopped.text).toBe(0);
 
     const log = await waitForText(slow.logFile, /\[lifecycle\] stopped\b/, 5_000);
-    const order = [
+    expectInOrder(log, [
       /\[lifecycle\] stopping \(stop\)/,
       /\[app\] stop requested \(stop\); this handler never finishes/,
       new RegExp(`warn  \\[lifecycle\\] stop handlers still running after ${STOP_TIMEOUT_MS} ms; forcing the stop`),
       /\[lifecycle\] stopped\b/,
-    ].map((re) => lineIndex(log, re));
-    expect(order.every((i) => i >= 0), log).toBe(true);
-    expect([...order].sort((a, b) => a - b), log).toEqual(order);
+    ]);
 
     await ensurePortFree(SLOW_PORT, 5_000); // the process is gone
   });

@@ -138,7 +138,7 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     expect(await waitForHttp(`http://127.0.0.1:${PORT}/`, 10_000)).toBe('ok');
     expect((await sc('query', NAME)).state).toBe('RUNNING');
     // The service and its commands agree on the data folder (Wine gives services another ProgramData).
-    expect(fs.readFileSync(path.join(dataDirOf(NAME), 'logs', `${NAME}.log`), 'utf8')).toMatch(/\[lifecycle\] running/);
+    expect(fs.readFileSync(built.logFile, 'utf8')).toMatch(/\[lifecycle\] running/);
 
     const status = JSON.parse((await exe(built, 'status', '--json')).stdout);
     expect(status.state).toBe('RUNNING');

@@ -8,15 +8,14 @@
  * of ChangeServiceConfig2W fail with ERROR_INVALID_LEVEL, QueryServiceConfig2W of failure actions
  * too; LSA stores no rights; SetNamedSecurityInfoW succeeds without persisting the DACL.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as M from '../../runtime-shim/scm/manager-api';
 import { acquireRuntime } from '../../src/runtime/acquire';
-import type { DriverConfig, DriverReport, StepResult } from './drivers/manager-bindings';
-import { bundleDriver, e2eFile, readVersionInfo, repoRoot, requireWine, sleep, wine, wineEnv, winPath } from './wine';
+import type { DriverConfig, DriverReport } from './drivers/manager-bindings';
+import { bundleDriver, driverSteps, e2eFile, readVersionInfo, regQuery, repoRoot, runDriver, scratchDir, winPath } from './wine';
 
 const RUNNABLE = 'SvcpackE2EMgrRun';
 const CONFIGURED = 'SvcpackE2EMgrCfg';
@@ -26,48 +25,36 @@ const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64
 
 interface Ctx {
   nodeExe: string;
+  /** Scratch folder (kept when a test fails): config.json, report.json, registry.json, driver.*.txt. */
   dir: string;
   driver: string;
 }
-
-let tempDir: string | undefined;
 
 const file = e2eFile<Ctx>({
   services: [CONFIGURED, RUNNABLE],
   setup: async () => {
     const runtime = await acquireRuntime({ version: NODE_VERSION });
-    const dir = (tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-e2e-manager-')));
+    const dir = scratchDir('manager');
     const driver = path.join(dir, 'driver.cjs');
     await bundleDriver('manager-bindings', driver);
     return { nodeExe: runtime.targetExe, dir, driver };
   },
 });
 
-let failed = false;
-afterEach((context) => {
-  if (context.task.result?.state === 'fail') failed = true;
-});
-afterAll(() => {
-  if (!tempDir) return;
-  if (failed || process.env.SVCPACK_E2E_KEEP) console.log(`[e2e] kept ${tempDir} (report.json, registry.txt, driver.*.txt)`);
-  else fs.rmSync(tempDir, { recursive: true, force: true });
-});
-
 /** Runs the driver once (under Wine, output to files) and returns its report. */
-type Report = DriverReport & { registry: string };
+type Report = DriverReport & { registry: Awaited<ReturnType<typeof regQuery>> };
 let reportPromise: Promise<Report> | undefined;
 function report(): Promise<Report> {
-  reportPromise ??= runDriver(file.ctx);
+  reportPromise ??= runManagerDriver(file.ctx);
   return reportPromise;
 }
+const { ok, failure } = driverSteps(report);
 
-async function runDriver(ctx: Ctx): Promise<Report> {
-  const at = (name: string) => path.join(ctx.dir, name);
-  const cfg: DriverConfig = {
+async function runManagerDriver(ctx: Ctx): Promise<Report> {
+  const config: Omit<DriverConfig, 'report'> = {
     koffi: winPath(KOFFI_NODE),
-    report: winPath(at('report.json')),
-    serviceArgsFile: winPath(at('service-args.json')),
-    runnableCommand: `"${winPath(ctx.nodeExe)}" "${winPath(ctx.driver)}" --service "${winPath(at('config.json'))}"`,
+    serviceArgsFile: winPath(path.join(ctx.dir, 'service-args.json')),
+    runnableCommand: `"${winPath(ctx.nodeExe)}" "${winPath(ctx.driver)}" --service "${winPath(path.join(ctx.dir, 'config.json'))}"`,
     runnable: RUNNABLE,
     configured: CONFIGURED,
     user: os.userInfo().username,
@@ -75,60 +62,14 @@ async function runDriver(ctx: Ctx): Promise<Report> {
     aclDir: `C:\\ProgramData\\SvcpackE2EAcl-${process.pid}`,
     noVersionFile: winPath(ctx.driver),
   };
-  fs.writeFileSync(at('config.json'), JSON.stringify(cfg, null, 2));
-
-  const out = fs.openSync(at('driver.stdout.txt'), 'w');
-  const err = fs.openSync(at('driver.stderr.txt'), 'w');
   const t0 = performance.now();
-  const child = spawn(requireWine(), [ctx.nodeExe, winPath(ctx.driver), winPath(at('config.json'))], {
-    env: wineEnv(),
-    cwd: ctx.dir,
-    stdio: ['ignore', out, err],
-  });
-  fs.closeSync(out);
-  fs.closeSync(err);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const code = await Promise.race([exited, sleep(150_000).then(() => 'timeout' as const)]);
-  if (code === 'timeout') {
-    child.kill('SIGKILL');
-    throw new Error(`the driver did not finish within 150 s; stderr:\n${fs.readFileSync(at('driver.stderr.txt'), 'utf8')}`);
-  }
-  console.log(`[e2e] manager driver ran in ${Math.round(performance.now() - t0)} ms (exit ${code})`);
-  const text = fs.existsSync(at('report.json')) ? fs.readFileSync(at('report.json'), 'utf8') : '';
-  if (!text) throw new Error(`the driver wrote no report (exit ${code}); stderr:\n${fs.readFileSync(at('driver.stderr.txt'), 'utf8')}`);
-  const parsed = JSON.parse(text) as DriverReport;
+  const parsed = await runDriver({ nodeExe: ctx.nodeExe, driver: ctx.driver, dir: ctx.dir, config, timeoutMs: 150_000 });
+  console.log(`[e2e] manager driver ran in ${Math.round(performance.now() - t0)} ms (exit ${parsed.code})`);
   // What the SCM stored for the service the driver left in place (read before the per-test
   // cleanup deletes it): an independent check of what the bindings passed.
-  const reg = await wine(['reg', 'query', `HKLM\\System\\CurrentControlSet\\Services\\${CONFIGURED}`]);
-  fs.writeFileSync(at('registry.txt'), reg.stdout + reg.stderr);
-  console.log(`[e2e] manager driver report: ${at('report.json')}, registry: ${at('registry.txt')}`);
-  return { ...parsed, registry: reg.stdout };
-}
-
-/** The value of a step that must have succeeded. */
-async function ok(name: string): Promise<unknown> {
-  const r = await step(name);
-  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
-  return (r as { value: unknown }).value;
-}
-
-/** The Win32Error of a step that must have failed. */
-async function failure(name: string): Promise<{ name: string; fn?: string; code?: number; message: string }> {
-  const r = await step(name);
-  expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: false });
-  return (r as { error: { name: string; fn?: string; code?: number; message: string } }).error;
-}
-
-async function step(name: string): Promise<StepResult> {
-  const r = (await report()).steps[name];
-  if (!r) throw new Error(`the driver did not reach step ${name}`);
-  return r;
-}
-
-/** A value of the service's registry key, as `wine reg query` prints it. */
-function regValue(registry: string, name: string): { type: string; data: string } | null {
-  const m = new RegExp(`^\\s+${name}\\s+(REG_\\w+)\\s+(.*)$`, 'm').exec(registry);
-  return m ? { type: m[1] ?? '', data: (m[2] ?? '').trimEnd() } : null;
+  const registry = await regQuery(`HKLM\\System\\CurrentControlSet\\Services\\${CONFIGURED}`);
+  fs.writeFileSync(path.join(ctx.dir, 'registry.json'), JSON.stringify(registry, null, 2));
+  return { ...parsed, registry };
 }
 
 // The first test to ask for the report runs the driver (≈1–15 s under Wine): every test may be it.
@@ -196,14 +137,14 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
 
     // What the SCM stored, read independently.
     const reg = (await report()).registry;
-    expect(regValue(reg, 'ImagePath')).toEqual({ type: 'REG_SZ', data: '"C:\\svcpack e2e\\changed.exe" --service' });
-    expect(regValue(reg, 'DisplayName')?.data).toBe('Svcpack E2E Manager Configured (changed)');
-    expect(regValue(reg, 'Start')?.data).toBe('0x4');
-    expect(regValue(reg, 'Type')?.data).toBe('0x10');
-    expect(regValue(reg, 'ObjectName')?.data).toBe('LocalSystem');
+    expect(reg?.ImagePath).toEqual({ type: 'REG_SZ', data: '"C:\\svcpack e2e\\changed.exe" --service' });
+    expect(reg?.DisplayName?.data).toBe('Svcpack E2E Manager Configured (changed)');
+    expect(reg?.Start?.data).toBe('0x4');
+    expect(reg?.Type?.data).toBe('0x10');
+    expect(reg?.ObjectName?.data).toBe('LocalSystem');
     // ['PlugPlay', '+SvcpackE2EGroup'] passed as a double-NUL-terminated list; '+' marks a group.
-    expect(regValue(reg, 'DependOnService')).toEqual({ type: 'REG_MULTI_SZ', data: 'PlugPlay' });
-    expect(regValue(reg, 'DependOnGroup')).toEqual({ type: 'REG_MULTI_SZ', data: 'SvcpackE2EGroup' });
+    expect(reg?.DependOnService).toEqual({ type: 'REG_MULTI_SZ', data: 'PlugPlay' });
+    expect(reg?.DependOnGroup).toEqual({ type: 'REG_MULTI_SZ', data: 'SvcpackE2EGroup' });
   });
 
   test('changeConfig2/queryConfig2 at every level (Wine: 3, 4, 5 → ERROR_INVALID_LEVEL)', async () => {
@@ -227,9 +168,9 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     expect(await ok('query2:preshutdown')).toEqual({ level: 'preshutdown', timeoutMs: 180000 });
 
     const reg = (await report()).registry;
-    expect(regValue(reg, 'PreshutdownTimeout')?.data).toBe(`0x${(180000).toString(16)}`);
+    expect(reg?.PreshutdownTimeout?.data).toBe(`0x${(180000).toString(16)}`);
     // (reg.exe's console output mangles non-ASCII; query2:description above read it back intact.)
-    expect(regValue(reg, 'Description')?.data).toMatch(/^svcpack e2e: manager bindings \(/);
+    expect(reg?.Description?.data).toMatch(/^svcpack e2e: manager bindings \(/);
   });
 
   test("the Environment value: absent → set (REG_MULTI_SZ) → read back → deleted", async () => {
@@ -242,7 +183,7 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     await ok('envDeleteAgain'); // deleting an absent value is not an error
     expect(await failure('envMissingService')).toMatchObject({ fn: 'RegOpenKeyExW', code: 2 });
     await ok('envFinal');
-    expect(regValue((await report()).registry, 'Environment')).toEqual({ type: 'REG_MULTI_SZ', data: 'FINAL=1\\0SECOND=two words' });
+    expect((await report()).registry?.Environment).toEqual({ type: 'REG_MULTI_SZ', data: 'FINAL=1\\0SECOND=two words' });
   });
 
   test('lookupAccount, accountRights, addAccountRight (Wine: LSA keeps no rights)', async () => {

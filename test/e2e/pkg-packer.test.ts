@@ -4,18 +4,7 @@
  * inside the service, and the same resedit pass must have written the version resources.
  */
 import { describe, expect, test } from 'vitest';
-import {
-  buildFixture,
-  createService,
-  e2eFile,
-  ensurePortFree,
-  waitForHttp,
-  lineIndex,
-  readVersionInfo,
-  sc,
-  waitForState,
-  waitForText,
-} from './wine';
+import { buildFixture, e2eFile, expectInOrder, readVersionInfo, sc, startService, waitForHttp, waitForState, waitForText } from './wine';
 
 const NAME = 'SvcpackE2EPkg';
 const PORT = 18090; // hard-coded in fixtures/pkg-assets/app.ts
@@ -32,11 +21,7 @@ describe('--packer pkg', () => {
 
   test('runs as a service and reads a dependency file from pkg’s virtual file system', async () => {
     const built = file.ctx;
-    await createService(NAME, built.exe);
-    await ensurePortFree(PORT);
-    const startAt = performance.now();
-    expect((await sc('start', NAME)).code).toBe(0);
-    const running = await waitForState(NAME, 'RUNNING', 20_000, { since: startAt });
+    const { running } = await startService(NAME, built.exe, { port: PORT });
     console.log(`[e2e] pkg: sc start → RUNNING ${running.ms} ms`);
     expect(await waitForHttp(`http://127.0.0.1:${PORT}/`, 10_000)).toBe('hello from a package file');
 
@@ -47,10 +32,6 @@ describe('--packer pkg', () => {
     expect(stopped.win32ExitCode, stopped.text).toBe(0);
 
     const log = await waitForText(built.logFile, /\[lifecycle\] stopped/, 5_000);
-    const order = [/greeting: hello from a package file/, /\[lifecycle\] running/, /server closed/, /\[lifecycle\] stopped/].map((re) =>
-      lineIndex(log, re),
-    );
-    expect(order.every((i) => i >= 0), log).toBe(true);
-    expect([...order].sort((a, b) => a - b), log).toEqual(order);
+    expectInOrder(log, [/greeting: hello from a package file/, /\[lifecycle\] running/, /server closed/, /\[lifecycle\] stopped/]);
   });
 });

@@ -13,9 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { buildFixture, createService, dataDirOf, e2eFile, ensurePortFree, sc, sleep, waitForHttp, waitForState, waitForText } from './wine';
+import { logFilesOldestFirst } from '../../bench/suites/supervision';
+import { buildFixture, dataDirOf, e2eFile, ensurePortFree, readText, sc, sleep, startService, waitForHttp, waitForState, waitForText } from './wine';
 
 const CRASH = 'SvcpackE2ESupCrash';
 const HUNG = 'SvcpackE2ESupHung';
@@ -64,10 +64,7 @@ function processesMatching(needle: string): number[] {
 describe('supervised mode', () => {
   test('a crashing app is restarted with growing delays while the service stays RUNNING, then the supervisor gives up', async () => {
     const { crash } = file.ctx;
-    await ensurePortFree(18082);
-    await createService(CRASH, crash.exe);
-    expect((await sc('start', CRASH)).code).toBe(0);
-    await waitForState(CRASH, 'RUNNING', 15_000);
+    await startService(CRASH, crash.exe, { port: 18082, timeoutMs: 15_000 });
 
     // While the supervisor restarts the app, the SCM keeps seeing RUNNING.
     const seen = new Set<string>();
@@ -76,7 +73,7 @@ describe('supervised mode', () => {
         // Query first: "giving up" is logged before STOPPED is reported, so a query made before the
         // log shows it saw the state of a service that had not given up yet.
         const state = (await sc('query', CRASH)).state ?? 'none';
-        const text = fs.existsSync(crash.logFile) ? fs.readFileSync(crash.logFile, 'utf8') : '';
+        const text = readText(crash.logFile);
         if (/giving up/.test(text)) return text;
         seen.add(state);
         await sleep(200);
@@ -114,10 +111,7 @@ describe('supervised mode', () => {
 
   test('a hung app and the process it started are ended when the stop timeout passes', async () => {
     const { hung } = file.ctx;
-    await ensurePortFree(18084);
-    await createService(HUNG, hung.exe);
-    expect((await sc('start', HUNG)).code).toBe(0);
-    await waitForState(HUNG, 'RUNNING', 15_000);
+    await startService(HUNG, hung.exe, { port: 18084, timeoutMs: 15_000 });
     await waitForText(hung.logFile, /started ping/, 10_000);
     expect(processesMatching('ping -n 777').length).toBeGreaterThan(0);
 
@@ -137,10 +131,7 @@ describe('supervised mode', () => {
 
   test('an app that stops answering its health URL is restarted', async () => {
     const { unhealthy } = file.ctx;
-    await ensurePortFree(18086);
-    await createService(UNHEALTHY, unhealthy.exe);
-    expect((await sc('start', UNHEALTHY)).code).toBe(0);
-    await waitForState(UNHEALTHY, 'RUNNING', 15_000);
+    await startService(UNHEALTHY, unhealthy.exe, { port: 18086, timeoutMs: 15_000 });
     const log = await waitForText(unhealthy.logFile, /\[supervisor\] app running \(pid \d+\)[\s\S]*\[supervisor\] app running \(pid \d+\)/, 20_000);
     expect(log).toMatch(/\[supervisor\] health check failed 2 times in a row: ending the app/);
     const pids = [...log.matchAll(/\[supervisor\] app running \(pid (\d+)\)/g)].map((m) => m[1]);
@@ -151,9 +142,7 @@ describe('supervised mode', () => {
 
   test('100,000 lines through the supervisor into a rotating log: each exactly once, in order', async () => {
     const { flood } = file.ctx;
-    await createService(FLOOD, flood.exe);
-    expect((await sc('start', FLOOD)).code).toBe(0);
-    await waitForState(FLOOD, 'RUNNING', 15_000);
+    await startService(FLOOD, flood.exe, { timeoutMs: 15_000 });
     const dir = path.join(dataDirOf(FLOOD), 'logs');
     let text = '';
     for (let i = 0; i < 120; i++) {
@@ -174,17 +163,9 @@ describe('supervised mode', () => {
   });
 });
 
-/** Every log file of `name`, oldest first (<name>.N.log[.gz] … <name>.1, then <name>.log), as text. */
+/** Every log file of `name` in `dir`, oldest first (<name>.N.log … <name>.1.log, then <name>.log), as text. */
 function readAllLogs(dir: string, name: string): string {
-  const rotated = fs
-    .readdirSync(dir)
-    .map((f) => ({ f, n: new RegExp(`^${name}\\.(\\d+)\\.log(\\.gz)?$`).exec(f) }))
-    .filter((x) => x.n)
-    .sort((a, b) => Number(b.n![1]) - Number(a.n![1]));
-  const read = (f: string) => {
-    const data = fs.readFileSync(path.join(dir, f));
-    return f.endsWith('.gz') ? zlib.gunzipSync(data).toString('utf8') : data.toString('utf8');
-  };
-  const current = path.join(dir, `${name}.log`);
-  return rotated.map((x) => read(x.f)).join('') + (fs.existsSync(current) ? fs.readFileSync(current, 'utf8') : '');
+  return logFilesOldestFirst(fs.readdirSync(dir), name)
+    .map((f) => readText(path.join(dir, f)))
+    .join('');
 }

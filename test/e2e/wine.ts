@@ -1,9 +1,28 @@
 /**
  * The e2e tests' Wine harness: everything in test/support/wine.ts plus `e2eFile`, which wires one
- * test file's vitest hooks (Wine session, builds, service cleanup).
+ * test file's vitest hooks (Wine session, builds, service cleanup), and the assertions the test
+ * files share (a service started, log lines in order, a driver's step report).
  */
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { removeBuilds, removeService, requireWine, startWine, winePrefix, type WineSession } from '../support/wine';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import {
+  createService,
+  ensurePortFree,
+  lineIndex,
+  removeBuilds,
+  removeService,
+  requireWine,
+  runExe,
+  sc,
+  startWine,
+  waitForState,
+  winePrefix,
+  winPath,
+  type ScResult,
+  type WineSession,
+} from '../support/wine';
+import type { StepReport, StepResult } from './drivers/step-report';
 
 export * from '../support/wine';
 
@@ -58,6 +77,85 @@ export function e2eFile<T>(opts: { services: string[]; setup: () => Promise<T> }
     get ctx(): T {
       if (value === undefined) throw setupError ?? new Error('e2e setup has not run');
       return value;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- shared assertions
+
+/** Registers `exe` as service `name`, starts it and waits for RUNNING (`port`, if given, must be free first). */
+export async function startService(
+  name: string,
+  exe: string,
+  opts: { port?: number; timeoutMs?: number } = {},
+): Promise<{ started: ScResult; running: ScResult & { ms: number } }> {
+  await createService(name, exe);
+  if (opts.port !== undefined) await ensurePortFree(opts.port);
+  const since = performance.now();
+  const started = await sc('start', name);
+  expect(started.code, started.text).toBe(0);
+  const running = await waitForState(name, 'RUNNING', opts.timeoutMs ?? 20_000, { since });
+  return { started, running };
+}
+
+/** Each of `patterns` matches a line of `log`, in this order. */
+export function expectInOrder(log: string, patterns: RegExp[]): void {
+  const order = patterns.map((re) => lineIndex(log, re));
+  expect(order.every((i) => i >= 0), log).toBe(true);
+  expect([...order].sort((a, b) => a - b), log).toEqual(order);
+}
+
+// ---------------------------------------------------------------- drivers (test/e2e/drivers)
+
+/**
+ * Runs a bundled driver with the Windows `nodeExe` under Wine: writes `config` (plus the report's
+ * path) to `<dir>/config.json`, runs `node.exe <driver> <config.json>` with its output in
+ * `<dir>/driver.stdout.txt` and `driver.stderr.txt`, and returns the step report it wrote to
+ * `<dir>/report.json` with the driver's stderr (Wine's debug output goes there).
+ */
+export async function runDriver(opts: {
+  nodeExe: string;
+  driver: string;
+  dir: string;
+  config: object;
+  env?: Record<string, string>;
+  timeoutMs: number;
+}): Promise<StepReport & { code: number; stderr: string }> {
+  const at = (name: string) => path.join(opts.dir, name);
+  fs.writeFileSync(at('config.json'), JSON.stringify({ ...opts.config, report: winPath(at('report.json')) }, null, 2));
+  const r = await runExe(opts.nodeExe, [winPath(opts.driver), winPath(at('config.json'))], {
+    dir: opts.dir,
+    tag: 'driver',
+    env: opts.env,
+    timeoutMs: opts.timeoutMs,
+  });
+  const text = fs.existsSync(at('report.json')) ? fs.readFileSync(at('report.json'), 'utf8') : '';
+  if (!text) throw new Error(`the driver wrote no report (exit ${r.code}); stderr:\n${r.stderr}`);
+  return { ...(JSON.parse(text) as StepReport), code: r.code, stderr: r.stderr };
+}
+
+type StepError = { name: string; fn?: string; code?: number; message: string };
+
+/** Reading a driver's report step by step: `ok` for steps that must succeed, `failure` for steps that must fail. */
+export function driverSteps(report: () => Promise<StepReport>) {
+  async function step(name: string): Promise<StepResult> {
+    const r = (await report()).steps[name];
+    if (!r) throw new Error(`the driver did not reach step ${name}`);
+    return r;
+  }
+  return {
+    step,
+    /** The value of a step that must have succeeded. */
+    async ok(name: string): Promise<unknown> {
+      const r = await step(name);
+      expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
+      return (r as { value: unknown }).value;
+    },
+    /** The error of a step that must have failed. */
+    async failure(name: string): Promise<StepError> {
+      const r = await step(name);
+      expect(r, `${name}: ${JSON.stringify(r)}`).toMatchObject({ ok: false });
+      return (r as { error: StepError }).error;
     },
   };
 }

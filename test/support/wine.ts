@@ -375,15 +375,23 @@ export interface Spawned {
   kill(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Names the output files `<tag>.stdout.txt`/`<tag>.stderr.txt` (default: the first argument). */
+  tag?: string;
+  /** Working folder and where the output files go (default: the exe's folder). */
+  dir?: string;
+}
+
 /**
- * Spawns `wine <exe> <args>` with stdout/stderr sent to files next to the exe. The `wine` launcher
- * execs into the Windows process, so `pid` is node.exe's own Unix process: signals sent to it
- * reach Wine's handlers.
+ * Spawns `wine <exe> <args>` with stdout/stderr sent to files (next to the exe unless `dir`). The
+ * `wine` launcher execs into the Windows process, so `pid` is node.exe's own Unix process: signals
+ * sent to it reach Wine's handlers.
  */
-export function spawnExe(exe: string, args: string[], opts: { env?: Record<string, string>; tag?: string } = {}): Spawned {
+export function spawnExe(exe: string, args: string[], opts: SpawnOptions = {}): Spawned {
   const bin = requireWine();
   const tag = opts.tag ?? (args[0] ?? 'noargs').replace(/[^a-z0-9]+/gi, '');
-  const dir = path.dirname(exe);
+  const dir = opts.dir ?? path.dirname(exe);
   const stdoutFile = path.join(dir, `${tag}.stdout.txt`);
   const stderrFile = path.join(dir, `${tag}.stderr.txt`);
   const out = fs.openSync(stdoutFile, 'w');
@@ -414,12 +422,8 @@ export function spawnExe(exe: string, args: string[], opts: { env?: Record<strin
 }
 
 /** Runs `wine <exe> <args>` to completion (stdout/stderr through files). */
-export async function runExe(
-  exe: string,
-  args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<ExecResult> {
-  const p = spawnExe(exe, args, { env: opts.env });
+export async function runExe(exe: string, args: string[], opts: SpawnOptions & { timeoutMs?: number } = {}): Promise<ExecResult> {
+  const p = spawnExe(exe, args, opts);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const result = await Promise.race([p.exited, sleep(timeoutMs).then(() => null)]);
   if (result === null) {
@@ -451,8 +455,7 @@ export function buildFixture(fixture: string, name: string, extra: Partial<Build
   let done = builds.get(key);
   if (!done) {
     done = (async () => {
-      const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `svcpack-e2e-${name}-`));
-      outDirs.add(outDir);
+      const outDir = scratchDir(name);
       const t = performance.now();
       const result = await build({ entry: path.join(fixturesDir, fixture, 'app.ts'), name, outDir, ...extra });
       console.log(`[e2e] built ${fixture} as ${name}.exe in ${Math.round(performance.now() - t)} ms → ${outDir}`);
@@ -466,7 +469,14 @@ export function buildFixture(fixture: string, name: string, extra: Partial<Build
   return done;
 }
 
-/** Removes the temp build folders, unless `keep` (a test failed: the logs are worth reading). */
+/** A fresh temp folder that {@link removeBuilds} removes (or keeps) with the builds. */
+export function scratchDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `svcpack-e2e-${label}-`));
+  outDirs.add(dir);
+  return dir;
+}
+
+/** Removes the temp build and scratch folders, unless `keep` (a test failed: the logs are worth reading). */
 export function removeBuilds(keep: boolean): void {
   for (const dir of outDirs) {
     if (keep || process.env.SVCPACK_E2E_KEEP) console.log(`[e2e] kept ${dir}`);

@@ -32,7 +32,6 @@ export interface EventLogDriverConfig {
   records: [string, string, string][];
 }
 
-export type { StepResult } from './step-report';
 export type EventLogDriverReport = StepReport;
 
 /** The text FormatMessageW gives each step's insertion string. */

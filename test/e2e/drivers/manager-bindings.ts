@@ -40,7 +40,6 @@ export interface DriverConfig {
   noVersionFile: string;
 }
 
-export type { StepResult } from './step-report';
 export type DriverReport = StepReport;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -185,24 +184,19 @@ async function manage(cfg: DriverConfig): Promise<void> {
     // Start with arguments, wait for RUNNING, stop, wait for STOPPED.
     await rec.stepAsync('controlNotActive', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
     await rec.stepAsync('startService', () => api.startService(runnable, ['alpha', 'two words']));
-    await rec.stepAsync('statusRunning', async () => {
-      const deadline = Date.now() + 60_000;
+    /** The runnable service's status once it is in `state`, or the last one seen after `timeoutMs`. */
+    const waitForStatus = async (state: number, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = api.queryStatus(runnable);
-        if (s.state === M.SERVICE_RUNNING || Date.now() > deadline) return s;
+        if (s.state === state || Date.now() > deadline) return s;
         await sleep(100);
       }
-    });
+    };
+    await rec.stepAsync('statusRunning', () => waitForStatus(M.SERVICE_RUNNING, 60_000));
     await rec.stepAsync('startAgain', () => api.startService(runnable, []));
     await rec.stepAsync('stopControl', () => api.control(runnable, M.SERVICE_CONTROL_STOP));
-    await rec.stepAsync('statusStopped', async () => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const s = api.queryStatus(runnable);
-        if (s.state === M.SERVICE_STOPPED || Date.now() > deadline) return s;
-        await sleep(100);
-      }
-    });
+    await rec.stepAsync('statusStopped', () => waitForStatus(M.SERVICE_STOPPED, 30_000));
     await rec.stepAsync('serviceArgs', () => JSON.parse(fs.readFileSync(cfg.serviceArgsFile, 'utf8')) as unknown);
 
     // The configured service stays for the test to read its registry key (then the test deletes
