@@ -25,7 +25,7 @@ import { build as esbuild } from 'esbuild';
 import { build, type BuildOptions } from '../../src/build';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { createServiceCommand, dataDirOf, ensurePortFree, removeService, repoRoot, sc, sleep, startWine, winPath } from '../../test/support/wine';
-import { differenceCheck, measurement, ratioCheck } from '../lib/stats';
+import { differenceCheck, measurement, ratioCheck, summarize } from '../lib/stats';
 import { interleave } from '../lib/timer';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
 import { buildNativeTools, timeServiceOp, type NativeTools, type TimerResult } from '../native/build';
@@ -453,11 +453,7 @@ async function runOnce(tools: NativeTools, c: Contender): Promise<RepSample> {
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = (s.length - 1) / 2;
-  return (s[Math.floor(mid)]! + s[Math.ceil(mid)]!) / 2;
-};
+const median = (xs: number[]): number => summarize(xs).median;
 
 async function runServiceSuite(ctx: BenchContext): Promise<SuiteResult> {
   const { tools, contenders } = await prepare(ctx);

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createServiceCommand, dataDirOf, ensurePortFree, fixturesDir, readText, removeService, sleep, winPath } from '../../test/support/wine';
-import { absoluteCheck, measurement } from '../lib/stats';
+import { absoluteCheck, measurement, summarize } from '../lib/stats';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
 import { buildNativeTools, timeServiceOp, type NativeTools } from '../native/build';
 import {
@@ -272,10 +272,8 @@ async function runSupervisionSuite(ctx: BenchContext): Promise<SuiteResult> {
 
   const who = CONTENDERS.supervised;
   const med = (xs: (number | null)[]): number | string => {
-    const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
-    if (v.length === 0) return 'n/a';
-    const mid = (v.length - 1) / 2;
-    return Math.round(((v[Math.floor(mid)]! + v[Math.ceil(mid)]!) / 2) * 10) / 10;
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length === 0 ? 'n/a' : Math.round(summarize(v).median * 10) / 10;
   };
   const restartDetails = {
     'initial restart delay (ms)': initialDelayMs,

@@ -8,11 +8,12 @@
  * Wine missing FAILS these tests (e2eFile), as does a missing mingw-w64 (the build throws).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { summarize } from '../../bench/lib/stats';
 import { buildNativeTools, timeServiceOp, type NativeTools, type TimerResult } from '../../bench/native/build';
-import { e2eFile, removeService, sc, sleep, winPath } from '../e2e/wine';
+import { listProcesses, processesMatching } from '../../bench/suites/service';
+import { createServiceCommand, e2eFile, scratchDir, sleep, winPath } from '../e2e/wine';
 
 const FLOOR = 'SvcpackBenchFloor';
 const WRAP = 'SvcpackBenchWrap';
@@ -30,39 +31,14 @@ let toolsDir: string | undefined;
 const file = e2eFile({
   services: [FLOOR, WRAP, WRAP_EXIT, WRAP_BAD, MISSING],
   setup: async (): Promise<{ tools: NativeTools }> => {
-    toolsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-bench-native-'));
+    toolsDir = scratchDir('bench-native');
     const tools = await buildNativeTools(toolsDir, (m) => console.log(`[bench] ${m}`));
     return { tools };
   },
 });
 
-afterAll(() => {
-  if (toolsDir) fs.rmSync(toolsDir, { recursive: true, force: true });
-});
-
-async function createService(name: string, binPath: string): Promise<void> {
-  await removeService(name);
-  const r = await sc('create', name, 'binPath=', binPath);
-  if (r.code !== 0) throw new Error(`sc create ${name} failed (exit ${r.code}):\n${r.text}`);
-}
-
 /** Linux pids of live (not zombie) processes whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!cmdline.includes(needle)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && state !== 'X') found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
+const pidsMatching = (needle: string): number[] => processesMatching(listProcesses(), [needle]).map((p) => p.pid);
 
 async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -77,9 +53,8 @@ function describeResult(r: TimerResult): string {
 }
 
 function summary(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
-  return `median ${median.toFixed(2)} ms (min ${sorted[0]?.toFixed(2)}, max ${sorted.at(-1)?.toFixed(2)}; ${samples.map((s) => s.toFixed(2)).join(', ')})`;
+  const { median, min, max } = summarize(samples);
+  return `median ${median.toFixed(2)} ms (min ${min.toFixed(2)}, max ${max.toFixed(2)}; ${samples.map((s) => s.toFixed(2)).join(', ')})`;
 }
 
 describe('native benchmark helpers', () => {
@@ -98,7 +73,7 @@ describe('native benchmark helpers', () => {
 
   test('floor-service: start → RUNNING (pid > 0) and stop → STOPPED, timed through the SCM API', { timeout: 180_000 }, async () => {
     const { tools } = file.ctx;
-    await createService(FLOOR, `"${winPath(tools.floorService)}"`);
+    await createServiceCommand(FLOOR, `"${winPath(tools.floorService)}"`);
 
     const starts: number[] = [];
     const stops: number[] = [];
@@ -147,27 +122,27 @@ describe('native benchmark helpers', () => {
 
   test('wrap-service hosts ping.exe: start → RUNNING, stop → STOPPED and ping is gone', { timeout: 120_000 }, async () => {
     const { tools } = file.ctx;
-    expect(processesMatching(`ping.exe ${PING_ARGS}`)).toEqual([]);
-    await createService(WRAP, `"${winPath(tools.wrapService)}" C:\\windows\\system32\\ping.exe ${PING_ARGS}`);
+    expect(pidsMatching(`ping.exe ${PING_ARGS}`)).toEqual([]);
+    await createServiceCommand(WRAP, `"${winPath(tools.wrapService)}" C:\\windows\\system32\\ping.exe ${PING_ARGS}`);
 
     const start = await timeServiceOp(tools, 'start', WRAP);
     expect(start.ok, describeResult(start)).toBe(true);
     expect(start.state).toBe('RUNNING');
     expect(start.pid).toBeGreaterThan(0);
-    await waitUntil('the wrapped ping runs', () => processesMatching(`ping.exe ${PING_ARGS}`).length > 0, 10_000);
+    await waitUntil('the wrapped ping runs', () => pidsMatching(`ping.exe ${PING_ARGS}`).length > 0, 10_000);
 
     const stop = await timeServiceOp(tools, 'stop', WRAP);
     expect(stop.ok, describeResult(stop)).toBe(true);
     expect(stop.state).toBe('STOPPED');
     expect(stop.win32ExitCode).toBe(0);
     expect(stop.processExitMs, describeResult(stop)).toBeDefined();
-    await waitUntil('the wrapped ping is gone', () => processesMatching(`ping.exe ${PING_ARGS}`).length === 0, 5_000);
+    await waitUntil('the wrapped ping is gone', () => pidsMatching(`ping.exe ${PING_ARGS}`).length === 0, 5_000);
     console.log(`[bench] wrap-service (ping): start ${start.ms.toFixed(2)} ms, stop ${stop.ms.toFixed(2)} ms (process gone at ${stop.processExitMs?.toFixed(2)} ms)`);
   });
 
   test("wrap-service reports the program's own exit code when it ends by itself", { timeout: 60_000 }, async () => {
     const { tools } = file.ctx;
-    await createService(WRAP_EXIT, `"${winPath(tools.wrapService)}" C:\\windows\\system32\\cmd.exe /c exit 3`);
+    await createServiceCommand(WRAP_EXIT, `"${winPath(tools.wrapService)}" C:\\windows\\system32\\cmd.exe /c exit 3`);
     // cmd may already be gone by the time the timer looks (then start is a failure: STOPPED while
     // starting); either way the service ends STOPPED with cmd's exit code.
     const start = await timeServiceOp(tools, 'start', WRAP_EXIT);
@@ -193,7 +168,7 @@ describe('native benchmark helpers', () => {
     };
 
     // The service's exe does not exist.
-    await createService(MISSING, `"${winPath(path.join(toolsDir!, 'no-such-service.exe'))}"`);
+    await createServiceCommand(MISSING, `"${winPath(path.join(toolsDir!, 'no-such-service.exe'))}"`);
     const missing = await timed('start', MISSING);
     expect(missing.ok, describeResult(missing)).toBe(false);
     expect(missing.error).toMatch(/^\d+ \S/);
@@ -201,7 +176,7 @@ describe('native benchmark helpers', () => {
     expect(missing.wallMs).toBeLessThan(20_000);
 
     // The service starts but ends while starting: wrap-service cannot start its program.
-    await createService(WRAP_BAD, `"${winPath(tools.wrapService)}" C:\\no\\such\\program.exe`);
+    await createServiceCommand(WRAP_BAD, `"${winPath(tools.wrapService)}" C:\\no\\such\\program.exe`);
     const bad = await timed('start', WRAP_BAD);
     expect(bad.ok, describeResult(bad)).toBe(false);
     expect(bad.error).toMatch(/^\d+ \S/);
