@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, type BigIntStats } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { atomicWrite } from '../emit/atomic-write';
 
 /**
  * The on-disk cache of Node binaries:
@@ -126,18 +127,6 @@ export async function writeCache(
   await atomicWrite(`${path}.json`, `${JSON.stringify(record, null, 2)}\n`, 0o644);
   await markVerified(path, record.sha256);
   return { path, record };
-}
-
-async function atomicWrite(file: string, data: Uint8Array | string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode });
-    await chmod(tmp, mode); // writeFile's mode is subject to the umask
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Versions that have a (not yet verified) binary cached for this platform/arch. */

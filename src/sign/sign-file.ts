@@ -6,10 +6,10 @@
  * default description. A record that is not valid JSON stops the command before anything is
  * signed.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { failure, usageError } from '../errors';
+import { atomicWrite } from '../emit/atomic-write';
 import { recordFileName, type BuildRecord } from '../emit/build-record';
 import type { SignOptions } from './options';
 import { signExe, type SignedExe, type SignHooks } from './sign';
@@ -39,12 +39,9 @@ export async function sign(exe: string, options: SignOptions, hooks: SignHooks =
     record.size = { ...record.size, exeBytes: signed.bytes, payloadBytes: signed.bytes - record.size.runtimeBytes };
   }
   record.signature = signed.signature;
-  const temp = `${recordFile}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`);
-    await fs.rename(temp, recordFile);
+    await atomicWrite(recordFile, `${JSON.stringify(record, null, 2)}\n`);
   } catch (err) {
-    await fs.rm(temp, { force: true });
     throw failure('OUTPUT_FAILED', `${exeName} is signed, but ${path.basename(recordFile)} could not be updated: ${(err as Error).message}`, 'make the folder writable and sign a fresh build again', err);
   }
   return { ...signed, buildRecord: recordFile };
