@@ -2,7 +2,6 @@
  * `svcpack build`: resolve → bundle → runtime → pack → emit (DESIGN §3). Nothing is written to the
  * output folder until every step has succeeded; then all outputs appear together.
  */
-import { webcrypto } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleApp, bundleLoader } from './bundle/bundle';
@@ -10,6 +9,7 @@ import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
 import { OutputStage } from './emit/outputs';
+import { sha256Hex } from './emit/sha256';
 import { generateScripts } from './emit/scripts';
 import { svcpackVersion } from './package-root';
 import { packDirect } from './pack/direct';
@@ -191,12 +191,6 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     }
   });
   return result;
-}
-
-/** sha256 (hex) of `data`, computed on libuv's thread pool. */
-async function sha256Hex(data: string | Uint8Array): Promise<string> {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
 export type { BuildOptions, ResolvedBuild };

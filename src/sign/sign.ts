@@ -7,10 +7,11 @@
  *
  * Called by `build` (on the staged exe, before it is hashed) and by `sign()` (`svcpack sign`).
  */
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { failure, SvcpackError, usageError } from '../errors';
+import { sha256Hex } from '../emit/sha256';
 import { commandFailure, renderSignCommand } from './command';
 import { signFlag, type SignOptions } from './options';
 import { osslsigncodeArgs, osslsigncodeFailure, osslsigncodeInstallHint } from './osslsigncode';
@@ -107,7 +108,7 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
 
     const signed = await fs.readFile(temp);
     // WebCrypto hashes on the thread pool while the signature is checked here.
-    const sha256 = webcrypto.subtle.digest('SHA-256', signed).then((digest) => Buffer.from(digest).toString('hex'));
+    const sha256 = sha256Hex(signed);
     sha256.catch(() => undefined); // awaited below unless the check throws first
     const info = checkSigned(signed, { label, now: hooks.now?.() ?? new Date(), expectTimestamp: timestamped });
     if (!info.timestamp) {
