@@ -53,16 +53,6 @@ const FLAG_BY_KEY: { readonly [K in keyof Required<LoggingInput>]: Omit<LoggingF
 
 export const LOGGING_FLAGS: readonly LoggingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof LoggingInput>).map((key) => ({ key, ...FLAG_BY_KEY[key] }));
 
-/** Whether `key` is a logging setting's (not a service setting's). */
-export function isLoggingKey(key: SettingKey): key is keyof LoggingInput {
-  return Object.hasOwn(FLAG_BY_KEY, key);
-}
-
-/** The flag of logging setting `key`. */
-export function loggingFlag(key: keyof LoggingInput): LoggingFlag {
-  return { key, ...FLAG_BY_KEY[key] };
-}
-
 const MAX_LOG_KEEP = 1000;
 const MIN_ROTATE_BYTES = 1024;
 

@@ -7,6 +7,7 @@
 import type { RestartPolicySettings } from '../supervise/restart-policy';
 import { DEFAULT_RESTART_POLICY } from '../supervise/restart-policy';
 import { booleanSetting, formatDuration, parseDuration, SettingError } from './resolve';
+import { flagName } from './flag-name';
 
 export interface SupervisionSettings {
   /** Run the app in a child process watched by a small supervisor (off by default). */
@@ -40,13 +41,8 @@ export interface SupervisionInput {
   heartbeatTimeout?: string | number;
 }
 
-/** Whether `key` names a supervision setting. */
-export function isSupervisionKey(key: string): key is keyof SupervisionInput {
-  return SUPERVISION_KEYS.has(key);
-}
-
 /** Flag name of each key, for messages: `restartDelay` → `--restart-delay`. */
-export const supervisionFlag = (key: keyof SupervisionInput): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const supervisionFlag = (key: keyof SupervisionInput): string => flagName(key);
 
 const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
 
@@ -148,5 +144,3 @@ export const SUPERVISION_FLAGS: readonly SupervisionFlag[] = [
   flag('healthFailures', 'count', 'consecutive failed probes that restart the app (default: 3)'),
   flag('heartbeatTimeout', 'duration', 'restart the app when it calls service.heartbeat() less often than this'),
 ];
-
-const SUPERVISION_KEYS: ReadonlySet<string> = new Set(SUPERVISION_FLAGS.map((f) => f.key));

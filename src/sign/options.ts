@@ -3,6 +3,7 @@
  * (DESIGN §2.1): flag `--timestamp-url`, config/API key `timestampUrl`. Secrets are never option
  * values: a PFX password comes from an environment variable or a file.
  */
+import { flagName } from '../../runtime-shim/settings/flag-name';
 
 /** The tool that applies the signature: osslsigncode (Linux/macOS), signtool (Windows). */
 export type Signer = 'osslsigncode' | 'signtool';
@@ -52,7 +53,7 @@ export const SIGN_KEYS = [
 ] as const satisfies ReadonlyArray<keyof SignOptions>;
 
 /** `timestampUrl` → `--timestamp-url`. */
-export const signFlag = (key: keyof SignOptions): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const signFlag = (key: keyof SignOptions): string => flagName(key);
 
 /** Keys whose value is a path (resolved against the cwd, or a config file's folder). */
 export const SIGN_PATH_KEYS = ['pfx', 'cert', 'key', 'passwordFile'] as const satisfies ReadonlyArray<keyof SignOptions>;

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   formatRotation,
   formatSize,
-  isLoggingKey,
   LOGGING_FLAGS,
-  loggingFlag,
   loggingToFlagPairs,
   parseSize,
   resolveLogging,
   type LoggingInput,
 } from '../../../runtime-shim/settings/logging-resolve';
+import { flagName } from '../../../runtime-shim/settings/flag-name';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../../runtime-shim/settings/logging-settings';
 import { SettingError } from '../../../runtime-shim/settings/resolve';
 import { thrown } from '../../support/thrown';
@@ -136,11 +135,8 @@ describe('logging flags', () => {
   it('one flag per LoggingInput key, named as its key in kebab-case', () => {
     expect(LOGGING_FLAGS.map((f) => f.key)).toEqual(['logDir', 'logLevel', 'logRotate', 'logKeep', 'logCompress', 'eventLog']);
     for (const f of LOGGING_FLAGS) {
-      expect(f.flag).toBe(`--${f.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-      expect(loggingFlag(f.key)).toEqual(f);
-      expect(isLoggingKey(f.key)).toBe(true);
+      expect(f.flag).toBe(flagName(f.key));
     }
-    expect(isLoggingKey('startType')).toBe(false);
   });
 
   it('loggingToFlagPairs reproduces the settings', () => {
