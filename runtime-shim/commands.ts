@@ -133,6 +133,7 @@ export function helpText(cfg: ExeConfig): string {
     ...settingLines,
     '  uninstall            stop and remove the service',
     `    --purge                                also delete the data folder %ProgramData%\\${cfg.name}`,
+    '    --timeout <duration>                   how long to wait for the service to stop first (default: stop timeout + 15s)',
     '  start | stop | restart   and wait for the service to get there',
     '    --timeout <duration>                   how long to wait (start: 60s; stop: stop timeout + 15s)',
     '  status [--json]      state, pid, start type, account, binary, versions, last exit code',

@@ -97,6 +97,8 @@ describe('helpText', () => {
     for (const flag of SETTING_FLAGS) expect(text).toContain(`    ${flag.flag} <${flag.valueName}>`);
     expect(text).toContain('--force');
     expect(text).toContain('--purge');
+    // Every command that takes --timeout says so under it (uninstall's was missing).
+    expect(text).toMatch(/--purge .*\n {4}--timeout <duration> /);
     expect(text).toContain('start type auto, account NT SERVICE\\MySvc');
   });
 });
