@@ -27,11 +27,12 @@ import { acquireRuntime } from '../../src/runtime/acquire';
 import { createServiceCommand, dataDirOf, ensurePortFree, removeService, repoRoot, sc, sleep, startWine, winPath } from '../../test/support/wine';
 import { differenceCheck, measurement, ratioCheck, summarize } from '../lib/stats';
 import { interleave } from '../lib/timer';
+import { PEER_VERSIONS } from '../peers/tools';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
 import { buildNativeTools, timeServiceOp, type NativeTools, type TimerResult } from '../native/build';
 
 /** The Node every Node contender runs (Node 24 does not run under this Wine: DESIGN §4). */
-export const BENCH_NODE_VERSION = '22.22.2';
+export const BENCH_NODE_VERSION = PEER_VERSIONS.node;
 
 export const IDLE_HTTP_ENTRY = path.join(repoRoot, 'bench', 'apps', 'idle-http.ts');
 const BARE_SERVICE_ENTRY = path.join(repoRoot, 'bench', 'apps', 'bare-service.ts');

@@ -36,10 +36,12 @@ import {
   winPath,
   type BuiltFixture,
 } from './wine';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
 
 const NAME = 'SvcpackE2EEventLog';
 const QUIET = 'SvcpackE2EEventLogOff';
-const NODE_VERSION = '22.22.2';
+/** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
+const NODE_VERSION = DEFAULT_NODE_VERSION;
 const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64/koffi.node');
 const SOURCES_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application';
 

@@ -16,10 +16,12 @@ import * as M from '../../runtime-shim/scm/manager-api';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import type { DriverConfig, DriverReport } from './drivers/manager-bindings';
 import { bundleDriver, driverSteps, e2eFile, readVersionInfo, regQuery, repoRoot, runDriver, scratchDir, winPath } from './wine';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
 
 const RUNNABLE = 'SvcpackE2EMgrRun';
 const CONFIGURED = 'SvcpackE2EMgrCfg';
-const NODE_VERSION = '22.22.2';
+/** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
+const NODE_VERSION = DEFAULT_NODE_VERSION;
 const PASSWORD = 'Svcpack-E2E-not-a-real-secret!';
 const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64/koffi.node');
 

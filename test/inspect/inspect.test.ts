@@ -15,8 +15,10 @@ import { inspect, inspectBytes, type InspectResult } from '../../src/inspect/ins
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { rejected, thrown } from '../support/thrown';
 import { certTable, flipped, minimalPe, SigningLab } from './signing';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
 
-const NODE_VERSION = '22.22.2';
+/** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
+const NODE_VERSION = DEFAULT_NODE_VERSION;
 const NAME = 'InspectSvc';
 const SECRET = 's3cr3t-value';
 

@@ -7,8 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PeImage, peChecksum } from '../../src/pack/pe-image';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
 
-const NODE_VERSION = '22.22.2';
+/** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
+const NODE_VERSION = DEFAULT_NODE_VERSION;
 const toAB = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 /** A fake image: "MZ", e_lfanew = 0x80, random bytes elsewhere; the checksum field at 0x80 + 88. */

@@ -12,8 +12,10 @@ import { versionInfoTable } from '../../src/pack/version-info';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
 import { parseMessageTable } from './message-table-reader';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
 
-const NODE_VERSION = '22.22.2';
+/** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
+const NODE_VERSION = DEFAULT_NODE_VERSION;
 const RT_ICON = 3;
 const RT_RCDATA = 10;
 const RT_VERSION = 16;
