@@ -1,23 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { main } from '../src/cli';
+import { captureOutput } from './support/capture-output';
 
 const hello = path.resolve(__dirname, '../fixtures/hello-http/app.ts');
 let outDir: string;
-let stderr: string;
-let stdout: string;
+const out = captureOutput();
 
 beforeEach(() => {
   outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-cli-')), 'dist');
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
 });
-afterEach(() => vi.restoreAllMocks());
 
 async function run(...args: string[]): Promise<number> {
   return main(['build', ...args]);
@@ -27,7 +22,7 @@ async function run(...args: string[]): Promise<number> {
 async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
   const code = await run(...args, '--out-dir', outDir);
   expect(code).toBe(2);
-  const lines = stderr.trim().split('\n');
+  const lines = out.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^svcpack: .+ — .+/);
   expect(lines[0]).toMatch(pattern);
@@ -39,50 +34,50 @@ describe('svcpack build: bad input', () => {
   it('missing --name', () => expectUsageError([hello], /--name/));
   it('empty, too long, or slash-containing names', async () => {
     await expectUsageError([hello, '--name', ''], /service name is empty/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'x'.repeat(257)], /257 characters/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'a/b'], /contains "\/"/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'a\\b'], /contains "\\"/);
   });
   it('versions that are not numeric x.y.z[.w] or have a part over 65535', async () => {
     await expectUsageError([hello, '--name', 'X', '--version', '1.2'], /not numeric/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--version', '1.70000.0'], /over 65535/);
   });
   it('icon missing or not an .ico', async () => {
     await expectUsageError([hello, '--name', 'X', '--icon', 'missing.ico'], /icon missing\.ico does not exist/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--icon', hello], /is not an \.ico file/);
   });
   it('--node that is not a version, and an unknown option or packer', async () => {
     await expectUsageError([hello, '--name', 'X', '--node', 'latest'], /not a Node\.js version/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--frobnicate'], /unknown option '--frobnicate'/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--packer', 'zip'], /--packer/);
   });
   it('service settings that are not valid', async () => {
     await expectUsageError([hello, '--name', 'X', '--restart-delay', 'soon'], /^svcpack: --restart-delay: "soon" is not a duration — use e\.g\. 500ms/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--start-type', 'sometimes'], /^svcpack: --start-type: "sometimes" is not a start type — use auto, delayed-auto, manual or disabled$/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--recovery', 'restart/1s,retry/5s'], /^svcpack: --recovery: recovery action "retry\/5s" is not one of .* — write actions like restart\/1s/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--recovery', 'run/5s'], /^svcpack: --recovery: a run recovery action needs a command.* — pass --recovery-command/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--env', 'A=1', '--env', 'NOEQUALS'], /^svcpack: --env: environment entry "NOEQUALS" has no =/);
   });
   it('logging settings that are not valid', async () => {
     await expectUsageError([hello, '--name', 'X', '--log-rotate', 'weekly'], /^svcpack: --log-rotate: "weekly" is not a size or daily — write a size such as 10MB/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--log-keep', '0'], /^svcpack: --log-keep: "0" is not a number of files from 1 to 1000 — /);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--log-level', 'trace'], /^svcpack: --log-level: "trace" is not a log level — use debug, info, warn or error$/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--log-compress', 'maybe'], /^svcpack: --log-compress: /);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--log-dir', 'logs'], /^svcpack: --log-dir: log folder "logs" is not an absolute Windows path — write a full path/);
   });
   it('--node-binary that is not a Windows x64 executable', async () => {
@@ -103,20 +98,20 @@ describe('svcpack build: bad input', () => {
 describe('svcpack build --help', () => {
   it('lists the logging flags with their defaults', async () => {
     expect(await main(['build', '--help'])).toBe(0);
-    expect(stdout).toMatch(/--log-dir <dir> +folder for the log files/);
-    expect(stdout).toMatch(/--log-rotate <policy> +rotate the log .*\(default: 10MB\)/s);
-    expect(stdout).toMatch(/--log-keep <count> +.*\(default: 5\)/s);
-    expect(stdout).toMatch(/--log-level <level> +.*\(default: info\)/s);
-    expect(stdout).toMatch(/--log-compress <true\|false> +.*\(default: false\)/s);
-    expect(stdout).toMatch(/--event-log <true\|false> +.*\(default: true\)/s);
+    expect(out.stdout).toMatch(/--log-dir <dir> +folder for the log files/);
+    expect(out.stdout).toMatch(/--log-rotate <policy> +rotate the log .*\(default: 10MB\)/s);
+    expect(out.stdout).toMatch(/--log-keep <count> +.*\(default: 5\)/s);
+    expect(out.stdout).toMatch(/--log-level <level> +.*\(default: info\)/s);
+    expect(out.stdout).toMatch(/--log-compress <true\|false> +.*\(default: false\)/s);
+    expect(out.stdout).toMatch(/--event-log <true\|false> +.*\(default: true\)/s);
   });
 });
 
 describe('svcpack build: success', () => {
   it('--json prints the build record, and the outputs exist with the recorded hashes', async () => {
     const code = await run(hello, '--name', 'CliSvc', '--out-dir', outDir, '--json');
-    expect(code, stderr).toBe(0);
-    const record = JSON.parse(stdout);
+    expect(code, out.stderr).toBe(0);
+    const record = JSON.parse(out.stdout);
     expect(record).toMatchObject({ name: 'CliSvc', version: '1.2.3', packer: 'direct', node: { version: '22.22.2' } });
     expect(Object.keys(record.outputs).sort()).toEqual(['CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(fs.readdirSync(outDir).sort()).toEqual(['CliSvc.build.json', 'CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
@@ -130,8 +125,8 @@ describe('svcpack build: success', () => {
       hello, '--name', 'LogSvc', '--out-dir', outDir, '--json',
       '--log-dir', 'D:\\logs\\LogSvc', '--log-level', 'debug', '--log-rotate', '5MB,daily', '--log-keep', '12', '--log-compress', 'true', '--event-log', 'false',
     );
-    expect(code, stderr).toBe(0);
-    expect(JSON.parse(stdout).logging).toEqual({
+    expect(code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).logging).toEqual({
       logDir: 'D:\\logs\\LogSvc',
       logLevel: 'debug',
       logRotate: { maxBytes: 5 * 1024 * 1024, daily: true },
@@ -148,8 +143,8 @@ describe('svcpack build: success', () => {
       '--recovery', 'restart/2s,none', '--recovery-reset', '2h', '--recovery-on-non-crash', 'no',
       '--preshutdown-timeout', '1m', '--sid-type', 'restricted', '--env', 'A=1', '--env', 'B=2', '--arg', 'x', '--arg', 'y',
     );
-    expect(code, stderr).toBe(0);
-    expect(JSON.parse(stdout).settings).toEqual({
+    expect(code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).settings).toEqual({
       startType: 'delayed-auto',
       displayName: 'FlagSvc',
       description: expect.any(String),

@@ -1,23 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli';
+import { captureOutput } from '../support/capture-output';
 
 const hello = path.resolve(__dirname, '../../fixtures/hello-http/app.ts');
 let project: string;
-let stderr: string;
-let stdout: string;
+const out = captureOutput();
 
 beforeEach(() => {
   project = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-config-cli-')));
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   fs.rmSync(project, { recursive: true, force: true });
 });
 
@@ -32,7 +27,7 @@ const build = (...args: string[]) => main(['build', ...args], { cwd: project });
 /** Exit 2 and one line `svcpack: … — …` matching `pattern`; nothing written. */
 async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
   expect(await build(...args)).toBe(2);
-  const lines = stderr.trim().split('\n');
+  const lines = out.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^svcpack: .+ — .+/);
   expect(lines[0]).toMatch(pattern);
@@ -52,8 +47,8 @@ describe('svcpack build with a config file', () => {
       stopTimeoutMs: 5000,
     });
     const code = await build('--json');
-    expect(code, stderr).toBe(0);
-    const record = JSON.parse(stdout);
+    expect(code, out.stderr).toBe(0);
+    const record = JSON.parse(out.stdout);
     expect(record).toMatchObject({ name: 'ConfigSvc', version: '1.2.3', packer: 'direct', outDir: path.join(project, 'dist') });
     // The record names env variables only; the install script carries the value (a number in JSON, a string here).
     expect(record.settings).toMatchObject({ startType: 'manual', displayName: 'Config Service', env: { PORT: '***' } });
@@ -76,8 +71,8 @@ describe('svcpack build with a config file', () => {
     ].join('\n'));
     write('package.json', { name: 'proj', svcpack: { sidType: 'restricted', startType: 'disabled' } });
     const code = await build('--config', 'conf/svcpack.config.ts', '--name', 'CliSvc', '--start-type', 'delayed-auto', '--env', 'C=3', '--no-compress', '--json');
-    expect(code, stderr).toBe(0);
-    const record = JSON.parse(stdout);
+    expect(code, out.stderr).toBe(0);
+    const record = JSON.parse(out.stdout);
     expect(record).toMatchObject({ name: 'CliSvc', outDir: path.join(project, 'conf', 'out') });
     expect(record.size.compressed).toBe(false);
     expect(record.settings).toMatchObject({ startType: 'delayed-auto', sidType: 'restricted' });
@@ -86,7 +81,7 @@ describe('svcpack build with a config file', () => {
 
   it('no entry or name on the command line or in a config', async () => {
     await expectUsageError([], /^svcpack: no entry file given — pass it \(svcpack build <entry>\), or set "entry" in svcpack\.config\.json$/);
-    stderr = '';
+    out.stderr = '';
     write('svcpack.config.json', { entry: hello });
     await expectUsageError([], /^svcpack: no service name given — pass --name <name>, or set "name" in svcpack\.config\.json$/);
   });
@@ -94,26 +89,26 @@ describe('svcpack build with a config file', () => {
   it('config errors: exit 2, one line naming the file and key', async () => {
     write('svcpack.config.json', { entry: hello, name: 'X', startTyp: 'auto' });
     await expectUsageError([], /^svcpack: svcpack\.config\.json: unknown key "startTyp" — did you mean "startType"\?/);
-    stderr = '';
+    out.stderr = '';
     write('svcpack.config.json', { entry: hello, name: 'X', recovery: 'retry/5s' });
     await expectUsageError([], /^svcpack: svcpack\.config\.json: recovery: recovery action "retry\/5s" is not one of/);
-    stderr = '';
+    out.stderr = '';
     // The same value given as a flag is named by its flag.
     await expectUsageError(['--recovery', 'retry/1s'], /^svcpack: --recovery: recovery action "retry\/1s"/);
-    stderr = '';
+    out.stderr = '';
     await expectUsageError(['--config', 'nope.json'], /^svcpack: config file nope\.json does not exist — check the path given to --config$/);
-    stderr = '';
+    out.stderr = '';
     write('svcpack.config.json', '{ "name": "X", }');
     await expectUsageError([], /^svcpack: svcpack\.config\.json:1:14: a trailing comma before "}" is not allowed in JSON — /);
   });
 
   it('--help shows the defaults commander no longer applies, --config and the key naming', async () => {
     expect(await main(['build', '--help'])).toBe(0);
-    expect(stdout).toMatch(/\[entry\]/);
-    expect(stdout).toMatch(/--config <file> +read options from this file/);
-    expect(stdout).toMatch(/--out-dir <dir> +output folder \(default: dist\)/);
-    expect(stdout).toMatch(/--packer <packer> +how the exe is made \(default: direct\)/);
-    expect(stdout).toMatch(/--stop-timeout <ms> +.*\(default: 20000\)/s);
-    expect(stdout).toMatch(/--start-type → "startType"/);
+    expect(out.stdout).toMatch(/\[entry\]/);
+    expect(out.stdout).toMatch(/--config <file> +read options from this file/);
+    expect(out.stdout).toMatch(/--out-dir <dir> +output folder \(default: dist\)/);
+    expect(out.stdout).toMatch(/--packer <packer> +how the exe is made \(default: direct\)/);
+    expect(out.stdout).toMatch(/--stop-timeout <ms> +.*\(default: 20000\)/s);
+    expect(out.stdout).toMatch(/--start-type → "startType"/);
   });
 });

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../../src/build';
 import { main } from '../../src/cli';
 import { SvcpackError } from '../../src/errors';
@@ -16,6 +16,7 @@ import { acquireRuntime } from '../../src/runtime/acquire';
 import { rejected, thrown } from '../support/thrown';
 import { certTable, flipped, minimalPe, SigningLab } from './signing';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { captureOutput } from '../support/capture-output';
 
 /** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
 const NODE_VERSION = DEFAULT_NODE_VERSION;
@@ -150,26 +151,18 @@ describe('inspect: other files', () => {
 });
 
 describe('svcpack inspect (CLI)', () => {
-  let stdout: string;
-  let stderr: string;
-  beforeEach(() => {
-    stdout = '';
-    stderr = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const out = captureOutput();
 
   it('--json prints the InspectResult, env values redacted', async () => {
     expect(await main(['inspect', exe, '--json'])).toBe(0);
-    expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(result)));
-    expect(stdout).not.toContain(SECRET);
-    expect(stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual(JSON.parse(JSON.stringify(result)));
+    expect(out.stdout).not.toContain(SECRET);
+    expect(out.stderr).toBe('');
   });
 
   it('prints an aligned block: identity, Node, packer, signature, baked settings with env names only', async () => {
     expect(await main(['inspect', exe])).toBe(0);
-    const rows = new Map(stdout.trimEnd().split('\n').map((line) => [line.slice(0, 14).trim(), line.slice(14)]));
+    const rows = new Map(out.stdout.trimEnd().split('\n').map((line) => [line.slice(0, 14).trim(), line.slice(14)]));
     expect(rows.get('name')).toBe(NAME);
     expect(rows.get('display name')).toBe('Inspect Service');
     expect(rows.get('version')).toBe('1.2.3');
@@ -182,38 +175,38 @@ describe('svcpack inspect (CLI)', () => {
     expect(rows.get('env')).toBe('API_KEY, PORT (values not shown)');
     expect(rows.get('supervision')).toMatch(/^on: restart after 100ms/);
     expect(rows.get('health')).toMatch(/^http:\/\/127\.0\.0\.1:8080\/health every 10s/);
-    expect(stdout).not.toContain(SECRET);
+    expect(out.stdout).not.toContain(SECRET);
   });
 
   it('shows the signer of a signed exe, and the problem of a tampered one', async () => {
     expect(await main(['inspect', signedExe])).toBe(0);
-    expect(stdout).toMatch(/^signature +valid \(sha256\): .*trust chain not checked/m);
-    expect(stdout).toMatch(/^ {2}signer +CN=Inspect Signer, O=ACME$/m);
+    expect(out.stdout).toMatch(/^signature +valid \(sha256\): .*trust chain not checked/m);
+    expect(out.stdout).toMatch(/^ {2}signer +CN=Inspect Signer, O=ACME$/m);
     const tampered = path.join(outDir, 'tampered.exe');
     const bytes = fs.readFileSync(signedExe);
     fs.writeFileSync(tampered, flipped(bytes, 0x1000));
-    stdout = '';
+    out.stdout = '';
     expect(await main(['inspect', tampered])).toBe(0);
-    expect(stdout).toMatch(/^signature +INVALID: the file was changed after it was signed/m);
+    expect(out.stdout).toMatch(/^signature +INVALID: the file was changed after it was signed/m);
   });
 
   it('--require-valid-signature: exit 1 after the report unless the signature is valid', async () => {
     expect(await main(['inspect', exe, '--require-valid-signature'])).toBe(1);
-    expect(stdout).toMatch(/^name +InspectSvc$/m);
-    expect(stderr).toMatch(/^svcpack: .*InspectSvc\.exe is not signed — .+\n$/);
-    stderr = '';
+    expect(out.stdout).toMatch(/^name +InspectSvc$/m);
+    expect(out.stderr).toMatch(/^svcpack: .*InspectSvc\.exe is not signed — .+\n$/);
+    out.stderr = '';
     expect(await main(['inspect', signedExe, '--require-valid-signature'])).toBe(0);
-    expect(stderr).toBe('');
+    expect(out.stderr).toBe('');
   });
 
   it('a missing file: one error line, exit 2', async () => {
     expect(await main(['inspect', 'no/such.exe'])).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe('svcpack: no/such.exe does not exist — pass the path of the .exe to inspect\n');
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe('svcpack: no/such.exe does not exist — pass the path of the .exe to inspect\n');
   });
 
   it('a missing argument or unknown option: exit 2, pointing at inspect --help', async () => {
     expect(await main(['inspect'])).toBe(2);
-    expect(stderr).toMatch(/^svcpack: missing required argument 'exe' — run "svcpack inspect --help" for the options\n$/);
+    expect(out.stderr).toMatch(/^svcpack: missing required argument 'exe' — run "svcpack inspect --help" for the options\n$/);
   });
 });

@@ -6,15 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli';
 import type { BuildRecord } from '../../src/emit/build-record';
 import { verifyAuthenticode } from '../../src/inspect/authenticode';
 import { EXE_NAME, freshCopy, helloEntry, PASSWORD_ENV, setUpSigning, sha256File, type SignFixture } from './sign-fixture';
+import { captureOutput } from '../support/capture-output';
 
 let f: SignFixture;
-let stdout: string;
-let stderr: string;
+const out = captureOutput();
 
 beforeAll(async () => {
   f = await setUpSigning('sign-cli');
@@ -25,20 +25,13 @@ afterAll(async () => {
   await f?.close();
   if (f) fs.rmSync(f.work, { recursive: true, force: true });
 });
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
 
 const svcpack = (...argv: string[]) => main(argv, { cwd: f.work });
 
 /** Nothing the CLI printed or wrote holds the password. */
 function expectNoPassword(...files: string[]): void {
-  expect(stdout).not.toContain(f.pki.password);
-  expect(stderr).not.toContain(f.pki.password);
+  expect(out.stdout).not.toContain(f.pki.password);
+  expect(out.stderr).not.toContain(f.pki.password);
   for (const file of files) expect(fs.readFileSync(file, 'utf8')).not.toContain(f.pki.password);
 }
 
@@ -50,7 +43,7 @@ describe('svcpack build with signing options', () => {
     const outDir = newOutDir();
     const code = await svcpack('build', helloEntry, '--name', EXE_NAME, '--out-dir', outDir, '--display-name', 'Signed Hello',
       '--pfx', f.pki.pfx, '--password-env', PASSWORD_ENV, '--timestamp-url', f.tsa.url, '--sign-url', 'https://example.com/');
-    expect(stderr).toBe('');
+    expect(out.stderr).toBe('');
     expect(code).toBe(0);
     const exe = path.join(outDir, `${EXE_NAME}.exe`);
     const recordFile = path.join(outDir, `${EXE_NAME}.build.json`);
@@ -70,8 +63,8 @@ describe('svcpack build with signing options', () => {
     expect(record.timings.sign).toBeGreaterThan(0);
     expect(verifyAuthenticode(fs.readFileSync(exe)).status).toBe('valid');
     expect(fs.readdirSync(outDir).filter((n) => n.startsWith('.'))).toEqual([]); // no staging or temp left
-    expect(stdout).toMatch(/^Signed: CN=Svcpack Test Signer, O=svcpack tests \(valid until \d{4}-\d\d-\d\d\), sha256, timestamp \d{4}-/m);
-    expect(stdout).toMatch(/Timings: .*sign (\d+ ms|\d+\.\d\d s)/); // a loaded machine takes over a second
+    expect(out.stdout).toMatch(/^Signed: CN=Svcpack Test Signer, O=svcpack tests \(valid until \d{4}-\d\d-\d\d\), sha256, timestamp \d{4}-/m);
+    expect(out.stdout).toMatch(/Timings: .*sign (\d+ ms|\d+\.\d\d s)/); // a loaded machine takes over a second
     expectNoPassword(recordFile);
   });
 
@@ -80,8 +73,8 @@ describe('svcpack build with signing options', () => {
     const code = await svcpack('build', helloEntry, '--name', EXE_NAME, '--out-dir', outDir, '--json',
       '--pfx', f.pki.pfx, '--password-file', f.pki.passwordFile, '--timestamp-url', 'http://127.0.0.1:9/', '--timestamp-optional');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^svcpack: warning: timestamp server http:\/\/127\.0\.0\.1:9\/ (refused the connection|could not be connected to): signed without a timestamp \(--timestamp-optional\)/);
-    const printed = JSON.parse(stdout) as BuildRecord;
+    expect(out.stderr).toMatch(/^svcpack: warning: timestamp server http:\/\/127\.0\.0\.1:9\/ (refused the connection|could not be connected to): signed without a timestamp \(--timestamp-optional\)/);
+    const printed = JSON.parse(out.stdout) as BuildRecord;
     expect(printed.signature).toMatchObject({ status: 'valid', timestamp: null, warnings: [expect.stringMatching(/127\.0\.0\.1:9\/ (refused the connection|could not be connected to)/)] });
     // (Timings aside: the printed record also has the emit step's, which ends after build.json is written.)
     const written = JSON.parse(fs.readFileSync(path.join(outDir, `${EXE_NAME}.build.json`), 'utf8')) as BuildRecord;
@@ -98,8 +91,8 @@ describe('svcpack build with signing options', () => {
     } finally {
       delete process.env.SVCPACK_TEST_WRONG_PASSWORD;
     }
-    expect(stderr.split('\n')[0]).toBe(`svcpack: wrong password for ${f.pki.pfx} — check the password in environment variable SVCPACK_TEST_WRONG_PASSWORD`);
-    expect(stderr).toMatch(/osslsigncode output:\n.*mac verify failure/s); // --verbose shows the tool's output
+    expect(out.stderr.split('\n')[0]).toBe(`svcpack: wrong password for ${f.pki.pfx} — check the password in environment variable SVCPACK_TEST_WRONG_PASSWORD`);
+    expect(out.stderr).toMatch(/osslsigncode output:\n.*mac verify failure/s); // --verbose shows the tool's output
     expect(fs.existsSync(outDir)).toBe(false);
     expectNoPassword();
   });
@@ -113,12 +106,12 @@ describe('svcpack build with signing options', () => {
       [['--pfx', f.pki.pfx, '--password-env', 'SVCPACK_TEST_UNSET'], /^svcpack: --password-env: environment variable SVCPACK_TEST_UNSET is not set — /],
     ];
     for (const [flags, pattern] of cases) {
-      stderr = '';
+      out.stderr = '';
       const outDir = newOutDir();
       const started = performance.now();
       expect(await svcpack('build', helloEntry, '--name', EXE_NAME, '--out-dir', outDir, ...flags)).toBe(2);
-      expect(stderr.trim().split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(pattern);
+      expect(out.stderr.trim().split('\n')).toHaveLength(1);
+      expect(out.stderr).toMatch(pattern);
       expect(fs.existsSync(outDir)).toBe(false);
       expect(performance.now() - started).toBeLessThan(2_000);
     }
@@ -129,39 +122,39 @@ describe('svcpack sign', () => {
   it('signs in place, updates the build record and prints a summary', async () => {
     const exe = freshCopy(f, { record: true });
     const code = await svcpack('sign', exe, '--cert', f.pki.cert, '--key', f.pki.encryptedKey, '--password-env', PASSWORD_ENV, '--timestamp-url', f.tsa.url);
-    expect(stderr).toBe('');
+    expect(out.stderr).toBe('');
     expect(code).toBe(0);
     const recordFile = path.join(path.dirname(exe), `${EXE_NAME}.build.json`);
     const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as BuildRecord;
     expect(record.outputs[`${EXE_NAME}.exe`]?.sha256).toBe(sha256File(exe));
     expect(record.signature).toMatchObject({ status: 'valid', certificateFile: 'cert.pem', description: 'Sign Hello' });
-    expect(stdout).toMatch(/^Signed .*SignHello\.exe with osslsigncode, verified\n {2}signer: CN=Svcpack Test Signer, O=svcpack tests/);
-    expect(stdout).toContain(`  sha256: ${sha256File(exe)}`);
-    expect(stdout).toMatch(/ {2}timestamp: \d{4}-.* from http:\/\/127\.0\.0\.1/);
-    expect(stdout).toMatch(/ {2}updated .*SignHello\.build\.json\n$/);
+    expect(out.stdout).toMatch(/^Signed .*SignHello\.exe with osslsigncode, verified\n {2}signer: CN=Svcpack Test Signer, O=svcpack tests/);
+    expect(out.stdout).toContain(`  sha256: ${sha256File(exe)}`);
+    expect(out.stdout).toMatch(/ {2}timestamp: \d{4}-.* from http:\/\/127\.0\.0\.1/);
+    expect(out.stdout).toMatch(/ {2}updated .*SignHello\.build\.json\n$/);
     expectNoPassword(recordFile);
   });
 
   it('--json prints the result: file, bytes, sha256, signature, buildRecord', async () => {
     const exe = freshCopy(f);
     expect(await svcpack('sign', exe, '--pfx', f.pki.pfx, '--password-file', f.pki.passwordFile, '--json')).toBe(0);
-    const result = JSON.parse(stdout) as Record<string, unknown>;
+    const result = JSON.parse(out.stdout) as Record<string, unknown>;
     expect(Object.keys(result).sort()).toEqual(['buildRecord', 'bytes', 'file', 'sha256', 'signature']);
     expect(result).toMatchObject({ file: exe, sha256: sha256File(exe), buildRecord: null, signature: { status: 'valid', timestamp: null } });
-    expect(stderr).toMatch(/^svcpack: warning: signed without a timestamp/);
+    expect(out.stderr).toMatch(/^svcpack: warning: signed without a timestamp/);
     expectNoPassword();
   });
 
   it('usage errors exit 2 with one line and point at sign --help', async () => {
     const exe = freshCopy(f);
     expect(await svcpack('sign', exe)).toBe(2);
-    expect(stderr).toMatch(/^svcpack: nothing to sign with — pass --pfx/);
-    stderr = '';
+    expect(out.stderr).toMatch(/^svcpack: nothing to sign with — pass --pfx/);
+    out.stderr = '';
     expect(await svcpack('sign', exe, '--pfx', f.pki.pfx, '--frobnicate')).toBe(2);
-    expect(stderr).toBe(`svcpack: unknown option '--frobnicate' — run "svcpack sign --help" for the options\n`);
-    stderr = '';
+    expect(out.stderr).toBe(`svcpack: unknown option '--frobnicate' — run "svcpack sign --help" for the options\n`);
+    out.stderr = '';
     expect(await svcpack('sign')).toBe(2);
-    expect(stderr).toMatch(/missing required argument 'exe'/);
+    expect(out.stderr).toMatch(/missing required argument 'exe'/);
   });
 
   it('failures exit 1: signer not installed', async () => {
@@ -173,6 +166,6 @@ describe('svcpack sign', () => {
     } finally {
       process.env.PATH = path0;
     }
-    expect(stderr).toMatch(/^svcpack: osslsigncode is not installed \(not found on PATH\) — install it: apt-get install osslsigncode/);
+    expect(out.stderr).toMatch(/^svcpack: osslsigncode is not installed \(not found on PATH\) — install it: apt-get install osslsigncode/);
   });
 });
