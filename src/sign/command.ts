@@ -9,6 +9,7 @@
 import { failure, usageError, type SvcpackError } from '../errors';
 import { signFlag } from './options';
 import type { ToolRun } from './run-tool';
+import { limitText } from './tool-failures';
 
 /**
  * `file` quoted for the platform's shell. POSIX sh: single quotes (a `'` inside becomes `'\''`),
@@ -35,7 +36,7 @@ export function renderSignCommand(template: string, file: string, platform: Node
 export function commandFailure(run: ToolRun, template: string, platform: NodeJS.Platform): SvcpackError {
   const cause = new Error(`sign command output:\n${run.output}`);
   const program = template.trim().split(/\s+/)[0] ?? '';
-  if (run.timedOut) return failure('SIGN_FAILED', 'the sign command did not finish within 10 minutes', 'run it by hand to see where it hangs', cause);
+  if (run.timedOut) return failure('SIGN_FAILED', `the sign command did not finish within ${limitText(run)}`, 'run it by hand to see where it hangs', cause);
   const notFound = platform === 'win32' ? run.code === 9009 || /is not recognized as an internal or external command/.test(run.output) : run.code === 127;
   if (notFound) {
     return failure('SIGNER_NOT_FOUND', `the sign command's program ${program} was not found`, `install it or put its folder on PATH (check ${signFlag('signCommand')})`, cause);

@@ -66,7 +66,7 @@ export function osslsigncodeFailure(run: ToolRun, plan: ToolSignPlan, password?:
   const cause = new Error(`osslsigncode output:\n${output}`);
   const certFile = plan.credential.kind === 'pfx' ? plan.credential.pfx : plan.credential.key;
 
-  if (run.timedOut) return toolTimedOut('osslsigncode', plan, cause);
+  if (run.timedOut) return toolTimedOut('osslsigncode', run, plan, cause);
 
   // Wrong password: PKCS#12's MAC check (PFX) or the PEM key's decryption fails.
   if (/mac verify failure|bad decrypt|maybe wrong password|bad password read/i.test(output)) {

@@ -13,10 +13,12 @@ export interface ToolRun {
   /** stdout then stderr, at most the last 64 KB of each. */
   output: string;
   timedOut: boolean;
+  /** The time limit the run had, ms. */
+  limitMs?: number;
 }
 
 /** Default limit for one signer run: cloud signers and slow timestamp servers take seconds, not minutes. */
-const SIGNER_TIMEOUT_MS = 10 * 60_000;
+export const SIGNER_TIMEOUT_MS = 10 * 60_000;
 
 const KEEP = 64 * 1024;
 
@@ -34,17 +36,18 @@ export function runTool(program: string, args: string[], opts: { env: NodeJS.Pro
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = keep(stdout + chunk)));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = keep(stderr + chunk)));
     let timedOut = false;
+    const limitMs = opts.timeoutMs ?? SIGNER_TIMEOUT_MS;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, opts.timeoutMs ?? SIGNER_TIMEOUT_MS);
+    }, limitMs);
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output: `${stdout}${stdout && !stdout.endsWith('\n') ? '\n' : ''}${stderr}`, timedOut });
+      resolve({ code, output: `${stdout}${stdout && !stdout.endsWith('\n') ? '\n' : ''}${stderr}`, timedOut, limitMs });
     });
   });
 }

@@ -47,7 +47,7 @@ export function signtoolFailure(run: ToolRun, plan: ToolSignPlan, password?: str
   const cause = new Error(`signtool output:\n${output}`);
   const pfx = plan.credential.kind === 'pfx' ? plan.credential.pfx : '';
 
-  if (run.timedOut) return toolTimedOut('signtool', plan, cause);
+  if (run.timedOut) return toolTimedOut('signtool', run, plan, cause);
   if (/password is not correct|0x80070056/i.test(output)) {
     return badPassword(pfx, plan, cause);
   }

@@ -129,3 +129,13 @@ describe('osslsigncode output helpers', () => {
     expect(osslsigncodeInstallHint('win32')).toMatch(/--signer signtool/);
   });
 });
+
+describe('a signer run past its time limit', () => {
+  it('names the limit the run had (SIGN_FAILED), and the timestamp server to check', () => {
+    const hung = (limitMs?: number) => osslsigncodeFailure({ code: null, output: '', timedOut: true, ...(limitMs === undefined ? {} : { limitMs }) }, { ...PFX_PLAN, timestampUrl: 'http://ts.example' });
+    expect(hung().toLine()).toBe('svcpack: osslsigncode did not finish within 10 minutes — check that http://ts.example answers');
+    expect(hung(30_000).message).toBe('osslsigncode did not finish within 30 s');
+    expect(hung(60_000).message).toBe('osslsigncode did not finish within 1 minute');
+    expect(hung(30_000).code).toBe('SIGN_FAILED');
+  });
+});
