@@ -14,13 +14,14 @@
  * SVCPACK_E2E_WINEPREFIX) so they neither see nor disturb services anyone else created in
  * `~/.wine`, and the prefix's SCM lives exactly as long as the test file's keep-alive.
  *
- * Wine is required: without it every test fails (never skips) with
- * "Wine is required: apt-get install -y wine64".
+ * Wine 10 is required (Wine 8 cannot run Node.js 24 or 26): `npm run setup:wine` builds it in a
+ * Debian trixie root without touching the host's packages (scripts/wine-root.sh), and the harness
+ * finds that root by itself. Without Wine 10 every test fails (never skips) with WINE_REQUIRED.
  *
  * Free of vitest so that the benchmarks (bench/) drive Wine with the same code; the per-test-file
  * hooks are in test/e2e/wine.ts.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,11 +34,15 @@ import { build, type BuildOptions, type BuildResult } from '../../src/build';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'fixtures');
 
-export const WINE_REQUIRED = 'Wine is required: apt-get install -y wine64';
+export const WINE_REQUIRED = 'Wine 10 is required: run "npm run setup:wine" (as root; builds it in a Debian trixie root, see scripts/wine-root.sh)';
+
+/** The oldest Wine that runs every supported Node.js line (Wine 8 aborts Node 24 and 26 at start). */
+export const MIN_WINE_MAJOR = 10;
 
 // ---------------------------------------------------------------- locating Wine
 
 let wineBinary: string | null | undefined;
+let wineChecked: { version: string; major: number } | undefined;
 
 function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -54,32 +59,71 @@ function onPath(name: string): string | null {
 }
 
 /**
- * The `wine` launcher (Debian's wine64 package installs `wine`; some setups only `wine64`).
- * SVCPACK_E2E_WINE names it explicitly (a missing file counts as no Wine).
+ * The folder of the launchers `scripts/wine-root.sh setup` writes (`wine`, `wineserver`: Wine 10 from
+ * a Debian trixie root, run in a private mount namespace), or null when it has not been set up.
+ * Same location rules as the script: $SVCPACK_WINE_ROOT, else ~/.cache/svcpack-wine.
+ */
+export function wineRootLaunchers(): string | null {
+  const base = process.env.SVCPACK_WINE_ROOT ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'svcpack-wine');
+  const dir = path.join(base, 'bin');
+  return fs.existsSync(path.join(base, 'ready-1')) && fs.existsSync(path.join(dir, 'wine')) ? dir : null;
+}
+
+/**
+ * The `wine` launcher: SVCPACK_E2E_WINE when set (a missing file counts as no Wine), else the Wine 10
+ * root's launcher, else `wine`/`wine64` on PATH.
  */
 export function findWine(): string | null {
   if (wineBinary === undefined) {
     const forced = process.env.SVCPACK_E2E_WINE;
     if (forced !== undefined) return (wineBinary = fs.existsSync(forced) ? forced : null);
+    const root = wineRootLaunchers();
     wineBinary =
-      onPath('wine') ?? onPath('wine64') ?? ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((f) => fs.existsSync(f)) ?? null;
+      (root && path.join(root, 'wine')) ??
+      onPath('wine') ??
+      onPath('wine64') ??
+      ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((f) => fs.existsSync(f)) ??
+      null;
   }
   return wineBinary;
 }
 
+/** `wine --version` of `bin` (`wine-10.0 (Debian 10.0~repack-6)`) and its major, or undefined. */
+function wineVersion(bin: string): { version: string; major: number } | undefined {
+  try {
+    const version = execFileSync(bin, ['--version'], { env: { ...process.env, WINEDEBUG: '-all' }, timeout: 30_000, encoding: 'utf8' }).trim();
+    const major = /wine-(\d+)/.exec(version)?.[1];
+    return major === undefined ? undefined : { version, major: Number(major) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Throws when Wine is missing. The tests must fail, not skip, on a machine without Wine (in CI a
- * skipped e2e suite would look green); locally the failure says what to install.
+ * Throws unless Wine 10 or newer is available. The tests must fail, not skip, on a machine without
+ * it (in CI a skipped e2e suite would look green); the failure says how to set it up.
  */
 export function requireWine(): string {
   const wine = findWine();
+  const where = process.env.CI ? ' (CI is set: the e2e suite cannot be skipped)' : '';
   if (!wine) {
-    const where = process.env.CI ? ' (CI is set: the e2e suite cannot be skipped)' : '';
     const forced = process.env.SVCPACK_E2E_WINE;
-    const why = forced !== undefined ? `SVCPACK_E2E_WINE=${forced} does not exist` : 'no wine or wine64 on PATH';
+    const why = forced !== undefined ? `SVCPACK_E2E_WINE=${forced} does not exist` : 'no Wine 10 root and no wine on PATH';
     throw new Error(`${WINE_REQUIRED} — ${why}${where}`);
   }
+  wineChecked ??= wineVersion(wine) ?? { version: 'no version', major: 0 };
+  if (wineChecked.major < MIN_WINE_MAJOR) {
+    throw new Error(`${WINE_REQUIRED} — ${wine} is ${wineChecked.version}, which cannot run Node.js 24 or 26${where}`);
+  }
   return wine;
+}
+
+/** The `wineserver` that belongs to the Wine `requireWine()` found. */
+function findWineserver(): string | null {
+  const wine = findWine();
+  const sibling = wine && path.join(path.dirname(wine), 'wineserver');
+  if (sibling && fs.existsSync(sibling)) return sibling;
+  return onPath('wineserver') ?? ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver'].find((f) => fs.existsSync(f)) ?? null;
 }
 
 // ---------------------------------------------------------------- prefix and environment
@@ -219,7 +263,7 @@ async function killAndWait(pid: number, child?: ChildProcess, opts: { group?: bo
 
 /** `wineserver -w`: waits until the prefix's wineserver has exited (bounded; never throws). */
 function wineserverWait(timeoutMs = 20_000): Promise<void> {
-  const wineserver = onPath('wineserver') ?? ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver'].find((f) => fs.existsSync(f));
+  const wineserver = findWineserver();
   if (!wineserver) return Promise.resolve();
   return new Promise((resolve) => {
     execFile(wineserver, ['-w'], { env: wineEnv(), timeout: timeoutMs }, () => resolve());
