@@ -21,6 +21,7 @@ import {
   ERROR_SERVICE_MARKED_FOR_DELETE,
   ERROR_SERVICE_REQUEST_TIMEOUT,
   Win32Error,
+  type ElevationType,
   type ScmApi,
 } from '../scm/manager-api';
 
@@ -154,9 +155,39 @@ export async function withService<T>(
   }
 }
 
-/** Fails with "run as administrator" unless the process is elevated. */
-export function requireElevation(ctx: ManageContext, command: string): void {
-  if (!ctx.api.isElevated()) {
-    throw new ManageError(`${command} needs administrator rights`, `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`);
+/**
+ * Fails with "needs administrator rights" unless the SCM grants this process SC_MANAGER_ALL_ACCESS,
+ * which Windows gives administrators only, and only with an elevated token. Asking the SCM, not
+ * the token: on Windows the answer is the same as TokenElevation's for default ACLs, it also admits
+ * accounts an administrator delegated SCM rights to, and it follows what the SCM actually enforces
+ * (Wine 10 runs every program with a limited token yet its SCM grants full access; a token check
+ * refused there). The hint depends on the token: a limited administrator token needs "Run as
+ * administrator", any other an administrator account.
+ */
+export function requireAdminRights(ctx: ManageContext, command: string): void {
+  let scm: object;
+  try {
+    scm = ctx.api.openManager(true);
+  } catch (err) {
+    if (err instanceof Win32Error && err.code === ERROR_ACCESS_DENIED) {
+      const limited = elevationTypeOrDefault(ctx) === 'limited';
+      throw new ManageError(
+        `${command} needs administrator rights`,
+        limited
+          ? `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`
+          : `sign in as an administrator and run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`,
+      );
+    }
+    explain(err, ctx, 'opening the Service Control Manager', command);
+  }
+  ctx.api.close(scm);
+}
+
+/** The token's elevation type; 'default' when it cannot be read (the hint is all that depends on it). */
+function elevationTypeOrDefault(ctx: ManageContext): ElevationType {
+  try {
+    return ctx.api.elevationType();
+  } catch {
+    return 'default';
   }
 }

@@ -3,7 +3,7 @@
  * `--force` updates an existing installation of it.
  *
  * Order of work, so that a failure leaves nothing half-configured:
- *  1. check elevation, resolve and validate the settings (baked defaults + flags);
+ *  1. check administrator rights (the SCM grants full access), resolve and validate the settings (baked defaults + flags);
  *  2. check everything that can be checked without changing anything: the name is free or taken by
  *     this service's own exe, the account exists, the dependencies are installed, a password is
  *     at hand;
@@ -26,7 +26,7 @@ import {
   type ScmApi,
   type ServiceConfigInfo,
 } from '../scm/manager-api';
-import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
+import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { readInstalled } from './installed';
 import {
@@ -100,7 +100,7 @@ class Undo {
 }
 
 export async function install(ctx: ManageContext, opts: InstallOptions): Promise<InstallResult> {
-  requireElevation(ctx, 'install');
+  requireAdminRights(ctx, 'install');
   const target = resolveOrUsageError(opts.input, ctx.baked);
   const given = givenSettings(opts.input);
   const account = classifyAccount(target.account, ctx.name);

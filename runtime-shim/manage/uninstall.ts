@@ -5,7 +5,7 @@
  * (scripts can run it twice); a source left behind is still removed.
  */
 import { DELETE, ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_STOP, Win32Error } from '../scm/manager-api';
-import { explain, ManageError, requireElevation, withService, type ManageContext } from './context';
+import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { defaultStopTimeoutMs, POLL_MS, stopOpened } from './control';
 import { imagePathExe, isServiceExe } from './scm-config';
 
@@ -21,7 +21,7 @@ export type UninstallResult = 'removed' | 'marked-for-deletion' | 'not-installed
 export const REMOVAL_WAIT_MS = 5_000;
 
 export async function uninstall(ctx: ManageContext, opts: UninstallOptions): Promise<UninstallResult> {
-  requireElevation(ctx, 'uninstall');
+  requireAdminRights(ctx, 'uninstall');
   const access = DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG;
   const result = await withService(ctx, { write: true, access, command: 'uninstall' }, async (scm, service): Promise<UninstallResult> => {
     if (!service) {

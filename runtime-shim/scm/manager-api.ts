@@ -163,9 +163,17 @@ export interface EventSourceRegistry {
   removeEventSource(name: string): void;
 }
 
+/** TOKEN_ELEVATION_TYPE: TokenElevationTypeDefault 1, Full 2, Limited 3. */
+export type ElevationType = 'default' | 'full' | 'limited';
+
 export interface ScmApi extends EventSourceRegistry {
-  /** True when this process's token is elevated (TokenElevation). */
-  isElevated(): boolean;
+  /**
+   * This process's TokenElevationType: 'full' (an administrator's elevated token), 'limited' (the
+   * filtered half of an administrator's split token: UAC, not elevated), 'default' (no split token:
+   * UAC off, or not an administrator). Only chooses the wording of "needs administrator rights";
+   * whether a command may run is decided by the access the SCM grants (manage/context.ts).
+   */
+  elevationType(): ElevationType;
   /** OpenSCManagerW; `write`: SC_MANAGER_ALL_ACCESS, else SC_MANAGER_CONNECT. */
   openManager(write: boolean): ScHandle;
   /** OpenServiceW; null when the service does not exist (1060). */

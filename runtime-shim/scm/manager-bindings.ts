@@ -51,7 +51,8 @@ const SERVICE_STATUS_SIZE = 28;
 const ERROR_INSUFFICIENT_BUFFER = 122;
 
 const TOKEN_QUERY = 0x8;
-const TOKEN_ELEVATION = 20;
+const TOKEN_ELEVATION_TYPE = 18;
+const ELEVATION_TYPES = { 1: 'default', 2: 'full', 3: 'limited' } as const;
 
 const POLICY_LOOKUP_NAMES = 0x800;
 const POLICY_CREATE_ACCOUNT = 0x10;
@@ -211,13 +212,13 @@ export function bindManager(koffi: Koffi): ScmApi {
   return {
     ...bindEventSourceRegistry(registry),
 
-    isElevated() {
+    elevationType() {
       const token: [Ptr] = [null];
       check('OpenProcessToken', OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, token));
       try {
-        const elevation = Buffer.alloc(4);
-        check('GetTokenInformation', GetTokenInformation(token[0], TOKEN_ELEVATION, elevation, 4, [0]));
-        return elevation.readUInt32LE(0) !== 0;
+        const type = Buffer.alloc(4);
+        check('GetTokenInformation', GetTokenInformation(token[0], TOKEN_ELEVATION_TYPE, type, 4, [0]));
+        return ELEVATION_TYPES[type.readUInt32LE(0) as 1 | 2 | 3] ?? 'default';
       } finally {
         CloseHandle(token[0]);
       }

@@ -8,7 +8,8 @@
  * SID type (ChangeServiceConfig2W answers ERROR_INVALID_LEVEL for the last three and stores
  * nothing for the first); those are checked as the structures passed, in
  * test/runtime-shim/manage/*.test.ts. Wine also runs every service as the Wine user whatever
- * the account, does not keep folder ACLs, and has no non-elevated tokens.
+ * the account and does not keep folder ACLs. Wine 10 runs programs with a limited (UAC-filtered)
+ * token but its SCM grants full access, so `install` runs here because it asks the SCM, not the token.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

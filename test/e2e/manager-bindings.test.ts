@@ -91,8 +91,10 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     }
   });
 
-  test('isElevated, openManager, openService (missing → null), createService (duplicate → 1073)', async () => {
-    expect(await ok('isElevated')).toBe(true); // Wine: GetTokenInformation(TokenElevation) says elevated
+  test('elevationType, openManager, openService (missing → null), createService (duplicate → 1073)', async () => {
+    // Wine 10 runs programs with an administrator's limited (UAC-filtered) token, yet its SCM
+    // grants SC_MANAGER_ALL_ACCESS: install and uninstall ask the SCM, not the token.
+    expect(await ok('elevationType')).toBe('limited');
     expect(await ok('openManagerRead')).toBe(true);
     expect(await ok('openServiceMissing')).toBeNull();
     await ok('createRunnable');

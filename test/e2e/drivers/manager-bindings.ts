@@ -51,7 +51,7 @@ async function manage(cfg: DriverConfig): Promise<void> {
     // bindManager declares only unnamed structs: a second call in the same process must work.
     await rec.stepAsync('bindTwice', () => typeof bindManager(loadKoffi(cfg.koffi)).openManager);
 
-    await rec.stepAsync('isElevated', () => api.isElevated());
+    await rec.stepAsync('elevationType', () => api.elevationType());
     await rec.stepAsync('openManagerRead', () => {
       api.close(api.openManager(false));
       return true;

@@ -4,6 +4,7 @@
  * structures the commands pass to Win32.
  */
 import {
+  ERROR_ACCESS_DENIED,
   ERROR_INVALID_LEVEL,
   ERROR_SERVICE_ALREADY_RUNNING,
   ERROR_SERVICE_EXISTS,
@@ -21,6 +22,7 @@ import {
   type Config2,
   type Config2Level,
   type CreateServiceParams,
+  type ElevationType,
   type ScmApi,
   type ServiceConfigInfo,
   type ServiceStatusInfo,
@@ -41,7 +43,10 @@ export interface FakeService {
 }
 
 export interface FakeOptions {
-  elevated?: boolean;
+  /** false: the SCM denies SC_MANAGER_ALL_ACCESS (a non-administrator, or an unelevated token). Default true. */
+  adminRights?: boolean;
+  /** What the token says (default 'full'). */
+  elevationType?: ElevationType;
   /** Levels this SCM rejects with ERROR_INVALID_LEVEL (Wine: delayed, flag, sid). */
   unsupportedLevels?: Config2Level[];
   /** Polls a start/stop stays pending. */
@@ -88,11 +93,12 @@ export class FakeScm implements ScmApi {
     return s;
   }
 
-  isElevated(): boolean {
-    return this.opts.elevated ?? true;
+  elevationType(): ElevationType {
+    return this.opts.elevationType ?? 'full';
   }
   openManager(write: boolean): object {
     this.record('openManager', write);
+    if (write && this.opts.adminRights === false) throw new Win32Error('OpenSCManagerW', ERROR_ACCESS_DENIED);
     return { kind: 'scm' };
   }
   openService(_scm: object, name: string, access: number): object | null {

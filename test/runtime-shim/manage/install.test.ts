@@ -86,9 +86,16 @@ describe('install', () => {
     expect(api.callsTo('addAccountRight')).toEqual([['S-1-5-21-7-7-7-2001', 'SeServiceLogonRight']]);
   });
 
-  it('fails clearly, before changing anything: not elevated, unknown account, missing dependency, foreign virtual account', async () => {
-    let ctx = fakeContext(new FakeScm({ elevated: false }));
-    expect((await failure(install(ctx, { input: {}, force: false }))).message).toMatch(/needs administrator rights/);
+  it('fails clearly, before changing anything: no administrator rights, unknown account, missing dependency, foreign virtual account', async () => {
+    let ctx = fakeContext(new FakeScm({ adminRights: false, elevationType: 'limited' }));
+    let denied = await failure(install(ctx, { input: {}, force: false }));
+    expect(denied.message).toBe('install needs administrator rights');
+    expect(denied.hint).toBe('run "MySvc.exe install" from a command prompt opened with "Run as administrator"');
+    expect(ctx.api.calls.map((c) => c.fn)).toEqual(['openManager']);
+
+    ctx = fakeContext(new FakeScm({ adminRights: false, elevationType: 'default' }));
+    denied = await failure(install(ctx, { input: {}, force: false }));
+    expect(denied.hint).toMatch(/^sign in as an administrator and run "MySvc.exe install"/);
 
     ctx = fakeContext();
     expect((await failure(install(ctx, { input: { account: 'CORP\\nobody' }, force: false }))).message).toBe('account CORP\\nobody is unknown');
