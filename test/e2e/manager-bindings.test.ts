@@ -4,9 +4,12 @@
  * runs in the Windows node.exe, calls every `ScmApi` method and reports each result to a JSON
  * file; the tests assert on that report, and read what the SCM stored with `wine reg query`.
  *
- * What Wine 8 does differently from Windows is asserted as such (marked "Wine:"): levels 3/4/5
- * of ChangeServiceConfig2W fail with ERROR_INVALID_LEVEL, QueryServiceConfig2W of failure actions
- * too; LSA stores no rights; SetNamedSecurityInfoW succeeds without persisting the DACL.
+ * What Wine 10 does differently from Windows is asserted as such (marked "Wine:"; each fact is in
+ * docs/wine10-facts.md): ChangeServiceConfig2W levels 4 and 5 fail with ERROR_INVALID_LEVEL, level
+ * 2 (failure actions) succeeds but stores nothing and cannot be queried; level 3 (delayed auto
+ * start) is stored. QueryServiceConfigW returns no dependencies. LSA stores no rights.
+ * SetNamedSecurityInfoW succeeds without persisting the DACL. Services run with the Wine user's
+ * token whatever their account, and without their Environment value.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,7 +109,7 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     const ctx = file.ctx;
     const account = await ok('account');
     expect(account).toMatch(/^[^\\]+\\/);
-    // Wine: QueryServiceConfigW never returns dependencies (services.exe: "lpDependencies = NULL; /* TODO */");
+    // Wine 10: QueryServiceConfigW still never returns dependencies (services.exe: "lpDependencies = NULL; /* TODO */");
     // what was stored is checked in the registry below.
     expect(await ok('queryConfig')).toEqual({
       serviceType: M.SERVICE_WIN32_OWN_PROCESS,
@@ -151,15 +154,35 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     expect(reg?.DependOnGroup).toEqual({ type: 'REG_MULTI_SZ', data: 'SvcpackE2EGroup' });
   });
 
-  test('changeConfig2/queryConfig2 at every level (Wine: 3, 4, 5 → ERROR_INVALID_LEVEL)', async () => {
+  test('changeConfig2/queryConfig2 at every level (Wine: 2 stores nothing, 4 and 5 → ERROR_INVALID_LEVEL)', async () => {
+    const reg = (await report()).registry;
     await ok('change2:description');
     expect(await ok('query2:description')).toEqual({ level: 'description', description: 'svcpack e2e: manager bindings (ünïcode ✓)' });
+    // (reg.exe's console output mangles non-ASCII; query2:description above read it back intact.)
+    expect(reg?.Description?.data).toMatch(/^svcpack e2e: manager bindings \(/);
 
+    // Wine 10 stores the delayed flag (services.exe writes DelayedAutoStart; Windows spells it
+    // DelayedAutostart, and value names are case-insensitive) and reads it back.
+    await ok('change2:delayed-auto-start');
+    expect(await ok('query2:delayed-auto-start')).toEqual({ level: 'delayed-auto-start', delayed: true });
+    await ok('change2:delayed-auto-start:off');
+    expect(await ok('query2:delayed-auto-start:off')).toEqual({ level: 'delayed-auto-start', delayed: false });
+    await ok('change2:delayed-auto-start:on');
+    expect(reg?.DelayedAutoStart).toEqual({ type: 'REG_DWORD', data: '0x1' });
+
+    await ok('change2:preshutdown');
+    expect(await ok('query2:preshutdown')).toEqual({ level: 'preshutdown', timeoutMs: 180000 });
+    expect(reg?.PreshutdownTimeout).toEqual({ type: 'REG_DWORD', data: `0x${(180000).toString(16)}` });
+
+    // Wine 10: ChangeServiceConfig2W(SERVICE_CONFIG_FAILURE_ACTIONS) succeeds but stores nothing
+    // (no FailureActions value); QueryServiceConfig2W of it fails with 124 → null.
     await ok('change2:failure-actions');
-    // Wine: QueryServiceConfig2W(SERVICE_CONFIG_FAILURE_ACTIONS) fails with 124 (it stores nothing) → null.
     expect(await ok('query2:failure-actions')).toBeNull();
+    expect(reg?.FailureActions).toBeUndefined();
+    expect(reg?.FailureCommand).toBeUndefined();
 
-    for (const level of ['delayed-auto-start', 'failure-actions-flag', 'sid-type']) {
+    // Wine 10: the failure-actions flag and the service SID type are refused (124), both ways.
+    for (const level of ['failure-actions-flag', 'sid-type']) {
       expect(await failure(`change2:${level}`), level).toMatchObject({
         name: 'Win32Error',
         fn: 'ChangeServiceConfig2W',
@@ -167,14 +190,8 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
       });
       expect(await ok(`query2:${level}`), level).toBeNull();
     }
-
-    await ok('change2:preshutdown');
-    expect(await ok('query2:preshutdown')).toEqual({ level: 'preshutdown', timeoutMs: 180000 });
-
-    const reg = (await report()).registry;
-    expect(reg?.PreshutdownTimeout?.data).toBe(`0x${(180000).toString(16)}`);
-    // (reg.exe's console output mangles non-ASCII; query2:description above read it back intact.)
-    expect(reg?.Description?.data).toMatch(/^svcpack e2e: manager bindings \(/);
+    expect(reg?.FailureActionsOnNonCrashFailures).toBeUndefined();
+    expect(reg?.ServiceSidType).toBeUndefined();
   });
 
   test("the Environment value: absent → set (REG_MULTI_SZ) → read back → deleted", async () => {
@@ -188,6 +205,18 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
     expect(await failure('envMissingService')).toMatchObject({ fn: 'RegOpenKeyExW', code: 2 });
     await ok('envFinal');
     expect((await report()).registry?.Environment).toEqual({ type: 'REG_MULTI_SZ', data: 'FINAL=1\\0SECOND=two words' });
+  });
+
+  test('what a started service gets (Wine: not its Environment value, not its account)', async () => {
+    // envSetRunnable stored ONLY=one in the runnable service's Environment value before it was
+    // started; Windows adds it to the service's environment. Wine 10's SCM does not.
+    const served = (await ok('serviceArgs')) as { env: string | null; identity: { sid: string; user: string } };
+    expect(served.env).toBeNull();
+    // The runnable service is configured as LocalSystem (Windows: token user S-1-5-18, SYSTEM).
+    // Wine 10 runs it with the Wine user's token, the same as the driver's.
+    const user = (await ok('lookupUser')) as M.AccountInfo;
+    expect(await ok('driverIdentity')).toEqual({ sid: user.sid, user: os.userInfo().username });
+    expect(served.identity).toEqual({ sid: user.sid, user: os.userInfo().username });
   });
 
   test('lookupAccount, accountRights, addAccountRight (Wine: LSA keeps no rights)', async () => {
@@ -208,7 +237,12 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
   });
 
   test('setFolderAcl (Wine: succeeds, does not persist the DACL) and its failures', async () => {
+    const before = await ok('aclBefore');
     await ok('setFolderAcl');
+    // Wine 10: GetNamedSecurityInfoW afterwards still returns the folder's default DACL, not the
+    // protected one set (on Windows it would read back as aclSddl).
+    expect(await ok('aclAfter')).toBe(before);
+    expect(await ok('aclAfter')).not.toBe(await ok('aclSddl'));
     expect(await failure('setFolderAclMissing')).toMatchObject({ name: 'Win32Error', fn: 'SetNamedSecurityInfoW', code: 3 });
     const bad = await failure('setFolderAclBadSddl');
     expect(bad).toMatchObject({ name: 'Win32Error', fn: 'ConvertStringSecurityDescriptorToSecurityDescriptorW' });

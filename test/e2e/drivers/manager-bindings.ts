@@ -13,6 +13,7 @@
  * node.exe under Wine cannot write to a Linux pipe, so everything goes to files.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import * as A from '../../../runtime-shim/scm/advapi32';
 import * as M from '../../../runtime-shim/scm/manager-api';
 import { bindManager } from '../../../runtime-shim/scm/manager-bindings';
@@ -44,10 +45,76 @@ export type DriverReport = StepReport;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Reads, independently of the bindings under test, what Windows (here: Wine) really stored or
+ * really gave this process: a folder's DACL as SDDL, and the account this process runs as.
+ */
+function probes(koffi: ReturnType<typeof loadKoffi>) {
+  const advapi = koffi.load('advapi32.dll');
+  const kernel = koffi.load('kernel32.dll');
+  const LocalFree = kernel.func('void * __stdcall LocalFree(void *mem)');
+  const GetCurrentProcess = kernel.func('void * __stdcall GetCurrentProcess()');
+  const CloseHandle = kernel.func('int __stdcall CloseHandle(void *h)');
+  const GetNamedSecurityInfoW = advapi.func(
+    'uint32 __stdcall GetNamedSecurityInfoW(str16 name, int objectType, uint32 info, _Out_ void **owner, _Out_ void **group, _Out_ void **dacl, _Out_ void **sacl, _Out_ void **sd)',
+  );
+  const ConvertSecurityDescriptorToStringSecurityDescriptorW = advapi.func(
+    'int __stdcall ConvertSecurityDescriptorToStringSecurityDescriptorW(void *sd, uint32 revision, uint32 info, _Out_ void **sddl, _Out_ uint32 *length)',
+  );
+  const OpenProcessToken = advapi.func('int __stdcall OpenProcessToken(void *process, uint32 access, _Out_ void **token)');
+  const GetTokenInformation = advapi.func('int __stdcall GetTokenInformation(void *token, int infoClass, void *info, uint32 size, _Out_ uint32 *returned)');
+  const ConvertSidToStringSidW = advapi.func('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **text)');
+  const SE_FILE_OBJECT = 1;
+  const DACL_SECURITY_INFORMATION = 4;
+  const TOKEN_QUERY = 8;
+  const TokenUser = 1;
+  /** Takes a LocalAlloc'ed UTF-16 string, frees it. */
+  const take = (p: unknown): string => {
+    try {
+      return koffi.decode(p, 'char16_t', -1) as string;
+    } finally {
+      LocalFree(p);
+    }
+  };
+  return {
+    /** The folder's DACL (GetNamedSecurityInfoW) as SDDL. */
+    folderDacl(path: string): string {
+      const sd: [unknown] = [null];
+      const code = GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, [null], [null], [null], [null], sd) as number;
+      if (code !== 0) throw new Error(`GetNamedSecurityInfoW failed with Win32 error ${code}`);
+      try {
+        const text: [unknown] = [null];
+        if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(sd[0], 1, DACL_SECURITY_INFORMATION, text, [0])) {
+          throw new Error('ConvertSecurityDescriptorToStringSecurityDescriptorW failed');
+        }
+        return take(text[0]);
+      } finally {
+        LocalFree(sd[0]);
+      }
+    },
+    /** The SID of this process's token user (S-1-5-18 for a LocalSystem service on Windows). */
+    tokenUserSid(): string {
+      const token: [unknown] = [null];
+      if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, token)) throw new Error('OpenProcessToken failed');
+      try {
+        const info = Buffer.alloc(256);
+        if (!GetTokenInformation(token[0], TokenUser, info, info.length, [0])) throw new Error('GetTokenInformation failed');
+        // TOKEN_USER = { SID_AND_ATTRIBUTES User = { PSID Sid; DWORD Attributes } }: Sid points into `info`.
+        const text: [unknown] = [null];
+        if (!ConvertSidToStringSidW(koffi.decode(info, 'void *'), text)) throw new Error('ConvertSidToStringSidW failed');
+        return take(text[0]);
+      } finally {
+        CloseHandle(token[0]);
+      }
+    },
+  };
+}
+
 async function manage(cfg: DriverConfig): Promise<void> {
   const rec = new StepRecorder(cfg.report);
   await rec.run(async () => {
     const api = bindManager(loadKoffi(cfg.koffi));
+    const probe = probes(loadKoffi(cfg.koffi));
     // bindManager declares only unnamed structs: a second call in the same process must work.
     await rec.stepAsync('bindTwice', () => typeof bindManager(loadKoffi(cfg.koffi)).openManager);
 
@@ -147,6 +214,10 @@ async function manage(cfg: DriverConfig): Promise<void> {
       await rec.stepAsync(`change2:${info.level}`, () => api.changeConfig2(configured, info));
       await rec.stepAsync(`query2:${info.level}`, () => api.queryConfig2(configured, info.level));
     }
+    // The delayed flag off and on again: what is read back follows what was set.
+    await rec.stepAsync('change2:delayed-auto-start:off', () => api.changeConfig2(configured, { level: 'delayed-auto-start', delayed: false }));
+    await rec.stepAsync('query2:delayed-auto-start:off', () => api.queryConfig2(configured, 'delayed-auto-start'));
+    await rec.stepAsync('change2:delayed-auto-start:on', () => api.changeConfig2(configured, { level: 'delayed-auto-start', delayed: true }));
 
     // The service's Environment registry value.
     await rec.stepAsync('envInitial', () => api.getServiceEnvironment(cfg.configured));
@@ -170,11 +241,17 @@ async function manage(cfg: DriverConfig): Promise<void> {
     // Folder ACLs.
     fs.mkdirSync(cfg.aclDir, { recursive: true });
     const sddl = `D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)${user ? `(A;OICI;FA;;;${user.sid})` : ''}`;
+    await rec.stepAsync('aclBefore', () => probe.folderDacl(cfg.aclDir));
     await rec.stepAsync('setFolderAcl', () => api.setFolderAcl(cfg.aclDir, sddl));
+    rec.note('aclSddl', sddl);
+    await rec.stepAsync('aclAfter', () => probe.folderDacl(cfg.aclDir));
     await rec.stepAsync('setFolderAclMissing', () => api.setFolderAcl(`${cfg.aclDir}\\no\\such\\folder`, sddl));
     await rec.stepAsync('setFolderAclBadSddl', () => api.setFolderAcl(cfg.aclDir, 'D:P(this is not SDDL'));
     await rec.stepAsync('setFolderAclNoDacl', () => api.setFolderAcl(cfg.aclDir, 'O:BA'));
     fs.rmSync(cfg.aclDir, { recursive: true, force: true });
+
+    // The driver's own account, to compare with the service's.
+    await rec.stepAsync('driverIdentity', () => ({ sid: probe.tokenUserSid(), user: os.userInfo().username }));
 
     // File versions.
     await rec.stepAsync('fileVersionNode', () => api.fileVersion(process.execPath));
@@ -227,6 +304,7 @@ async function manage(cfg: DriverConfig): Promise<void> {
 function serve(cfg: DriverConfig): void {
   const koffi = loadKoffi(cfg.koffi);
   const api = A.bindAdvapi32(koffi);
+  const probe = probes(koffi);
   let handle: unknown = null;
   const status = (state: number, accepted: number): A.ServiceStatusStruct => ({
     dwServiceType: A.SERVICE_WIN32_OWN_PROCESS,
@@ -244,7 +322,15 @@ function serve(cfg: DriverConfig): void {
       try {
         // argv is LPWSTR[argc]: decode it as an array (decode(argv, 'str16', n) reads one string).
         const args = argc > 0 ? (koffi.decode(argv, koffi.array('str16', argc, 'Array')) as string[]) : [];
-        fs.writeFileSync(cfg.serviceArgsFile, JSON.stringify({ args, pid: process.pid, env: process.env.ONLY ?? null }));
+        // What the SCM gave the process: the Environment value set before the start (ONLY=one),
+        // and the account it runs as (LocalSystem on Windows: S-1-5-18, user SYSTEM).
+        let identity: unknown;
+        try {
+          identity = { sid: probe.tokenUserSid(), user: os.userInfo().username };
+        } catch (err) {
+          identity = { error: String(err) };
+        }
+        fs.writeFileSync(cfg.serviceArgsFile, JSON.stringify({ args, pid: process.pid, env: process.env.ONLY ?? null, identity }));
         handle = api.registerHandler(cfg.runnable, (control) => {
           try {
             // Report STOPPED only after the handler has returned: once STOPPED, the dispatcher
