@@ -14,9 +14,9 @@ export function dataDirFor(name: string, programData: string): string {
 
 /**
  * The ProgramData folder: from the known-folder API when it answers (`fromApi`), else from the
- * environment. The API comes first because a service's environment may lack ProgramData or,
- * under Wine, point it at C:\users\Public while the management commands see C:\ProgramData;
- * the service and its commands must agree on the folder.
+ * environment. The API comes first because a service's environment may lack ProgramData or
+ * point it elsewhere than the management commands see (Wine 8 gave services C:\users\Public;
+ * Wine 10 gives services and commands C:\ProgramData); they must agree on the folder.
  */
 export function programData(fromApi: (() => string) | null, env: NodeJS.ProcessEnv = process.env): string {
   if (fromApi) {

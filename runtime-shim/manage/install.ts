@@ -247,8 +247,10 @@ function checkDependencies(ctx: ManageContext, scm: object, dependencies: readon
 
 /**
  * One ChangeServiceConfig2W call. ERROR_INVALID_LEVEL means this SCM does not know the setting
- * (Wine; never Windows Vista or later): a warning, not a failure. With `undoable`, the previous
- * value is read first and restored on rollback.
+ * (Wine 10: the failure-actions flag and the SID type; never Windows Vista or later): a warning,
+ * not a failure. (Wine 10 also accepts failure actions without storing them: a success that
+ * cannot be told apart here.) With `undoable`, the previous value is read first and restored on
+ * rollback.
  */
 function applyConfig2(ctx: ManageContext, service: object, info: Config2, warnings: string[], undo: Undo, undoable: boolean): void {
   const previous = undoable ? ctx.api.queryConfig2(service, info.level) : null;

@@ -1,7 +1,7 @@
 /**
  * Reads back what the SCM stores for an installed service, in settings terms. Settings the SCM
- * cannot report (Wine answers ERROR_INVALID_LEVEL for several levels) are left out rather than
- * guessed.
+ * cannot report (Wine 10 answers ERROR_INVALID_LEVEL for failure actions, their flag and the SID
+ * type) are left out rather than guessed.
  */
 import type { Recovery, ServiceSettings } from '../settings/service-settings';
 import type { ScmApi, ServiceConfigInfo } from '../scm/manager-api';
@@ -22,7 +22,7 @@ export function readInstalled(api: ScmApi, service: object, name: string): Insta
   };
   const delayed = api.queryConfig2(service, 'delayed-auto-start');
   const start = startTypeName(config.startType, delayed?.delayed ?? false);
-  // Where the SCM cannot report the delayed flag (Wine), a delayed-auto service reads as 'auto'.
+  // Where the SCM cannot report the delayed flag (Wine 8; Wine 10 can), a delayed-auto service reads as 'auto'.
   if (start === 'auto' || start === 'delayed-auto' || start === 'manual' || start === 'disabled') settings.startType = start;
   const description = api.queryConfig2(service, 'description');
   if (description) settings.description = description.description;

@@ -47,13 +47,24 @@ export interface FakeOptions {
   adminRights?: boolean;
   /** What the token says (default 'full'). */
   elevationType?: ElevationType;
-  /** Levels this SCM rejects with ERROR_INVALID_LEVEL (Wine: delayed, flag, sid). */
+  /** Levels this SCM rejects with ERROR_INVALID_LEVEL, to change and to query (Wine 10: flag, sid). */
   unsupportedLevels?: Config2Level[];
+  /**
+   * Levels this SCM accepts but neither stores nor reports: ChangeServiceConfig2W succeeds,
+   * QueryServiceConfig2W fails with ERROR_INVALID_LEVEL (Wine 10: failure actions).
+   */
+  droppedLevels?: Config2Level[];
   /** Polls a start/stop stays pending. */
   pendingPolls?: number;
   /** Whether a started service ends RUNNING or fails (STOPPED 1066/exit code). */
   startOutcome?: 'running' | 'fails' | 'hangs';
 }
+
+/**
+ * Wine 10's SCM (docs/wine10-facts.md): ChangeServiceConfig2W stores the delayed flag, accepts
+ * failure actions without storing them, and refuses the failure-actions flag and the SID type.
+ */
+export const WINE10_SCM: FakeOptions = { unsupportedLevels: ['failure-actions-flag', 'sid-type'], droppedLevels: ['failure-actions'] };
 
 type Handle = { kind: 'scm' } | { kind: 'service'; name: string };
 
@@ -144,13 +155,14 @@ export class FakeScm implements ScmApi {
   changeConfig2(service: object, info: Config2): void {
     this.record('changeConfig2', info);
     if (this.opts.unsupportedLevels?.includes(info.level)) throw new Win32Error('ChangeServiceConfig2W', ERROR_INVALID_LEVEL);
+    if (this.opts.droppedLevels?.includes(info.level)) return;
     this.svc(service).config2.set(info.level, info);
   }
   queryConfig(service: object): ServiceConfigInfo {
     return { ...this.svc(service).config };
   }
   queryConfig2<L extends Config2Level>(service: object, level: L): Extract<Config2, { level: L }> | null {
-    if (this.opts.unsupportedLevels?.includes(level)) return null;
+    if (this.opts.unsupportedLevels?.includes(level) || this.opts.droppedLevels?.includes(level)) return null;
     return (this.svc(service).config2.get(level) as Extract<Config2, { level: L }> | undefined) ?? null;
   }
   queryStatus(service: object): ServiceStatusInfo {

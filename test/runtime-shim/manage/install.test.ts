@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { install } from '../../../runtime-shim/manage/install';
 import { uninstall } from '../../../runtime-shim/manage/uninstall';
 import { serviceSid } from '../../../runtime-shim/scm/sid';
-import { EXE, FakeScm, failure, fakeContext } from './fake-scm';
+import { EXE, FakeScm, failure, fakeContext, WINE10_SCM } from './fake-scm';
 
 describe('install', () => {
   it('registers the quoted exe path with the baked settings, env, data folder ACL', async () => {
@@ -125,12 +125,23 @@ describe('install', () => {
     expect(ctx.dirs.size).toBe(0);
   });
 
-  it('reports settings this SCM cannot store as warnings (Wine) and still installs', async () => {
-    const ctx = fakeContext(new FakeScm({ unsupportedLevels: ['delayed-auto-start', 'failure-actions-flag', 'sid-type'] }));
-    const result = await install(ctx, { input: {}, force: false });
-    expect(result.warnings).toHaveLength(3);
-    expect(result.warnings[0]).toMatch(/cannot set recovery on non-crash failures \(error 124\)/);
-    expect(ctx.api.services.has('mysvc')).toBe(true);
+  it('reports settings this SCM refuses (124) as warnings and still installs (Wine 10: flag and SID type)', async () => {
+    const ctx = fakeContext(new FakeScm(WINE10_SCM));
+    const result = await install(ctx, { input: { startType: 'delayed-auto', recovery: 'restart/2s' }, force: false });
+    expect(result.warnings).toEqual([
+      'this Service Control Manager cannot set recovery on non-crash failures (error 124); it was not applied',
+      'this Service Control Manager cannot set the service SID type (error 124); it was not applied',
+    ]);
+    const svc = ctx.api.services.get('mysvc')!;
+    expect(svc.config2.get('delayed-auto-start')).toEqual({ level: 'delayed-auto-start', delayed: true });
+    // Failure actions are accepted (no warning) and dropped: the call was made, nothing is stored.
+    expect(ctx.api.callsTo('changeConfig2').some(([info]) => (info as { level: string }).level === 'failure-actions')).toBe(true);
+    expect(svc.config2.has('failure-actions')).toBe(false);
+
+    // --force reads the stored delayed flag back: a delayed-auto service stays delayed-auto.
+    const updated = await install(ctx, { input: { description: 'again' }, force: true });
+    expect(updated.settings.startType).toBe('delayed-auto');
+    expect(updated.warnings).toEqual([]);
   });
 
   it('an existing installation: refused without --force; --force changes only what is given', async () => {
