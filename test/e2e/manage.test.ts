@@ -4,12 +4,14 @@
  * `restart`, `stop`, `install` again (refused, then `--force`), errors, `uninstall`; and the
  * emitted install.cmd/uninstall.cmd run by Wine's cmd.
  *
- * Wine's SCM keeps no failure actions, delayed-auto-start flag, failure-actions flag or service
- * SID type (ChangeServiceConfig2W answers ERROR_INVALID_LEVEL for the last three and stores
- * nothing for the first); those are checked as the structures passed, in
- * test/runtime-shim/manage/*.test.ts. Wine also runs every service as the Wine user whatever
- * the account and does not keep folder ACLs. Wine 10 runs programs with a limited (UAC-filtered)
- * token but its SCM grants full access, so `install` runs here because it asks the SCM, not the token.
+ * Wine 10's SCM (docs/wine10-facts.md) stores the delayed-auto-start flag (DelayedAutoStart in the
+ * service key), checked here; it keeps no failure actions (ChangeServiceConfig2W succeeds and
+ * stores nothing), failure-actions flag or service SID type (both ERROR_INVALID_LEVEL, which
+ * `install` reports as warnings): here the test checks they are absent from the key, and the
+ * structures passed are checked in test/runtime-shim/manage/*.test.ts. Wine 10 also runs every
+ * service as the Wine user whatever the account, gives it no Environment value and does not keep
+ * folder ACLs. Wine 10 runs programs with a limited (UAC-filtered) token but its SCM grants full
+ * access, so `install` runs here because it asks the SCM, not the token.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,7 +35,7 @@ import {
 } from './wine';
 
 const NAME = 'SvcpackE2EManage';
-const PORT = 8080; // hello-http's default: Wine gives services no custom environment (DESIGN §4)
+const PORT = 8080; // hello-http's default: Wine 10 still gives services no custom environment (DESIGN §4)
 const BUILD = {
   displayName: 'Svcpack E2E Manage',
   description: 'svcpack e2e: the exe manages itself',
@@ -79,7 +81,7 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     const r = await exe(
       built,
       'install',
-      '--start-type', 'manual',
+      '--start-type', 'delayed-auto',
       '--display-name', 'Managed By Itself',
       '--description', 'set at install time',
       '--account', 'LocalService',
@@ -95,13 +97,19 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/installed/);
-    // Wine's SCM cannot store these three: reported as warnings, not failures.
-    expect(r.stdout).toMatch(/warning: this Service Control Manager cannot set recovery on non-crash failures \(error 124\)/);
+    // Wine 10's SCM refuses these two (ERROR_INVALID_LEVEL): reported as warnings, not failures.
+    // It accepts the delayed flag and the recovery actions, so neither is warned about.
+    expect(r.stdout.split('\n').filter((line) => line.includes('warning:'))).toEqual([
+      `${NAME}: warning: this Service Control Manager cannot set recovery on non-crash failures (error 124); it was not applied`,
+      `${NAME}: warning: this Service Control Manager cannot set the service SID type (error 124); it was not applied`,
+    ]);
 
     const key = await serviceKey(NAME);
     expect(key).not.toBeNull();
     expect(key!.ImagePath!.data).toBe(`"${winPath(built.exe)}" --service --flag "two words"`);
-    expect(key!.Start!.data).toBe('0x3');
+    // delayed-auto = SERVICE_AUTO_START plus the delayed flag, which Wine 10 stores.
+    expect(key!.Start!.data).toBe('0x2');
+    expect(key!.DelayedAutoStart).toEqual({ type: 'REG_DWORD', data: '0x1' });
     expect(key!.Type!.data).toBe('0x10');
     expect(key!.DisplayName!.data).toBe('Managed By Itself');
     expect(key!.Description!.data).toBe('set at install time');
@@ -111,6 +119,10 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     expect(key!.Environment!.type).toBe('REG_MULTI_SZ');
     expect(key!.Environment!.data).toMatch(/MODE=e2e test.*PORT=8080/);
     expect(key!.PreshutdownTimeout!.data).toBe('0x1d4c0'); // 120 000 ms
+    // Wine 10 accepted --recovery/--recovery-reset but stored nothing; the flag and SID type were refused.
+    expect(key!.FailureActions).toBeUndefined();
+    expect(key!.FailureActionsOnNonCrashFailures).toBeUndefined();
+    expect(key!.ServiceSidType).toBeUndefined();
     expect(fs.statSync(dataDirOf(NAME)).isDirectory()).toBe(true);
 
     const status = JSON.parse((await exe(built, 'status', '--json')).stdout);
@@ -118,7 +130,7 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
       name: NAME,
       installed: true,
       state: 'STOPPED',
-      startType: 'manual',
+      startType: 'delayed-auto', // read back through QueryServiceConfig2W
       account: 'NT AUTHORITY\\LocalService',
       displayName: 'Managed By Itself',
       description: 'set at install time',
@@ -138,11 +150,13 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     expect(started.stdout).toMatch(/running \(pid \d+\) after \d+\.\d s/);
     expect(await waitForHttp(`http://127.0.0.1:${PORT}/`, 10_000)).toBe('ok');
     expect((await sc('query', NAME)).state).toBe('RUNNING');
-    // The service and its commands agree on the data folder (Wine gives services another ProgramData).
+    // The service and its commands agree on the data folder (found through the known-folder API;
+    // Wine 10 also gives services ProgramData=C:\ProgramData, as the manager-bindings test checks).
     expect(fs.readFileSync(built.logFile, 'utf8')).toMatch(/\[lifecycle\] running/);
 
     const status = JSON.parse((await exe(built, 'status', '--json')).stdout);
     expect(status.state).toBe('RUNNING');
+    expect(status.startType).toBe('manual');
     expect(status.pid).toBeGreaterThan(0);
 
     const again = await exe(built, 'start');
@@ -168,7 +182,8 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
   });
 
   test('install twice fails cleanly; --force updates only the given settings', async () => {
-    expect((await exe(built, 'install', '--start-type', 'manual', '--env', 'KEEP=me', '--description', 'first')).code).toBe(0);
+    expect((await exe(built, 'install', '--start-type', 'delayed-auto', '--env', 'KEEP=me', '--description', 'first')).code).toBe(0);
+    expect((await serviceKey(NAME))!.DelayedAutoStart!.data).toBe('0x1');
     const twice = await exe(built, 'install');
     expect(twice.code).toBe(1);
     expect(twice.stderr.trim().split('\n')).toHaveLength(1);
@@ -178,7 +193,11 @@ describe('MySvc.exe install / start / status / restart / stop / uninstall', () =
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/updated/);
     const key = (await serviceKey(NAME))!;
+    // delayed-auto → auto: the start type stays SERVICE_AUTO_START, the delayed flag is cleared
+    // (Wine 10 then removes the DelayedAutoStart value rather than writing 0).
     expect(key.Start!.data).toBe('0x2');
+    expect(key.DelayedAutoStart).toBeUndefined();
+    expect(JSON.parse((await exe(built, 'status', '--json')).stdout).startType).toBe('auto');
     expect(key.Description!.data).toBe('second');
     expect(key.Environment!.data).toMatch(/KEEP=me/);
     expect(key.ObjectName!.data).toBe(`NT SERVICE\\${NAME}`);
@@ -243,7 +262,8 @@ describe('emitted scripts under Wine cmd', () => {
     expect((await sc('query', NAME)).state).toBe('RUNNING');
     const key = (await serviceKey(NAME))!;
     expect(key.ImagePath!.data).toBe(`"${winPath(built.exe)}" --service`);
-    expect(key.Start!.data).toBe('0x2'); // the baked default: auto
+    expect(key.Start!.data).toBe('0x2'); // the baked default: auto, not delayed (Wine 10 writes no DelayedAutoStart for 0)
+    expect(key.DelayedAutoStart).toBeUndefined();
     expect(key.ObjectName!.data).toBe(`NT SERVICE\\${NAME}`);
     expect(key.Description!.data).toBe(BUILD.description);
 

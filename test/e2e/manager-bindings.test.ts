@@ -210,13 +210,17 @@ describe('manager bindings under Wine', { timeout: 180_000 }, () => {
   test('what a started service gets (Wine: not its Environment value, not its account)', async () => {
     // envSetRunnable stored ONLY=one in the runnable service's Environment value before it was
     // started; Windows adds it to the service's environment. Wine 10's SCM does not.
-    const served = (await ok('serviceArgs')) as { env: string | null; identity: { sid: string; user: string } };
+    const served = (await ok('serviceArgs')) as { env: string | null; programData: string | null; identity: { sid: string; user: string } };
     expect(served.env).toBeNull();
     // The runnable service is configured as LocalSystem (Windows: token user S-1-5-18, SYSTEM).
     // Wine 10 runs it with the Wine user's token, the same as the driver's.
     const user = (await ok('lookupUser')) as M.AccountInfo;
-    expect(await ok('driverIdentity')).toEqual({ sid: user.sid, user: os.userInfo().username });
+    const driver = (await ok('driverIdentity')) as { sid: string; user: string; programData: string | null };
+    expect(driver).toMatchObject({ sid: user.sid, user: os.userInfo().username });
     expect(served.identity).toEqual({ sid: user.sid, user: os.userInfo().username });
+    // Wine 10 gives the service the same ProgramData as a program started from the console.
+    expect(driver.programData).toBe('C:\\ProgramData');
+    expect(served.programData).toBe('C:\\ProgramData');
   });
 
   test('lookupAccount, accountRights, addAccountRight (Wine: LSA keeps no rights)', async () => {

@@ -251,7 +251,7 @@ async function manage(cfg: DriverConfig): Promise<void> {
     fs.rmSync(cfg.aclDir, { recursive: true, force: true });
 
     // The driver's own account, to compare with the service's.
-    await rec.stepAsync('driverIdentity', () => ({ sid: probe.tokenUserSid(), user: os.userInfo().username }));
+    await rec.stepAsync('driverIdentity', () => ({ sid: probe.tokenUserSid(), user: os.userInfo().username, programData: process.env.ProgramData ?? null }));
 
     // File versions.
     await rec.stepAsync('fileVersionNode', () => api.fileVersion(process.execPath));
@@ -330,7 +330,10 @@ function serve(cfg: DriverConfig): void {
         } catch (err) {
           identity = { error: String(err) };
         }
-        fs.writeFileSync(cfg.serviceArgsFile, JSON.stringify({ args, pid: process.pid, env: process.env.ONLY ?? null, identity }));
+        fs.writeFileSync(
+          cfg.serviceArgsFile,
+          JSON.stringify({ args, pid: process.pid, env: process.env.ONLY ?? null, programData: process.env.ProgramData ?? null, identity }),
+        );
         handle = api.registerHandler(cfg.runnable, (control) => {
           try {
             // Report STOPPED only after the handler has returned: once STOPPED, the dispatcher
