@@ -6,7 +6,8 @@
  *   from another folder re-points it, `uninstall` removes it; an exe built with `eventLog: false`
  *   registers none. Read back with `wine reg query`.
  * - The reporting calls, through a driver (test/e2e/drivers/eventlog.ts, bundled to CJS, run by
- *   the Windows node.exe): Wine 8 keeps no event log and has no viewer. Its RegisterEventSourceW
+ *   the Windows node.exe): Wine 10 keeps no event log (its EventLog service runs but stores
+ *   nothing; GetNumberOfEventLogRecords gives 0) and has no viewer. Its RegisterEventSourceW
  *   is a stub returning a dummy handle, DeregisterEventSource a stub returning TRUE, and ReportEventW
  *   a stub that returns TRUE and prints each insertion string to its `eventlog` debug channel (ERR
  *   for errors, WARN for warnings, TRACE otherwise) after a FIXME on the `advapi` channel listing
