@@ -71,8 +71,13 @@ export function createSession(opts: SessionOptions): Session {
   });
 
   const fail = (what: string) => (err: unknown) => lifecycle.fail(ExitCode.UncaughtException, `${what}: ${describe(err)}`);
+  const startFailed = (err: unknown) => lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`);
+  let entryEvaluated = false;
   process.on('uncaughtException', fail('uncaught exception'));
-  process.on('unhandledRejection', fail('unhandled promise rejection'));
+  // A rejection nobody handles before the app's entry module has finished evaluating is a failed
+  // start. That is also how a throwing entry arrives when the bundle is the SEA main (Node 26):
+  // Node rejects the main module's evaluation, which no loader script catches.
+  process.on('unhandledRejection', (err) => (entryEvaluated ? fail('unhandled promise rejection')(err) : startFailed(err)));
   process.on('exit', (code) => {
     lifecycle.appExited(code);
     opts.beforeExit?.();
@@ -82,13 +87,12 @@ export function createSession(opts: SessionOptions): Session {
   return {
     lifecycle,
     appLoaded() {
-      Promise.all(startWork).then(
-        () => lifecycle.started(),
-        (err: unknown) => lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`),
-      );
+      entryEvaluated = true;
+      Promise.all(startWork).then(() => lifecycle.started(), startFailed);
     },
     appFailed(err) {
-      lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`);
+      entryEvaluated = true;
+      startFailed(err);
     },
   };
 }

@@ -19,6 +19,7 @@ import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
 import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-step';
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
+import { DEFAULT_NODE_VERSION, NODE_LINES, seaFeatures } from './runtime/node-lines';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
 export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
@@ -65,8 +66,12 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
 
-  // The bundle only needs the Node major; it runs while the runtime is fetched.
-  const nodeMajor = Number((plan.node ?? '22').split('.')[0]);
+  // The app bundle only needs the Node major (esbuild's syntax target); it runs while the runtime is
+  // fetched. A --node-binary's version is known only then: target the oldest supported line.
+  const nodeMajor = Number((plan.node ?? (plan.nodeBinary ? String(NODE_LINES[0]!.major) : DEFAULT_NODE_VERSION)).split('.')[0]);
+  // Node 26+: the app bundle is itself the SEA main, an ES module (no loader script). Not with
+  // --compress (the script loader unpacks the bundle), nor when only --node-binary tells the version.
+  const seaModuleMain = plan.packer === 'direct' && !plan.compress && (plan.node !== undefined || !plan.nodeBinary) && seaFeatures(`${nodeMajor}.0.0`).moduleMain;
   const runtimeReady = step('runtime', () =>
     acquireRuntime({
       version: plan.node,
@@ -94,8 +99,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         supervision: plan.supervision,
       };
       const [app, loader] = await Promise.all([
-        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer }),
-        bundleLoader(plan.packer, nodeMajor, plan.compress && plan.packer === 'direct'),
+        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer, seaModuleMain }),
+        seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && plan.packer === 'direct'),
       ]);
       return { ...app, loader };
     }),
@@ -110,7 +115,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       packWithPkg({
         runtime,
         projectDir: plan.projectDir,
-        loader: bundle.loader,
+        loader: bundle.loader!,
         appBundle: bundle.code,
         koffiNode: koffi.bytes,
         versionInfo,
@@ -125,7 +130,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     const packed = await packDirect({
       hostNode: runtime.hostNode,
       targetExe: nodeExeBytes ?? readFile(runtime.targetExe),
-      seaMain: bundle.loader,
+      seaMain: bundle.loader ?? bundle.code,
+      moduleMain: seaModuleMain,
+      allowNodeOptions: plan.allowNodeOptions,
       appBundle: bundle.code,
       koffiNode: koffi.bytes,
       versionInfo,

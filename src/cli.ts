@@ -24,6 +24,7 @@ import { DEFAULT_STOP_TIMEOUT_MS } from './config/options';
 import { SvcpackError } from './errors';
 import { svcpackVersion } from './package-root';
 import { formatSummary, ProgressPrinter } from './summary';
+import { DEFAULT_NODE_VERSION } from './runtime/node-lines';
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds');
@@ -81,11 +82,13 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--copyright <text>', 'LegalCopyright resource')
     .option('--icon <file.ico>', 'exe icon (default: Node.js icon)')
     .option('--out-dir <dir>', 'output folder (default: dist)')
-    .option('--node <version>', 'embedded Node.js version: exact x.y.z or a major (default: the pinned 22.x)')
+    .option('--node <version>', `embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one (default: ${DEFAULT_NODE_VERSION})`)
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
     .addOption(new Option('--packer <packer>', 'how the exe is made (default: direct)').choices(['direct', 'pkg']))
     .option('--compress', 'Brotli-compress the payload (app bundle, koffi.node) inside the exe')
     .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
+    .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
+    .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <ms>', `how long stop handlers may run before the stop is forced (default: ${DEFAULT_STOP_TIMEOUT_MS})`, integer);
   for (const { option } of settingOptions) buildCommand.addOption(option);
   for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS]) buildCommand.addOption(flagOption(f));
@@ -126,6 +129,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         nodeBinary: o.nodeBinary as string | undefined,
         packer: o.packer as 'direct' | 'pkg' | undefined,
         compress: o.compress as boolean | undefined,
+        allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         stopTimeoutMs: o.stopTimeout as number | undefined,
       });
       const progress = new ProgressPrinter(process.stderr);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { main } from '../src/cli';
+import { DEFAULT_NODE_VERSION } from '../src/runtime/node-lines';
 import { captureOutput } from './support/capture-output';
 
 const hello = path.resolve(__dirname, '../fixtures/hello-http/app.ts');
@@ -57,6 +58,21 @@ describe('svcpack build: bad input', () => {
     await expectUsageError([hello, '--name', 'X', '--frobnicate'], /unknown option '--frobnicate'/);
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--packer', 'zip'], /--packer/);
+  });
+  it('--node of a line svcpack cannot embed fails at once (exit 2), naming the supported lines, before any download', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-cli-cache-'));
+    const before = process.env.SVCPACK_CACHE_DIR;
+    process.env.SVCPACK_CACHE_DIR = cacheDir;
+    try {
+      for (const node of ['18', '20.19.0', '23', '22.19.0']) {
+        await expectUsageError([hello, '--name', 'X', '--node', node], /--node 22, --node 24, --node 26/);
+        out.stderr = '';
+      }
+      expect(fs.readdirSync(cacheDir)).toEqual([]); // nothing fetched: the two runtimes would be ~75 MB
+    } finally {
+      if (before === undefined) delete process.env.SVCPACK_CACHE_DIR;
+      else process.env.SVCPACK_CACHE_DIR = before;
+    }
   });
   it('service settings that are not valid', async () => {
     await expectUsageError([hello, '--name', 'X', '--restart-delay', 'soon'], /^svcpack: --restart-delay: "soon" is not a duration — use e\.g\. 500ms/);
@@ -112,7 +128,7 @@ describe('svcpack build: success', () => {
     const code = await run(hello, '--name', 'CliSvc', '--out-dir', outDir, '--json');
     expect(code, out.stderr).toBe(0);
     const record = JSON.parse(out.stdout);
-    expect(record).toMatchObject({ name: 'CliSvc', version: '1.2.3', packer: 'direct', node: { version: '22.22.2' } });
+    expect(record).toMatchObject({ name: 'CliSvc', version: '1.2.3', packer: 'direct', node: { version: DEFAULT_NODE_VERSION } });
     expect(Object.keys(record.outputs).sort()).toEqual(['CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(fs.readdirSync(outDir).sort()).toEqual(['CliSvc.build.json', 'CliSvc.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1']);
     expect(record.timings.total).toBeGreaterThan(0);

@@ -24,6 +24,11 @@ export interface BundleInput {
    * 'pkg': npm packages stay external, read from pkg's virtual file system at run time.
    */
   packer: 'direct' | 'pkg';
+  /**
+   * The bundle is itself the SEA main, an ES module (`"mainFormat": "module"`, Node 26+): it starts
+   * with runtime-shim/loaders/sea-prelude.ts, which a loader script would otherwise replace.
+   */
+  seaModuleMain?: boolean;
 }
 
 export interface AppBundle {
@@ -50,16 +55,20 @@ function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
   ].join('\n');
 }
 
-/** The generated entry: shim first (it decides what this process is), then the app. */
-export function entrySource(appEntry: string): string {
+/**
+ * The generated entry: shim first (it decides what this process is), then the app; as the SEA
+ * main, the prelude before both.
+ */
+export function entrySource(appEntry: string, seaModuleMain = false): string {
   const boot = JSON.stringify(shimSpecifier('boot.ts'));
-  return `import { appLoaded } from ${boot};\nimport ${JSON.stringify(appEntry)};\nappLoaded();\n`;
+  const prelude = seaModuleMain ? `import ${JSON.stringify(shimSpecifier('loaders/sea-prelude.ts'))};\n` : '';
+  return `${prelude}import { appLoaded } from ${boot};\nimport ${JSON.stringify(appEntry)};\nappLoaded();\n`;
 }
 
 export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   try {
     const result = await esbuild.build({
-      stdin: { contents: entrySource(input.entry), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
+      stdin: { contents: entrySource(input.entry, input.seaModuleMain), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
       absWorkingDir: input.projectDir,
       outfile: path.join(input.projectDir, 'app.mjs'),
       bundle: true,
@@ -98,14 +107,20 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
 }
 
 /**
- * Bundles the CommonJS loader that starts the app bundle: `runtime-shim/sea-main.ts` (direct
- * packer, the SEA main script) or `runtime-shim/pkg-main.ts` (the entry pkg runs).
+ * Which loader starts the app bundle (see runtime-shim/loaders/): the direct packer's CommonJS SEA
+ * main (sea-script.ts; Node 22/24, and `--compress`), or the entry pkg runs (pkg.ts). On Node 26
+ * the direct packer needs none: the bundle is the SEA main (BundleInput.seaModuleMain).
  */
-export async function bundleLoader(packer: 'direct' | 'pkg', nodeMajor: number, compressedAssets = false): Promise<string> {
+export type LoaderKind = 'sea-script' | 'pkg';
+
+const LOADER_FILES: Record<LoaderKind, string> = { 'sea-script': 'sea-script.ts', pkg: 'pkg.ts' };
+
+/** Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified. */
+export async function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {
   const result = await esbuild.build({
-    // sea-main.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
+    // sea-app.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
     define: { SVCPACK_COMPRESSED_ASSETS: String(compressedAssets) },
-    entryPoints: [path.join(shimDir, packer === 'pkg' ? 'pkg-main.ts' : 'sea-main.ts')],
+    entryPoints: [path.join(shimDir, 'loaders', LOADER_FILES[kind])],
     external: ['./app.mjs'],
     bundle: true,
     write: false,

@@ -16,6 +16,8 @@ import type { SignOptions } from '../sign/options';
 import { configKey, type ConfigKey, type OptionSources } from './config-keys';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
+import { SUPPORTED_LINES_HINT, unsupportedReason } from '../runtime/node-lines';
+import { parseVersionSpec } from '../runtime/node-version';
 
 export type Packer = 'direct' | 'pkg';
 
@@ -43,7 +45,7 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
   icon?: string;
   /** Output folder; default `dist`. */
   outDir?: string;
-  /** Node.js version for the exe: exact or major; default the pinned 22.x. */
+  /** Node.js version for the exe: exact or a supported major (22, 24, 26); default the pinned 26.x (node-lines.ts). */
   node?: string;
   /** Use this node.exe instead of fetching one. */
   nodeBinary?: string;
@@ -53,6 +55,12 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * SEA blob, unpacked in memory at start; pkg packer: pkg's own `--compress Brotli`). Default off.
    */
   compress?: boolean;
+  /**
+   * Let the NODE_OPTIONS environment variable add Node.js options when the exe runs (SEA
+   * `"execArgvExtension": "env"`). Default off: a machine-wide NODE_OPTIONS (a debugger hook, a
+   * `--require` of some agent) is ignored, so it cannot change how the service runs.
+   */
+  allowNodeOptions?: boolean;
   /** Stop timeout in ms (default 20 000). */
   stopTimeoutMs?: number;
   /** Relative paths resolve against this folder; default process.cwd(). */
@@ -81,6 +89,7 @@ export interface ResolvedBuild {
   nodeBinary?: string;
   packer: Packer;
   compress: boolean;
+  allowNodeOptions: boolean;
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
@@ -128,13 +137,18 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
 
   if (opts.node !== undefined) {
     const problem = nodeVersionProblem(opts.node);
-    if (problem) throw usageError('INVALID_NODE_VERSION', named('node', problem), 'use an exact version such as 22.22.2 or a major such as 22');
+    if (problem) throw usageError('INVALID_NODE_VERSION', named('node', problem), SUPPORTED_LINES_HINT);
+    const unsupported = unsupportedReason(parseVersionSpec(opts.node));
+    if (unsupported) throw usageError('INVALID_NODE_VERSION', named('node', unsupported), SUPPORTED_LINES_HINT);
   }
 
   if (opts.packer !== undefined && opts.packer !== 'direct' && opts.packer !== 'pkg') {
     throw usageError('USAGE', named('packer', `--packer "${String(opts.packer)}" is not a packer`), 'use --packer direct or --packer pkg');
   }
 
+  if (opts.allowNodeOptions !== undefined && typeof opts.allowNodeOptions !== 'boolean') {
+    throw usageError('USAGE', named('allowNodeOptions', `allowNodeOptions "${String(opts.allowNodeOptions)}" is not true or false`), 'pass --allow-node-options to let NODE_OPTIONS apply, or leave it out');
+  }
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
@@ -166,6 +180,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
     compress: opts.compress ?? false,
+    allowNodeOptions: opts.allowNodeOptions ?? false,
     stopTimeoutMs,
     settings,
     logging,

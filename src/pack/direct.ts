@@ -16,12 +16,17 @@ export interface PackInput {
   hostNode: string;
   /** The contents of the win-x64 node.exe to pack into (the caller starts reading it early). */
   targetExe: Promise<Buffer>;
+  /** The SEA main: the loader script, or with `moduleMain` the app bundle itself. */
   seaMain: string;
+  /** `seaMain` is the app bundle, an ES module (Node 26+; no `app.mjs` asset then). */
+  moduleMain: boolean;
+  /** NODE_OPTIONS may extend the exe's Node options (default: ignored). */
+  allowNodeOptions: boolean;
   appBundle: string;
   koffiNode: Uint8Array;
   versionInfo: VersionInfoTable;
   icon?: Uint8Array;
-  /** Store the assets Brotli-compressed as `<name>.br` (sea-main.ts unpacks them). */
+  /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-app.ts unpacks them). */
   compress?: boolean;
   /** PE TimeDateStamp from SOURCE_DATE_EPOCH (seconds); default node.exe's own. */
   timeDateStamp?: number;
@@ -41,9 +46,13 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
     const seaBlob = await generateSeaBlob({
       hostNode: input.hostNode,
       main: input.seaMain,
+      moduleMain: input.moduleMain,
+      allowNodeOptions: input.allowNodeOptions,
       assets: input.compress
         ? { 'app.mjs.br': brotli(Buffer.from(input.appBundle)), 'koffi.node.br': brotli(input.koffiNode) }
-        : { 'app.mjs': input.appBundle, 'koffi.node': input.koffiNode },
+        : input.moduleMain
+          ? { 'koffi.node': input.koffiNode }
+          : { 'app.mjs': input.appBundle, 'koffi.node': input.koffiNode },
       workDir,
     });
     const blob = performance.now() - t;

@@ -13,13 +13,14 @@ import {
 } from './cache';
 import { describeError } from './http';
 import { DEFAULT_NODEJS_MIRROR, downloadFromNodejsOrg, MirrorMissingVersionError, newestFromIndex } from './nodejs-org';
-import { DEFAULT_NODE_VERSION, highestOfMajor, parseVersionSpec, type VersionSpec } from './node-version';
+import { DEFAULT_NODE_VERSION, SUPPORTED_LINES_HINT, unsupportedReason } from './node-lines';
+import { highestOfMajor, parseVersionSpec, type VersionSpec } from './node-version';
 import { defaultRegistry, downloadFromNpm, fetchPackument, MissingVersionError, type Packument } from './npm-registry';
 import { isWindowsPe, isWindowsPeFile, readPeVersion } from './pe-check';
 import { emit, throttled, type ProgressEvent } from './progress';
 
 export { cacheRoot } from './cache';
-export { DEFAULT_NODE_VERSION } from './node-version';
+export { DEFAULT_NODE_VERSION } from './node-lines';
 export type { ProgressEvent } from './progress';
 
 /**
@@ -30,7 +31,11 @@ export type { ProgressEvent } from './progress';
  */
 
 export interface RuntimeRequest {
-  /** '22.22.2' exact, or a major '22' (resolved to the newest 22.x.y published), or undefined = DEFAULT_NODE_VERSION. */
+  /**
+   * '26.10.0' exact, or a major '26' (resolved to the newest 26.x.y published for both the target
+   * and this machine), or undefined = DEFAULT_NODE_VERSION. Lines svcpack does not support
+   * (node-lines.ts) are refused before anything is downloaded.
+   */
   version?: string;
   /** User-supplied node.exe (skips fetching the target); its version is read from its VERSIONINFO, never by running it. */
   nodeBinary?: string;
@@ -45,6 +50,8 @@ export interface RuntimeRequest {
   onProgress?: (e: ProgressEvent) => void;
   /** Injectable for tests. */
   fetchImpl?: typeof fetch;
+  /** The Node running svcpack, used as the host Node when its version matches (default: this process). Injectable for tests. */
+  runningNode?: { version: string; execPath: string };
 }
 
 export interface Runtime {
@@ -71,7 +78,7 @@ interface Ctx {
 }
 
 const FETCH_HINT = 'check the network or pass --node-binary <path to node.exe> (and a cached host Node)';
-const VERSION_HINT = 'use an exact version such as 22.22.2 or a major such as 22';
+const VERSION_HINT = SUPPORTED_LINES_HINT;
 
 /** Resolves the request to a target node.exe and a host Node of the same exact version. */
 export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime> {
@@ -90,21 +97,25 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
     signal: abort.signal,
   };
   const spec = req.version !== undefined ? parseVersionSpec(req.version) : undefined;
+  if (spec) refuseUnsupported(spec);
 
   let version: string;
   let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer }>;
   if (req.nodeBinary !== undefined) {
     const inspected = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
     version = inspected.version;
+    refuseUnsupported({ kind: 'exact', version });
     targetExe = Promise.resolve({ path: resolve(req.nodeBinary), source: 'node-binary', bytes: inspected.bytes });
   } else {
     version = !spec ? DEFAULT_NODE_VERSION : spec.kind === 'exact' ? spec.version : await resolveMajor(ctx, spec.major, target.arch);
+    refuseUnsupported({ kind: 'exact', version });
     targetExe = obtainBinary(ctx, { version, platform: 'win', arch: target.arch });
   }
 
+  const running = req.runningNode ?? { version: process.version, execPath: process.execPath };
   const hostNode: Promise<{ path: string; source: Runtime['sources']['host'] }> =
-    process.version === `v${version}`
-      ? Promise.resolve({ path: process.execPath, source: 'process' })
+    running.version === `v${version}`
+      ? Promise.resolve({ path: running.execPath, source: 'process' })
       : obtainBinary(ctx, { version, ...hostPlatform() });
   // Both downloads run in parallel; the target's error is reported first (and without waiting
   // for the host download to finish).
@@ -118,6 +129,12 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
   }
   const h = await hostNode;
   return { version, targetExe: t.path, ...(t.bytes ? { targetExeBytes: t.bytes } : {}), hostNode: h.path, sources: { target: t.source, host: h.source } };
+}
+
+/** usageError INVALID_NODE_VERSION when svcpack cannot embed `spec` (node-lines.ts). */
+function refuseUnsupported(spec: VersionSpec): void {
+  const reason = unsupportedReason(spec);
+  if (reason) throw usageError('INVALID_NODE_VERSION', reason, SUPPORTED_LINES_HINT);
 }
 
 /** This machine's Node build (npm package `node-<platform>-<arch>`). */
@@ -143,16 +160,21 @@ function packument(ctx: Ctx, pkg: string): Promise<Packument> {
 }
 
 /**
- * Newest x.y.z of `major`: from the npm packument of node-win-<arch>; if npm is unreachable,
- * from the mirror's index.json; if that fails too, the newest such version in the cache.
+ * Newest x.y.z of `major` published for both the target (node-win-<arch>) and this machine
+ * (node-<host platform>-<arch>): the two packages are published separately, and a version only one
+ * of them has cannot be built. From the npm packuments; if npm is unreachable, from the mirror's
+ * index.json; if that fails too, the newest such version in the cache.
  */
 async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch): Promise<string> {
   const pkg = packageName({ platform: 'win', arch });
+  const hostPkg = packageName(hostPlatform());
   let npmReason: string;
   try {
-    const found = highestOfMajor(Object.keys((await packument(ctx, pkg)).versions), major);
+    const [target, host] = await Promise.all([packument(ctx, pkg), hostPkg === pkg ? undefined : packument(ctx, hostPkg)]);
+    const both = Object.keys(target.versions).filter((v) => !host || v in host.versions);
+    const found = highestOfMajor(both, major);
     if (found) return found;
-    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg})`, VERSION_HINT);
+    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg}${host ? ` and ${hostPkg}` : ''})`, VERSION_HINT);
   } catch (err) {
     if (err instanceof SvcpackError) throw err;
     npmReason = describeError(err);

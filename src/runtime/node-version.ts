@@ -1,8 +1,5 @@
 import { usageError } from '../errors';
 
-/** The Node.js version used when the user names none. */
-export const DEFAULT_NODE_VERSION = '22.22.2';
-
 /** A parsed version spec: an exact `x.y.z`, or a major to resolve to its newest `x.y.z`. */
 export type VersionSpec = { kind: 'exact'; version: string } | { kind: 'major'; major: number };
 
@@ -22,7 +19,7 @@ export function parseVersionSpec(spec: string): VersionSpec {
   throw usageError(
     'INVALID_NODE_VERSION',
     `"${spec}" is not a Node.js version`,
-    'use an exact version such as 22.22.2 or a major such as 22',
+    'use an exact version such as 26.10.0 or a major such as 26',
   );
 }
 

@@ -37,7 +37,7 @@ import {
   winPath,
   type BuiltFixture,
 } from './wine';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 const NAME = 'SvcpackE2EEventLog';
 const QUIET = 'SvcpackE2EEventLogOff';

@@ -19,7 +19,7 @@ import * as M from '../../runtime-shim/scm/manager-api';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import type { DriverConfig, DriverReport } from './drivers/manager-bindings';
 import { bundleDriver, driverSteps, e2eFile, readVersionInfo, regQuery, repoRoot, runDriver, scratchDir, winPath } from './wine';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 const RUNNABLE = 'SvcpackE2EMgrRun';
 const CONFIGURED = 'SvcpackE2EMgrCfg';

@@ -30,6 +30,7 @@ import {
   winPath,
   type BuiltFixture,
 } from './wine';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 const NAME = 'SvcpackE2EHello';
 const SERVICE_PORT = 8080; // hello-http's default; fixed for a service under Wine
@@ -170,7 +171,7 @@ describe('hello-http exe', () => {
     const r = await runExe(hello.exe, ['version']);
     expect(r.code, r.stderr).toBe(0);
     const svcpackVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
-    expect(hello.record.node.version).toMatch(/^22\./); // Node 24 does not run under Wine 8
+    expect(hello.record.node.version).toBe(DEFAULT_NODE_VERSION);
     expect(r.stdout.trim()).toBe(`${NAME} 1.4.2.7 (svcpack ${svcpackVersion}, Node.js v${hello.record.node.version})`);
   });
 });

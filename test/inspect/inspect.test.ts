@@ -15,7 +15,7 @@ import { inspect, inspectBytes, type InspectResult } from '../../src/inspect/ins
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { rejected, thrown } from '../support/thrown';
 import { certTable, flipped, minimalPe, SigningLab } from './signing';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 import { captureOutput } from '../support/capture-output';
 
 /** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PeImage, peChecksum } from '../../src/pack/pe-image';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 /** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
 const NODE_VERSION = DEFAULT_NODE_VERSION;

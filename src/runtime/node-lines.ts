@@ -1,0 +1,77 @@
+/**
+ * Which Node.js release lines svcpack embeds, and what each offers the exe. A Windows service runs
+ * for years, so only LTS lines are supported (odd lines never become LTS), each from the first
+ * patch that has every SEA feature the exe relies on. The default is a pinned patch of the newest
+ * LTS line: the pin moves to a newer patch when one is published on the npm registry for both
+ * win-x64 and the build platforms and the end-to-end suite passes on it under Wine, and to a new
+ * line once that line has entered LTS (October of even years) and passed the same suite. A line
+ * leaves this table when it reaches its end of life.
+ */
+import { compareVersions, parseExact, type VersionSpec } from './node-version';
+
+export interface NodeLine {
+  major: number;
+  /**
+   * The oldest patch svcpack accepts: the first with `module.registerHooks` (the SEA loader),
+   * SEA assets and the SEA `execArgvExtension` setting (NODE_OPTIONS ignored unless opted in).
+   * Measured by the strings in the official binaries: 22.19.0 and 24.6.0 lack execArgvExtension,
+   * 22.20.0 and 24.7.0 have it.
+   */
+  minimum: string;
+  /** End of life (last day of security fixes), per the Node.js release schedule. */
+  endOfLife: string;
+}
+
+export const NODE_LINES: readonly NodeLine[] = [
+  { major: 22, minimum: '22.20.0', endOfLife: '2027-04-30' },
+  { major: 24, minimum: '24.7.0', endOfLife: '2028-04-30' },
+  { major: 26, minimum: '26.0.0', endOfLife: '2029-04-30' },
+];
+
+/** The Node.js version embedded when the user names none: a pinned patch of the newest LTS line. */
+export const DEFAULT_NODE_VERSION = '26.10.0';
+
+/** `22, 24 and 26`. */
+function linesText(): string {
+  const majors = NODE_LINES.map((l) => String(l.major));
+  return `${majors.slice(0, -1).join(', ')} and ${majors.at(-1)}`;
+}
+
+/** The hint every unsupported-version error ends with. */
+export const SUPPORTED_LINES_HINT = `use --node ${NODE_LINES.map((l) => l.major).join(', --node ')} (a supported LTS line; newest patch) or an exact version of one, e.g. ${DEFAULT_NODE_VERSION} (the default)`;
+
+/** The supported line of major `major`, or undefined. */
+export function lineOf(major: number): NodeLine | undefined {
+  return NODE_LINES.find((l) => l.major === major);
+}
+
+/**
+ * Why svcpack cannot embed `spec`, or null when it can (a supported major, or an exact version at
+ * or above its line's minimum). Pure: decided before anything is downloaded.
+ */
+export function unsupportedReason(spec: VersionSpec): string | null {
+  const major = spec.kind === 'major' ? spec.major : Number(spec.version.split('.')[0]);
+  const line = lineOf(major);
+  if (!line) {
+    return `Node.js ${major} is not a line svcpack supports (the LTS lines ${linesText()})`;
+  }
+  if (spec.kind === 'exact' && compareVersions(spec.version, line.minimum) < 0) {
+    return `Node.js ${spec.version} is older than ${line.minimum}, the first ${major}.x svcpack supports`;
+  }
+  return null;
+}
+
+/** What a Node.js version offers the SEA, decided by version (each checked under Wine 10). */
+export interface SeaFeatures {
+  /**
+   * `"mainFormat": "module"`: the app bundle itself is the SEA main, an ES module whose
+   * `import.meta.url` is the exe's file URL, so no loader script is needed. Node 26 only: ESM SEA
+   * entry points were added in the 25.x line, and the 22 and 24 binaries know no `mainFormat`.
+   */
+  moduleMain: boolean;
+}
+
+export function seaFeatures(version: string): SeaFeatures {
+  const [major] = parseExact(version) ?? [0];
+  return { moduleMain: major >= 26 };
+}
