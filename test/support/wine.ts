@@ -14,7 +14,7 @@
  * SVCPACK_E2E_WINEPREFIX) so they neither see nor disturb services anyone else created in
  * `~/.wine`, and the prefix's SCM lives exactly as long as the test file's keep-alive.
  *
- * Wine 10 is required (Wine 8 cannot run Node.js 24 or 26): `npm run setup:wine` builds it in a
+ * Wine 10 is required (Wine 8 cannot run Node.js 24 or 26): `npm run setup:test` builds it in a
  * Debian trixie root without touching the host's packages (scripts/wine-root.sh), and the harness
  * finds that root by itself. Without Wine 10 every test fails (never skips) with WINE_REQUIRED.
  *
@@ -34,7 +34,7 @@ import { build, type BuildOptions, type BuildResult } from '../../src/build';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'fixtures');
 
-export const WINE_REQUIRED = 'Wine 10 is required: run "npm run setup:wine" (as root; builds it in a Debian trixie root, see scripts/wine-root.sh)';
+export const WINE_REQUIRED = 'Wine 10 is required: run "npm run setup:test" (as root; builds it in a Debian trixie root, see scripts/wine-root.sh)';
 
 /** The oldest Wine that runs every supported Node.js line (Wine 8 aborts Node 24 and 26 at start). */
 export const MIN_WINE_MAJOR = 10;

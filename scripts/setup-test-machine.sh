@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# What `npm test` needs besides npm packages, on a Debian/Ubuntu machine (as root; idempotent):
+#   - mingw-w64: builds the benchmarks' native C service and SCM timer (the quick bench runs in npm test)
+#   - osslsigncode, openssl: the signing tests sign with throwaway certificates
+#   - Wine 10 in a Debian trixie root (scripts/wine-root.sh): runs the exes as Windows services;
+#     bookworm's own Wine 8 cannot start Node 24 or 26
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64)
+command -v osslsigncode >/dev/null 2>&1 || missing+=(osslsigncode)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: ${missing[*]} missing — run as root (sudo npm run setup:test) or apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "setup: $(x86_64-w64-mingw32-gcc --version | head -n 1)"
+echo "setup: $(osslsigncode --version | head -n 1)"
+bash scripts/wine-root.sh setup
