@@ -251,8 +251,16 @@ describe('reporting events (driver under Wine)', () => {
     expect(events[3]!.text).toBe(wineQuoted('stop handlers still running after 5000 ms; forcing the stop'));
     expect(events[5]!.text).toBe(wineQuoted('stopped after failure (exit code 1)'));
     expect(events[6]!.text).toBe(wineQuoted('stopped'));
-    // The crash: CR LF line ends, the stack's first lines. (Wine's debug output shortens long strings.)
-    expect(events[4]!.text.startsWith(wineQuoted('uncaught exception: Error: boom\r\n    at frame0 (svcpack:///src/app.ts:1:9)\r\n').slice(0, -1))).toBe(true);
+    // The crash: CR LF line ends, the stack's first lines. Wine 10's ReportEventW stub traces each
+    // line of an insertion string on a line of its own (Wine 8 printed the whole, shortened string).
+    expect(events[4]!.text).toBe(wineQuoted('uncaught exception: Error: boom\r\n'));
+    const traced = r.debug.split('\n').filter((l) => l.includes('err:eventlog:ReportEventW ')).map((l) => l.slice(l.indexOf('L"')));
+    const crashAt = traced.indexOf(wineQuoted('uncaught exception: Error: boom\r\n'));
+    expect(traced.slice(crashAt, crashAt + 3)).toEqual([
+      wineQuoted('uncaught exception: Error: boom\r\n'),
+      wineQuoted('    at frame0 (svcpack:///src/app.ts:1:9)\r\n'),
+      wineQuoted('    at frame1 (svcpack:///src/app.ts:2:9)\r\n'),
+    ]);
   });
 
   test('the source\'s registry key: created with the message file, read back, re-pointed, removed (twice is fine)', async () => {
