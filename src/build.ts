@@ -19,7 +19,8 @@ import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
 import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-step';
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
-import { DEFAULT_NODE_VERSION, NODE_LINES, seaFeatures } from './runtime/node-lines';
+import { DEFAULT_NODE_VERSION, lineOf, NODE_LINES, seaFeatures } from './runtime/node-lines';
+import { defaultRegistry } from './runtime/npm-registry';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
 export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
@@ -99,7 +100,18 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         supervision: plan.supervision,
       };
       const [app, loader] = await Promise.all([
-        bundleApp({ entry: plan.entry, projectDir: plan.projectDir, nodeMajor, exeConfig, packer: plan.packer, seaModuleMain }),
+        bundleApp({
+          entry: plan.entry,
+          projectDir: plan.projectDir,
+          nodeMajor,
+          exeConfig,
+          packer: plan.packer,
+          seaModuleMain,
+          addons:
+            plan.packer === 'direct'
+              ? { abi: lineOf(nodeMajor)!.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
+              : undefined,
+        }),
         seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && plan.packer === 'direct'),
       ]);
       return { ...app, loader };
@@ -108,7 +120,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   ]);
 
   const versionInfo = versionInfoTable(plan);
-  const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version });
+  const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });
   let exe: Buffer;
   if (plan.packer === 'pkg') {
     exe = await step('pkg', () =>
@@ -135,6 +147,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       allowNodeOptions: plan.allowNodeOptions,
       appBundle: bundle.code,
       koffiNode: koffi.bytes,
+      addonFiles: bundle.addonFiles,
       versionInfo,
       icon: plan.icon?.data,
       compress: plan.compress,
@@ -180,6 +193,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         nodeVersion: runtime.version,
         nodeSource: runtime.sources.target,
         koffiVersion: koffi.version,
+        addons: bundle.addons,
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         inputs: bundle.inputs,
         outputs,

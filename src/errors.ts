@@ -22,6 +22,13 @@ export type ErrorCode =
   | 'RUNTIME_INTEGRITY'
   | 'PACK_FAILED'
   | 'OUTPUT_FAILED'
+  // Native addons (src/bundle/addons/): an addon whose Windows x64 binary cannot be had or is not
+  // one (exit 2: the app or --native must change); a platform package that cannot be fetched or
+  // fails its integrity (exit 1).
+  | 'ADDON_UNAVAILABLE'
+  | 'ADDON_NOT_WINDOWS'
+  | 'ADDON_FETCH_FAILED'
+  | 'ADDON_INTEGRITY'
   // svcpack inspect (src/inspect/): the file to inspect is missing or not a PE; a damaged manifest;
   // --require-valid-signature and the signature is missing or invalid (exit 1).
   | 'NOT_AN_EXE'

@@ -1,5 +1,5 @@
 /**
- * Loads koffi's native module from inside the exe. A native module must be a file on disk before
+ * Loads native modules (koffi's, and the app's addons through addons/load-addon.ts) from inside the exe. A native module must be a file on disk before
  * Windows can load it, and where that file lives is a security decision: it goes under the
  * running account's own %LOCALAPPDATA% (LocalSystem: C:\Windows\System32\config\systemprofile,
  * LocalService/NetworkService/virtual accounts: their profile under C:\Windows\ServiceProfiles,
@@ -28,12 +28,33 @@ const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).d
  * folder unless an identical copy is there, then loads it. Throws if the bytes do not match.
  */
 export function loadNativeModule<T>(fileName: string, bytes: () => Uint8Array, expectedSha256: string): T {
-  const dir = path.join(nativeModuleDir(), expectedSha256.slice(0, 32));
-  const file = path.join(dir, fileName);
-  if (!hasHash(file, expectedSha256)) {
-    const data = bytes();
-    if (sha256(data) !== expectedSha256) throw new Error(`embedded ${fileName} is corrupt (hash mismatch)`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = materializeNativeFiles(expectedSha256, [{ path: fileName, sha256: expectedSha256, bytes }]);
+  const mod = { exports: {} as T };
+  process.dlopen(mod, path.join(dir, fileName));
+  return mod.exports;
+}
+
+export interface NativeFile {
+  /** Path inside the folder, `/`-separated. */
+  path: string;
+  sha256: string;
+  /** The embedded bytes; read only when the file on disk is missing or differs. */
+  bytes(): Uint8Array;
+}
+
+/**
+ * Makes `<native folder>\<key's first 32 hex digits>\` hold exactly these files, each checked
+ * against its SHA-256 (re-hashed on every call: a stale or tampered copy is replaced, never
+ * loaded), and returns the folder. Throws if embedded bytes do not match their hash.
+ */
+export function materializeNativeFiles(key: string, files: readonly NativeFile[]): string {
+  const dir = path.join(nativeModuleDir(), key.slice(0, 32));
+  for (const f of files) {
+    const file = path.join(dir, ...f.path.split('/'));
+    if (hasHash(file, f.sha256)) continue;
+    const data = f.bytes();
+    if (sha256(data) !== f.sha256) throw new Error(`embedded ${f.path} is corrupt (hash mismatch)`);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     fs.writeFileSync(tmp, data, { mode: 0o700, flag: 'wx' });
     try {
@@ -41,13 +62,11 @@ export function loadNativeModule<T>(fileName: string, bytes: () => Uint8Array, e
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       // Another instance may have won the race and be holding the file loaded.
-      if (!hasHash(file, expectedSha256)) throw err;
+      if (!hasHash(file, f.sha256)) throw err;
     }
-    if (!hasHash(file, expectedSha256)) throw new Error(`${file} changed while it was being written`);
+    if (!hasHash(file, f.sha256)) throw new Error(`${file} changed while it was being written`);
   }
-  const mod = { exports: {} as T };
-  process.dlopen(mod, file);
-  return mod.exports;
+  return dir;
 }
 
 function hasHash(file: string, expected: string): boolean {

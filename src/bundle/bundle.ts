@@ -9,6 +9,8 @@ import { SvcpackError, failure, usageError } from '../errors';
 import { shimDir } from '../package-root';
 import { esbuild } from './esbuild';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
+import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
+import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 
 export interface BundleInput {
@@ -29,11 +31,16 @@ export interface BundleInput {
    * with runtime-shim/loaders/sea-prelude.ts, which a loader script would otherwise replace.
    */
   seaModuleMain?: boolean;
+  /** Native addons: embed their Windows x64 builds (direct packer; see addons/addon-plugin.ts). */
+  addons?: AddonPluginOptions;
 }
 
 export interface AppBundle {
   /** The ES module: shim + app, inline source map. */
   code: string;
+  /** The native addons embedded, and their files' contents by SHA-256 (SEA assets). */
+  addons: EmbeddedAddon[];
+  addonFiles: Map<string, Uint8Array>;
   /** Input files (project-relative) and their sizes in bytes. */
   inputs: Record<string, number>;
 }
@@ -66,6 +73,7 @@ export function entrySource(appEntry: string, seaModuleMain = false): string {
 }
 
 export async function bundleApp(input: BundleInput): Promise<AppBundle> {
+  const collector = new AddonCollector();
   try {
     const result = await esbuild.build({
       stdin: { contents: entrySource(input.entry, input.seaModuleMain), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
@@ -84,7 +92,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       metafile: true,
       logLevel: 'silent',
       legalComments: 'none',
-      plugins: [shimNamespacePlugin(shimDir)],
+      plugins: [shimNamespacePlugin(shimDir), ...(input.addons ? [addonPlugin(input.addons, collector)] : [])],
       define: {
         __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
         __dirname: '__svcpack_dirname',
@@ -100,9 +108,9 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
         .filter(([file]) => !file.startsWith('<stdin>'))
         .map(([file, meta]) => [file, meta.bytes]),
     );
-    return { code: out.text, inputs };
+    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data };
   } catch (err) {
-    throw bundleError(err, input.projectDir);
+    throw collector.failure ?? bundleError(err, input.projectDir);
   }
 }
 

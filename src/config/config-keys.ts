@@ -87,6 +87,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   nodeBinary: { kind: 'path', flag: '--node-binary', help: 'use this win-x64 node.exe instead of fetching one' },
   packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', help: 'how the exe is made (default: direct)' },
   compress: { kind: 'boolean', flag: '--compress', help: 'Brotli-compress the payload (app bundle, koffi.node) inside the exe (default: false)' },
+  native: { kind: 'env', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
   stopTimeoutMs: { kind: 'ms', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced, in ms (default: 20000)' },
   startType: setting('startType', 'choice', START_TYPES),

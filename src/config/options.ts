@@ -61,6 +61,12 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * `--require` of some agent) is ignored, so it cannot change how the service runs.
    */
   allowNodeOptions?: boolean;
+  /**
+   * Native addons svcpack cannot fetch (built from source or downloaded at install time): package
+   * name → path of its win32-x64 `.node` file for the embedded Node (relative paths against `cwd`).
+   * A record, or a list of `package=path`. Also replaces what svcpack would pick for that package.
+   */
+  native?: Record<string, string> | string[];
   /** Stop timeout in ms (default 20 000). */
   stopTimeoutMs?: number;
   /** Relative paths resolve against this folder; default process.cwd(). */
@@ -90,6 +96,8 @@ export interface ResolvedBuild {
   packer: Packer;
   compress: boolean;
   allowNodeOptions: boolean;
+  /** `--native`: package name → absolute path of its `.node` file (each checked to exist). */
+  native: Record<string, string>;
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
@@ -149,6 +157,16 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   if (opts.allowNodeOptions !== undefined && typeof opts.allowNodeOptions !== 'boolean') {
     throw usageError('USAGE', named('allowNodeOptions', `allowNodeOptions "${String(opts.allowNodeOptions)}" is not true or false`), 'pass --allow-node-options to let NODE_OPTIONS apply, or leave it out');
   }
+  const native: Record<string, string> = {};
+  const nativeHint = 'give --native <package>=<path to its win32-x64 .node file>';
+  for (const entry of Array.isArray(opts.native) ? opts.native : Object.entries(opts.native ?? {}).map(([k, v]) => `${k}=${v}`)) {
+    const eq = entry.indexOf('=');
+    const [pkg, file] = eq > 0 ? [entry.slice(0, eq).trim(), entry.slice(eq + 1).trim()] : ['', ''];
+    if (!pkg || !file) throw usageError('USAGE', named('native', `--native "${entry}" is not <package>=<path>`), nativeHint);
+    const abs = path.resolve(cwd, file);
+    if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw usageError('USAGE', named('native', `--native ${pkg}: ${file} does not exist`), nativeHint);
+    native[pkg] = abs;
+  }
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
@@ -181,6 +199,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     packer: opts.packer ?? 'direct',
     compress: opts.compress ?? false,
     allowNodeOptions: opts.allowNodeOptions ?? false,
+    native,
     stopTimeoutMs,
     settings,
     logging,

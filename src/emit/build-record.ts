@@ -1,4 +1,5 @@
 /** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
+import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
 import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
@@ -22,6 +23,8 @@ export interface BuildRecord {
   svcpackVersion: string;
   node: { version: string; target: 'win-x64'; source: string };
   koffiVersion: string;
+  /** The native addons embedded in the exe: package, version, where each came from, its files and their sha256. */
+  addons: EmbeddedAddon[];
   entry: string;
   /** Bundled input files (project-relative) and their sizes. */
   inputs: Record<string, number>;
@@ -49,6 +52,7 @@ export function buildRecord(args: {
   nodeVersion: string;
   nodeSource: string;
   koffiVersion: string;
+  addons: EmbeddedAddon[];
   entry: string;
   inputs: Record<string, number>;
   outputs: BuildRecord['outputs'];
@@ -72,6 +76,7 @@ export function buildRecord(args: {
     svcpackVersion: args.svcpackVersion,
     node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,
+    addons: args.addons,
     entry: args.entry,
     inputs: args.inputs,
     outputs: args.outputs,

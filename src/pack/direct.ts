@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { addonAssetName } from '../../runtime-shim/addons/embedded-addon';
 import type { ExeManifest } from './manifest';
 import { editExecutable } from './pe';
 import { generateSeaBlob } from './sea-blob';
@@ -24,6 +25,8 @@ export interface PackInput {
   allowNodeOptions: boolean;
   appBundle: string;
   koffiNode: Uint8Array;
+  /** Native addon files by SHA-256, stored as the assets `addon-<sha256>` (load-addon.ts reads them). */
+  addonFiles?: ReadonlyMap<string, Uint8Array>;
   versionInfo: VersionInfoTable;
   icon?: Uint8Array;
   /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-app.ts unpacks them). */
@@ -48,11 +51,7 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
       main: input.seaMain,
       moduleMain: input.moduleMain,
       allowNodeOptions: input.allowNodeOptions,
-      assets: input.compress
-        ? { 'app.mjs.br': brotli(Buffer.from(input.appBundle)), 'koffi.node.br': brotli(input.koffiNode) }
-        : input.moduleMain
-          ? { 'koffi.node': input.koffiNode }
-          : { 'app.mjs': input.appBundle, 'koffi.node': input.koffiNode },
+      assets: seaAssets(input),
       workDir,
     });
     const blob = performance.now() - t;
@@ -63,6 +62,16 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The SEA assets: the bundle (unless it is the main), koffi.node and the addons' files; `<name>.br` when compressed. */
+function seaAssets(input: PackInput): Record<string, Uint8Array | string> {
+  const plain: Record<string, Uint8Array | string> = {};
+  if (!input.moduleMain) plain['app.mjs'] = input.appBundle;
+  plain['koffi.node'] = input.koffiNode;
+  for (const [sha256, bytes] of input.addonFiles ?? []) plain[addonAssetName(sha256)] = bytes;
+  if (!input.compress) return plain;
+  return Object.fromEntries(Object.entries(plain).map(([name, data]) => [`${name}.br`, brotli(typeof data === 'string' ? Buffer.from(data) : data)]));
 }
 
 /**

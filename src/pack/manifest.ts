@@ -9,6 +9,7 @@ import { usageError } from '../errors';
 import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
+import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 
 export const MANIFEST_RESOURCE_NAME = 'SVCPACK_MANIFEST';
 
@@ -31,6 +32,8 @@ export interface ExeManifest {
   settings: ServiceSettings;
   logging: LoggingSettings;
   supervision: SupervisionSettings;
+  /** The native addons embedded (absent in exes built before addons were supported). */
+  addons?: EmbeddedAddon[];
 }
 
 /** The manifest's keys in the order they are written. */
@@ -48,6 +51,7 @@ const KEYS = [
   'settings',
   'logging',
   'supervision',
+  'addons',
 ] as const satisfies ReadonlyArray<keyof ExeManifest>;
 
 export interface ManifestInput {
@@ -63,6 +67,7 @@ export interface ManifestInput {
   settings: ServiceSettings;
   logging: LoggingSettings;
   supervision: SupervisionSettings;
+  addons?: EmbeddedAddon[];
 }
 
 /** The manifest of a build (only the listed fields of `input` are read; env values redacted). */
@@ -81,6 +86,7 @@ export function exeManifest(input: ManifestInput): ExeManifest {
     settings: { ...input.settings, env: redactEnv(input.settings.env) },
     logging: input.logging,
     supervision: input.supervision,
+    ...(input.addons?.length ? { addons: input.addons } : {}),
   };
 }
 

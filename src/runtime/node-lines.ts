@@ -20,14 +20,16 @@ export interface NodeLine {
   minimum: string;
   /** The patch the end-to-end suite runs as a service under Wine for this line (test/e2e/node-lines.test.ts). */
   proven: string;
+  /** NODE_MODULE_VERSION: the ABI of native addons built for this line (node-abi's registry). */
+  abi: number;
   /** End of life (last day of security fixes), per the Node.js release schedule. */
   endOfLife: string;
 }
 
 export const NODE_LINES: readonly NodeLine[] = [
-  { major: 22, minimum: '22.20.0', proven: '22.22.2', endOfLife: '2027-04-30' },
-  { major: 24, minimum: '24.7.0', proven: '24.21.0', endOfLife: '2028-04-30' },
-  { major: 26, minimum: '26.0.0', proven: '26.10.0', endOfLife: '2029-04-30' },
+  { major: 22, minimum: '22.20.0', proven: '22.22.2', abi: 127, endOfLife: '2027-04-30' },
+  { major: 24, minimum: '24.7.0', proven: '24.21.0', abi: 137, endOfLife: '2028-04-30' },
+  { major: 26, minimum: '26.0.0', proven: '26.10.0', abi: 147, endOfLife: '2029-04-30' },
 ];
 
 /** The Node.js version embedded when the user names none: the proven patch of the newest LTS line. */

@@ -28,6 +28,40 @@ export async function extractFromTgz(tgz: Uint8Array, name: string): Promise<Buf
 /** Same as {@link extractFromTgz} for an uncompressed tar given as a stream of chunks. */
 export async function extractFromTar(chunks: AsyncIterable<Uint8Array>, name: string): Promise<Buffer | undefined> {
   const wanted = normalize(name);
+  let found: Buffer | undefined;
+  await readTar(chunks, (entry) => entry === wanted, (_entry, data) => {
+    found = data;
+    return 'stop';
+  });
+  return found;
+}
+
+/**
+ * Every regular file of a gzip-compressed tar (names as stored, a leading `./` removed), in
+ * archive order. For small archives (npm packages of native addons); same errors as
+ * {@link extractFromTgz}.
+ */
+export async function extractAllFromTgz(tgz: Uint8Array): Promise<Map<string, Buffer>> {
+  const gunzip = createGunzip();
+  gunzip.end(tgz);
+  const files = new Map<string, Buffer>();
+  try {
+    await readTar(gunzip, () => true, (entry, data) => {
+      files.set(entry, data);
+      return 'continue';
+    });
+  } finally {
+    gunzip.destroy();
+  }
+  return files;
+}
+
+/** Walks a tar: `onFile` gets each regular file `want` accepts, until it answers 'stop'. */
+async function readTar(
+  chunks: AsyncIterable<Uint8Array>,
+  want: (name: string) => boolean,
+  onFile: (name: string, data: Buffer) => 'stop' | 'continue',
+): Promise<void> {
   const it = chunks[Symbol.asyncIterator]();
   const reader = new ByteReader(it);
   try {
@@ -35,8 +69,8 @@ export async function extractFromTar(chunks: AsyncIterable<Uint8Array>, name: st
     let pax: { path?: string; size?: number } = {};
     for (;;) {
       const h = await reader.take(BLOCK, true);
-      if (!h) return undefined; // archive ended without end-of-archive blocks: tolerated
-      if (h.every((b) => b === 0)) return undefined; // end-of-archive marker
+      if (!h) return; // archive ended without end-of-archive blocks: tolerated
+      if (h.every((b) => b === 0)) return; // end-of-archive marker
       checkChecksum(h);
       const type = String.fromCharCode(h[156] ?? 0);
       const meta = type === 'L' || type === 'x' || type === 'g' || type === 'K';
@@ -63,7 +97,10 @@ export async function extractFromTar(chunks: AsyncIterable<Uint8Array>, name: st
       longName = undefined;
       pax = {};
       const regular = type === '0' || type === '\0' || type === '7';
-      if (regular && normalize(entryName) === wanted) return await data();
+      if (regular && want(normalize(entryName))) {
+        if (onFile(normalize(entryName), await data()) === 'stop') return;
+        continue;
+      }
       // Directories, links etc. carry no data in practice, but honour the size anyway.
       await skip(reader, type === '1' || type === '2' || type === '5' ? 0 : padded);
     }

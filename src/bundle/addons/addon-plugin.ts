@@ -1,0 +1,286 @@
+/**
+ * The esbuild plugin that puts the Windows x64 build of every native addon the app can load into
+ * the exe. Addons are recognised by the shape of how they are loaded, not by package name:
+ *
+ * - `require('./x.node')` / `require('pkg/x.node')`: a Windows x64 DLL is embedded with the files
+ *   shipped beside it; a binary for another platform, in a package that declares another `os` or
+ *   `cpu` (or names one, like `-linux-x64-gnu`), becomes a module that throws MODULE_NOT_FOUND
+ *   when that branch runs (it never does on Windows); any other non-Windows binary fails the build.
+ * - platform packages (napi-rs `<pkg>-win32-x64-msvc`, `@img/sharp-win32-x64`, …), named in the
+ *   importing package's `optionalDependencies`: the win32-x64 one is fetched from the npm registry
+ *   at exactly the pinned version (npm skips it on Linux) and bundled as if installed; the others
+ *   throw MODULE_NOT_FOUND, so the package's own loader picks the Windows one, unchanged.
+ * - `require('node-gyp-build')(dir)` (prebuildify): the file node-gyp-build would pick for Windows
+ *   x64 and the embedded Node's ABI, from the package's `prebuilds/`.
+ * - `require('bindings')`, node-pre-gyp: the binary is built or downloaded at install time from a
+ *   place svcpack cannot reach; the build fails naming the package and the ways out, unless
+ *   `--native <package>=<file.node>` supplies it.
+ *
+ * Every embedded file is read here, hashed, and handed to the build as a SEA asset; the generated
+ * module calls runtime-shim/addons/load-addon.ts with the addon's description.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as Esbuild from 'esbuild';
+import { SvcpackError, usageError } from '../../errors';
+import { shimSpecifier } from '../shim-namespace';
+import type { EmbeddedAddon, EmbeddedFile } from '../../../runtime-shim/addons/embedded-addon';
+import { notWindowsX64Dll } from './binary-kind';
+import { ensurePlatformPackage, type PackageSource } from './platform-package';
+import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
+import { alternativeFor } from './known-addons';
+
+export interface AddonPluginOptions {
+  /** NODE_MODULE_VERSION of the embedded Node. */
+  abi: number;
+  /** Embedded Node major, for messages. */
+  nodeMajor: number;
+  source: PackageSource;
+  /** `--native`: package name → absolute path of its win32-x64 `.node` file. */
+  native: Record<string, string>;
+}
+
+/** What the plugin found: addons to embed (with their bytes), and the first failure. */
+export class AddonCollector {
+  readonly addons = new Map<string, EmbeddedAddon>();
+  /** File contents by SHA-256. */
+  readonly data = new Map<string, Uint8Array>();
+  failure: SvcpackError | undefined;
+
+  add(addon: EmbeddedAddon, contents: Map<string, Uint8Array>): void {
+    this.addons.set(addon.key, addon);
+    for (const [sha, bytes] of contents) this.data.set(sha, bytes);
+  }
+
+  fail(err: SvcpackError): Esbuild.OnResolveResult {
+    this.failure ??= err;
+    return { errors: [{ text: err.message }] };
+  }
+}
+
+const NS_ADDON = 'svcpack-addon';
+const NS_STUB = 'svcpack-addon-stub';
+const NS_LOADER_FN = 'svcpack-addon-fn';
+const NS_PRE_GYP = 'svcpack-addon-pre-gyp';
+
+const PLATFORMS = 'win32|linux|linuxmusl|darwin|android|freebsd|openbsd|netbsd|sunos|aix|wasm32|wasi|webcontainers';
+/** A bare specifier naming a platform package: `[@scope/]name-<platform>[-<arch>…][/subpath]`. */
+const PLATFORM_PACKAGE = new RegExp(`^((?:@[^/]+/)?[^/]*-(?:${PLATFORMS})(?:-[^/]*)?)(/.*)?$`);
+const WIN32_X64 = /-win32-x64(?:-|$)/;
+/** Other platforms or architectures, in a file or package name. */
+const FOREIGN = new RegExp(`(?:^|[-./+])(?:${PLATFORMS.replace('win32|', '')}|ia32|arm64|armv\\d|arm|musl|gnueabihf|ppc64|s390x|riscv64|loong64)(?:[-./+]|$)`);
+
+interface PackageInfo {
+  dir: string;
+  name: string;
+  version: string;
+  json: Record<string, unknown>;
+}
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** Files beside a `.node` file that go with it: everything in its folder but code and docs. */
+const COMPANION = /\.(dll|dat|pak|bin|manifest)$/i;
+
+export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector): Esbuild.Plugin {
+  const packages = new Map<string, PackageInfo | null>();
+
+  /** The nearest package.json with a name at or above `dir`. */
+  function packageOf(dir: string): PackageInfo | null {
+    const hit = packages.get(dir);
+    if (hit !== undefined) return hit;
+    let found: PackageInfo | null = null;
+    const file = path.join(dir, 'package.json');
+    try {
+      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (typeof json.name === 'string') found = { dir, name: json.name, version: String(json.version ?? '0.0.0'), json };
+    } catch {
+      // no package.json here
+    }
+    if (!found) {
+      const parent = path.dirname(dir);
+      found = parent === dir ? null : packageOf(parent);
+    }
+    packages.set(dir, found);
+    return found;
+  }
+
+  /** Describes and collects the addon `file` (a Windows x64 DLL) with its companions. */
+  function embed(file: string, pkg: PackageInfo | null, source: EmbeddedAddon['source']): EmbeddedAddon {
+    const dir = path.dirname(file);
+    const companions = fs.readdirSync(dir).filter((f) => COMPANION.test(f) && fs.statSync(path.join(dir, f)).isFile());
+    const contents = new Map<string, Uint8Array>();
+    const files: EmbeddedFile[] = [];
+    for (const name of [path.basename(file), ...companions.sort()]) {
+      const bytes = fs.readFileSync(path.join(dir, name));
+      const hash = sha256(bytes);
+      contents.set(hash, bytes);
+      files.push({ path: name, sha256: hash, bytes: bytes.byteLength });
+    }
+    const key = sha256(Buffer.from(files.map((f) => `${f.path}:${f.sha256}\n`).join('')));
+    const addon: EmbeddedAddon = { package: pkg?.name ?? path.basename(file), version: pkg?.version ?? '0.0.0', source, main: path.basename(file), files, key };
+    collector.add(addon, contents);
+    return addon;
+  }
+
+  /** `--native` for the package that owns `dir`, checked. */
+  function nativeOverride(pkg: PackageInfo | null): string | undefined {
+    return pkg ? opts.native[pkg.name] : undefined;
+  }
+
+  function checkedWindowsDll(file: string, owner: string): SvcpackError | null {
+    const head = Buffer.alloc(4096);
+    const fd = fs.openSync(file, 'r');
+    let n: number;
+    try {
+      n = fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const problem = notWindowsX64Dll(head.subarray(0, n));
+    return problem
+      ? usageError('ADDON_NOT_WINDOWS', `${file} (native addon of ${owner}) is ${problem}`, `pass --native ${owner}=<path to its win32-x64 .node file>`)
+      : null;
+  }
+
+  const addonResult = (addon: EmbeddedAddon): Esbuild.OnResolveResult => ({ path: addon.key, namespace: NS_ADDON, pluginData: addon });
+  const stubResult = (specifier: string, why: string): Esbuild.OnResolveResult => ({ path: specifier, namespace: NS_STUB, pluginData: why });
+
+  /** Whether a package or file name, or the package's `os`/`cpu`, says it is for another platform. */
+  function foreign(pkg: PackageInfo | null, file: string): boolean {
+    const os = pkg?.json.os;
+    const cpu = pkg?.json.cpu;
+    if (Array.isArray(os) && !os.includes('win32')) return true;
+    if (Array.isArray(cpu) && !cpu.includes('x64')) return true;
+    return FOREIGN.test(path.basename(file)) || (pkg !== null && FOREIGN.test(pkg.name.replace(/^@[^/]+\//, '')));
+  }
+
+  return {
+    name: 'svcpack-native-addons',
+    setup(build) {
+      // Platform packages named in the importer's optionalDependencies.
+      build.onResolve({ filter: PLATFORM_PACKAGE }, async (args) => {
+        if (args.pluginData?.svcpackInner) return undefined;
+        const m = PLATFORM_PACKAGE.exec(args.path)!;
+        const name = m[1]!;
+        const importer = args.importer ? packageOf(path.dirname(args.importer)) : null;
+        const optional = importer?.json.optionalDependencies as Record<string, string> | undefined;
+        const pinned = optional?.[name];
+        if (!importer || pinned === undefined) return undefined;
+        if (!WIN32_X64.test(name)) return stubResult(args.path, `${name} is for another platform; this exe is built for win32-x64`);
+        const override = nativeOverride(importer);
+        if (override) {
+          if (m[2]?.endsWith('package.json')) return { path: args.path, namespace: NS_STUB, pluginData: { json: { name, version: pinned } } };
+          const bad = checkedWindowsDll(override, importer.name);
+          return bad ? collector.fail(bad) : addonResult(embed(override, importer, 'native-option'));
+        }
+        let root: string;
+        try {
+          root = await ensurePlatformPackage(opts.source, name, pinned, importer.name);
+        } catch (err) {
+          if (err instanceof SvcpackError) return collector.fail(err);
+          throw err;
+        }
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: { svcpackInner: true } });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.path.endsWith('.node')) return resolveNodeFile(resolved.path, args.path, 'registry');
+        return { path: resolved.path };
+      });
+
+      // `.node` files.
+      build.onResolve({ filter: /\.node$/ }, async (args) => {
+        if (args.namespace !== 'file' || args.pluginData?.svcpackInner) return undefined;
+        if (args.path.startsWith('.') || path.isAbsolute(args.path)) return resolveNodeFile(path.resolve(args.resolveDir, args.path), args.path, 'installed');
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { svcpackInner: true } });
+        if (resolved.errors.length > 0) return stubResult(args.path, 'not installed');
+        return resolveNodeFile(resolved.path, args.path, 'installed');
+      });
+
+      function resolveNodeFile(file: string, specifier: string, source: EmbeddedAddon['source']): Esbuild.OnResolveResult {
+        const pkg = packageOf(path.dirname(file));
+        const override = nativeOverride(pkg);
+        if (override) {
+          const bad = checkedWindowsDll(override, pkg!.name);
+          return bad ? collector.fail(bad) : addonResult(embed(override, pkg, 'native-option'));
+        }
+        if (!fs.existsSync(file)) return stubResult(specifier, `${path.basename(file)} is not part of the package as installed`);
+        const bad = checkedWindowsDll(file, pkg?.name ?? path.basename(file));
+        if (!bad) return addonResult(embed(file, pkg, source));
+        if (foreign(pkg, file)) return stubResult(specifier, `${path.basename(file)} is for another platform; this exe is built for win32-x64`);
+        return collector.fail(bad);
+      }
+
+      // prebuildify packages: node-gyp-build(dir) becomes "load the Windows prebuild".
+      build.onResolve({ filter: /^node-gyp-build$/ }, (args) => {
+        const pkg = args.importer ? packageOf(path.dirname(args.importer)) : null;
+        if (!pkg) return undefined;
+        const override = nativeOverride(pkg);
+        if (override) {
+          const bad = checkedWindowsDll(override, pkg.name);
+          return bad ? collector.fail(bad) : { path: pkg.name, namespace: NS_LOADER_FN, pluginData: embed(override, pkg, 'native-option') };
+        }
+        const prebuilds = path.join(pkg.dir, 'prebuilds');
+        const folder = fs.existsSync(prebuilds) ? pickPrebuildFolder(fs.readdirSync(prebuilds)) : undefined;
+        const file = folder && pickPrebuildFile(fs.readdirSync(path.join(prebuilds, folder)), { abi: opts.abi });
+        if (!folder || !file) {
+          return collector.fail(
+            usageError(
+              'ADDON_UNAVAILABLE',
+              `${pkg.name}@${pkg.version} has no Windows x64 prebuild for Node.js ${opts.nodeMajor} (ABI ${opts.abi}) in its prebuilds/ folder`,
+              withAlternative(pkg.name, `pass --native ${pkg.name}=<path to its win32-x64 .node file>`),
+            ),
+          );
+        }
+        const chosen = path.join(prebuilds, folder, file);
+        const bad = checkedWindowsDll(chosen, pkg.name);
+        return bad ? collector.fail(bad) : { path: pkg.name, namespace: NS_LOADER_FN, pluginData: embed(chosen, pkg, 'installed') };
+      });
+
+      // Built or downloaded at install time: bindings('x'), node-pre-gyp's find().
+      build.onResolve({ filter: /^(bindings|@mapbox\/node-pre-gyp|node-pre-gyp)$/ }, (args) => {
+        const pkg = args.importer ? packageOf(path.dirname(args.importer)) : null;
+        if (!pkg) return undefined;
+        const override = nativeOverride(pkg);
+        if (!override) {
+          const how = args.path === 'bindings' ? 'builds its native addon from source when it is installed' : 'downloads its native addon when it is installed';
+          return collector.fail(
+            usageError(
+              'ADDON_UNAVAILABLE',
+              `${pkg.name}@${pkg.version} ${how}; its Windows x64 binary is on no registry svcpack can reach`,
+              withAlternative(pkg.name, `pass --native ${pkg.name}=<path to its win32-x64 .node file for Node.js ${opts.nodeMajor}>`),
+            ),
+          );
+        }
+        const bad = checkedWindowsDll(override, pkg.name);
+        if (bad) return collector.fail(bad);
+        const addon = embed(override, pkg, 'native-option');
+        return { path: pkg.name, namespace: args.path === 'bindings' ? NS_LOADER_FN : NS_PRE_GYP, pluginData: addon };
+      });
+
+      const loaderImport = `require(${JSON.stringify(shimSpecifier('addons/load-addon.ts'))})`;
+      build.onLoad({ filter: /.*/, namespace: NS_ADDON }, (args) => ({
+        contents: `module.exports = ${loaderImport}.loadEmbeddedAddon(${JSON.stringify(args.pluginData)});\n`,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /.*/, namespace: NS_LOADER_FN }, (args) => ({
+        contents: `module.exports = function loadAddon() { return ${loaderImport}.loadEmbeddedAddon(${JSON.stringify(args.pluginData)}); };\n`,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /.*/, namespace: NS_PRE_GYP }, (args) => ({
+        contents: `module.exports = { find: function find() { return ${loaderImport}.extractEmbeddedAddon(${JSON.stringify(args.pluginData)}); } };\n`,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /.*/, namespace: NS_STUB }, (args) => {
+        const data = args.pluginData as string | { json: unknown };
+        if (typeof data === 'object') return { contents: `module.exports = ${JSON.stringify(data.json)};\n`, loader: 'js' };
+        return { contents: `${loaderImport}.notForThisPlatform(${JSON.stringify(args.path)}, ${JSON.stringify(data)});\n`, loader: 'js' };
+      });
+    },
+  };
+}
+
+function withAlternative(pkg: string, hint: string): string {
+  const alternative = alternativeFor(pkg);
+  return alternative ? `${hint}, or use ${alternative}` : hint;
+}
