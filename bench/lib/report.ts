@@ -94,6 +94,7 @@ function suiteSection(suite: SuiteResult): string[] {
     const rows = suite.measurements.map((m, i) => measurementRow(m, suite.measurements[i - 1]));
     lines.push('', ...table(['Metric', 'Contender', 'Median', 'p25–p75', 'n', 'Details'], 'llrrrl', rows));
   }
+  for (const t of suite.tables ?? []) lines.push('', `**${t.title}**`, '', ...table(t.header, t.align, t.rows));
   if (suite.notes.length > 0) lines.push('', ...suite.notes.map((note) => `- ${note}`));
   return lines;
 }

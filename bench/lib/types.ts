@@ -52,11 +52,22 @@ export interface Check {
   explanation?: string;
 }
 
+/** A summary table a suite adds to its section of the Markdown report, below its measurements. */
+export interface ReportTable {
+  title: string;
+  header: string[];
+  /** 'l' or 'r' per column. */
+  align: string;
+  rows: string[][];
+}
+
 export interface SuiteResult {
   suite: string;
   title: string;
   measurements: Measurement[];
   checks: Check[];
+  /** Summary tables built from the measurements (the lines suite's per-line table). */
+  tables?: ReportTable[];
   /** Method notes printed under the suite's table (how cold was made cold, what was excluded). */
   notes: string[];
 }

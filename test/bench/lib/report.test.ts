@@ -109,6 +109,21 @@ describe('markdownReport', () => {
     expect(markdownReport(report)).not.toContain('quick mode');
   });
 
+  it('renders a suite’s summary tables under its measurements, before its notes', () => {
+    const lines = {
+      suite: 'lines',
+      title: 'Node lines',
+      measurements: [size],
+      checks: [],
+      tables: [{ title: 'Per line', header: ['Node', 'RSS'], align: 'lr', rows: [['26.10.0', '156.9 MB'], ['a|b', '1']] }],
+      notes: ['a note'],
+    };
+    const text = markdownReport({ ...report, suites: [lines] });
+    expect(text).toContain(
+      ['| exe size | svcpack | 48.2 MB | — | 1 |  |', '', '**Per line**', '', '| Node | RSS |', '|---|--:|', '| 26.10.0 | 156.9 MB |', '| a\\|b | 1 |', '', '- a note', ''].join('\n'),
+    );
+  });
+
   it('leaves out what there is nothing for', () => {
     const text = markdownReport({ ...report, versions: {}, suites: [{ suite: 'x', title: 'Empty', measurements: [], checks: [], notes: [] }] });
     expect(text).not.toContain('Versions:');
