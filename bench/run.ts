@@ -12,13 +12,15 @@ import { markdownReport } from './lib/report';
 import type { BenchContext, BenchReport, Suite, SuiteResult } from './lib/types';
 import { benchToolsDir, toolVersions } from './peers/tools';
 import { buildSuite } from './suites/build';
+import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
 import { supervisionSuite } from './suites/supervision';
 import { packageRoot, svcpackVersion } from '../src/package-root';
+import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */
@@ -118,7 +120,8 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 
 async function versions(): Promise<Record<string, string>> {
   const [wine, mingw] = await Promise.all([
-    toolVersion('wine', ['--version']),
+    // The Wine the service suites run (the Wine 10 root's launcher when set up; test/support/wine.ts).
+    toolVersion(findWine() ?? 'wine', ['--version']),
     toolVersion('x86_64-w64-mingw32-gcc', ['--version']),
   ]);
   return { svcpack: svcpackVersion, 'node (host)': process.version.slice(1), ...toolVersions(), wine, 'mingw-w64 gcc': mingw };

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { acquireRuntime } from '../../src/runtime/acquire';
+import { DEFAULT_NODE_VERSION, NODE_LINES } from '../../src/runtime/node-lines';
 import { isWindowsPe } from '../../src/runtime/pe-check';
 import { extractFromTgz } from '../../src/runtime/tar';
 import type { BenchContext } from '../lib/types';
@@ -30,6 +31,28 @@ export const PEER_VERSIONS = {
   postject: '1.0.0-alpha.6',
   node: '22.22.2',
 } as const;
+
+/**
+ * The exact Node each supported line is benchmarked with (bench/suites/lines.ts): one pinned patch
+ * per line of src/runtime/node-lines.ts. The default line's pin is svcpack's own default; the
+ * oldest line's is the Node the peers and the other suites use. {@link benchLineVersions} refuses a
+ * line without a pin, so a line added to NODE_LINES is benchmarked only once it is pinned here.
+ */
+export const LINE_PINS: Readonly<Record<number, string>> = {
+  22: PEER_VERSIONS.node,
+  24: '24.21.0',
+  26: DEFAULT_NODE_VERSION,
+};
+
+/** The pinned exact version of every supported line, oldest line first. Throws for a line without a pin, or a pin outside its line. */
+export function benchLineVersions(): { major: number; version: string; isDefault: boolean }[] {
+  return NODE_LINES.map(({ major }) => {
+    const version = LINE_PINS[major];
+    if (!version) throw new Error(`bench: Node line ${major} has no pinned patch in LINE_PINS (bench/peers/tools.ts)`);
+    if (!version.startsWith(`${major}.`)) throw new Error(`bench: LINE_PINS[${major}] is ${version}, not a ${major}.x version`);
+    return { major, version, isDefault: version === DEFAULT_NODE_VERSION };
+  });
+}
 
 const exec = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -134,6 +157,7 @@ export function toolVersions(): Record<string, string> {
     bun: PEER_VERSIONS.bun,
     postject: PEER_VERSIONS.postject,
     'node (target)': PEER_VERSIONS.node,
+    'node lines (suite lines)': benchLineVersions().map((l) => l.version).join(', '),
     '@yao-pkg/pkg': packageVersion('@yao-pkg/pkg'),
     esbuild: packageVersion('esbuild'),
     resedit: packageVersion('resedit'),

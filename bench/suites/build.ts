@@ -79,18 +79,21 @@ export async function ensureSvcpackLib(log: BenchContext['log']): Promise<void> 
 
 /**
  * `node bin/svcpack.js build <entry> --name BenchSvc --node <v> --out-dir <outDir> --json [flags]`
- * under this machine's Node (as a user runs it); the exe's path and the parsed record.
+ * under this machine's Node (as a user runs it); the exe's path and the parsed record. `node`
+ * defaults to the peers' Node; null passes no --node (for flags that name the runtime otherwise).
  */
 export async function runSvcpackBuild(input: {
   entry: string;
   outDir: string;
   flags?: string[];
   env?: NodeJS.ProcessEnv;
+  node?: string | null;
 }): Promise<{ exe: string; record: SvcpackRecord }> {
   const flags = input.flags ?? [];
+  const node = input.node === undefined ? PEER_VERSIONS.node : input.node;
   const { stdout } = await runTool(
     process.execPath,
-    [SVCPACK_BIN, 'build', input.entry, '--name', BENCH_NAME, '--node', PEER_VERSIONS.node, '--out-dir', input.outDir, '--json', ...flags],
+    [SVCPACK_BIN, 'build', input.entry, '--name', BENCH_NAME, ...(node === null ? [] : ['--node', node]), '--out-dir', input.outDir, '--json', ...flags],
     { what: ['svcpack build', ...flags].join(' '), cwd: REPO_ROOT, env: input.env },
   );
   let record: SvcpackRecord;

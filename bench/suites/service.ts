@@ -31,11 +31,15 @@ import { PEER_VERSIONS } from '../peers/tools';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
 import { buildNativeTools, timeServiceOp, type NativeTools, type TimerResult } from '../native/build';
 
-/** The Node every Node contender runs (Node 24 does not run under this Wine: DESIGN §4). */
+/**
+ * The Node every Node contender of this suite and the supervision suite runs: the peers' Node, so
+ * these figures stay comparable with earlier runs. Every supported line is compared in the 'lines'
+ * suite (bench/suites/lines.ts).
+ */
 export const BENCH_NODE_VERSION = PEER_VERSIONS.node;
 
 export const IDLE_HTTP_ENTRY = path.join(repoRoot, 'bench', 'apps', 'idle-http.ts');
-const BARE_SERVICE_ENTRY = path.join(repoRoot, 'bench', 'apps', 'bare-service.ts');
+export const BARE_SERVICE_ENTRY = path.join(repoRoot, 'bench', 'apps', 'bare-service.ts');
 
 /** How long a started service idles before its memory is read. */
 const IDLE_MS = 2_000;
@@ -289,7 +293,8 @@ export function installKoffi(dir: string): void {
 
 // ---------------------------------------------------------------- the suite
 
-interface Contender {
+/** One service to run under the SCM: see {@link runServiceLife}. */
+export interface ServiceContender {
   label: string;
   service: string;
   commandLine: string;
@@ -299,7 +304,7 @@ interface Contender {
   port: number | null;
 }
 
-interface RepSample {
+export interface RepSample {
   startMs: number;
   readyMs: number | null;
   stopMs: number;
@@ -329,7 +334,7 @@ export const serviceSuite: Suite = {
   run: (ctx) => withWine(() => runServiceSuite(ctx)),
 };
 
-async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contenders: Record<keyof typeof NAMES, Contender> }> {
+async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contenders: Record<keyof typeof NAMES, ServiceContender> }> {
   const root = path.join(ctx.workDir, 'service');
   const dirs = {
     svcpack: path.join(root, 'svcpack'),
@@ -351,7 +356,7 @@ async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contend
   installKoffi(dirs.bare);
   const nodeExe = winPath(runtime.targetExe);
   const q = (p: string) => `"${winPath(p)}"`;
-  const contenders: Record<keyof typeof NAMES, Contender> = {
+  const contenders: Record<keyof typeof NAMES, ServiceContender> = {
     native: { label: CONTENDERS.native, service: NAMES.native, commandLine: q(tools.floorService), needles: [winPath(tools.floorService)], port: null },
     bare: {
       label: CONTENDERS.bare,
@@ -382,8 +387,11 @@ async function prepare(ctx: BenchContext): Promise<{ tools: NativeTools; contend
   return { tools, contenders };
 }
 
-/** One service life of one contender. */
-async function runOnce(tools: NativeTools, c: Contender): Promise<RepSample> {
+/**
+ * One service life of one contender: create, start (timed), HTTP answering (timed), 2 s idle,
+ * memory, stop (timed), delete, its processes checked gone. Shared with the lines suite.
+ */
+export async function runServiceLife(tools: NativeTools, c: ServiceContender): Promise<RepSample> {
   if (c.port !== null) await ensurePortFree(c.port);
   await createServiceCommand(c.service, c.commandLine);
   const before = new Set(listProcesses().map((p) => p.pid));
@@ -468,7 +476,7 @@ async function runServiceSuite(ctx: BenchContext): Promise<SuiteResult> {
         order.map((key) => [
           key,
           async () => {
-            const s = await runOnce(tools, contenders[key]);
+            const s = await runServiceLife(tools, contenders[key]);
             samples[key]!.push(s);
             if (key === order[0]) rep++;
             ctx.log(

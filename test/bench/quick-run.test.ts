@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SuiteResult } from '../../bench/lib/types';
 import { runBench, SUITES, type RunResult } from '../../bench/run';
 import { CONTENDER, FIXTURES } from '../../bench/suites/build';
+import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
+import { benchLineVersions } from '../../bench/peers/tools';
 import { requireWine } from '../support/wine';
 
 let outDir = '';
@@ -110,6 +112,20 @@ describe('npm run bench -- --quick', () => {
     expect(processes(CONTENDERS.svcpack)).toBe(1);
     expect(processes(CONTENDERS.supervised)).toBeGreaterThanOrEqual(2);
     expect(processes(CONTENDERS.wrapper)).toBe(2);
+  });
+
+  test('lines: build, start and memory on every supported Node line, the module main against the script loader, and the per-line table', () => {
+    const s = suite('lines');
+    const lines = benchLineVersions();
+    const variants = lineVariants(lines);
+    const all = variants.map((v) => v.label);
+    const svcpack = variants.filter((v) => v.kind === 'svcpack').map((v) => v.label);
+    expectComplete(s, { 'lines.build.hello': svcpack, 'lines.start': all, 'lines.ready': all, 'lines.rss': all, 'lines.pss': all, 'lines.heap': all });
+    expect(s.checks.map((c) => c.id)).toEqual([
+      ...lines.flatMap((l) => [`lines.start.${l.major}.svcpack-vs-bare`, `lines.rss.${l.major}.svcpack-vs-bare`]),
+      ...lines.filter((l) => l.major >= 26).map((l) => `lines.start.${l.major}.module-vs-script`),
+    ]);
+    expect(s.tables?.[0]?.rows).toHaveLength(variants.length);
   });
 
   test('supervision: restart latency and log throughput, nothing lost or duplicated', () => {
