@@ -42,6 +42,11 @@ export function formatInspect(r: InspectResult): string {
   }
   rows.push(['Node.js', r.node?.version ?? 'unknown']);
   if (m) rows.push(['packer', m.packer], ['compressed', m.compressed ? 'yes' : 'no']);
+  for (const [i, a] of (m?.addons ?? []).entries()) {
+    const main = a.files.find((f) => f.path === a.main);
+    const beside = a.files.length > 1 ? ` + ${a.files.filter((f) => f !== main).map((f) => f.path).join(', ')}` : '';
+    rows.push([i === 0 ? 'native addons' : '', `${a.package}@${a.version} (${a.source}): ${a.main}${beside}, sha256 ${main?.sha256 ?? '?'}`]);
+  }
   rows.push(['SEA', r.sea ? 'yes' : 'no'], ['size', `${formatBytes(r.bytes)} (${r.bytes} bytes)`], ['sha256', r.sha256]);
   rows.push(...signatureRows(r.signature));
   if (m) rows.push(...settingRows(m));
