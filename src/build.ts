@@ -15,6 +15,7 @@ import { svcpackVersion } from './package-root';
 import { packDirect } from './pack/direct';
 import { koffiNativeFor } from './pack/koffi-native';
 import { exeManifest } from './pack/manifest';
+import { refuseAddonsForPkg } from './pack/pkg-addon-check';
 import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
 import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-step';
@@ -61,7 +62,11 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   };
   const started = performance.now();
 
-  const plan = await step('resolve', () => resolveBuildOptions(options));
+  const plan = await step('resolve', () => {
+    const resolved = resolveBuildOptions(options);
+    if (resolved.packer === 'pkg') refuseAddonsForPkg(resolved.projectDir); // before anything is fetched
+    return resolved;
+  });
   const signOptions = buildSignOptions(options); // checked before anything is bundled
   const timeDateStamp = sourceDateEpoch(process.env);
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
@@ -119,6 +124,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     runtimeReady,
   ]);
 
+  for (const message of bundle.warnings) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);
   const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });
   let exe: Buffer;

@@ -41,6 +41,8 @@ export interface AppBundle {
   /** The native addons embedded, and their files' contents by SHA-256 (SEA assets). */
   addons: EmbeddedAddon[];
   addonFiles: Map<string, Uint8Array>;
+  /** Warnings about the addons (e.g. one needs the Visual C++ runtime). */
+  warnings: string[];
   /** Input files (project-relative) and their sizes in bytes. */
   inputs: Record<string, number>;
 }
@@ -108,7 +110,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
         .filter(([file]) => !file.startsWith('<stdin>'))
         .map(([file, meta]) => [file, meta.bytes]),
     );
-    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data };
+    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, warnings: [...collector.warnings] };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }

@@ -26,7 +26,7 @@ import type * as Esbuild from 'esbuild';
 import { SvcpackError, usageError } from '../../errors';
 import { shimSpecifier } from '../shim-namespace';
 import type { EmbeddedAddon, EmbeddedFile } from '../../../runtime-shim/addons/embedded-addon';
-import { notWindowsX64Dll } from './binary-kind';
+import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from './binary-kind';
 import { ensurePlatformPackage, type PackageSource } from './platform-package';
 import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
 import { alternativeFor } from './known-addons';
@@ -47,6 +47,8 @@ export class AddonCollector {
   /** File contents by SHA-256. */
   readonly data = new Map<string, Uint8Array>();
   failure: SvcpackError | undefined;
+  /** Things the user should know that do not stop the build, each once. */
+  readonly warnings = new Set<string>();
 
   add(addon: EmbeddedAddon, contents: Map<string, Uint8Array>): void {
     this.addons.set(addon.key, addon);
@@ -120,6 +122,13 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
     }
     const key = sha256(Buffer.from(files.map((f) => `${f.path}:${f.sha256}\n`).join('')));
     const addon: EmbeddedAddon = { package: pkg?.name ?? path.basename(file), version: pkg?.version ?? '0.0.0', source, main: path.basename(file), files, key };
+    const shipped = new Set(files.map((f) => f.path.toLowerCase()));
+    const vcRuntime = [...new Set([...contents.values()].flatMap((bytes) => importedDlls(bytes)))].filter((d) => VC_RUNTIME_DLLS.includes(d) && !shipped.has(d));
+    if (vcRuntime.length > 0) {
+      collector.warnings.add(
+        `native addon ${addon.package}@${addon.version} needs the Visual C++ runtime (${vcRuntime.join(', ')}), which Node.js does not ship — install the Visual C++ 2015-2022 Redistributable (x64) on the Windows machines that run this exe`,
+      );
+    }
     collector.add(addon, contents);
     return addon;
   }

@@ -23,3 +23,45 @@ export function notWindowsX64Dll(head: Uint8Array): string | null {
   if ([0xfeedfacf, 0xcffaedfe, 0xfeedface, 0xcefaedfe, 0xcafebabe].includes(magic)) return 'a macOS (Mach-O) binary';
   return 'not a Windows DLL';
 }
+
+/**
+ * The DLL names a PE image imports (its import directory), lower-cased; [] when `image` has none
+ * or is not a readable PE. Used to warn about addons that need the Visual C++ runtime.
+ */
+export function importedDlls(image: Uint8Array): string[] {
+  const b = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+  try {
+    if (peMachine(b) === undefined) return [];
+    const pe = b.readUInt32LE(0x3c);
+    const sections = b.readUInt16LE(pe + 6);
+    const optSize = b.readUInt16LE(pe + 20);
+    const opt = pe + 24;
+    const magic = b.readUInt16LE(opt);
+    const dataDirs = opt + (magic === 0x20b ? 112 : 96);
+    const importRva = b.readUInt32LE(dataDirs + 8);
+    if (importRva === 0) return [];
+    const table = opt + optSize;
+    const toOffset = (rva: number): number => {
+      for (let i = 0; i < sections; i++) {
+        const s = table + i * 40;
+        const va = b.readUInt32LE(s + 12);
+        const size = Math.max(b.readUInt32LE(s + 8), b.readUInt32LE(s + 16));
+        if (rva >= va && rva < va + size) return rva - va + b.readUInt32LE(s + 20);
+      }
+      throw new Error('rva outside sections');
+    };
+    const names: string[] = [];
+    for (let d = toOffset(importRva); names.length < 512; d += 20) {
+      const nameRva = b.readUInt32LE(d + 12);
+      if (nameRva === 0) break;
+      const at = toOffset(nameRva);
+      names.push(b.subarray(at, b.indexOf(0, at)).toString('latin1').toLowerCase());
+    }
+    return names;
+  } catch {
+    return [];
+  }
+}
+
+/** The Visual C++ runtime DLLs, which Node.js does not ship and a fresh Windows may lack. */
+export const VC_RUNTIME_DLLS = ['vcruntime140.dll', 'vcruntime140_1.dll', 'msvcp140.dll', 'msvcp140_1.dll', 'msvcp140_2.dll', 'concrt140.dll'];

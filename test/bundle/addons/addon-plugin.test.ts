@@ -188,3 +188,29 @@ describe('the native-addon plugin', () => {
     expect(elf.code).toBe('ADDON_NOT_WINDOWS');
   });
 });
+
+describe('--packer pkg and native addons', () => {
+  it('names the first addon among the production dependencies and points to the direct packer', async () => {
+    const { refuseAddonsForPkg } = await import('../../../src/pack/pkg-addon-check');
+    const dir = await project({
+      'package.json': pkgJson({ name: 'app', dependencies: { express: '1' }, devDependencies: { esbuild: '1' } }),
+      'node_modules/express/package.json': pkgJson({ name: 'express', dependencies: { 'deep-addon': '1' } }),
+      'node_modules/deep-addon/package.json': pkgJson({ name: 'deep-addon' }),
+      'node_modules/deep-addon/prebuilds/win32-x64/deep.node': fakeDll('deep'),
+      'node_modules/esbuild/package.json': pkgJson({ name: 'esbuild', optionalDependencies: { '@esbuild/win32-x64': '1' } }),
+    });
+    const err = (() => {
+      try {
+        refuseAddonsForPkg(dir);
+      } catch (e) {
+        return e as SvcpackError;
+      }
+      return null;
+    })();
+    expect(err).toMatchObject({ code: 'ADDON_UNAVAILABLE', exitCode: 2 });
+    expect(err!.message).toMatch(/^--packer pkg cannot carry deep-addon, a prebuildify addon/);
+    expect(err!.hint).toMatch(/direct packer/);
+    fs.rmSync(path.join(dir, 'node_modules/deep-addon/prebuilds'), { recursive: true });
+    expect(() => refuseAddonsForPkg(dir)).not.toThrow(); // esbuild is a devDependency: not the app's
+  });
+});
