@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { formatInspect } from '../../src/inspect/format';
+import { inspect } from '../../src/inspect/inspect';
 import { ensureFixtureDeps } from '../support/fixture-deps';
 import { buildFixture, e2eFile, ensurePortFree, fixturesDir, httpGet, sc, spawnExe, startService, waitForHttp, waitForState, winePrefix } from './wine';
 
@@ -62,6 +64,15 @@ describe('native addons', () => {
     );
     expect(addons).toHaveLength(3);
     for (const a of plain.record.addons) for (const f of a.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('svcpack inspect lists the embedded addons from the exe alone', async () => {
+    const { plain } = file.ctx;
+    const inspected = await inspect(plain.exe);
+    expect(inspected.svcpack?.addons).toEqual(plain.record.addons);
+    const text = formatInspect(inspected);
+    expect(text).toMatch(/^native addons +\S/m);
+    expect(text).toMatch(/^(native addons)? +@duckdb\/node-bindings-win32-x64@1\.5\.6-r\.1 \(registry\): duckdb\.node \+ duckdb\.dll, sha256 [0-9a-f]{64}$/m);
   });
 
   test('as a service: each addon answers; files extracted hash-named into the protected native folder', async () => {
