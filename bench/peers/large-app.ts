@@ -3,11 +3,9 @@
  * project's install (nor committed): {@link ensureLargeApp} runs `npm ci` in it when its
  * node_modules is missing or does not match its package-lock.json.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { ensureFixtureDeps, stalePackages } from '../../test/support/fixture-deps';
 import type { BenchContext } from '../lib/types';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,44 +13,15 @@ export const LARGE_APP_DIR = path.join(REPO_ROOT, 'fixtures', 'large-app');
 export const LARGE_APP_ENTRY = path.join(LARGE_APP_DIR, 'app.ts');
 export const HELLO_APP_ENTRY = path.join(REPO_ROOT, 'fixtures', 'hello-http', 'app.ts');
 
-/**
- * Packages of package-lock.json that are missing from node_modules or installed at another
- * version (empty when node_modules is current).
- */
-export async function staleLargeAppPackages(dir = LARGE_APP_DIR): Promise<string[]> {
-  const lock = JSON.parse(await fs.readFile(path.join(dir, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string; link?: boolean }>;
-  };
-  const stale: string[] = [];
-  await Promise.all(
-    Object.entries(lock.packages).map(async ([key, entry]) => {
-      if (!key.startsWith('node_modules/') || entry.link || !entry.version) return;
-      try {
-        const installed = JSON.parse(await fs.readFile(path.join(dir, key, 'package.json'), 'utf8')) as { version?: string };
-        if (installed.version !== entry.version) stale.push(key.slice('node_modules/'.length));
-      } catch {
-        stale.push(key.slice('node_modules/'.length));
-      }
-    }),
-  );
-  return stale.sort();
+/** Packages of fixtures/large-app's package-lock.json missing from its node_modules or at another version. */
+export function staleLargeAppPackages(dir = LARGE_APP_DIR): Promise<string[]> {
+  return stalePackages(dir);
 }
 
-/** Runs `npm ci --no-audit --no-fund` in fixtures/large-app when its node_modules is missing or stale. */
+/** Runs `npm ci` in fixtures/large-app when its node_modules is missing or stale. */
 export async function ensureLargeApp(log: BenchContext['log'], dir = LARGE_APP_DIR): Promise<void> {
-  const stale = await staleLargeAppPackages(dir);
+  const stale = await stalePackages(dir);
   if (stale.length === 0) return;
   log(`installing fixtures/large-app dependencies (npm ci; ${stale.length} packages missing or stale)`);
-  try {
-    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: dir,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    const lines = `${(err as { stderr?: string }).stderr ?? ''}`.split('\n').map((l) => l.trim()).filter((l) => /err/i.test(l));
-    throw new Error(`npm ci in fixtures/large-app failed: ${lines.pop() ?? (err as Error).message.split('\n')[0]}`);
-  }
-  const still = await staleLargeAppPackages(dir);
-  if (still.length > 0) throw new Error(`npm ci in fixtures/large-app left ${still.length} packages missing (${still.slice(0, 3).join(', ')}…)`);
+  await ensureFixtureDeps(dir);
 }
