@@ -78,7 +78,7 @@ export async function ensureSvcpackLib(log: BenchContext['log']): Promise<void> 
 }
 
 /**
- * `node bin/svcpack.js build <entry> --name BenchSvc --node <v> --out-dir <outDir> --json [flags]`
+ * `node bin/svcpack.js build <entry> --name BenchSvc|<name> --node <v> --out-dir <outDir> --json [flags]`
  * under this machine's Node (as a user runs it); the exe's path and the parsed record. `node`
  * defaults to the peers' Node; null passes no --node (for flags that name the runtime otherwise).
  */
@@ -88,12 +88,15 @@ export async function runSvcpackBuild(input: {
   flags?: string[];
   env?: NodeJS.ProcessEnv;
   node?: string | null;
+  /** The service name (default {@link BENCH_NAME}): an exe run as a service is built under the name it is registered as. */
+  name?: string;
 }): Promise<{ exe: string; record: SvcpackRecord }> {
   const flags = input.flags ?? [];
   const node = input.node === undefined ? PEER_VERSIONS.node : input.node;
+  const name = input.name ?? BENCH_NAME;
   const { stdout } = await runTool(
     process.execPath,
-    [SVCPACK_BIN, 'build', input.entry, '--name', BENCH_NAME, ...(node === null ? [] : ['--node', node]), '--out-dir', input.outDir, '--json', ...flags],
+    [SVCPACK_BIN, 'build', input.entry, '--name', name, ...(node === null ? [] : ['--node', node]), '--out-dir', input.outDir, '--json', ...flags],
     { what: ['svcpack build', ...flags].join(' '), cwd: REPO_ROOT, env: input.env },
   );
   let record: SvcpackRecord;
@@ -102,7 +105,7 @@ export async function runSvcpackBuild(input: {
   } catch {
     throw new Error(`svcpack build ${flags.join(' ')} printed no JSON record: ${stdout.trim().split('\n')[0] ?? ''}`);
   }
-  return { exe: path.join(input.outDir, `${BENCH_NAME}.exe`), record };
+  return { exe: path.join(input.outDir, `${name}.exe`), record };
 }
 
 /**

@@ -302,6 +302,8 @@ export interface ServiceContender {
   needles: string[];
   /** The idle-http port; null for the native service (no HTTP). */
   port: number | null;
+  /** Whether the app answers GET /memory (idle-http does); default true. Without it the heap figures are null. */
+  memoryRoute?: boolean;
 }
 
 export interface RepSample {
@@ -425,7 +427,7 @@ export async function runServiceLife(tools: NativeTools, c: ServiceContender): P
   let heapUsedMiB: number | null = null;
   let heapTotalMiB: number | null = null;
   let gc = '';
-  if (c.port !== null) {
+  if (c.port !== null && c.memoryRoute !== false) {
     const mem = await httpGetLocal(c.port, '/memory', 5_000);
     if (!mem || mem.status !== 200) throw new Error(`${c.label}: GET /memory failed: ${JSON.stringify(mem)}`);
     const usage = JSON.parse(mem.body) as NodeJS.MemoryUsage & { gc?: string };
