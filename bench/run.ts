@@ -11,6 +11,7 @@ import { describeMachine, toolVersion } from './lib/machine';
 import { markdownReport } from './lib/report';
 import type { BenchContext, BenchReport, Suite, SuiteResult } from './lib/types';
 import { benchToolsDir, toolVersions } from './peers/tools';
+import { addonsSuite } from './suites/addons';
 import { buildSuite } from './suites/build';
 import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
@@ -20,7 +21,7 @@ import { packageRoot, svcpackVersion } from '../src/package-root';
 import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SuiteResult } from '../../bench/lib/types';
 import { runBench, SUITES, type RunResult } from '../../bench/run';
+import { ADDON_APPS, ADDON_STARTS, HASH_CONTENDER } from '../../bench/suites/addons';
 import { CONTENDER, FIXTURES } from '../../bench/suites/build';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
@@ -135,5 +136,23 @@ describe('npm run bench -- --quick', () => {
     const lost = s.measurements.find((m) => m.metric === 'log.lost')!;
     expect(lost.samples).toEqual([0]);
     expect(lost.details).toMatchObject({ missing: 0, duplicated: 0, unexpected: 0, 'out of order': 0 });
+  });
+
+  test('addons: build, exe size, first and later start of the addon app against hello-http, the re-hash cost, and the table', () => {
+    const s = suite('addons');
+    const apps = Object.values(ADDON_APPS);
+    const starts = Object.values(ADDON_STARTS);
+    expectComplete(s, {
+      'addons.build': apps,
+      'addons.exe': apps,
+      'addons.start': starts,
+      'addons.ready': starts,
+      'addons.stop': starts,
+      'addons.rss': starts,
+      'addons.rehash': [HASH_CONTENDER],
+    });
+    const exe = (c: string) => s.measurements.find((m) => m.metric === 'addons.exe' && m.contender === c)!.samples[0]!;
+    expect(exe(ADDON_APPS.addons)).toBeGreaterThan(exe(ADDON_APPS.hello));
+    expect(s.tables?.[0]?.rows).toHaveLength(starts.length);
   });
 });
