@@ -120,3 +120,6 @@ function check(input: CheckInput, kind: Check['kind'], unit: Unit, value: number
 function sameUnit(id: string, a: Measurement, b: Measurement): void {
   if (a.unit !== b.unit) throw new Error(`check ${id}: cannot compare ${a.metric} in ${a.unit} with ${b.metric} in ${b.unit}`);
 }
+
+/** `n` rounded to one decimal, for report tables. */
+export const round1 = (n: number): number => Math.round(n * 10) / 10;

@@ -24,7 +24,7 @@ import { buildNativeTools } from '../native/build';
 import { HELLO_APP_ENTRY, REPO_ROOT } from '../peers/large-app';
 import { runTool } from '../peers/tools';
 import { formatValue } from '../lib/report';
-import { measurement, summarize } from '../lib/stats';
+import { measurement, round1, summarize } from '../lib/stats';
 import { interleave } from '../lib/timer';
 import type { BenchContext, Measurement, ReportTable, Suite, SuiteResult } from '../lib/types';
 import { ensureSvcpackLib, runSvcpackBuild, type SvcpackRecord } from './build';
@@ -108,8 +108,6 @@ console.log(JSON.stringify(out));
 `;
 
 const MiB = 1024 * 1024;
-const round1 = (n: number): number => Math.round(n * 10) / 10;
-const median = (m: Measurement): number => m.stats.median;
 
 export const addonsSuite: Suite = {
   name: 'addons',
@@ -278,20 +276,20 @@ async function runAddonsSuite(ctx: BenchContext): Promise<SuiteResult> {
   }
   for (const group of [buildM, exeM, startM, readyM, stopM, rssM] as Record<string, Measurement>[]) {
     for (const [k, m] of Object.entries(group)) {
-      if (k !== 'hello') m.details = { ...m.details, '÷ hello-http': Number((median(m) / median(group.hello!)).toFixed(3)) };
+      if (k !== 'hello') m.details = { ...m.details, '÷ hello-http': Number((m.stats.median / group.hello!.stats.median).toFixed(3)) };
     }
   }
   const hashM = measurement('addons.rehash', `re-hash of the addon files (${fileCount} files, ${(addonBytes / MiB).toFixed(1)} MB)`, HASH_CONTENDER, 'ms', hashMs, {
     'read ms': round1(summarize(probe.map(([a]) => a)).median),
     'SHA-256 ms': round1(summarize(probe.map(([, b]) => b)).median),
-    'share of a later start': `${((summarize(hashMs).median / median(startM.again)) * 100).toFixed(0)} %`,
+    'share of a later start': `${((summarize(hashMs).median / startM.again.stats.median) * 100).toFixed(0)} %`,
     'MB/s': Math.round(addonBytes / MiB / (summarize(hashMs).median / 1000)),
   });
   const measurements = [...apps.map((k) => buildM[k]), ...apps.map((k) => exeM[k]), ...order.map((k) => startM[k]), ...order.map((k) => readyM[k]), ...order.map((k) => stopM[k]), ...order.map((k) => rssM[k]), hashM];
 
   // ---- the table
-  const mid = (m: Measurement) => formatValue(median(m), m.unit);
-  const x = (m: Measurement, ref: Measurement) => (m === ref ? '1 (ref)' : formatValue(median(m) / median(ref), 'ratio'));
+  const mid = (m: Measurement) => formatValue(m.stats.median, m.unit);
+  const x = (m: Measurement, ref: Measurement) => (m === ref ? '1 (ref)' : formatValue(m.stats.median / ref.stats.median, 'ratio'));
   const table: ReportTable = {
     title: 'Addon app against hello-http (medians; × = ratio to hello-http in this run)',
     header: ['', 'warm build', '×', 'exe', '×', 'StartService → RUNNING', '×', 'HTTP answering', '×', 'idle RSS', '×'],
@@ -315,13 +313,13 @@ async function runAddonsSuite(ctx: BenchContext): Promise<SuiteResult> {
     }),
   };
 
-  const extraction = median(startM.first) - median(startM.again);
+  const extraction = startM.first.stats.median - startM.again.stats.median;
   const hashMid = summarize(hashMs).median;
   const notes = [
     `Apps: fixtures/native-addons (${addons.map((a) => `${a.package}: ${a.files.map((f) => `${f.path} ${round1(f.bytes / MiB)} MB`).join(' + ')}`).join('; ')}; dependencies installed by npm ci on Linux, the Windows binaries fetched by the build) and fixtures/hello-http, both built by \`node bin/svcpack.js build <app> --node ${DEFAULT_NODE_VERSION} --json\` (svcpack’s default Node). Build: wall time of the CLI, ${ctx.reps} repetition(s)${warmup ? ` after ${warmup} warm-up round` : ''}, the two apps interleaved, older outputs removed and \`sync\` run between builds (untimed).`,
     `Starts: each repetition runs hello-http, then the addon exe with its addons’ folders removed from the Wine user’s %LOCALAPPDATA%\\svcpack\\native (first start: every addon file is read out of the exe, hashed, written and hashed again before the app module finishes), then the addon exe again (the files are there: each is only read and re-hashed). koffi’s folder is left in place for all three, as every svcpack exe has it. Each start is the service suite’s service life: sc create → StartService → RUNNING (scm-timer, SCM API) → HTTP answering (polled from Linux) → 2 s idle → RSS from /proc → stop → sc delete.`,
     'What RUNNING includes: svcpack reports it once the app module has been evaluated. The addon app’s module loads all three addons, opens its leveldb (in the service’s data folder) and creates an in-memory DuckDB before it listens, so its start includes that work, not only the extraction; hello-http only listens. First start − later start is the extraction’s own cost.',
-    `Per later start the shim re-reads and re-hashes every addon file (${fileCount} files, ${(addonBytes / MiB).toFixed(1)} MB, ${largest.path} ${round1(largest.bytes / MiB)} MB of it) so a stale or tampered copy is never loaded. That alone, timed inside node.exe ${DEFAULT_NODE_VERSION} under Wine with the shim’s own calls (fs.readFileSync + SHA-256, files in the page cache), takes ${formatValue(hashMid, 'ms')} (reading ${formatValue(summarize(probe.map(([a]) => a)).median, 'ms')}, SHA-256 ${formatValue(summarize(probe.map(([, b]) => b)).median, 'ms')}; ${((hashMid / median(startM.again)) * 100).toFixed(0)} % of the later start’s ${mid(startM.again)}); the first start (writing every file, hashing each twice) took ${extraction >= 0 ? `${formatValue(extraction, 'ms')} more` : `${formatValue(-extraction, 'ms')} less`} than a later start (medians). The first start takes the bytes from the exe’s embedded assets, not from a file, so what it adds to a later start is one more SHA-256 pass and the write (reading the written file back is common to both): small beside this machine’s start-to-start noise (see the p25–p75 ranges). On this 2-core machine Wine’s file read, not the hash, is most of the re-hash.`,
+    `Per later start the shim re-reads and re-hashes every addon file (${fileCount} files, ${(addonBytes / MiB).toFixed(1)} MB, ${largest.path} ${round1(largest.bytes / MiB)} MB of it) so a stale or tampered copy is never loaded. That alone, timed inside node.exe ${DEFAULT_NODE_VERSION} under Wine with the shim’s own calls (fs.readFileSync + SHA-256, files in the page cache), takes ${formatValue(hashMid, 'ms')} (reading ${formatValue(summarize(probe.map(([a]) => a)).median, 'ms')}, SHA-256 ${formatValue(summarize(probe.map(([, b]) => b)).median, 'ms')}; ${((hashMid / startM.again.stats.median) * 100).toFixed(0)} % of the later start’s ${mid(startM.again)}); the first start (writing every file, hashing each twice) took ${extraction >= 0 ? `${formatValue(extraction, 'ms')} more` : `${formatValue(-extraction, 'ms')} less`} than a later start (medians). The first start takes the bytes from the exe’s embedded assets, not from a file, so what it adds to a later start is one more SHA-256 pass and the write (reading the written file back is common to both): small beside this machine’s start-to-start noise (see the p25–p75 ranges). On this 2-core machine Wine’s file read, not the hash, is most of the re-hash.`,
     'The two apps listen on fixed ports, as services under Wine get no custom environment: hello-http on its default 8080, the addon app on 18341 (port=18341 on its service command line). Neither has idle-http’s /memory route, so no V8 heap figure.',
   ];
 

@@ -22,7 +22,7 @@ import { buildNativeTools } from '../native/build';
 import { HELLO_APP_ENTRY } from '../peers/large-app';
 import { benchLineVersions, runTool } from '../peers/tools';
 import { formatValue } from '../lib/report';
-import { measurement, ratioCheck, summarize } from '../lib/stats';
+import { measurement, ratioCheck, round1, summarize } from '../lib/stats';
 import { interleave } from '../lib/timer';
 import type { BenchContext, Check, Measurement, ReportTable, Suite, SuiteResult } from '../lib/types';
 import { ensureSvcpackLib, runSvcpackBuild, type SvcpackRecord } from './build';
@@ -90,8 +90,6 @@ function expectMain(v: LineVariant, exe: string): void {
 const FIRST_PORT = 18321;
 const serviceName = (v: LineVariant): string => `SvcpackBenchLine${v.key.replace(/(^|-)([a-z0-9])/g, (_, _d: string, c: string) => c.toUpperCase())}`;
 
-const round1 = (n: number): number => Math.round(n * 10) / 10;
-const median = (m: Measurement): number => m.stats.median;
 
 export const linesSuite: Suite = {
   name: 'lines',
@@ -237,7 +235,7 @@ async function runLinesSuite(ctx: BenchContext): Promise<SuiteResult> {
   for (const v of variants) {
     for (const [k, m] of Object.entries(byKey[v.key]!)) {
       const r = refM[k];
-      if (r && v !== ref) m.details = { ...m.details, '÷ ref': Number((median(m) / median(r)).toFixed(3)) };
+      if (r && v !== ref) m.details = { ...m.details, '÷ ref': Number((m.stats.median / r.stats.median).toFixed(3)) };
     }
   }
   // Grouped by metric, the variants in order under each.
@@ -245,7 +243,7 @@ async function runLinesSuite(ctx: BenchContext): Promise<SuiteResult> {
 
   // ---- checks: the service suite's start and memory targets, per line; the two mains on the default line
   const checks: Check[] = [];
-  const mid = (m: Measurement) => formatValue(median(m), m.unit);
+  const mid = (m: Measurement) => formatValue(m.stats.median, m.unit);
   for (const l of lines) {
     const sv = byKey[`svcpack-${l.major}`]!;
     const bare = byKey[`bare-${l.major}`]!;
@@ -292,8 +290,8 @@ async function runLinesSuite(ctx: BenchContext): Promise<SuiteResult> {
       .map((v) => {
         const m = byKey[v.key]!;
         const bare = byKey[`bare-${v.major}`]!;
-        const x = (k: string) => (v === ref ? '1 (ref)' : formatValue(median(m[k]!) / median(refM[k]!), 'ratio'));
-        const b = (k: string) => formatValue(median(m[k]!) / median(bare[k]!), 'ratio');
+        const x = (k: string) => (v === ref ? '1 (ref)' : formatValue(m[k]!.stats.median / refM[k]!.stats.median, 'ratio'));
+        const b = (k: string) => formatValue(m[k]!.stats.median / bare[k]!.stats.median, 'ratio');
         return [
           v.version,
           v.main === 'module' ? 'module (app bundle)' : v.major >= 26 ? 'script loader (--node-binary)' : 'script loader',
@@ -314,7 +312,7 @@ async function runLinesSuite(ctx: BenchContext): Promise<SuiteResult> {
           .filter((v) => v.kind === 'bare')
           .map((v) => {
             const m = byKey[v.key]!;
-            return [v.version, 'bare node.exe (koffi host)', '—', '—', mid(m.start!), formatValue(median(m.start!) / median(refM.start!), 'ratio'), '—', mid(m.ready!), mid(m.rss!), formatValue(median(m.rss!) / median(refM.rss!), 'ratio'), '—', mid(m.heap!)];
+            return [v.version, 'bare node.exe (koffi host)', '—', '—', mid(m.start!), formatValue(m.start!.stats.median / refM.start!.stats.median, 'ratio'), '—', mid(m.ready!), mid(m.rss!), formatValue(m.rss!.stats.median / refM.rss!.stats.median, 'ratio'), '—', mid(m.heap!)];
           }),
       ),
   };

@@ -25,7 +25,7 @@ import { build as esbuild } from 'esbuild';
 import { build, type BuildOptions } from '../../src/build';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { createServiceCommand, dataDirOf, ensurePortFree, removeService, repoRoot, sc, sleep, startWine, winPath } from '../../test/support/wine';
-import { differenceCheck, measurement, ratioCheck, summarize } from '../lib/stats';
+import { differenceCheck, measurement, ratioCheck, round1, summarize } from '../lib/stats';
 import { interleave } from '../lib/timer';
 import { PEER_VERSIONS } from '../peers/tools';
 import type { BenchContext, Check, Measurement, Suite, SuiteResult } from '../lib/types';
@@ -463,7 +463,6 @@ export async function runServiceLife(tools: NativeTools, c: ServiceContender): P
   };
 }
 
-const round1 = (n: number): number => Math.round(n * 10) / 10;
 const median = (xs: number[]): number => summarize(xs).median;
 
 async function runServiceSuite(ctx: BenchContext): Promise<SuiteResult> {
