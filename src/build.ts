@@ -20,7 +20,7 @@ import { packWithPkg } from './pack/pkg-packer';
 import { versionInfoTable } from './pack/version-info';
 import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-step';
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
-import { DEFAULT_NODE_VERSION, lineOf, NODE_LINES, seaFeatures } from './runtime/node-lines';
+import { DEFAULT_NODE_VERSION, lineOf, majorOf, NODE_LINES } from './runtime/node-lines';
 import { defaultRegistry } from './runtime/npm-registry';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 
@@ -72,12 +72,14 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
 
-  // The app bundle only needs the Node major (esbuild's syntax target); it runs while the runtime is
-  // fetched. A --node-binary's version is known only then: target the oldest supported line.
-  const nodeMajor = Number((plan.node ?? (plan.nodeBinary ? String(NODE_LINES[0]!.major) : DEFAULT_NODE_VERSION)).split('.')[0]);
-  // Node 26+: the app bundle is itself the SEA main, an ES module (no loader script). Not with
-  // --compress (the script loader unpacks the bundle), nor when only --node-binary tells the version.
-  const seaModuleMain = plan.packer === 'direct' && !plan.compress && (plan.node !== undefined || !plan.nodeBinary) && seaFeatures(`${nodeMajor}.0.0`).moduleMain;
+  // The bundle only needs the Node line (esbuild's syntax target, the SEA main's format, the addon
+  // ABI); it runs while the runtime is fetched. A lone --node-binary's version is known only then:
+  // the bundle targets the oldest supported line.
+  const line = lineOf(plan.node ? majorOf(plan.node) : plan.nodeBinary ? NODE_LINES[0]!.major : majorOf(DEFAULT_NODE_VERSION))!;
+  const nodeMajor = line.major;
+  // Node 26: the app bundle is itself the SEA main, an ES module (no loader script). Not with
+  // --compress: the script loader unpacks the compressed bundle.
+  const seaModuleMain = plan.packer === 'direct' && !plan.compress && line.moduleMain;
   const runtimeReady = step('runtime', () =>
     acquireRuntime({
       version: plan.node,
@@ -114,7 +116,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           seaModuleMain,
           addons:
             plan.packer === 'direct'
-              ? { abi: lineOf(nodeMajor)!.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
+              ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
               : undefined,
         }),
         seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && plan.packer === 'direct'),

@@ -13,7 +13,7 @@ import {
 } from './cache';
 import { describeError } from './http';
 import { DEFAULT_NODEJS_MIRROR, downloadFromNodejsOrg, MirrorMissingVersionError, newestFromIndex } from './nodejs-org';
-import { DEFAULT_NODE_VERSION, SUPPORTED_LINES_HINT, unsupportedReason } from './node-lines';
+import { DEFAULT_NODE_VERSION, majorOf, SUPPORTED_LINES_HINT, unsupportedReason } from './node-lines';
 import { highestOfMajor, parseVersionSpec, type VersionSpec } from './node-version';
 import { defaultRegistry, downloadFromNpm, fetchPackument, MissingVersionError, type Packument } from './npm-registry';
 import { isWindowsPe, isWindowsPeFile, readPeVersion } from './pe-check';
@@ -78,7 +78,6 @@ interface Ctx {
 }
 
 const FETCH_HINT = 'check the network or pass --node-binary <path to node.exe> (and a cached host Node)';
-const VERSION_HINT = SUPPORTED_LINES_HINT;
 
 /** Resolves the request to a target node.exe and a host Node of the same exact version. */
 export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime> {
@@ -174,7 +173,7 @@ async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch): Promise<st
     const both = Object.keys(target.versions).filter((v) => !host || v in host.versions);
     const found = highestOfMajor(both, major);
     if (found) return found;
-    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg}${host ? ` and ${hostPkg}` : ''})`, VERSION_HINT);
+    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg}${host ? ` and ${hostPkg}` : ''})`, SUPPORTED_LINES_HINT);
   } catch (err) {
     if (err instanceof SvcpackError) throw err;
     npmReason = describeError(err);
@@ -263,7 +262,7 @@ async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; s
     throw usageError(
       'INVALID_NODE_VERSION',
       `Node.js ${key.version} does not exist on the npm registry (${pkg})${mirrorMissing ? '' : ` and ${ctx.mirror} could not be checked (${mirrorReason})`}`,
-      VERSION_HINT,
+      SUPPORTED_LINES_HINT,
     );
   }
   throw failure('RUNTIME_FETCH_FAILED', `could not download ${label} from ${ctx.registry} (${npmReason}) nor from ${ctx.mirror} (${mirrorReason})`, FETCH_HINT);
@@ -297,7 +296,7 @@ async function inspectNodeBinary(
     version = undefined;
   }
   if (!version) throw usageError('INVALID_NODE_BINARY', `${file} has no readable version information (not an official Node.js build?)`, hint);
-  const mismatch = spec && (spec.kind === 'exact' ? spec.version !== version : Number(version.split('.')[0]) !== spec.major);
+  const mismatch = spec && (spec.kind === 'exact' ? spec.version !== version : majorOf(version) !== spec.major);
   if (mismatch) {
     throw usageError(
       'INVALID_NODE_BINARY',

@@ -7,7 +7,7 @@
  * line once that line has entered LTS (October of even years) and passed the same suite. A line
  * leaves this table when it reaches its end of life.
  */
-import { compareVersions, parseExact, type VersionSpec } from './node-version';
+import { compareVersions, type VersionSpec } from './node-version';
 
 export interface NodeLine {
   major: number;
@@ -22,14 +22,20 @@ export interface NodeLine {
   proven: string;
   /** NODE_MODULE_VERSION: the ABI of native addons built for this line (node-abi's registry). */
   abi: number;
+  /**
+   * `"mainFormat": "module"`: the app bundle itself can be the SEA main, an ES module whose
+   * `import.meta.url` is the exe's file URL, so no loader script is needed. Node 26 only: ESM SEA
+   * entry points were added in the 25.x line, and the 22 and 24 binaries know no `mainFormat`.
+   */
+  moduleMain: boolean;
   /** End of life (last day of security fixes), per the Node.js release schedule. */
   endOfLife: string;
 }
 
 export const NODE_LINES: readonly NodeLine[] = [
-  { major: 22, minimum: '22.20.0', proven: '22.22.2', abi: 127, endOfLife: '2027-04-30' },
-  { major: 24, minimum: '24.7.0', proven: '24.21.0', abi: 137, endOfLife: '2028-04-30' },
-  { major: 26, minimum: '26.0.0', proven: '26.10.0', abi: 147, endOfLife: '2029-04-30' },
+  { major: 22, minimum: '22.20.0', proven: '22.22.2', abi: 127, moduleMain: false, endOfLife: '2027-04-30' },
+  { major: 24, minimum: '24.7.0', proven: '24.21.0', abi: 137, moduleMain: false, endOfLife: '2028-04-30' },
+  { major: 26, minimum: '26.0.0', proven: '26.10.0', abi: 147, moduleMain: true, endOfLife: '2029-04-30' },
 ];
 
 /** The Node.js version embedded when the user names none: the proven patch of the newest LTS line. */
@@ -44,6 +50,9 @@ function linesText(): string {
 /** The hint every unsupported-version error ends with. */
 export const SUPPORTED_LINES_HINT = `use --node ${NODE_LINES.map((l) => l.major).join(', --node ')} (a supported LTS line; newest patch) or an exact version of one, e.g. ${DEFAULT_NODE_VERSION} (the default)`;
 
+/** The major of an `x.y.z` or `x`. */
+export const majorOf = (version: string): number => Number(version.split('.')[0]);
+
 /** The supported line of major `major`, or undefined. */
 export function lineOf(major: number): NodeLine | undefined {
   return NODE_LINES.find((l) => l.major === major);
@@ -54,7 +63,7 @@ export function lineOf(major: number): NodeLine | undefined {
  * or above its line's minimum). Pure: decided before anything is downloaded.
  */
 export function unsupportedReason(spec: VersionSpec): string | null {
-  const major = spec.kind === 'major' ? spec.major : Number(spec.version.split('.')[0]);
+  const major = spec.kind === 'major' ? spec.major : majorOf(spec.version);
   const line = lineOf(major);
   if (!line) {
     return `Node.js ${major} is not a line svcpack supports (the LTS lines ${linesText()})`;
@@ -63,19 +72,4 @@ export function unsupportedReason(spec: VersionSpec): string | null {
     return `Node.js ${spec.version} is older than ${line.minimum}, the first ${major}.x svcpack supports`;
   }
   return null;
-}
-
-/** What a Node.js version offers the SEA, decided by version (each checked under Wine 10). */
-export interface SeaFeatures {
-  /**
-   * `"mainFormat": "module"`: the app bundle itself is the SEA main, an ES module whose
-   * `import.meta.url` is the exe's file URL, so no loader script is needed. Node 26 only: ESM SEA
-   * entry points were added in the 25.x line, and the 22 and 24 binaries know no `mainFormat`.
-   */
-  moduleMain: boolean;
-}
-
-export function seaFeatures(version: string): SeaFeatures {
-  const [major] = parseExact(version) ?? [0];
-  return { moduleMain: major >= 26 };
 }

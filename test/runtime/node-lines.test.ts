@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NODE_VERSION, NODE_LINES, seaFeatures, unsupportedReason } from '../../src/runtime/node-lines';
+import { DEFAULT_NODE_VERSION, lineOf, NODE_LINES, unsupportedReason } from '../../src/runtime/node-lines';
 import { compareVersions } from '../../src/runtime/node-version';
 import { seaConfig } from '../../src/pack/sea-blob';
 
@@ -23,9 +23,9 @@ describe('supported Node.js lines', () => {
   });
 
   it('the bundle is the SEA main (ES module) from Node 26 on', () => {
-    expect(seaFeatures('22.22.2').moduleMain).toBe(false);
-    expect(seaFeatures('24.21.0').moduleMain).toBe(false);
-    expect(seaFeatures('26.10.0').moduleMain).toBe(true);
+    expect(lineOf(22)!.moduleMain).toBe(false);
+    expect(lineOf(24)!.moduleMain).toBe(false);
+    expect(lineOf(26)!.moduleMain).toBe(true);
   });
 });
 
