@@ -2,18 +2,15 @@
  * The one place where packages are named: well-known addons whose Windows binary svcpack cannot
  * fetch (built from source or downloaded from GitHub at install time), with the drop-in that
  * avoids the native build. Used only to word the build error; detection never depends on it.
+ * (argon2 and bcrypt 6 ship prebuildify prebuilds and are embedded like any such package.)
  */
 const ALTERNATIVES: Record<string, string> = {
-  // prebuild-install downloads the binary from GitHub releases; Node ≥ 22.5 ships SQLite.
+  // prebuild-install downloads the binary from GitHub releases, else node-gyp builds it; Node ≥ 22.5 ships SQLite.
   'better-sqlite3': 'node:sqlite (built into Node.js 22.5+)',
-  // node-pre-gyp downloads the binary from GitHub releases.
+  // the same for sqlite3 (prebuild-install, bindings).
   sqlite3: 'node:sqlite (built into Node.js 22.5+)',
-  // node-pre-gyp download; @node-rs/bcrypt is napi-rs with Windows builds on npm, bcryptjs pure JS.
-  bcrypt: '@node-rs/bcrypt or bcryptjs',
-  // node-gyp build from source; @node-rs/argon2 is napi-rs with Windows builds on npm.
-  argon2: '@node-rs/argon2',
-  // node-gyp build from source; @node-rs/xxhash and the built-in crypto cover most uses.
-  'farmhash': '@node-rs/xxhash',
+  // bcrypt 5 downloads its binary with node-pre-gyp; bcrypt 6 has prebuilds, @node-rs/bcrypt Windows builds on npm, bcryptjs is pure JS.
+  bcrypt: 'bcrypt 6 or newer, @node-rs/bcrypt, or bcryptjs',
 };
 
 /** The well-known alternative to `pkg`, or undefined. */
