@@ -82,7 +82,7 @@ interface PackageInfo {
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** Files beside a `.node` file that go with it: everything in its folder but code and docs. */
+/** Files beside a `.node` file that go with it: the DLLs and data files in its folder. */
 const COMPANION = /\.(dll|dat|pak|bin|manifest)$/i;
 
 export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector): Esbuild.Plugin {
@@ -108,20 +108,36 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
     return found;
   }
 
-  /** Describes and collects the addon `file` (a Windows x64 DLL) with its companions. */
-  function embed(file: string, pkg: PackageInfo | null, source: EmbeddedAddon['source']): EmbeddedAddon {
+  const embedded = new Map<string, EmbeddedAddon | SvcpackError>();
+
+  /**
+   * The addon `file` described and collected with its companions, or why it cannot go into the
+   * exe (not a Windows x64 DLL). Each file is read and hashed once per build, however many
+   * requires reach it.
+   */
+  function addonFor(file: string, pkg: PackageInfo | null, source: EmbeddedAddon['source']): EmbeddedAddon | SvcpackError {
+    const memo = embedded.get(file);
+    if (memo) return memo;
+    const owner = pkg?.name ?? path.basename(file);
+    const main = fs.readFileSync(file);
+    const problem = notWindowsX64Dll(main);
+    if (problem) {
+      const err = usageError('ADDON_NOT_WINDOWS', `${file} (native addon of ${owner}) is ${problem}`, `pass --native ${owner}=<path to its win32-x64 .node file>`);
+      embedded.set(file, err);
+      return err;
+    }
     const dir = path.dirname(file);
     const companions = fs.readdirSync(dir).filter((f) => COMPANION.test(f) && fs.statSync(path.join(dir, f)).isFile());
     const contents = new Map<string, Uint8Array>();
     const files: EmbeddedFile[] = [];
     for (const name of [path.basename(file), ...companions.sort()]) {
-      const bytes = fs.readFileSync(path.join(dir, name));
+      const bytes = name === path.basename(file) ? main : fs.readFileSync(path.join(dir, name));
       const hash = sha256(bytes);
       contents.set(hash, bytes);
       files.push({ path: name, sha256: hash, bytes: bytes.byteLength });
     }
     const key = sha256(Buffer.from(files.map((f) => `${f.path}:${f.sha256}\n`).join('')));
-    const addon: EmbeddedAddon = { package: pkg?.name ?? path.basename(file), version: pkg?.version ?? '0.0.0', source, main: path.basename(file), files, key };
+    const addon: EmbeddedAddon = { package: owner, version: pkg?.version ?? '0.0.0', source, main: path.basename(file), files, key };
     const shipped = new Set(files.map((f) => f.path.toLowerCase()));
     const vcRuntime = [...new Set([...contents.values()].flatMap((bytes) => importedDlls(bytes)))].filter((d) => VC_RUNTIME_DLLS.includes(d) && !shipped.has(d));
     if (vcRuntime.length > 0) {
@@ -130,31 +146,28 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
       );
     }
     collector.add(addon, contents);
+    embedded.set(file, addon);
     return addon;
   }
 
-  /** `--native` for the package that owns `dir`, checked. */
+  /** The `--native` file given for `pkg`, if any. */
   function nativeOverride(pkg: PackageInfo | null): string | undefined {
     return pkg ? opts.native[pkg.name] : undefined;
   }
 
-  function checkedWindowsDll(file: string, owner: string): SvcpackError | null {
-    const head = Buffer.alloc(4096);
-    const fd = fs.openSync(file, 'r');
-    let n: number;
-    try {
-      n = fs.readSync(fd, head, 0, head.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    const problem = notWindowsX64Dll(head.subarray(0, n));
-    return problem
-      ? usageError('ADDON_NOT_WINDOWS', `${file} (native addon of ${owner}) is ${problem}`, `pass --native ${owner}=<path to its win32-x64 .node file>`)
-      : null;
-  }
-
-  const addonResult = (addon: EmbeddedAddon): Esbuild.OnResolveResult => ({ path: addon.key, namespace: NS_ADDON, pluginData: addon });
+  /** A module that is the addon's exports. */
+  const addonModule = (addon: EmbeddedAddon): Esbuild.OnResolveResult => ({ path: addon.key, namespace: NS_ADDON, pluginData: addon });
+  /** A module whose export is a function returning the addon's exports (node-gyp-build, bindings). */
+  const loaderFnModule = (addon: EmbeddedAddon): Esbuild.OnResolveResult => ({ path: addon.key, namespace: NS_LOADER_FN, pluginData: addon });
+  /** node-pre-gyp's `find()`: the path of the extracted `.node` file. */
+  const preGypModule = (addon: EmbeddedAddon): Esbuild.OnResolveResult => ({ path: addon.key, namespace: NS_PRE_GYP, pluginData: addon });
   const stubResult = (specifier: string, why: string): Esbuild.OnResolveResult => ({ path: specifier, namespace: NS_STUB, pluginData: why });
+
+  /** `file` embedded and answered as `as` makes it, or the build failure. */
+  function embedAs(file: string, pkg: PackageInfo | null, source: EmbeddedAddon['source'], as: (addon: EmbeddedAddon) => Esbuild.OnResolveResult): Esbuild.OnResolveResult {
+    const addon = addonFor(file, pkg, source);
+    return addon instanceof SvcpackError ? collector.fail(addon) : as(addon);
+  }
 
   /** Whether a package or file name, or the package's `os`/`cpu`, says it is for another platform. */
   function foreign(pkg: PackageInfo | null, file: string): boolean {
@@ -181,8 +194,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         const override = nativeOverride(importer);
         if (override) {
           if (m[2]?.endsWith('package.json')) return { path: args.path, namespace: NS_STUB, pluginData: { json: { name, version: pinned } } };
-          const bad = checkedWindowsDll(override, importer.name);
-          return bad ? collector.fail(bad) : addonResult(embed(override, importer, 'native-option'));
+          return embedAs(override, importer, 'native-option', addonModule);
         }
         let root: string;
         try {
@@ -209,15 +221,12 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
       function resolveNodeFile(file: string, specifier: string, source: EmbeddedAddon['source']): Esbuild.OnResolveResult {
         const pkg = packageOf(path.dirname(file));
         const override = nativeOverride(pkg);
-        if (override) {
-          const bad = checkedWindowsDll(override, pkg!.name);
-          return bad ? collector.fail(bad) : addonResult(embed(override, pkg, 'native-option'));
-        }
+        if (override) return embedAs(override, pkg, 'native-option', addonModule);
         if (!fs.existsSync(file)) return stubResult(specifier, `${path.basename(file)} is not part of the package as installed`);
-        const bad = checkedWindowsDll(file, pkg?.name ?? path.basename(file));
-        if (!bad) return addonResult(embed(file, pkg, source));
+        const addon = addonFor(file, pkg, source);
+        if (!(addon instanceof SvcpackError)) return addonModule(addon);
         if (foreign(pkg, file)) return stubResult(specifier, `${path.basename(file)} is for another platform; this exe is built for win32-x64`);
-        return collector.fail(bad);
+        return collector.fail(addon);
       }
 
       // prebuildify packages: node-gyp-build(dir) becomes "load the Windows prebuild".
@@ -225,10 +234,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         const pkg = args.importer ? packageOf(path.dirname(args.importer)) : null;
         if (!pkg) return undefined;
         const override = nativeOverride(pkg);
-        if (override) {
-          const bad = checkedWindowsDll(override, pkg.name);
-          return bad ? collector.fail(bad) : { path: pkg.name, namespace: NS_LOADER_FN, pluginData: embed(override, pkg, 'native-option') };
-        }
+        if (override) return embedAs(override, pkg, 'native-option', loaderFnModule);
         const prebuilds = path.join(pkg.dir, 'prebuilds');
         const folder = fs.existsSync(prebuilds) ? pickPrebuildFolder(fs.readdirSync(prebuilds)) : undefined;
         const file = folder && pickPrebuildFile(fs.readdirSync(path.join(prebuilds, folder)), { abi: opts.abi });
@@ -241,9 +247,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
             ),
           );
         }
-        const chosen = path.join(prebuilds, folder, file);
-        const bad = checkedWindowsDll(chosen, pkg.name);
-        return bad ? collector.fail(bad) : { path: pkg.name, namespace: NS_LOADER_FN, pluginData: embed(chosen, pkg, 'installed') };
+        return embedAs(path.join(prebuilds, folder, file), pkg, 'installed', loaderFnModule);
       });
 
       // Built or downloaded at install time: bindings('x'), node-pre-gyp's find().
@@ -261,10 +265,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
             ),
           );
         }
-        const bad = checkedWindowsDll(override, pkg.name);
-        if (bad) return collector.fail(bad);
-        const addon = embed(override, pkg, 'native-option');
-        return { path: pkg.name, namespace: args.path === 'bindings' ? NS_LOADER_FN : NS_PRE_GYP, pluginData: addon };
+        return embedAs(override, pkg, 'native-option', args.path === 'bindings' ? loaderFnModule : preGypModule);
       });
 
       const loaderImport = `require(${JSON.stringify(shimSpecifier('addons/load-addon.ts'))})`;
