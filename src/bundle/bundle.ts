@@ -128,7 +128,7 @@ const LOADER_FILES: Record<LoaderKind, string> = { 'sea-script': 'sea-script.ts'
 /** Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified. */
 export async function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {
   const result = await esbuild.build({
-    // sea-app.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
+    // sea-script.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
     define: { SVCPACK_COMPRESSED_ASSETS: String(compressedAssets) },
     entryPoints: [path.join(shimDir, 'loaders', LOADER_FILES[kind])],
     external: ['./app.mjs'],

@@ -29,7 +29,7 @@ export interface PackInput {
   addonFiles?: ReadonlyMap<string, Uint8Array>;
   versionInfo: VersionInfoTable;
   icon?: Uint8Array;
-  /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-app.ts unpacks them). */
+  /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-script.ts unpacks them). */
   compress?: boolean;
   /** PE TimeDateStamp from SOURCE_DATE_EPOCH (seconds); default node.exe's own. */
   timeDateStamp?: number;
