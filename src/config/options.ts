@@ -159,13 +159,18 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   }
   const native: Record<string, string> = {};
   const nativeHint = 'give --native <package>=<path to its win32-x64 .node file>';
-  for (const entry of Array.isArray(opts.native) ? opts.native : Object.entries(opts.native ?? {}).map(([k, v]) => `${k}=${v}`)) {
-    const eq = entry.indexOf('=');
-    const [pkg, file] = eq > 0 ? [entry.slice(0, eq).trim(), entry.slice(eq + 1).trim()] : ['', ''];
-    if (!pkg || !file) throw usageError('USAGE', named('native', `--native "${entry}" is not <package>=<path>`), nativeHint);
-    const abs = path.resolve(cwd, file);
+  const nativePairs = Array.isArray(opts.native)
+    ? opts.native.map((entry): [string, string] => {
+        const eq = entry.indexOf('=');
+        if (eq <= 0) throw usageError('USAGE', named('native', `--native "${entry}" is not <package>=<path>`), nativeHint);
+        return [entry.slice(0, eq), entry.slice(eq + 1)];
+      })
+    : Object.entries(opts.native ?? {});
+  for (const [pkg, file] of nativePairs) {
+    if (!pkg.trim() || !file.trim()) throw usageError('USAGE', named('native', `--native "${pkg}=${file}" is not <package>=<path>`), nativeHint);
+    const abs = path.resolve(cwd, file.trim());
     if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw usageError('USAGE', named('native', `--native ${pkg}: ${file} does not exist`), nativeHint);
-    native[pkg] = abs;
+    native[pkg.trim()] = abs;
   }
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');

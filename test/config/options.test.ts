@@ -123,6 +123,20 @@ describe('resolveBuildOptions', () => {
     expect(thrown(() => resolve({ stopTimeoutMs: 1.5 })).code).toBe('USAGE');
   });
 
+  it('--native: package=path pairs as a list or a record, resolved against cwd, the file must exist; NODE_OPTIONS off by default', () => {
+    fs.writeFileSync(path.join(dir, 'addon.node'), 'x');
+    const abs = path.join(dir, 'addon.node');
+    expect(resolve({ native: ['better-sqlite3=addon.node', '@scope/pkg=addon.node'] }).native).toEqual({ 'better-sqlite3': abs, '@scope/pkg': abs });
+    expect(resolve({ native: { 'better-sqlite3': 'addon.node' } }).native).toEqual({ 'better-sqlite3': abs });
+    expect(resolve({}).native).toEqual({});
+    const noEq = thrown(() => resolve({ native: ['better-sqlite3'] }));
+    expect([noEq.code, noEq.exitCode, noEq.message]).toEqual(['USAGE', 2, '--native "better-sqlite3" is not <package>=<path>']);
+    expect(thrown(() => resolve({ native: ['=addon.node'] })).message).toBe('--native "=addon.node" is not <package>=<path>');
+    expect(thrown(() => resolve({ native: ['pkg=missing.node'] })).message).toBe('--native pkg: missing.node does not exist');
+    expect(resolve({}).allowNodeOptions).toBe(false);
+    expect(thrown(() => resolve({ allowNodeOptions: 'yes' as never })).message).toContain('allowNodeOptions "yes" is not true or false');
+  });
+
   it('a bad package.json version is reported as coming from package.json', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.2' }));
     const e = thrown(() => resolve());
