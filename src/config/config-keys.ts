@@ -38,9 +38,10 @@ export type OptionSources = Partial<Record<ConfigKey, string>>;
  * - `duration`: a number of milliseconds or a duration string (`30s`); `number`: a number or a numeric string;
  * - `ms`: a whole number of milliseconds ≥ 0;
  * - `list`: a list of strings; `names`: a list of strings or one comma-separated string;
- * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`.
+ * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`;
+ * - `packagePaths`: an object of package name → file path, or a list of `package=path`.
  */
-export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'ms' | 'list' | 'names' | 'env';
+export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'ms' | 'list' | 'names' | 'env' | 'packagePaths';
 
 export interface ConfigKeySpec {
   key: ConfigKey;
@@ -87,7 +88,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   nodeBinary: { kind: 'path', flag: '--node-binary', help: 'use this win-x64 node.exe instead of fetching one' },
   packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', help: 'how the exe is made (default: direct)' },
   compress: { kind: 'boolean', flag: '--compress', help: 'Brotli-compress the payload (app bundle, koffi.node) inside the exe (default: false)' },
-  native: { kind: 'env', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
+  native: { kind: 'packagePaths', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
   stopTimeoutMs: { kind: 'ms', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced, in ms (default: 20000)' },
   startType: setting('startType', 'choice', START_TYPES),

@@ -33,6 +33,13 @@ function valueSchema(spec: ConfigKeySpec): Schema {
       return stringList;
     case 'names':
       return { anyOf: [stringList, { type: 'string' }] };
+    case 'packagePaths':
+      return {
+        anyOf: [
+          { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+          { type: 'array', items: { type: 'string', pattern: '.=.' } },
+        ],
+      };
     case 'env':
       return {
         anyOf: [

@@ -103,6 +103,15 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin): unk
     case 'names':
       allowed(typeof value === 'string' || isStringList(value), 'a list of service names, such as ["Tcpip"], or one comma-separated string');
       return value;
+    case 'packagePaths': {
+      const use = 'an object such as { "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path" strings';
+      if (Array.isArray(value)) {
+        allowed(isStringList(value), use);
+        return value;
+      }
+      allowed(typeof value === 'object' && value !== null && isPlainObject(value) && Object.values(value as object).every((v) => typeof v === 'string'), use);
+      return value;
+    }
     case 'env': {
       const use = 'an object such as { "PORT": "8080" } or a list of "KEY=value" strings';
       if (Array.isArray(value)) {

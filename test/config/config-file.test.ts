@@ -202,6 +202,7 @@ describe('validation', () => {
     expect(await line({ packer: 'fast' })).toBe('svcpack: svcpack.config.json: packer "fast" is not allowed — use "direct" or "pkg"');
     expect(await line({ startType: 'automatic' })).toBe('svcpack: svcpack.config.json: startType "automatic" is not allowed — use "auto", "delayed-auto", "manual" or "disabled"');
     expect(await line({ compress: 'yes' })).toBe('svcpack: svcpack.config.json: compress "yes" is not allowed — use true or false');
+    expect(await line({ native: { 'better-sqlite3': 3 } })).toBe('svcpack: svcpack.config.json: native {"better-sqlite3":3} is not allowed — use an object such as { "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path" strings');
     expect(await line({ stopTimeoutMs: '20s' })).toBe('svcpack: svcpack.config.json: stopTimeoutMs "20s" is not allowed — use a whole number of milliseconds, such as 20000');
     expect(await line({ name: 42 })).toBe('svcpack: svcpack.config.json: name 42 is not allowed — use a string');
     expect(await line({ args: '--port 80' })).toMatch(/^svcpack: svcpack\.config\.json: args "--port 80" is not allowed — use a list of strings/);
