@@ -83,7 +83,8 @@ export function installHost(host: RuntimeHost): void {
   (globalThis as HostGlobal)[HOST_KEY] = host;
 }
 
-function host(): RuntimeHost | undefined {
+/** The host installed in this thread (shared by every copy of this module: it lives on globalThis). */
+export function host(): RuntimeHost | undefined {
   return (globalThis as HostGlobal)[HOST_KEY];
 }
 

@@ -23,6 +23,7 @@ import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire
 import { DEFAULT_NODE_VERSION, lineOf, majorOf, NODE_LINES } from './runtime/node-lines';
 import { defaultRegistry } from './runtime/npm-registry';
 import type { ExeConfig } from '../runtime-shim/exe-config';
+import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
 export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
 
@@ -114,6 +115,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           exeConfig,
           packer: plan.packer,
           seaModuleMain,
+          assets: plan.assets,
           addons:
             plan.packer === 'direct'
               ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
@@ -121,7 +123,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         }),
         seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && plan.packer === 'direct'),
       ]);
-      return { ...app, loader };
+      // Worker threads on embedded modules start with the thread loader (asset thread.cjs).
+      const threadLoader = app.embedded && Object.keys(app.embedded.manifest.modules).length > 0 ? await bundleLoader('thread', nodeMajor) : undefined;
+      return { ...app, loader, threadLoader };
     }),
     runtimeReady,
   ]);
@@ -156,6 +160,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       appBundle: bundle.code,
       koffiNode: koffi.bytes,
       addonFiles: bundle.addonFiles,
+      embeddedAssets: embeddedAssets(bundle.embedded?.assets, bundle.threadLoader),
       versionInfo,
       icon: plan.icon?.data,
       compress: plan.compress,
@@ -220,6 +225,13 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     }
   });
   return result;
+}
+
+/** The SEA assets of what the app embeds besides its bundle, with the thread loader when workers start embedded modules. */
+function embeddedAssets(assets: ReadonlyMap<string, Uint8Array | string> | undefined, threadLoader: string | undefined): Map<string, Uint8Array | string> {
+  const all = new Map(assets);
+  if (threadLoader !== undefined) all.set(THREAD_LOADER_ASSET, threadLoader);
+  return all;
 }
 
 export type { BuildOptions, ResolvedBuild };

@@ -88,6 +88,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--compress', 'Brotli-compress the payload (app bundle, koffi.node) inside the exe')
     .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
     .option('--native <package=path>', 'the win32-x64 .node file of a native addon svcpack cannot fetch (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--asset <glob>', 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe (glob relative to the project folder; repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <ms>', `how long stop handlers may run before the stop is forced (default: ${DEFAULT_STOP_TIMEOUT_MS})`, integer);
@@ -132,6 +133,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         compress: o.compress as boolean | undefined,
         allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         native: o.native as string[] | undefined,
+        assets: o.asset as string[] | undefined,
         stopTimeoutMs: o.stopTimeout as number | undefined,
       });
       const progress = new ProgressPrinter(process.stderr);

@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'USAGE'
+  | 'ASSET_NOT_FOUND'
   | 'ENTRY_NOT_FOUND'
   | 'BUNDLE_SYNTAX'
   | 'BUNDLE_UNRESOLVED'

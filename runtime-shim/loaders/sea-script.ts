@@ -5,16 +5,19 @@
  * embedded as the asset `app.mjs`, so apps may use top-level await — under the exe's own file URL
  * through a synchronous module hook, so `import.meta.url` and source-mapped stack traces name the
  * exe. A CommonJS SEA main cannot `import()` (it has no loader), so a vm.Script whose dynamic
- * import uses the default loader imports the bundle. On Node 26 the bundle itself is the SEA main
+ * import uses the default loader imports the bundle (embedded/import-module.ts). Before that it
+ * installs what the build embedded besides the bundle (embedded/install.ts: files, worker and
+ * fork modules). On Node 26 the bundle itself is the SEA main
  * instead, an ES module (sea-prelude.ts): no loader script at all. (An ES module SEA main's own
  * `import()` only reaches built-in modules, so it cannot load the bundle from an asset either.)
  */
 import { registerHooks } from 'node:module';
 import { getRawAsset } from 'node:sea';
 import { pathToFileURL } from 'node:url';
-import vm from 'node:vm';
 import { brotliDecompressSync } from 'node:zlib';
 import { installAssetReader } from '../assets';
+import { importByUrl } from '../embedded/import-module';
+import { installEmbedded } from '../embedded/install';
 import { reportLoadFailure } from '../load-failure';
 
 const APP_ASSET = 'app.mjs';
@@ -30,8 +33,8 @@ function readSeaAsset(name: string): Uint8Array {
 
 function main(): void {
   process.setSourceMapsEnabled(true);
-  silenceLoaderWarning();
   installAssetReader({ read: readSeaAsset });
+  installEmbedded();
 
   const appUrl = pathToFileURL(process.execPath).href;
   const source = Buffer.from(readSeaAsset(APP_ASSET)).toString('utf8');
@@ -40,22 +43,7 @@ function main(): void {
       specifier === appUrl ? { url: appUrl, format: 'module', shortCircuit: true } : next(specifier, context),
     load: (url, context, next) => (url === appUrl ? { format: 'module', source, shortCircuit: true } : next(url, context)),
   });
-
-  const importer = new vm.Script(`import(${JSON.stringify(appUrl)})`, {
-    filename: 'svcpack:sea-main',
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
-  (importer.runInThisContext() as Promise<unknown>).catch(reportLoadFailure);
-}
-
-/** `vm.USE_MAIN_CONTEXT_DEFAULT_LOADER` is experimental; its warning is noise to users. */
-function silenceLoaderWarning(): void {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
-    (emit as (...args: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
+  importByUrl(appUrl).catch(reportLoadFailure);
 }
 
 main();

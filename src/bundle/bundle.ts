@@ -10,6 +10,10 @@ import { shimDir } from '../package-root';
 import { esbuild } from './esbuild';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
+import { embedRunTimeFiles, type Embedded } from './embedded/embed';
+import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
+import { RunTimeFiles } from './embedded/run-time-files';
+import { workerAliasPlugin } from './embedded/worker-alias';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 
@@ -33,6 +37,8 @@ export interface BundleInput {
   seaModuleMain?: boolean;
   /** Native addons: embed their Windows x64 builds (direct packer; see addons/addon-plugin.ts). */
   addons?: AddonPluginOptions;
+  /** `--asset` globs, relative to `projectDir` (direct packer). */
+  assets?: readonly string[];
 }
 
 export interface AppBundle {
@@ -41,26 +47,43 @@ export interface AppBundle {
   /** The native addons embedded, and their files' contents by SHA-256 (SEA assets). */
   addons: EmbeddedAddon[];
   addonFiles: Map<string, Uint8Array>;
-  /** Warnings about the addons (e.g. one needs the Visual C++ runtime). */
+  /**
+   * Direct packer: the modules and files embedded besides the bundle (worker and fork entries,
+   * files read at run time) and their manifest; see embedded/embed.ts.
+   */
+  embedded?: Embedded;
+  /** Warnings about the addons (e.g. one needs the Visual C++ runtime) and the files read at run time. */
   warnings: string[];
   /** Input files (project-relative) and their sizes in bytes. */
   inputs: Record<string, number>;
 }
 
 /**
- * In the ES module output, CommonJS code may still call `require` and read `__filename` and
- * `__dirname`. With the direct packer they refer to the exe itself; with pkg, to the bundle's
- * place in pkg's virtual file system (so external packages resolve from node_modules there).
+ * The top of every output module. Direct packer: the helpers each module's location declaration
+ * calls (embedded/locations.ts: `__svcpackDir("src/app.ts")` → `C:\svc\MySvc.exe\src`), and a
+ * `require` for CommonJS code, made from the exe's path (it reaches built-in modules; the
+ * embedded ones are served by module hooks). pkg: `__filename`/`__dirname` name the bundle's
+ * place in pkg's virtual file system, so external packages resolve from node_modules there.
  */
-function cjsCompatBanner(packer: 'direct' | 'pkg'): string {
-  const file = packer === 'pkg' ? '__svcpackFileURLToPath(import.meta.url)' : 'process.execPath';
+function banner(packer: 'direct' | 'pkg'): string {
+  if (packer === 'pkg') {
+    return [
+      "import { createRequire as __svcpackCreateRequire } from 'node:module';",
+      "import { dirname as __svcpackDirname } from 'node:path';",
+      "import { fileURLToPath as __svcpackFileURLToPath } from 'node:url';",
+      'const __svcpack_filename = __svcpackFileURLToPath(import.meta.url);',
+      'const __svcpack_dirname = __svcpackDirname(__svcpack_filename);',
+      'const require = __svcpackCreateRequire(__svcpack_filename);',
+    ].join('\n');
+  }
   return [
     "import { createRequire as __svcpackCreateRequire } from 'node:module';",
-    "import { dirname as __svcpackDirname } from 'node:path';",
-    "import { fileURLToPath as __svcpackFileURLToPath } from 'node:url';",
-    `const __svcpack_filename = ${file};`,
-    'const __svcpack_dirname = __svcpackDirname(__svcpack_filename);',
-    'const require = __svcpackCreateRequire(__svcpack_filename);',
+    "import { dirname as __svcpackDirname, join as __svcpackJoin } from 'node:path';",
+    "import { pathToFileURL as __svcpackPathToFileURL } from 'node:url';",
+    'const __svcpackFile = (rel) => __svcpackJoin(process.execPath, rel);',
+    'const __svcpackDir = (rel) => __svcpackDirname(__svcpackFile(rel));',
+    'const __svcpackUrl = (rel) => __svcpackPathToFileURL(__svcpackFile(rel)).href;',
+    'const require = __svcpackCreateRequire(process.execPath);',
   ].join('\n');
 }
 
@@ -76,54 +99,77 @@ export function entrySource(appEntry: string, seaModuleMain = false): string {
 
 export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   const collector = new AddonCollector();
+  const found = new RunTimeFiles(input.projectDir);
+  const direct = input.packer === 'direct';
+  // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
+  const shared: Esbuild.BuildOptions = {
+    absWorkingDir: input.projectDir,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: `node${input.nodeMajor}`,
+    sourcemap: 'inline',
+    sourcesContent: false,
+    // Stack traces name project-relative sources (`svcpack:///src/app.ts:12:9`), not files
+    // that would seem to sit next to the exe.
+    sourceRoot: 'svcpack:///',
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+    plugins: [
+      shimNamespacePlugin(shimDir),
+      ...(direct ? [workerAliasPlugin()] : []),
+      ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
+      locationsPlugin(input.projectDir, found, { declare: direct }),
+    ],
+    define: {
+      __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
+      ...(direct ? LOCATION_DEFINES : { __dirname: '__svcpack_dirname', __filename: '__svcpack_filename' }),
+    },
+    banner: { js: banner(input.packer) },
+    packages: direct ? undefined : 'external',
+  };
   try {
     const result = await esbuild.build({
-      stdin: { contents: entrySource(input.entry, input.seaModuleMain), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
-      absWorkingDir: input.projectDir,
-      outfile: path.join(input.projectDir, 'app.mjs'),
-      bundle: true,
+      ...shared,
       write: false,
-      format: 'esm',
-      platform: 'node',
-      target: `node${input.nodeMajor}`,
-      sourcemap: 'inline',
-      sourcesContent: false,
-      // Stack traces name project-relative sources (`svcpack:///src/app.ts:12:9`), not files
-      // that would seem to sit next to the exe.
-      sourceRoot: 'svcpack:///',
       metafile: true,
-      logLevel: 'silent',
-      legalComments: 'none',
-      plugins: [shimNamespacePlugin(shimDir), ...(input.addons ? [addonPlugin(input.addons, collector)] : [])],
-      define: {
-        __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
-        __dirname: '__svcpack_dirname',
-        __filename: '__svcpack_filename',
-      },
-      banner: { js: cjsCompatBanner(input.packer) },
-      packages: input.packer === 'pkg' ? 'external' : undefined,
+      stdin: { contents: entrySource(input.entry, input.seaModuleMain), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
+      outfile: path.join(input.projectDir, 'app.mjs'),
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? []) : undefined;
     const inputs = Object.fromEntries(
-      Object.entries(result.metafile.inputs)
+      Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))
-        .map(([file, meta]) => [file, meta.bytes]),
+        .map(([file, meta]) => [file, typeof meta === 'number' ? meta : meta.bytes]),
     );
-    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, warnings: [...collector.warnings] };
+    const warnings = [...collector.warnings, ...found.warnings];
+    if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
+    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, embedded, warnings };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }
 }
 
+/** The warning of a pkg build whose app starts modules in workers or child processes. */
+function pkgCannotEmbed(found: RunTimeFiles, projectDir: string): string {
+  const names = [...found.bundlerPaths.keys(), ...[...found.entries].map((f) => path.relative(projectDir, f).split(path.sep).join('/'))];
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return `the app starts ${shown} in a worker thread or child process, which --packer pkg cannot embed: they will fail at run time — build with the default packer (--packer direct)`;
+}
+
 /**
  * Which loader starts the app bundle (see runtime-shim/loaders/): the direct packer's CommonJS SEA
  * main (sea-script.ts; Node 22/24, and `--compress`), or the entry pkg runs (pkg.ts). On Node 26
- * the direct packer needs none: the bundle is the SEA main (BundleInput.seaModuleMain).
+ * the direct packer needs none: the bundle is the SEA main (BundleInput.seaModuleMain). `thread`
+ * starts embedded modules in worker threads (thread.ts; the asset `thread.cjs`).
  */
-export type LoaderKind = 'sea-script' | 'pkg';
+export type LoaderKind = 'sea-script' | 'pkg' | 'thread';
 
-const LOADER_FILES: Record<LoaderKind, string> = { 'sea-script': 'sea-script.ts', pkg: 'pkg.ts' };
+const LOADER_FILES: Record<LoaderKind, string> = { 'sea-script': 'sea-script.ts', pkg: 'pkg.ts', thread: 'thread.ts' };
 
 /** Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified. */
 export async function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {

@@ -67,6 +67,12 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * A record, or a list of `package=path`. Also replaces what svcpack would pick for that package.
    */
   native?: Record<string, string> | string[];
+  /**
+   * Files the app reads at run time that svcpack cannot find by itself (a path built from a
+   * variable): globs relative to the project folder (`templates/**`, `data/*.json`), embedded in
+   * the exe and readable at the path the code computes from its own location. Direct packer.
+   */
+  assets?: string[];
   /** Stop timeout in ms (default 20 000). */
   stopTimeoutMs?: number;
   /** Relative paths resolve against this folder; default process.cwd(). */
@@ -98,6 +104,8 @@ export interface ResolvedBuild {
   allowNodeOptions: boolean;
   /** `--native`: package name → absolute path of its `.node` file (each checked to exist). */
   native: Record<string, string>;
+  /** `--asset` globs, relative to `projectDir` (checked to match when bundling). */
+  assets: string[];
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
@@ -172,6 +180,13 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw usageError('USAGE', named('native', `--native ${pkg}: ${file} does not exist`), nativeHint);
     native[pkg.trim()] = abs;
   }
+  const assets = opts.assets ?? [];
+  if (!Array.isArray(assets) || assets.some((g) => typeof g !== 'string' || !g.trim() || path.isAbsolute(g) || g.split(/[\\/]/).includes('..'))) {
+    throw usageError('USAGE', named('assets', `--asset ${JSON.stringify(opts.assets)} is not a list of globs inside the project folder`), 'give globs relative to the project folder, such as templates/** or data/*.json');
+  }
+  if (opts.assets?.length && opts.packer === 'pkg') {
+    throw usageError('USAGE', named('assets', '--asset needs the default packer: --packer pkg does not embed them'), 'drop --packer pkg, or drop --asset');
+  }
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
@@ -205,6 +220,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     compress: opts.compress ?? false,
     allowNodeOptions: opts.allowNodeOptions ?? false,
     native,
+    assets: assets.map((g) => g.trim()),
     stopTimeoutMs,
     settings,
     logging,

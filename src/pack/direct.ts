@@ -27,6 +27,8 @@ export interface PackInput {
   koffiNode: Uint8Array;
   /** Native addon files by SHA-256, stored as the assets `addon-<sha256>` (load-addon.ts reads them). */
   addonFiles?: ReadonlyMap<string, Uint8Array>;
+  /** Modules and files the app embeds besides its bundle, and their manifest, by asset name (bundle/embedded/embed.ts). */
+  embeddedAssets?: ReadonlyMap<string, Uint8Array | string>;
   versionInfo: VersionInfoTable;
   icon?: Uint8Array;
   /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-script.ts unpacks them). */
@@ -70,6 +72,7 @@ function seaAssets(input: PackInput): Record<string, Uint8Array | string> {
   if (!input.moduleMain) plain['app.mjs'] = input.appBundle;
   plain['koffi.node'] = input.koffiNode;
   for (const [sha256, bytes] of input.addonFiles ?? []) plain[addonAssetName(sha256)] = bytes;
+  for (const [name, data] of input.embeddedAssets ?? []) plain[name] = data;
   if (!input.compress) return plain;
   return Object.fromEntries(Object.entries(plain).map(([name, data]) => [`${name}.br`, brotli(typeof data === 'string' ? Buffer.from(data) : data)]));
 }

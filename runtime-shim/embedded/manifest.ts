@@ -1,0 +1,49 @@
+/**
+ * What the build embedded besides the app bundle, and where it lives inside the exe: one virtual
+ * tree rooted at the exe's own path used as a folder. The project file `src/jobs/hash.ts` is
+ * `C:\svc\MySvc.exe\src\jobs\hash.ts` (`file:///C:/svc/MySvc.exe/src/jobs/hash.ts`): code that
+ * computes a path from its own location (`path.join(__dirname, 'w.js')`, `new URL('./x.wasm',
+ * import.meta.url)`) lands in the tree, and no real file can ever be there (the exe is a file).
+ *
+ * Written by the build (src/bundle/embedded/) as the SEA asset `embedded.json`; read once per
+ * thread or process by `install.ts`. Absent when the app embeds nothing: then nothing is installed.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const EMBED_MANIFEST_ASSET = 'embedded.json';
+
+export interface EmbedManifest {
+  /**
+   * Modules that can be started on their own (worker threads, forked modules, library worker
+   * files) by project-relative path, plus the chunks they share (`svcpack-chunk-<hash>.mjs`):
+   * path → asset name. Each is an ES module bundle with its own inline source map.
+   */
+  modules: Record<string, string>;
+  /** Files read at run time by project-relative path: asset name and size in bytes. */
+  files: Record<string, { asset: string; size: number }>;
+  /**
+   * Package names that libraries resolve at run time to start in a worker (pino transport
+   * targets such as `pino-pretty`) → the project-relative path of their embedded module. Set as
+   * `globalThis.__bundlerPathsOverrides`, the map pino and thread-stream read for bundled apps.
+   */
+  bundlerPaths: Record<string, string>;
+}
+
+/** A chunk shared by several embedded modules is imported by this prefix and its file name alone. */
+export const CHUNK_PREFIX = 'svcpack-chunk-';
+
+/** The virtual path of a project-relative path (POSIX `rel`) inside `exePath`. */
+export function virtualPath(rel: string, exePath: string = process.execPath): string {
+  return path.join(exePath, ...rel.split('/'));
+}
+
+/** The `file:` URL of {@link virtualPath}. */
+export function virtualUrl(rel: string, exePath: string = process.execPath): string {
+  return pathToFileURL(virtualPath(rel, exePath)).href;
+}
+
+/** True when the manifest embeds nothing (no module, no file, no package path). */
+export function isEmptyManifest(m: EmbedManifest): boolean {
+  return Object.keys(m.modules).length === 0 && Object.keys(m.files).length === 0 && Object.keys(m.bundlerPaths).length === 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * Which embedded module a worker's `filename` or a fork's `modulePath` names. Pure.
+ *
+ * Node's rules first: a `file:` URL, or a path, a relative one against the working folder. A
+ * relative path that does not land inside the exe is then taken against the project folder (the
+ * tree root: where `node` ran during development), and last as the unique embedded module whose
+ * path ends with it (`fork('./job.js')` written in `src/app.ts` for `src/job.js`).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { embeddedRelative } from './embedded-fs';
+import type { EmbedManifest } from './manifest';
+
+export type ModuleLookup =
+  /** An embedded module, by tree path. */
+  | { kind: 'module'; rel: string }
+  /** Inside the exe's tree, but the build did not embed it. */
+  | { kind: 'missing'; path: string }
+  /** Not a path inside the exe: Node handles it as usual. */
+  | { kind: 'outside' };
+
+export function lookupModule(
+  target: string | URL,
+  manifest: EmbedManifest | null,
+  exePath: string,
+  cwd: string,
+  pathApi: typeof path.win32 | typeof path.posix = path,
+): ModuleLookup {
+  let file: string;
+  try {
+    file = target instanceof URL || target.startsWith('file:') ? fileURLToPath(target) : target;
+  } catch {
+    return { kind: 'outside' };
+  }
+  const modules = manifest?.modules ?? {};
+  const relative = !pathApi.isAbsolute(file);
+  const candidates = relative ? [pathApi.resolve(cwd, file), pathApi.resolve(exePath, file)] : [file];
+  let inside: string | null = null;
+  for (const candidate of candidates) {
+    const rel = embeddedRelative(exePath, candidate, pathApi);
+    if (rel === null) continue;
+    inside ??= candidate;
+    if (modules[rel] !== undefined) return { kind: 'module', rel };
+  }
+  if (relative) {
+    const tail = pathApi.normalize(file).split(/[\\/]+/).filter((s) => s !== '.').join('/');
+    const matches = Object.keys(modules).filter((rel) => rel === tail || rel.endsWith(`/${tail}`));
+    if (matches.length === 1) return { kind: 'module', rel: matches[0]! };
+  }
+  return inside === null ? { kind: 'outside' } : { kind: 'missing', path: inside };
+}

@@ -1,0 +1,66 @@
+/**
+ * Everything the exe embeds besides the main bundle: the entry modules found while bundling (and
+ * in those entries, until no new one appears), the files found or declared with `--asset`, and
+ * the manifest that tells the exe where each lives (runtime-shim/embedded/manifest.ts). Asset
+ * names carry the content's SHA-256, so identical files are stored once.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type * as Esbuild from 'esbuild';
+import { usageError } from '../../errors';
+import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
+import { expandAssetGlobs } from './asset-globs';
+import { bundleEntries } from './entry-bundles';
+import { treePath } from './locations';
+import type { RunTimeFiles } from './run-time-files';
+
+export interface Embedded {
+  manifest: EmbedManifest;
+  /** SEA assets: the manifest, each module and file by asset name (empty when nothing is embedded). */
+  assets: Map<string, Uint8Array | string>;
+  /** Input files of the entry bundles and their sizes (project-relative), for build.json. */
+  inputs: Record<string, number>;
+  /** For the build record: the modules (tree paths) and files (tree path and size) embedded. */
+  summary: { modules: string[]; files: Array<{ path: string; bytes: number }> };
+}
+
+const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * `found` has what the main bundle's modules referenced (locations plugin, which must be among
+ * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs.
+ */
+export async function embedRunTimeFiles(found: RunTimeFiles, projectDir: string, shared: Esbuild.BuildOptions, assetGlobs: readonly string[]): Promise<Embedded> {
+  const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
+  const assets = new Map<string, Uint8Array | string>();
+  let inputs: Record<string, number> = {};
+
+  let bundled = 0;
+  let modules = new Map<string, string>();
+  while (found.entries.size > bundled) {
+    bundled = found.entries.size;
+    ({ modules, inputs } = await bundleEntries([...found.entries].sort(), projectDir, shared));
+  }
+  for (const [rel, code] of modules) {
+    const asset = `module-${sha256(code)}`;
+    manifest.modules[rel] = asset;
+    assets.set(asset, code);
+  }
+  for (const [spec, file] of found.bundlerPaths) manifest.bundlerPaths[spec] = treePath(projectDir, file);
+
+  const declared = await expandAssetGlobs(assetGlobs, projectDir);
+  if (declared.unmatched.length > 0) {
+    throw usageError('ASSET_NOT_FOUND', `--asset ${declared.unmatched.map((g) => `"${g}"`).join(', ')} matched no file in ${projectDir}`, 'globs are relative to the project folder (the one with package.json)');
+  }
+  const files: Embedded['summary']['files'] = [];
+  for (const file of [...new Set([...found.files, ...declared.files])].sort()) {
+    const data = await fs.readFile(file);
+    const asset = `file-${sha256(data)}`;
+    const rel = treePath(projectDir, file);
+    manifest.files[rel] = { asset, size: data.byteLength };
+    assets.set(asset, data);
+    files.push({ path: rel, bytes: data.byteLength });
+  }
+  if (!isEmptyManifest(manifest)) assets.set(EMBED_MANIFEST_ASSET, JSON.stringify(manifest));
+  return { manifest, assets, inputs, summary: { modules: Object.keys(manifest.modules).filter((m) => !m.startsWith(CHUNK_PREFIX)).sort(), files } };
+}
