@@ -8,10 +8,11 @@ import vm from 'node:vm';
 
 let silenced = false;
 
-export function importByUrl(url: string): Promise<unknown> {
+/** `scriptName` names the importer in stack traces (the SEA main's loader: `svcpack:sea-main`). */
+export function importByUrl(url: string, scriptName = 'svcpack:import'): Promise<unknown> {
   silenceLoaderWarning();
   const importer = new vm.Script(`import(${JSON.stringify(url)})`, {
-    filename: 'svcpack:import',
+    filename: scriptName,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   return importer.runInThisContext() as Promise<unknown>;

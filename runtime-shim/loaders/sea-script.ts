@@ -43,7 +43,7 @@ function main(): void {
       specifier === appUrl ? { url: appUrl, format: 'module', shortCircuit: true } : next(specifier, context),
     load: (url, context, next) => (url === appUrl ? { format: 'module', source, shortCircuit: true } : next(url, context)),
   });
-  importByUrl(appUrl).catch(reportLoadFailure);
+  importByUrl(appUrl, 'svcpack:sea-main').catch(reportLoadFailure);
 }
 
 main();

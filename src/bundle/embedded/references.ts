@@ -62,11 +62,37 @@ const DIR = String.raw`(?:__dirname|import\.meta\.dirname|${call('dirname')}${FI
 const SELF = String.raw`__filename|import\.meta\.filename|import\.meta\.url|${FILE_URL}|new\s+URL\s*\(\s*import\.meta\.url\s*\)`;
 const WORKER = String.raw`new\s+${CHAIN}Worker\s*\(\s*`;
 
-// Each pattern starts with a literal word (join, __dirname, new, fork, …): a pattern starting
-// with an identifier chain would be tried at every identifier of the file, several times slower.
-const JOIN = new RegExp(String.raw`(?<![\w$])(?:join|resolve)(?:\s*\))?\s*\(\s*${DIR}(?![\w$])`, 'g');
-const CONCAT = /(?<![\w$.])(?:__dirname|import\.meta\.dirname)\s*\+\s*/g;
-const TEMPLATE = new RegExp(String.raw`\`\$\{\s*${DIR}\s*\}(${TPL_BODY})(\`|\$\{)`, 'g');
+/**
+ * A variable the module sets to its own folder, the ES module idiom: `const here =
+ * path.dirname(fileURLToPath(import.meta.url))`, `= import.meta.dirname`, `=
+ * fileURLToPath(new URL('.', import.meta.url))`. Its name then counts as `__dirname`.
+ */
+const DIR_URL = String.raw`${call('fileURLToPath')}new\s+URL\s*\(\s*(?:'\.\/?'|"\.\/?")\s*,\s*import\.meta\.url\s*\)\s*\)`;
+const DIR_ALIAS = new RegExp(String.raw`(?<![\w$])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*string\s*)?=\s*(?:${DIR}|${DIR_URL})\s*(?=[;,)\n])`, 'g');
+
+/**
+ * The patterns that start at the module's folder, for `dir` (DIR, or DIR and the module's own
+ * aliases). Each starts with a literal word (join, __dirname, …): a pattern starting with an
+ * identifier chain would be tried at every identifier of the file, several times slower.
+ */
+function folderPatterns(dir: string, plainDir: string) {
+  return {
+    JOIN: new RegExp(String.raw`(?<![\w$])(?:join|resolve)(?:\s*\))?\s*\(\s*${dir}(?![\w$])`, 'g'),
+    CONCAT: new RegExp(String.raw`(?<![\w$.])(?:${plainDir})\s*\+\s*`, 'g'),
+    TEMPLATE: new RegExp(String.raw`\`\$\{\s*${dir}\s*\}(${TPL_BODY})(\`|\$\{)`, 'g'),
+  };
+}
+const PLAIN_DIR = String.raw`__dirname|import\.meta\.dirname`;
+const DEFAULT_FOLDER_PATTERNS = folderPatterns(DIR, PLAIN_DIR);
+
+/** The folder patterns for `text`: with its folder aliases when it declares any. */
+function folderPatternsOf(text: string) {
+  const aliases = [...new Set([...text.matchAll(DIR_ALIAS)].map((m) => m[1]!))].filter((a) => a !== '__dirname');
+  if (aliases.length === 0) return DEFAULT_FOLDER_PATTERNS;
+  const names = aliases.map((a) => a.replace(/\$/g, '\\$')).join('|');
+  return folderPatterns(String.raw`(?:${DIR}|(?:${names}))`, `${PLAIN_DIR}|${names}`);
+}
+
 const NEW_URL = String.raw`(?<![\w$])new\s+${CHAIN}URL\s*\(\s*(${LIT})\s*,\s*import\.meta\.url\s*\)`;
 const URL_REF = new RegExp(String.raw`${NEW_URL}|import\.meta\.resolve\s*\(\s*(${LIT})\s*\)`, 'g');
 const RUN = new RegExp(String.raw`(?<![\w$])(?:(${WORKER})|fork(?:\s*\))?\s*\(\s*)(?:(${SELF})|(${LIT}))\s*[,)]`, 'g');
@@ -141,6 +167,7 @@ const useOf = (run: RegExpExecArray | null) => (run ? (run[1] ? 'worker' : 'fork
 
 function scan(text: string): FileReference[] {
   const refs: FileReference[] = [];
+  const { JOIN, CONCAT, TEMPLATE } = folderPatternsOf(text);
   const moduleDir = (index: number, { segments, partial }: Literals) => {
     segments = segments.map((s, i) => (i === 0 ? s.replace(/^[\\/]+/, '') : s)).filter((s) => s !== '');
     if (segments.length > 0 || partial) refs.push({ base: 'module-dir', segments, partial, use: useOf(before(RUN_BEFORE, text, index)), index });

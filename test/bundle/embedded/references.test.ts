@@ -93,6 +93,22 @@ class ThreadPool {
     expect(refs("const p = __dirname + '/views/' + name")).toEqual([dir(['views'], 'path', true)]);
   });
 
+  it("the ES module idiom: a variable set to the module's folder counts as __dirname", () => {
+    const src = [
+      'const here = path.dirname(fileURLToPath(import.meta.url));',
+      "new Worker(path.join(here, 'workers', 'echo-worker.js'));",
+      "await fs.promises.readdir(path.join(here, 'data', 'locales'));",
+      "const root: string = fileURLToPath(new URL('.', import.meta.url));",
+      "fs.readFileSync(root + '/a.txt'); join(elsewhere, 'no.txt');",
+    ].join('\n');
+    expect(refs(src).map((r) => [r.segments, r.use])).toEqual([
+      [['workers', 'echo-worker.js'], 'worker'],
+      [['data', 'locales'], 'path'],
+      [['.'], 'path'],
+      [['a.txt'], 'path'],
+    ]);
+  });
+
   it('new URL(…, import.meta.url), and import.meta.resolve of a relative path', () => {
     const src = `import { Worker } from 'node:worker_threads';
 const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData });
