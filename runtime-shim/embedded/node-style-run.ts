@@ -52,6 +52,9 @@ export function nodeStyleRun(args: readonly string[], ctx: NodeStyleContext): No
   }
   const found = lookupModule(target, ctx.manifest, ctx.exePath, ctx.cwd, pathApi);
   if (found.kind === 'module') return { kind: 'module', rel: found.rel, args: rest };
+  if (found.kind === 'outside' && at > 0) {
+    return { kind: 'refused', message: `"${args.join(' ')}" asks for Node.js options or a script; this exe does not take Node.js options and runs only the modules its build embedded` };
+  }
   const where = found.kind === 'missing' ? `${found.path} was not embedded in this exe` : `${target} is not one of this exe's embedded modules`;
   return { kind: 'refused', message: `cannot run ${target}: ${where} — the exe runs only modules its build embedded (found from new Worker/fork calls and paths relative to a module)` };
 }

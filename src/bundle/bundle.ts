@@ -101,6 +101,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   const collector = new AddonCollector();
   const found = new RunTimeFiles(input.projectDir);
   const direct = input.packer === 'direct';
+  const addedBytes = new Map<string, number>();
   // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
   const shared: Esbuild.BuildOptions = {
     absWorkingDir: input.projectDir,
@@ -121,7 +122,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       shimNamespacePlugin(shimDir),
       ...(direct ? [workerAliasPlugin()] : []),
       ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
-      locationsPlugin(input.projectDir, found, { declare: direct }),
+      locationsPlugin(input.projectDir, found, { declare: direct, addedBytes }),
     ],
     define: {
       __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
@@ -144,7 +145,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     const inputs = Object.fromEntries(
       Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))
-        .map(([file, meta]) => [file, typeof meta === 'number' ? meta : meta.bytes]),
+        .map(([file, meta]) => [file, (typeof meta === 'number' ? meta : meta.bytes) - (addedBytes.get(path.resolve(input.projectDir, file)) ?? 0)]),
     );
     const warnings = [...collector.warnings, ...found.warnings];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));

@@ -95,9 +95,9 @@ describe('bundleApp', () => {
     // boot's code is evaluated before the app's
     expect(out.code.indexOf('parseExeArgs(process.argv')).toBeGreaterThan(0);
     expect(out.code.indexOf('parseExeArgs(process.argv')).toBeLessThan(out.code.indexOf('APP_MARKER_'));
-    // CJS compatibility banner and __dirname mapped to the exe
+    // the banner (location helpers, a require for CommonJS code); each module's __dirname declared from its own location
     expect(out.code.startsWith("import { createRequire as __svcpackCreateRequire } from 'node:module';")).toBe(true);
-    expect(out.code).toContain('__svcpack_dirname');
+    expect(out.code).toMatch(/__svcpack_dirname\d* = \/\* @__PURE__ \*\/ __svcpackDir\("src\/app.ts"\)/);
 
     // an ES module: parses as ESM (top-level await included), not as CommonJS
     await expect(esbuild.transform(out.code, { format: 'esm', loader: 'js', logLevel: 'silent' })).resolves.toBeDefined();

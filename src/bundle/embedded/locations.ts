@@ -76,8 +76,10 @@ function withPrefix(source: string, prefix: string): string {
 /**
  * `declare`: give modules their locations (direct packer); false only scans them (pkg packer,
  * whose modules see pkg's own paths), so the build can warn about what pkg cannot start.
+ * `addedBytes` receives, per module path, how many bytes the declarations added (so the build
+ * record can report the files' own sizes).
  */
-export function locationsPlugin(projectDir: string, found: RunTimeFiles, opts: { declare: boolean }): Esbuild.Plugin {
+export function locationsPlugin(projectDir: string, found: RunTimeFiles, opts: { declare: boolean; addedBytes: Map<string, number> }): Esbuild.Plugin {
   return {
     name: 'svcpack-locations',
     setup(build) {
@@ -93,7 +95,9 @@ export function locationsPlugin(projectDir: string, found: RunTimeFiles, opts: {
             return r.errors.length > 0 || r.external || r.namespace !== 'file' ? null : r.path;
           });
         }
-        return { contents: opts.declare ? withPrefix(source, locationPrefix(source, treePath(projectDir, args.path))) : source, loader };
+        const prefix = opts.declare ? locationPrefix(source, treePath(projectDir, args.path)) : '';
+        if (prefix) opts.addedBytes.set(args.path, Buffer.byteLength(prefix));
+        return { contents: withPrefix(source, prefix), loader };
       });
     },
   };
