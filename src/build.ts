@@ -207,6 +207,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         nodeSource: runtime.sources.target,
         koffiVersion: koffi.version,
         addons: bundle.addons,
+        embedded: bundle.embedded?.summary,
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         inputs: bundle.inputs,
         outputs,

@@ -37,10 +37,26 @@ export function formatSummary(record: BuildRecord, files: string[], timings: Rec
   return [
     `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})`,
     ...rows,
+    ...embeddedLine(record.embedded),
     ...(record.signature ? [`Signed: ${describeSignature(record.signature)}`] : []),
     `Timings: ${stepList}`,
     '',
   ].join('\n');
+}
+
+/** `Embedded: 3 modules (src/w.ts, …), 12 files (48.0 KB)`, or nothing. */
+function embeddedLine(embedded: BuildRecord['embedded'] | undefined): string[] {
+  if (!embedded || (embedded.modules.length === 0 && embedded.files.length === 0)) return [];
+  const parts: string[] = [];
+  if (embedded.modules.length > 0) {
+    const shown = embedded.modules.slice(0, 3).join(', ') + (embedded.modules.length > 3 ? ', …' : '');
+    parts.push(`${embedded.modules.length} module${embedded.modules.length === 1 ? '' : 's'} started on their own (${shown})`);
+  }
+  if (embedded.files.length > 0) {
+    const bytes = embedded.files.reduce((sum, f) => sum + f.bytes, 0);
+    parts.push(`${embedded.files.length} file${embedded.files.length === 1 ? '' : 's'} read at run time (${formatBytes(bytes)})`);
+  }
+  return [`Embedded: ${parts.join(', ')}`];
 }
 
 /**

@@ -35,12 +35,11 @@ export function lookupModule(
   const modules = manifest?.modules ?? {};
   const relative = !pathApi.isAbsolute(file);
   const candidates = relative ? [pathApi.resolve(cwd, file), pathApi.resolve(exePath, file)] : [file];
-  let inside: string | null = null;
+  // 'missing' only when the path as Node resolves it (the first candidate) is inside the exe.
+  const inside = embeddedRelative(exePath, candidates[0]!, pathApi) === null ? null : candidates[0]!;
   for (const candidate of candidates) {
     const rel = embeddedRelative(exePath, candidate, pathApi);
-    if (rel === null) continue;
-    inside ??= candidate;
-    if (modules[rel] !== undefined) return { kind: 'module', rel };
+    if (rel !== null && modules[rel] !== undefined) return { kind: 'module', rel };
   }
   if (relative) {
     const tail = pathApi.normalize(file).split(/[\\/]+/).filter((s) => s !== '.').join('/');

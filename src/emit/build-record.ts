@@ -25,6 +25,12 @@ export interface BuildRecord {
   koffiVersion: string;
   /** The native addons embedded in the exe: package, version, where each came from, its files and their sha256. */
   addons: EmbeddedAddon[];
+  /**
+   * What the exe embeds besides the app bundle (issue 14): modules started on their own (worker
+   * threads, forked modules, library worker files; tree paths) and files read at run time (tree
+   * path and size). Empty lists for an app that uses none, and with the pkg packer.
+   */
+  embedded: { modules: string[]; files: Array<{ path: string; bytes: number }> };
   entry: string;
   /** Bundled input files (project-relative) and their sizes. */
   inputs: Record<string, number>;
@@ -53,6 +59,7 @@ export function buildRecord(args: {
   nodeSource: string;
   koffiVersion: string;
   addons: EmbeddedAddon[];
+  embedded?: BuildRecord['embedded'];
   entry: string;
   inputs: Record<string, number>;
   outputs: BuildRecord['outputs'];
@@ -77,6 +84,7 @@ export function buildRecord(args: {
     node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,
     addons: args.addons,
+    embedded: args.embedded ?? { modules: [], files: [] },
     entry: args.entry,
     inputs: args.inputs,
     outputs: args.outputs,
