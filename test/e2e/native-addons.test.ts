@@ -38,7 +38,7 @@ const file = e2eFile({
 /** Calls each addon's route; returns what each answered. */
 async function callAddons(port: number): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const route of ['argon2', 'level', 'duckdb']) {
+  for (const route of ['argon2', 'argon2-worker', 'level', 'duckdb']) {
     const body = await httpGet(`http://127.0.0.1:${port}/${route}`, 20_000);
     out[route] = body === null ? null : JSON.parse(body);
   }
@@ -47,6 +47,7 @@ async function callAddons(port: number): Promise<Record<string, unknown>> {
 
 const EXPECTED = {
   argon2: { argon2: true, verified: true },
+  'argon2-worker': { argon2: true, verified: true },
   level: { level: 'hello from leveldb' },
   duckdb: { duckdb: [{ answer: 42 }] },
 };
