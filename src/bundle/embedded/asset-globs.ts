@@ -54,18 +54,24 @@ export async function expandAssetGlobs(globs: readonly string[], projectDir: str
     const prefix = staticPrefix(glob);
     const start = path.resolve(projectDir, prefix);
     const stat = await fs.stat(start).catch(() => null);
-    const before = files.size;
-    if (stat?.isFile() && prefix === glob) files.add(start);
-    else if (stat?.isDirectory()) {
+    // Counted per glob: files an earlier glob took still count as this one's matches.
+    let matched = 0;
+    if (stat?.isFile() && prefix === glob) {
+      files.add(start);
+      matched++;
+    } else if (stat?.isDirectory()) {
       const wholeFolder = prefix === glob;
       const matcher = wholeFolder ? null : globToRegExp(glob);
       const walkModules = glob.includes('node_modules');
       for await (const file of walk(start, walkModules)) {
         const rel = path.relative(projectDir, file).split(path.sep).join('/');
-        if (!matcher || matcher.test(rel)) files.add(file);
+        if (!matcher || matcher.test(rel)) {
+          files.add(file);
+          matched++;
+        }
       }
     }
-    if (files.size === before) unmatched.push(raw);
+    if (matched === 0) unmatched.push(raw);
   }
   return { files: [...files].sort(), unmatched };
 }
