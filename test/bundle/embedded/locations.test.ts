@@ -1,0 +1,113 @@
+/**
+ * Each bundled module's place in the virtual tree (treePath) and the declarations that give it its
+ * own __filename/__dirname/import.meta (locationPrefix, and the plugin on a small esbuild build).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { esbuild } from '../../../src/bundle/esbuild';
+import { LOCATION_DEFINES, locationPrefix, locationsPlugin, treePath } from '../../../src/bundle/embedded/locations';
+import { RunTimeFiles } from '../../../src/bundle/embedded/run-time-files';
+
+describe('treePath', () => {
+  const proj = path.join(path.sep, 'work', 'proj');
+
+  it('the path relative to the project, with / separators', () => {
+    expect(treePath(proj, path.join(proj, 'src', 'jobs', 'hash.ts'))).toBe('src/jobs/hash.ts');
+    expect(treePath(proj, path.join(proj, 'node_modules', 'pino', 'lib', 'worker.js'))).toBe('node_modules/pino/lib/worker.js');
+  });
+
+  it('outside the project, each leading .. becomes _up_ (a hoisted node_modules of a monorepo)', () => {
+    expect(treePath(proj, path.join(proj, '..', '..', 'node_modules', 'x', 'index.js'))).toBe('_up_/_up_/node_modules/x/index.js');
+    expect(treePath(proj, path.join(proj, '..', 'shared', 'a.ts'))).toBe('_up_/shared/a.ts');
+  });
+
+  it('a name that merely starts with .. is kept', () => {
+    expect(treePath(proj, path.join(proj, '..data', 'a.txt'))).toBe('..data/a.txt');
+  });
+});
+
+describe('locationPrefix', () => {
+  it('nothing for a module that mentions none of the five', () => {
+    expect(locationPrefix('export const x = 1;\n', 'src/a.ts')).toBe('');
+  });
+
+  it('only what the source mentions, on one line', () => {
+    expect(locationPrefix('console.log(__dirname)', 'src/a.ts')).toBe('var __svcpack_dirname = /* @__PURE__ */ __svcpackDir("src/a.ts");');
+    expect(locationPrefix('module.exports = __filename', 'lib/b.cjs')).toBe('var __svcpack_filename = /* @__PURE__ */ __svcpackFile("lib/b.cjs");');
+  });
+
+  it('import.meta declares url, filename and dirname', () => {
+    expect(locationPrefix('new URL("./w.ts", import.meta.url)', 'src/a.ts')).toBe(
+      'var __svcpack_meta_url = /* @__PURE__ */ __svcpackUrl("src/a.ts"), ' +
+        '__svcpack_meta_filename = /* @__PURE__ */ __svcpackFile("src/a.ts"), ' +
+        '__svcpack_meta_dirname = /* @__PURE__ */ __svcpackDir("src/a.ts");',
+    );
+  });
+
+  it('the path is a JSON string literal', () => {
+    expect(locationPrefix('__dirname', 'src/it\'s "x".ts')).toBe('var __svcpack_dirname = /* @__PURE__ */ __svcpackDir("src/it\'s \\"x\\".ts");');
+  });
+});
+
+describe('locationsPlugin', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("each module gets its own location, a module's own __dirname is kept, a #! line stays first", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'src/app.js': "#!/usr/bin/env node\nimport { b } from './lib/b.js';\nimport { c } from './c.mjs';\nexport const a = [__dirname, b, c];\n",
+      'src/lib/b.js': 'export const b = __filename;\n',
+      'src/c.mjs': "import { dirname } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst __dirname = dirname(fileURLToPath(import.meta.url));\nexport const c = __dirname;\n",
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const addedBytes = new Map<string, number>();
+    const result = await esbuild.build({
+      entryPoints: [path.join(dir, 'src/app.js')],
+      absWorkingDir: dir,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+      define: LOCATION_DEFINES,
+      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: true, addedBytes })],
+    });
+    const code = result.outputFiles[0]!.text;
+    expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(code).toMatch(/__svcpack_dirname\d* = \/\* @__PURE__ \*\/ __svcpackDir\("src\/app\.js"\)/);
+    expect(code).toMatch(/__svcpack_filename\d* = \/\* @__PURE__ \*\/ __svcpackFile\("src\/lib\/b\.js"\)/);
+    expect(code).toMatch(/__svcpack_meta_url\d* = \/\* @__PURE__ \*\/ __svcpackUrl\("src\/c\.mjs"\)/);
+    // c.mjs's own __dirname is its own variable, not the declared one
+    expect(code).not.toMatch(/__svcpackDir\("src\/c\.mjs"\)/);
+    expect(code).toMatch(/var __dirname\d* = dirname\(fileURLToPath\(__svcpack_meta_url\d*\)\)/);
+    // the bytes added are recorded per module, so the build record can report the files' own sizes
+    expect(addedBytes.get(path.join(dir, 'src/lib/b.js'))).toBe(Buffer.byteLength(locationPrefix(files['src/lib/b.js']!, 'src/lib/b.js')));
+  });
+
+  it('declare: false (pkg) adds nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'app.js'), 'console.log(__filename);\n');
+    const addedBytes = new Map<string, number>();
+    const result = await esbuild.build({
+      entryPoints: [path.join(dir, 'app.js')],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: false, addedBytes })],
+    });
+    expect(result.outputFiles[0]!.text).not.toContain('__svcpackFile');
+    expect(addedBytes.size).toBe(0);
+  });
+});

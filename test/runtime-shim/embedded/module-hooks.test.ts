@@ -1,0 +1,137 @@
+/**
+ * Which specifiers the module hooks serve from the exe (embeddedModuleOf, relativeOfUrl), on
+ * POSIX exe paths (the functions use the host's path rules); then the hooks themselves on a real
+ * Node ≥ 22.15 (module.registerHooks), in a child process when the test runner's Node is older.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { registerHooks } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
+import { embeddedModuleOf, relativeOfUrl } from '../../../runtime-shim/embedded/module-hooks';
+
+const EXE = '/opt/svc/app.exe';
+const manifest: EmbedManifest = {
+  modules: {
+    'src/jobs/w.ts': 'module-w',
+    'src/jobs/sib.ts': 'module-sib',
+    'src/lib/util.ts': 'module-util',
+    'node_modules/pino/lib/worker.js': 'module-pino',
+    'svcpack-chunk-ABC.mjs': 'module-chunk',
+  },
+  files: {},
+  bundlerPaths: {},
+};
+const W = 'file:///opt/svc/app.exe/src/jobs/w.ts';
+const of = (specifier: string, parentURL?: string) => embeddedModuleOf(specifier, parentURL, manifest, EXE);
+
+describe('relativeOfUrl', () => {
+  it('the tree path of a file: URL inside the exe', () => {
+    expect(relativeOfUrl(W, EXE)).toBe('src/jobs/w.ts');
+    expect(relativeOfUrl('file:///opt/svc/app.exe/data/not-a-module.txt', EXE)).toBe('data/not-a-module.txt');
+  });
+
+  it("pino's shape, 'file://' + the path", () => {
+    expect(relativeOfUrl('file://' + '/opt/svc/app.exe/node_modules/pino/lib/worker.js', EXE)).toBe('node_modules/pino/lib/worker.js');
+  });
+
+  it('percent-encoded characters of the exe path', () => {
+    expect(relativeOfUrl('file:///opt/my%20svc/app.exe/src/a.ts', '/opt/my svc/app.exe')).toBe('src/a.ts');
+  });
+
+  it('null: not a file: URL, not inside the exe, the exe itself, or no path at all', () => {
+    expect(relativeOfUrl('node:fs', EXE)).toBeNull();
+    expect(relativeOfUrl('data:text/javascript,1', EXE)).toBeNull();
+    expect(relativeOfUrl('/opt/svc/app.exe/src/jobs/w.ts', EXE)).toBeNull();
+    expect(relativeOfUrl('file:///srv/app/src/jobs/w.ts', EXE)).toBeNull();
+    expect(relativeOfUrl('file:///opt/svc/app.exe', EXE)).toBeNull();
+    expect(relativeOfUrl('file://remote-host/opt/svc/app.exe/a.js', EXE)).toBeNull();
+  });
+});
+
+describe('embeddedModuleOf', () => {
+  it('a virtual file: URL (as written, and as pino builds it)', () => {
+    expect(of(W)).toBe('src/jobs/w.ts');
+    expect(of('file://' + '/opt/svc/app.exe/node_modules/pino/lib/worker.js')).toBe('node_modules/pino/lib/worker.js');
+  });
+
+  it('an absolute path inside the exe', () => {
+    expect(of('/opt/svc/app.exe/src/lib/util.ts', 'file:///srv/elsewhere.js')).toBe('src/lib/util.ts');
+  });
+
+  it('a relative specifier from an embedded module', () => {
+    expect(of('./sib.ts', W)).toBe('src/jobs/sib.ts');
+    expect(of('../lib/util.ts', W)).toBe('src/lib/util.ts');
+  });
+
+  it('a shared chunk by its file name, from any folder of the tree', () => {
+    expect(of('./svcpack-chunk-ABC.mjs', W)).toBe('svcpack-chunk-ABC.mjs');
+    expect(of('./svcpack-chunk-ABC.mjs', 'file:///opt/svc/app.exe/node_modules/pino/lib/worker.js')).toBe('svcpack-chunk-ABC.mjs');
+    expect(of('./svcpack-chunk-ABC.mjs', 'file:///opt/svc/app.exe/svcpack-chunk-DEF.mjs')).toBe('svcpack-chunk-ABC.mjs');
+    expect(of('../svcpack-chunk-ABC.mjs', W)).toBe('svcpack-chunk-ABC.mjs');
+    expect(of('./svcpack-chunk-XYZ.mjs', W)).toBeNull();
+  });
+
+  it('null for what is not embedded: Node resolves it as usual', () => {
+    expect(of('file:///opt/svc/app.exe/src/gone.ts')).toBeNull();
+    expect(of('/opt/svc/app.exe/src/gone.ts')).toBeNull();
+    expect(of('/srv/app/src/jobs/w.ts')).toBeNull();
+    expect(of('./gone.ts', W)).toBeNull();
+    expect(of('node:path', W)).toBeNull();
+    expect(of('pino', W)).toBeNull();
+  });
+
+  it('null for a relative specifier whose parent is not in the exe (or unknown)', () => {
+    expect(of('./sib.ts', 'file:///srv/app/src/jobs/w.ts')).toBeNull();
+    expect(of('./svcpack-chunk-ABC.mjs', 'file:///srv/app/x.js')).toBeNull();
+    expect(of('./sib.ts')).toBeNull();
+  });
+});
+
+/**
+ * installModuleHooks on a real Node: an entry, a sibling, a shared chunk and require() served from
+ * sources in memory at virtual URLs; built-ins and missing modules handled by Node.
+ */
+const HOOKS_SCRIPT = `
+import { createRequire } from 'node:module';
+import { installModuleHooks } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/module-hooks.ts')).href)};
+const exe = ${JSON.stringify(EXE)};
+const sources = {
+  'module-w': "import path from 'node:path'; import { shared } from './svcpack-chunk-ABC.mjs'; import { sib } from './sib.ts';" +
+    " export const out = [shared, sib, path.posix.basename(import.meta.url)];",
+  'module-sib': "export const sib = 'sib';",
+  'module-chunk': "export const shared = 'chunk';",
+};
+const manifest = { modules: { 'src/jobs/w.ts': 'module-w', 'src/jobs/sib.ts': 'module-sib', 'svcpack-chunk-ABC.mjs': 'module-chunk' }, files: {}, bundlerPaths: {} };
+installModuleHooks(manifest, (asset) => sources[asset], exe);
+const w = await import('file:///opt/svc/app.exe/src/jobs/w.ts');
+const required = createRequire(import.meta.url)('/opt/svc/app.exe/src/jobs/sib.ts');
+const missing = await import('file:///opt/svc/app.exe/src/jobs/gone.ts').then(() => 'loaded', (e) => e.code);
+console.log(JSON.stringify({ out: w.out, required: required.sib, missing }));
+`;
+
+/** A Node with module.registerHooks: this one, else the Node 26 svcpack downloads for its tests. */
+function hooksNode(): string | null {
+  if (typeof registerHooks === 'function') return process.execPath;
+  const node26 = path.join(os.homedir(), '.cache/svcpack/node/26.10.0/linux-x64/node');
+  return fs.existsSync(node26) ? node26 : null;
+}
+
+describe('installModuleHooks on Node', () => {
+  const node = hooksNode();
+  it.skipIf(node === null)('serves embedded modules to import and require at their virtual URLs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-hooks-'));
+    try {
+      const script = path.join(dir, 'hooks.mjs');
+      fs.writeFileSync(script, HOOKS_SCRIPT);
+      const r = spawnSync(node!, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd() });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ out: ['chunk', 'sib', 'w.ts'], required: 'sib', missing: 'ERR_MODULE_NOT_FOUND' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
