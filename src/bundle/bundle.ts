@@ -157,7 +157,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
 
 /** The warning of a pkg build whose app starts modules in workers or child processes. */
 function pkgCannotEmbed(found: RunTimeFiles, projectDir: string): string {
-  const names = [...found.bundlerPaths.keys(), ...[...found.entries].map((f) => path.relative(projectDir, f).split(path.sep).join('/'))];
+  const names = [...found.bundlerPaths.keys(), ...[...found.entries].map((f) => path.relative(projectDir, f).split(path.sep).join('/'))].sort();
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   return `the app starts ${shown} in a worker thread or child process, which --packer pkg cannot embed: they will fail at run time — build with the default packer (--packer direct)`;
 }

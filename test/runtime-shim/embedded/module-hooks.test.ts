@@ -3,6 +3,8 @@
  * POSIX exe paths (the functions use the host's path rules); then the hooks themselves on a real
  * Node ≥ 22.15 (module.registerHooks), in a child process when the test runner's Node is older.
  */
+import { acquireRuntime } from '../../../src/runtime/acquire';
+import { DEFAULT_NODE_VERSION } from '../../../src/runtime/node-lines';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { registerHooks } from 'node:module';
@@ -113,21 +115,20 @@ const missing = await import('file:///opt/svc/app.exe/src/jobs/gone.ts').then(()
 console.log(JSON.stringify({ out: w.out, required: required.sib, missing }));
 `;
 
-/** A Node with module.registerHooks: this one, else the Node 26 svcpack downloads for its tests. */
-function hooksNode(): string | null {
+/** A Node with module.registerHooks: this one, else the host Node of svcpack's default line (fetched into the cache when missing). */
+async function hooksNode(): Promise<string> {
   if (typeof registerHooks === 'function') return process.execPath;
-  const node26 = path.join(os.homedir(), '.cache/svcpack/node/26.10.0/linux-x64/node');
-  return fs.existsSync(node26) ? node26 : null;
+  return (await acquireRuntime({ version: DEFAULT_NODE_VERSION })).hostNode;
 }
 
 describe('installModuleHooks on Node', () => {
-  const node = hooksNode();
-  it.skipIf(node === null)('serves embedded modules to import and require at their virtual URLs', () => {
+  it('serves embedded modules to import and require at their virtual URLs', { timeout: 120_000 }, async () => {
+    const node = await hooksNode();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-hooks-'));
     try {
       const script = path.join(dir, 'hooks.mjs');
       fs.writeFileSync(script, HOOKS_SCRIPT);
-      const r = spawnSync(node!, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd() });
+      const r = spawnSync(node, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd() });
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ out: ['chunk', 'sib', 'w.ts'], required: 'sib', missing: 'ERR_MODULE_NOT_FOUND' });
     } finally {
