@@ -13,6 +13,7 @@ import type { BenchContext, BenchReport, Suite, SuiteResult } from './lib/types'
 import { benchToolsDir, toolVersions } from './peers/tools';
 import { addonsSuite } from './suites/addons';
 import { buildSuite } from './suites/build';
+import { embeddedSuite } from './suites/embedded';
 import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
@@ -21,7 +22,7 @@ import { packageRoot, svcpackVersion } from '../src/package-root';
 import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */

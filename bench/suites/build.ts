@@ -90,13 +90,15 @@ export async function runSvcpackBuild(input: {
   node?: string | null;
   /** The service name (default {@link BENCH_NAME}): an exe run as a service is built under the name it is registered as. */
   name?: string;
+  /** The svcpack program to run (default this checkout's bin/svcpack.js; the embedded suite passes an older commit's). */
+  bin?: string;
 }): Promise<{ exe: string; record: SvcpackRecord }> {
   const flags = input.flags ?? [];
   const node = input.node === undefined ? PEER_VERSIONS.node : input.node;
   const name = input.name ?? BENCH_NAME;
   const { stdout } = await runTool(
     process.execPath,
-    [SVCPACK_BIN, 'build', input.entry, '--name', name, ...(node === null ? [] : ['--node', node]), '--out-dir', input.outDir, '--json', ...flags],
+    [input.bin ?? SVCPACK_BIN, 'build', input.entry, '--name', name, ...(node === null ? [] : ['--node', node]), '--out-dir', input.outDir, '--json', ...flags],
     { what: ['svcpack build', ...flags].join(' '), cwd: REPO_ROOT, env: input.env },
   );
   let record: SvcpackRecord;

@@ -15,6 +15,7 @@ import type { SuiteResult } from '../../bench/lib/types';
 import { runBench, SUITES, type RunResult } from '../../bench/run';
 import { ADDON_APPS, ADDON_STARTS, HASH_CONTENDER } from '../../bench/suites/addons';
 import { CONTENDER, FIXTURES } from '../../bench/suites/build';
+import { EMBEDDED_APPS, READ_KINDS, WORKER_KINDS } from '../../bench/suites/embedded';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
 import { benchLineVersions } from '../../bench/peers/tools';
@@ -154,5 +155,23 @@ describe('npm run bench -- --quick', () => {
     const exe = (c: string) => s.measurements.find((m) => m.metric === 'addons.exe' && m.contender === c)!.samples[0]!;
     expect(exe(ADDON_APPS.addons)).toBeGreaterThan(exe(ADDON_APPS.hello));
     expect(s.tables?.[0]?.rows).toHaveLength(starts.length);
+  });
+
+  test('embedded: build and exe of hello-http and multi-module, the per-module figures, the per-worker and per-read probe (no worktree, no service lives in quick mode)', () => {
+    const s = suite('embedded');
+    const apps = [EMBEDDED_APPS.hello, EMBEDDED_APPS.multi];
+    expectComplete(s, {
+      'embedded.build': apps,
+      'embedded.exe': apps,
+      'embedded.per-module.build': [EMBEDDED_APPS.multi],
+      'embedded.per-module.exe': [EMBEDDED_APPS.multi],
+      'embedded.worker.first': Object.values(WORKER_KINDS),
+      'embedded.worker.later': Object.values(WORKER_KINDS),
+      'embedded.read': Object.values(READ_KINDS),
+    });
+    expect(s.measurements.some((m) => m.contender === EMBEDDED_APPS.helloBefore || m.metric === 'embedded.start')).toBe(false);
+    const multi = s.measurements.find((m) => m.metric === 'embedded.build' && m.contender === EMBEDDED_APPS.multi)!;
+    expect(multi.details?.['embedded modules']).toBeGreaterThan(0);
+    expect(s.tables?.map((t) => t.rows.length)).toEqual([2, 4]);
   });
 });
