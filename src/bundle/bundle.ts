@@ -14,6 +14,7 @@ import { embedRunTimeFiles, type Embedded } from './embedded/embed';
 import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
 import { workerAliasPlugin } from './embedded/worker-alias';
+import { decoratorMetadata } from './decorators/metadata';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 
@@ -102,6 +103,8 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   const found = new RunTimeFiles(input.projectDir);
   const direct = input.packer === 'direct';
   const addedBytes = new Map<string, number>();
+  // The tsconfig asks for decorator metadata: decorated files go through swc first (decorators/metadata.ts).
+  const decorators = await decoratorMetadata(input.entry);
   // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
   const shared: Esbuild.BuildOptions = {
     absWorkingDir: input.projectDir,
@@ -118,11 +121,13 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
+    // Decorator apps: class names are what Nest, TypeORM and GraphQL schemas go by; renaming apart must not change them.
+    keepNames: decorators !== undefined,
     plugins: [
       shimNamespacePlugin(shimDir),
       ...(direct ? [workerAliasPlugin()] : []),
       ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
-      locationsPlugin(input.projectDir, found, { declare: direct, addedBytes }),
+      locationsPlugin(input.projectDir, found, { declare: direct, addedBytes, transform: decorators?.transform }),
     ],
     define: {
       __SVCPACK_EXE__: JSON.stringify(input.exeConfig),

@@ -18,6 +18,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
+import type { SourceTransform } from '../decorators/metadata';
 import { findFileReferences } from './references';
 import type { RunTimeFiles } from './run-time-files';
 
@@ -77,9 +78,15 @@ function withPrefix(source: string, prefix: string): string {
  * `declare`: give modules their locations (direct packer); false only scans them (pkg packer,
  * whose modules see pkg's own paths), so the build can warn about what pkg cannot start.
  * `addedBytes` receives, per module path, how many bytes the declarations added (so the build
- * record can report the files' own sizes).
+ * record can report the files' own sizes). `transform` rewrites a module's source first (decorator
+ * metadata, decorators/metadata.ts): esbuild takes the first onLoad that returns contents, so it
+ * runs inside this one.
  */
-export function locationsPlugin(projectDir: string, found: RunTimeFiles, opts: { declare: boolean; addedBytes: Map<string, number> }): Esbuild.Plugin {
+export function locationsPlugin(
+  projectDir: string,
+  found: RunTimeFiles,
+  opts: { declare: boolean; addedBytes: Map<string, number>; transform?: SourceTransform },
+): Esbuild.Plugin {
   return {
     name: 'svcpack-locations',
     setup(build) {
@@ -95,9 +102,14 @@ export function locationsPlugin(projectDir: string, found: RunTimeFiles, opts: {
             return r.errors.length > 0 || r.external || r.namespace !== 'file' ? null : r.path;
           });
         }
-        const prefix = opts.declare ? locationPrefix(source, treePath(projectDir, args.path)) : '';
-        if (prefix) opts.addedBytes.set(args.path, Buffer.byteLength(prefix));
-        return { contents: withPrefix(source, prefix), loader };
+        // Decorator metadata: a decorated file is compiled by swc first (its output is what gets prefixed).
+        const transformed = await opts.transform?.(args.path, source);
+        const code = transformed?.contents ?? source;
+        const prefix = opts.declare ? locationPrefix(code, treePath(projectDir, args.path)) : '';
+        const contents = withPrefix(code, prefix);
+        const added = Buffer.byteLength(contents) - Buffer.byteLength(source);
+        if (added !== 0) opts.addedBytes.set(args.path, added);
+        return { contents, loader: transformed?.loader ?? loader };
       });
     },
   };
