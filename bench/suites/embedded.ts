@@ -20,6 +20,7 @@
  * Quick mode (CI's smoke run) skips the worktree and the service lives: builds and the probe only.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 import { ensureFixtureDeps } from '../../test/support/fixture-deps';
@@ -163,6 +164,21 @@ export function ratioCell(a: Measurement | undefined, b: Measurement | undefined
   return a && b ? formatValue(a.stats.median / b.stats.median, 'ratio') : '–';
 }
 
+/**
+ * The median of the round-by-round ratios a[i] ÷ b[i] of two contenders timed in the same
+ * interleaved rounds: steadier than the ratio of medians when the machine's load drifts between
+ * rounds. Throws on unpaired or empty samples.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  if (a.length === 0 || a.length !== b.length) throw new Error(`unpaired samples: ${a.length} against ${b.length}`);
+  return summarize(a.map((x, i) => x / b[i]!)).median;
+}
+
+/** {@link pairedRatio} of two measurements as a table cell ("1.10×"), or '–' when either is missing. */
+export function pairedRatioCell(a: Measurement | undefined, b: Measurement | undefined): string {
+  return a && b ? formatValue(pairedRatio(a.samples, b.samples), 'ratio') : '–';
+}
+
 /** A measurement's median as a table cell, or '–'. */
 export function medianCell(m: Measurement | undefined): string {
   return m ? formatValue(m.stats.median, m.unit) : '–';
@@ -249,6 +265,7 @@ async function runEmbeddedSuite(ctx: BenchContext): Promise<SuiteResult> {
 }
 
 async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | null, beforeProblem: string | null): Promise<SuiteResult> {
+  const loadAtStart = os.loadavg()[0]!;
   // ---- build time and exe size, interleaved; each build into a new folder
   const apps: AppKey[] = before ? ['hello', 'multi', 'helloBefore', 'large', 'largeBefore'] : ['hello', 'multi'];
   const builds: Record<AppKey, { entry: string; flags?: string[]; bin?: string }> = {
@@ -478,11 +495,11 @@ async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | 
   // ---- the tables
   const tables: ReportTable[] = [];
   if (before) {
-    const row = (what: string, a: Measurement | undefined, b: Measurement | undefined): string[] => [what, medianCell(b), medianCell(a), ratioCell(a, b)];
+    const row = (what: string, a: Measurement | undefined, b: Measurement | undefined): string[] => [what, medianCell(b), medianCell(a), ratioCell(a, b), pairedRatioCell(a, b)];
     tables.push({
-      title: `Before and after issue 14 (medians; × = HEAD ÷ ${BEFORE_COMMIT}, same run)`,
-      header: ['', BEFORE_COMMIT, 'HEAD', '×'],
-      align: 'lrrr',
+      title: `Before and after issue 14 (medians; × = HEAD ÷ ${BEFORE_COMMIT} in this run: of the medians, and the median of the round-by-round ratios)`,
+      header: ['', BEFORE_COMMIT, 'HEAD', '× (medians)', '× (paired by round)'],
+      align: 'lrrrr',
       rows: [
         row('hello-http: warm build', buildM.hello, buildM.helloBefore),
         row('hello-http: exe size', exeM.hello, exeM.helloBefore),
@@ -537,5 +554,8 @@ async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | 
     `Per worker and per read: bench/apps/worker-start.ts, built by svcpack (it embeds ${WORKER_START_EMBEDS.module} and ${WORKER_START_EMBEDS.file}) and run as \`<exe> run\` under Wine, one process per mode, modes interleaved, ${ctx.reps} run(s) each${warmup ? ` after ${warmup} warm-up round` : ''}. Worker: ${settings.workers} workers one after the other, each timed inside the exe from \`new Worker(…)\` to its first message (it posts one at once), then terminated (untimed); the embedded-module worker is \`new Worker(new URL('./worker-start-worker.ts', import.meta.url))\` (bundled on its own, started by svcpack’s thread loader), the eval worker \`new Worker("require('node:worker_threads').parentPort.postMessage('ready')", { eval: true })\`. “First” is the process’s first worker of that kind (nothing of the worker machinery loaded yet), “later” the median of the others. Read: \`fs.readFileSync(new URL('./bench-data.txt', import.meta.url))\` (${bytes} bytes, served by the fs layer from the exe’s SEA assets) against readFileSync of the same bytes written to a file in the temp folder (Wine’s file system), ${settings.blocks} alternating blocks of ${settings.reads} reads each, µs per read = the median block’s; “first” is the process’s first read of each.`,
   ];
 
+  notes.push(
+    `Machine load (1-minute load average on ${os.cpus().length} cores) when the measurements began: ${loadAtStart.toFixed(1)}, when they ended: ${os.loadavg()[0]!.toFixed(1)}. Other work on the machine spreads the figures (see p25–p75); the interleaved rounds hit every contender alike, which the paired ratios use.`,
+  );
   return { suite: 'embedded', title: embeddedSuite.title, measurements, checks: [], tables, notes };
 }

@@ -12,6 +12,8 @@ import {
   formatMicros,
   mbPerSecond,
   medianCell,
+  pairedRatio,
+  pairedRatioCell,
   parseWorkerStartOutput,
   perModule,
   probeSettings,
@@ -74,6 +76,15 @@ describe('embedded suite: table cells', () => {
     expect(medianCell(undefined)).toBe('–');
     expect(ratioCell(a, undefined)).toBe('–');
     expect(ratioCell(undefined, b)).toBe('–');
+  });
+
+  test('paired ratios: the median of the round-by-round ratios, not the ratio of the medians', () => {
+    // Round 2 ran while the machine was busy: both slow; paired, HEAD is 1.1× in every round.
+    expect(pairedRatio([1.1, 3.3, 2.2], [1, 3, 2])).toBeCloseTo(1.1, 10);
+    expect(pairedRatioCell(measurement('m', 'l', 'a', 's', [1.1, 3.3, 2.2]), measurement('m', 'l', 'b', 's', [1, 3, 2]))).toBe('1.10×');
+    expect(pairedRatioCell(a, undefined)).toBe('–');
+    expect(() => pairedRatio([1, 2], [1])).toThrow(/unpaired/);
+    expect(() => pairedRatio([], [])).toThrow(/unpaired/);
   });
 
   test('µs with three significant digits', () => {
