@@ -15,6 +15,7 @@ import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
 import { workerAliasPlugin } from './embedded/worker-alias';
 import { decoratorMetadata } from './decorators/metadata';
+import { OptionalImports, optionalImportsPlugin } from './optional/optional-imports';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 
@@ -105,6 +106,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   const addedBytes = new Map<string, number>();
   // The tsconfig asks for decorator metadata: decorated files go through swc first (decorators/metadata.ts).
   const decorators = await decoratorMetadata(input.entry);
+  const optional = new OptionalImports();
   // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
   const shared: Esbuild.BuildOptions = {
     absWorkingDir: input.projectDir,
@@ -128,6 +130,8 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       ...(direct ? [workerAliasPlugin()] : []),
       ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
       locationsPlugin(input.projectDir, found, { declare: direct, addedBytes, transform: decorators?.transform }),
+      // Last: an unresolvable import in a try block or a function throws when it runs (pkg: packages stay external).
+      ...(direct ? [optionalImportsPlugin(optional)] : []),
     ],
     define: {
       __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
@@ -152,7 +156,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
         .filter(([file]) => !file.startsWith('<stdin>'))
         .map(([file, meta]) => [file, (typeof meta === 'number' ? meta : meta.bytes) - (addedBytes.get(path.resolve(input.projectDir, file)) ?? 0)]),
     );
-    const warnings = [...collector.warnings, ...found.warnings];
+    const warnings = [...collector.warnings, ...found.warnings, ...optional.warnings(input.projectDir)];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
     return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, embedded, warnings };
   } catch (err) {

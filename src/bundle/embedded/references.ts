@@ -203,7 +203,7 @@ const IDENT = /[\w$]/;
 const SPACE = /\s/;
 
 /** Whether the `/` at `i` starts a regex literal rather than dividing, from the code before it (skipping the comments in `cuts`). */
-function regexCanStart(src: string, i: number, cuts: number[]): boolean {
+export function regexCanStart(src: string, i: number, cuts: number[]): boolean {
   let p = i - 1;
   for (let k = cuts.length - 2; ; k -= 2) {
     while (p >= 0 && SPACE.test(src[p]!)) p--;
@@ -218,7 +218,7 @@ function regexCanStart(src: string, i: number, cuts: number[]): boolean {
 }
 
 /** End (exclusive) of the string, regex or template part starting at `i` (`close`: its closing char code); an unclosed string or regex stops at the line's end. */
-function skipQuoted(src: string, i: number, close: number): number {
+export function skipQuoted(src: string, i: number, close: number): number {
   let inClass = false; // regex character class, where '/' does not close
   for (let j = i + 1; j < src.length; j++) {
     const c = src.charCodeAt(j);
@@ -232,7 +232,7 @@ function skipQuoted(src: string, i: number, close: number): number {
 }
 
 /** `src` with comments replaced by spaces (line breaks kept), so every offset stays the same. */
-function blankComments(src: string): string {
+export function blankComments(src: string): string {
   const cuts: number[] = []; // start, end of each comment
   const interpolations: number[] = []; // brace depth at each open `${`
   let depth = 0;
