@@ -53,7 +53,8 @@ switch (command.kind) {
   case 'usage-error':
     exitWith(2, `${exeConfig.name}: ${command.message} — run "${exeConfig.name}.exe help" for the commands\n`, process.stderr);
   case 'run':
-    session = startConsoleMode();
+    // A cluster worker keeps the working folder its primary process started it in.
+    session = startConsoleMode({ enterWorkingDir: nodeStyle?.kind !== 'cluster-worker' });
     break;
   case 'install':
   case 'uninstall':

@@ -1,23 +1,43 @@
 /**
  * `<exe> run`: the service lifecycle in a console. Ctrl+C (SIGINT), Ctrl+Break (SIGBREAK) and
- * closing the console (SIGHUP) stop it gracefully; a second Ctrl+C forces the exit.
+ * closing the console (SIGHUP) stop it gracefully; a second Ctrl+C forces the exit. The app starts
+ * in the working folder baked into the exe (`workingDir`; the installed service's own setting is
+ * not consulted; the data folder is created if missing); a folder that cannot be entered ends
+ * `run` before the app runs, with one line on stderr and exit code 1.
  */
 import { exeConfig } from './exe-config';
 import { ConsoleLog } from './log-file';
 import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
+import { enterWorkingDirSetting, runFixHint } from './working-dir';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 
-export function startConsoleMode(): Session {
+export interface ConsoleModeOptions {
+  /**
+   * Enter the baked working folder first (`run`). A cluster worker also runs in console mode but
+   * keeps the folder its primary gave it, which may be the installed service's own setting.
+   */
+  enterWorkingDir: boolean;
+}
+
+export function startConsoleMode(opts: ConsoleModeOptions = { enterWorkingDir: true }): Session {
+  // The environment's ProgramData: `run` loads no native code, and only Wine's services disagree with it.
+  const dataDir = dataDirFor(exeConfig.name, programData(null));
+  if (opts.enterWorkingDir) {
+    const problem = enterWorkingDirSetting(exeConfig.settings.workingDir, { exePath: process.execPath, dataDir });
+    if (problem) {
+      process.stderr.write(`${exeConfig.name}: ${problem.message} — ${runFixHint(problem)}\n`);
+      process.exit(1);
+    }
+  }
   const sink = new ConsoleLog(exeConfig.logging.logLevel);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
 
   const session = createSession({
     isService: false,
-    // The environment's ProgramData: `run` loads no native code, and only Wine's services disagree with it.
-    dataDir: dataDirFor(exeConfig.name, programData(null)),
+    dataDir,
     sink,
     report: () => {},
     ownListeners,

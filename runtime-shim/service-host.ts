@@ -1,6 +1,7 @@
 /**
  * What both service modes (in-process and supervised) set up when the SCM starts the exe: koffi,
- * the SCM connection, the data folder, and the log (rotating file, plus the Event Log when on).
+ * the SCM connection, the data folder, the log (rotating file, plus the Event Log when on), and
+ * the working folder the app starts in.
  */
 import { readAsset } from './assets';
 import { exeConfig } from './exe-config';
@@ -12,8 +13,11 @@ import { dataDirFor, programData } from './manage/data-dir';
 import { bindAdvapi32 } from './scm/advapi32';
 import { programDataFolder } from './scm/manager-bindings';
 import { loadNativeModule, type Koffi } from './scm/native-module';
+import { bindLocalMachineRegistry } from './scm/registry-bindings';
 import { ServiceController } from './scm/service-controller';
+import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from './scm/service-parameters';
 import { logDirIn } from './session';
+import { enterServiceWorkingDir } from './working-dir';
 
 export interface ServiceHost {
   koffi: Koffi;
@@ -24,6 +28,11 @@ export interface ServiceHost {
   sink: LogSink;
   /** null when the Event Log is off or its source could not be opened. */
   eventLog: EventLogSink | null;
+  /**
+   * The app's working folder, already entered (process.chdir), or why it could not be: the mode
+   * then fails the start with that one line (service exit code 3) before the app runs.
+   */
+  workingDir: { folder: string } | { problem: string };
 }
 
 /** Loads koffi's native module from the exe (hash-checked; see scm/native-module.ts). */
@@ -50,5 +59,27 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging });
   const eventLog = exeConfig.logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
   sink = eventLog ? teeSink(file, eventLog) : file;
-  return { koffi, controller, dataDir, sink, eventLog };
+  const workingDir = serviceWorkingDir(koffi, dataDir, sink);
+  return { koffi, controller, dataDir, sink, eventLog, workingDir };
+}
+
+/**
+ * Enters the working folder of the installed service: the `WorkingDirectory` value `install`
+ * stored with it, else (a service registered by other means, or by an older svcpack) the setting
+ * baked into the exe. A stored value is checked as the install flag is.
+ */
+function serviceWorkingDir(koffi: Koffi, dataDir: string, sink: LogSink): ServiceHost['workingDir'] {
+  const { name } = exeConfig;
+  const storedAt = `HKLM\\${serviceParametersKey(name)}, value ${WORKING_DIR_VALUE}`;
+  let stored: string | null = null;
+  try {
+    stored = bindServiceParameters(bindLocalMachineRegistry(koffi)).getServiceWorkingDir(name);
+  } catch (err) {
+    sink.write('warn', 'lifecycle', `could not read the working folder stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own setting`);
+  }
+  const result = enterServiceWorkingDir({ name, stored, storedAt, baked: exeConfig.settings.workingDir, places: { exePath: process.execPath, dataDir } });
+  if ('folder' in result) {
+    sink.write('debug', 'lifecycle', `working folder ${result.shown}${stored === null ? ", the exe's own setting (none stored with the service)" : ''}`);
+  }
+  return result;
 }

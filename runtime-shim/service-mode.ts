@@ -10,6 +10,7 @@
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
  */
+import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
 import { connectService } from './service-host';
 import { createSession, type Session } from './session';
@@ -34,5 +35,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
       host.eventLog?.close();
     },
   });
+  // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
+  if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
   return { kind: 'session', session };
 }

@@ -4,6 +4,7 @@
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
 import { exeConfig } from './exe-config';
+import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService } from './service-host';
 import { realClock } from './session';
@@ -18,7 +19,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   const host = await connectService((request) => supervisor?.lifecycle.control(request) ?? false);
   if (!host) return { kind: 'not-started-by-scm' };
   // The app's records arrive over IPC, so they reach the Event Log through this sink too.
-  const { sink, dataDir } = host;
+  const { sink, dataDir, workingDir } = host;
 
   let job: ProcessJob | null = null;
   try {
@@ -31,7 +32,8 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   const args = process.argv.slice(3);
   supervisor = new Supervisor(
     {
-      spawn: (onEvent) => spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir } }, onEvent),
+      spawn: (onEvent) =>
+        spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent),
       report: (status) => host.controller.report(status),
       log: (level, message) => sink.write(level, 'supervisor', message),
       exit: (code) => process.exit(code),
@@ -47,6 +49,12 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       },
     },
   );
-  supervisor.start();
+  if ('problem' in workingDir) {
+    // The app never started: START_PENDING, then STOPPED with service exit code 3 and the reason.
+    supervisor.lifecycle.start();
+    supervisor.lifecycle.fail(ExitCode.StartFailed, workingDir.problem);
+  } else {
+    supervisor.start();
+  }
   return { kind: 'supervising' };
 }

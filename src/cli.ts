@@ -8,12 +8,12 @@
  * hides the config's value, no build option has a commander default: the defaults are applied
  * by resolveBuildOptions and only shown in the help.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../runtime-shim/settings/flags';
 import { LOGGING_FLAGS, loggingToFlagPairs } from '../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { SUPERVISION_FLAGS } from '../runtime-shim/settings/supervision-settings';
-import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
+import { formatDuration, settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
 import { inspectCommand } from './commands/inspect';
@@ -25,11 +25,6 @@ import { SvcpackError } from './errors';
 import { svcpackVersion } from './package-root';
 import { formatSummary, ProgressPrinter } from './summary';
 import { DEFAULT_NODE_VERSION } from './runtime/node-lines';
-
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds');
-  return Number(value);
-}
 
 /** svcpack's default value of each service-setting and logging flag, for --help (none where the default is empty or the help says it). */
 const FLAG_DEFAULTS = new Map([...settingsToFlagPairs(defaultSettings('<name>')), ...loggingToFlagPairs(DEFAULT_LOGGING)]);
@@ -91,7 +86,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--asset <glob>', 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe (glob relative to the project folder; repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
-    .option('--stop-timeout <ms>', `how long stop handlers may run before the stop is forced (default: ${DEFAULT_STOP_TIMEOUT_MS})`, integer);
+    .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
   for (const { option } of settingOptions) buildCommand.addOption(option);
   for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS]) buildCommand.addOption(flagOption(f));
   addSignOptions(buildCommand);
@@ -134,7 +129,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         native: o.native as string[] | undefined,
         assets: o.asset as string[] | undefined,
-        stopTimeoutMs: o.stopTimeout as number | undefined,
+        stopTimeoutMs: o.stopTimeout as string | undefined,
       });
       const progress = new ProgressPrinter(process.stderr);
       const result = await build(options, { onEvent: (e: BuildEvent) => progress.on(e) });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { main } from '../src/cli';
+import { inspect } from '../src/inspect/inspect';
 import { DEFAULT_NODE_VERSION } from '../src/runtime/node-lines';
 import { captureOutput } from './support/capture-output';
 
@@ -84,6 +85,20 @@ describe('svcpack build: bad input', () => {
     await expectUsageError([hello, '--name', 'X', '--recovery', 'run/5s'], /^svcpack: --recovery: a run recovery action needs a command.* — pass --recovery-command/);
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--env', 'A=1', '--env', 'NOEQUALS'], /^svcpack: --env: environment entry "NOEQUALS" has no =/);
+    out.stderr = '';
+    await expectUsageError(
+      [hello, '--name', 'X', '--working-dir', 'logs'],
+      /^svcpack: --working-dir: working folder "logs" is neither exe, data nor an absolute Windows path — write exe \(the exe's folder, the default\), data/,
+    );
+    out.stderr = '';
+    await expectUsageError([hello, '--name', 'X', '--working-dir', 'C:\\a|b'], /^svcpack: --working-dir: working folder "C:\\a\|b" contains/);
+  });
+  it('--stop-timeout that is not a duration, or too long', async () => {
+    for (const bad of ['soon', '1.5s', '-1', '20 s', '1w']) {
+      await expectUsageError([hello, '--name', 'X', '--stop-timeout', bad], new RegExp(`^svcpack: --stop-timeout: "${bad.replace('.', '\\.')}" is not a duration — write a duration such as 20s, 1m or 500ms \\(a bare number is milliseconds\\)$`));
+      out.stderr = '';
+    }
+    await expectUsageError([hello, '--name', 'X', '--stop-timeout', '30d'], /^svcpack: --stop-timeout: the stop timeout 30d is too long — use at most 24d$/);
   });
   it('logging settings that are not valid', async () => {
     await expectUsageError([hello, '--name', 'X', '--log-rotate', 'weekly'], /^svcpack: --log-rotate: "weekly" is not a size or daily — write a size such as 10MB/);
@@ -120,6 +135,13 @@ describe('svcpack build --help', () => {
     expect(out.stdout).toMatch(/--log-level <level> +.*\(default: info\)/s);
     expect(out.stdout).toMatch(/--log-compress <true\|false> +.*\(default: false\)/s);
     expect(out.stdout).toMatch(/--event-log <true\|false> +.*\(default: true\)/s);
+  });
+  it('--stop-timeout takes a duration, --working-dir exe, data or a path', async () => {
+    expect(await main(['build', '--help'])).toBe(0);
+    // commander wraps the help at the terminal width: compare with the line breaks taken out.
+    const help = out.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--stop-timeout <duration> how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: 20s)');
+    expect(help).toContain("--working-dir <dir> folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path (default: exe)");
   });
 });
 
@@ -158,8 +180,11 @@ describe('svcpack build: success', () => {
       '--start-type', 'delayed-auto', '--account', 'NetworkService', '--dependencies', 'Tcpip,+Group',
       '--recovery', 'restart/2s,none', '--recovery-reset', '2h', '--recovery-on-non-crash', 'no',
       '--preshutdown-timeout', '1m', '--sid-type', 'restricted', '--env', 'A=1', '--env', 'B=2', '--arg', 'x', '--arg', 'y',
+      '--working-dir', 'D:\\apps\\Flag Svc', '--stop-timeout', '1m',
     );
     expect(code, out.stderr).toBe(0);
+    // The stop timeout is baked into the exe's manifest (the build record does not list it).
+    expect((await inspect(path.join(outDir, 'FlagSvc.exe'))).svcpack).toMatchObject({ stopTimeoutMs: 60_000, settings: { workingDir: 'D:\\apps\\Flag Svc' } });
     expect(JSON.parse(out.stdout).settings).toEqual({
       startType: 'delayed-auto',
       displayName: 'FlagSvc',
@@ -171,9 +196,10 @@ describe('svcpack build: success', () => {
       sidType: 'restricted',
       env: { A: '***', B: '***' }, // the record names variables, never their values
       args: ['x', 'y'],
+      workingDir: 'D:\\apps\\Flag Svc',
     });
     const cmd = fs.readFileSync(path.join(outDir, 'install.cmd'), 'utf8');
     expect(cmd).toContain('  --start-type "delayed-auto" ^\r\n');
-    expect(cmd).toContain('  --env "B=2" ^\r\n  --arg "x" ^\r\n  --arg "y"\r\n');
+    expect(cmd).toContain('  --env "B=2" ^\r\n  --arg "x" ^\r\n  --arg "y" ^\r\n  --working-dir "D:\\apps\\Flag Svc"\r\n');
   }, 120_000);
 });

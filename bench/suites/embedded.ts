@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
-import { ensureFixtureDeps } from '../../test/support/fixture-deps';
+import { ensureFixtureDeps, stalePackages } from '../../test/support/fixture-deps';
 import { dataDirOf, removeService, runExe, winPath } from '../../test/support/wine';
 import { buildNativeTools } from '../native/build';
 import { ensureLargeApp, HELLO_APP_ENTRY, LARGE_APP_ENTRY, REPO_ROOT } from '../peers/large-app';
@@ -199,7 +199,7 @@ interface BeforeSvcpack {
 
 /**
  * `git worktree add --detach <dir> BEFORE_COMMIT` in this checkout, this checkout's node_modules
- * symlinked into it (the commit's package.json and lock are HEAD's), its lib/ compiled
+ * symlinked into it (checked to hold every non-optional package of the commit's lock at its version), its lib/ compiled
  * (`node scripts/build-lib.js`). `remove()` takes the worktree away again (`git worktree remove --force`).
  */
 async function prepareBefore(dir: string, log: BenchContext['log']): Promise<BeforeSvcpack> {
@@ -213,11 +213,12 @@ async function prepareBefore(dir: string, log: BenchContext['log']): Promise<Bef
     });
   };
   try {
-    for (const f of ['package.json', 'package-lock.json']) {
-      const ours = fs.readFileSync(path.join(REPO_ROOT, f), 'utf8');
-      if (fs.readFileSync(path.join(dir, f), 'utf8') !== ours) throw new Error(`${f} differs at ${BEFORE_COMMIT}: this checkout's node_modules would not fit it`);
-    }
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    // This checkout's node_modules must hold every package of the commit's lock at its version (more
+    // is fine; optional ones npm may have skipped here, as it did for this checkout's own lock).
+    const lock = JSON.parse(fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { optional?: boolean }> };
+    const missing = (await stalePackages(dir)).filter((name) => !lock.packages[`node_modules/${name}`]?.optional);
+    if (missing.length > 0) throw new Error(`this checkout's node_modules does not fit ${BEFORE_COMMIT}'s package-lock.json: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
     await runTool(process.execPath, [path.join(dir, 'scripts', 'build-lib.js')], { what: `build-lib at ${BEFORE_COMMIT}`, cwd: dir });
   } catch (err) {
     await remove();
@@ -546,7 +547,7 @@ async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | 
     `Apps: fixtures/hello-http (embeds nothing: its build record lists no modules and no files) and fixtures/multi-module (dependencies installed by npm ci; built with ${MULTI_ASSETS.map((a) => `--asset ${a}`).join(' ')}): embedded modules ${multiEmbedded!.modules.join(', ')}; files ${multiEmbedded!.files.map((f) => `${f.path} (${f.bytes} B)`).join(', ')}. Both built by \`node bin/svcpack.js build <app> --node ${DEFAULT_NODE_VERSION} --json\` (svcpack’s default Node); wall time of the CLI, ${ctx.reps} repetition(s)${warmup ? ` after ${warmup} warm-up round` : ''}, all builds interleaved, older outputs removed and \`sync\` run between builds (untimed).`,
     `Per embedded module: (multi-module − hello-http) ÷ ${multi.modules}, round by round. An upper bound: multi-module is also a bigger app (pino, piscina and their dependencies in its main bundle: ${buildM.multi!.details!['bundled inputs']} bundled inputs against hello-http’s ${buildM.hello!.details!['bundled inputs']}), so this charges all of that to its embedded modules.`,
     before
-      ? `Before/after: svcpack at ${BEFORE_COMMIT} (the commit before issue 14) from a git worktree (this checkout’s node_modules symlinked in: package.json and package-lock.json are the same; its lib/ compiled by its own scripts/build-lib.js), building the same fixtures/hello-http/app.ts and fixtures/large-app/app.ts (large-app embeds nothing either; build only) with the same Node, interleaved with HEAD’s builds; hello-http’s service starts interleaved with HEAD’s too. What HEAD adds to an app that uses none of it: the locations plugin (esbuild onLoad: every JS/TS input read and scanned) at build time; at start, one failed SEA asset lookup for the manifest.`
+      ? `Before/after: svcpack at ${BEFORE_COMMIT} (the commit before issue 14) from a git worktree (this checkout’s node_modules symlinked in, checked to hold every non-optional package of that commit’s package-lock.json at its version; its lib/ compiled by its own scripts/build-lib.js), building the same fixtures/hello-http/app.ts and fixtures/large-app/app.ts (large-app embeds nothing either; build only) with the same Node, interleaved with HEAD’s builds; hello-http’s service starts interleaved with HEAD’s too. What HEAD adds to an app that uses none of it: the locations plugin (esbuild onLoad: every JS/TS input read and scanned) at build time; at start, one failed SEA asset lookup for the manifest.`
       : `Before/after (svcpack ${BEFORE_COMMIT} from a git worktree): not measured — ${beforeProblem}.`,
     ctx.quick
       ? 'Service lives: skipped in quick mode.'

@@ -49,6 +49,8 @@ export interface ManageContext {
   clock: { now(): number; sleep(ms: number): Promise<void> };
   /** Progress and results, one line each (stdout). */
   out(line: string): void;
+  /** Warnings, one line each (stderr): what did not go as asked but did not fail the command. */
+  warn(line: string): void;
   fs: {
     /** Creates the folder (and parents); true if it did not exist before. */
     mkdir(path: string): boolean;

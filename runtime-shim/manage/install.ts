@@ -92,7 +92,7 @@ class Undo {
       try {
         step.run();
       } catch (err) {
-        ctx.out(`${ctx.name}: could not undo ${step.what}: ${(err as Error).message}`);
+        ctx.warn(`${ctx.name}: could not undo ${step.what}: ${(err as Error).message}`);
       }
     }
     this.steps = [];
@@ -151,6 +151,8 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         undo.push(`creating service ${ctx.name}`, () => api.deleteService(service));
         for (const info of allConfig2(target)) applyConfig2(ctx, service, info, warnings, undo, false);
         if (Object.keys(target.env).length > 0) api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
+        // Stored even when it is the default, so a later exe with another baked default changes nothing.
+        api.setServiceWorkingDir(ctx.name, target.workingDir);
       } else {
         service = existing;
         updateExisting(ctx, service, installed!.config, target, given, commandLine, password, warnings, undo);
@@ -164,6 +166,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         api.setFolderAcl(ctx.dataDir, dataDirSddl(grantee));
       }
       if (accountSid) grantLogonRight(ctx, target.account, accountSid);
+      warnMissingWorkingDir(ctx, effective.workingDir, warnings);
     } catch (err) {
       undo.rollback(ctx);
       explain(err, ctx, fresh ? `installing ${ctx.name}` : `updating ${ctx.name}`, 'install');
@@ -260,7 +263,7 @@ function applyConfig2(ctx: ManageContext, service: object, info: Config2, warnin
     if (err instanceof Win32Error && err.code === ERROR_INVALID_LEVEL) {
       const warning = `this Service Control Manager cannot set ${CONFIG2_LABELS[info.level]} (error 124); it was not applied`;
       warnings.push(warning);
-      ctx.out(`${ctx.name}: warning: ${warning}`);
+      ctx.warn(`${ctx.name}: warning: ${warning}`);
       return;
     }
     throw err;
@@ -317,6 +320,22 @@ function updateExisting(
     api.setServiceEnvironment(ctx.name, environmentEntries(target.env));
     undo.push('setting the environment', () => api.setServiceEnvironment(ctx.name, previous));
   }
+  if (given.has('workingDir')) {
+    const previous = api.getServiceWorkingDir(ctx.name);
+    api.setServiceWorkingDir(ctx.name, target.workingDir);
+    undo.push('setting the working folder', () => api.setServiceWorkingDir(ctx.name, previous));
+  }
+}
+
+/**
+ * A working folder given as a path that does not exist is allowed (it may be created later, or be
+ * on a drive mounted at boot), but the service cannot start until it exists: say so now.
+ */
+function warnMissingWorkingDir(ctx: ManageContext, setting: string, warnings: string[]): void {
+  if (setting === 'exe' || setting === 'data' || ctx.fs.exists(setting)) return;
+  const warning = `the working folder ${setting} does not exist; the service will not start until it does`;
+  warnings.push(warning);
+  ctx.warn(`${ctx.name}: warning: ${warning}`);
 }
 
 /**
@@ -331,7 +350,7 @@ function registerEventSource(ctx: ManageContext, warnings: string[], undo: Undo)
   if (previous && !isServiceExe(previous, ctx.name)) {
     const warning = `the Event Log source ${ctx.name} belongs to another program (${previous}); it was left alone, so Event Viewer may not show this service's event text`;
     warnings.push(warning);
-    ctx.out(`${ctx.name}: warning: ${warning}`);
+    ctx.warn(`${ctx.name}: warning: ${warning}`);
     return;
   }
   api.registerEventSource(ctx.name, ctx.exePath);

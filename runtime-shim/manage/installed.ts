@@ -48,5 +48,7 @@ export function readInstalled(api: ScmApi, service: object, name: string): Insta
       return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
     }),
   );
+  const workingDir = api.getServiceWorkingDir(name);
+  if (workingDir !== null) settings.workingDir = workingDir;
   return { config, settings };
 }

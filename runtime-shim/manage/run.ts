@@ -16,6 +16,7 @@ import { install } from './install';
 import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
+import { describeWorkingDir } from '../working-dir';
 
 export function realContext(): ManageContext {
   const koffi = loadKoffi();
@@ -34,6 +35,7 @@ export function realContext(): ManageContext {
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     out: (line) => process.stdout.write(`${line}\n`),
+    warn: (line) => process.stderr.write(`${line}\n`),
     fs: {
       mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }) !== undefined,
       remove: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
@@ -51,6 +53,7 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
       case 'install': {
         const result = await install(ctx, command);
         ctx.out(`${ctx.name}: ${result.action} (${result.commandLine}); start type ${result.settings.startType}, account ${result.settings.account}`);
+        ctx.out(`${ctx.name}: the app starts in ${describeWorkingDir(result.settings.workingDir, ctx)}`);
         ctx.out(`${ctx.name}: data folder ${ctx.dataDir}; start it with "${ctx.name}.exe start"`);
         return 0;
       }

@@ -7,6 +7,7 @@ import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../scm/manager-api';
 import { withService, type ManageContext } from './context';
 import { exitCodeText, stateName } from './control';
 import { argsTail, imagePathExe, startTypeName } from './scm-config';
+import { describeWorkingDir, workingFolder } from '../working-dir';
 
 export interface ServiceStatusReport {
   name: string;
@@ -31,6 +32,13 @@ export interface ServiceStatusReport {
   /** Last exit codes: Win32 (1066 = service-specific) and service-specific. */
   lastExitCode?: { win32: number; service: number };
   dataDir: string;
+  /**
+   * The `workingDir` setting the service starts with: `exe`, `data` or a path — the one stored
+   * with it, else (none stored: registered by other means) this exe's baked one.
+   */
+  workingDirSetting?: string;
+  /** The folder that setting names, the installed exe's folder for `exe`. */
+  workingDir?: string;
 }
 
 export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
@@ -41,6 +49,7 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
     const config = ctx.api.queryConfig(service);
     const exe = imagePathExe(config.binaryPath);
     const delayed = ctx.api.queryConfig2(service, 'delayed-auto-start');
+    const workingDirSetting = ctx.api.getServiceWorkingDir(ctx.name) ?? ctx.baked.workingDir;
     return {
       ...base,
       installed: true,
@@ -55,6 +64,8 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
       installedVersion: ctx.api.fileVersion(exe),
       thisExe: exe.toLowerCase() === ctx.exePath.toLowerCase(),
       lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
+      workingDirSetting,
+      workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
     };
   });
 }
@@ -79,6 +90,7 @@ export function formatStatus(r: ServiceStatusReport, serviceArg: string): string
     ],
     ['last exit', r.lastExitCode ? exitCodeText({ win32ExitCode: r.lastExitCode.win32, serviceExitCode: r.lastExitCode.service }) : ''],
     ['data folder', r.dataDir],
+    ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir })],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${r.displayName ?? r.name} (${r.name})`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''].join('\n');

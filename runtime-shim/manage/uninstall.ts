@@ -84,11 +84,11 @@ function removeEventSource(ctx: ManageContext): void {
     const file = ctx.api.eventSourceFile(ctx.name);
     if (file === null) return;
     if (file !== '' && !isServiceExe(file, ctx.name)) {
-      ctx.out(`${ctx.name}: kept the Event Log source ${ctx.name}: it belongs to another program (${file})`);
+      ctx.warn(`${ctx.name}: warning: kept the Event Log source ${ctx.name}: it belongs to another program (${file})`);
       return;
     }
     ctx.api.removeEventSource(ctx.name);
   } catch (err) {
-    ctx.out(`${ctx.name}: warning: could not remove the Event Log source ${ctx.name}: ${(err as Error).message}`);
+    ctx.warn(`${ctx.name}: warning: could not remove the Event Log source ${ctx.name}: ${(err as Error).message}`);
   }
 }

@@ -163,10 +163,22 @@ export interface EventSourceRegistry {
   removeEventSource(name: string): void;
 }
 
+/**
+ * What svcpack stores with the service besides what the SCM keeps: values under
+ * HKLM\SYSTEM\CurrentControlSet\Services\<name>\Parameters (NSSM's place for the same), removed
+ * with the service's key when it is deleted (koffi implementation: service-parameters.ts).
+ */
+export interface ServiceParameters {
+  /** The `WorkingDirectory` value (the `workingDir` setting as given); null when there is none. */
+  getServiceWorkingDir(name: string): string | null;
+  /** Writes the `WorkingDirectory` value (REG_SZ), creating the Parameters key; null deletes it. */
+  setServiceWorkingDir(name: string, value: string | null): void;
+}
+
 /** TOKEN_ELEVATION_TYPE: TokenElevationTypeDefault 1, Full 2, Limited 3. */
 export type ElevationType = 'default' | 'full' | 'limited';
 
-export interface ScmApi extends EventSourceRegistry {
+export interface ScmApi extends EventSourceRegistry, ServiceParameters {
   /**
    * This process's TokenElevationType: 'full' (an administrator's elevated token), 'limited' (the
    * filtered half of an administrator's split token: UAC, not elevated), 'default' (no split token:

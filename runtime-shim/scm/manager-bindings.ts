@@ -1,9 +1,9 @@
 /**
  * The koffi implementation of `ScmApi` (manager-api.ts): the only place the management commands'
  * Win32 calls are made (advapi32, kernel32, version), together with the Event Log source's
- * registry functions of eventlog-bindings.ts. Every failed call throws
- * `Win32Error(<function>, <code>)`; handles, keys and memory are released in `finally`. Passwords
- * are passed straight to Windows and never appear in errors.
+ * registry functions of eventlog-bindings.ts and the Parameters values of service-parameters.ts.
+ * Every failed call throws `Win32Error(<function>, <code>)`; handles, keys and memory are released
+ * in `finally`. Passwords are passed straight to Windows and never appear in errors.
  *
  * Conventions: BOOL is declared `int` (4 bytes); handles are `void *` (koffi externals); output
  * buffers whose fields point back into themselves are `koffi.alloc`ated, copied and decoded in
@@ -13,6 +13,7 @@
 import { bindEventSourceRegistry } from './eventlog-bindings';
 import { bindLastError } from './last-error';
 import { bindLocalMachineRegistry, REG_MULTI_SZ } from './registry-bindings';
+import { bindServiceParameters } from './service-parameters';
 import {
   ERROR_INVALID_LEVEL,
   ERROR_NONE_MAPPED,
@@ -211,6 +212,7 @@ export function bindManager(koffi: Koffi): ScmApi {
 
   return {
     ...bindEventSourceRegistry(registry),
+    ...bindServiceParameters(registry),
 
     elevationType() {
       const token: [Ptr] = [null];

@@ -42,6 +42,12 @@ const FLAG_BY_KEY: { readonly [K in keyof Required<SettingsInput>]: Omit<Setting
   sidType: { flag: '--sid-type', valueName: 'type', repeatable: false, help: 'service SID in the process token: none, unrestricted or restricted' },
   env: { flag: '--env', valueName: 'KEY=value', repeatable: true, help: 'environment variable for the service (repeat for more)' },
   args: { flag: '--arg', valueName: 'arg', repeatable: true, help: 'argument passed to the app after --service (repeat for more)' },
+  workingDir: {
+    flag: '--working-dir',
+    valueName: 'dir',
+    repeatable: false,
+    help: "folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path",
+  },
 };
 
 export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof SettingsInput>).map(settingFlag);

@@ -8,7 +8,9 @@
  * - recovery: comma-separated `type/delay` actions (`restart/1s,restart/5s,run/30s,reboot/1m,none/0s`;
  *   a missing delay is 0), or the single word `none` for no actions;
  * - dependencies: a list, or one comma-separated string; a load-order group is written `+Group`;
- * - env: a record, or a list of `KEY=value`.
+ * - env: a record, or a list of `KEY=value`;
+ * - workingDir: `exe`, `data` (any case), or an absolute Windows path (`D:\apps\MySvc`,
+ *   `\\server\share\app`).
  *
  * Limits: display name 1-256 characters (the SCM's), description at most 1024, delays and the
  * preshutdown timeout at most 2^32-1 ms, the recovery reset period whole seconds up to 2^32-1 s
@@ -23,6 +25,7 @@ import {
   RECOVERY_ACTION_TYPES,
   SID_TYPES,
   START_TYPES,
+  WORKING_DIR_CHOICES,
   type Recovery,
   type RecoveryAction,
   type ServiceSettings,
@@ -53,6 +56,8 @@ export interface SettingsInput {
   env?: Record<string, string> | string[];
   /** Replaces the whole list. */
   args?: string[];
+  /** `exe`, `data` or an absolute Windows path. */
+  workingDir?: string;
 }
 
 /** The key of a service setting or of a logging setting (logging-resolve.ts). */
@@ -111,6 +116,7 @@ export function resolveSettings(input: SettingsInput, base: ServiceSettings): Se
     sidType: input.sidType === undefined ? base.sidType : oneOf<SidType>('sidType', 'SID type', input.sidType, SID_TYPES),
     env: input.env === undefined ? { ...base.env } : environment(input.env),
     args: input.args === undefined ? [...base.args] : args(input.args),
+    workingDir: input.workingDir === undefined ? base.workingDir : workingDirSetting(input.workingDir),
   };
 }
 
@@ -136,6 +142,7 @@ export function settingsToFlagPairs(s: ServiceSettings): Array<[flag: string, va
     sidType: [s.sidType],
     env: Object.entries(s.env).map(([key, value]) => `${key}=${value}`),
     args: s.args,
+    workingDir: [s.workingDir],
   };
   return SETTING_FLAGS.flatMap(({ key, flag }) => values[key].map((value): [string, string] => [flag, value]));
 }
@@ -296,4 +303,26 @@ function args(value: string[]): string[] {
     if (arg.includes('\0')) throw new SettingError('args', `service argument ${quoted(arg)} contains a NUL character`, 'remove it');
   }
   return [...value];
+}
+
+const WORKING_DIR_HINT =
+  "write exe (the exe's folder, the default), data (the data folder %ProgramData%\\<Name>) or a full path such as D:\\apps\\MySvc";
+
+/**
+ * A `workingDir` value: `exe` or `data` (any case, returned lower-case), or an absolute Windows
+ * path — a drive path `D:\apps` or a UNC path `\\server\share\app`, without the characters Windows
+ * forbids in paths. Throws SettingError otherwise. Exported for the service, which checks the
+ * value stored with it the same way.
+ */
+export function workingDirSetting(value: string): string {
+  const choice = WORKING_DIR_CHOICES.find((c) => c === value.toLowerCase());
+  if (choice !== undefined) return choice;
+  if (value.trim() === '') throw new SettingError('workingDir', 'the working folder is empty', WORKING_DIR_HINT);
+  if (/[\u0000-\u001f\u007f<>"|?*]/.test(value) || value.indexOf(':', 2) >= 0) {
+    throw new SettingError('workingDir', `working folder ${quoted(value)} contains < > : " | ? * or a control character`, 'Windows paths cannot contain them (a colon only after the drive letter)');
+  }
+  if (!/^(?:[A-Za-z]:[\\/]|[\\/]{2}[^\\/]+[\\/][^\\/]+)/.test(value)) {
+    throw new SettingError('workingDir', `working folder ${quoted(value)} is neither exe, data nor an absolute Windows path`, WORKING_DIR_HINT);
+  }
+  return value;
 }

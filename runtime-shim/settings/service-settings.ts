@@ -56,7 +56,20 @@ export interface ServiceSettings {
   env: Record<string, string>;
   /** Extra arguments after `--service` on the service's command line. */
   args: string[];
+  /**
+   * The folder the app starts in (its `process.cwd()`): `exe` (the exe's folder), `data` (the
+   * data folder `%ProgramData%\<Name>`, `service.dataDir`) or an absolute Windows path. Stored
+   * with the service (see scm/service-parameters.ts) and entered by the shim before the app's
+   * first line (working-dir.ts).
+   */
+  workingDir: string;
 }
+
+/** The named choices of `workingDir`; anything else is an absolute Windows path. */
+export type WorkingDirChoice = 'exe' | 'data';
+export const WORKING_DIR_CHOICES: readonly WorkingDirChoice[] = ['exe', 'data'];
+/** Where the app starts unless told otherwise: the exe's folder, as NSSM and WinSW do. */
+export const DEFAULT_WORKING_DIR: WorkingDirChoice = 'exe';
 
 /** The virtual account of service `name`: its own SID, no password, least privilege. */
 export const virtualAccount = (name: string): string => `NT SERVICE\\${name}`;
@@ -87,5 +100,6 @@ export function defaultSettings(name: string, displayName = name, description = 
     sidType: 'unrestricted',
     env: {},
     args: [],
+    workingDir: DEFAULT_WORKING_DIR,
   };
 }

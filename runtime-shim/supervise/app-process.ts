@@ -20,6 +20,8 @@ export interface AppProcessOptions {
   args: readonly string[];
   /** Added to the child's environment (SVCPACK_DATA_DIR: the data folder for service.dataDir). */
   env: Record<string, string>;
+  /** The app's working folder (the `workingDir` setting); absent: the supervisor's own. */
+  cwd?: string;
 }
 
 export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) => void): AppChild {
@@ -27,6 +29,7 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
     env: { ...process.env, ...opts.env },
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
   });
   const pid = child.pid ?? 0;
   let exited = false;

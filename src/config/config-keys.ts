@@ -5,7 +5,7 @@
  *
  * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
  * `startType`, `--timestamp-url` ↔ `timestampUrl`), with two exceptions kept from the API:
- * `--stop-timeout <ms>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
+ * `--stop-timeout <duration>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
  */
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
@@ -36,12 +36,11 @@ export type OptionSources = Partial<Record<ConfigKey, string>>;
  * - `choice`: one of `choices` (any case when `anyCase`);
  * - `boolean`: true or false; `switch`: true/false, or the strings true/false/yes/no;
  * - `duration`: a number of milliseconds or a duration string (`30s`); `number`: a number or a numeric string;
- * - `ms`: a whole number of milliseconds ≥ 0;
  * - `list`: a list of strings; `names`: a list of strings or one comma-separated string;
  * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`;
  * - `packagePaths`: an object of package name → file path, or a list of `package=path`.
  */
-export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'ms' | 'list' | 'names' | 'env' | 'packagePaths';
+export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'names' | 'env' | 'packagePaths';
 
 export interface ConfigKeySpec {
   key: ConfigKey;
@@ -91,7 +90,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   native: { kind: 'packagePaths', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
   assets: { kind: 'list', flag: '--asset', help: 'files the app reads at run time that svcpack cannot find by itself, embedded in the exe: globs relative to the project folder (["templates/**", "data/*.json"])' },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
-  stopTimeoutMs: { kind: 'ms', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced, in ms (default: 20000)' },
+  stopTimeoutMs: { kind: 'duration', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced: a duration such as 20s, 1m or 500ms, or a number of milliseconds (default: 20s)' },
   startType: setting('startType', 'choice', START_TYPES),
   account: setting('account', 'text'),
   dependencies: setting('dependencies', 'names'),
@@ -103,6 +102,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   sidType: setting('sidType', 'choice', SID_TYPES),
   env: setting('env', 'env'),
   args: setting('args', 'list'),
+  workingDir: setting('workingDir', 'text'),
   logDir: setting('logDir', 'text'),
   logLevel: setting('logLevel', 'choice', LOG_LEVELS),
   logRotate: setting('logRotate', 'text'),

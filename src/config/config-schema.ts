@@ -27,8 +27,6 @@ function valueSchema(spec: ConfigKeySpec): Schema {
       return { type: ['integer', 'string'], minimum: 0 };
     case 'number':
       return { type: ['number', 'string'] };
-    case 'ms':
-      return { type: 'integer', minimum: 0 };
     case 'list':
       return stringList;
     case 'names':

@@ -94,9 +94,6 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin): unk
     case 'number':
       allowed((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'string', 'a number');
       return value;
-    case 'ms':
-      allowed(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0, 'a whole number of milliseconds, such as 20000');
-      return value;
     case 'list':
       allowed(isStringList(value), 'a list of strings, such as ["--port", "8080"]');
       return value;

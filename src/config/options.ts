@@ -9,7 +9,8 @@ import path from 'node:path';
 import { resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import { resolveSupervision, type SupervisionInput, type SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
-import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
+import { quoted } from '../../runtime-shim/settings/quoted';
+import { formatDuration, parseDuration, resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import type { SignOptions } from '../sign/options';
@@ -73,8 +74,11 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * the exe and readable at the path the code computes from its own location. Direct packer.
    */
   assets?: string[];
-  /** Stop timeout in ms (default 20 000). */
-  stopTimeoutMs?: number;
+  /**
+   * How long stop handlers may run before the stop is forced: a duration string (`20s`, `1m`,
+   * `500ms`; a bare integer string is milliseconds) or a number of milliseconds. Default 20 s.
+   */
+  stopTimeoutMs?: number | string;
   /** Relative paths resolve against this folder; default process.cwd(). */
   cwd?: string;
   /**
@@ -115,6 +119,26 @@ export interface ResolvedBuild {
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+/** The longest stop timeout: Node.js timers cannot wait longer than 2^31-1 ms (≈ 24.8 days). */
+export const MAX_STOP_TIMEOUT_MS = 24 * 86_400_000;
+
+/**
+ * The stop timeout in ms from `value` (a number of ms, or a duration string as parseDuration
+ * reads it: `20s`, `1m`, `500ms`, a bare integer is ms); the default when undefined. Errors name
+ * the value by `source`: its flag, or the config and key it came from.
+ */
+function stopTimeout(value: number | string | undefined, source: string): number {
+  if (value === undefined) return DEFAULT_STOP_TIMEOUT_MS;
+  const ms = typeof value === 'number' ? value : parseDuration(value.trim());
+  if (ms === null || !Number.isSafeInteger(ms) || ms < 0) {
+    const shown = typeof value === 'number' ? String(value) : quoted(value);
+    throw usageError('USAGE', `${source}: ${shown} is not a duration`, 'write a duration such as 20s, 1m or 500ms (a bare number is milliseconds)');
+  }
+  if (ms > MAX_STOP_TIMEOUT_MS) {
+    throw usageError('USAGE', `${source}: the stop timeout ${formatDuration(ms)} is too long`, `use at most ${formatDuration(MAX_STOP_TIMEOUT_MS)}`);
+  }
+  return ms;
+}
 
 /** Validates `opts` and fills in defaults. Throws a usage SvcpackError (exit 2) on bad input. */
 export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson | null): ResolvedBuild {
@@ -191,10 +215,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
 
-  const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-  if (!Number.isInteger(stopTimeoutMs) || stopTimeoutMs < 0) {
-    throw usageError('USAGE', named('stopTimeoutMs', `stop timeout ${String(stopTimeoutMs)} is not a whole number of milliseconds`), 'pass a non-negative integer');
-  }
+  const stopTimeoutMs = stopTimeout(opts.stopTimeoutMs, opts.sources?.stopTimeoutMs ?? configKey('stopTimeoutMs').flag);
 
   const displayName = opts.displayName ?? opts.name;
   const description = opts.description ?? data.description ?? '';

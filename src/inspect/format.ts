@@ -95,6 +95,8 @@ function settingRows(m: ExeManifest): Row[] {
     ['env', envKeys.length ? `${envKeys.join(', ')} (values not shown)` : 'none'],
   ];
   if (s.args.length) rows.push(['args', s.args.join(' ')]);
+  // Exes built before the setting existed leave the app where Windows starts the service.
+  rows.push(['working dir', (s as Partial<typeof s>).workingDir ?? 'not set (built before svcpack set it)']);
   rows.push(['stop timeout', formatDuration(m.stopTimeoutMs)]);
   const l = m.logging;
   rows.push([

@@ -203,7 +203,8 @@ describe('validation', () => {
     expect(await line({ startType: 'automatic' })).toBe('svcpack: svcpack.config.json: startType "automatic" is not allowed — use "auto", "delayed-auto", "manual" or "disabled"');
     expect(await line({ compress: 'yes' })).toBe('svcpack: svcpack.config.json: compress "yes" is not allowed — use true or false');
     expect(await line({ native: { 'better-sqlite3': 3 } })).toBe('svcpack: svcpack.config.json: native {"better-sqlite3":3} is not allowed — use an object such as { "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path" strings');
-    expect(await line({ stopTimeoutMs: '20s' })).toBe('svcpack: svcpack.config.json: stopTimeoutMs "20s" is not allowed — use a whole number of milliseconds, such as 20000');
+    expect(await line({ stopTimeoutMs: true })).toBe('svcpack: svcpack.config.json: stopTimeoutMs true is not allowed — use a number of milliseconds or a duration such as "30s"');
+    expect(await line({ workingDir: 3 })).toBe('svcpack: svcpack.config.json: workingDir 3 is not allowed — use a string');
     expect(await line({ name: 42 })).toBe('svcpack: svcpack.config.json: name 42 is not allowed — use a string');
     expect(await line({ args: '--port 80' })).toMatch(/^svcpack: svcpack\.config\.json: args "--port 80" is not allowed — use a list of strings/);
     expect(await line({ dependencies: [1] })).toMatch(/dependencies \[1\] is not allowed — use a list of service names/);
@@ -234,6 +235,7 @@ describe('validation', () => {
         maxRestarts: 3,
         timestampOptional: true,
         stopTimeoutMs: 5000,
+        workingDir: 'Data',
       },
     );
     const r = await resolved({ entry: 'src/app.ts', name: 'X' });
@@ -242,6 +244,44 @@ describe('validation', () => {
     expect(r.logging).toMatchObject({ logKeep: 7, logCompress: true, eventLog: false });
     expect(r.supervision).toMatchObject({ supervise: true, policy: { initialDelayMs: 250, maxRestarts: 3 } });
     expect(r.stopTimeoutMs).toBe(5000);
+    expect(r.settings.workingDir).toBe('data');
+  });
+
+  it('stopTimeoutMs takes a duration like every other duration setting; a number is still milliseconds', async () => {
+    for (const [value, ms] of [['20s', 20_000], ['1m', 60_000], ['500ms', 500], ['1500', 1500], [2500, 2500], [0, 0]] as const) {
+      write('svcpack.config.json', { stopTimeoutMs: value });
+      expect((await resolved({ entry: 'src/app.ts', name: 'X' })).stopTimeoutMs, String(value)).toBe(ms);
+    }
+    // A flag wins over the config, as for every option.
+    expect((await resolved({ entry: 'src/app.ts', name: 'X', stopTimeoutMs: '45s' })).stopTimeoutMs).toBe(45_000);
+    const errorOf = async (config: object, given: Partial<BuildOptions> = {}) => {
+      write('svcpack.config.json', { entry: 'src/app.ts', name: 'X', ...config });
+      const loaded = await load();
+      return thrown(() => resolveBuildOptions(mergeConfig(loaded, { cwd: dir, ...given })));
+    };
+    let err = await errorOf({ stopTimeoutMs: 'soon' });
+    expect(err.exitCode).toBe(2);
+    expect(err.toLine()).toBe('svcpack: svcpack.config.json: stopTimeoutMs: "soon" is not a duration — write a duration such as 20s, 1m or 500ms (a bare number is milliseconds)');
+    err = await errorOf({ stopTimeoutMs: -5 });
+    expect(err.message).toBe('svcpack.config.json: stopTimeoutMs: -5 is not a duration');
+    err = await errorOf({ stopTimeoutMs: '25d' });
+    expect(err.toLine()).toBe('svcpack: svcpack.config.json: stopTimeoutMs: the stop timeout 25d is too long — use at most 24d');
+    // Given as a flag, the message names the flag.
+    err = await errorOf({}, { stopTimeoutMs: '1.5s' });
+    expect(err.message).toBe('--stop-timeout: "1.5s" is not a duration');
+  });
+
+  it('workingDir: a bad value names the config and key; given as a flag, the flag', async () => {
+    write('svcpack.config.json', { entry: 'src/app.ts', name: 'X', workingDir: 'app' });
+    const config = await load();
+    const fromFile = thrown(() => resolveBuildOptions(mergeConfig(config, { cwd: dir })));
+    expect(fromFile.code).toBe('INVALID_SETTING');
+    expect(fromFile.toLine()).toMatch(/^svcpack: svcpack\.config\.json: workingDir: working folder "app" is neither exe, data nor an absolute Windows path — write exe /);
+    const fromFlag = thrown(() => resolveBuildOptions(mergeConfig(config, { cwd: dir, workingDir: 'rel\\x' })));
+    expect(fromFlag.message).toMatch(/^--working-dir: working folder "rel\\x"/);
+    // Not a path key: never resolved against the config's folder.
+    write('svcpack.config.json', { entry: 'src/app.ts', name: 'X', workingDir: 'D:\\apps\\X' });
+    expect((await resolved()).settings.workingDir).toBe('D:\\apps\\X');
   });
 
   it('a config that is not an object', async () => {

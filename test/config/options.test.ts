@@ -121,6 +121,22 @@ describe('resolveBuildOptions', () => {
     expect(thrown(() => resolve({ packer: 'zip' as never })).code).toBe('USAGE');
     expect(thrown(() => resolve({ stopTimeoutMs: -1 })).code).toBe('USAGE');
     expect(thrown(() => resolve({ stopTimeoutMs: 1.5 })).code).toBe('USAGE');
+    expect(thrown(() => resolve({ stopTimeoutMs: '1.5s' })).code).toBe('USAGE');
+    expect(thrown(() => resolve({ stopTimeoutMs: 'soon' })).message).toBe('--stop-timeout: "soon" is not a duration');
+    expect(thrown(() => resolve({ stopTimeoutMs: 25 * 86_400_000 })).message).toBe('--stop-timeout: the stop timeout 25d is too long');
+  });
+
+  it('the stop timeout: a duration string or a number of ms, default 20s, at most 24d', () => {
+    expect(resolve({}).stopTimeoutMs).toBe(20_000);
+    expect(resolve({ stopTimeoutMs: '20s' }).stopTimeoutMs).toBe(20_000);
+    expect(resolve({ stopTimeoutMs: '1m' }).stopTimeoutMs).toBe(60_000);
+    expect(resolve({ stopTimeoutMs: '500ms' }).stopTimeoutMs).toBe(500);
+    expect(resolve({ stopTimeoutMs: '2H' }).stopTimeoutMs).toBe(7_200_000);
+    expect(resolve({ stopTimeoutMs: '1500' }).stopTimeoutMs).toBe(1500);
+    expect(resolve({ stopTimeoutMs: ' 30s ' }).stopTimeoutMs).toBe(30_000);
+    expect(resolve({ stopTimeoutMs: 5000 }).stopTimeoutMs).toBe(5000);
+    expect(resolve({ stopTimeoutMs: 0 }).stopTimeoutMs).toBe(0);
+    expect(resolve({ stopTimeoutMs: '24d' }).stopTimeoutMs).toBe(24 * 86_400_000);
   });
 
   it('--native: package=path pairs as a list or a record, resolved against cwd, the file must exist; NODE_OPTIONS off by default', () => {

@@ -98,6 +98,21 @@ export async function startService(
   return { started, running };
 }
 
+/**
+ * Wine 10's SCM refuses two settings (ChangeServiceConfig2W: ERROR_INVALID_LEVEL), so every
+ * `install` under Wine warns about each of them, on stderr (DESIGN §4; issue 15 moved warnings
+ * there from stdout).
+ */
+export const WINE_SCM_WARNING = /^\S+: warning: this Service Control Manager cannot set (recovery on non-crash failures|the service SID type) \(error 124\); it was not applied$/;
+
+/** `stderr` without Wine's two expected install warnings: '' when it held nothing else. */
+export function besidesWineScmWarnings(stderr: string): string {
+  return stderr
+    .split(/\r?\n/)
+    .filter((line) => line !== '' && !WINE_SCM_WARNING.test(line))
+    .join('\n');
+}
+
 /** Each of `patterns` matches a line of `log`, in this order. */
 export function expectInOrder(log: string, patterns: RegExp[]): void {
   const order = patterns.map((re) => lineIndex(log, re));

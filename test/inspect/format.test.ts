@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../runtime-shim/settings/service-settings';
+import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
 import { formatInspect } from '../../src/inspect/format';
 import type { InspectResult } from '../../src/inspect/inspect';
@@ -65,10 +65,18 @@ describe('formatInspect', () => {
     expect(rows.get('args')).toBe('--port 80');
     expect(rows.get('recovery')).toBe('run/1m, reset after 1h, command C:\\notify.cmd, only when the process dies');
     expect(rows.get('stop timeout')).toBe('30s');
+    expect(rows.get('working dir')).toBe('exe');
     expect(rows.get('logging')).toBe('D:\\logs\\MySvc, level info, rotate 10MB, keep 5, gzip, event log off');
     expect(rows.get('supervision')).toBe('on: restart after 100ms ×2 up to 1m, healthy after 1m, at most 5 restarts in 5m');
     expect(rows.get('heartbeat')).toBe('within 30s');
     expect(text).not.toContain('hunter2');
+  });
+
+  it('the working folder; an exe built before the setting existed says it is not set', () => {
+    const r = result();
+    expect(rowsOf(formatInspect({ ...r, svcpack: { ...r.svcpack!, settings: { ...r.svcpack!.settings, workingDir: 'D:\\apps' } } })).get('working dir')).toBe('D:\\apps');
+    const { workingDir: _, ...old } = r.svcpack!.settings;
+    expect(rowsOf(formatInspect({ ...r, svcpack: { ...r.svcpack!, settings: old as ServiceSettings } })).get('working dir')).toBe('not set (built before svcpack set it)');
   });
 
   it('a valid signature: signer, certificate, program, timestamp', () => {

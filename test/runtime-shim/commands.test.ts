@@ -59,6 +59,8 @@ describe('management commands', () => {
       passwordEnv: 'PW',
     });
     expect(parseExeArgs(['install'])).toEqual({ kind: 'install', input: {}, force: false });
+    expect(parseExeArgs(['install', '--working-dir', 'C:\\apps\\My Svc'])).toEqual({ kind: 'install', input: { workingDir: 'C:\\apps\\My Svc' }, force: false });
+    expect(parseExeArgs(['install', '--working-dir=data', '--working-dir', 'exe'])).toEqual({ kind: 'install', input: { workingDir: 'exe' }, force: false });
   });
 
   it('uninstall, start, stop, restart and status take their own options', () => {
@@ -99,7 +101,9 @@ describe('helpText', () => {
     expect(text).toContain('--purge');
     // Every command that takes --timeout says so under it (uninstall's was missing).
     expect(text).toMatch(/--purge .*\n {4}--timeout <duration> /);
-    expect(text).toContain('start type auto, account NT SERVICE\\MySvc');
+    expect(text).toContain('start type auto, account NT SERVICE\\MySvc, working folder exe');
+    expect(text).toMatch(/^ {4}--working-dir <dir> +folder the app starts in: exe \(the exe's folder\), data \(the data folder\) or an absolute Windows path$/m);
+    expect(text).toMatch(/^ {2}run .*\(in working folder exe\)/m);
   });
 });
 

@@ -62,6 +62,8 @@ describe('install: the Event Log source', () => {
     expect(result.warnings).toEqual([
       "the Event Log source MySvc belongs to another program (%SystemRoot%\\System32\\other.dll); it was left alone, so Event Viewer may not show this service's event text",
     ]);
+    expect(ctx.warnings).toEqual([`MySvc: warning: ${result.warnings[0]}`]);
+    expect(ctx.lines.join('\n')).not.toContain('warning');
     expect(ctx.api.callsTo('registerEventSource')).toEqual([]);
     expect(ctx.api.eventSources.get('mysvc')).toBe('%SystemRoot%\\System32\\other.dll');
   });
@@ -113,7 +115,9 @@ describe('uninstall: the Event Log source', () => {
     ctx.api.eventSources.set('mysvc', 'C:\\Other\\other.dll');
     await uninstall(ctx, { purge: false });
     expect(ctx.api.eventSources.get('mysvc')).toBe('C:\\Other\\other.dll');
-    expect(ctx.lines).toContain('MySvc: kept the Event Log source MySvc: it belongs to another program (C:\\Other\\other.dll)');
+    // A warning: on stderr, not among the results on stdout.
+    expect(ctx.warnings).toEqual(['MySvc: warning: kept the Event Log source MySvc: it belongs to another program (C:\\Other\\other.dll)']);
+    expect(ctx.lines.join('\n')).not.toContain('Event Log source');
   });
 
   it('a failure to remove it is a warning: the service is removed all the same', async () => {
@@ -122,7 +126,8 @@ describe('uninstall: the Event Log source', () => {
     ctx.api.failNext.set('removeEventSource', 5);
     expect(await uninstall(ctx, { purge: true })).toBe('removed');
     expect(ctx.api.services.size).toBe(0);
-    expect(ctx.lines).toContain('MySvc: warning: could not remove the Event Log source MySvc: removeEventSource failed with Win32 error 5');
+    expect(ctx.warnings).toEqual(['MySvc: warning: could not remove the Event Log source MySvc: removeEventSource failed with Win32 error 5']);
+    expect(ctx.lines.join('\n')).not.toContain('warning');
     expect(ctx.dirs.has(ctx.dataDir)).toBe(false);
   });
 });

@@ -71,6 +71,8 @@ type Handle = { kind: 'scm' } | { kind: 'service'; name: string };
 export class FakeScm implements ScmApi {
   services = new Map<string, FakeService>();
   env = new Map<string, string[]>();
+  /** Parameters\WorkingDirectory values: lower-cased service name → value. */
+  workingDirs = new Map<string, string>();
   accounts = new Map<string, AccountInfo>([['.\\alice', { sid: 'S-1-5-21-1-2-3-1001', domain: 'PC', use: 1 }]]);
   rights = new Map<string, string[]>();
   acls = new Map<string, string>();
@@ -212,6 +214,7 @@ export class FakeScm implements ScmApi {
     if (s.markedForDelete && s.openHandles <= 0) {
       this.services.delete(h.name.toLowerCase());
       this.env.delete(h.name.toLowerCase());
+      this.workingDirs.delete(h.name.toLowerCase());
     }
   }
   getServiceEnvironment(name: string): string[] | null {
@@ -221,6 +224,14 @@ export class FakeScm implements ScmApi {
     this.record('setServiceEnvironment', name, entries);
     if (entries.length === 0) this.env.delete(name.toLowerCase());
     else this.env.set(name.toLowerCase(), entries);
+  }
+  getServiceWorkingDir(name: string): string | null {
+    return this.workingDirs.get(name.toLowerCase()) ?? null;
+  }
+  setServiceWorkingDir(name: string, value: string | null): void {
+    this.record('setServiceWorkingDir', name, value);
+    if (value === null) this.workingDirs.delete(name.toLowerCase());
+    else this.workingDirs.set(name.toLowerCase(), value);
   }
   lookupAccount(name: string): AccountInfo | null {
     return this.accounts.get(name.toLowerCase()) ?? null;
@@ -254,7 +265,10 @@ export class FakeScm implements ScmApi {
 
 export interface FakeContext extends ManageContext {
   api: FakeScm;
+  /** What `out` printed (stdout). */
   lines: string[];
+  /** What `warn` printed (stderr). */
+  warnings: string[];
   dirs: Set<string>;
 }
 
@@ -263,10 +277,12 @@ export const EXE = 'C:\\Program Files\\My Svc\\MySvc.exe';
 export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContext> = {}): FakeContext {
   let now = 0;
   const lines: string[] = [];
+  const warnings: string[] = [];
   const dirs = new Set<string>();
   return {
     api,
     lines,
+    warnings,
     dirs,
     name: 'MySvc',
     exePath: EXE,
@@ -285,6 +301,7 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
       },
     },
     out: (line) => lines.push(line),
+    warn: (line) => warnings.push(line),
     fs: {
       mkdir: (dir) => {
         const created = !dirs.has(dir);

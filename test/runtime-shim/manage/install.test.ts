@@ -132,6 +132,9 @@ describe('install', () => {
       'this Service Control Manager cannot set recovery on non-crash failures (error 124); it was not applied',
       'this Service Control Manager cannot set the service SID type (error 124); it was not applied',
     ]);
+    // Warnings go to stderr; stdout keeps only progress and results.
+    expect(ctx.warnings).toEqual(result.warnings.map((w) => `MySvc: warning: ${w}`));
+    expect(ctx.lines.join('\n')).not.toMatch(/warning|cannot set/);
     const svc = ctx.api.services.get('mysvc')!;
     expect(svc.config2.get('delayed-auto-start')).toEqual({ level: 'delayed-auto-start', delayed: true });
     // Failure actions are accepted (no warning) and dropped: the call was made, nothing is stored.

@@ -79,6 +79,7 @@ describe('resolveSettings', () => {
         sidType: 'restricted',
         env: ['PORT=8080', 'EMPTY=', 'EQ=a=b'],
         args: ['--port', '80'],
+        workingDir: 'Data',
       },
       base,
     );
@@ -103,6 +104,7 @@ describe('resolveSettings', () => {
       sidType: 'restricted',
       env: { PORT: '8080', EMPTY: '', EQ: 'a=b' },
       args: ['--port', '80'],
+      workingDir: 'data',
     });
     expect(resolveSettings({ startType: undefined, account: undefined }, base)).toEqual(base);
   });
@@ -217,6 +219,45 @@ describe('resolveSettings', () => {
     expect(settingError({ args: ['a\0b'] }).message).toBe('service argument "a\\x00b" contains a NUL character');
   });
 
+  it("workingDir: exe (the default) or data in any case, or an absolute Windows path, kept as written", () => {
+    expect(base.workingDir).toBe('exe');
+    expect(resolveSettings({ workingDir: 'DATA' }, base).workingDir).toBe('data');
+    expect(resolveSettings({ workingDir: 'Exe' }, { ...base, workingDir: 'data' }).workingDir).toBe('exe');
+    for (const path of ['D:\\apps\\My Svc', 'c:\\', 'C:/apps/svc', '\\\\server\\share', '\\\\server\\share\\app dir\\', 'E:\\é 日\\x.y']) {
+      expect(resolveSettings({ workingDir: path }, base).workingDir, path).toBe(path);
+    }
+    expect(resolveSettings({}, { ...base, workingDir: 'D:\\x' }).workingDir).toBe('D:\\x');
+  });
+
+  it('workingDir: refuses relative, drive-relative, Linux and malformed paths with one line naming the setting', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['', /^the working folder is empty$/],
+      ['   ', /^the working folder is empty$/],
+      ['app', /^working folder "app" is neither exe, data nor an absolute Windows path$/],
+      ['.\\app', /is neither exe, data nor an absolute Windows path/],
+      ['C:', /is neither exe, data nor an absolute Windows path/],
+      ['C:app', /is neither exe, data nor an absolute Windows path/],
+      ['\\\\server', /is neither exe, data nor an absolute Windows path/],
+      ['\\apps', /is neither exe, data nor an absolute Windows path/],
+      ['/srv/app', /is neither exe, data nor an absolute Windows path/],
+      ['%ProgramData%\\MySvc', /is neither exe, data nor an absolute Windows path/],
+      ['data folder', /is neither exe, data nor an absolute Windows path/],
+      ['C:\\a|b', /contains < > : " \| \? \* or a control character/],
+      ['C:\\a\\b:c', /contains < > : "/],
+      ['C:\\what?', /contains/],
+      ['C:\\line\nbreak', /contains/],
+    ];
+    for (const [value, message] of cases) {
+      const err = settingError({ workingDir: value });
+      expect(err.setting, value).toBe('workingDir');
+      expect(err.message, value).toMatch(message);
+      expect(err.hint, value).toMatch(/^[^\n]+$/);
+    }
+    expect(settingError({ workingDir: 'app' }).hint).toBe(
+      "write exe (the exe's folder, the default), data (the data folder %ProgramData%\\<Name>) or a full path such as D:\\apps\\MySvc",
+    );
+  });
+
   it('does not modify base', () => {
     const from = defaultSettings('X');
     const copy = structuredClone(from);
@@ -242,6 +283,7 @@ describe('settingsToFlags', () => {
       '--env', 'K=V',
       '--env', 'K2=V2',
       '--arg', 'x',
+      '--working-dir', 'exe',
     ]);
   });
 
@@ -292,6 +334,7 @@ function randomSettings(next: () => number): ServiceSettings {
     sidType: pick(SID_TYPES),
     env: Object.fromEntries(envNames.map((n) => [n, pick(['', 'C:\\My Data\\', 'a=b', text(0, 10)])])),
     args: list(3, () => text(1, 10)),
+    workingDir: pick(['exe', 'data', 'D:\\apps\\My Svc', '\\\\server\\share\\app', 'C:/x/', 'C:\\Program Files\\é 日']),
   };
 }
 
