@@ -10,8 +10,8 @@
  * - logKeep: a whole number of rotated files from 1 to 1000 (every rotation renames each of them);
  * - logLevel: debug, info, warn or error;
  * - logCompress, eventLog: true/false, or 'true'/'false'/'yes'/'no';
- * - logDir: an absolute Windows path (`D:\logs\MySvc`, `\\server\share\logs`: a service starts in
- *   C:\Windows\System32, so a relative one would land there); `''` means the default.
+ * - logDir: an absolute Windows path (`D:\logs\MySvc`, `\\server\share\logs`; a relative one would
+ *   depend on the working folder, which an admin may change); `''` means the default.
  */
 import { LOG_LEVELS, type LoggingSettings, type LogLevel, type LogRotation } from './logging-settings';
 import { quoted } from './quoted';
@@ -121,7 +121,7 @@ function logDir(value: string): string | null {
     throw new SettingError(
       'logDir',
       `log folder ${quoted(value)} is not an absolute Windows path`,
-      'write a full path such as D:\\logs\\MySvc or \\\\server\\share\\logs (a service starts in C:\\Windows\\System32)',
+      'write a full path such as D:\\logs\\MySvc or \\\\server\\share\\logs (relative paths would depend on the working folder)',
     );
   }
   return value;
