@@ -32,6 +32,7 @@ export const COMPAT_APPS = [
   { app: 'graphql', kind: 'API', packages: 'graphql 16' },
   { app: 'ws', kind: 'WebSockets', packages: 'ws 8' },
   { app: 'piscina', kind: 'worker pool', packages: 'piscina 5' },
+  { app: 'cluster', kind: 'process cluster', packages: 'node:cluster (built in), two workers sharing the port' },
   { app: 'tsyringe', kind: 'dependency injection', packages: 'tsyringe 4, reflect-metadata' },
   { app: 'nestjs', kind: 'framework, dependency injection', packages: '@nestjs/core 12, @nestjs/platform-express' },
 ] as const;
