@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { afterEach, describe, it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { bundleApp, bundleError, entrySource, type BundleInput } from '../../src/bundle/bundle';
 import { SvcpackError } from '../../src/errors';
 import { shimDir } from '../../src/package-root';
@@ -11,6 +11,7 @@ import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
 import { rejected } from '../support/thrown';
+import { tempProjects } from '../support/temp-project';
 
 const exeConfig: ExeConfig = {
   name: 'BundleSvc',
@@ -25,7 +26,6 @@ const exeConfig: ExeConfig = {
   supervision: DEFAULT_SUPERVISION,
 };
 
-const dirs: string[] = [];
 const inputFor = (dir: string, entry = 'src/app.ts', packer: BundleInput['packer'] = 'direct'): BundleInput => ({
   entry: path.join(dir, entry),
   projectDir: dir,
@@ -33,20 +33,8 @@ const inputFor = (dir: string, entry = 'src/app.ts', packer: BundleInput['packer
   exeConfig,
   packer,
 });
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A temp project from `files` (path → contents); returns its folder. */
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-bundle-'));
-  dirs.push(dir);
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const project = tempProjects('svcpack-bundle-');
 
 const bundleError_ = (dir: string, entry = 'src/app.ts'): Promise<SvcpackError> => rejected(SvcpackError, bundleApp(inputFor(dir, entry)));
 

@@ -6,9 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { registerHooks } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleApp, type BundleInput } from '../../../src/bundle/bundle';
 import { decoratorMetadata, hasDecorators, rewriteMetadataImports } from '../../../src/bundle/decorators/metadata';
 import { SvcpackError } from '../../../src/errors';
@@ -19,21 +18,10 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
 import { rejected } from '../../support/thrown';
+import { tempProjects } from '../../support/temp-project';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-deco-'));
-  dirs.push(dir);
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+/** A temp project from `files` (path → contents); returns its folder. */
+const project = tempProjects('svcpack-deco-');
 
 const META_TSCONFIG = JSON.stringify({ compilerOptions: { target: 'ES2022', experimentalDecorators: true, emitDecoratorMetadata: true } });
 

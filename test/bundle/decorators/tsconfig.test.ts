@@ -2,26 +2,13 @@
  * Finding the tsconfig esbuild uses for the entry and reading its compilerOptions the way tsc
  * merges them (`extends`: paths, packages, arrays; JSONC), without loading TypeScript.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findTsconfig, parseJsonc, resolveExtends, tsconfigFor, wantsDecoratorMetadata } from '../../../src/bundle/decorators/tsconfig';
+import { tempProjects } from '../../support/temp-project';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-tsconfig-'));
-  dirs.push(dir);
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+/** A temp project from `files` (path → contents); returns its folder. */
+const project = tempProjects('svcpack-tsconfig-');
 
 const DECO = { experimentalDecorators: true, emitDecoratorMetadata: true };
 

@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bundleApp, type BundleInput } from '../../../src/bundle/bundle';
 import { SvcpackError } from '../../../src/errors';
 import type { ExeConfig } from '../../../runtime-shim/exe-config';
@@ -16,6 +15,7 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
 import { rejected } from '../../support/thrown';
+import { tempProjects } from '../../support/temp-project';
 
 const exeConfig: ExeConfig = {
   name: 'EmbedSvc',
@@ -55,21 +55,8 @@ const MULTI_MODULE: Record<string, string> = {
   'extra/skip.md': 'not matched',
 };
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A temp project from `files` (path → contents); returns its folder. */
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-embed-'));
-  dirs.push(dir);
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const project = tempProjects('svcpack-embed-');
 
 const bundle = (dir: string, more: Partial<BundleInput> = {}) =>
   bundleApp({ entry: path.join(dir, 'src/app.ts'), projectDir: dir, nodeMajor: 22, exeConfig, packer: 'direct', ...more });

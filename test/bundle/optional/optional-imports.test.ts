@@ -5,9 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bundleApp, type BundleInput } from '../../../src/bundle/bundle';
 import { esbuild } from '../../../src/bundle/esbuild';
 import { FOREIGN_PLATFORM_PACKAGE, missingWarning, OptionalImports, optionalImportsPlugin, packageOf } from '../../../src/bundle/optional/optional-imports';
@@ -17,6 +16,7 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
 import { rejected } from '../../support/thrown';
+import { tempProjects } from '../../support/temp-project';
 
 const exeConfig: ExeConfig = {
   name: 'OptSvc',
@@ -31,21 +31,8 @@ const exeConfig: ExeConfig = {
   supervision: DEFAULT_SUPERVISION,
 };
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A temp project from `files` (path → contents); returns its folder. */
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-optional-'));
-  dirs.push(dir);
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const project = tempProjects('svcpack-optional-');
 
 const inputFor = (dir: string, packer: BundleInput['packer'] = 'direct'): BundleInput => ({
   entry: path.join(dir, 'src/app.ts'),
@@ -215,8 +202,7 @@ describe('the bundled code at run time', () => {
     });
     expect(found.missing.size).toBeGreaterThan(0);
     // Run from a folder without node_modules: nothing can be found at run time but what is bundled.
-    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-optional-run-'));
-    dirs.push(runDir);
+    const runDir = project({});
     fs.copyFileSync(outfile, path.join(runDir, 'out.mjs'));
     return execFileSync(process.execPath, [path.join(runDir, 'out.mjs')], { cwd: runDir, encoding: 'utf8' });
   }
