@@ -8,6 +8,7 @@ import type * as Esbuild from 'esbuild';
 import { SvcpackError, failure, usageError } from '../errors';
 import { shimDir } from '../package-root';
 import { esbuild } from './esbuild';
+import { packageOf } from './module-names';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
 import { embedRunTimeFiles, type Embedded } from './embedded/embed';
@@ -218,13 +219,8 @@ export function bundleError(err: unknown, projectDir: string): SvcpackError {
     return usageError(
       'BUNDLE_UNRESOLVED',
       `cannot resolve import "${spec}" in ${where}${more}`,
-      isPackage ? `install it (npm install ${packageName(spec)}) or fix the import` : 'check the path of the imported file',
+      isPackage ? `install it (npm install ${packageOf(spec)}) or fix the import` : 'check the path of the imported file',
     );
   }
   return usageError('BUNDLE_SYNTAX', `${where ? `${where}: ` : ''}${first.text}${more}`, 'fix the source and build again');
-}
-
-function packageName(spec: string): string {
-  const parts = spec.split('/');
-  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
 }

@@ -30,6 +30,7 @@ import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from './binary-kind';
 import { ensurePlatformPackage, type PackageSource } from './platform-package';
 import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
 import { alternativeFor } from './known-addons';
+import { PLATFORM_NAMES } from '../module-names';
 
 export interface AddonPluginOptions {
   /** NODE_MODULE_VERSION of the embedded Node. */
@@ -66,7 +67,7 @@ const NS_STUB = 'svcpack-addon-stub';
 const NS_LOADER_FN = 'svcpack-addon-fn';
 const NS_PRE_GYP = 'svcpack-addon-pre-gyp';
 
-const PLATFORMS = 'win32|linux|linuxmusl|darwin|android|freebsd|openbsd|netbsd|sunos|aix|wasm32|wasi|webcontainers';
+const PLATFORMS = PLATFORM_NAMES;
 /** A bare specifier naming a platform package: `[@scope/]name-<platform>[-<arch>…][/subpath]`. */
 const PLATFORM_PACKAGE = new RegExp(`^((?:@[^/]+/)?[^/]*-(?:${PLATFORMS})(?:-[^/]*)?)(/.*)?$`);
 const WIN32_X64 = /-win32-x64(?:-|$)/;

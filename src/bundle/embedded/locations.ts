@@ -19,6 +19,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import type { SourceTransform } from '../decorators/metadata';
+import { sourceLoader } from '../module-names';
 import { findFileReferences } from './references';
 import type { RunTimeFiles } from './run-time-files';
 
@@ -39,11 +40,6 @@ const DECLARATIONS: ReadonlyArray<{ mention: string; id: string; helper: string 
   { mention: 'import.meta', id: '__svcpack_meta_filename', helper: '__svcpackFile' },
   { mention: 'import.meta', id: '__svcpack_meta_dirname', helper: '__svcpackDir' },
 ];
-
-const LOADERS: Record<string, Esbuild.Loader> = {
-  '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx',
-};
 
 /**
  * A module's place in the virtual tree: its path relative to the project, POSIX. A file outside
@@ -92,7 +88,7 @@ export function locationsPlugin(
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         if (args.namespace !== 'file') return undefined;
-        const loader = LOADERS[path.extname(args.path)];
+        const loader = sourceLoader(args.path);
         if (!loader) return undefined;
         const source = await fs.readFile(args.path, 'utf8');
         const refs = findFileReferences(source);

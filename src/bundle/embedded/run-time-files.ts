@@ -13,14 +13,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sourceLoader } from '../module-names';
 import type { FileReference } from './references';
-
-const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']);
 
 /** A detected folder larger than this is not embedded (declare what is needed with --asset). */
 export const FOLDER_LIMITS = { files: 2_000, bytes: 32 * 1024 * 1024 };
 
-export const isScript = (file: string): boolean => SCRIPT_EXTENSIONS.has(path.extname(file).toLowerCase());
+export const isScript = (file: string): boolean => sourceLoader(file) !== undefined;
 
 /** Resolves a package specifier from a folder as the bundler would; null when it does not resolve. */
 export type PackageResolver = (specifier: string, fromDir: string) => Promise<string | null>;

@@ -26,6 +26,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { esbuild } from '../esbuild';
+import { PLATFORM_NAMES, packageOf, sourceLoader } from '../module-names';
 import { isOptionalImport, scanCalls, type CallKind, type CallScan } from './call-sites';
 
 /** Namespaces of the modules that stand for a missing package: loaded by require(), by import(). */
@@ -47,19 +48,10 @@ const KINDS = new Set<string>(['require-call', 'dynamic-import']);
  * never loads it, so it is not worth a warning. (The native-addon plugin handles the platform
  * packages a package names in its optionalDependencies; these are the ones it leaves.)
  */
-export const FOREIGN_PLATFORM_PACKAGE =
-  /^(?:@[^/]+\/)?(?:[^/]*-)?(?:(?:darwin|linux|linuxmusl|freebsd|openbsd|netbsd|sunos|aix|android|openharmony|wasm32)-[^/]+|win32-(?:ia32|arm64)(?:-[^/]+)?)$/;
+export const FOREIGN_PLATFORM_PACKAGE = new RegExp(
+  `^(?:@[^/]+/)?(?:[^/]*-)?(?:(?:${PLATFORM_NAMES.replace('win32|', '')})-[^/]+|win32-(?:ia32|arm64)(?:-[^/]+)?)$`,
+);
 
-const LOADERS: Record<string, Esbuild.Loader> = {
-  '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx',
-};
-
-/** The package a bare specifier names: `@scope/name/sub` → `@scope/name`. */
-export function packageOf(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
-}
 
 /** The optional imports the build could not resolve: package → importing file (absolute) → line of its first call. */
 export class OptionalImports {
@@ -142,7 +134,7 @@ export function optionalImportsPlugin(found: OptionalImports): Esbuild.Plugin {
       hit = (async () => {
         const text = await fs.promises.readFile(file, 'utf8').catch(() => null);
         if (text === null) return null;
-        const loader = LOADERS[path.extname(file).toLowerCase()];
+        const loader = sourceLoader(file);
         // Types stripped, one statement per `;`: what the scanner reads best. Parameter
         // decorators (Nest) need experimentalDecorators to transform at all. A file esbuild
         // cannot transform alone (JSX in .js, say) is scanned as written, and so is a big
