@@ -126,7 +126,7 @@ export function helpText(cfg: ExeConfig): string {
     '',
     `Usage: ${exe} <command> [options]`,
     '',
-    'Commands (install, uninstall, start, stop and restart need an administrator prompt):',
+    'Commands (install and uninstall need an administrator prompt; start, stop and restart too, unless --allow-control names you):',
     '  install [settings]   register this exe as the service (fails if it exists)',
     '    --force                                update an existing installation: only the given settings change',
     '    --password-env <VAR>                   read the account password from this variable (else: prompt)',

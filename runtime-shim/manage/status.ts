@@ -39,6 +39,11 @@ export interface ServiceStatusReport {
   workingDirSetting?: string;
   /** The folder that setting names, the installed exe's folder for `exe`. */
   workingDir?: string;
+  /**
+   * The accounts and groups `install --allow-control` allowed to query, start and stop the service
+   * without administrator rights, as given (the service's Parameters value); [] when none.
+   */
+  allowControl?: string[];
 }
 
 export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
@@ -66,6 +71,7 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
       lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
       workingDirSetting,
       workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
+      allowControl: ctx.api.getServiceAllowControl(ctx.name) ?? [],
     };
   });
 }
@@ -91,6 +97,7 @@ export function formatStatus(r: ServiceStatusReport, serviceArg: string): string
     ['last exit', r.lastExitCode ? exitCodeText({ win32ExitCode: r.lastExitCode.win32, serviceExitCode: r.lastExitCode.service }) : ''],
     ['data folder', r.dataDir],
     ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir })],
+    ['allowed to control', r.allowControl?.length ? r.allowControl.join(', ') : 'administrators only'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${r.displayName ?? r.name} (${r.name})`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''].join('\n');

@@ -10,6 +10,12 @@ import { readWideString } from './win32-data';
 
 /** The value that holds the `workingDir` setting. */
 export const WORKING_DIR_VALUE = 'WorkingDirectory';
+/**
+ * The value that holds the `allowControl` setting as given (names or SID strings, joined with
+ * commas, which account names cannot contain): for `status` and `install --force` to read back,
+ * since the service's security descriptor holds only SIDs.
+ */
+export const ALLOW_CONTROL_VALUE = 'AllowControl';
 
 /** HKLM-relative path of service `name`'s Parameters key. */
 export function serviceParametersKey(name: string): string {
@@ -20,29 +26,39 @@ export function serviceParametersKey(name: string): string {
 const missingKey = (err: unknown): boolean => err instanceof Win32Error && err.fn === 'RegOpenKeyExW' && err.code === ERROR_FILE_NOT_FOUND;
 
 export function bindServiceParameters(registry: LocalMachineRegistry): ServiceParameters {
-  return {
-    getServiceWorkingDir(name) {
-      try {
-        const value = registry.read(serviceParametersKey(name), WORKING_DIR_VALUE);
-        // Another type is not a path: treated as no value, like a missing one.
-        return value && (value.type === REG_SZ || value.type === REG_EXPAND_SZ) ? readWideString(value.data, 0) : null;
-      } catch (err) {
-        if (missingKey(err)) return null;
-        throw err;
-      }
-    },
+  /** A string value; null when it, or the Parameters key, is missing (another type counts as missing). */
+  function readString(name: string, valueName: string): string | null {
+    try {
+      const value = registry.read(serviceParametersKey(name), valueName);
+      return value && (value.type === REG_SZ || value.type === REG_EXPAND_SZ) ? readWideString(value.data, 0) : null;
+    } catch (err) {
+      if (missingKey(err)) return null;
+      throw err;
+    }
+  }
 
-    setServiceWorkingDir(name, value) {
-      const key = serviceParametersKey(name);
-      if (value !== null) {
-        registry.write(key, [{ name: WORKING_DIR_VALUE, type: REG_SZ, data: Buffer.from(`${value}\0`, 'utf16le') }], true);
-        return;
-      }
-      try {
-        registry.deleteValue(key, WORKING_DIR_VALUE);
-      } catch (err) {
-        if (!missingKey(err)) throw err;
-      }
+  /** Writes a REG_SZ value (creating the Parameters key), or deletes it for null. */
+  function writeString(name: string, valueName: string, value: string | null): void {
+    const key = serviceParametersKey(name);
+    if (value !== null) {
+      registry.write(key, [{ name: valueName, type: REG_SZ, data: Buffer.from(`${value}\0`, 'utf16le') }], true);
+      return;
+    }
+    try {
+      registry.deleteValue(key, valueName);
+    } catch (err) {
+      if (!missingKey(err)) throw err;
+    }
+  }
+
+  return {
+    getServiceWorkingDir: (name) => readString(name, WORKING_DIR_VALUE),
+    setServiceWorkingDir: (name, value) => writeString(name, WORKING_DIR_VALUE, value),
+
+    getServiceAllowControl(name) {
+      const value = readString(name, ALLOW_CONTROL_VALUE);
+      return value === null ? null : value.split(',').filter((entry) => entry !== '');
     },
+    setServiceAllowControl: (name, accounts) => writeString(name, ALLOW_CONTROL_VALUE, accounts.length > 0 ? accounts.join(',') : null),
   };
 }
