@@ -103,6 +103,8 @@ describe('install --allow-control under Wine', { timeout: 120_000 }, () => {
     expect(await ok('daclWithoutReadControl')).toBe('D:');
     expect(await ok('daclFresh')).toBe('D:');
     expect(await ok('daclWanted')).toBe(`${DEFAULT_SERVICE_DACL}(A;;CCLCSWRPWPDTLOCRRC;;;S-1-5-32-545)`);
+    // Wine's own SDDL parser and printer take the DACL install builds entry for entry (Users as BU).
+    expect(await ok('daclWantedRoundTrip')).toBe(`${DEFAULT_SERVICE_DACL}(A;;CCLCSWRPWPDTLOCRRC;;;BU)`);
     await ok('setDacl');
     expect(await ok('daclAfterSet')).toBe('D:');
     expect(await ok('daclNewHandle')).toBe('D:');

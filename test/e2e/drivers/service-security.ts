@@ -26,6 +26,35 @@ export interface DriverConfig {
 }
 
 const READ_CONTROL = 0x20000;
+const DACL_SECURITY_INFORMATION = 4;
+
+/**
+ * SDDL → security descriptor → SDDL with Windows' (here Wine's) own converters, independently of
+ * the bindings under test: shows how the system parses the DACL install builds.
+ */
+function sddlRoundTrip(koffi: ReturnType<typeof loadKoffi>, sddl: string): string {
+  const advapi = koffi.load('advapi32.dll');
+  const LocalFree = koffi.load('kernel32.dll').func('void * __stdcall LocalFree(void *mem)');
+  const toDescriptor = advapi.func(
+    'int __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(str16 sddl, uint32 revision, _Out_ void **descriptor, _Out_ uint32 *size)',
+  );
+  const toString = advapi.func(
+    'int __stdcall ConvertSecurityDescriptorToStringSecurityDescriptorW(void *descriptor, uint32 revision, uint32 info, _Out_ void **sddl, _Out_ uint32 *length)',
+  );
+  const descriptor: [unknown] = [null];
+  if (!toDescriptor(sddl, 1, descriptor, [0])) throw new Error('ConvertStringSecurityDescriptorToSecurityDescriptorW failed');
+  try {
+    const text: [unknown] = [null];
+    if (!toString(descriptor[0], 1, DACL_SECURITY_INFORMATION, text, [0])) throw new Error('ConvertSecurityDescriptorToStringSecurityDescriptorW failed');
+    try {
+      return koffi.decode(text[0], 'char16_t', -1) as string;
+    } finally {
+      LocalFree(text[0]);
+    }
+  } finally {
+    LocalFree(descriptor[0]);
+  }
+}
 
 async function main(cfg: DriverConfig): Promise<void> {
   const rec = new StepRecorder(cfg.report);
@@ -62,6 +91,7 @@ async function main(cfg: DriverConfig): Promise<void> {
         await rec.stepAsync('daclFresh', () => api.getServiceDacl(scratch));
         const wanted = serviceDacl(['S-1-5-32-545']);
         rec.note('daclWanted', wanted);
+        await rec.stepAsync('daclWantedRoundTrip', () => sddlRoundTrip(loadKoffi(cfg.koffi), wanted));
         await rec.stepAsync('setDacl', () => api.setServiceDacl(scratch, wanted));
         await rec.stepAsync('daclAfterSet', () => api.getServiceDacl(scratch));
         // Read back through a new handle too: kept by the SCM, not by the handle.
