@@ -136,7 +136,7 @@ export function helpText(cfg: ExeConfig): string {
     '    --timeout <duration>                   how long to wait for the service to stop first (default: stop timeout + 15s)',
     '  start | stop | restart   and wait for the service to get there',
     '    --timeout <duration>                   how long to wait (start: 60s; stop: stop timeout + 15s)',
-    '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder',
+    '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it',
     `  run                  run in this console as the service would (in working folder ${cfg.settings.workingDir}); Ctrl+C stops it gracefully`,
     '  version              print the service name and version, svcpack and Node.js versions',
     '  help                 print this help',
