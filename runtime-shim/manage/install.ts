@@ -33,11 +33,11 @@ import {
   type ScmApi,
   type ServiceConfigInfo,
 } from '../scm/manager-api';
+import { sidFromBytes, sidToBytes } from '../scm/sid';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { readInstalled } from './installed';
 import { serviceDacl } from './service-security';
-import { sidFromBytes, sidToBytes } from '../scm/sid';
 import {
   allConfig2,
   argsTail,
