@@ -26,6 +26,8 @@ export interface ServiceHost {
   dataDir: string;
   /** The log file, tee'd to the Event Log when that is on. */
   sink: LogSink;
+  /** The log file being written (`<log folder>\<Name>.log`). */
+  logFile: string;
   /** null when the Event Log is off or its source could not be opened. */
   eventLog: EventLogSink | null;
   /**
@@ -60,7 +62,7 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   const eventLog = exeConfig.logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
   sink = eventLog ? teeSink(file, eventLog) : file;
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
-  return { koffi, controller, dataDir, sink, eventLog, workingDir };
+  return { koffi, controller, dataDir, sink, logFile: file.file, eventLog, workingDir };
 }
 
 /**

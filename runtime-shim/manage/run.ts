@@ -16,6 +16,11 @@ import { install } from './install';
 import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
+import { queryLiveStatus } from '../status/status-client';
+import { statusPipePath } from '../status/status-pipe';
+
+/** How long `status` waits for the running service's live figures, ms. */
+const LIVE_STATUS_TIMEOUT_MS = 2_000;
 import { describeWorkingDir } from '../working-dir';
 
 export function realContext(): ManageContext {
@@ -70,7 +75,7 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
         await restartService(ctx, command.timeoutMs);
         return 0;
       case 'status': {
-        const report = await status(ctx);
+        const report = await status(ctx, () => queryLiveStatus(statusPipePath(ctx.name), { timeoutMs: LIVE_STATUS_TIMEOUT_MS }));
         process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, ctx.serviceArg));
         return 0;
       }
