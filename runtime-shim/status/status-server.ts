@@ -31,9 +31,11 @@
  * with FILE_FLAG_FIRST_PIPE_INSTANCE: EADDRINUSE, logged), so the client checks that the answer
  * comes from the service's own pid (manage/status.ts).
  *
- * Wine (10) runs every process as the one Wine user, which is the pipe's creator owner, so a
- * denial cannot be shown there; the e2e test proves the request-first protocol instead (a client
- * that only reads gets nothing).
+ * Wine 10 enforces none of this: it gives a pipe created without security attributes no security
+ * descriptor at all, stores an explicit DACL without checking it when a client opens the pipe,
+ * and runs every process as the one Wine user. test/e2e/live-status.test.ts records those facts
+ * and proves what Wine can show: the request-first protocol (a client that only reads gets
+ * nothing).
  */
 import net from 'node:net';
 import type { LiveStatus } from './status-report';

@@ -7,9 +7,11 @@
  *   crash reason as last error; the text form shows the same rows.
  * - the pipe answers only a client that writes the request: a client that opens it read-only (the
  *   access the default pipe DACL grants Everyone) and reads gets end-of-file after the server's
- *   2 s request timeout, with nothing written; a wrong request line gets nothing either. Wine
- *   runs every process as the one Wine user, the pipe's creator owner, so a non-administrator's
- *   "access denied" cannot be shown here (status-server.ts explains who gets access on Windows).
+ *   2 s request timeout, with nothing written; a wrong request line gets nothing either.
+ * - Wine 10 does not enforce pipe DACLs (a pipe whose DACL grants Everyone read only opens for
+ *   read+write) and gives default pipes no DACL, and runs every process as the one Wine user: a
+ *   non-administrator's "access denied" cannot be shown here (status-server.ts explains who gets
+ *   access on Windows). The test records both facts, so a Wine that starts enforcing shows up.
  * - in-process: the app's `service.log.error` record is the last error; a stopped service's status
  *   says in one line why there are no live figures.
  */
@@ -27,6 +29,7 @@ import {
   e2eFile,
   ensurePortFree,
   httpGet,
+  repoRoot,
   runDriver,
   runExe,
   sc,
@@ -42,6 +45,7 @@ import type { StatusPipeDriverConfig, StatusPipeDriverReport } from './drivers/s
 const SUP = 'SvcpackE2ELiveSup';
 const INPROC = 'SvcpackE2ELiveIn';
 const SUP_PORT = 18751;
+const KOFFI_NODE = path.join(repoRoot, 'node_modules/koffi/build/koffi/win32_x64/koffi.node');
 const INPROC_PORT = 18752;
 
 const file = e2eFile({
@@ -127,7 +131,7 @@ describe('live status over the status pipe', () => {
     console.log(`[e2e] live status (supervised) after one crash: ${JSON.stringify(live2)}`);
 
     // The text form, and (at the same time) a client that only reads: the request comes first.
-    const config: Omit<StatusPipeDriverConfig, 'report'> = { pipe: statusPipePath(SUP), readTimeoutMs: 6_000 };
+    const config: Omit<StatusPipeDriverConfig, 'report'> = { koffi: winPath(KOFFI_NODE), pipe: statusPipePath(SUP), readTimeoutMs: 6_000 };
     const driverRun = runDriver({ nodeExe, driver, dir, config, timeoutMs: 60_000 });
     const text = await runExe(sup.exe, ['status'], { timeoutMs: 30_000, tag: 'status-text' });
     expect(text.code, text.stderr).toBe(0);
@@ -146,6 +150,17 @@ describe('live status over the status pipe', () => {
     expect(readOnly.ms).toBeGreaterThan(1_500);
     expect(await ok('wrongRequest')).toEqual({ received: '', closed: true });
     expect(await ok('query')).toMatchObject({ ok: true, live: { name: SUP, mode: 'supervised' } });
+
+    // Wine: pipes made with the default security descriptor get none at all (no owner, no DACL),
+    // and a pipe's DACL is stored but not checked when a client opens it (Windows refuses a
+    // read+write open that the DACL grants read only). So Wine can show neither the default
+    // DACL's read-only grant to Everyone nor a denial: the request-first protocol above is what
+    // it can prove.
+    const sddl = await ok('statusPipeSddl');
+    const enforcement = await ok('wineEnforcesPipeDacl');
+    console.log(`[e2e] Wine: status pipe security descriptor ${JSON.stringify(sddl)}; a pipe with D:P(A;;FR;;;WD) opened read+write: ${JSON.stringify(enforcement)}`);
+    expect(sddl).toBe('');
+    expect(enforcement).toMatchObject({ sddl: expect.stringContaining('D:P(A;;FR;;;WD)'), readWriteOpen: 'opened' });
   }, 90_000);
 
   test("in-process: the app's error record is the last error; a stopped service says why there are no live figures", async () => {
