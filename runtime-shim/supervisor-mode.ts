@@ -3,6 +3,7 @@
  * mode, owns the log, and runs the app in a child process through the Supervisor (restarts with
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
+import { effectiveSettings, SETTINGS_ENV } from './effective-settings';
 import { exeConfig } from './exe-config';
 import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
@@ -31,13 +32,14 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   } catch (err) {
     sink.write('warn', 'supervisor', `no job object (${(err as Error).message}): stopping the app cannot end processes it started`);
   }
-  const { supervision } = exeConfig;
+  const settings = effectiveSettings();
+  const { supervision } = settings;
   // The app's args: what the SCM passed after --service (process.argv[1] is the exe in a SEA).
   const args = process.argv.slice(3);
   supervisor = new Supervisor(
     {
       spawn: (onEvent) =>
-        (app = spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent)),
+        (app = spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent)),
       report: (status) => host.controller.report(status),
       log: (level, message) => sink.write(level, 'supervisor', message),
       exit: (code) => process.exit(code),
@@ -45,7 +47,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       ...(supervision.health ? { probe: httpProbe(supervision.health.url, supervision.health.timeoutMs) } : {}),
     },
     {
-      stopTimeoutMs: exeConfig.stopTimeoutMs,
+      stopTimeoutMs: () => effectiveSettings().stopTimeoutMs,
       policy: supervision.policy,
       health: {
         probe: supervision.health ? { intervalMs: supervision.health.intervalMs, failures: supervision.health.failures } : null,

@@ -61,7 +61,8 @@ export interface SupervisorStatus {
 }
 
 export interface SupervisorOptions {
-  stopTimeoutMs: number;
+  /** ms, or asked at each stop (see LifecycleOptions). */
+  stopTimeoutMs: number | (() => number);
   policy: RestartPolicySettings;
   health: HealthSettings;
 }

@@ -180,10 +180,9 @@ describe('live status over the status pipe', () => {
 
     await sc('stop', INPROC);
     await waitForState(INPROC, 'STOPPED', 15_000);
-    const stopped = await statusJson(inproc);
+    const [stopped, text] = await Promise.all([statusJson(inproc), runExe(inproc.exe, ['status'], { timeoutMs: 30_000, tag: 'status-stopped' })]);
     expect(stopped.live).toBeUndefined();
     expect(stopped.liveUnavailable).toBe('the service is not running (STOPPED)');
-    const text = await runExe(inproc.exe, ['status'], { timeoutMs: 30_000, tag: 'status-stopped' });
     expect(text.stdout).toMatch(/^ {2}live +no live figures: the service is not running \(STOPPED\)$/m);
   }, 90_000);
 });
