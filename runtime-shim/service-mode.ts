@@ -9,11 +9,22 @@
  * without emitting any signal, leaving the event to the system's default handling, which does not
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
+ *
+ * Hooks: the pre-start hook runs here, before the app's first line (boot awaits this function),
+ * while START_PENDING checkpoints continue; a failure aborts the start (exit code 3). The
+ * post-start hook runs once RUNNING is reported; the stop hooks run around the app's stop work
+ * (session.ts). There is no exit-code policy in this mode: the app's process is the service's, so
+ * its exit (process.exit(N)) is the service's exit with code N.
  */
+import { createAlerts } from './alerts/alerts';
+import { effectiveSettings } from './effective-settings';
+import { exeConfig } from './exe-config';
+import { serviceHooksFor } from './hooks/host-hooks';
+import { describeOutcome, hookLabel } from './hooks/service-hooks';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
 import { connectService } from './service-host';
-import { createSession, type Session } from './session';
+import { createSession, realClock, type Session } from './session';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
@@ -23,11 +34,23 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   if (!host) return { kind: 'not-started-by-scm' };
 
   const stdio = captureStdio(host.sink);
+  const log = (level: 'info' | 'warn' | 'error', message: string) => host.sink.write(level, 'lifecycle', message);
+  const hooks = serviceHooksFor({ koffi: host.koffi, sink: host.sink, dataDir: host.dataDir, log });
+  const alerts = createAlerts({ service: exeConfig.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock: realClock });
+  let postStarted = false;
   session = createSession({
     isService: true,
     dataDir: host.dataDir,
     sink: host.sink,
-    report: (status) => host.controller.report(status),
+    hooks,
+    alerts,
+    report: (status) => {
+      host.controller.report(status);
+      if (status.state === 'running' && !postStarted) {
+        postStarted = true;
+        void hooks.run('postStart', { pid: process.pid });
+      }
+    },
     ownListeners: new Set(),
     triggeredBy: () => undefined,
     beforeExit: () => {
@@ -37,5 +60,16 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   });
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
   if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
+  else if (hooks.configured('preStart')) {
+    const began = Date.now();
+    const outcome = await hooks.run('preStart', { pid: process.pid });
+    if (outcome && !outcome.ok) {
+      const message = `the ${hookLabel('preStart')} hook ${describeOutcome(outcome, Date.now() - began)}: the service does not start`;
+      alerts.alert('start-failed', message, outcome.code === null ? {} : { exitCode: outcome.code });
+      session.lifecycle.fail(ExitCode.StartFailed, message);
+      // The process ends once the alert went out (or ALERT_FLUSH_MS passed): the app never runs.
+      await new Promise<never>(() => {});
+    }
+  }
   return { kind: 'session', session };
 }

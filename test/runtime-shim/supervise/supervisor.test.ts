@@ -165,7 +165,7 @@ describe('Supervisor', () => {
 
   it('failing health probes kill the app, which is restarted', async () => {
     let healthy = true;
-    const t = setup({ health: { probe: { intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: null } }, async () => healthy);
+    const t = setup({ health: { probe: { url: 'http://127.0.0.1:1/health', timeoutMs: 500, intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: null } }, async () => healthy);
     t.sup.start();
     t.children[0]!.emit({ type: 'running' });
     t.clock.advance(5_000);
