@@ -64,6 +64,7 @@ switch (command.kind) {
   case 'stop':
   case 'restart':
   case 'status':
+  case 'config':
     process.exit(await runManageCommand(command));
   case 'service': {
     // Stored settings first: an admin may have changed the mode (`config set supervise true`).
