@@ -36,7 +36,10 @@ export interface SessionOptions {
   alerts?: Alerts;
 }
 
-/** How long a failing in-process service lets its alert webhook deliveries finish before exiting, ms. */
+/**
+ * How long a failing service (either mode) lets its alert webhook deliveries finish before its
+ * process exits, ms. STOPPED is already reported then; the SCM's recovery waits for the exit.
+ */
 export const ALERT_FLUSH_MS = 3_000;
 
 export interface Session {

@@ -10,7 +10,7 @@ import { serviceHooksFor } from './hooks/host-hooks';
 import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService } from './service-host';
-import { realClock } from './session';
+import { ALERT_FLUSH_MS, realClock } from './session';
 import { spawnApp } from './supervise/app-process';
 import { httpProbe } from './supervise/health-probe';
 import { Supervisor } from './supervise/supervisor';
@@ -46,7 +46,11 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
         spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent),
       report: (status) => host.controller.report(status),
       log,
-      exit: (code) => process.exit(code),
+      // A failing service lets its last alerts (give-up, crash) go out first, for a bounded time.
+      exit: (code) => {
+        if (code !== 0 && alerts.pending > 0) void alerts.flush(ALERT_FLUSH_MS).then(() => process.exit(code));
+        else process.exit(code);
+      },
       clock,
       probe: (url, timeoutMs) => httpProbe(url, timeoutMs)(),
       hooks,

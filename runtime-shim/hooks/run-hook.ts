@@ -8,6 +8,7 @@
  * with code null.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { StopReason } from '../lifecycle';
 import type { LogSink } from '../log-file';
@@ -66,7 +67,7 @@ export function runHook(opts: RunHookOptions): Promise<HookResult> {
   return new Promise((resolve) => {
     const env = { ...process.env, ...hookEnvironment(opts.vars) };
     const child = isWindows
-      ? spawn(process.env.ComSpec || 'cmd.exe', ['/d', '/s', '/c', `"${opts.command}"`], { env, windowsHide: true, windowsVerbatimArguments: true, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(commandInterpreter(), ['/d', '/s', '/c', `"${opts.command}"`], { env, windowsHide: true, windowsVerbatimArguments: true, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('/bin/sh', ['-c', opts.command], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let job: ProcessJob | null = null;
     if (opts.createJob && child.pid) {
@@ -99,11 +100,17 @@ export function runHook(opts: RunHookOptions): Promise<HookResult> {
       resolve({ code: timedOut ? null : code, timedOut });
     };
     child.on('error', (err) => {
-      opts.sink.write('error', 'hook', `could not run the ${opts.vars.hook} hook: ${err.message}`);
+      opts.sink.write('error', 'hook', `could not run the hook command: ${err.message}`);
       done(null);
     });
     child.on('close', (code) => done(code));
   });
+}
+
+/** cmd.exe by full path: a service's environment may lack ComSpec and a PATH to System32. */
+function commandInterpreter(): string {
+  if (process.env.ComSpec) return process.env.ComSpec;
+  return path.win32.join(process.env.SystemRoot || process.env.windir || 'C:\\Windows', 'System32', 'cmd.exe');
 }
 
 function killTree(pid: number | undefined, job: ProcessJob | null): void {

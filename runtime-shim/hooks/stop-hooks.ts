@@ -6,7 +6,8 @@
  * Pure: the hooks, the app's stop work and the deadline are given.
  */
 import type { StopReason } from '../lifecycle';
-import type { ServiceHooks } from './service-hooks';
+import type { HookName } from '../settings/operation-settings';
+import { hookLabel, type ServiceHooks } from './service-hooks';
 
 export interface StopWithHooks {
   reason: StopReason;
@@ -24,10 +25,21 @@ export interface StopWithHooks {
 
 export async function stopWithHooks(s: StopWithHooks): Promise<void> {
   let spent = false;
+  let running: HookName | null = null;
   void s.deadline.then(() => {
     spent = true;
+    // Logged now: the Lifecycle forces the stop (and the process may end) right after this.
+    if (running) s.log('warn', `the ${hookLabel(running)} hook was ended: the stop timeout ran out`);
   });
-  await s.hooks.run('preStop', { reason: s.reason, pid: s.appPid(), until: s.deadline });
+  const run = async (hook: HookName, ctx: Parameters<ServiceHooks['run']>[1]) => {
+    running = hook;
+    try {
+      await s.hooks.run(hook, ctx);
+    } finally {
+      running = null;
+    }
+  };
+  await run('preStop', { reason: s.reason, pid: s.appPid(), until: s.deadline });
   if (spent) return; // the Lifecycle forces the stop: the app's stop work gets nothing left
   let failure: { err: unknown } | null = null;
   await Promise.race([s.appStop().catch((err: unknown) => void (failure = { err })), s.deadline]);
@@ -35,6 +47,6 @@ export async function stopWithHooks(s: StopWithHooks): Promise<void> {
     if (s.hooks.configured('postStop')) s.log('warn', 'the post-stop hook was not run: the stop timeout was spent');
     return;
   }
-  await s.hooks.run('postStop', { reason: s.reason, exitCode: s.appExitCode(), until: s.deadline });
+  await run('postStop', { reason: s.reason, exitCode: s.appExitCode(), until: s.deadline });
   if (failure) throw (failure as { err: unknown }).err;
 }
