@@ -54,10 +54,12 @@ export interface LifecycleOptions {
 export interface LifecycleDeps {
   report(status: ServiceStatus): void;
   /**
-   * Runs the app's stop work (onStop handlers, SIGTERM/SIGINT listeners) and resolves when it is
-   * done. Rejections are logged and treated as done.
+   * Runs the app's stop work (onStop handlers, SIGTERM/SIGINT listeners, and the stop hooks around
+   * them) and resolves when it is done. Rejections are logged and treated as done. `deadline`
+   * resolves when the stop timeout has passed: work still running then is forced, so whatever
+   * runs in this stop (hooks included) must end by it (hooks/stop-hooks.ts).
    */
-  runStopHandlers(reason: StopReason): Promise<void>;
+  runStopHandlers(reason: StopReason, deadline: Promise<void>): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Called once, after STOPPED was reported; ends the process with this exit code. */
   exit(exitCode: number): void;
@@ -135,7 +137,7 @@ export class Lifecycle {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = clock.setTimeout(() => resolve('timeout'), stopTimeoutMs);
     });
-    const handlers = this.deps.runStopHandlers(reason).then(
+    const handlers = this.deps.runStopHandlers(reason, timedOut.then(() => undefined)).then(
       () => 'done' as const,
       (err: unknown) => {
         this.deps.log('error', `stop handler failed: ${describe(err)}`);
@@ -148,6 +150,14 @@ export class Lifecycle {
     if (outcome === 'timeout') {
       this.deps.log('warn', `stop handlers still running after ${stopTimeoutMs} ms; forcing the stop`);
     }
+    this.finish(ExitCode.Ok, 'stopped');
+  }
+
+  /**
+   * The app ended on its own in a way that ends the service cleanly (supervised mode: an exit code
+   * listed in `successExitCodes`): STOPPED with exit code 0, no stop work.
+   */
+  complete(): void {
     this.finish(ExitCode.Ok, 'stopped');
   }
 

@@ -6,8 +6,11 @@
 import { LOG_LEVELS, type LogLevel } from './settings/logging-settings';
 
 export type { LogLevel };
-/** Who wrote a record: the service lifecycle, the supervisor (supervised mode), the app's logger, its stdout/stderr. */
-export type LogSource = 'lifecycle' | 'supervisor' | 'app' | 'stdout' | 'stderr';
+/**
+ * Who wrote a record: the service lifecycle, the supervisor (supervised mode), the app's logger,
+ * its stdout/stderr, a hook command's output (hooks/run-hook.ts).
+ */
+export type LogSource = 'lifecycle' | 'supervisor' | 'app' | 'stdout' | 'stderr' | 'hook';
 
 export interface LogSink {
   write(level: LogLevel, source: LogSource, message: string): void;

@@ -9,12 +9,22 @@
  * without emitting any signal, leaving the event to the system's default handling, which does not
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
+ *
+ * Hooks: the pre-start hook runs here, before the app's first line (boot awaits this function),
+ * while START_PENDING checkpoints continue; a failure aborts the start (exit code 3). The
+ * post-start hook runs once RUNNING is reported; the stop hooks run around the app's stop work
+ * (session.ts). There is no exit-code policy in this mode: the app's process is the service's, so
+ * its exit (process.exit(N)) is the service's exit with code N.
  */
+import { createAlerts } from './alerts/alerts';
+import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
+import { serviceHooksFor } from './hooks/host-hooks';
+import { describeOutcome, hookLabel } from './hooks/service-hooks';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
 import { connectService } from './service-host';
-import { createSession, type Session } from './session';
+import { createSession, realClock, type Session } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
 
@@ -27,11 +37,23 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
 
   const sink = rememberLastError(host.sink);
   const stdio = captureStdio(sink);
+  const log = (level: 'info' | 'warn' | 'error', message: string) => sink.write(level, 'lifecycle', message);
+  const hooks = serviceHooksFor({ koffi: host.koffi, sink, dataDir: host.dataDir, log });
+  const alerts = createAlerts({ service: exeConfig.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock: realClock });
+  let postStarted = false;
   session = createSession({
     isService: true,
     dataDir: host.dataDir,
     sink,
-    report: (status) => host.controller.report(status),
+    hooks,
+    alerts,
+    report: (status) => {
+      host.controller.report(status);
+      if (status.state === 'running' && !postStarted) {
+        postStarted = true;
+        void hooks.run('postStart', { pid: process.pid });
+      }
+    },
     ownListeners: new Set(),
     triggeredBy: () => undefined,
     beforeExit: () => {
@@ -49,5 +71,16 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
     logFile: host.logFile,
     log: (level, message) => sink.write(level, 'lifecycle', message),
   });
+  if (!('problem' in host.workingDir) && hooks.configured('preStart')) {
+    const began = Date.now();
+    const outcome = await hooks.run('preStart', { pid: process.pid });
+    if (outcome && !outcome.ok) {
+      const message = `the ${hookLabel('preStart')} hook ${describeOutcome(outcome, Date.now() - began)}: the service does not start`;
+      alerts.alert('start-failed', message, outcome.code === null ? {} : { exitCode: outcome.code });
+      session.lifecycle.fail(ExitCode.StartFailed, message);
+      // The process ends once the alert went out (or ALERT_FLUSH_MS passed): the app never runs.
+      await new Promise<never>(() => {});
+    }
+  }
   return { kind: 'session', session };
 }

@@ -3,6 +3,9 @@
  * and the log. The mode supplies where statuses go and how the process ends.
  */
 import path from 'node:path';
+import type { Alerts } from './alerts/alerts';
+import { stopWithHooks } from './hooks/stop-hooks';
+import type { ServiceHooks } from './hooks/service-hooks';
 import { installHost, type LogLevel as ApiLevel } from './api';
 import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
@@ -24,7 +27,20 @@ export interface SessionOptions {
   heartbeat?(): void;
   /** Last words, run once from the process 'exit' event however the process ends (flush logs). */
   beforeExit?(): void;
+  /** The stop hooks run around the app's stop work (service mode); absent: none. */
+  hooks?: ServiceHooks;
+  /**
+   * Crash and failed-start alerts (service mode). A failing service waits up to ALERT_FLUSH_MS for
+   * their delivery before its process exits (STOPPED is already reported then).
+   */
+  alerts?: Alerts;
 }
+
+/**
+ * How long a failing service (either mode) lets its alert webhook deliveries finish before its
+ * process exits, ms. STOPPED is already reported then; the SCM's recovery waits for the exit.
+ */
+export const ALERT_FLUSH_MS = 3_000;
 
 export interface Session {
   lifecycle: Lifecycle;
@@ -52,10 +68,17 @@ export function createSession(opts: SessionOptions): Session {
   const lifecycle = new Lifecycle(
     {
       report: opts.report,
-      runStopHandlers: (reason: StopReason) =>
-        runAppStopWork(reason, { ownListeners: opts.ownListeners, triggeredBy: opts.triggeredBy() }),
+      runStopHandlers: (reason: StopReason, deadline: Promise<void>) => {
+        const appStop = () => runAppStopWork(reason, { ownListeners: opts.ownListeners, triggeredBy: opts.triggeredBy() });
+        if (!opts.hooks) return appStop();
+        // In-process, the app's pid is this process's, and its exit code the one the service will report.
+        return stopWithHooks({ reason, deadline, hooks: opts.hooks, appStop, appPid: () => process.pid, appExitCode: () => 0, log });
+      },
       log,
-      exit: (code) => process.exit(code),
+      exit: (code) => {
+        if (code !== 0 && opts.alerts && opts.alerts.pending > 0) void opts.alerts.flush(ALERT_FLUSH_MS).then(() => process.exit(code));
+        else process.exit(code);
+      },
       clock: realClock,
     },
     { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
@@ -71,8 +94,14 @@ export function createSession(opts: SessionOptions): Session {
     heartbeat: () => opts.heartbeat?.(),
   });
 
-  const fail = (what: string) => (err: unknown) => lifecycle.fail(ExitCode.UncaughtException, `${what}: ${describe(err)}`);
-  const startFailed = (err: unknown) => lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`);
+  const fail = (what: string) => (err: unknown) => {
+    if (lifecycle.current !== 'stopped') opts.alerts?.alert('crash', `${what}: ${firstLine(err)}`);
+    lifecycle.fail(ExitCode.UncaughtException, `${what}: ${describe(err)}`);
+  };
+  const startFailed = (err: unknown) => {
+    if (lifecycle.current !== 'stopped') opts.alerts?.alert('start-failed', `start failed: ${firstLine(err)}`);
+    lifecycle.fail(ExitCode.StartFailed, `start failed: ${describe(err)}`);
+  };
   let entryEvaluated = false;
   process.on('uncaughtException', fail('uncaught exception'));
   // A rejection nobody handles before the app's entry module has finished evaluating is a failed
@@ -96,4 +125,9 @@ export function createSession(opts: SessionOptions): Session {
       startFailed(err);
     },
   };
+}
+
+/** The first line of an error, for an alert (the log has its stack). */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split(/\r?\n/)[0] ?? '';
 }

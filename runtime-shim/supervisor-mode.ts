@@ -3,12 +3,14 @@
  * mode, owns the log, and runs the app in a child process through the Supervisor (restarts with
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
-import { effectiveSettings, SETTINGS_ENV } from './effective-settings';
+import { createAlerts } from './alerts/alerts';
+import { effectiveSettings, onSettingsChange, SETTINGS_ENV } from './effective-settings';
 import { exeConfig } from './exe-config';
+import { serviceHooksFor } from './hooks/host-hooks';
 import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService } from './service-host';
-import { realClock } from './session';
+import { ALERT_FLUSH_MS, realClock } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
 import { spawnApp, type AppProcess } from './supervise/app-process';
@@ -32,8 +34,14 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   } catch (err) {
     sink.write('warn', 'supervisor', `no job object (${(err as Error).message}): stopping the app cannot end processes it started`);
   }
-  const settings = effectiveSettings();
-  const { supervision } = settings;
+  const log = (level: 'info' | 'warn' | 'error', message: string) => sink.write(level, 'supervisor', message);
+  const clock = { ...realClock, now: () => performance.now() };
+  const alerts = createAlerts({ service: exeConfig.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock });
+  const hooks = serviceHooksFor({ koffi: host.koffi, sink, dataDir, log });
+  const live = () => {
+    const { supervision, operation } = effectiveSettings();
+    return { policy: supervision.policy, health: { probe: supervision.health, heartbeatTimeoutMs: supervision.heartbeatTimeoutMs }, exitCodes: operation.exitCodes };
+  };
   // The app's args: what the SCM passed after --service (process.argv[1] is the exe in a SEA).
   const args = process.argv.slice(3);
   supervisor = new Supervisor(
@@ -41,20 +49,21 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       spawn: (onEvent) =>
         (app = spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent)),
       report: (status) => host.controller.report(status),
-      log: (level, message) => sink.write(level, 'supervisor', message),
-      exit: (code) => process.exit(code),
-      clock: { ...realClock, now: () => performance.now() },
-      ...(supervision.health ? { probe: httpProbe(supervision.health.url, supervision.health.timeoutMs) } : {}),
-    },
-    {
-      stopTimeoutMs: () => effectiveSettings().stopTimeoutMs,
-      policy: supervision.policy,
-      health: {
-        probe: supervision.health ? { intervalMs: supervision.health.intervalMs, failures: supervision.health.failures } : null,
-        heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
+      log,
+      // A failing service lets its last alerts (give-up, crash) go out first, for a bounded time.
+      exit: (code) => {
+        if (code !== 0 && alerts.pending > 0) void alerts.flush(ALERT_FLUSH_MS).then(() => process.exit(code));
+        else process.exit(code);
       },
+      clock,
+      probe: (url, timeoutMs) => httpProbe(url, timeoutMs)(),
+      hooks,
+      alert: (event, message, details) => alerts.alert(event, message, details),
     },
+    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs, ...live() },
   );
+  // A reload (PARAMCHANGE) re-reads the stored settings: apply what a running supervisor can change.
+  onSettingsChange(() => supervisor?.reconfigure(live()));
   if ('problem' in workingDir) {
     // The app never started: START_PENDING, then STOPPED with service exit code 3 and the reason.
     supervisor.lifecycle.start();

@@ -41,7 +41,12 @@ export class RestartPolicy {
   /** Times (ms) of the restarts inside the window. */
   private restarts: number[] = [];
 
-  constructor(private readonly settings: RestartPolicySettings) {}
+  constructor(private settings: RestartPolicySettings) {}
+
+  /** New settings (a reload); the restarts counted so far still count. */
+  reconfigure(settings: RestartPolicySettings): void {
+    this.settings = settings;
+  }
 
   /**
    * The app ended unexpectedly at `now` after running `uptimeMs`: restart (after how long), or give

@@ -10,11 +10,25 @@
  * - Health: an HTTP probe (`probe`, every `intervalMs`, `failures` in a row) and/or a heartbeat the
  *   app sends through `service.heartbeat()` (none for `heartbeatTimeoutMs` → hung). Either kills
  *   the app's process tree; its exit then counts like a crash.
- * - Stop/shutdown: the child is asked to stop (its onStop/SIGTERM path runs); the Lifecycle waits up
- *   to the stop timeout with STOP_PENDING checkpoints, then forces the stop; `exit` kills the whole
- *   process tree before the supervisor exits.
+ * - Exit-code policy (`exitCodes`): an app exit (not during a stop) with a success code ends the
+ *   service cleanly (STOPPED, exit code 0, no restart); a restart code (or, with 'all', any other
+ *   code) asks the RestartPolicy; any other code stops the service as failed with that code as its
+ *   service exit code, so the SCM's recovery actions take over.
+ * - Stop/shutdown: the pre-stop hook, then the child is asked to stop (its onStop/SIGTERM path
+ *   runs), then the post-stop hook, all within the stop timeout (hooks/stop-hooks.ts); the
+ *   Lifecycle reports STOP_PENDING checkpoints meanwhile, then forces the stop; `exit` kills the
+ *   whole process tree before the supervisor exits.
+ * - Hooks: pre-start before the first child (a failure aborts the start: exit code 3), post-start
+ *   once the service is RUNNING.
+ * - Alerts (`deps.alert`, fire and forget): crash, restart, give-up, failed health check, lost
+ *   heartbeat. Each also has an error or warning log record (which reaches the Event Log).
+ * - `reconfigure` applies reloaded settings: restart policy, exit codes, health checks (re-armed).
  */
+import type { AlertDetails, AlertEvent } from '../alerts/alert';
+import { describeOutcome, hookLabel, type ServiceHooks } from '../hooks/service-hooks';
+import { stopWithHooks } from '../hooks/stop-hooks';
 import { ExitCode, Lifecycle, type Clock, type ServiceStatus, type StopReason } from '../lifecycle';
+import { DEFAULT_OPERATION, type ExitCodePolicy } from '../settings/operation-settings';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 
 /** What the child tells the supervisor. */
@@ -29,8 +43,8 @@ export interface AppChild {
 }
 
 export interface HealthSettings {
-  /** HTTP probe: ms between probes, and consecutive failures that restart the app. */
-  probe: { intervalMs: number; failures: number } | null;
+  /** HTTP probe: its URL and timeout, ms between probes, and consecutive failures that restart the app. */
+  probe: { url: string; timeoutMs: number; intervalMs: number; failures: number } | null;
   /** Restart when no heartbeat arrived for this long (ms); null: heartbeats are not required. */
   heartbeatTimeoutMs: number | null;
 }
@@ -43,8 +57,12 @@ export interface SupervisorDeps {
   /** Ends the supervisor with this exit code (after STOPPED was reported). */
   exit(code: number): void;
   clock: Clock & { now(): number };
-  /** One HTTP health probe: resolves true when healthy. Required when health.probe is set. */
-  probe?: () => Promise<boolean>;
+  /** One HTTP health probe of `url`: resolves true when healthy. Required when health.probe is set. */
+  probe?: (url: string, timeoutMs: number) => Promise<boolean>;
+  /** The hook commands; absent: none. */
+  hooks?: ServiceHooks;
+  /** Sends an alert (alerts/alerts.ts); must return at once and never throw. */
+  alert?: (event: AlertEvent, message: string, details?: AlertDetails) => void;
 }
 
 /** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
@@ -65,13 +83,20 @@ export interface SupervisorOptions {
   stopTimeoutMs: number | (() => number);
   policy: RestartPolicySettings;
   health: HealthSettings;
+  /** Which app exit codes end the service and which restart it (default: restart on every code). */
+  exitCodes?: ExitCodePolicy;
 }
+
+/** What a reload may change in a running supervisor. */
+export type LiveSupervisorSettings = Pick<SupervisorOptions, 'policy' | 'health'> & { exitCodes: ExitCodePolicy };
 
 export class Supervisor {
   readonly lifecycle: Lifecycle;
   private readonly policy: RestartPolicy;
   private child: AppChild | null = null;
   private childStarted = 0;
+  private childRunning = false;
+  private lastExitCode: number | null = null;
   private everRunning = false;
   private stopping = false;
   private childExited: (() => void) | null = null;
@@ -83,16 +108,18 @@ export class Supervisor {
   private launches = 0;
   private lastProbe: { healthy: boolean; at: number } | null = null;
   private lastHeartbeatAt: number | null = null;
+  private readonly opts: SupervisorOptions & { exitCodes: ExitCodePolicy };
 
   constructor(
     private readonly deps: SupervisorDeps,
-    private readonly opts: SupervisorOptions,
+    opts: SupervisorOptions,
   ) {
+    this.opts = { ...opts, exitCodes: opts.exitCodes ?? DEFAULT_OPERATION.exitCodes };
     this.policy = new RestartPolicy(opts.policy);
     this.lifecycle = new Lifecycle(
       {
         report: deps.report,
-        runStopHandlers: (reason) => this.stopChild(reason),
+        runStopHandlers: (reason, deadline) => this.runStop(reason, deadline),
         log: deps.log,
         exit: (code) => {
           this.child?.killTree();
@@ -125,10 +152,42 @@ export class Supervisor {
     };
   }
 
-  /** ServiceMain was called: START_PENDING, then the first child. */
+  /** ServiceMain was called: START_PENDING, the pre-start hook (checkpoints continue), then the first child. */
   start(): void {
     this.lifecycle.start();
-    this.launch();
+    const hooks = this.deps.hooks;
+    if (!hooks?.configured('preStart')) {
+      this.launch();
+      return;
+    }
+    const began = this.deps.clock.now();
+    void hooks.run('preStart').then((outcome) => {
+      if (!outcome || outcome.ok) {
+        this.launch();
+        return;
+      }
+      const message = `the ${hookLabel('preStart')} hook ${describeOutcome(outcome, this.deps.clock.now() - began)}: the service does not start`;
+      this.deps.alert?.('start-failed', message, outcome.code === null ? {} : { exitCode: outcome.code });
+      this.lifecycle.fail(ExitCode.StartFailed, message);
+    });
+  }
+
+  /**
+   * Applies reloaded settings: the restart policy (its restart history is kept), the exit-code
+   * policy, and the health checks, re-armed for a running app when they changed. The stop timeout
+   * is asked at each stop anyway.
+   */
+  reconfigure(next: LiveSupervisorSettings): void {
+    this.policy.reconfigure(next.policy);
+    this.opts.exitCodes = next.exitCodes;
+    const healthChanged = JSON.stringify(next.health) !== JSON.stringify(this.opts.health);
+    this.opts.policy = next.policy;
+    this.opts.health = next.health;
+    if (healthChanged && this.childRunning && !this.stopping) {
+      this.disarmHealth();
+      this.probeFailures = 0;
+      this.armHealth();
+    }
   }
 
   private launch(): void {
@@ -139,6 +198,7 @@ export class Supervisor {
     this.lastProbe = null;
     this.lastHeartbeatAt = null;
     this.launches++;
+    this.childRunning = false;
     this.childStarted = this.deps.clock.now();
     const child = this.deps.spawn((event) => this.onChildEvent(child, event));
     this.child = child;
@@ -150,11 +210,13 @@ export class Supervisor {
     switch (event.type) {
       case 'running':
         this.deps.log('info', `app running (pid ${child.pid})`);
+        this.childRunning = true;
+        this.armHealth();
         if (!this.everRunning) {
           this.everRunning = true;
           this.lifecycle.started();
+          void this.deps.hooks?.run('postStart', { pid: child.pid });
         }
-        this.armHealth();
         return;
       case 'heartbeat':
         this.lastHeartbeatAt = this.deps.clock.now();
@@ -168,31 +230,67 @@ export class Supervisor {
   private onChildExit(child: AppChild, code: number | null): void {
     this.disarmHealth();
     this.child = null;
+    this.childRunning = false;
+    this.lastExitCode = code;
     child.killTree(); // processes the app left behind go with it
     if (this.stopping) {
       this.deps.log('info', `app stopped (exit code ${code ?? 'none'})`);
       this.childExited?.();
       return;
     }
+    const { success, restart } = this.opts.exitCodes;
+    const killed = this.killedBecause !== null;
+    if (!killed && code !== null && success.includes(code)) {
+      this.deps.log('info', `app exited with success code ${code}: stopping the service`);
+      this.lifecycle.complete();
+      return;
+    }
     const now = this.deps.clock.now();
     const uptime = now - this.childStarted;
     const why = this.killedBecause ?? `app exited unexpectedly with code ${code ?? 'none'}`;
-    this.deps.log('error', `${why} after ${(uptime / 1000).toFixed(1)} s (pid ${child.pid})`);
+    const message = `${why} after ${(uptime / 1000).toFixed(1)} s (pid ${child.pid})`;
+    this.deps.log('error', message);
+    // A killed app was already alerted for (failed health check, lost heartbeat).
+    if (!killed) this.deps.alert?.('crash', message, code === null ? {} : { exitCode: code });
+    const restarts = killed || code === null || restart === 'all' || restart.includes(code);
+    if (!restarts) {
+      const failed = `app exit code ${code} is neither a success nor a restart exit code: stopping the service as failed`;
+      this.lifecycle.fail(code, failed);
+      return;
+    }
     const decision = this.policy.onUnexpectedExit(now, uptime);
     if (decision.action === 'give-up') {
+      this.deps.alert?.('give-up', `giving up: ${decision.reason}`, code === null ? {} : { exitCode: code });
       this.lifecycle.fail(ExitCode.GaveUp, `giving up: ${decision.reason}`);
       return;
     }
-    this.deps.log('warn', `restarting the app in ${(decision.delayMs / 1000).toFixed(1)} s (restart ${decision.attempt})`);
+    const restarting = `restarting the app in ${(decision.delayMs / 1000).toFixed(1)} s (restart ${decision.attempt})`;
+    this.deps.log('warn', restarting);
+    this.deps.alert?.('restart', restarting, { attempt: decision.attempt, ...(code === null ? {} : { exitCode: code }) });
     this.restartTimer = this.deps.clock.setTimeout(() => this.launch(), decision.delayMs);
   }
 
-  /** The Lifecycle's stop work: ask the child to stop and resolve when it has exited. */
-  private stopChild(reason: StopReason): Promise<void> {
+  /** The Lifecycle's stop work: pre-stop hook, the child's stop, post-stop hook, within `deadline`. */
+  private runStop(reason: StopReason, deadline: Promise<void>): Promise<void> {
     this.stopping = true;
     this.disarmHealth();
     if (this.restartTimer !== null) this.deps.clock.clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    const hooks = this.deps.hooks;
+    if (!hooks) return this.stopChild(reason);
+    return stopWithHooks({
+      reason,
+      deadline,
+      hooks,
+      appStop: () => this.stopChild(reason),
+      appPid: () => this.child?.pid ?? null,
+      appExitCode: () => this.lastExitCode,
+      log: this.deps.log,
+    });
+  }
+
+  /** Asks the child to stop and resolves when it has exited. */
+  private stopChild(reason: StopReason): Promise<void> {
     const child = this.child;
     if (!child) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -201,11 +299,13 @@ export class Supervisor {
     });
   }
 
-  private kill(because: string): void {
+  private kill(because: string, event: AlertEvent): void {
     const child = this.child;
     if (!child || this.stopping || this.killedBecause) return;
     this.killedBecause = because;
-    this.deps.log('error', `${because}: ending the app (pid ${child.pid}) and its processes`);
+    const message = `${because}: ending the app (pid ${child.pid}) and its processes`;
+    this.deps.log('error', message);
+    this.deps.alert?.(event, message);
     child.killTree();
   }
 
@@ -213,9 +313,12 @@ export class Supervisor {
     const { probe, heartbeatTimeoutMs } = this.opts.health;
     if (probe && this.deps.probe && this.healthTimer === null) {
       const check = this.deps.probe;
-      this.healthTimer = this.deps.clock.setInterval(() => {
-        void check().then((healthy) => this.onProbe(healthy, probe.failures));
+      const timer = this.deps.clock.setInterval(() => {
+        void check(probe.url, probe.timeoutMs).then((healthy) => {
+          if (this.healthTimer === timer) this.onProbe(healthy, probe.failures);
+        });
       }, probe.intervalMs);
+      this.healthTimer = timer;
     }
     if (heartbeatTimeoutMs !== null) this.armHeartbeat();
   }
@@ -224,7 +327,7 @@ export class Supervisor {
     if (this.healthTimer === null) return; // disarmed meanwhile
     this.probeFailures = healthy ? 0 : this.probeFailures + 1;
     this.lastProbe = { healthy, at: this.deps.clock.now() };
-    if (this.probeFailures >= allowed) this.kill(`health check failed ${this.probeFailures} times in a row`);
+    if (this.probeFailures >= allowed) this.kill(`health check failed ${this.probeFailures} times in a row`, 'health-check-failed');
   }
 
   private armHeartbeat(): void {
@@ -233,7 +336,7 @@ export class Supervisor {
     if (this.heartbeatTimer !== null) this.deps.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = this.deps.clock.setTimeout(() => {
       this.heartbeatTimer = null;
-      this.kill(`no heartbeat for ${(timeout / 1000).toFixed(1)} s (is the event loop blocked?)`);
+      this.kill(`no heartbeat for ${(timeout / 1000).toFixed(1)} s (is the event loop blocked?)`, 'heartbeat-lost');
     }, timeout);
   }
 

@@ -105,7 +105,7 @@ describe('Lifecycle stop', () => {
     lc.started();
     const before = reports.length;
     expect(lc.control('stop')).toBe(true);
-    expect(runStopHandlers).toHaveBeenCalledWith('stop');
+    expect(runStopHandlers).toHaveBeenCalledWith('stop', expect.any(Promise));
     expect(lc.current).toBe('stop-pending');
     expect(reports[before]).toMatchObject({ state: 'stop-pending', checkPoint: 1, accepts: [] });
     expect(reports[before]!.waitHintMs).toBeGreaterThan(0);

@@ -1,7 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { ExitCode, type ServiceStatus, type StopReason } from '../../../runtime-shim/lifecycle';
 import { RestartPolicy, DEFAULT_RESTART_POLICY } from '../../../runtime-shim/supervise/restart-policy';
-import { Supervisor, type AppChild, type ChildEvent, type SupervisorOptions } from '../../../runtime-shim/supervise/supervisor';
+import { Supervisor, type AppChild, type ChildEvent, type SupervisorDeps, type SupervisorOptions } from '../../../runtime-shim/supervise/supervisor';
+import { serviceHooks, type HookContext } from '../../../runtime-shim/hooks/service-hooks';
+import type { HookResult } from '../../../runtime-shim/hooks/run-hook';
+import type { HookName } from '../../../runtime-shim/settings/operation-settings';
 import { FakeClock, flush } from '../../support/fake-clock';
 
 describe('RestartPolicy', () => {
@@ -49,12 +52,13 @@ class FakeChild implements AppChild {
   }
 }
 
-function setup(opts: Partial<SupervisorOptions> = {}, probe?: () => Promise<boolean>) {
+function setup(opts: Partial<SupervisorOptions> = {}, probe?: (url: string, timeoutMs: number) => Promise<boolean>, extra: Partial<SupervisorDeps> = {}) {
   const clock = new FakeClock();
   const children: FakeChild[] = [];
   const statuses: ServiceStatus[] = [];
   const logs: string[] = [];
   const exits: number[] = [];
+  const alerts: Array<{ event: string; message: string; exitCode?: number; attempt?: number }> = [];
   const sup = new Supervisor(
     {
       spawn: (onEvent) => {
@@ -73,6 +77,8 @@ function setup(opts: Partial<SupervisorOptions> = {}, probe?: () => Promise<bool
         now: () => clock.now,
       },
       probe,
+      alert: (event, message, details) => alerts.push({ event, message, ...details }),
+      ...extra,
     },
     {
       stopTimeoutMs: 5_000,
@@ -81,7 +87,7 @@ function setup(opts: Partial<SupervisorOptions> = {}, probe?: () => Promise<bool
       ...opts,
     },
   );
-  return { clock, children, statuses, logs, exits, sup, states: () => statuses.map((s) => s.state) };
+  return { clock, children, statuses, logs, exits, alerts, sup, states: () => statuses.map((s) => s.state) };
 }
 
 describe('Supervisor', () => {
@@ -165,7 +171,7 @@ describe('Supervisor', () => {
 
   it('failing health probes kill the app, which is restarted', async () => {
     let healthy = true;
-    const t = setup({ health: { probe: { intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: null } }, async () => healthy);
+    const t = setup({ health: { probe: { url: 'http://127.0.0.1:1/health', timeoutMs: 500, intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: null } }, async () => healthy);
     t.sup.start();
     t.children[0]!.emit({ type: 'running' });
     t.clock.advance(5_000);
@@ -200,7 +206,7 @@ describe('Supervisor', () => {
 
   it('status(): restarts, the current app, the probe results and heartbeat ages, for the live status', async () => {
     let healthy = true;
-    const t = setup({ health: { probe: { intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: 10_000 } }, async () => healthy);
+    const t = setup({ health: { probe: { url: 'http://127.0.0.1:1/health', intervalMs: 1_000, timeoutMs: 500, failures: 3 }, heartbeatTimeoutMs: 10_000 } }, async () => healthy);
     t.sup.start();
     expect(t.sup.status()).toEqual({
       restarts: 0,
@@ -242,5 +248,172 @@ describe('Supervisor', () => {
     const t = setup();
     t.sup.start();
     expect(t.sup.status()).toMatchObject({ probe: null, heartbeat: null });
+  });
+});
+
+describe('Supervisor exit-code policy', () => {
+  const policy = { success: [0, 2], restart: [3] };
+
+  it('an app exit with a success code ends the service cleanly: STOPPED 0, no restart, no alert', async () => {
+    const t = setup({ exitCodes: policy });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 2 });
+    expect(t.logs).toContain('info app exited with success code 2: stopping the service');
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(t.exits).toEqual([0]);
+    t.clock.advance(10_000);
+    expect(t.children).toHaveLength(1);
+    expect(t.alerts).toEqual([]);
+  });
+
+  it('a restart code restarts the app under the restart policy', () => {
+    const t = setup({ exitCodes: policy });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 3 });
+    expect(t.logs.at(-1)).toBe('warn restarting the app in 1.0 s (restart 1)');
+    t.clock.advance(1_000);
+    expect(t.children).toHaveLength(2);
+    expect(t.alerts.map((a) => a.event)).toEqual(['crash', 'restart']);
+    expect(t.alerts[1]).toMatchObject({ attempt: 1, exitCode: 3 });
+  });
+
+  it('any other code stops the service as failed with that code as its service exit code', () => {
+    const t = setup({ exitCodes: policy });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 7 });
+    expect(t.logs).toContain('error app exit code 7 is neither a success nor a restart exit code: stopping the service as failed');
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: 7 });
+    expect(t.exits).toEqual([7]);
+    t.clock.advance(10_000);
+    expect(t.children).toHaveLength(1);
+  });
+
+  it("the default (no success codes, restart 'all') restarts on every code, 0 included", () => {
+    const t = setup();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 0 });
+    t.clock.advance(1_000);
+    expect(t.children).toHaveLength(2);
+  });
+
+  it('an app ended by a failed health check restarts whatever its exit code (it did not choose it)', async () => {
+    let healthy = false;
+    const t = setup({ exitCodes: { success: [1], restart: [] }, health: { probe: { url: 'u', timeoutMs: 100, intervalMs: 1_000, failures: 1 }, heartbeatTimeoutMs: null } }, async () => healthy);
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.clock.advance(1_000);
+    await flush();
+    expect(t.children[0]!.killed).toBe(1);
+    t.children[0]!.emit({ type: 'exit', code: 1 });
+    t.clock.advance(1_000);
+    expect(t.children).toHaveLength(2);
+    expect(t.alerts.map((a) => a.event)).toEqual(['health-check-failed', 'restart']);
+    healthy = true;
+  });
+});
+
+describe('Supervisor alerts', () => {
+  it('crash, restart … give-up; a lost heartbeat', () => {
+    const t = setup({ policy: { ...DEFAULT_RESTART_POLICY, initialDelayMs: 100, maxRestarts: 1 } });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 5 });
+    t.clock.advance(1_000);
+    t.children[1]!.emit({ type: 'exit', code: 5 });
+    expect(t.alerts.map((a) => a.event)).toEqual(['crash', 'restart', 'crash', 'give-up']);
+    expect(t.alerts[3]!.message).toMatch(/^giving up: the app ended 2 times/);
+    expect(t.exits).toEqual([ExitCode.GaveUp]);
+
+    const h = setup({ health: { probe: null, heartbeatTimeoutMs: 1_000 } });
+    h.sup.start();
+    h.children[0]!.emit({ type: 'running' });
+    h.clock.advance(1_000);
+    expect(h.alerts).toEqual([{ event: 'heartbeat-lost', message: 'no heartbeat for 1.0 s (is the event loop blocked?): ending the app (pid 100) and its processes' }]);
+  });
+});
+
+describe('Supervisor reconfigure (reload)', () => {
+  it('applies a new restart policy and exit-code policy to the next exit', () => {
+    const t = setup();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.sup.reconfigure({ policy: { ...DEFAULT_RESTART_POLICY, initialDelayMs: 3_000 }, health: { probe: null, heartbeatTimeoutMs: null }, exitCodes: { success: [9], restart: 'all' } });
+    t.children[0]!.emit({ type: 'exit', code: 1 });
+    expect(t.logs.at(-1)).toBe('warn restarting the app in 3.0 s (restart 1)');
+    t.clock.advance(3_000);
+    t.children[1]!.emit({ type: 'running' });
+    t.children[1]!.emit({ type: 'exit', code: 9 });
+    expect(t.exits).toEqual([0]);
+  });
+
+  it('re-arms the health probe with its new URL and interval, and a new heartbeat timeout', async () => {
+    const probed: string[] = [];
+    const t = setup({}, async (url) => {
+      probed.push(url);
+      return true;
+    });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.clock.advance(10_000);
+    expect(probed).toEqual([]);
+    t.sup.reconfigure({ policy: DEFAULT_RESTART_POLICY, health: { probe: { url: 'http://new/health', timeoutMs: 100, intervalMs: 2_000, failures: 2 }, heartbeatTimeoutMs: 5_000 }, exitCodes: { success: [], restart: 'all' } });
+    t.clock.advance(4_000);
+    await flush();
+    expect(probed).toEqual(['http://new/health', 'http://new/health']);
+    t.clock.advance(1_000);
+    expect(t.children[0]!.killed).toBe(1); // no heartbeat for 5 s
+  });
+});
+
+describe('Supervisor hooks', () => {
+  function hooked(outcomes: Partial<Record<HookName, HookResult>>) {
+    const ran: string[] = [];
+    const commands = { preStart: null, postStart: null, preStop: null, postStop: null } as Record<HookName, string | null>;
+    for (const hook of Object.keys(outcomes) as HookName[]) commands[hook] = hook;
+    const hooks = serviceHooks({
+      settings: () => ({ commands, timeoutMs: 30_000 }),
+      exec: async (_c: string, hook: HookName, _t: number, ctx: HookContext) => {
+        ran.push(`${hook} pid=${ctx.pid ?? '-'} exit=${ctx.exitCode ?? '-'} reason=${ctx.reason ?? '-'}`);
+        return outcomes[hook]!;
+      },
+      log: () => {},
+    });
+    return { ran, t: setup({}, undefined, { hooks }) };
+  }
+  const ok: HookResult = { code: 0, timedOut: false };
+
+  it('a failing pre-start aborts the start with exit code 3 before any child', async () => {
+    const { t } = hooked({ preStart: { code: 1, timedOut: false } });
+    t.sup.start();
+    await flush();
+    expect(t.children).toHaveLength(0);
+    expect(t.logs).toContain('error the pre-start hook exited with code 1: the service does not start');
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: ExitCode.StartFailed });
+    expect(t.alerts.map((a) => a.event)).toEqual(['start-failed']);
+  });
+
+  it('pre-start before the first child only, post-start once RUNNING, stop hooks around the stop with the exit code', async () => {
+    const { t, ran } = hooked({ preStart: ok, postStart: ok, preStop: ok, postStop: ok });
+    t.sup.start();
+    expect(t.children).toHaveLength(0);
+    await flush();
+    expect(t.children).toHaveLength(1);
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 1 });
+    t.clock.advance(1_000);
+    t.children[1]!.emit({ type: 'running' });
+    await flush();
+    t.sup.lifecycle.control('stop');
+    await flush();
+    expect(t.children[1]!.stopRequests).toEqual(['stop']);
+    t.children[1]!.emit({ type: 'exit', code: 0 });
+    await flush();
+    await flush();
+    expect(ran).toEqual(['preStart pid=- exit=- reason=-', 'postStart pid=100 exit=- reason=-', 'preStop pid=101 exit=- reason=stop', 'postStop pid=- exit=0 reason=stop']);
+    expect(t.exits).toEqual([0]);
   });
 });
