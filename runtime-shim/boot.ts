@@ -62,6 +62,7 @@ switch (command.kind) {
   case 'stop':
   case 'restart':
   case 'status':
+  case 'logs':
     process.exit(await runManageCommand(command));
   case 'service': {
     if (exeConfig.supervision.supervise) {
