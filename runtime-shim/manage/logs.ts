@@ -18,8 +18,8 @@
 import nodeFs from 'node:fs';
 import type { LogsCommand } from '../commands';
 import { LogFollower } from '../logging/log-follower';
-import { currentLogPath, fdSource, isFsError, openLogFile, readRotated, sameFile, type LogReadFs, type OpenLogFile } from '../logging/log-files';
-import { bufferSource, selectionStart, type ByteSource } from '../logging/log-records';
+import { currentLogPath, fdSource, isFsError, openLogFile, readRotated, sameFile, statOrNull, type LogReadFs, type OpenLogFile } from '../logging/log-files';
+import { bufferSource, selectionStart, type ByteSource, type LogPosition, type RecordSelection } from '../logging/log-records';
 import { rotatedLogFiles, type RotatedLogFile } from '../logging/rotating-file';
 import { ManageError, type ManageContext } from './context';
 import { sinceTime } from './log-since';
@@ -49,32 +49,33 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
   const notYet = `${name}: the service has not written a log yet in ${dir}`;
   const opened: OpenLogFile[] = [];
   try {
-    const rotated = listRotated(io.fs, dir, name);
-    const current = rotated.length > 0 ? await openCurrentSoon(io, dir, name) : openLogFile(io.fs, currentLogPath(dir, name));
-    if (current) opened.push(current);
-    if (current === null && rotated.length === 0) {
-      if (!command.follow) {
-        ctx.warn(`${notYet} — start it with "${name}.exe start" and try again`);
-        return 0;
-      }
-      ctx.warn(`${notYet}; waiting for it (Ctrl+C to stop)`);
-    }
-
-    const size = current ? Number(current.stat.size) : 0;
-    const sources: ByteSource[] = [current ? fdSource(io.fs, current.fd, size) : bufferSource(Buffer.alloc(0))];
-    const sourceAt = (index: number): ByteSource | null => {
-      if (index < sources.length) return sources[index]!;
-      const file = rotated[index - 1];
-      if (file === undefined) return null;
-      const content = readRotated(io.fs, dir, file);
-      // Gone meanwhile, or the current file itself, rotated since it was opened: nothing new.
-      const skip = content === null || (current !== null && content.stat !== null && sameFile(content.stat, current.stat) === true);
-      sources.push(bufferSource(skip ? Buffer.alloc(0) : content.bytes));
-      return sources[index]!;
-    };
     const sinceMs = command.since ? sinceTime(command.since, io.now()) : null;
     const lines = command.lines ?? (sinceMs === null ? DEFAULT_LINES : null);
-    const start = selectionStart(sourceAt, { lines, sinceMs });
+    let current: OpenLogFile | null = null;
+    let rotated: RotatedLogFile[] = [];
+    let sources: ByteSource[] = [];
+    let start: LogPosition | null = null;
+    // Rotated files are found by name, and a rotation renames them all: if one happened while
+    // they were read (the current file is not current any more), read again.
+    for (let attempt = 1; ; attempt++) {
+      current = openLogFile(io.fs, currentLogPath(dir, name));
+      rotated = listRotated(io.fs, dir, name);
+      if (current === null && rotated.length > 0) current = await openCurrentSoon(io, dir, name);
+      if (current) opened.push(current);
+      if (current === null && rotated.length === 0) {
+        if (!command.follow) {
+          ctx.warn(`${notYet} — start it with "${name}.exe start" and try again`);
+          return 0;
+        }
+        ctx.warn(`${notYet}; waiting for it (Ctrl+C to stop)`);
+      }
+      const selected = select(io.fs, dir, current, rotated, { lines, sinceMs });
+      sources = selected.sources;
+      start = selected.start;
+      if (current === null || attempt === MAX_ATTEMPTS || !rotatedSince(io.fs, currentLogPath(dir, name), current)) break;
+      io.fs.closeSync(opened.pop()!.fd);
+    }
+    const size = sources[0]!.size;
     if (start) {
       for (let index = start.source; index >= 0 && !io.signal.aborted; index--) {
         const source = sources[index]!;
@@ -102,6 +103,42 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
   } finally {
     for (const file of opened) io.fs.closeSync(file.fd);
   }
+}
+
+/** How often the selection is read again when rotations keep renaming the files under it. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The selection over the current file (`current`, read up to its size now; none: empty) and the
+ * rotated files, newest first, read when the scan reaches them: the sources read and where the
+ * selection starts in them.
+ */
+function select(
+  fs: LogReadFs,
+  dir: string,
+  current: OpenLogFile | null,
+  rotated: readonly RotatedLogFile[],
+  selection: RecordSelection,
+): { sources: ByteSource[]; start: LogPosition | null } {
+  const sources: ByteSource[] = [current ? fdSource(fs, current.fd, Number(current.stat.size)) : bufferSource(Buffer.alloc(0))];
+  const sourceAt = (index: number): ByteSource | null => {
+    if (index < sources.length) return sources[index]!;
+    const file = rotated[index - 1];
+    if (file === undefined) return null;
+    // Gone meanwhile (rotated away): nothing; the caller reads everything again.
+    const content = readRotated(fs, dir, file);
+    sources.push(bufferSource(content?.bytes ?? Buffer.alloc(0)));
+    return sources[index]!;
+  };
+  return { sources, start: selectionStart(sourceAt, selection) };
+}
+
+/** Whether `file` (the current log's name) no longer names `held`: the log rotated since `held` was opened. */
+function rotatedSince(fs: LogReadFs, file: string, held: OpenLogFile): boolean {
+  const now = statOrNull(fs, file);
+  if (now === null) return true;
+  const same = sameFile(now, held.stat);
+  return same === null ? now.size < held.stat.size : !same;
 }
 
 /**

@@ -136,6 +136,23 @@ describe('logs: the last records', () => {
     expect(read).toEqual(['MySvc.1.log.gz']);
   });
 
+  it('a rotation while the rotated files are read: they are read again, nothing lost or repeated', async () => {
+    const dir = tempDir();
+    const svc = service(dir, { compress: true });
+    svc.write(60);
+    let rotations = 0;
+    const racing = {
+      ...fs,
+      readFileSync: (...args: unknown[]) => {
+        if (rotations++ < 2) svc.write(12); // at least one rotation under the reader, twice
+        return (fs.readFileSync as (...a: unknown[]) => unknown)(...args);
+      },
+    } as LogReadFs;
+    const c = console_({ fs: racing });
+    await logs(c.ctx(dir), cmd({ lines: 40 }), c.io);
+    expect(seqs(c.out())).toEqual(Array.from({ length: 40 }, (_, i) => 44 + i));
+  });
+
   it('a multi-line record (a stack trace) counts once and is printed whole', async () => {
     const dir = tempDir();
     const svc = service(dir, { maxBytes: 10_000 });
