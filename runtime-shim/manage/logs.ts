@@ -5,7 +5,7 @@
  * - `--lines N` (default 50): the last N records across the current and the rotated files (a
  *   multi-line record — a message of several lines, a stack trace — counts once and is printed
  *   whole; see logging/log-records.ts). Rotated files are read, gunzipped, only as far back as
- *   needed.
+ *   needed (read again if the service rotates the log meanwhile).
  * - `--since <time>`: the records written since then (see log-since.ts); alone, all of them; with
  *   `--lines`, at most the last N of them.
  * - `--follow`: then keeps printing records as they are written, across rotations, polling a few
@@ -47,33 +47,19 @@ export interface LogsIo {
 export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>, command: LogsCommand, io: LogsIo = processIo()): Promise<number> {
   const { name, logDir: dir } = ctx;
   const notYet = `${name}: the service has not written a log yet in ${dir}`;
-  const opened: OpenLogFile[] = [];
+  /** The current file while this function must close it (the follower takes it over). */
+  let held: OpenLogFile | null = null;
   try {
     const sinceMs = command.since ? sinceTime(command.since, io.now()) : null;
     const lines = command.lines ?? (sinceMs === null ? DEFAULT_LINES : null);
-    let current: OpenLogFile | null = null;
-    let rotated: RotatedLogFile[] = [];
-    let sources: ByteSource[] = [];
-    let start: LogPosition | null = null;
-    // Rotated files are found by name, and a rotation renames them all: if one happened while
-    // they were read (the current file is not current any more), read again.
-    for (let attempt = 1; ; attempt++) {
-      current = openLogFile(io.fs, currentLogPath(dir, name));
-      rotated = listRotated(io.fs, dir, name);
-      if (current === null && rotated.length > 0) current = await openCurrentSoon(io, dir, name);
-      if (current) opened.push(current);
-      if (current === null && rotated.length === 0) {
-        if (!command.follow) {
-          ctx.warn(`${notYet} — start it with "${name}.exe start" and try again`);
-          return 0;
-        }
-        ctx.warn(`${notYet}; waiting for it (Ctrl+C to stop)`);
+    const { current, rotated, sources, start } = await readSelection(io, dir, name, { lines, sinceMs });
+    held = current;
+    if (current === null && rotated.length === 0) {
+      if (!command.follow) {
+        ctx.warn(`${notYet} — start it with "${name}.exe start" and try again`);
+        return 0;
       }
-      const selected = select(io.fs, dir, current, rotated, { lines, sinceMs });
-      sources = selected.sources;
-      start = selected.start;
-      if (current === null || attempt === MAX_ATTEMPTS || !rotatedSince(io.fs, currentLogPath(dir, name), current)) break;
-      io.fs.closeSync(opened.pop()!.fd);
+      ctx.warn(`${notYet}; waiting for it (Ctrl+C to stop)`);
     }
     const size = sources[0]!.size;
     if (start) {
@@ -88,7 +74,7 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
 
     const followFrom = current ? { open: current, offset: size } : { rotatedAreNew: rotated.length === 0 };
     const follower = new LogFollower({ dir, name, fs: io.fs, warn: ctx.warn }, followFrom);
-    opened.length = 0; // the follower closes what it holds
+    held = null;
     try {
       while (!io.signal.aborted) {
         for (const bytes of follower.poll()) await io.write(bytes);
@@ -101,7 +87,36 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
   } catch (err) {
     throw explainRead(err, name, dir);
   } finally {
-    for (const file of opened) io.fs.closeSync(file.fd);
+    if (held) io.fs.closeSync(held.fd);
+  }
+}
+
+/**
+ * Opens the current file (held: it is followed from its end) and finds the selection in it and
+ * in the rotated files. Rotated files are found by name, and a rotation renames them all: if one
+ * happened meanwhile (the current file is not current any more), all is read again, up to
+ * MAX_ATTEMPTS times.
+ */
+async function readSelection(
+  io: LogsIo,
+  dir: string,
+  name: string,
+  selection: RecordSelection,
+): Promise<{ current: OpenLogFile | null; rotated: RotatedLogFile[]; sources: ByteSource[]; start: LogPosition | null }> {
+  for (let attempt = 1; ; attempt++) {
+    let current = openLogFile(io.fs, currentLogPath(dir, name));
+    const rotated = listRotated(io.fs, dir, name);
+    if (current === null && rotated.length > 0) current = await openCurrentSoon(io, dir, name);
+    try {
+      const found = select(io.fs, dir, current, rotated, selection);
+      if (current === null || attempt === MAX_ATTEMPTS || !rotatedSince(io.fs, currentLogPath(dir, name), current)) {
+        return { current, rotated, ...found };
+      }
+    } catch (err) {
+      if (current) io.fs.closeSync(current.fd);
+      throw err;
+    }
+    io.fs.closeSync(current.fd);
   }
 }
 

@@ -261,6 +261,22 @@ describe('logs --follow', () => {
     }
   });
 
+  it('where the file system gives no file ids: a current file shorter than what was read means a rotation', async () => {
+    const dir = tempDir();
+    const svc = service(dir, { compress: true, keep: 100 });
+    svc.write(20);
+    const noIds = <T extends object>(stat: T) => Object.assign(Object.create(Object.getPrototypeOf(stat)), stat, { ino: 0n, birthtimeNs: 0n }) as T;
+    const idless = {
+      ...fs,
+      statSync: (...args: unknown[]) => noIds((fs.statSync as (...a: unknown[]) => fs.BigIntStats)(...args)),
+      fstatSync: (...args: unknown[]) => noIds((fs.fstatSync as (...a: unknown[]) => fs.BigIntStats)(...args)),
+    } as unknown as LogReadFs;
+    const c = console_({ fs: idless, polls: 12, between: () => svc.write(3) });
+    await logs(c.ctx(dir), cmd({ lines: 2, follow: true }), c.io);
+    expect(seqs(c.out())).toEqual(Array.from({ length: 2 + 36 }, (_, i) => 18 + i));
+    expect(c.warnings).toEqual([]);
+  });
+
   it('with no log yet: says so once, then prints the log from its start when it appears', async () => {
     const dir = path.join(tempDir(), 'logs');
     let svc: ReturnType<typeof service> | null = null;
