@@ -1,5 +1,5 @@
 /**
- * `MySvc.exe logs` under Wine (issue 16 item 4): fixtures/log-writer prints `seq <n>` 40 times a
+ * `MySvc.exe logs` under Wine (issue 16 item 4): fixtures/log-writer prints `seq <n>` 80 times a
  * second as a service built with `--log-rotate 2KB --log-compress`, so its log rotates about
  * once a second into gzipped files. `logs --lines N` prints the last N records across the current
  * and gzipped files; `logs --follow`, run for a few seconds across rotations and stopped with
@@ -34,7 +34,10 @@ const readIfThere = (file: string) => (fs.existsSync(file) ? fs.readFileSync(fil
 const rotatedCount = () => fs.readdirSync(logDir()).filter((f) => /\.\d+\.log\.gz$/.test(f)).length;
 
 async function exe(...args: string[]) {
-  return runExe(file.ctx.built.exe, args, { timeoutMs: 30_000, tag: args.join('-').replace(/[^a-z0-9-]+/gi, '') });
+  const t = performance.now();
+  const r = await runExe(file.ctx.built.exe, args, { timeoutMs: 30_000, tag: args.join('-').replace(/[^a-z0-9-]+/gi, '') });
+  console.log(`[e2e] ${args.join(' ')}: ${Math.round(performance.now() - t)} ms`);
+  return r;
 }
 
 async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
@@ -55,7 +58,7 @@ describe('logs', () => {
   });
 
   test('--lines N: the last N records, across the current and gzipped rotated files', async () => {
-    expect((await exe('install', '--start-type', 'manual', '--arg', 'lines-per-sec=40')).code).toBe(0);
+    expect((await exe('install', '--start-type', 'manual', '--arg', 'lines-per-sec=80')).code).toBe(0);
     const started = await exe('start');
     expect(started.code, started.stderr).toBe(0);
     await until('two rotations', () => fs.existsSync(logDir()) && rotatedCount() >= 2, 20_000);
@@ -82,7 +85,7 @@ describe('logs', () => {
     const follow = spawnExe(file.ctx.built.exe, ['logs', '--follow', '--lines', '3'], { tag: 'logs-follow' });
     try {
       await until('the follower to print', () => seqs(follow.stdout()).length >= 3, 20_000);
-      // ~42 records a file at 40 a second: 130 records span three rotations.
+      // ~42 records a file: 130 records span three rotations.
       await until('rotations while following', () => seqs(follow.stdout()).length > 130, 15_000);
       process.kill(follow.pid, 'SIGINT'); // a real Ctrl+C under Wine (see service.test.ts)
       const exit = await Promise.race([follow.exited, sleep(10_000).then(() => null)]);
