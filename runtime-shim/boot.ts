@@ -16,6 +16,8 @@ import { nodeStyleRun } from './embedded/node-style-run';
 import { startModuleMode } from './module-mode';
 import { CHILD_ARG } from './supervise/ipc';
 import { startServiceMode } from './service-mode';
+import { loadKoffi, loadStoredSettings } from './service-host';
+import { effectiveSettings } from './effective-settings';
 import { startSupervisorMode } from './supervisor-mode';
 import type { Session } from './session';
 
@@ -62,10 +64,13 @@ switch (command.kind) {
   case 'stop':
   case 'restart':
   case 'status':
+  case 'config':
   case 'logs':
     process.exit(await runManageCommand(command));
   case 'service': {
-    if (exeConfig.supervision.supervise) {
+    // Stored settings first: an admin may have changed the mode (`config set supervise true`).
+    loadStoredSettings(loadKoffi());
+    if (effectiveSettings().supervision.supervise) {
       if ((await startSupervisorMode()).kind === 'not-started-by-scm') notStartedByScm();
       // The supervisor runs the app in a child process, never here: hold the app back for good.
       // The supervisor ends this process itself (process.exit) once the service has stopped.

@@ -9,11 +9,30 @@ import { CHILD_ARG } from './supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from './settings/flags';
 import { parseDuration, type SettingsInput } from './settings/resolve';
 import { parseSince, SINCE_HINT, type LogSince } from './manage/log-since';
+import { RUNTIME_SETTINGS, type RuntimeInput } from './settings/runtime-settings';
+
+/** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
+function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeInput {
+  const input: Record<string, string> = {};
+  for (const { key, flag } of RUNTIME_SETTINGS) {
+    const given = values.get(flag);
+    if (given?.length) input[key] = given[given.length - 1]!;
+  }
+  return input as RuntimeInput;
+}
 
 export const SERVICE_ARG = '--service';
 
+/** `config get [name] [--json]`, `config set <name> <value>…`, `config reset <name>…`, `config dump`. */
+export type ConfigAction =
+  | { action: 'get'; name?: string; json: boolean }
+  | { action: 'set'; name: string; values: string[] }
+  | { action: 'reset'; names: string[] }
+  | { action: 'dump' };
+
 export type ManageCommand =
-  | { kind: 'install'; input: SettingsInput; force: boolean; passwordEnv?: string }
+  | { kind: 'install'; input: SettingsInput; runtime: RuntimeInput; force: boolean; passwordEnv?: string }
+  | ({ kind: 'config' } & ConfigAction)
   | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
   | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
   | { kind: 'status'; json: boolean }
@@ -46,7 +65,7 @@ interface OptionSpec {
 const TIMEOUT: Record<string, OptionSpec> = { '--timeout': { takesValue: true } };
 
 /** The options each command accepts besides the settings flags. */
-const COMMAND_OPTIONS: Record<ManageCommand['kind'], Record<string, OptionSpec>> = {
+const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config'>, Record<string, OptionSpec>> = {
   install: { '--force': { takesValue: false }, '--password-env': { takesValue: true } },
   uninstall: { '--purge': { takesValue: false }, ...TIMEOUT },
   start: TIMEOUT,
@@ -56,7 +75,9 @@ const COMMAND_OPTIONS: Record<ManageCommand['kind'], Record<string, OptionSpec>>
   logs: { '--lines': { takesValue: true }, '--since': { takesValue: true }, '--follow': { takesValue: false } },
 };
 
-const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(SETTING_FLAGS.map((f) => [f.flag, { takesValue: true }]));
+const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
+  [...SETTING_FLAGS, ...RUNTIME_SETTINGS].map((f) => [f.flag, { takesValue: true }]),
+);
 
 export function parseExeArgs(args: readonly string[]): ExeCommand {
   const [first, ...rest] = args;
@@ -71,11 +92,41 @@ export function parseExeArgs(args: readonly string[]): ExeCommand {
     if (rest.length > 0) return { kind: 'usage-error', message: `'${first}' takes no arguments (got '${rest.join(' ')}')` };
     return { kind };
   }
+  if (first === 'config') return parseConfigCommand(rest);
   if (!(first in COMMAND_OPTIONS)) return { kind: 'usage-error', message: `unknown command '${first}'` };
-  return parseManageCommand(first as ManageCommand['kind'], rest);
+  return parseManageCommand(first as keyof typeof COMMAND_OPTIONS, rest);
 }
 
-function parseManageCommand(command: ManageCommand['kind'], args: readonly string[]): ExeCommand {
+const CONFIG_USAGE = "use 'config get [setting]', 'config set <setting> <value>', 'config reset <setting>' or 'config dump'";
+
+/** `config …`: setting names and values stay text here; manage/config.ts checks them. */
+function parseConfigCommand(args: readonly string[]): ExeCommand {
+  const [action, ...rest] = args;
+  const usage = (message: string): ExeCommand => ({ kind: 'usage-error', message: `${message}: ${CONFIG_USAGE}` });
+  switch (action) {
+    case 'get': {
+      const json = rest.includes('--json');
+      const names = rest.filter((a) => a !== '--json');
+      if (names.length > 1) return usage(`'config get' takes at most one setting (got '${names.join(' ')}')`);
+      return { kind: 'config', action: 'get', json, ...(names[0] !== undefined ? { name: names[0] } : {}) };
+    }
+    case 'set': {
+      const [name, ...values] = rest;
+      if (name === undefined || values.length === 0) return usage("'config set' needs a setting and a value");
+      return { kind: 'config', action: 'set', name, values };
+    }
+    case 'reset':
+      if (rest.length === 0) return usage("'config reset' needs the setting(s) to reset");
+      return { kind: 'config', action: 'reset', names: [...rest] };
+    case 'dump':
+      if (rest.length > 0) return usage(`'config dump' takes no arguments (got '${rest.join(' ')}')`);
+      return { kind: 'config', action: 'dump' };
+    default:
+      return usage(action === undefined ? "'config' needs an action" : `unknown config action '${action}'`);
+  }
+}
+
+function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonly string[]): ExeCommand {
   const specs = { ...COMMAND_OPTIONS[command], ...(command === 'install' ? SETTING_OPTIONS : {}) };
   const values = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
@@ -112,6 +163,7 @@ function parseManageCommand(command: ManageCommand['kind'], args: readonly strin
       return {
         kind: 'install',
         input: settingsInputFromFlags(values),
+        runtime: runtimeInputFromFlags(values),
         force: values.has('--force'),
         ...(passwordEnv !== undefined ? { passwordEnv } : {}),
       };
@@ -148,6 +200,7 @@ export function versionText(cfg: ExeConfig, nodeVersion: string): string {
 export function helpText(cfg: ExeConfig): string {
   const exe = `${cfg.name}.exe`;
   const settingLines = SETTING_FLAGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
+  const runtimeLines = RUNTIME_SETTINGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
   return [
     `${cfg.displayName} ${cfg.version}${cfg.description ? ` — ${cfg.description}` : ''}`,
     '',
@@ -158,6 +211,12 @@ export function helpText(cfg: ExeConfig): string {
     '    --force                                update an existing installation: only the given settings change',
     '    --password-env <VAR>                   read the account password from this variable (else: prompt)',
     ...settingLines,
+    '    runtime settings (stored with the service; the exe\'s own values are the defaults):',
+    ...runtimeLines,
+    '  config get [setting] [--json]   the settings of the installed service and where each comes from',
+    '  config set <setting> <value>…   change one (named like its install flag: log-level, stop-timeout)',
+    '  config reset <setting>…         back to the exe\'s own value',
+    '  config dump                     the install command line that recreates this service',
     '  uninstall            stop and remove the service',
     `    --purge                                also delete the data folder %ProgramData%\\${cfg.name}`,
     '    --timeout <duration>                   how long to wait for the service to stop first (default: stop timeout + 15s)',

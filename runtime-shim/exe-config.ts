@@ -1,5 +1,6 @@
 import type { LoggingSettings } from './settings/logging-settings';
 import type { ServiceSettings } from './settings/service-settings';
+import type { OperationSettings } from './settings/operation-settings';
 import type { SupervisionSettings } from './settings/supervision-settings';
 
 /**
@@ -22,6 +23,8 @@ export interface ExeConfig {
   logging: LoggingSettings;
   /** Supervised mode: restart policy and health checks. */
   supervision: SupervisionSettings;
+  /** Exit-code policy, hooks and the alert webhook. */
+  operation: OperationSettings;
 }
 
 declare const __SVCPACK_EXE__: ExeConfig;

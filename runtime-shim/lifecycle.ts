@@ -40,8 +40,11 @@ export interface Clock {
 }
 
 export interface LifecycleOptions {
-  /** How long stop handlers may run before the stop is forced, ms (default 20 000). */
-  stopTimeoutMs: number;
+  /**
+   * How long stop handlers may run before the stop is forced, ms (default 20 000); a function is
+   * asked when each stop begins (the value may change on reload).
+   */
+  stopTimeoutMs: number | (() => number);
   /** Interval between STOP_PENDING/START_PENDING checkpoints, ms. */
   checkpointIntervalMs: number;
   /** Whether the service accepts PRESHUTDOWN (then SHUTDOWN is not also accepted). */
@@ -127,9 +130,10 @@ export class Lifecycle {
     this.enterPending('stop-pending');
     this.deps.log('info', `stopping (${reason})`);
     const { clock } = this.deps;
+    const stopTimeoutMs = typeof this.opts.stopTimeoutMs === 'function' ? this.opts.stopTimeoutMs() : this.opts.stopTimeoutMs;
     let timer: unknown;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = clock.setTimeout(() => resolve('timeout'), this.opts.stopTimeoutMs);
+      timer = clock.setTimeout(() => resolve('timeout'), stopTimeoutMs);
     });
     const handlers = this.deps.runStopHandlers(reason).then(
       () => 'done' as const,
@@ -142,7 +146,7 @@ export class Lifecycle {
     clock.clearTimeout(timer);
     if (this.finished) return;
     if (outcome === 'timeout') {
-      this.deps.log('warn', `stop handlers still running after ${this.opts.stopTimeoutMs} ms; forcing the stop`);
+      this.deps.log('warn', `stop handlers still running after ${stopTimeoutMs} ms; forcing the stop`);
     }
     this.finish(ExitCode.Ok, 'stopped');
   }

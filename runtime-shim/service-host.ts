@@ -1,7 +1,7 @@
 /**
  * What both service modes (in-process and supervised) set up when the SCM starts the exe: koffi,
- * the SCM connection, the data folder, the log (rotating file, plus the Event Log when on), and
- * the working folder the app starts in.
+ * the settings stored with the service, the SCM connection, the data folder, the log (rotating
+ * file, plus the Event Log when on), and the working folder the app starts in.
  */
 import { readAsset } from './assets';
 import { exeConfig } from './exe-config';
@@ -18,6 +18,7 @@ import { ServiceController } from './scm/service-controller';
 import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from './scm/service-parameters';
 import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
+import { effectiveSettings, loadServiceSettings, setEffectiveSettings } from './effective-settings';
 
 export interface ServiceHost {
   koffi: Koffi;
@@ -35,9 +36,29 @@ export interface ServiceHost {
   workingDir: { folder: string } | { problem: string };
 }
 
-/** Loads koffi's native module from the exe (hash-checked; see scm/native-module.ts). */
+let koffiModule: Koffi | null = null;
+
+/** Loads koffi's native module from the exe (hash-checked; see scm/native-module.ts), once per process. */
 export function loadKoffi(): Koffi {
-  return loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
+  koffiModule ??= loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
+  return koffiModule;
+}
+
+/** Problems met loading the stored settings, logged once the log is open. */
+let settingsProblems: string[] = [];
+
+/**
+ * Makes the settings stored with the service (under its Parameters key) effective over the baked
+ * ones. Called by boot before it chooses the service mode (`supervise` may be stored) and again by
+ * `reload`; never throws (unreadable or invalid values leave the baked ones, with a problem line).
+ * Returns the problem lines.
+ */
+export function loadStoredSettings(koffi: Koffi): string[] {
+  const { name } = exeConfig;
+  const result = loadServiceSettings(() => bindServiceParameters(bindLocalMachineRegistry(koffi)).getStoredSettings(name), `HKLM\\${serviceParametersKey(name)}`);
+  setEffectiveSettings(result.settings);
+  settingsProblems = result.problems;
+  return result.problems;
 }
 
 /** This service's data folder, ProgramData taken from the known-folder API (see manage/data-dir.ts). */
@@ -56,9 +77,11 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   if ((await controller.connect(onControl)) === 'not-started-by-scm') return null;
 
   const dataDir = serviceDataDir(koffi);
-  const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging });
-  const eventLog = exeConfig.logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
+  const { logging } = effectiveSettings();
+  const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: logging });
+  const eventLog = logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
   sink = eventLog ? teeSink(file, eventLog) : file;
+  for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
   return { koffi, controller, dataDir, sink, eventLog, workingDir };
 }

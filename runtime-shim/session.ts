@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { installHost, type LogLevel as ApiLevel } from './api';
+import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
 import { ExitCode, Lifecycle, describe, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from './log-file';
@@ -41,9 +42,9 @@ export const realClock: LifecycleDeps['clock'] = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
-/** The folder of the service's log files: the baked `logDir`, else `<data folder>\logs`. */
-export function logDirIn(dataDir: string): string {
-  return exeConfig.logging.logDir ?? path.join(dataDir, 'logs');
+/** The folder of the service's log files: the effective `logDir`, else `<data folder>\logs`. */
+export function logDirIn(dataDir: string, logDir: string | null = effectiveSettings().logging.logDir): string {
+  return logDir ?? path.join(dataDir, 'logs');
 }
 
 export function createSession(opts: SessionOptions): Session {
@@ -57,7 +58,7 @@ export function createSession(opts: SessionOptions): Session {
       exit: (code) => process.exit(code),
       clock: realClock,
     },
-    { stopTimeoutMs: exeConfig.stopTimeoutMs },
+    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
   );
 
   const startWork: Promise<void>[] = [];

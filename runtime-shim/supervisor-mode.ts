@@ -3,7 +3,7 @@
  * mode, owns the log, and runs the app in a child process through the Supervisor (restarts with
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
-import { exeConfig } from './exe-config';
+import { effectiveSettings, SETTINGS_ENV } from './effective-settings';
 import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService } from './service-host';
@@ -27,13 +27,14 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   } catch (err) {
     sink.write('warn', 'supervisor', `no job object (${(err as Error).message}): stopping the app cannot end processes it started`);
   }
-  const { supervision } = exeConfig;
+  const settings = effectiveSettings();
+  const { supervision } = settings;
   // The app's args: what the SCM passed after --service (process.argv[1] is the exe in a SEA).
   const args = process.argv.slice(3);
   supervisor = new Supervisor(
     {
       spawn: (onEvent) =>
-        spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent),
+        spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent),
       report: (status) => host.controller.report(status),
       log: (level, message) => sink.write(level, 'supervisor', message),
       exit: (code) => process.exit(code),
@@ -41,7 +42,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       ...(supervision.health ? { probe: httpProbe(supervision.health.url, supervision.health.timeoutMs) } : {}),
     },
     {
-      stopTimeoutMs: exeConfig.stopTimeoutMs,
+      stopTimeoutMs: () => effectiveSettings().stopTimeoutMs,
       policy: supervision.policy,
       health: {
         probe: supervision.health ? { intervalMs: supervision.health.intervalMs, failures: supervision.health.failures } : null,

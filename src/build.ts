@@ -106,6 +106,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         settings: plan.settings,
         logging: plan.logging,
         supervision: plan.supervision,
+        operation: plan.operation,
       };
       const [app, loader] = await Promise.all([
         bundleApp({

@@ -13,6 +13,7 @@ import { SETTING_FLAGS, settingsInputFromFlags } from '../runtime-shim/settings/
 import { LOGGING_FLAGS, loggingToFlagPairs } from '../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
 import { SUPERVISION_FLAGS } from '../runtime-shim/settings/supervision-settings';
+import { OPERATION_FLAGS } from '../runtime-shim/settings/operation-settings';
 import { formatDuration, settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
@@ -88,7 +89,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
   for (const { option } of settingOptions) buildCommand.addOption(option);
-  for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS]) buildCommand.addOption(flagOption(f));
+  for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS, ...OPERATION_FLAGS]) buildCommand.addOption(flagOption(f));
   addSignOptions(buildCommand);
   buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
@@ -110,6 +111,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         ...settingsInputFromFlags(settingValues),
         ...givenStrings(o, LOGGING_FLAGS),
         ...givenStrings(o, SUPERVISION_FLAGS),
+        ...givenStrings(o, OPERATION_FLAGS),
         ...signOptionsFromFlags(o),
         entry,
         cwd: context.cwd,

@@ -3,6 +3,7 @@
  * Win32 API, this exe's identity and baked settings, a clock, the file system and the console.
  * The exe wires the real ones (manage/run.ts); tests pass fakes.
  */
+import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
 import {
   ERROR_ACCESS_DENIED,
@@ -37,14 +38,14 @@ export interface ManageContext {
   version: string;
   /** The settings baked in at build time: install's defaults. */
   baked: ServiceSettings;
+  /** The runtime settings baked in at build time: the defaults under what is stored with the service. */
+  bakedRuntime: RuntimeSettings;
   /** How long the app may take to stop, in ms (stop waits this plus a margin). */
   stopTimeoutMs: number;
   /** The data folder, `%ProgramData%\<Name>`. */
   dataDir: string;
   /** Where the service writes its log (`--log-dir`, else `<data folder>\logs`), for hints. */
   logDir: string;
-  /** Whether the service reports to the Event Log (baked `eventLog`): then install registers its source. */
-  eventLog: boolean;
   env: NodeJS.ProcessEnv;
   clock: { now(): number; sleep(ms: number): Promise<void> };
   /** Progress and results, one line each (stdout). */

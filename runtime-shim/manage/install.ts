@@ -15,6 +15,7 @@
  */
 import { classifyAccount } from '../settings/account';
 import { resolveSettings, SettingError, type SettingsInput } from '../settings/resolve';
+import { applyStored, resolveRuntime, runtimeSpec, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
 import {
   ERROR_INVALID_LEVEL,
@@ -45,6 +46,13 @@ import {
 export interface InstallOptions {
   /** Settings given on the command line (override the baked ones). */
   input: SettingsInput;
+  /** Runtime settings given on the command line: stored with the service (settings/runtime-settings.ts). */
+  runtime?: RuntimeInput;
+  /**
+   * Keep the registered exe (`config set`/`reset` of an installed service, which may be run from
+   * another copy of the exe): only the given settings change. Needs an existing installation.
+   */
+  keepExe?: boolean;
   /** Update an existing installation instead of failing. */
   force: boolean;
   /** Environment variable holding the account's password (else: prompt). */
@@ -54,6 +62,8 @@ export interface InstallOptions {
 export interface InstallResult {
   action: 'installed' | 'updated';
   settings: ServiceSettings;
+  /** The runtime settings the service will start with (baked, stored, given). */
+  runtime: RuntimeSettings;
   commandLine: string;
   warnings: string[];
 }
@@ -100,8 +110,10 @@ class Undo {
 }
 
 export async function install(ctx: ManageContext, opts: InstallOptions): Promise<InstallResult> {
-  requireAdminRights(ctx, 'install');
+  const command = opts.keepExe ? 'config set' : 'install';
+  requireAdminRights(ctx, command);
   const target = resolveOrUsageError(opts.input, ctx.baked);
+  const runtimeGiven = (Object.keys(opts.runtime ?? {}) as RuntimeKey[]).filter((key) => opts.runtime![key] !== undefined);
   const given = givenSettings(opts.input);
   const account = classifyAccount(target.account, ctx.name);
   if (account.kind === 'virtual' && target.account.slice(target.account.indexOf('\\') + 1).toLowerCase() !== ctx.name.toLowerCase()) {
@@ -112,18 +124,24 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
     );
   }
 
-  return withService(ctx, { write: true, access: SERVICE_ALL_ACCESS, command: 'install' }, async (scm, existing) => {
+  return withService(ctx, { write: true, access: SERVICE_ALL_ACCESS, command }, async (scm, existing) => {
     const { api } = ctx;
     const fresh = existing === null;
+    if (fresh && opts.keepExe) throw notInstalled(ctx);
     const installed = existing ? readInstalled(api, existing, ctx.name) : null;
     let tail = argsText(target.args);
     let effective = target;
+    let exePath = ctx.exePath;
     if (installed) {
-      checkOwnership(ctx, installed.config.binaryPath, opts.force);
+      if (!opts.keepExe) checkOwnership(ctx, installed.config.binaryPath, opts.force);
+      else exePath = imagePathExe(installed.config.binaryPath);
       if (!given.has('args')) tail = argsTail(installed.config.binaryPath, ctx.serviceArg);
       effective = { ...target, ...installed.settings, ...pick(target, given) };
     }
-    const commandLine = binaryPath(ctx.exePath, ctx.serviceArg, tail);
+    const commandLine = binaryPath(exePath, ctx.serviceArg, tail);
+    // Runtime settings are checked against what the service would run with: baked, then stored, then given.
+    const storedBefore = fresh ? {} : api.getStoredSettings(ctx.name);
+    const runtimeTarget = resolveRuntimeOrUsageError(opts.runtime ?? {}, applyStored(ctx.bakedRuntime, storedBefore).settings);
     const touches = (key: keyof ServiceSettings) => fresh || given.has(key);
 
     // 2. Checks that change nothing.
@@ -157,7 +175,8 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         service = existing;
         updateExisting(ctx, service, installed!.config, target, given, commandLine, password, warnings, undo);
       }
-      if (ctx.eventLog) registerEventSource(ctx, warnings, undo);
+      storeRuntimeSettings(ctx, runtimeGiven, runtimeTarget, storedBefore, undo);
+      if (runtimeTarget.logging.eventLog) registerEventSource(ctx, warnings, undo);
 
       const dirCreated = ctx.fs.mkdir(ctx.dataDir);
       if (dirCreated) undo.push(`creating ${ctx.dataDir}`, () => ctx.fs.remove(ctx.dataDir));
@@ -169,13 +188,42 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
       warnMissingWorkingDir(ctx, effective.workingDir, warnings);
     } catch (err) {
       undo.rollback(ctx);
-      explain(err, ctx, fresh ? `installing ${ctx.name}` : `updating ${ctx.name}`, 'install');
+      explain(err, ctx, fresh ? `installing ${ctx.name}` : `updating ${ctx.name}`, command);
     } finally {
       if (created) api.close(created);
     }
 
-    return { action: fresh ? 'installed' : 'updated', settings: effective, commandLine, warnings };
+    return { action: fresh ? 'installed' : 'updated', settings: effective, runtime: runtimeTarget, commandLine, warnings };
   });
+}
+
+/** The one line for a command that needs the service installed. */
+export function notInstalled(ctx: ManageContext): ManageError {
+  return new ManageError(`service ${ctx.name} is not installed`, `install it first with "${ctx.name}.exe install"`);
+}
+
+function resolveRuntimeOrUsageError(input: RuntimeInput, base: RuntimeSettings): RuntimeSettings {
+  try {
+    return resolveRuntime(input, base);
+  } catch (err) {
+    if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
+    throw err;
+  }
+}
+
+/** Stores each given runtime setting (its flag's text for the resolved value), with an undo step restoring the previous value. */
+function storeRuntimeSettings(
+  ctx: ManageContext,
+  keys: readonly RuntimeKey[],
+  target: RuntimeSettings,
+  before: Partial<Record<RuntimeKey, string>>,
+  undo: Undo,
+): void {
+  const values = runtimeValues(target);
+  for (const key of keys) {
+    ctx.api.setStoredSetting(ctx.name, key, values[key] ?? '');
+    undo.push(`storing ${runtimeSpec(key).flag}`, () => ctx.api.setStoredSetting(ctx.name, key, before[key] ?? null));
+  }
 }
 
 function resolveOrUsageError(input: SettingsInput, base: ServiceSettings): ServiceSettings {

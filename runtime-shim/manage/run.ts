@@ -17,22 +17,27 @@ import { logs } from './logs';
 import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
+import { configCommand } from './config';
+import { bakedSettings } from '../effective-settings';
+import { applyStored } from '../settings/runtime-settings';
+import type { ScmApi } from '../scm/manager-api';
 import { describeWorkingDir } from '../working-dir';
 
 export function realContext(): ManageContext {
   const koffi = loadKoffi();
   const dataDir = serviceDataDir(koffi);
+  const api = bindManager(koffi);
   return {
-    api: bindManager(koffi),
+    api,
     name: exeConfig.name,
     exePath: process.execPath,
     serviceArg: SERVICE_ARG,
     version: exeConfig.version,
     baked: exeConfig.settings,
+    bakedRuntime: bakedSettings(),
     stopTimeoutMs: exeConfig.stopTimeoutMs,
     dataDir,
-    logDir: logDirIn(dataDir),
-    eventLog: exeConfig.logging.eventLog,
+    logDir: logDirIn(dataDir, storedLogDir(api)),
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     out: (line) => process.stdout.write(`${line}\n`),
@@ -44,6 +49,15 @@ export function realContext(): ManageContext {
     },
     promptSecret,
   };
+}
+
+/** The log folder the installed service uses (stored over baked); the baked one when nothing can be read. */
+function storedLogDir(api: ScmApi): string | null {
+  try {
+    return applyStored(bakedSettings(), api.getStoredSettings(exeConfig.name)).settings.logging.logDir;
+  } catch {
+    return bakedSettings().logging.logDir;
+  }
 }
 
 export async function runManageCommand(command: ManageCommand, makeContext: () => ManageContext = realContext): Promise<number> {
@@ -69,6 +83,9 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
         return 0;
       case 'restart':
         await restartService(ctx, command.timeoutMs);
+        return 0;
+      case 'config':
+        await configCommand(ctx, command);
         return 0;
       case 'status': {
         const report = await status(ctx);

@@ -7,6 +7,8 @@
  * function there throws `Win32Error` when the call fails.
  */
 
+import type { RuntimeKey } from '../settings/runtime-settings';
+
 /** An open SC_HANDLE (opaque). Close it with `close`. */
 export type ScHandle = object;
 
@@ -173,6 +175,10 @@ export interface ServiceParameters {
   getServiceWorkingDir(name: string): string | null;
   /** Writes the `WorkingDirectory` value (REG_SZ), creating the Parameters key; null deletes it. */
   setServiceWorkingDir(name: string, value: string | null): void;
+  /** The runtime settings stored with the service (settings/runtime-settings.ts): key → its flag's text. */
+  getStoredSettings(name: string): Partial<Record<RuntimeKey, string>>;
+  /** Stores one runtime setting (REG_SZ named by its key), creating the Parameters key; null deletes it. */
+  setStoredSetting(name: string, key: RuntimeKey, value: string | null): void;
 }
 
 /** TOKEN_ELEVATION_TYPE: TokenElevationTypeDefault 1, Full 2, Limited 3. */

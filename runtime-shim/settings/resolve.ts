@@ -19,6 +19,7 @@
 import { accountProblem, ACCOUNT_FORMS } from './account';
 import { settingFlag, SETTING_FLAGS } from './flags';
 import type { LoggingInput } from './logging-resolve';
+import type { OperationInput } from './operation-settings';
 import { hasControl, quoted } from './quoted';
 import type { SupervisionInput } from './supervision-settings';
 import {
@@ -60,8 +61,8 @@ export interface SettingsInput {
   workingDir?: string;
 }
 
-/** The key of a service setting or of a logging setting (logging-resolve.ts). */
-export type SettingKey = keyof SettingsInput | keyof LoggingInput | keyof SupervisionInput;
+/** The key of a service, logging, supervision or operation setting, or the stop timeout. */
+export type SettingKey = keyof SettingsInput | keyof LoggingInput | keyof SupervisionInput | keyof OperationInput | 'stopTimeout';
 
 /** A setting with a bad value: which setting (its key), what is wrong, how to fix it. */
 export class SettingError extends Error {

@@ -48,7 +48,8 @@ export interface SupervisorDeps {
 }
 
 export interface SupervisorOptions {
-  stopTimeoutMs: number;
+  /** ms, or asked at each stop (see LifecycleOptions). */
+  stopTimeoutMs: number | (() => number);
   policy: RestartPolicySettings;
   health: HealthSettings;
 }

@@ -13,6 +13,7 @@ import { LOG_LEVELS } from '../../runtime-shim/settings/logging-settings';
 import type { SettingKey } from '../../runtime-shim/settings/resolve';
 import { SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
 import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
+import { OPERATION_FLAGS } from '../../runtime-shim/settings/operation-settings';
 import { signFlag, type SignOptions } from '../sign/options';
 import type { SvcpackConfig } from './define-config';
 
@@ -59,7 +60,7 @@ type Spec = Omit<ConfigKeySpec, 'key'>;
 
 /** The service, logging and supervision settings' flags (runtime-shim/settings), by key. */
 const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; help: string }> = new Map(
-  [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS].map((f) => [f.key, f]),
+  [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS, ...OPERATION_FLAGS].map((f) => [f.key, f]),
 );
 
 /** A setting's key: flag and help from its flag table; choices in any case (the resolvers lower-case them). */
@@ -121,6 +122,14 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   healthTimeout: setting('healthTimeout', 'duration'),
   healthFailures: setting('healthFailures', 'number'),
   heartbeatTimeout: setting('heartbeatTimeout', 'duration'),
+  successExitCodes: setting('successExitCodes', 'text'),
+  restartExitCodes: setting('restartExitCodes', 'text'),
+  preStart: setting('preStart', 'text'),
+  postStart: setting('postStart', 'text'),
+  preStop: setting('preStop', 'text'),
+  postStop: setting('postStop', 'text'),
+  hookTimeout: setting('hookTimeout', 'duration'),
+  alertUrl: setting('alertUrl', 'text'),
   signer: sign('signer', 'choice', 'signing tool (default: signtool on Windows, osslsigncode elsewhere)', ['osslsigncode', 'signtool']),
   signCommand: sign('signCommand', 'text', 'custom signing command run through the shell, {file} replaced by the quoted exe path'),
   pfx: sign('pfx', 'path', 'PKCS#12 (.pfx/.p12) file with the certificate and its private key'),

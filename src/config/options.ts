@@ -9,6 +9,8 @@ import path from 'node:path';
 import { resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
 import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import { resolveSupervision, type SupervisionInput, type SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
+import { MAX_STOP_TIMEOUT_MS } from '../../runtime-shim/settings/runtime-settings';
+import { resolveOperation, type OperationInput, type OperationSettings } from '../../runtime-shim/settings/operation-settings';
 import { quoted } from '../../runtime-shim/settings/quoted';
 import { formatDuration, parseDuration, resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
@@ -28,7 +30,7 @@ export type Packer = 'direct' | 'pkg';
  * settings (`logDir`, `logLevel`, `logRotate`…, see LoggingInput) are baked into the exe as is.
  * The signing options (SignOptions) sign the exe when a certificate or sign command is given.
  */
-export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput, SignOptions {
+export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput, OperationInput, SignOptions {
   /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
   entry: string;
   /** Service name (SCM key) and exe base name. */
@@ -116,11 +118,11 @@ export interface ResolvedBuild {
   /** Baked into the exe: its log files, rotation and the Event Log. */
   logging: LoggingSettings;
   supervision: SupervisionSettings;
+  /** Exit-code policy, hooks and alert webhook (issue 16). */
+  operation: OperationSettings;
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
-/** The longest stop timeout: Node.js timers cannot wait longer than 2^31-1 ms (≈ 24.8 days). */
-export const MAX_STOP_TIMEOUT_MS = 24 * 86_400_000;
 
 /**
  * The stop timeout in ms from `value` (a number of ms, or a duration string as parseDuration
@@ -223,6 +225,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   const settings = settingsOrUsageError(() => resolveSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description)), sources);
   const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), sources);
   const supervision = settingsOrUsageError(() => resolveSupervision(opts), sources);
+  const operation = settingsOrUsageError(() => resolveOperation(opts), sources);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
@@ -246,6 +249,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     settings,
     logging,
     supervision,
+    operation,
   };
 }
 
@@ -258,7 +262,8 @@ function settingsOrUsageError<T>(resolve: () => T, sources: OptionSources): T {
     return resolve();
   } catch (err) {
     if (!(err instanceof SettingError)) throw err;
-    const key = err.setting;
+    // The build's own name for the stop timeout is stopTimeoutMs (--stop-timeout).
+    const key = err.setting === 'stopTimeout' ? 'stopTimeoutMs' : err.setting;
     const source = sources[key] ?? configKey(key).flag;
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }

@@ -10,6 +10,7 @@ import type { ExeConfig } from '../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_OPERATION } from '../../runtime-shim/settings/operation-settings';
 import { rejected } from '../support/thrown';
 import { tempProjects } from '../support/temp-project';
 
@@ -24,6 +25,7 @@ const exeConfig: ExeConfig = {
   settings: defaultSettings('BundleSvc', 'Bundle Service'),
   logging: DEFAULT_LOGGING,
   supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
 };
 
 const inputFor = (dir: string, entry = 'src/app.ts', packer: BundleInput['packer'] = 'direct'): BundleInput => ({

@@ -5,6 +5,7 @@ import type { ExeConfig } from '../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_OPERATION } from '../../runtime-shim/settings/operation-settings';
 
 const cfg: ExeConfig = {
   name: 'MySvc',
@@ -17,6 +18,7 @@ const cfg: ExeConfig = {
   settings: defaultSettings('MySvc', 'My Service'),
   logging: DEFAULT_LOGGING,
   supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
 };
 
 describe('parseExeArgs', () => {
@@ -55,12 +57,35 @@ describe('management commands', () => {
     expect(parseExeArgs(['install', '--start-type', 'manual', '--env=A=1', '--env', 'B=2', '--force', '--password-env', 'PW'])).toEqual({
       kind: 'install',
       input: { startType: 'manual', env: ['A=1', 'B=2'] },
+      runtime: {},
       force: true,
       passwordEnv: 'PW',
     });
-    expect(parseExeArgs(['install'])).toEqual({ kind: 'install', input: {}, force: false });
-    expect(parseExeArgs(['install', '--working-dir', 'C:\\apps\\My Svc'])).toEqual({ kind: 'install', input: { workingDir: 'C:\\apps\\My Svc' }, force: false });
-    expect(parseExeArgs(['install', '--working-dir=data', '--working-dir', 'exe'])).toEqual({ kind: 'install', input: { workingDir: 'exe' }, force: false });
+    expect(parseExeArgs(['install'])).toEqual({ kind: 'install', input: {}, runtime: {}, force: false });
+    expect(parseExeArgs(['install', '--working-dir', 'C:\\apps\\My Svc'])).toEqual({ kind: 'install', input: { workingDir: 'C:\\apps\\My Svc' }, runtime: {}, force: false });
+    expect(parseExeArgs(['install', '--working-dir=data', '--working-dir', 'exe'])).toEqual({ kind: 'install', input: { workingDir: 'exe' }, runtime: {}, force: false });
+  });
+
+  it('install also takes the runtime settings (logging, stop timeout, supervision, exit codes, hooks, alerts), each its last value', () => {
+    expect(
+      parseExeArgs(['install', '--log-level', 'warn', '--log-level=debug', '--stop-timeout', '45s', '--health-url', 'http://127.0.0.1:1/h', '--pre-start', 'cmd /c exit 0', '--success-exit-codes', '0,3']),
+    ).toEqual({
+      kind: 'install',
+      input: {},
+      runtime: { logLevel: 'debug', stopTimeout: '45s', healthUrl: 'http://127.0.0.1:1/h', preStart: 'cmd /c exit 0', successExitCodes: '0,3' },
+      force: false,
+    });
+  });
+
+  it('config get/set/reset/dump keep setting names and values as text', () => {
+    expect(parseExeArgs(['config', 'get'])).toEqual({ kind: 'config', action: 'get', json: false });
+    expect(parseExeArgs(['config', 'get', 'log-level', '--json'])).toEqual({ kind: 'config', action: 'get', name: 'log-level', json: true });
+    expect(parseExeArgs(['config', 'set', 'env', 'A=1', 'B=2'])).toEqual({ kind: 'config', action: 'set', name: 'env', values: ['A=1', 'B=2'] });
+    expect(parseExeArgs(['config', 'reset', 'log-level', 'stop-timeout'])).toEqual({ kind: 'config', action: 'reset', names: ['log-level', 'stop-timeout'] });
+    expect(parseExeArgs(['config', 'dump'])).toEqual({ kind: 'config', action: 'dump' });
+    for (const bad of [['config'], ['config', 'set', 'log-level'], ['config', 'reset'], ['config', 'dump', 'x'], ['config', 'get', 'a', 'b'], ['config', 'frob']]) {
+      expect(parseExeArgs(bad).kind, bad.join(' ')).toBe('usage-error');
+    }
   });
 
   it('uninstall, start, stop, restart and status take their own options', () => {

@@ -17,6 +17,7 @@ import type { ExeConfig } from '../../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
 
@@ -150,6 +151,7 @@ describe('bundleApp with decorator metadata', () => {
     settings: defaultSettings('DecoSvc', 'Deco Service'),
     logging: DEFAULT_LOGGING,
     supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
   };
   const input = (dir: string): BundleInput => ({ entry: path.join(dir, 'src/app.ts'), projectDir: dir, nodeMajor: 22, exeConfig, packer: 'direct' });
 

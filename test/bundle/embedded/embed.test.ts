@@ -14,6 +14,7 @@ import type { ExeConfig } from '../../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
 
@@ -28,6 +29,7 @@ const exeConfig: ExeConfig = {
   settings: defaultSettings('EmbedSvc', 'Embed Service'),
   logging: DEFAULT_LOGGING,
   supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
 };
 
 const MULTI_MODULE: Record<string, string> = {

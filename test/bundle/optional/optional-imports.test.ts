@@ -16,6 +16,7 @@ import type { ExeConfig } from '../../../runtime-shim/exe-config';
 import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
 
@@ -30,6 +31,7 @@ const exeConfig: ExeConfig = {
   settings: defaultSettings('OptSvc', 'Optional Service'),
   logging: DEFAULT_LOGGING,
   supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
 };
 
 /** A temp project from `files` (path → contents); returns its folder. */

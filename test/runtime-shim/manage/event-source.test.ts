@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { install } from '../../../runtime-shim/manage/install';
 import { uninstall } from '../../../runtime-shim/manage/uninstall';
-import { EXE, FakeScm, failure, fakeContext } from './fake-scm';
+import { EXE, FakeScm, failure, fakeContext, BAKED_RUNTIME } from './fake-scm';
 
 const fns = (api: FakeScm) => api.calls.map((c) => c.fn);
 
@@ -15,7 +15,7 @@ describe('install: the Event Log source', () => {
   });
 
   it('with the Event Log off (eventLog false) nothing is registered', async () => {
-    const ctx = fakeContext(new FakeScm(), { eventLog: false });
+    const ctx = fakeContext(new FakeScm(), { bakedRuntime: { ...BAKED_RUNTIME, logging: { ...BAKED_RUNTIME.logging, eventLog: false } } });
     await install(ctx, { input: {}, force: false });
     expect(ctx.api.callsTo('registerEventSource')).toEqual([]);
     expect(ctx.api.eventSources.size).toBe(0);
@@ -104,7 +104,7 @@ describe('uninstall: the Event Log source', () => {
   });
 
   it('is removed even when this exe has the Event Log off (an earlier build may have registered it)', async () => {
-    const ctx = fakeContext(new FakeScm(), { eventLog: false });
+    const ctx = fakeContext(new FakeScm(), { bakedRuntime: { ...BAKED_RUNTIME, logging: { ...BAKED_RUNTIME.logging, eventLog: false } } });
     ctx.api.eventSources.set('mysvc', EXE);
     await uninstall(ctx, { purge: false });
     expect(ctx.api.eventSources.size).toBe(0);

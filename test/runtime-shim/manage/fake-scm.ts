@@ -30,6 +30,10 @@ import {
 import { rejected } from '../../support/thrown';
 import { ManageError, type ManageContext } from '../../../runtime-shim/manage/context';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
+import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
+import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
+import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
+import type { RuntimeKey, RuntimeSettings } from '../../../runtime-shim/settings/runtime-settings';
 
 export interface FakeService {
   config: ServiceConfigInfo;
@@ -73,6 +77,8 @@ export class FakeScm implements ScmApi {
   env = new Map<string, string[]>();
   /** Parameters\WorkingDirectory values: lower-cased service name → value. */
   workingDirs = new Map<string, string>();
+  /** Parameters values of the runtime settings: lower-cased service name → key → text. */
+  storedSettings = new Map<string, Partial<Record<RuntimeKey, string>>>();
   accounts = new Map<string, AccountInfo>([['.\\alice', { sid: 'S-1-5-21-1-2-3-1001', domain: 'PC', use: 1 }]]);
   rights = new Map<string, string[]>();
   acls = new Map<string, string>();
@@ -215,6 +221,7 @@ export class FakeScm implements ScmApi {
       this.services.delete(h.name.toLowerCase());
       this.env.delete(h.name.toLowerCase());
       this.workingDirs.delete(h.name.toLowerCase());
+      this.storedSettings.delete(h.name.toLowerCase());
     }
   }
   getServiceEnvironment(name: string): string[] | null {
@@ -232,6 +239,16 @@ export class FakeScm implements ScmApi {
     this.record('setServiceWorkingDir', name, value);
     if (value === null) this.workingDirs.delete(name.toLowerCase());
     else this.workingDirs.set(name.toLowerCase(), value);
+  }
+  getStoredSettings(name: string): Partial<Record<RuntimeKey, string>> {
+    return { ...this.storedSettings.get(name.toLowerCase()) };
+  }
+  setStoredSetting(name: string, key: RuntimeKey, value: string | null): void {
+    this.record('setStoredSetting', name, key, value);
+    const stored = { ...this.storedSettings.get(name.toLowerCase()) };
+    if (value === null) delete stored[key];
+    else stored[key] = value;
+    this.storedSettings.set(name.toLowerCase(), stored);
   }
   lookupAccount(name: string): AccountInfo | null {
     return this.accounts.get(name.toLowerCase()) ?? null;
@@ -272,6 +289,9 @@ export interface FakeContext extends ManageContext {
   dirs: Set<string>;
 }
 
+/** The runtime settings of a plain build: svcpack's defaults, a 20 s stop timeout. */
+export const BAKED_RUNTIME: RuntimeSettings = { stopTimeoutMs: 20_000, logging: DEFAULT_LOGGING, supervision: DEFAULT_SUPERVISION, operation: DEFAULT_OPERATION };
+
 export const EXE = 'C:\\Program Files\\My Svc\\MySvc.exe';
 
 export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContext> = {}): FakeContext {
@@ -289,10 +309,10 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
     serviceArg: '--service',
     version: '1.4.0',
     baked: defaultSettings('MySvc', 'My Service', 'does things'),
+    bakedRuntime: BAKED_RUNTIME,
     stopTimeoutMs: 20_000,
     dataDir: 'C:\\ProgramData\\MySvc',
     logDir: 'C:\\ProgramData\\MySvc\\logs',
-    eventLog: true,
     env: {},
     clock: {
       now: () => now,

@@ -1,0 +1,64 @@
+/**
+ * The runtime settings this process works with (settings/runtime-settings.ts): the exe's baked
+ * ones, with what an admin stored with the service applied on top. Service modes load the stored
+ * values when the SCM starts them (`loadServiceSettings`) and again on `reload`; the supervisor
+ * hands its effective settings to the app's child process in `SETTINGS_ENV`. Readers call
+ * `effectiveSettings()` when they act, so a reload reaches them.
+ */
+import { exeConfig } from './exe-config';
+import { applyStored, type RuntimeKey, type RuntimeSettings, type StoredResult } from './settings/runtime-settings';
+
+/** Environment variable carrying the supervisor's effective settings (JSON) to the app's child. */
+export const SETTINGS_ENV = 'SVCPACK_RUNTIME_SETTINGS';
+
+/** The settings baked into the exe at build time. */
+export function bakedSettings(): RuntimeSettings {
+  return { stopTimeoutMs: exeConfig.stopTimeoutMs, logging: exeConfig.logging, supervision: exeConfig.supervision, operation: exeConfig.operation };
+}
+
+let current: RuntimeSettings | null = null;
+const listeners = new Set<(next: RuntimeSettings, previous: RuntimeSettings) => void>();
+
+/** The settings in effect now: the baked ones until stored ones were loaded. */
+export function effectiveSettings(): RuntimeSettings {
+  current ??= fromSupervisor() ?? bakedSettings();
+  return current;
+}
+
+/** Replaces the settings in effect and tells every `onSettingsChange` listener. */
+export function setEffectiveSettings(next: RuntimeSettings): void {
+  const previous = effectiveSettings();
+  current = next;
+  for (const listener of listeners) listener(next, previous);
+}
+
+/** Calls `listener` after each `setEffectiveSettings` (a reload). Returns a function that removes it. */
+export function onSettingsChange(listener: (next: RuntimeSettings, previous: RuntimeSettings) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * The baked settings with `readStored()`'s values applied (see applyStored). A store that cannot
+ * be read yields the baked settings and one problem line: the service still starts.
+ */
+export function loadServiceSettings(readStored: () => Partial<Record<RuntimeKey, string>>, storedAt: string): StoredResult {
+  let stored: Partial<Record<RuntimeKey, string>>;
+  try {
+    stored = readStored();
+  } catch (err) {
+    return { settings: bakedSettings(), stored: [], problems: [`could not read the settings stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own`] };
+  }
+  return applyStored(bakedSettings(), stored);
+}
+
+/** The supervisor's settings when this process is its app child; null otherwise or when unreadable. */
+function fromSupervisor(): RuntimeSettings | null {
+  const json = process.env[SETTINGS_ENV];
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as RuntimeSettings;
+  } catch {
+    return null;
+  }
+}
