@@ -42,6 +42,11 @@ export interface ServiceStatusReport {
   workingDir?: string;
   /** Every setting's effective value and where it comes from (`config get`'s rows). */
   settings?: ConfigRow[];
+  /**
+   * The accounts and groups `install --allow-control` allowed to query, start and stop the service
+   * without administrator rights, as given (the service's Parameters value); [] when none.
+   */
+  allowControl?: string[];
 }
 
 export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
@@ -70,6 +75,7 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
       workingDirSetting,
       workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
       settings: rowsFor(ctx, ctx.api, service),
+      allowControl: ctx.api.getServiceAllowControl(ctx.name) ?? [],
     };
   });
 }
@@ -103,6 +109,7 @@ export function formatStatus(r: ServiceStatusReport, serviceArg: string): string
     ['data folder', r.dataDir],
     ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir })],
     ['settings', changedSettings(r.settings ?? [])],
+    ['allowed to control', r.allowControl?.length ? r.allowControl.join(', ') : 'administrators only'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${r.displayName ?? r.name} (${r.name})`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''].join('\n');
