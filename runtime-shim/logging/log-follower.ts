@@ -77,7 +77,11 @@ export class LogFollower {
     const named = statOrNull(this.opts.fs, this.file);
     if (named === null) return out; // between the rename and the new file: look again next time
     const same = sameFile(named, held.stat);
-    if (same === true || (same === null && named.size >= BigInt(held.offset))) return out;
+    if (same === true) {
+      if (named.size < BigInt(held.offset)) held.offset = 0; // emptied in place (by hand): from its start again
+      return out;
+    }
+    if (same === null && named.size >= BigInt(held.offset)) return out;
     // Rotated. The service closed the held file before renaming it: what it holds now is final.
     this.drain(held, out);
     const next = openLogFile(this.opts.fs, this.file);

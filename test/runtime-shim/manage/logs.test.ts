@@ -277,6 +277,21 @@ describe('logs --follow', () => {
     expect(c.warnings).toEqual([]);
   });
 
+  it('a log emptied in place (by hand) is followed from its new start', async () => {
+    const dir = tempDir();
+    const svc = service(dir, { maxBytes: 100_000 });
+    svc.write(5);
+    const c = console_({
+      polls: 3,
+      between: (poll) => {
+        if (poll === 2) fs.truncateSync(path.join(dir, 'MySvc.log'));
+        svc.write(2);
+      },
+    });
+    await logs(c.ctx(dir), cmd({ lines: 1, follow: true }), c.io);
+    expect(seqs(c.out())).toEqual([4, 5, 6, 7, 8, 9, 10]); // 7 and 8: written after the file was emptied
+  });
+
   it('with no log yet: says so once, then prints the log from its start when it appears', async () => {
     const dir = path.join(tempDir(), 'logs');
     let svc: ReturnType<typeof service> | null = null;
