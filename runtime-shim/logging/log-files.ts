@@ -84,34 +84,43 @@ export function readFrom(fs: LogReadFs, fd: number, offset: number): Buffer {
   return Buffer.concat(chunks);
 }
 
+/** A rotated file held open: what it holds stays readable when the service renames or deletes it. */
+export interface OpenRotated extends OpenLogFile {
+  gz: boolean;
+}
+
+/**
+ * Opens a rotated file. A plain file that vanished meanwhile (the service just compressed it) is
+ * opened as its `.gz`; null if neither exists any more (renamed or rotated away).
+ */
+export function openRotated(fs: LogReadFs, dir: string, file: RotatedLogFile): OpenRotated | null {
+  const opened = openLogFile(fs, path.join(dir, file.file));
+  if (opened) return { ...opened, gz: file.gz };
+  if (file.gz) return null;
+  return openRotated(fs, dir, { ...file, file: `${file.file}.gz`, gz: true });
+}
+
+/** The records an opened rotated file holds (gunzipped). */
+export function rotatedBytes(fs: LogReadFs, file: OpenRotated): Buffer {
+  const raw = readFrom(fs, file.fd, 0);
+  return file.gz ? zlib.gunzipSync(raw) : raw;
+}
+
 /** A rotated file's content and, for a plain file, its stat (to compare identities). */
 export interface RotatedContent {
   bytes: Buffer;
   stat: nodeFs.BigIntStats | null;
 }
 
-/**
- * Reads a rotated file whole, gunzipping a `.gz`. A plain file that vanished meanwhile (the
- * service just compressed it) is read from its `.gz`; null if neither exists any more (rotated
- * away). A `.gz` that cannot be decompressed (a compression cut short) is thrown as an error.
- */
+/** Reads a rotated file whole (see openRotated); null if it is gone. */
 export function readRotated(fs: LogReadFs, dir: string, file: RotatedLogFile): RotatedContent | null {
-  const full = path.join(dir, file.file);
+  const opened = openRotated(fs, dir, file);
+  if (opened === null) return null;
   try {
-    if (file.gz) return { bytes: zlib.gunzipSync(fs.readFileSync(full)), stat: null };
-    const opened = openLogFile(fs, full);
-    if (opened) {
-      try {
-        return { bytes: readFrom(fs, opened.fd, 0), stat: opened.stat };
-      } finally {
-        fs.closeSync(opened.fd);
-      }
-    }
-  } catch (err) {
-    if (!isFsError(err, 'ENOENT')) throw err;
+    return { bytes: rotatedBytes(fs, opened), stat: opened.gz ? null : opened.stat };
+  } finally {
+    fs.closeSync(opened.fd);
   }
-  if (file.gz) return null;
-  return readRotated(fs, dir, { ...file, file: `${file.file}.gz`, gz: true });
 }
 
 /**

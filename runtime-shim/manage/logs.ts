@@ -18,7 +18,19 @@
 import nodeFs from 'node:fs';
 import type { LogsCommand } from '../commands';
 import { LogFollower } from '../logging/log-follower';
-import { currentLogPath, fdSource, isFsError, openLogFile, readRotated, sameFile, statOrNull, type LogReadFs, type OpenLogFile } from '../logging/log-files';
+import {
+  currentLogPath,
+  fdSource,
+  isFsError,
+  openLogFile,
+  openRotated,
+  rotatedBytes,
+  sameFile,
+  statOrNull,
+  type LogReadFs,
+  type OpenLogFile,
+  type OpenRotated,
+} from '../logging/log-files';
 import { bufferSource, selectionStart, type ByteSource, type LogPosition, type RecordSelection } from '../logging/log-records';
 import { rotatedLogFiles, type RotatedLogFile } from '../logging/rotating-file';
 import { ManageError, type ManageContext } from './context';
@@ -92,10 +104,11 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
 }
 
 /**
- * Opens the current file (held: it is followed from its end) and finds the selection in it and
- * in the rotated files. Rotated files are found by name, and a rotation renames them all: if one
- * happened meanwhile (the current file is not current any more), all is read again, up to
- * MAX_ATTEMPTS times.
+ * Opens the current file (held: it is followed from its end) and every rotated file, then finds
+ * the selection in them, reading rotated files only as far back as needed. Held open, the files
+ * keep their content when the service renames them; but they are found by name, and a rotation
+ * renames them all: if one happened while they were being opened (a name was gone, or the
+ * current file is not current any more), all is opened again, up to MAX_ATTEMPTS times.
  */
 async function readSelection(
   io: LogsIo,
@@ -107,32 +120,38 @@ async function readSelection(
     let current = openLogFile(io.fs, currentLogPath(dir, name));
     const rotated = listRotated(io.fs, dir, name);
     if (current === null && rotated.length > 0) current = await openCurrentSoon(io, dir, name);
+    const opened: OpenRotated[] = [];
     try {
-      const found = select(io.fs, dir, current, rotated, selection);
-      if (current === null || attempt === MAX_ATTEMPTS || !rotatedSince(io.fs, currentLogPath(dir, name), current)) {
-        return { current, rotated, ...found };
+      let complete = true;
+      for (const file of rotated) {
+        const one = openRotated(io.fs, dir, file);
+        if (one) opened.push(one);
+        else complete = false;
       }
+      const settled = complete && (current === null || !rotatedSince(io.fs, currentLogPath(dir, name), current));
+      if (settled || attempt === MAX_ATTEMPTS) return { current, rotated, ...select(io.fs, current, opened, selection) };
     } catch (err) {
       if (current) io.fs.closeSync(current.fd);
       throw err;
+    } finally {
+      for (const file of opened) io.fs.closeSync(file.fd);
     }
-    io.fs.closeSync(current.fd);
+    if (current) io.fs.closeSync(current.fd);
   }
 }
 
-/** How often the selection is read again when rotations keep renaming the files under it. */
+/** How often the files are opened again when rotations keep renaming them under the reader. */
 const MAX_ATTEMPTS = 5;
 
 /**
  * The selection over the current file (`current`, read up to its size now; none: empty) and the
- * rotated files, newest first, read when the scan reaches them: the sources read and where the
- * selection starts in them.
+ * opened rotated files, newest first, read when the scan reaches them: the sources read and where
+ * the selection starts in them.
  */
 function select(
   fs: LogReadFs,
-  dir: string,
   current: OpenLogFile | null,
-  rotated: readonly RotatedLogFile[],
+  rotated: readonly OpenRotated[],
   selection: RecordSelection,
 ): { sources: ByteSource[]; start: LogPosition | null } {
   const sources: ByteSource[] = [current ? fdSource(fs, current.fd, Number(current.stat.size)) : bufferSource(Buffer.alloc(0))];
@@ -140,9 +159,7 @@ function select(
     if (index < sources.length) return sources[index]!;
     const file = rotated[index - 1];
     if (file === undefined) return null;
-    // Gone meanwhile (rotated away): nothing; the caller reads everything again.
-    const content = readRotated(fs, dir, file);
-    sources.push(bufferSource(content?.bytes ?? Buffer.alloc(0)));
+    sources.push(bufferSource(rotatedBytes(fs, file)));
     return sources[index]!;
   };
   return { sources, start: selectionStart(sourceAt, selection) };

@@ -123,34 +123,54 @@ describe('logs: the last records', () => {
   it('only reads the rotated files it needs', async () => {
     const dir = tempDir();
     service(dir, { compress: true }).write(60);
-    const read: string[] = [];
-    const spy = { ...fs, readFileSync: ((file: string, ...rest: unknown[]) => (read.push(path.basename(file)), (fs.readFileSync as (...a: unknown[]) => unknown)(file, ...rest))) } as LogReadFs;
+    const names = new Map<number, string>();
+    const read = new Set<string>();
+    const spy = {
+      ...fs,
+      openSync: (...args: unknown[]) => {
+        const fd = (fs.openSync as (...a: unknown[]) => number)(...args);
+        names.set(fd, path.basename(String(args[0])));
+        return fd;
+      },
+      readSync: (...args: unknown[]) => {
+        read.add(names.get(args[0] as number)!);
+        return (fs.readSync as (...a: unknown[]) => number)(...args);
+      },
+    } as unknown as LogReadFs;
     const inCurrent = seqs(fs.readFileSync(path.join(dir, 'MySvc.log'), 'utf8')).length;
     let c = console_({ fs: spy });
     await logs(c.ctx(dir), cmd({ lines: inCurrent - 1 }), c.io);
     expect(seqs(c.out())).toEqual(Array.from({ length: inCurrent - 1 }, (_, i) => 61 - inCurrent + i));
-    expect(read).toEqual([]);
+    expect([...read]).toEqual(['MySvc.log']);
+    read.clear();
     c = console_({ fs: spy });
     await logs(c.ctx(dir), cmd({ lines: inCurrent + 2 }), c.io);
     expect(seqs(c.out())).toEqual(Array.from({ length: inCurrent + 2 }, (_, i) => 58 - inCurrent + i));
-    expect(read).toEqual(['MySvc.1.log.gz']);
+    expect([...read]).toEqual(['MySvc.log', 'MySvc.1.log.gz']);
   });
 
-  it('a rotation while the rotated files are read: they are read again, nothing lost or repeated', async () => {
-    const dir = tempDir();
-    const svc = service(dir, { compress: true });
-    svc.write(60);
-    let rotations = 0;
-    const racing = {
-      ...fs,
-      readFileSync: (...args: unknown[]) => {
-        if (rotations++ < 2) svc.write(12); // at least one rotation under the reader, twice
-        return (fs.readFileSync as (...a: unknown[]) => unknown)(...args);
-      },
-    } as LogReadFs;
-    const c = console_({ fs: racing });
-    await logs(c.ctx(dir), cmd({ lines: 40 }), c.io);
-    expect(seqs(c.out())).toEqual(Array.from({ length: 40 }, (_, i) => 44 + i));
+  it('rotations while the files are opened and read: opened again, nothing lost or repeated', async () => {
+    for (const when of ['openSync', 'readSync'] as const) {
+      const dir = tempDir();
+      const svc = service(dir, { compress: true });
+      svc.write(60);
+      let calls = 0;
+      const racing = {
+        ...fs,
+        [when]: (...args: unknown[]) => {
+          // Rotations under the reader, twice: after a few files were opened / while reading them.
+          if (++calls === 3 || calls === 9) svc.write(12);
+          return (fs[when] as (...a: unknown[]) => unknown)(...args);
+        },
+      } as unknown as LogReadFs;
+      const c = console_({ fs: racing });
+      await logs(c.ctx(dir), cmd({ lines: 40 }), c.io);
+      const last = seqs(allText(dir)).at(-1)!;
+      const printed = seqs(c.out());
+      expect(printed, when).toHaveLength(40);
+      expect(printed.every((n, i) => i === 0 || n === printed[i - 1]! + 1), when).toBe(true);
+      expect(printed.at(-1)! >= 59 && printed.at(-1)! <= last, when).toBe(true);
+    }
   });
 
   it('a multi-line record (a stack trace) counts once and is printed whole', async () => {
