@@ -10,6 +10,7 @@ import { exeConfig } from './exe-config';
 import type { LogSink } from './log-file';
 import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
+import { sampleThisProcess } from './status/status-report';
 import { isToChild, type ToSupervisor } from './supervise/ipc';
 
 export function startChildMode(): Session {
@@ -37,7 +38,9 @@ export function startChildMode(): Session {
     heartbeat: () => send({ type: 'heartbeat' }),
   });
   process.on('message', (message: unknown) => {
-    if (isToChild(message)) void session.lifecycle.stop(message.reason);
+    if (!isToChild(message)) return;
+    if (message.type === 'usage') send({ type: 'usage', sample: sampleThisProcess() });
+    else void session.lifecycle.stop(message.reason);
   });
   // Without a supervisor (it died and no job object took this process with it) stop cleanly.
   process.on('disconnect', () => void session.lifecycle.stop('stop'));

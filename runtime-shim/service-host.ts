@@ -27,6 +27,8 @@ export interface ServiceHost {
   dataDir: string;
   /** The log file, tee'd to the Event Log when that is on. */
   sink: LogSink;
+  /** The log file being written (`<log folder>\<Name>.log`). */
+  logFile: string;
   /** null when the Event Log is off or its source could not be opened. */
   eventLog: EventLogSink | null;
   /**
@@ -83,7 +85,7 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   sink = eventLog ? teeSink(file, eventLog) : file;
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
-  return { koffi, controller, dataDir, sink, eventLog, workingDir };
+  return { koffi, controller, dataDir, sink, logFile: file.file, eventLog, workingDir };
 }
 
 /**

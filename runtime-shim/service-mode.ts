@@ -10,10 +10,13 @@
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
  */
+import { exeConfig } from './exe-config';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
 import { connectService } from './service-host';
 import { createSession, type Session } from './session';
+import { rememberLastError } from './status/last-error-sink';
+import { serveLiveStatus } from './status/serve-live-status';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
@@ -22,11 +25,12 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   const host = await connectService((request) => session?.lifecycle.control(request) ?? false);
   if (!host) return { kind: 'not-started-by-scm' };
 
-  const stdio = captureStdio(host.sink);
+  const sink = rememberLastError(host.sink);
+  const stdio = captureStdio(sink);
   session = createSession({
     isService: true,
     dataDir: host.dataDir,
-    sink: host.sink,
+    sink,
     report: (status) => host.controller.report(status),
     ownListeners: new Set(),
     triggeredBy: () => undefined,
@@ -37,5 +41,13 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   });
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
   if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
+  const { lifecycle } = session;
+  serveLiveStatus({
+    name: exeConfig.name,
+    state: () => lifecycle.current,
+    lastError: () => sink.lastError,
+    logFile: host.logFile,
+    log: (level, message) => sink.write(level, 'lifecycle', message),
+  });
   return { kind: 'session', session };
 }

@@ -4,11 +4,14 @@
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
 import { effectiveSettings, SETTINGS_ENV } from './effective-settings';
+import { exeConfig } from './exe-config';
 import { ExitCode } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService } from './service-host';
 import { realClock } from './session';
-import { spawnApp } from './supervise/app-process';
+import { rememberLastError } from './status/last-error-sink';
+import { serveLiveStatus } from './status/serve-live-status';
+import { spawnApp, type AppProcess } from './supervise/app-process';
 import { httpProbe } from './supervise/health-probe';
 import { Supervisor } from './supervise/supervisor';
 
@@ -19,7 +22,9 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   const host = await connectService((request) => supervisor?.lifecycle.control(request) ?? false);
   if (!host) return { kind: 'not-started-by-scm' };
   // The app's records arrive over IPC, so they reach the Event Log through this sink too.
-  const { sink, dataDir, workingDir } = host;
+  const { dataDir, workingDir } = host;
+  const sink = rememberLastError(host.sink);
+  let app: AppProcess | null = null;
 
   let job: ProcessJob | null = null;
   try {
@@ -34,7 +39,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   supervisor = new Supervisor(
     {
       spawn: (onEvent) =>
-        spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent),
+        (app = spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent)),
       report: (status) => host.controller.report(status),
       log: (level, message) => sink.write(level, 'supervisor', message),
       exit: (code) => process.exit(code),
@@ -56,6 +61,15 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
     supervisor.lifecycle.fail(ExitCode.StartFailed, workingDir.problem);
   } else {
     supervisor.start();
+    const running = supervisor;
+    serveLiveStatus({
+      name: exeConfig.name,
+      state: () => running.lifecycle.current,
+      lastError: () => sink.lastError,
+      logFile: host.logFile,
+      log: (level, message) => sink.write(level, 'supervisor', message),
+      supervised: { status: () => running.status(), appUsage: (timeoutMs) => app?.usage(timeoutMs) ?? Promise.resolve(null) },
+    });
   }
   return { kind: 'supervising' };
 }

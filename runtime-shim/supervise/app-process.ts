@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { LogSink } from '../log-file';
 import type { ProcessJob } from '../scm/job-bindings';
+import type { ProcessSample } from '../status/status-report';
 import { CHILD_ARG, isToSupervisor, type ToChild } from './ipc';
 import type { AppChild, ChildEvent } from './supervisor';
 
@@ -24,7 +25,15 @@ export interface AppProcessOptions {
   cwd?: string;
 }
 
-export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) => void): AppChild {
+export interface AppProcess extends AppChild {
+  /**
+   * The app process's own figures (memory, CPU, uptime), asked over IPC for the live status;
+   * null when it has exited or does not answer within `timeoutMs` (its event loop is blocked).
+   */
+  usage(timeoutMs: number): Promise<ProcessSample | null>;
+}
+
+export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) => void): AppProcess {
   const child = spawn(opts.exePath, [CHILD_ARG, ...opts.args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
@@ -33,6 +42,7 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   });
   const pid = child.pid ?? 0;
   let exited = false;
+  const usageWaiters = new Set<(sample: ProcessSample | null) => void>();
   if (opts.job && pid) {
     try {
       opts.job.add(pid);
@@ -44,12 +54,14 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   child.on('message', (message: unknown) => {
     if (!isToSupervisor(message)) return;
     if (message.type === 'log') opts.sink.write(message.level, message.source, message.message);
+    else if (message.type === 'usage') for (const waiter of [...usageWaiters]) waiter(message.sample);
     else onEvent({ type: message.type });
   });
   child.on('error', (err) => opts.sink.write('error', 'lifecycle', `app process error: ${err.message}`));
   // 'close' comes after the exit and after stdout/stderr have ended: no line is lost.
   child.on('close', (code) => {
     exited = true;
+    for (const waiter of [...usageWaiters]) waiter(null);
     pending.stdout.flush();
     pending.stderr.flush();
     onEvent({ type: 'exit', code });
@@ -59,6 +71,24 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
     requestStop(reason) {
       const message: ToChild = { type: 'stop', reason };
       if (child.connected) child.send(message);
+    },
+    usage(timeoutMs) {
+      if (exited || !child.connected) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => waiter(null), timeoutMs);
+        const waiter = (sample: ProcessSample | null): void => {
+          clearTimeout(timer);
+          usageWaiters.delete(waiter);
+          resolve(sample);
+        };
+        usageWaiters.add(waiter);
+        const message: ToChild = { type: 'usage' };
+        try {
+          child.send(message);
+        } catch {
+          waiter(null); // the channel closed meanwhile: the app is exiting
+        }
+      });
     },
     killTree() {
       try {

@@ -4,15 +4,18 @@
  */
 import type { StopReason } from '../lifecycle';
 import type { LogLevel, LogSource } from '../log-file';
+import type { ProcessSample } from '../status/status-report';
 
 /** The command-line argument that starts the exe as a supervised app child. */
 export const CHILD_ARG = '--svcpack-supervised-child';
 
-export type ToChild = { type: 'stop'; reason: StopReason };
+/** `usage`: the live status asks for the app process's own figures (answered with `usage`). */
+export type ToChild = { type: 'stop'; reason: StopReason } | { type: 'usage' };
 
 export type ToSupervisor =
   | { type: 'running' }
   | { type: 'heartbeat' }
+  | { type: 'usage'; sample: ProcessSample }
   | { type: 'log'; level: LogLevel; source: LogSource; message: string };
 
 /** Narrows an IPC message from the child; anything else is ignored by the caller. */
@@ -20,10 +23,13 @@ export function isToSupervisor(message: unknown): message is ToSupervisor {
   if (typeof message !== 'object' || message === null) return false;
   const type = (message as { type?: unknown }).type;
   if (type === 'running' || type === 'heartbeat') return true;
+  if (type === 'usage') return typeof (message as { sample?: unknown }).sample === 'object' && (message as { sample?: unknown }).sample !== null;
   const m = message as { level?: unknown; source?: unknown; message?: unknown };
   return type === 'log' && typeof m.level === 'string' && typeof m.source === 'string' && typeof m.message === 'string';
 }
 
 export function isToChild(message: unknown): message is ToChild {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'stop';
+  if (typeof message !== 'object' || message === null) return false;
+  const type = (message as { type?: unknown }).type;
+  return type === 'stop' || type === 'usage';
 }
