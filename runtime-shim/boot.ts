@@ -65,6 +65,7 @@ switch (command.kind) {
   case 'restart':
   case 'status':
   case 'config':
+  case 'logs':
     process.exit(await runManageCommand(command));
   case 'service': {
     // Stored settings first: an admin may have changed the mode (`config set supervise true`).

@@ -8,6 +8,7 @@ import type { ExeConfig } from './exe-config';
 import { CHILD_ARG } from './supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from './settings/flags';
 import { parseDuration, type SettingsInput } from './settings/resolve';
+import { parseSince, SINCE_HINT, type LogSince } from './manage/log-since';
 import { RUNTIME_SETTINGS, type RuntimeInput } from './settings/runtime-settings';
 
 /** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
@@ -34,7 +35,16 @@ export type ManageCommand =
   | ({ kind: 'config' } & ConfigAction)
   | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
   | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
-  | { kind: 'status'; json: boolean };
+  | { kind: 'status'; json: boolean }
+  | LogsCommand;
+
+/** `logs`: `lines` absent means the default (50, or all since `since`). */
+export interface LogsCommand {
+  kind: 'logs';
+  lines?: number;
+  since?: LogSince;
+  follow: boolean;
+}
 
 export type ExeCommand =
   /** Started by the SCM; `args` (the app's) follow the service argument. */
@@ -62,6 +72,7 @@ const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config'>, Record<s
   stop: TIMEOUT,
   restart: TIMEOUT,
   status: { '--json': { takesValue: false } },
+  logs: { '--lines': { takesValue: true }, '--since': { takesValue: true }, '--follow': { takesValue: false } },
 };
 
 const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
@@ -161,9 +172,25 @@ function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonl
       return { kind: 'uninstall', purge: values.has('--purge'), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
     case 'status':
       return { kind: 'status', json: values.has('--json') };
+    case 'logs':
+      return parseLogs(last('--lines'), last('--since'), values.has('--follow'));
     default:
       return { kind: command, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   }
+}
+
+function parseLogs(lines: string | undefined, since: string | undefined, follow: boolean): LogsCommand | { kind: 'usage-error'; message: string } {
+  if (lines !== undefined && !(/^\d+$/.test(lines) && Number.isSafeInteger(Number(lines)))) {
+    return { kind: 'usage-error', message: `--lines "${lines}" is not a number of records (0 or more)` };
+  }
+  const sinceValue = since === undefined ? undefined : parseSince(since);
+  if (sinceValue === null) return { kind: 'usage-error', message: `--since "${since}" is not a time: ${SINCE_HINT}` };
+  return {
+    kind: 'logs',
+    ...(lines !== undefined ? { lines: Number(lines) } : {}),
+    ...(sinceValue !== undefined ? { since: sinceValue } : {}),
+    follow,
+  };
 }
 
 export function versionText(cfg: ExeConfig, nodeVersion: string): string {
@@ -198,6 +225,10 @@ export function helpText(cfg: ExeConfig): string {
     '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it,',
     '                       settings that differ from the exe\'s own; from a running service (administrators): uptime,',
     '                       memory, CPU, restarts, health, last error, log file',
+    '  logs                 print the service log (an administrator prompt: the log folder is readable by administrators)',
+    '    --lines <N>                            the last N records (default: 50; with --since: all since then)',
+    '    --since <time>                         records since a duration ago (10m, 2h, 1d) or a date/time (2026-12-01T14:30, local)',
+    '    --follow                               then print new records as they are written, until Ctrl+C',
     `  run                  run in this console as the service would (in working folder ${cfg.settings.workingDir}); Ctrl+C stops it gracefully`,
     '  version              print the service name and version, svcpack and Node.js versions',
     '  help                 print this help',

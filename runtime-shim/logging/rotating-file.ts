@@ -70,7 +70,7 @@ export interface RotationPlan {
  * left by an earlier failed rotation are kept; the order of the numbers still is the order of age.
  */
 export function rotationPlan(name: string, existingFiles: readonly string[], keep: number, compress: boolean): RotationPlan {
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.([1-9]\\d*)\\.log(\\.gz)?$`);
+  const pattern = rotatedFilePattern(name);
   const rotated = new Map<number, Set<string>>();
   for (const file of existingFiles) {
     const match = pattern.exec(file);
@@ -94,6 +94,33 @@ export function rotationPlan(name: string, existingFiles: readonly string[], kee
   }
   steps.push({ op: 'rename', from: `${name}.log`, to: `${name}.1.log` });
   return { steps, compress: compress ? `${name}.1.log` : null };
+}
+
+/** Matches `<name>.<N>.log` and `<name>.<N>.log.gz`: group 1 is N, group 2 `.gz` or undefined. */
+function rotatedFilePattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.([1-9]\\d*)\\.log(\\.gz)?$`);
+}
+
+/** A rotated log file: `<name>.<index>.log`, or its gzipped copy when `gz`. */
+export interface RotatedLogFile {
+  index: number;
+  file: string;
+  gz: boolean;
+}
+
+/**
+ * The rotated files among `existingFiles` (names in the log folder), newest first (pure): by
+ * index, and for one index the plain file before its `.gz` (both exist while a compression is
+ * finishing; they hold the same records).
+ */
+export function rotatedLogFiles(name: string, existingFiles: readonly string[]): RotatedLogFile[] {
+  const pattern = rotatedFilePattern(name);
+  const found: RotatedLogFile[] = [];
+  for (const file of existingFiles) {
+    const match = pattern.exec(file);
+    if (match) found.push({ index: Number(match[1]), file, gz: match[2] !== undefined });
+  }
+  return found.sort((a, b) => a.index - b.index || Number(a.gz) - Number(b.gz));
 }
 
 export interface RotatingLogFileOptions {

@@ -13,6 +13,7 @@ import { logDirIn } from '../session';
 import { ManageError, type ManageContext } from './context';
 import { restartService, startService, stopService } from './control';
 import { install } from './install';
+import { logs } from './logs';
 import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
@@ -96,6 +97,8 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
         process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, ctx.serviceArg));
         return 0;
       }
+      case 'logs':
+        return await logs(ctx, command);
     }
   } catch (err) {
     if (err instanceof ManageError) {

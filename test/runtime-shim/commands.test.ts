@@ -106,6 +106,37 @@ describe('management commands', () => {
   });
 });
 
+describe('logs', () => {
+  it('takes --lines, --since (a duration or a date/time) and --follow', () => {
+    expect(parseExeArgs(['logs'])).toEqual({ kind: 'logs', follow: false });
+    expect(parseExeArgs(['logs', '--lines', '200', '--follow'])).toEqual({ kind: 'logs', lines: 200, follow: true });
+    expect(parseExeArgs(['logs', '--lines=0'])).toEqual({ kind: 'logs', lines: 0, follow: false });
+    expect(parseExeArgs(['logs', '--since', '10m'])).toEqual({ kind: 'logs', since: { agoMs: 600_000 }, follow: false });
+    expect(parseExeArgs(['logs', '--since=2026-12-01T14:30:00Z', '--lines', '5'])).toEqual({
+      kind: 'logs',
+      lines: 5,
+      since: { atMs: Date.parse('2026-12-01T14:30:00Z') },
+      follow: false,
+    });
+  });
+
+  it('bad values are usage errors saying what is expected', () => {
+    for (const lines of ['-1', 'ten', '1.5', '', '99999999999999999999']) {
+      expect(parseExeArgs(['logs', '--lines', lines])).toEqual({ kind: 'usage-error', message: `--lines "${lines}" is not a number of records (0 or more)` });
+    }
+    for (const since of ['yesterday', '2026-13-01', '10 min']) {
+      expect(parseExeArgs(['logs', '--since', since])).toEqual({
+        kind: 'usage-error',
+        message: `--since "${since}" is not a time: write a duration back from now (10m, 2h, 1d) or a date/time (2026-12-01, 2026-12-01T14:30, 2026-12-01T14:30:00Z)`,
+      });
+    }
+    expect(parseExeArgs(['logs', '--lines'])).toEqual({ kind: 'usage-error', message: "option '--lines' needs a value" });
+    expect(parseExeArgs(['logs', '--follow=yes'])).toEqual({ kind: 'usage-error', message: "option '--follow' takes no value" });
+    expect(parseExeArgs(['logs', '--tail', '5'])).toEqual({ kind: 'usage-error', message: "unknown option '--tail' for 'logs'" });
+    expect(parseExeArgs(['logs', 'app'])).toEqual({ kind: 'usage-error', message: "unexpected argument 'app' for 'logs'" });
+  });
+});
+
 describe('helpText', () => {
   const text = helpText(cfg);
   it('names the commands and the service argument', () => {
@@ -120,10 +151,11 @@ describe('helpText', () => {
     expect(helpText({ ...cfg, description: '' }).split('\n')[0]).toBe('My Service 1.4.0');
   });
   it('lists the management commands and every install settings flag', () => {
-    for (const command of ['install', 'uninstall', 'start | stop | restart', 'status']) expect(text).toMatch(new RegExp(`^  ${command.replace(/\|/g, '\\|')} `, 'm'));
+    for (const command of ['install', 'uninstall', 'start | stop | restart', 'status', 'logs']) expect(text).toMatch(new RegExp(`^  ${command.replace(/\|/g, '\\|')} `, 'm'));
     for (const flag of SETTING_FLAGS) expect(text).toContain(`    ${flag.flag} <${flag.valueName}>`);
     expect(text).toContain('--force');
     expect(text).toContain('--purge');
+    expect(text).toMatch(/^ {2}logs .*\n {4}--lines <N> .*\n {4}--since <time> .*\n {4}--follow /m);
     // Every command that takes --timeout says so under it (uninstall's was missing).
     expect(text).toMatch(/--purge .*\n {4}--timeout <duration> /);
     expect(text).toContain('start type auto, account NT SERVICE\\MySvc, working folder exe');

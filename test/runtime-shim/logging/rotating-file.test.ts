@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   localDay,
+  rotatedLogFiles,
   rotationPlan,
   RotatingLogFile,
   shouldRotate,
@@ -86,6 +87,18 @@ describe('shouldRotate', () => {
   it('localDay is the local calendar day', () => {
     expect(localDay(new Date(2026, 0, 5, 0, 0, 0))).toBe('2026-01-05');
     expect(localDay(new Date(2026, 11, 31, 23, 59, 59))).toBe('2026-12-31');
+  });
+});
+
+describe('rotatedLogFiles', () => {
+  it('the rotated files of the service, newest first, the plain one before its .gz', () => {
+    const files = ['MySvc.log', 'MySvc.10.log.gz', 'MySvc.2.log.gz', 'MySvc.1.log.gz', 'MySvc.1.log', 'MySvc.1.log.gz.tmp', 'Other.1.log', 'MySvc.0.log', 'MySvcX.1.log'];
+    expect(rotatedLogFiles('MySvc', files)).toEqual([
+      { index: 1, file: 'MySvc.1.log', gz: false },
+      { index: 1, file: 'MySvc.1.log.gz', gz: true },
+      { index: 2, file: 'MySvc.2.log.gz', gz: true },
+      { index: 10, file: 'MySvc.10.log.gz', gz: true },
+    ]);
   });
 });
 
