@@ -1,0 +1,137 @@
+/**
+ * The watchdog example (fixtures/watchdog) as a service under Wine's SCM, watching two target
+ * services (fixtures/watchdog-target) through `services.watch` of svcpack/runtime — the SCM's
+ * NotifyServiceStatusChangeW notifications, no polling. One watchdog serves the three tests, in
+ * order:
+ * - a target that crashes (exit code 1) is started again, and the webhook hears of it;
+ * - a target that crashes half a second after every start is restarted with growing delays
+ *   (debounce 300 ms + 500 ms × 2ⁿ), then given up and reported (log and webhook);
+ * - `sc stop` of a target is a deliberate stop: it stays stopped.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, sc, sleep, startService, waitForState, waitForText } from './wine';
+
+const DOG = 'SvcpackE2EWatchDog';
+const CRASHER = 'SvcpackE2EWatchCrash';
+const FLAPPER = 'SvcpackE2EWatchFlap';
+const HOOK_PORT = 18700;
+
+interface HookReport {
+  watchdog: string;
+  service: string;
+  event: 'restart' | 'give-up';
+  message: string;
+}
+
+const file = e2eFile({
+  // Shared by the tests: removed after the last one (below), not after each.
+  services: [],
+  setup: async () => {
+    const [dog, crasher, flapper] = await Promise.all([
+      buildFixture('watchdog', DOG, { stopTimeoutMs: 5_000, eventLog: 'false' }),
+      buildFixture('watchdog-target', CRASHER, { stopTimeoutMs: 5_000, eventLog: 'false' }),
+      buildFixture('watchdog-target', FLAPPER, { stopTimeoutMs: 5_000, eventLog: 'false' }),
+    ]);
+    return { dog, crasher, flapper };
+  },
+});
+
+const reports: HookReport[] = [];
+const receiver = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+  req.on('end', () => {
+    reports.push(JSON.parse(body) as HookReport);
+    res.end('ok');
+  });
+});
+
+afterAll(async () => {
+  for (const name of [DOG, CRASHER, FLAPPER]) await removeService(name);
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+const starts = (name: string): number => readText(path.join(dataDirOf(name), 'starts.log')).split('\n').filter(Boolean).length;
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+  for (const deadline = performance.now() + timeoutMs; performance.now() < deadline; await sleep(100)) {
+    const value = await probe();
+    if (value) return value;
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+describe('watchdog service', () => {
+  test('a crashed service is started again, and the webhook is told', async () => {
+    const { dog, crasher } = file.ctx;
+    await new Promise<void>((resolve) => receiver.listen(HOOK_PORT, '127.0.0.1', resolve));
+    await startService(CRASHER, crasher.exe);
+    await createService(FLAPPER, file.ctx.flapper.exe);
+    fs.mkdirSync(dataDirOf(DOG), { recursive: true });
+    fs.writeFileSync(
+      path.join(dataDirOf(DOG), 'watchdog.json'),
+      JSON.stringify({
+        services: [CRASHER, FLAPPER],
+        debounce: '300ms',
+        restartDelay: '500ms',
+        restartFactor: 2,
+        maxRestarts: 3,
+        restartWindow: '1m',
+        webhook: `http://127.0.0.1:${HOOK_PORT}/hook`,
+      }),
+    );
+    await startService(DOG, dog.exe);
+    await waitForText(dog.logFile, new RegExp(`watching ${CRASHER}, ${FLAPPER}`), 10_000);
+    await waitForText(dog.logFile, new RegExp(`${CRASHER}: running \\(pid \\d+\\)`), 10_000);
+    expect(starts(CRASHER)).toBe(1);
+
+    const crashedAt = performance.now();
+    fs.writeFileSync(path.join(dataDirOf(CRASHER), 'crash'), '');
+    await until('the crashed service started again', 30_000, () => starts(CRASHER) === 2);
+    await waitForState(CRASHER, 'RUNNING', 15_000);
+    console.log(`[e2e] watchdog: crash → service RUNNING again in ${Math.round(performance.now() - crashedAt)} ms (debounce + first delay 800 ms)`);
+
+    const log = readText(dog.logFile);
+    expect(log).toMatch(new RegExp(`${CRASHER}: crashed \\(exit code 1\\); restarting in 800 ms \\(restart 1\\)`));
+    const report = await until('the restart report', 5_000, () => reports.find((r) => r.service === CRASHER && r.event === 'restart'));
+    expect(report).toMatchObject({ watchdog: DOG, message: expect.stringMatching(/^crashed \(exit code 1\); restarting in 800 ms/) });
+  });
+
+  test('a flapping service is restarted with growing delays, then given up and reported', async () => {
+    const { dog } = file.ctx;
+    fs.mkdirSync(dataDirOf(FLAPPER), { recursive: true });
+    fs.writeFileSync(path.join(dataDirOf(FLAPPER), 'flap'), '');
+    expect((await sc('start', FLAPPER)).code).toBe(0);
+
+    const log = await waitForText(dog.logFile, new RegExp(`${FLAPPER}: giving up`), 60_000);
+    const restarts = [...log.matchAll(new RegExp(`${FLAPPER}: crashed \\(exit code 1\\); restarting in (\\d+) ms \\(restart (\\d)\\)`, 'g'))].map((m) => `${m[1]}/${m[2]}`);
+    expect(restarts).toEqual(['800/1', '1300/2', '2300/3']);
+    expect(log).toMatch(new RegExp(`${FLAPPER}: giving up: it crashed 4 times within 60 s \\(at most 3 restarts allowed\\); last exit code 1`));
+    const gaveUp = await until('the give-up report', 5_000, () => reports.find((r) => r.service === FLAPPER && r.event === 'give-up'));
+    expect(gaveUp.message).toMatch(/^giving up: it crashed 4 times/);
+    expect(reports.filter((r) => r.service === FLAPPER && r.event === 'restart')).toHaveLength(3);
+
+    // Given up means left alone: no fifth start.
+    await sleep(2_500);
+    expect(starts(FLAPPER)).toBe(4);
+    expect((await sc('query', FLAPPER)).state).toBe('STOPPED');
+  });
+
+  test('sc stop of a watched service is not undone', async () => {
+    const { dog } = file.ctx;
+    const before = starts(CRASHER);
+    expect((await sc('stop', CRASHER)).code).toBe(0);
+    const stopped = await waitForState(CRASHER, 'STOPPED', 15_000);
+    expect(stopped.win32ExitCode).toBe(0);
+    await waitForText(dog.logFile, new RegExp(`${CRASHER}: stopped deliberately; leaving it stopped`), 10_000);
+    await sleep(2_000);
+    expect((await sc('query', CRASHER)).state).toBe('STOPPED');
+    expect(starts(CRASHER)).toBe(before);
+    expect(reports.filter((r) => r.service === CRASHER)).toHaveLength(1);
+    // The watchdog saw the stop go through STOP_PENDING.
+    expect(readText(dog.logFile)).toMatch(new RegExp(`${CRASHER}: stop-pending`));
+  });
+});
