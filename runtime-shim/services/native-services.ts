@@ -5,7 +5,7 @@
  * app bundle as the string `__SVCPACK_WATCH_THREAD__`. Outside such an exe (plain node) there is
  * no koffi.node and no script: `nativeServices` throws ServicesUnavailableError.
  */
-import { Worker } from 'node:worker_threads';
+import workerThreads from 'node:worker_threads';
 import { readAsset } from '../assets';
 import { bindManager } from '../scm/manager-bindings';
 import { loadNativeModule, type Koffi } from '../scm/native-module';
@@ -34,7 +34,7 @@ export function nativeServices(name: string): ServicesBackend {
 }
 
 function startWatchThread(script: string, data: WatchThreadData, onMessage: (message: WatchThreadMessage) => void): { close(): Promise<void> } {
-  const worker = new Worker(script, { eval: true, workerData: data });
+  const worker = new workerThreads.Worker(script, { eval: true, workerData: data });
   const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', onMessage);
   worker.on('error', (err) => onMessage({ type: 'failed', fn: '', code: 0, message: err.message }));
