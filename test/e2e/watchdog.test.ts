@@ -5,11 +5,13 @@
  * order:
  * - a target that crashes (exit code 1) is started again, and the webhook hears of it;
  * - a target that crashes half a second after every start is restarted with growing delays
- *   (debounce 300 ms + 500 ms × 2ⁿ), then given up and reported (log and webhook);
+ *   (debounce 300 ms + 500 ms × 2ⁿ), then given up and reported (log, webhook and a mail to a
+ *   local SMTP server);
  * - `sc stop` of a target is a deliberate stop: it stays stopped.
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, sc, sleep, startService, waitForState, waitForText } from './wine';
@@ -18,6 +20,7 @@ const DOG = 'SvcpackE2EWatchDog';
 const CRASHER = 'SvcpackE2EWatchCrash';
 const FLAPPER = 'SvcpackE2EWatchFlap';
 const HOOK_PORT = 18700;
+const SMTP_PORT = 18701;
 
 interface HookReport {
   watchdog: string;
@@ -49,9 +52,41 @@ const receiver = http.createServer((req, res) => {
   });
 });
 
+/** A minimal SMTP server that accepts every message and keeps what came after DATA. */
+const mails: string[] = [];
+const smtp = net.createServer((socket) => {
+  let buffer = '';
+  let inData = false;
+  socket.write('220 test SMTP\r\n');
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    for (;;) {
+      if (inData) {
+        const end = buffer.indexOf('\r\n.\r\n');
+        if (end < 0) return;
+        mails.push(buffer.slice(0, end));
+        buffer = buffer.slice(end + 5);
+        inData = false;
+        socket.write('250 queued\r\n');
+        continue;
+      }
+      const eol = buffer.indexOf('\r\n');
+      if (eol < 0) return;
+      const verb = buffer.slice(0, eol).split(' ')[0]!.toUpperCase();
+      buffer = buffer.slice(eol + 2);
+      if (verb === 'DATA') {
+        inData = true;
+        socket.write('354 go ahead\r\n');
+      } else if (verb === 'QUIT') socket.end('221 bye\r\n');
+      else socket.write('250 ok\r\n');
+    }
+  });
+});
+
 afterAll(async () => {
   for (const name of [DOG, CRASHER, FLAPPER]) await removeService(name);
   await new Promise((resolve) => receiver.close(resolve));
+  await new Promise((resolve) => smtp.close(resolve));
 });
 
 const starts = (name: string): number => readText(path.join(dataDirOf(name), 'starts.log')).split('\n').filter(Boolean).length;
@@ -68,6 +103,7 @@ describe('watchdog service', () => {
   test('a crashed service is started again, and the webhook is told', async () => {
     const { dog, crasher } = file.ctx;
     await new Promise<void>((resolve) => receiver.listen(HOOK_PORT, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, '127.0.0.1', resolve));
     await startService(CRASHER, crasher.exe);
     await createService(FLAPPER, file.ctx.flapper.exe);
     fs.mkdirSync(dataDirOf(DOG), { recursive: true });
@@ -81,6 +117,7 @@ describe('watchdog service', () => {
         maxRestarts: 3,
         restartWindow: '1m',
         webhook: `http://127.0.0.1:${HOOK_PORT}/hook`,
+        smtp: { host: '127.0.0.1', port: SMTP_PORT, from: 'watchdog@example.test', to: ['ops@example.test'] },
       }),
     );
     await startService(DOG, dog.exe);
@@ -113,9 +150,14 @@ describe('watchdog service', () => {
     const gaveUp = await until('the give-up report', 5_000, () => reports.find((r) => r.service === FLAPPER && r.event === 'give-up'));
     expect(gaveUp.message).toMatch(/^giving up: it crashed 4 times/);
     expect(reports.filter((r) => r.service === FLAPPER && r.event === 'restart')).toHaveLength(3);
+    const mail = await until('the give-up mail', 5_000, () => mails[0]);
+    expect(mail).toContain(`Subject: ${DOG}: gave up on ${FLAPPER}`);
+    expect(mail).toMatch(/To: ops@example\.test\r\n/);
+    expect(mail).toMatch(/giving up: it crashed 4 times within 60 s/);
+    expect(mails).toHaveLength(1);
 
     // Given up means left alone: no fifth start.
-    await sleep(2_500);
+    await sleep(1_500);
     expect(starts(FLAPPER)).toBe(4);
     expect((await sc('query', FLAPPER)).state).toBe('STOPPED');
   });
