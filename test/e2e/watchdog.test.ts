@@ -4,11 +4,13 @@
  * NotifyServiceStatusChangeW notifications, no polling. One watchdog serves the three tests, in
  * order:
  * - a target that crashes (exit code 1) is started again, and the webhook hears of it;
+ * - a target whose process is killed (SIGKILL to its Wine process) is started again;
  * - a target that crashes half a second after every start is restarted with growing delays
  *   (debounce 300 ms + 500 ms × 2ⁿ), then given up and reported (log, webhook and a mail to a
  *   local SMTP server);
  * - `sc stop` of a target is a deliberate stop: it stays stopped.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -135,7 +137,22 @@ describe('watchdog service', () => {
     expect(log).toMatch(new RegExp(`${CRASHER}: crashed \\(exit code 1\\); restarting in 800 ms \\(restart 1\\)`));
     const report = await until('the restart report', 5_000, () => reports.find((r) => r.service === CRASHER && r.event === 'restart'));
     expect(report).toMatchObject({ watchdog: DOG, message: expect.stringMatching(/^crashed \(exit code 1\); restarting in 800 ms/) });
-  });
+  }, 90_000);
+
+  test('a service whose process is killed is started again', async () => {
+    const { dog } = file.ctx;
+    const before = starts(CRASHER);
+    const pids = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(`${CRASHER}.exe`))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await until('the killed service started again', 30_000, () => starts(CRASHER) === before + 1);
+    await waitForState(CRASHER, 'RUNNING', 15_000);
+    // Wine's SCM reports a process that died as STOPPED with ERROR_PROCESS_ABORTED (1067).
+    expect(readText(dog.logFile)).toMatch(new RegExp(`${CRASHER}: crashed \\(exit code 1067\\); restarting in \\d+ ms \\(restart 2\\)`));
+  }, 60_000);
 
   test('a flapping service is restarted with growing delays, then given up and reported', async () => {
     const { dog } = file.ctx;
@@ -160,11 +177,12 @@ describe('watchdog service', () => {
     await sleep(1_500);
     expect(starts(FLAPPER)).toBe(4);
     expect((await sc('query', FLAPPER)).state).toBe('STOPPED');
-  });
+  }, 90_000);
 
   test('sc stop of a watched service is not undone', async () => {
     const { dog } = file.ctx;
     const before = starts(CRASHER);
+    const reported = reports.filter((r) => r.service === CRASHER).length;
     expect((await sc('stop', CRASHER)).code).toBe(0);
     const stopped = await waitForState(CRASHER, 'STOPPED', 15_000);
     expect(stopped.win32ExitCode).toBe(0);
@@ -172,8 +190,8 @@ describe('watchdog service', () => {
     await sleep(2_000);
     expect((await sc('query', CRASHER)).state).toBe('STOPPED');
     expect(starts(CRASHER)).toBe(before);
-    expect(reports.filter((r) => r.service === CRASHER)).toHaveLength(1);
+    expect(reports.filter((r) => r.service === CRASHER)).toHaveLength(reported);
     // The watchdog saw the stop go through STOP_PENDING.
     expect(readText(dog.logFile)).toMatch(new RegExp(`${CRASHER}: stop-pending`));
-  });
+  }, 60_000);
 });
