@@ -16,7 +16,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, sc, sleep, startService, waitForState, waitForText } from './wine';
+import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, sc, sleep, waitForState, waitForText } from './wine';
 
 const DOG = 'SvcpackE2EWatchDog';
 const CRASHER = 'SvcpackE2EWatchCrash';
@@ -86,7 +86,7 @@ const smtp = net.createServer((socket) => {
 });
 
 afterAll(async () => {
-  for (const name of [DOG, CRASHER, FLAPPER]) await removeService(name);
+  await Promise.all([DOG, CRASHER, FLAPPER].map(removeService));
   await new Promise((resolve) => receiver.close(resolve));
   await new Promise((resolve) => smtp.close(resolve));
 });
@@ -106,8 +106,8 @@ describe('watchdog service', () => {
     const { dog, crasher } = file.ctx;
     await new Promise<void>((resolve) => receiver.listen(HOOK_PORT, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, '127.0.0.1', resolve));
-    await startService(CRASHER, crasher.exe);
-    await createService(FLAPPER, file.ctx.flapper.exe);
+    const { flapper } = file.ctx;
+    await Promise.all([createService(CRASHER, crasher.exe), createService(FLAPPER, flapper.exe), createService(DOG, dog.exe)]);
     fs.mkdirSync(dataDirOf(DOG), { recursive: true });
     fs.writeFileSync(
       path.join(dataDirOf(DOG), 'watchdog.json'),
@@ -122,7 +122,13 @@ describe('watchdog service', () => {
         smtp: { host: '127.0.0.1', port: SMTP_PORT, from: 'watchdog@example.test', to: ['ops@example.test'] },
       }),
     );
-    await startService(DOG, dog.exe);
+    // Either may start first: the watchdog's first status of a service is whatever it is then.
+    await Promise.all(
+      [CRASHER, DOG].map(async (name) => {
+        expect((await sc('start', name)).code).toBe(0);
+        await waitForState(name, 'RUNNING', 30_000);
+      }),
+    );
     await waitForText(dog.logFile, new RegExp(`watching ${CRASHER}, ${FLAPPER}`), 10_000);
     await waitForText(dog.logFile, new RegExp(`${CRASHER}: running \\(pid \\d+\\)`), 10_000);
     expect(starts(CRASHER)).toBe(1);
