@@ -35,11 +35,19 @@ export function nativeServices(name: string): ServicesBackend {
 
 function startWatchThread(script: string, data: WatchThreadData, onMessage: (message: WatchThreadMessage) => void): { close(): Promise<void> } {
   const worker = new workerThreads.Worker(script, { eval: true, workerData: data });
-  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let closing = false;
+  const ended = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      // A thread that ends by itself has posted why; one that did not (it crashed) is a failed watch too.
+      if (!closing) onMessage({ type: 'failed', fn: '', code: 0, message: `the watch thread ended (exit code ${code})` });
+      resolve();
+    }),
+  );
   worker.on('message', onMessage);
   worker.on('error', (err) => onMessage({ type: 'failed', fn: '', code: 0, message: err.message }));
   return {
     close() {
+      closing = true;
       Atomics.store(new Int32Array(data.stop), 0, 1);
       return ended;
     },
