@@ -188,3 +188,5 @@ function devName(): string {
 }
 
 export default service;
+
+export * from './services/index';

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 import { describe, it, expect } from 'vitest';
-import { bundleApp, bundleError, entrySource, type BundleInput } from '../../src/bundle/bundle';
+import { bundleApp, bundleError, bundleLoader, entrySource, type BundleInput } from '../../src/bundle/bundle';
 import { SvcpackError } from '../../src/errors';
 import { shimDir } from '../../src/package-root';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
@@ -188,5 +189,25 @@ describe('bundleError', () => {
     expect(e.exitCode).toBe(1);
     const own = new SvcpackError('USAGE', 'x');
     expect(bundleError(own, '/proj')).toBe(own);
+  });
+});
+
+describe('the SCM client\'s watch thread (runtime-shim/loaders/watch-thread.ts)', () => {
+  const pkg = JSON.stringify({ name: 'demo', version: '1.0.0', type: 'module' });
+
+  it('is a CommonJS script that compiles and registers NotifyServiceStatusChangeW', async () => {
+    const code = await bundleLoader('watch-thread', 22);
+    expect(() => new vm.Script(code)).not.toThrow();
+    expect(code).toContain('NotifyServiceStatusChangeW');
+    expect(code).toContain('SleepEx');
+  });
+
+  it('is baked into the bundle of an app that uses services, and not into one that does not', async () => {
+    const watching = await bundleApp(
+      inputFor(project({ 'package.json': pkg, 'src/app.ts': "import { services } from 'svcpack/runtime';\nservices.watch('Web', (s) => console.log(s.state));\n" })),
+    );
+    const plain = await bundleApp(inputFor(project({ 'package.json': pkg, 'src/app.ts': "import { service } from 'svcpack/runtime';\nservice.log.info('hi');\n" })));
+    expect(watching.code).toContain('NotifyServiceStatusChangeW');
+    expect(plain.code).not.toContain('NotifyServiceStatusChangeW');
   });
 });

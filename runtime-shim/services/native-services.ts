@@ -1,0 +1,55 @@
+/**
+ * The SCM client's backend inside the built exe: koffi (the exe's hash-checked koffi.node), the
+ * management bindings (scm/manager-bindings.ts), and watch threads — `eval` workers running the
+ * watch-thread script (loaders/watch-thread.ts), which `svcpack build` bundles and bakes into the
+ * app bundle as the string `__SVCPACK_WATCH_THREAD__`. Outside such an exe (plain node) there is
+ * no koffi.node and no script: `nativeServices` throws ServicesUnavailableError.
+ */
+import workerThreads from 'node:worker_threads';
+import { readAsset } from '../assets';
+import { bindManager } from '../scm/manager-bindings';
+import { loadNativeModule, type Koffi } from '../scm/native-module';
+import type { ServicesBackend } from './client';
+import { ServicesUnavailableError } from './errors';
+import type { WatchThreadData, WatchThreadMessage } from './watch-protocol';
+
+declare const __SVCPACK_EXE__: { koffiSha256: string } | undefined;
+declare const __SVCPACK_WATCH_THREAD__: string | undefined;
+
+/** How long one alertable wait of a watch thread lasts: the most a `close()` waits for the thread to notice. */
+const WATCH_WAIT_MS = 200;
+
+let backend: ServicesBackend | null = null;
+
+/** The exe's backend (created on first use); throws ServicesUnavailableError outside a built exe on Windows. */
+export function nativeServices(name: string): ServicesBackend {
+  if (backend) return backend;
+  const koffiSha256 = typeof __SVCPACK_EXE__ === 'undefined' ? undefined : __SVCPACK_EXE__.koffiSha256;
+  const script = typeof __SVCPACK_WATCH_THREAD__ === 'undefined' ? undefined : __SVCPACK_WATCH_THREAD__;
+  if (process.platform !== 'win32' || koffiSha256 === undefined || script === undefined) throw new ServicesUnavailableError(name);
+  const koffi = loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), koffiSha256);
+  const api = bindManager(koffi);
+  backend = { api, watch: (service, onMessage) => startWatchThread(script, { name: service, koffiSha256, stop: new SharedArrayBuffer(4), waitMs: WATCH_WAIT_MS }, onMessage) };
+  return backend;
+}
+
+function startWatchThread(script: string, data: WatchThreadData, onMessage: (message: WatchThreadMessage) => void): { close(): Promise<void> } {
+  const worker = new workerThreads.Worker(script, { eval: true, workerData: data });
+  let closing = false;
+  const ended = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      // A thread that ends by itself has posted why; one that did not (it crashed) is a failed watch too.
+      if (!closing) onMessage({ type: 'failed', fn: '', code: 0, message: `the watch thread ended (exit code ${code})` });
+      resolve();
+    }),
+  );
+  worker.on('message', onMessage);
+  worker.on('error', (err) => onMessage({ type: 'failed', fn: '', code: 0, message: err.message }));
+  return {
+    close() {
+      closing = true;
+      Atomics.store(new Int32Array(data.stop), 0, 1);
+      return ended;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * What the main thread and a watch thread (loaders/watch-thread.ts) tell each other. The main
+ * thread starts the thread with `WatchThreadData`; the thread posts `WatchThreadMessage`s and
+ * ends when the stop flag is set.
+ */
+import type { ServiceStatusInfo } from '../scm/manager-api';
+
+export interface WatchThreadData {
+  /** The service to watch. */
+  name: string;
+  /** SHA-256 of koffi.node, which the main thread has already written to the account's native folder. */
+  koffiSha256: string;
+  /** Int32Array over it: index 0 becomes 1 when the thread must stop. */
+  stop: SharedArrayBuffer;
+  /** How long one alertable wait lasts (ms): the longest a stop request waits to be seen. */
+  waitMs: number;
+}
+
+export type WatchThreadMessage =
+  /** The service's status: once when the watch starts, then at each change the SCM notifies. */
+  | { type: 'status'; status: ServiceStatusInfo }
+  /** The watch ended because of a failed call (code: the Win32 error) or because the service was deleted (1072). */
+  | { type: 'failed'; fn: string; code: number; message: string };
