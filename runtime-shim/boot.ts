@@ -64,6 +64,11 @@ switch (command.kind) {
   case 'stop':
   case 'restart':
   case 'status':
+  case 'reload':
+  case 'rotate':
+  case 'pause':
+  case 'continue':
+  case 'control':
     process.exit(await runManageCommand(command));
   case 'service': {
     // Stored settings first: an admin may have changed the mode (`config set supervise true`).

@@ -10,9 +10,11 @@
  * end a service process. The only way this process stops is an SCM control (stop, shutdown,
  * preshutdown) through HandlerEx, or the app itself exiting.
  */
+import { handledControls, watchHandledControls } from './app-controls';
+import { isRotate, rotateLog, runAppControl, serviceAccepts } from './control-work';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
-import { connectService } from './service-host';
+import { connectService, reloadServiceSettings } from './service-host';
 import { createSession, type Session } from './session';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
@@ -34,7 +36,16 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
       stdio.flush();
       host.eventLog?.close();
     },
+    runControl: async (control) => {
+      if (control === 'paramchange') reloadServiceSettings(host);
+      if (isRotate(control)) rotateLog(host.file, host.sink);
+      else await runAppControl(control, host.sink);
+    },
   });
+  // The service's own controls (reload, rotate) from the start; the app's as it registers handlers.
+  const lifecycle = session.lifecycle;
+  lifecycle.setControls(serviceAccepts(handledControls()));
+  watchHandledControls((handled) => lifecycle.setControls(serviceAccepts(handled)));
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
   if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
   return { kind: 'session', session };

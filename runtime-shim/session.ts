@@ -6,7 +6,7 @@ import path from 'node:path';
 import { installHost, type LogLevel as ApiLevel } from './api';
 import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
-import { ExitCode, Lifecycle, describe, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
+import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from './log-file';
 import { runAppStopWork } from './stop-work';
 
@@ -24,6 +24,8 @@ export interface SessionOptions {
   heartbeat?(): void;
   /** Last words, run once from the process 'exit' event however the process ends (flush logs). */
   beforeExit?(): void;
+  /** Acts on controls besides stop (service modes; see control-work.ts); absent: none accepted. */
+  runControl?(control: DeliveredControl): Promise<void>;
 }
 
 export interface Session {
@@ -57,6 +59,7 @@ export function createSession(opts: SessionOptions): Session {
       log,
       exit: (code) => process.exit(code),
       clock: realClock,
+      ...(opts.runControl ? { runControl: opts.runControl } : {}),
     },
     { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
   );

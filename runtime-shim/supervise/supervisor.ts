@@ -14,7 +14,7 @@
  *   to the stop timeout with STOP_PENDING checkpoints, then forces the stop; `exit` kills the whole
  *   process tree before the supervisor exits.
  */
-import { ExitCode, Lifecycle, type Clock, type ServiceStatus, type StopReason } from '../lifecycle';
+import { ExitCode, Lifecycle, type Clock, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 
 /** What the child tells the supervisor. */
@@ -45,6 +45,8 @@ export interface SupervisorDeps {
   clock: Clock & { now(): number };
   /** One HTTP health probe: resolves true when healthy. Required when health.probe is set. */
   probe?: () => Promise<boolean>;
+  /** Acts on controls besides stop (reload, rotate, the app's; supervisor-mode.ts); absent: none accepted. */
+  runControl?: LifecycleDeps['runControl'];
 }
 
 export interface SupervisorOptions {
@@ -83,6 +85,7 @@ export class Supervisor {
           deps.exit(code);
         },
         clock: deps.clock,
+        ...(deps.runControl ? { runControl: deps.runControl } : {}),
       },
       { stopTimeoutMs: opts.stopTimeoutMs },
     );
