@@ -64,6 +64,7 @@ switch (command.kind) {
   case 'stop':
   case 'restart':
   case 'status':
+  case 'config':
   case 'reload':
   case 'rotate':
   case 'pause':

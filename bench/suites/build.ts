@@ -29,6 +29,14 @@ export const FIXTURES: BenchFixture[] = [
   { id: 'large', label: 'large-app', entry: LARGE_APP_ENTRY },
 ];
 
+/**
+ * The fixtures a run measures: quick mode (the CI smoke run) only hello-http, since every peer's
+ * large-app builds are most of a quick run's minutes and prove nothing a full run does not.
+ */
+export function benchFixtures(quick: boolean): BenchFixture[] {
+  return quick ? FIXTURES.filter((f) => f.id === 'hello') : FIXTURES;
+}
+
 /** Contender labels, shared with the size suite. */
 export const CONTENDER = {
   svcpack: 'svcpack',
@@ -190,7 +198,8 @@ export const buildSuite: Suite = {
 
 async function runBuildSuite(ctx: BenchContext): Promise<SuiteResult> {
   await ensureSvcpackLib(ctx.log);
-  await ensureLargeApp(ctx.log);
+  const fixtures = benchFixtures(ctx.quick);
+  if (fixtures.some((f) => f.id === 'large')) await ensureLargeApp(ctx.log);
   const tools = await acquirePeerTools(ctx);
   const warmPkgHome = await seedPkgHome(path.join(ctx.toolsDir, 'pkg-sea'), tools.node);
 
@@ -200,7 +209,7 @@ async function runBuildSuite(ctx: BenchContext): Promise<SuiteResult> {
   const moduleNotes: string[] = [];
   const warmup = ctx.quick ? 0 : 1;
 
-  for (const fixture of FIXTURES) {
+  for (const fixture of fixtures) {
     formats[fixture.label] = await handmadeSeaFormat(fixture.entry);
     moduleNotes.push(`${fixture.label}: ${await bundledInputCount(fixture.entry)} input files in its esbuild bundle`);
     const contenders = buildContenders(fixture, tools, warmPkgHome, formats[fixture.label]!);

@@ -15,7 +15,7 @@ import { buildHandmadeSea, handmadeSeaFormat } from '../peers/handmade-sea';
 import { ensureLargeApp } from '../peers/large-app';
 import { buildPkgSea, seedPkgHome } from '../peers/pkg-sea';
 import { acquirePeerTools, PEER_VERSIONS, type PeerTools } from '../peers/tools';
-import { BENCH_NAME, CONTENDER, ensureSvcpackLib, FIXTURES, runSvcpackBuild, type BenchFixture, type SvcpackRecord } from './build';
+import { BENCH_NAME, benchFixtures, CONTENDER, ensureSvcpackLib, runSvcpackBuild, type BenchFixture, type SvcpackRecord } from './build';
 
 const MB = 1_000_000;
 const RT_RCDATA = 10;
@@ -85,7 +85,8 @@ interface Built {
 
 async function runSizeSuite(ctx: BenchContext): Promise<SuiteResult> {
   await ensureSvcpackLib(ctx.log);
-  await ensureLargeApp(ctx.log);
+  const fixtures = benchFixtures(ctx.quick);
+  if (fixtures.some((f) => f.id === 'large')) await ensureLargeApp(ctx.log);
   const tools = await acquirePeerTools(ctx);
   const pkgHome = await seedPkgHome(path.join(ctx.toolsDir, 'pkg-sea'), tools.node);
   const variants: SizeVariant[] = [
@@ -94,7 +95,7 @@ async function runSizeSuite(ctx: BenchContext): Promise<SuiteResult> {
   ];
 
   const measurements: Measurement[] = [];
-  for (const fixture of FIXTURES) {
+  for (const fixture of fixtures) {
     for (const variant of variants) {
       ctx.log(`size: ${fixture.label}, ${variant.label}`);
       const dir = path.join(ctx.workDir, 'size', `${fixture.id}-${variant.label.replace(/[^a-z0-9]+/gi, '-')}`);

@@ -230,7 +230,8 @@ async function dumpLine(ctx: ManageContext): Promise<string> {
     const config = ctx.api.queryConfig(service);
     const installed = readInstalled(ctx.api, service, ctx.name);
     const current: ServiceSettings = { ...ctx.baked, ...installed.settings };
-    const parts = [quoteArg(imagePathExe(config.binaryPath)), 'install'];
+    // The exe path always quoted, as on the service's command line.
+    const parts = [`"${imagePathExe(config.binaryPath)}"`, 'install'];
     const valuesOf = (s: ServiceSettings, flag: string): string[] => settingsToFlagPairs(s).filter(([f]) => f === flag).map(([, v]) => v);
     for (const { flag, repeatable } of SETTING_FLAGS) {
       if (flag === '--arg') continue; // read from the command line below: the SCM keeps it there

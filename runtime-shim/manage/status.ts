@@ -4,6 +4,7 @@
  * status too (`installed: false`), not an error.
  */
 import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../scm/manager-api';
+import { rowsFor, type ConfigRow } from './config';
 import { withService, type ManageContext } from './context';
 import { exitCodeText, stateName } from './control';
 import { argsTail, imagePathExe, startTypeName } from './scm-config';
@@ -39,6 +40,8 @@ export interface ServiceStatusReport {
   workingDirSetting?: string;
   /** The folder that setting names, the installed exe's folder for `exe`. */
   workingDir?: string;
+  /** Every setting's effective value and where it comes from (`config get`'s rows). */
+  settings?: ConfigRow[];
 }
 
 export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
@@ -66,8 +69,16 @@ export async function status(ctx: ManageContext): Promise<ServiceStatusReport> {
       lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
       workingDirSetting,
       workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
+      settings: rowsFor(ctx, ctx.api, service),
     };
   });
+}
+
+/** The settings that differ from the exe's own, with where they come from; all of them are in `config get`. */
+function changedSettings(rows: readonly ConfigRow[]): string {
+  const changed = rows.filter((r) => r.source !== 'baked');
+  if (changed.length === 0) return "the exe's own (see config get)";
+  return changed.map((r) => `${r.name}=${r.value === '' ? '(none)' : r.value} [${r.source}]`).join(', ');
 }
 
 /** The human-readable form of a status report. */
@@ -91,6 +102,7 @@ export function formatStatus(r: ServiceStatusReport, serviceArg: string): string
     ['last exit', r.lastExitCode ? exitCodeText({ win32ExitCode: r.lastExitCode.win32, serviceExitCode: r.lastExitCode.service }) : ''],
     ['data folder', r.dataDir],
     ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir })],
+    ['settings', changedSettings(r.settings ?? [])],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${r.displayName ?? r.name} (${r.name})`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ''].join('\n');

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SuiteResult } from '../../bench/lib/types';
 import { runBench, SUITES, type RunResult } from '../../bench/run';
 import { ADDON_APPS, ADDON_STARTS, HASH_CONTENDER } from '../../bench/suites/addons';
-import { CONTENDER, FIXTURES } from '../../bench/suites/build';
+import { benchFixtures, CONTENDER } from '../../bench/suites/build';
 import { EMBEDDED_APPS, READ_KINDS, WORKER_KINDS } from '../../bench/suites/embedded';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
@@ -77,16 +77,13 @@ describe('npm run bench -- --quick', () => {
     expect(fs.readFileSync(files.chart).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
-  test('build: cold and warm, both fixtures, every contender, with the targets checked', () => {
+  test('build: cold and warm, hello-http (quick mode leaves large-app to full runs), every contender, with the targets checked', () => {
     const s = suite('build');
     const contenders = Object.values(CONTENDER);
-    expectComplete(s, Object.fromEntries(FIXTURES.flatMap((f) => [`build.warm.${f.id}`, `build.cold.${f.id}`]).map((m) => [m, contenders])));
-    expect(s.checks.map((c) => c.id)).toEqual([
-      'build.warm.hello.svcpack-vs-bun',
-      'build.warm.hello.svcpack-vs-pkg',
-      'build.warm.large.svcpack-vs-bun',
-      'build.warm.large.svcpack-vs-pkg',
-    ]);
+    expect(benchFixtures(true).map((f) => f.id)).toEqual(['hello']);
+    expect(benchFixtures(false).map((f) => f.id)).toEqual(['hello', 'large']);
+    expectComplete(s, Object.fromEntries(benchFixtures(true).flatMap((f) => [`build.warm.${f.id}`, `build.cold.${f.id}`]).map((m) => [m, contenders])));
+    expect(s.checks.map((c) => c.id)).toEqual(['build.warm.hello.svcpack-vs-bun', 'build.warm.hello.svcpack-vs-pkg']);
     const svcpack = s.measurements.find((m) => m.metric === 'build.warm.hello' && m.contender === CONTENDER.svcpack)!;
     expect(svcpack.details).toMatchObject({ 'bundle ms': expect.any(Number) });
   });
@@ -94,7 +91,7 @@ describe('npm run bench -- --quick', () => {
   test('size: exe, runtime and payload of every packer, compressed and not', () => {
     const s = suite('size');
     const contenders = ['svcpack', 'svcpack --compress', 'svcpack --packer pkg', 'svcpack --packer pkg --compress', 'hand-made SEA', 'pkg --sea', 'pkg --sea --compress Brotli', 'bun build --compile'];
-    expectComplete(s, Object.fromEntries(FIXTURES.flatMap((f) => ['exe', 'runtime', 'payload'].map((k) => `size.${k}.${f.id}`)).map((m) => [m, contenders])));
+    expectComplete(s, Object.fromEntries(benchFixtures(true).flatMap((f) => ['exe', 'runtime', 'payload'].map((k) => `size.${k}.${f.id}`)).map((m) => [m, contenders])));
   });
 
   test('service: start, ready, stop and memory of every contender', () => {
