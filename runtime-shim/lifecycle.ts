@@ -196,7 +196,12 @@ export class Lifecycle {
       void this.stop(request);
       return true;
     }
-    if (!this.acceptsDelivered(request)) return false;
+    if (!this.acceptsDelivered(request)) {
+      // User codes carry no accept flag: the SCM sends them whatever the service accepts, and
+      // some SCMs (Wine's) do not pass the refusal back to the sender.
+      if (typeof request === 'object' && request.kind === 'custom') this.deps.log('warn', `${controlName(request)} refused: nothing handles it (the app registered no onControl handler)`);
+      return false;
+    }
     if (request === 'pause') void this.pause();
     else if (request === 'continue') void this.resume();
     else void this.deliver(request);
