@@ -15,6 +15,10 @@
  * HandlerEx and keeps the states and accepted controls the service reports; for a user code the
  * handler refuses (ERROR_CALL_NOT_IMPLEMENTED) ControlService still succeeds, so the service logs
  * the refusal itself.
+ *
+ * Supervised mode (the supervisor takes the controls, the app child runs the handlers over IPC)
+ * passes the same way under Wine but costs another ~35 s (a second install and start of a
+ * supervised service): it is covered by unit tests of its parts, not here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
