@@ -13,6 +13,7 @@ import { exeConfig } from './exe-config';
 import type { LogSink } from './log-file';
 import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
+import { sampleThisProcess } from './status/status-report';
 import { isToChild, type ToSupervisor } from './supervise/ipc';
 
 export function startChildMode(): Session {
@@ -41,6 +42,10 @@ export function startChildMode(): Session {
   });
   process.on('message', (message: unknown) => {
     if (!isToChild(message)) return;
+    if (message.type === 'usage') {
+      send({ type: 'usage', sample: sampleThisProcess() });
+      return;
+    }
     if (message.type === 'stop') {
       void session.lifecycle.stop(message.reason);
       return;

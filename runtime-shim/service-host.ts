@@ -29,6 +29,8 @@ export interface ServiceHost {
   dataDir: string;
   /** The log file, tee'd to the Event Log when that is on. */
   sink: LogSink;
+  /** The log file being written (`<log folder>\<Name>.log`). */
+  logFile: string;
   /** The log file itself: a reload applies new settings to it, `rotate` rotates it. */
   file: RotatingLogFile;
   /** null when the Event Log is off or its source could not be opened. */
@@ -100,7 +102,7 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   sink = eventLog ? teeSink(file, eventLog) : file;
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
-  return { koffi, controller, dataDir, sink, file, eventLog, workingDir };
+  return { koffi, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir };
 }
 
 /**

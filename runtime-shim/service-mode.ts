@@ -12,10 +12,13 @@
  */
 import { handledControls, watchHandledControls } from './app-controls';
 import { isRotate, rotateLog, runAppControl, serviceAccepts } from './control-work';
+import { exeConfig } from './exe-config';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
 import { connectService, reloadServiceSettings } from './service-host';
 import { createSession, type Session } from './session';
+import { rememberLastError } from './status/last-error-sink';
+import { serveLiveStatus } from './status/serve-live-status';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
@@ -24,11 +27,12 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   const host = await connectService((request) => session?.lifecycle.control(request) ?? false);
   if (!host) return { kind: 'not-started-by-scm' };
 
-  const stdio = captureStdio(host.sink);
+  const sink = rememberLastError(host.sink);
+  const stdio = captureStdio(sink);
   session = createSession({
     isService: true,
     dataDir: host.dataDir,
-    sink: host.sink,
+    sink,
     report: (status) => host.controller.report(status),
     ownListeners: new Set(),
     triggeredBy: () => undefined,
@@ -38,15 +42,22 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
     },
     runControl: async (control) => {
       if (control === 'paramchange') reloadServiceSettings(host);
-      if (isRotate(control)) rotateLog(host.file, host.sink);
-      else await runAppControl(control, host.sink);
+      if (isRotate(control)) rotateLog(host.file, sink);
+      else await runAppControl(control, sink);
     },
   });
   // The service's own controls (reload, rotate) from the start; the app's as it registers handlers.
-  const lifecycle = session.lifecycle;
+  const { lifecycle } = session;
   lifecycle.setControls(serviceAccepts(handledControls()));
   watchHandledControls((handled) => lifecycle.setControls(serviceAccepts(handled)));
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
-  if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
+  if ('problem' in host.workingDir) lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
+  serveLiveStatus({
+    name: exeConfig.name,
+    state: () => lifecycle.current,
+    lastError: () => sink.lastError,
+    logFile: host.logFile,
+    log: (level, message) => sink.write(level, 'lifecycle', message),
+  });
   return { kind: 'session', session };
 }

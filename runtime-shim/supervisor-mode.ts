@@ -6,10 +6,13 @@
 import type { HandledControls } from './app-controls';
 import { isRotate, NOTHING_HANDLED, rotateLog, serviceAccepts } from './control-work';
 import { effectiveSettings, SETTINGS_ENV } from './effective-settings';
+import { exeConfig } from './exe-config';
 import { ExitCode, type DeliveredControl } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
 import { connectService, reloadServiceSettings } from './service-host';
 import { realClock } from './session';
+import { rememberLastError } from './status/last-error-sink';
+import { serveLiveStatus } from './status/serve-live-status';
 import { spawnApp, type AppProcess } from './supervise/app-process';
 import { httpProbe } from './supervise/health-probe';
 import { Supervisor } from './supervise/supervisor';
@@ -21,7 +24,9 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   const host = await connectService((request) => supervisor?.lifecycle.control(request) ?? false);
   if (!host) return { kind: 'not-started-by-scm' };
   // The app's records arrive over IPC, so they reach the Event Log through this sink too.
-  const { sink, dataDir, workingDir } = host;
+  const { dataDir, workingDir } = host;
+  const sink = rememberLastError(host.sink);
+  let app: AppProcess | null = null;
 
   let job: ProcessJob | null = null;
   try {
@@ -35,7 +40,6 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   const args = process.argv.slice(3);
   // Controls: this process accepts them from the SCM; the app's go to the current child, and are
   // accepted only while that child has told it has handlers for them.
-  let app: AppProcess | null = null;
   const appHandles = (handled: HandledControls) => supervisor?.lifecycle.setControls(serviceAccepts(handled));
   const runControl = async (control: DeliveredControl): Promise<void> => {
     if (control === 'paramchange') {
@@ -96,6 +100,15 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
     supervisor.lifecycle.fail(ExitCode.StartFailed, workingDir.problem);
   } else {
     supervisor.start();
+    const running = supervisor;
+    serveLiveStatus({
+      name: exeConfig.name,
+      state: () => running.lifecycle.current,
+      lastError: () => sink.lastError,
+      logFile: host.logFile,
+      log: (level, message) => sink.write(level, 'supervisor', message),
+      supervised: { status: () => running.status(), appUsage: (timeoutMs) => app?.usage(timeoutMs) ?? Promise.resolve(null) },
+    });
   }
   return { kind: 'supervising' };
 }

@@ -101,7 +101,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         'Every option can also be set in svcpack.config.json (or .ts, .mts, .cts, .js, .mjs, .cjs, or',
         'the "svcpack" key of package.json) under its name in camelCase: --start-type → "startType",',
         'except --stop-timeout → "stopTimeoutMs" and --arg → "args". Options given here win; a list',
-        'given here (--env, --arg, --dependencies) replaces the config\'s.',
+        'given here (--env, --arg, --dependencies, --allow-control) replaces the config\'s.',
       ].join('\n'),
     )
     .action(async (entry: string | undefined, o: Record<string, unknown>) => {

@@ -180,7 +180,7 @@ describe('svcpack build: success', () => {
       '--start-type', 'delayed-auto', '--account', 'NetworkService', '--dependencies', 'Tcpip,+Group',
       '--recovery', 'restart/2s,none', '--recovery-reset', '2h', '--recovery-on-non-crash', 'no',
       '--preshutdown-timeout', '1m', '--sid-type', 'restricted', '--env', 'A=1', '--env', 'B=2', '--arg', 'x', '--arg', 'y',
-      '--working-dir', 'D:\\apps\\Flag Svc', '--stop-timeout', '1m',
+      '--working-dir', 'D:\\apps\\Flag Svc', '--allow-control', 'Users, CORP\\Help Desk', '--stop-timeout', '1m',
     );
     expect(code, out.stderr).toBe(0);
     // The stop timeout is baked into the exe's manifest (the build record does not list it).
@@ -197,9 +197,10 @@ describe('svcpack build: success', () => {
       env: { A: '***', B: '***' }, // the record names variables, never their values
       args: ['x', 'y'],
       workingDir: 'D:\\apps\\Flag Svc',
+      allowControl: ['Users', 'CORP\\Help Desk'],
     });
     const cmd = fs.readFileSync(path.join(outDir, 'install.cmd'), 'utf8');
     expect(cmd).toContain('  --start-type "delayed-auto" ^\r\n');
-    expect(cmd).toContain('  --env "B=2" ^\r\n  --arg "x" ^\r\n  --arg "y" ^\r\n  --working-dir "D:\\apps\\Flag Svc"\r\n');
+    expect(cmd).toContain('  --env "B=2" ^\r\n  --arg "x" ^\r\n  --arg "y" ^\r\n  --working-dir "D:\\apps\\Flag Svc" ^\r\n  --allow-control "Users,CORP\\Help Desk"\r\n');
   }, 120_000);
 });

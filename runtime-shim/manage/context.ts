@@ -97,15 +97,25 @@ function win32Text(code: number): string {
   return WIN32_MESSAGES[code] ?? `Win32 error ${code}`;
 }
 
+/** Commands an administrator can let other accounts run with `install --allow-control`. */
+const DELEGABLE_COMMANDS = new Set(['start', 'stop', 'restart', 'status']);
+
 /**
- * Turns a failed Win32 call into a ManageError: access denied always says "run as administrator";
- * other errors name the call and the error. Anything else is rethrown as is.
+ * Turns a failed Win32 call into a ManageError: access denied always says "run as administrator"
+ * (for the commands `--allow-control` can open to others, also how to be allowed); other errors
+ * name the call and the error. Anything else is rethrown as is.
  */
 export function explain(err: unknown, ctx: Pick<ManageContext, 'name' | 'logDir'>, doing: string, command: string): never {
   if (err instanceof ManageError) throw err;
   if (err instanceof Win32Error) {
     if (err.code === ERROR_ACCESS_DENIED) {
-      throw new ManageError(`${doing}: access denied`, `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`);
+      const elevated = `run "${ctx.name}.exe ${command}" from a command prompt opened with "Run as administrator"`;
+      throw new ManageError(
+        `${doing}: access denied`,
+        DELEGABLE_COMMANDS.has(command)
+          ? `${elevated}, or have an administrator allow your account or group: "${ctx.name}.exe install --force --allow-control <account or group>"`
+          : elevated,
+      );
     }
     throw new ManageError(`${doing}: ${win32Text(err.code)} (${err.fn}, error ${err.code})`, hintFor(err.code, ctx.name, ctx.logDir));
   }

@@ -12,8 +12,15 @@
  *     pointing the service's Event Log source at this exe when the Event Log is on;
  *  4. last in that transaction, grant "Log on as a service" to a user or gMSA account that lacks
  *     it, so the right is never granted for an install that did not happen.
+ *
+ * `--allow-control` (settings/allow-control.ts) is looked up in step 2 (an unknown name is a usage
+ * error, exit 2, before anything changes) and applied in step 3: the service's DACL becomes the
+ * Windows default plus one entry per account (service-security.ts), and the names are stored in
+ * the service's Parameters key for `status` and later updates; an update restores the previous
+ * DACL and value on rollback.
  */
 import { classifyAccount } from '../settings/account';
+import { isSidString } from '../settings/allow-control';
 import { resolveSettings, SettingError, type SettingsInput } from '../settings/resolve';
 import { applyStored, resolveRuntime, runtimeSpec, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
@@ -27,9 +34,11 @@ import {
   type ScmApi,
   type ServiceConfigInfo,
 } from '../scm/manager-api';
+import { sidFromBytes, sidToBytes } from '../scm/sid';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { readInstalled } from './installed';
+import { serviceDacl } from './service-security';
 import {
   allConfig2,
   argsTail,
@@ -152,6 +161,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
       if (account.needsPassword) password = await readPassword(ctx, target.account, opts.passwordEnv);
     }
     if (touches('dependencies')) checkDependencies(ctx, scm, target.dependencies);
+    const allowSids = touches('allowControl') ? allowControlSids(ctx, target.allowControl) : null;
 
     // 3. Apply, with undo.
     const undo = new Undo();
@@ -176,6 +186,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
         updateExisting(ctx, service, installed!.config, target, given, commandLine, password, warnings, undo);
       }
       storeRuntimeSettings(ctx, runtimeGiven, runtimeTarget, storedBefore, undo);
+      if (allowSids !== null) applyAllowControl(ctx, service, target.allowControl, allowSids, fresh, undo);
       if (runtimeTarget.logging.eventLog) registerEventSource(ctx, warnings, undo);
 
       const dirCreated = ctx.fs.mkdir(ctx.dataDir);
@@ -191,6 +202,13 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
       explain(err, ctx, fresh ? `installing ${ctx.name}` : `updating ${ctx.name}`, command);
     } finally {
       if (created) api.close(created);
+    }
+    if (allowSids !== null && (!fresh || allowSids.length > 0)) {
+      ctx.out(
+        target.allowControl.length > 0
+          ? `${ctx.name}: ${target.allowControl.join(', ')} may query, start and stop it without administrator rights`
+          : `${ctx.name}: only administrators may start and stop it (the Windows default)`,
+      );
     }
 
     return { action: fresh ? 'installed' : 'updated', settings: effective, runtime: runtimeTarget, commandLine, warnings };
@@ -265,6 +283,58 @@ function lookupOrFail(ctx: ManageContext, name: string): string {
     );
   }
   return found.sid;
+}
+
+/** SID_NAME_USE values that can be granted access: user, group, alias (local group), well-known group, computer. */
+const GRANTABLE_USES = new Set([1, 2, 4, 5, 9]);
+
+/**
+ * The SIDs of the `allowControl` entries, in order: SID strings as they are (normalised), names
+ * through LookupAccountNameW. A name that is unknown, or names something that cannot be granted
+ * access (a domain, a deleted account), is a usage error (exit 2).
+ */
+function allowControlSids(ctx: ManageContext, entries: readonly string[]): string[] {
+  return entries.map((entry) => {
+    if (isSidString(entry)) return sidFromBytes(sidToBytes(entry));
+    let found: ReturnType<ScmApi['lookupAccount']>;
+    try {
+      found = ctx.api.lookupAccount(entry);
+    } catch (err) {
+      explain(err, ctx, `looking up ${entry}`, 'install');
+    }
+    if (!found) {
+      throw new ManageError(
+        `cannot allow ${entry} to control the service: no such account or group`,
+        'check the spelling (BUILTIN\\Users, DOMAIN\\Group, .\\user), or give its SID, e.g. S-1-5-32-545 for Users on a Windows in any language',
+        2,
+      );
+    }
+    if (!GRANTABLE_USES.has(found.use)) {
+      throw new ManageError(
+        `cannot allow ${entry} to control the service: it is not a user, group or computer account (SID type ${found.use})`,
+        'name a user or a group, e.g. BUILTIN\\Users or DOMAIN\\Group',
+        2,
+      );
+    }
+    return found.sid;
+  });
+}
+
+/**
+ * Sets the service's DACL to the default plus `sids` and stores `entries` as given. A new service
+ * already has the default DACL and no value, so an empty list changes nothing there; on an update
+ * the previous DACL and value are read first and restored on rollback (a new service's are
+ * removed with it).
+ */
+function applyAllowControl(ctx: ManageContext, service: object, entries: readonly string[], sids: readonly string[], fresh: boolean, undo: Undo): void {
+  const { api } = ctx;
+  if (fresh && entries.length === 0) return;
+  const previousDacl = fresh ? null : api.getServiceDacl(service);
+  api.setServiceDacl(service, serviceDacl(sids));
+  if (previousDacl !== null) undo.push('setting who may control the service', () => api.setServiceDacl(service, previousDacl));
+  const previous = fresh ? null : (api.getServiceAllowControl(ctx.name) ?? []);
+  api.setServiceAllowControl(ctx.name, entries);
+  if (previous !== null) undo.push('storing who may control the service', () => api.setServiceAllowControl(ctx.name, previous));
 }
 
 async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {

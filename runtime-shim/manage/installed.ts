@@ -50,5 +50,7 @@ export function readInstalled(api: ScmApi, service: object, name: string): Insta
   );
   const workingDir = api.getServiceWorkingDir(name);
   if (workingDir !== null) settings.workingDir = workingDir;
+  // No value: nothing was allowed through svcpack (the SCM's default DACL, or one set by other means).
+  settings.allowControl = api.getServiceAllowControl(name) ?? [];
   return { config, settings };
 }

@@ -21,7 +21,12 @@ import { sendControl } from './controls';
 import { bakedSettings } from '../effective-settings';
 import { applyStored } from '../settings/runtime-settings';
 import type { ScmApi } from '../scm/manager-api';
+import { queryLiveStatus } from '../status/status-client';
+import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../working-dir';
+
+/** How long `status` waits for the running service's live figures, ms. */
+const LIVE_STATUS_TIMEOUT_MS = 2_000;
 
 export function realContext(): ManageContext {
   const koffi = loadKoffi();
@@ -95,7 +100,7 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
         await sendControl(ctx, command);
         return 0;
       case 'status': {
-        const report = await status(ctx);
+        const report = await status(ctx, () => queryLiveStatus(statusPipePath(ctx.name), { timeoutMs: LIVE_STATUS_TIMEOUT_MS }));
         process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, ctx.serviceArg));
         return 0;
       }

@@ -188,12 +188,31 @@ export interface ServiceParameters {
   getStoredSettings(name: string): Partial<Record<RuntimeKey, string>>;
   /** Stores one runtime setting (REG_SZ named by its key), creating the Parameters key; null deletes it. */
   setStoredSetting(name: string, key: RuntimeKey, value: string | null): void;
+  /** The `AllowControl` value (the `allowControl` setting as given, comma-separated); null when there is none. */
+  getServiceAllowControl(name: string): string[] | null;
+  /** Writes the `AllowControl` value (REG_SZ, comma-separated), creating the Parameters key; [] deletes it. */
+  setServiceAllowControl(name: string, accounts: readonly string[]): void;
+}
+
+/**
+ * The service object's DACL, as SDDL (koffi implementation: service-security-bindings.ts). The
+ * owner, group and SACL are neither read nor written.
+ */
+export interface ServiceSecurity {
+  /** QueryServiceObjectSecurity(DACL_SECURITY_INFORMATION) as SDDL (`D:…`); the handle needs READ_CONTROL. */
+  getServiceDacl(service: ScHandle): string;
+  /**
+   * SetServiceObjectSecurity(DACL_SECURITY_INFORMATION) from SDDL that has a `D:` part (without
+   * one it throws before calling Windows: that would be a NULL DACL, full access for everyone);
+   * the handle needs WRITE_DAC.
+   */
+  setServiceDacl(service: ScHandle, sddl: string): void;
 }
 
 /** TOKEN_ELEVATION_TYPE: TokenElevationTypeDefault 1, Full 2, Limited 3. */
 export type ElevationType = 'default' | 'full' | 'limited';
 
-export interface ScmApi extends EventSourceRegistry, ServiceParameters {
+export interface ScmApi extends EventSourceRegistry, ServiceParameters, ServiceSecurity {
   /**
    * This process's TokenElevationType: 'full' (an administrator's elevated token), 'limited' (the
    * filtered half of an administrator's split token: UAC, not elevated), 'default' (no split token:

@@ -1,7 +1,8 @@
 /**
  * The koffi implementation of `ScmApi` (manager-api.ts): the only place the management commands'
  * Win32 calls are made (advapi32, kernel32, version), together with the Event Log source's
- * registry functions of eventlog-bindings.ts and the Parameters values of service-parameters.ts.
+ * registry functions of eventlog-bindings.ts, the Parameters values of service-parameters.ts and
+ * the service DACL of service-security-bindings.ts.
  * Every failed call throws `Win32Error(<function>, <code>)`; handles, keys and memory are released
  * in `finally`. Passwords are passed straight to Windows and never appear in errors.
  *
@@ -14,6 +15,7 @@ import { bindEventSourceRegistry } from './eventlog-bindings';
 import { bindLastError } from './last-error';
 import { bindLocalMachineRegistry, REG_MULTI_SZ } from './registry-bindings';
 import { bindServiceParameters } from './service-parameters';
+import { bindServiceSecurity } from './service-security-bindings';
 import {
   ERROR_INVALID_LEVEL,
   ERROR_NONE_MAPPED,
@@ -213,6 +215,7 @@ export function bindManager(koffi: Koffi): ScmApi {
   return {
     ...bindEventSourceRegistry(registry),
     ...bindServiceParameters(registry),
+    ...bindServiceSecurity(koffi),
 
     elevationType() {
       const token: [Ptr] = [null];

@@ -14,6 +14,12 @@ import { readWideString } from './win32-data';
  * are stored one REG_SZ value each, named by their key (`logLevel`), holding their flag's text.
  */
 export const WORKING_DIR_VALUE = 'WorkingDirectory';
+/**
+ * The value that holds the `allowControl` setting as given (names or SID strings, joined with
+ * commas, which account names cannot contain): for `status` and `install --force` to read back,
+ * since the service's security descriptor holds only SIDs.
+ */
+export const ALLOW_CONTROL_VALUE = 'AllowControl';
 
 /** HKLM-relative path of service `name`'s Parameters key. */
 export function serviceParametersKey(name: string): string {
@@ -24,8 +30,8 @@ export function serviceParametersKey(name: string): string {
 const missingKey = (err: unknown): boolean => err instanceof Win32Error && err.fn === 'RegOpenKeyExW' && err.code === ERROR_FILE_NOT_FOUND;
 
 export function bindServiceParameters(registry: LocalMachineRegistry): ServiceParameters {
-  /** A string value; null when it (or the whole Parameters key) is missing. Another type is treated as missing. */
-  const readText = (name: string, valueName: string): string | null => {
+  /** A string value; null when it, or the Parameters key, is missing (another type counts as missing). */
+  function readString(name: string, valueName: string): string | null {
     try {
       const value = registry.read(serviceParametersKey(name), valueName);
       return value && (value.type === REG_SZ || value.type === REG_EXPAND_SZ) ? readWideString(value.data, 0) : null;
@@ -33,9 +39,10 @@ export function bindServiceParameters(registry: LocalMachineRegistry): ServicePa
       if (missingKey(err)) return null;
       throw err;
     }
-  };
-  /** Writes a REG_SZ value (creating the key), or deletes it for null (a missing one is not an error). */
-  const writeText = (name: string, valueName: string, value: string | null): void => {
+  }
+
+  /** Writes a REG_SZ value (creating the Parameters key), or deletes it for null. */
+  function writeString(name: string, valueName: string, value: string | null): void {
     const key = serviceParametersKey(name);
     if (value !== null) {
       registry.write(key, [{ name: valueName, type: REG_SZ, data: Buffer.from(`${value}\0`, 'utf16le') }], true);
@@ -46,18 +53,26 @@ export function bindServiceParameters(registry: LocalMachineRegistry): ServicePa
     } catch (err) {
       if (!missingKey(err)) throw err;
     }
-  };
+  }
+
   return {
-    getServiceWorkingDir: (name) => readText(name, WORKING_DIR_VALUE),
-    setServiceWorkingDir: (name, value) => writeText(name, WORKING_DIR_VALUE, value),
+    getServiceWorkingDir: (name) => readString(name, WORKING_DIR_VALUE),
+    setServiceWorkingDir: (name, value) => writeString(name, WORKING_DIR_VALUE, value),
+
+    getServiceAllowControl(name) {
+      const value = readString(name, ALLOW_CONTROL_VALUE);
+      return value === null ? null : value.split(',').filter((entry) => entry !== '');
+    },
+    setServiceAllowControl: (name, accounts) => writeString(name, ALLOW_CONTROL_VALUE, accounts.length > 0 ? accounts.join(',') : null),
+
     getStoredSettings(name) {
       const stored: Partial<Record<RuntimeKey, string>> = {};
       for (const { key } of RUNTIME_SETTINGS) {
-        const text = readText(name, key);
+        const text = readString(name, key);
         if (text !== null) stored[key] = text;
       }
       return stored;
     },
-    setStoredSetting: (name, key, value) => writeText(name, key, value),
+    setStoredSetting: (name, key, value) => writeString(name, key, value),
   };
 }

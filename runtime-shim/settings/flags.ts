@@ -48,6 +48,12 @@ const FLAG_BY_KEY: { readonly [K in keyof Required<SettingsInput>]: Omit<Setting
     repeatable: false,
     help: "folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path",
   },
+  allowControl: {
+    flag: '--allow-control',
+    valueName: 'accounts',
+    repeatable: false,
+    help: 'comma-separated accounts or groups (or SIDs) that may query, start and stop the service without administrator rights; none for no one',
+  },
 };
 
 export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof SettingsInput>).map(settingFlag);

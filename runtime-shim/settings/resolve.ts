@@ -10,13 +10,16 @@
  * - dependencies: a list, or one comma-separated string; a load-order group is written `+Group`;
  * - env: a record, or a list of `KEY=value`;
  * - workingDir: `exe`, `data` (any case), or an absolute Windows path (`D:\apps\MySvc`,
- *   `\\server\share\app`).
+ *   `\\server\share\app`);
+ * - allowControl: a list, or one comma-separated string of account/group names or SID strings;
+ *   `none` or `''` for no one (settings/allow-control.ts).
  *
  * Limits: display name 1-256 characters (the SCM's), description at most 1024, delays and the
  * preshutdown timeout at most 2^32-1 ms, the recovery reset period whole seconds up to 2^32-1 s
  * (all DWORDs), the account at most 256 characters.
  */
 import { accountProblem, ACCOUNT_FORMS } from './account';
+import { AllowControlProblem, parseAllowControl } from './allow-control';
 import { settingFlag, SETTING_FLAGS } from './flags';
 import type { LoggingInput } from './logging-resolve';
 import type { OperationInput } from './operation-settings';
@@ -59,6 +62,8 @@ export interface SettingsInput {
   args?: string[];
   /** `exe`, `data` or an absolute Windows path. */
   workingDir?: string;
+  /** Accounts, groups or SIDs: a list, or one comma-separated string (`''` or `none`: no one). */
+  allowControl?: string[] | string;
 }
 
 /** The key of a service, logging, supervision or operation setting, or the stop timeout. */
@@ -118,12 +123,13 @@ export function resolveSettings(input: SettingsInput, base: ServiceSettings): Se
     env: input.env === undefined ? { ...base.env } : environment(input.env),
     args: input.args === undefined ? [...base.args] : args(input.args),
     workingDir: input.workingDir === undefined ? base.workingDir : workingDirSetting(input.workingDir),
+    allowControl: input.allowControl === undefined ? [...base.allowControl] : allowControl(input.allowControl),
   };
 }
 
 /**
  * The flag/value pairs that reproduce `s`, in `SETTING_FLAGS` order. Every setting is explicit
- * except an empty description, recovery command, dependency list, env or args: those are omitted,
+ * except an empty description, recovery command, dependency list, env, args or allowControl: those are omitted,
  * since Windows PowerShell 5.1 drops empty arguments and a repeatable flag cannot say "none".
  * Resolving the pairs against `s`, or against any base that has those same settings empty too,
  * gives back `s`.
@@ -144,6 +150,7 @@ export function settingsToFlagPairs(s: ServiceSettings): Array<[flag: string, va
     env: Object.entries(s.env).map(([key, value]) => `${key}=${value}`),
     args: s.args,
     workingDir: [s.workingDir],
+    allowControl: s.allowControl.length === 0 ? [] : [s.allowControl.join(',')],
   };
   return SETTING_FLAGS.flatMap(({ key, flag }) => values[key].map((value): [string, string] => [flag, value]));
 }
@@ -196,6 +203,15 @@ function dependencies(value: string[] | string): string[] {
     seen.add(name.toLowerCase());
     return name;
   });
+}
+
+function allowControl(value: string[] | string): string[] {
+  try {
+    return parseAllowControl(value);
+  } catch (err) {
+    if (err instanceof AllowControlProblem) throw new SettingError('allowControl', err.message, err.hint);
+    throw err;
+  }
 }
 
 function recovery(input: SettingsInput, base: Recovery): Recovery {

@@ -63,6 +63,13 @@ export interface ServiceSettings {
    * first line (working-dir.ts).
    */
   workingDir: string;
+  /**
+   * Accounts and groups (names as given, or `S-1-…` SID strings) that may query, start, stop,
+   * pause/continue and send controls to the service without administrator rights: install adds an
+   * allow entry for each to the service's default security descriptor (manage/service-security.ts).
+   * Empty: the Windows default, only administrators and SYSTEM may start and stop it.
+   */
+  allowControl: string[];
 }
 
 /** The named choices of `workingDir`; anything else is an absolute Windows path. */
@@ -101,5 +108,6 @@ export function defaultSettings(name: string, displayName = name, description = 
     env: {},
     args: [],
     workingDir: DEFAULT_WORKING_DIR,
+    allowControl: [],
   };
 }

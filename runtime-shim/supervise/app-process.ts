@@ -11,6 +11,7 @@ import type { DeliveredControl } from '../lifecycle';
 import type { LogSink } from '../log-file';
 import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ProcessJob } from '../scm/job-bindings';
+import type { ProcessSample } from '../status/status-report';
 import { CHILD_ARG, isToSupervisor, type ToChild } from './ipc';
 import type { AppChild, ChildEvent } from './supervisor';
 
@@ -32,6 +33,11 @@ export interface AppProcessOptions {
 /** The app's child process, as the supervisor's mode sees it. */
 export interface AppProcess extends AppChild {
   /**
+   * The app process's own figures (memory, CPU, uptime), asked over IPC for the live status;
+   * null when it has exited or does not answer within `timeoutMs` (its event loop is blocked).
+   */
+  usage(timeoutMs: number): Promise<ProcessSample | null>;
+  /**
    * Runs the app's handlers for `control` in the child (with `settings` made effective there
    * first, for a reload); resolves when they settled, or when the child is gone.
    */
@@ -47,6 +53,7 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   });
   const pid = child.pid ?? 0;
   let exited = false;
+  const usageWaiters = new Set<(sample: ProcessSample | null) => void>();
   if (opts.job && pid) {
     try {
       opts.job.add(pid);
@@ -60,6 +67,7 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   child.on('message', (message: unknown) => {
     if (!isToSupervisor(message)) return;
     if (message.type === 'log') opts.sink.write(message.level, message.source, message.message);
+    else if (message.type === 'usage') for (const waiter of [...usageWaiters]) waiter(message.sample);
     else if (message.type === 'controls') opts.onControls(message.handled);
     else if (message.type === 'control-done') {
       controlsPending.get(message.id)?.();
@@ -70,6 +78,7 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
   // 'close' comes after the exit and after stdout/stderr have ended: no line is lost.
   child.on('close', (code) => {
     exited = true;
+    for (const waiter of [...usageWaiters]) waiter(null);
     for (const done of controlsPending.values()) done();
     controlsPending.clear();
     pending.stdout.flush();
@@ -89,6 +98,24 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
       return new Promise<void>((resolve) => {
         controlsPending.set(id, resolve);
         child.send(message);
+      });
+    },
+    usage(timeoutMs) {
+      if (exited || !child.connected) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => waiter(null), timeoutMs);
+        const waiter = (sample: ProcessSample | null): void => {
+          clearTimeout(timer);
+          usageWaiters.delete(waiter);
+          resolve(sample);
+        };
+        usageWaiters.add(waiter);
+        const message: ToChild = { type: 'usage' };
+        try {
+          child.send(message);
+        } catch {
+          waiter(null); // the channel closed meanwhile: the app is exiting
+        }
       });
     },
     killTree() {

@@ -49,6 +49,19 @@ export interface SupervisorDeps {
   runControl?: LifecycleDeps['runControl'];
 }
 
+/** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
+export interface SupervisorStatus {
+  /** Times the app was started again after an unexpected end. */
+  restarts: number;
+  /** The app's process now; null while it is down (waiting for a restart, stopping, given up). */
+  appPid: number | null;
+  appUptimeMs: number | null;
+  /** The HTTP probe of the current app; null without a health URL. */
+  probe: { lastHealthy: boolean | null; lastAgeMs: number | null; consecutiveFailures: number; failuresAllowed: number } | null;
+  /** Heartbeats of the current app; null when not required. */
+  heartbeat: { lastAgeMs: number | null; timeoutMs: number } | null;
+}
+
 export interface SupervisorOptions {
   /** ms, or asked at each stop (see LifecycleOptions). */
   stopTimeoutMs: number | (() => number);
@@ -69,6 +82,9 @@ export class Supervisor {
   private heartbeatTimer: unknown = null;
   private probeFailures = 0;
   private killedBecause: string | null = null;
+  private launches = 0;
+  private lastProbe: { healthy: boolean; at: number } | null = null;
+  private lastHeartbeatAt: number | null = null;
 
   constructor(
     private readonly deps: SupervisorDeps,
@@ -91,6 +107,27 @@ export class Supervisor {
     );
   }
 
+  /** Read-only figures for the live status (status/status-server.ts). */
+  status(): SupervisorStatus {
+    const now = this.deps.clock.now();
+    const { probe, heartbeatTimeoutMs } = this.opts.health;
+    return {
+      restarts: Math.max(0, this.launches - 1),
+      appPid: this.child?.pid ?? null,
+      appUptimeMs: this.child ? now - this.childStarted : null,
+      probe:
+        probe && this.deps.probe
+          ? {
+              lastHealthy: this.lastProbe?.healthy ?? null,
+              lastAgeMs: this.lastProbe ? now - this.lastProbe.at : null,
+              consecutiveFailures: this.probeFailures,
+              failuresAllowed: probe.failures,
+            }
+          : null,
+      heartbeat: heartbeatTimeoutMs !== null ? { lastAgeMs: this.lastHeartbeatAt !== null ? now - this.lastHeartbeatAt : null, timeoutMs: heartbeatTimeoutMs } : null,
+    };
+  }
+
   /** ServiceMain was called: START_PENDING, then the first child. */
   start(): void {
     this.lifecycle.start();
@@ -102,6 +139,9 @@ export class Supervisor {
     if (this.stopping) return;
     this.killedBecause = null;
     this.probeFailures = 0;
+    this.lastProbe = null;
+    this.lastHeartbeatAt = null;
+    this.launches++;
     this.childStarted = this.deps.clock.now();
     const child = this.deps.spawn((event) => this.onChildEvent(child, event));
     this.child = child;
@@ -120,6 +160,7 @@ export class Supervisor {
         this.armHealth();
         return;
       case 'heartbeat':
+        this.lastHeartbeatAt = this.deps.clock.now();
         this.armHeartbeat();
         return;
       case 'exit':
@@ -185,6 +226,7 @@ export class Supervisor {
   private onProbe(healthy: boolean, allowed: number): void {
     if (this.healthTimer === null) return; // disarmed meanwhile
     this.probeFailures = healthy ? 0 : this.probeFailures + 1;
+    this.lastProbe = { healthy, at: this.deps.clock.now() };
     if (this.probeFailures >= allowed) this.kill(`health check failed ${this.probeFailures} times in a row`);
   }
 

@@ -104,6 +104,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   env: setting('env', 'env'),
   args: setting('args', 'list'),
   workingDir: setting('workingDir', 'text'),
+  allowControl: setting('allowControl', 'names'),
   logDir: setting('logDir', 'text'),
   logLevel: setting('logLevel', 'choice', LOG_LEVELS),
   logRotate: setting('logRotate', 'text'),

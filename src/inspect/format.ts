@@ -79,7 +79,7 @@ function signatureRows(sig: SignatureInfo): Row[] {
 
 function settingRows(m: ExeManifest): Row[] {
   const s = m.settings;
-  const flags = new Map(settingsToFlagPairs({ ...s, env: {} }));
+  const flags = new Map(settingsToFlagPairs({ ...s, env: {}, allowControl: [] })); // only --recovery is read; older exes lack allowControl
   const envKeys = Object.keys(s.env ?? {});
   const rows: Row[] = [
     ['start type', s.startType],
@@ -97,6 +97,8 @@ function settingRows(m: ExeManifest): Row[] {
   if (s.args.length) rows.push(['args', s.args.join(' ')]);
   // Exes built before the setting existed leave the app where Windows starts the service.
   rows.push(['working dir', (s as Partial<typeof s>).workingDir ?? 'not set (built before svcpack set it)']);
+  const allowControl = (s as Partial<typeof s>).allowControl ?? [];
+  rows.push(['may control', allowControl.length ? allowControl.join(', ') : 'administrators only (the Windows default)']);
   rows.push(['stop timeout', formatDuration(m.stopTimeoutMs)]);
   const l = m.logging;
   rows.push([

@@ -79,6 +79,15 @@ describe('formatInspect', () => {
     expect(rowsOf(formatInspect({ ...r, svcpack: { ...r.svcpack!, settings: old as ServiceSettings } })).get('working dir')).toBe('not set (built before svcpack set it)');
   });
 
+  it('who may control the service besides administrators; an exe built before the setting existed has no one', () => {
+    const r = result();
+    const rows = (settings: object) => rowsOf(formatInspect({ ...r, svcpack: { ...r.svcpack!, settings: settings as ServiceSettings } }));
+    expect(rows({ ...r.svcpack!.settings, allowControl: [] }).get('may control')).toBe('administrators only (the Windows default)');
+    expect(rows({ ...r.svcpack!.settings, allowControl: ['Users', 'CORP\\Ops'] }).get('may control')).toBe('Users, CORP\\Ops');
+    const { allowControl: _, ...old } = r.svcpack!.settings;
+    expect(rows(old).get('may control')).toBe('administrators only (the Windows default)');
+  });
+
   it('a valid signature: signer, certificate, program, timestamp', () => {
     const rows = rowsOf(
       formatInspect(

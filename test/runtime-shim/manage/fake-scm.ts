@@ -41,6 +41,7 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
 import type { RuntimeKey, RuntimeSettings } from '../../../runtime-shim/settings/runtime-settings';
+import { DEFAULT_SERVICE_DACL } from '../../../runtime-shim/manage/service-security';
 
 export interface FakeService {
   config: ServiceConfigInfo;
@@ -51,6 +52,8 @@ export interface FakeService {
   openHandles: number;
   /** Polls left before a pending state completes. */
   pendingPolls: number;
+  /** The service object's DACL as SDDL (a new service gets Windows' default). */
+  dacl: string;
 }
 
 export interface FakeOptions {
@@ -69,6 +72,39 @@ export interface FakeOptions {
   pendingPolls?: number;
   /** Whether a started service ends RUNNING or fails (STOPPED 1066/exit code). */
   startOutcome?: 'running' | 'fails' | 'hangs';
+  /**
+   * The SIDs of a caller who is not an administrator (its user and groups): the SCM then denies
+   * SC_MANAGER_ALL_ACCESS, and openService grants only what the service's DACL allows them.
+   */
+  caller?: string[];
+}
+
+/** SDDL's letters for service access rights (service-security.ts). */
+export const SDDL_SERVICE_RIGHTS: Readonly<Record<string, number>> = {
+  CC: 0x0001, DC: 0x0002, LC: 0x0004, SW: 0x0008, RP: 0x0010, WP: 0x0020, DT: 0x0040, LO: 0x0080, CR: 0x0100,
+  SD: 0x10000, RC: 0x20000, WD: 0x40000, WO: 0x80000,
+};
+const SDDL_ALIASES: Readonly<Record<string, string>> = { SY: 'S-1-5-18', BA: 'S-1-5-32-544', IU: 'S-1-5-4', SU: 'S-1-5-6', BU: 'S-1-5-32-545' };
+
+/** The access mask an SDDL right string (`CCLCRP…`) stands for. */
+export function sddlRights(letters: string): number {
+  let mask = 0;
+  for (let i = 0; i < letters.length; i += 2) {
+    const bit = SDDL_SERVICE_RIGHTS[letters.slice(i, i + 2)];
+    if (bit === undefined) throw new Error(`unknown SDDL right ${letters.slice(i, i + 2)} in ${letters}`);
+    mask |= bit;
+  }
+  return mask;
+}
+
+/** What a DACL of allow entries (`D:(A;;<rights>;;;<sid>)…`) grants to a caller with these SIDs. */
+export function grantedAccess(dacl: string, callerSids: readonly string[]): number {
+  let granted = 0;
+  for (const [, rights, trustee] of dacl.matchAll(/\(A;;([A-Z]+);;;([^)]+)\)/g)) {
+    const sid = SDDL_ALIASES[trustee!] ?? trustee!;
+    if (callerSids.some((c) => c.toUpperCase() === sid.toUpperCase())) granted |= sddlRights(rights!);
+  }
+  return granted;
 }
 
 /**
@@ -86,6 +122,8 @@ export class FakeScm implements ScmApi {
   workingDirs = new Map<string, string>();
   /** Parameters values of the runtime settings: lower-cased service name → key → text. */
   storedSettings = new Map<string, Partial<Record<RuntimeKey, string>>>();
+  /** Parameters\AllowControl values: lower-cased service name → the comma-separated value. */
+  allowControls = new Map<string, string>();
   accounts = new Map<string, AccountInfo>([['.\\alice', { sid: 'S-1-5-21-1-2-3-1001', domain: 'PC', use: 1 }]]);
   rights = new Map<string, string[]>();
   acls = new Map<string, string>();
@@ -124,13 +162,14 @@ export class FakeScm implements ScmApi {
   }
   openManager(write: boolean): object {
     this.record('openManager', write);
-    if (write && this.opts.adminRights === false) throw new Win32Error('OpenSCManagerW', ERROR_ACCESS_DENIED);
+    if (write && (this.opts.adminRights === false || this.opts.caller)) throw new Win32Error('OpenSCManagerW', ERROR_ACCESS_DENIED);
     return { kind: 'scm' };
   }
   openService(_scm: object, name: string, access: number): object | null {
     this.record('openService', name, access);
     const s = this.services.get(name.toLowerCase());
     if (!s) return null;
+    if (this.opts.caller && (access & ~grantedAccess(s.dacl, this.opts.caller)) !== 0) throw new Win32Error('OpenServiceW', ERROR_ACCESS_DENIED);
     s.openHandles++;
     return { kind: 'service', name };
   }
@@ -154,6 +193,7 @@ export class FakeScm implements ScmApi {
       markedForDelete: false,
       openHandles: 1,
       pendingPolls: 0,
+      dacl: DEFAULT_SERVICE_DACL,
     });
     return { kind: 'service', name: p.name };
   }
@@ -243,6 +283,7 @@ export class FakeScm implements ScmApi {
       this.env.delete(h.name.toLowerCase());
       this.workingDirs.delete(h.name.toLowerCase());
       this.storedSettings.delete(h.name.toLowerCase());
+      this.allowControls.delete(h.name.toLowerCase());
     }
   }
   getServiceEnvironment(name: string): string[] | null {
@@ -270,6 +311,22 @@ export class FakeScm implements ScmApi {
     if (value === null) delete stored[key];
     else stored[key] = value;
     this.storedSettings.set(name.toLowerCase(), stored);
+  }
+  getServiceAllowControl(name: string): string[] | null {
+    return this.allowControls.get(name.toLowerCase())?.split(',') ?? null;
+  }
+  setServiceAllowControl(name: string, accounts: readonly string[]): void {
+    this.record('setServiceAllowControl', name, [...accounts]);
+    if (accounts.length === 0) this.allowControls.delete(name.toLowerCase());
+    else this.allowControls.set(name.toLowerCase(), accounts.join(','));
+  }
+  getServiceDacl(service: object): string {
+    this.record('getServiceDacl');
+    return this.svc(service).dacl;
+  }
+  setServiceDacl(service: object, sddl: string): void {
+    this.record('setServiceDacl', sddl);
+    this.svc(service).dacl = sddl;
   }
   lookupAccount(name: string): AccountInfo | null {
     return this.accounts.get(name.toLowerCase()) ?? null;

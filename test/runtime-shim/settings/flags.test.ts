@@ -6,7 +6,7 @@ describe('SETTING_FLAGS', () => {
     const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     expect(SETTING_FLAGS.map((f) => f.key)).toEqual([
       'startType', 'displayName', 'description', 'account', 'dependencies', 'recovery', 'recoveryReset',
-      'recoveryCommand', 'recoveryOnNonCrash', 'preshutdownTimeout', 'sidType', 'env', 'args', 'workingDir',
+      'recoveryCommand', 'recoveryOnNonCrash', 'preshutdownTimeout', 'sidType', 'env', 'args', 'workingDir', 'allowControl',
     ]);
     for (const f of SETTING_FLAGS) expect(f.flag).toBe(f.key === 'args' ? '--arg' : kebab(f.key));
     expect(new Set(SETTING_FLAGS.map((f) => f.flag)).size).toBe(SETTING_FLAGS.length);

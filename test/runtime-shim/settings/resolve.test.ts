@@ -80,6 +80,7 @@ describe('resolveSettings', () => {
         env: ['PORT=8080', 'EMPTY=', 'EQ=a=b'],
         args: ['--port', '80'],
         workingDir: 'Data',
+        allowControl: 'Users,S-1-5-32-547',
       },
       base,
     );
@@ -105,6 +106,7 @@ describe('resolveSettings', () => {
       env: { PORT: '8080', EMPTY: '', EQ: 'a=b' },
       args: ['--port', '80'],
       workingDir: 'data',
+      allowControl: ['Users', 'S-1-5-32-547'],
     });
     expect(resolveSettings({ startType: undefined, account: undefined }, base)).toEqual(base);
   });
@@ -258,6 +260,22 @@ describe('resolveSettings', () => {
     );
   });
 
+  it('allowControl: a comma-separated string or a list, none or empty for no one; errors name the setting', () => {
+    expect(base.allowControl).toEqual([]);
+    expect(resolveSettings({ allowControl: ' Users , CORP\\Help Desk ' }, base).allowControl).toEqual(['Users', 'CORP\\Help Desk']);
+    expect(resolveSettings({ allowControl: ['S-1-5-32-545'] }, base).allowControl).toEqual(['S-1-5-32-545']);
+    const from: ServiceSettings = { ...base, allowControl: ['Users'] };
+    expect(resolveSettings({}, from).allowControl).toEqual(['Users']);
+    for (const none of ['', 'none', 'NONE', ' none ']) expect(resolveSettings({ allowControl: none }, from).allowControl, none).toEqual([]);
+    expect(resolveSettings({ allowControl: [] }, from).allowControl).toEqual([]);
+    expect(settingError({ allowControl: 'Users,users' })).toMatchObject({
+      setting: 'allowControl',
+      message: 'account or group "users" is listed twice',
+      hint: 'list each account or group once',
+    });
+    expect(settingError({ allowControl: 'Us:ers' })).toMatchObject({ setting: 'allowControl', hint: expect.stringMatching(/^list accounts or groups separated by commas/) });
+  });
+
   it('does not modify base', () => {
     const from = defaultSettings('X');
     const copy = structuredClone(from);
@@ -268,7 +286,7 @@ describe('resolveSettings', () => {
 
 describe('settingsToFlags', () => {
   it('writes every setting explicitly, in flag order', () => {
-    const s = resolveSettings({ dependencies: 'A,+G', env: ['K=V', 'K2=V2'], args: ['x'] }, defaultSettings('X', 'X', 'Does X'));
+    const s = resolveSettings({ dependencies: 'A,+G', env: ['K=V', 'K2=V2'], args: ['x'], allowControl: 'Users, CORP\\Ops' }, defaultSettings('X', 'X', 'Does X'));
     expect(settingsToFlags(s)).toEqual([
       '--start-type', 'auto',
       '--display-name', 'X',
@@ -284,13 +302,14 @@ describe('settingsToFlags', () => {
       '--env', 'K2=V2',
       '--arg', 'x',
       '--working-dir', 'exe',
+      '--allow-control', 'Users,CORP\\Ops',
     ]);
   });
 
-  it('omits an empty description, dependencies, env, args and recovery command; no actions is none', () => {
+  it('omits an empty description, dependencies, env, args, allow-control and recovery command; no actions is none', () => {
     const s = resolveSettings({ recovery: 'none' }, defaultSettings('X'));
     const flags = settingsToFlags(s);
-    for (const flag of ['--description', '--dependencies', '--env', '--arg', '--recovery-command']) expect(flags).not.toContain(flag);
+    for (const flag of ['--description', '--dependencies', '--env', '--arg', '--recovery-command', '--allow-control']) expect(flags).not.toContain(flag);
     expect(flags.slice(flags.indexOf('--recovery'), flags.indexOf('--recovery') + 2)).toEqual(['--recovery', 'none']);
     const withCommand = resolveSettings({ recovery: 'run/10s', recoveryCommand: 'notify.cmd' }, s);
     expect(settingsToFlagPairs(withCommand)).toContainEqual(['--recovery-command', 'notify.cmd']);
@@ -335,6 +354,7 @@ function randomSettings(next: () => number): ServiceSettings {
     env: Object.fromEntries(envNames.map((n) => [n, pick(['', 'C:\\My Data\\', 'a=b', text(0, 10)])])),
     args: list(3, () => text(1, 10)),
     workingDir: pick(['exe', 'data', 'D:\\apps\\My Svc', '\\\\server\\share\\app', 'C:/x/', 'C:\\Program Files\\é 日']),
+    allowControl: [...new Set(list(3, () => pick(['Users', 'BUILTIN\\Users', 'NT AUTHORITY\\Authenticated Users', 'CORP\\Help Desk', '.\\me', 'me@corp.example', 'S-1-5-32-545', 'Grüße'])))],
   };
 }
 
@@ -361,6 +381,7 @@ describe('round trip: settingsToFlags → settingsInputFromFlags → resolveSett
         dependencies: s.dependencies.length === 0 ? [] : b.dependencies,
         env: Object.keys(s.env).length === 0 ? {} : b.env,
         args: s.args.length === 0 ? [] : b.args,
+        allowControl: s.allowControl.length === 0 ? [] : b.allowControl,
         recovery: s.recovery.command === undefined ? withoutCommand(b.recovery) : b.recovery,
       });
       for (const from of [s, defaultSettings('Other', 'Other'), emptiedLike(other)]) {

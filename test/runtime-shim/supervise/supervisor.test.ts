@@ -197,4 +197,50 @@ describe('Supervisor', () => {
     expect(t.children[0]!.killed).toBe(1);
     expect(t.logs.at(-1)).toBe('error no heartbeat for 3.0 s (is the event loop blocked?): ending the app (pid 100) and its processes');
   });
+
+  it('status(): restarts, the current app, the probe results and heartbeat ages, for the live status', async () => {
+    let healthy = true;
+    const t = setup({ health: { probe: { intervalMs: 1_000, failures: 3 }, heartbeatTimeoutMs: 10_000 } }, async () => healthy);
+    t.sup.start();
+    expect(t.sup.status()).toEqual({
+      restarts: 0,
+      appPid: 100,
+      appUptimeMs: 0,
+      probe: { lastHealthy: null, lastAgeMs: null, consecutiveFailures: 0, failuresAllowed: 3 },
+      heartbeat: { lastAgeMs: null, timeoutMs: 10_000 },
+    });
+    t.children[0]!.emit({ type: 'running' });
+    t.clock.advance(1_000);
+    await flush();
+    t.children[0]!.emit({ type: 'heartbeat' });
+    healthy = false;
+    t.clock.advance(1_000);
+    await flush();
+    t.clock.advance(250);
+    expect(t.sup.status()).toEqual({
+      restarts: 0,
+      appPid: 100,
+      appUptimeMs: 2_250,
+      probe: { lastHealthy: false, lastAgeMs: 250, consecutiveFailures: 1, failuresAllowed: 3 },
+      heartbeat: { lastAgeMs: 1_250, timeoutMs: 10_000 },
+    });
+
+    // A crash: no app until the restart; then a fresh child with fresh health figures.
+    t.children[0]!.emit({ type: 'exit', code: 1 });
+    expect(t.sup.status()).toMatchObject({ restarts: 0, appPid: null, appUptimeMs: null });
+    t.clock.advance(1_000);
+    expect(t.sup.status()).toMatchObject({
+      restarts: 1,
+      appPid: 101,
+      appUptimeMs: 0,
+      probe: { lastHealthy: null, lastAgeMs: null, consecutiveFailures: 0 },
+      heartbeat: { lastAgeMs: null },
+    });
+  });
+
+  it('status() without health checks has no probe and no heartbeat', () => {
+    const t = setup();
+    t.sup.start();
+    expect(t.sup.status()).toMatchObject({ probe: null, heartbeat: null });
+  });
 });
