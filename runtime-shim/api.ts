@@ -6,6 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { addControlHandler, type PowerEvent, type SessionChange } from './app-controls';
+
+export type { PowerEvent, SessionChange } from './app-controls';
 
 export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
 export type StopHandler = (reason: StopReason) => void | Promise<void>;
@@ -54,6 +57,41 @@ export interface Service {
    * Call it from a timer; it does nothing elsewhere.
    */
   heartbeat(): void;
+  /**
+   * Called after `MySvc.exe reload` (SERVICE_CONTROL_PARAMCHANGE), once the service has re-read the
+   * settings stored with it and applied what changes live (log level, rotation, supervision).
+   * Re-read your own configuration here. May be async; a failing handler is logged, never fatal.
+   * Returns a function that unregisters it.
+   */
+  onReload(handler: () => void | Promise<void>): () => void;
+  /**
+   * `MySvc.exe pause` (SERVICE_CONTROL_PAUSE): the service reports PAUSE_PENDING while the handlers
+   * run, then PAUSED. The service accepts pause/continue only while the app has registered both an
+   * onPause and an onContinue handler (a service that cannot continue must not be paused). A
+   * handler that fails is logged and the service stays RUNNING.
+   */
+  onPause(handler: () => void | Promise<void>): () => void;
+  /**
+   * `MySvc.exe continue` (SERVICE_CONTROL_CONTINUE): CONTINUE_PENDING while the handlers run, then
+   * RUNNING (also when a handler fails; the failure is logged). See onPause.
+   */
+  onContinue(handler: () => void | Promise<void>): () => void;
+  /**
+   * `MySvc.exe control <code>`: a user-defined control code 129-255 (128 is the service's own
+   * "rotate the log"). The service accepts these codes only while an onControl handler exists.
+   */
+  onControl(handler: (code: number) => void | Promise<void>): () => void;
+  /**
+   * Session changes (logon, logoff, lock, unlock, console/remote connect…): `event` is the Win32
+   * name, e.g. `WTS_SESSION_LOCK`. The service subscribes (SERVICE_ACCEPT_SESSIONCHANGE) only while
+   * a handler exists.
+   */
+  onSessionChange(handler: (change: SessionChange) => void | Promise<void>): () => void;
+  /**
+   * Power events: `event` is the Win32 name, e.g. `PBT_APMSUSPEND`, `PBT_APMRESUMEAUTOMATIC`. The
+   * service subscribes (SERVICE_ACCEPT_POWEREVENT) only while a handler exists.
+   */
+  onPowerEvent(handler: (power: PowerEvent) => void | Promise<void>): () => void;
 }
 
 /** What the exe's shim provides; absent under plain node. */
@@ -175,6 +213,12 @@ export const service: Service = {
   heartbeat() {
     host()?.heartbeat?.();
   },
+  onReload: (handler) => addControlHandler('reload', handler),
+  onPause: (handler) => addControlHandler('pause', handler),
+  onContinue: (handler) => addControlHandler('continue', handler),
+  onControl: (handler) => addControlHandler('control', handler),
+  onSessionChange: (handler) => addControlHandler('sessionChange', handler),
+  onPowerEvent: (handler) => addControlHandler('powerEvent', handler),
   start(work) {
     const done = Promise.resolve().then(work).then(() => undefined);
     host()?.trackStart(done);

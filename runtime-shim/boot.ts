@@ -66,6 +66,11 @@ switch (command.kind) {
   case 'status':
   case 'config':
   case 'logs':
+  case 'reload':
+  case 'rotate':
+  case 'pause':
+  case 'continue':
+  case 'control':
     process.exit(await runManageCommand(command));
   case 'service': {
     // Stored settings first: an admin may have changed the mode (`config set supervise true`).

@@ -6,6 +6,9 @@
  * message runs the same onStop/SIGTERM path as in-process mode. The IPC channel is unref'ed so it
  * never keeps the app alive or counts as the app's stop work.
  */
+import { watchHandledControls } from './app-controls';
+import { runAppControl } from './control-work';
+import { setEffectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
 import type { LogSink } from './log-file';
 import { dataDirFor, programData } from './manage/data-dir';
@@ -39,9 +42,20 @@ export function startChildMode(): Session {
   });
   process.on('message', (message: unknown) => {
     if (!isToChild(message)) return;
-    if (message.type === 'usage') send({ type: 'usage', sample: sampleThisProcess() });
-    else void session.lifecycle.stop(message.reason);
+    if (message.type === 'usage') {
+      send({ type: 'usage', sample: sampleThisProcess() });
+      return;
+    }
+    if (message.type === 'stop') {
+      void session.lifecycle.stop(message.reason);
+      return;
+    }
+    // The supervisor owns the SCM state and the log: here only the app's handlers run.
+    if (message.settings) setEffectiveSettings(message.settings);
+    void runAppControl(message.control, sink).then(() => send({ type: 'control-done', id: message.id }));
   });
+  // The supervisor accepts the app's controls only while the app has handlers for them.
+  watchHandledControls((handled) => send({ type: 'controls', handled }));
   // Without a supervisor (it died and no job object took this process with it) stop cleanly.
   process.on('disconnect', () => void session.lifecycle.stop('stop'));
   (process.channel as { unref?(): void } | undefined)?.unref?.();

@@ -36,7 +36,8 @@ export type ManageCommand =
   | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
   | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
   | { kind: 'status'; json: boolean }
-  | LogsCommand;
+  | LogsCommand
+  | ControlCommand;
 
 /** `logs`: `lines` absent means the default (50, or all since `since`). */
 export interface LogsCommand {
@@ -45,6 +46,16 @@ export interface LogsCommand {
   since?: LogSince;
   follow: boolean;
 }
+
+/** `reload`, `rotate`, `pause`, `continue`, `control <code>`: controls sent to the running service (manage/controls.ts). */
+export type ControlCommand =
+  | { kind: 'reload' | 'rotate' }
+  | { kind: 'pause' | 'continue'; timeoutMs?: number }
+  | { kind: 'control'; code: number };
+
+/** The user-defined control codes `control` sends: 128 (rotate, the service's own) to 255. */
+export const CONTROL_CODE_MIN = 128;
+export const CONTROL_CODE_MAX = 255;
 
 export type ExeCommand =
   /** Started by the SCM; `args` (the app's) follow the service argument. */
@@ -65,7 +76,7 @@ interface OptionSpec {
 const TIMEOUT: Record<string, OptionSpec> = { '--timeout': { takesValue: true } };
 
 /** The options each command accepts besides the settings flags. */
-const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config'>, Record<string, OptionSpec>> = {
+const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config' | 'control'>, Record<string, OptionSpec>> = {
   install: { '--force': { takesValue: false }, '--password-env': { takesValue: true } },
   uninstall: { '--purge': { takesValue: false }, ...TIMEOUT },
   start: TIMEOUT,
@@ -73,6 +84,10 @@ const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config'>, Record<s
   restart: TIMEOUT,
   status: { '--json': { takesValue: false } },
   logs: { '--lines': { takesValue: true }, '--since': { takesValue: true }, '--follow': { takesValue: false } },
+  reload: {},
+  rotate: {},
+  pause: TIMEOUT,
+  continue: TIMEOUT,
 };
 
 const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
@@ -93,6 +108,7 @@ export function parseExeArgs(args: readonly string[]): ExeCommand {
     return { kind };
   }
   if (first === 'config') return parseConfigCommand(rest);
+  if (first === 'control') return parseControlCommand(rest);
   if (!(first in COMMAND_OPTIONS)) return { kind: 'usage-error', message: `unknown command '${first}'` };
   return parseManageCommand(first as keyof typeof COMMAND_OPTIONS, rest);
 }
@@ -124,6 +140,16 @@ function parseConfigCommand(args: readonly string[]): ExeCommand {
     default:
       return usage(action === undefined ? "'config' needs an action" : `unknown config action '${action}'`);
   }
+}
+
+/** `control <code>`: one user-defined control code, 128-255. */
+function parseControlCommand(args: readonly string[]): ExeCommand {
+  const range = `a control code is ${CONTROL_CODE_MIN}-${CONTROL_CODE_MAX} (${CONTROL_CODE_MIN} rotates the log; ${CONTROL_CODE_MIN + 1}-${CONTROL_CODE_MAX} reach the app's service.onControl)`;
+  if (args.length !== 1) return { kind: 'usage-error', message: `'control' takes one code (${range})` };
+  const text = args[0]!;
+  const code = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!(code >= CONTROL_CODE_MIN && code <= CONTROL_CODE_MAX)) return { kind: 'usage-error', message: `'${text}' is not a control code: ${range}` };
+  return { kind: 'control', code };
 }
 
 function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonly string[]): ExeCommand {
@@ -174,6 +200,9 @@ function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonl
       return { kind: 'status', json: values.has('--json') };
     case 'logs':
       return parseLogs(last('--lines'), last('--since'), values.has('--follow'));
+    case 'reload':
+    case 'rotate':
+      return { kind: command };
     default:
       return { kind: command, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   }
@@ -222,13 +251,18 @@ export function helpText(cfg: ExeConfig): string {
     '    --timeout <duration>                   how long to wait for the service to stop first (default: stop timeout + 15s)',
     '  start | stop | restart   and wait for the service to get there',
     '    --timeout <duration>                   how long to wait (start: 60s; stop: stop timeout + 15s)',
-    '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it,',
+ '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it,',
     '                       settings that differ from the exe\'s own; from a running service (administrators): uptime,',
     '                       memory, CPU, restarts, health, last error, log file',
     '  logs                 print the service log (an administrator prompt: the log folder is readable by administrators)',
     '    --lines <N>                            the last N records (default: 50; with --since: all since then)',
     '    --since <time>                         records since a duration ago (10m, 2h, 1d) or a date/time (2026-12-01T14:30, local)',
     '    --follow                               then print new records as they are written, until Ctrl+C',
+    '  reload               the running service re-reads its stored settings and calls the app\'s onReload',
+    '  rotate               the running service rotates its log now (control code 128)',
+    '  pause | continue     pause or continue the app (only if it registered onPause and onContinue)',
+    '    --timeout <duration>                   how long to wait for PAUSED / RUNNING (default 30s)',
+    `  control <code>       send control code ${CONTROL_CODE_MIN + 1}-${CONTROL_CODE_MAX} to the app's onControl (${CONTROL_CODE_MIN} = rotate)`,
     `  run                  run in this console as the service would (in working folder ${cfg.settings.workingDir}); Ctrl+C stops it gracefully`,
     '  version              print the service name and version, svcpack and Node.js versions',
     '  help                 print this help',

@@ -6,15 +6,71 @@
  * for the supervisor.
  */
 
-export type ServiceState = 'start-pending' | 'running' | 'stop-pending' | 'stopped';
+export type ServiceState =
+  | 'start-pending'
+  | 'running'
+  | 'pause-pending'
+  | 'paused'
+  | 'continue-pending'
+  | 'stop-pending'
+  | 'stopped';
 export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
+
+/**
+ * A control the app (or the service itself) acts on besides stopping: pause/continue, a settings
+ * reload (PARAMCHANGE), a user-defined code (128 = rotate the log, 129-255 the app's), a session
+ * change or a power event. Event names are the Win32 ones (WTS_SESSION_LOCK, PBT_APMSUSPEND).
+ */
+export type DeliveredControl =
+  | 'pause'
+  | 'continue'
+  | 'paramchange'
+  | { kind: 'custom'; code: number }
+  | { kind: 'session-change'; event: string; sessionId: number }
+  | { kind: 'power-event'; event: string };
+
 /** Control requests the SCM may send; everything else is answered "not implemented". */
-export type ControlRequest = 'stop' | 'shutdown' | 'preshutdown' | 'interrogate';
+export type ControlRequest = 'stop' | 'shutdown' | 'preshutdown' | 'interrogate' | DeliveredControl;
+
+/** What a service tells the SCM it accepts (SERVICE_ACCEPT_*); user-defined codes need no flag. */
+export type AcceptFlag = 'stop' | 'shutdown' | 'preshutdown' | 'pause-continue' | 'paramchange' | 'session-change' | 'power-event';
+
+/**
+ * Which optional controls are accepted now; all false until the mode says otherwise. The mode
+ * updates it when the app registers handlers (`setControls`), and RUNNING/PAUSED is reported again
+ * with the new set.
+ */
+export interface AcceptedControls {
+  /** PAUSE and CONTINUE: the app registered onPause and onContinue. */
+  pauseContinue: boolean;
+  /** PARAMCHANGE: the service re-reads its settings (service modes). */
+  paramChange: boolean;
+  /** User code 128: the service rotates its log (service modes). */
+  rotate: boolean;
+  /** User codes 129-255: the app registered onControl. */
+  custom: boolean;
+  /** SESSIONCHANGE: the app registered onSessionChange. */
+  sessionChange: boolean;
+  /** POWEREVENT: the app registered onPowerEvent. */
+  powerEvent: boolean;
+}
+
+export const NO_CONTROLS: AcceptedControls = {
+  pauseContinue: false,
+  paramChange: false,
+  rotate: false,
+  custom: false,
+  sessionChange: false,
+  powerEvent: false,
+};
+
+/** The user-defined control code that rotates the log (as NSSM's `rotate`). */
+export const ROTATE_CONTROL = 128;
 
 export interface ServiceStatus {
   state: ServiceState;
   /** Controls the service accepts in this state. */
-  accepts: ControlRequest[];
+  accepts: AcceptFlag[];
   /** 0 on success; otherwise the service-specific exit code reported with ERROR_SERVICE_SPECIFIC_ERROR. */
   exitCode: number;
   /** Increases during each pending state so the SCM sees progress. */
@@ -64,6 +120,12 @@ export interface LifecycleDeps {
   /** Called once, after STOPPED was reported; ends the process with this exit code. */
   exit(exitCode: number): void;
   clock: Clock;
+  /**
+   * Acts on an accepted control (the app's handlers, a reload, a rotation). For pause and continue
+   * the state changes when it resolves; a rejection is logged (pause: the service stays RUNNING;
+   * continue: it is RUNNING anyway). Absent: no such control is ever accepted.
+   */
+  runControl?(control: DeliveredControl): Promise<void>;
 }
 
 export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
@@ -81,6 +143,7 @@ export class Lifecycle {
   private began = false;
   private finished = false;
   private ticker: unknown = null;
+  private controls: AcceptedControls = NO_CONTROLS;
   private readonly opts: LifecycleOptions;
 
   constructor(
@@ -113,6 +176,15 @@ export class Lifecycle {
   }
 
   /**
+   * Sets which optional controls are accepted (the app registered or removed handlers). While
+   * RUNNING or PAUSED the new set is reported to the SCM at once.
+   */
+  setControls(controls: AcceptedControls): void {
+    this.controls = { ...controls };
+    if (this.state === 'running' || this.state === 'paused') this.emit(0);
+  }
+
+  /**
    * A control request arrived (from HandlerEx or the console). Returns false when the control is
    * not accepted in this state (the bridge answers ERROR_CALL_NOT_IMPLEMENTED).
    */
@@ -121,9 +193,77 @@ export class Lifecycle {
       this.emit(0);
       return true;
     }
-    if (!this.accepts().includes(request)) return false;
-    void this.stop(request);
+    if (request === 'stop' || request === 'shutdown' || request === 'preshutdown') {
+      if (!this.accepts().includes(request)) return false;
+      void this.stop(request);
+      return true;
+    }
+    if (!this.acceptsDelivered(request)) {
+      // User codes carry no accept flag: the SCM sends them whatever the service accepts, and
+      // some SCMs (Wine's) do not pass the refusal back to the sender.
+      if (typeof request === 'object' && request.kind === 'custom') this.deps.log('warn', `${controlName(request)} refused: nothing handles it (the app registered no onControl handler)`);
+      return false;
+    }
+    if (request === 'pause') void this.pause();
+    else if (request === 'continue') void this.resume();
+    else void this.deliver(request);
     return true;
+  }
+
+  /** Whether `control` is accepted in the current state (pure). */
+  private acceptsDelivered(control: DeliveredControl): boolean {
+    const c = this.controls;
+    if (!this.deps.runControl) return false;
+    if (control === 'pause') return this.state === 'running' && c.pauseContinue;
+    if (control === 'continue') return this.state === 'paused' && c.pauseContinue;
+    if (this.state !== 'running' && this.state !== 'paused') return false;
+    if (control === 'paramchange') return c.paramChange;
+    switch (control.kind) {
+      case 'custom':
+        return control.code === ROTATE_CONTROL ? c.rotate : control.code > ROTATE_CONTROL && control.code <= 255 && c.custom;
+      case 'session-change':
+        return c.sessionChange;
+      case 'power-event':
+        return c.powerEvent;
+    }
+  }
+
+  /** PAUSE_PENDING while the onPause work runs, then PAUSED (RUNNING again if it failed). */
+  private async pause(): Promise<void> {
+    this.enterPending('pause-pending');
+    this.deps.log('info', 'pausing');
+    const ok = await this.deliver('pause');
+    if (this.state !== 'pause-pending') return; // a stop began meanwhile
+    this.settle(ok ? 'paused' : 'running');
+    this.deps.log(ok ? 'info' : 'warn', ok ? 'paused' : 'pause failed; running');
+  }
+
+  /** CONTINUE_PENDING while the onContinue work runs, then RUNNING (also if it failed). */
+  private async resume(): Promise<void> {
+    this.enterPending('continue-pending');
+    this.deps.log('info', 'continuing');
+    await this.deliver('continue');
+    if (this.state !== 'continue-pending') return;
+    this.settle('running');
+    this.deps.log('info', 'running');
+  }
+
+  /** Runs the control's work; false (logged) when it failed. */
+  private async deliver(control: DeliveredControl): Promise<boolean> {
+    try {
+      await this.deps.runControl!(control);
+      return true;
+    } catch (err) {
+      this.deps.log('error', `${controlName(control)} failed: ${describe(err)}`);
+      return false;
+    }
+  }
+
+  private settle(state: 'running' | 'paused'): void {
+    this.stopTicker();
+    this.state = state;
+    this.checkPoint = 0;
+    this.emit(0);
   }
 
   /** Stops the service for `reason`: STOP_PENDING with checkpoints, handlers, then STOPPED (exit 0). */
@@ -195,7 +335,7 @@ export class Lifecycle {
     this.deps.exit(exitCode);
   }
 
-  private enterPending(state: 'start-pending' | 'stop-pending'): void {
+  private enterPending(state: 'start-pending' | 'stop-pending' | 'pause-pending' | 'continue-pending'): void {
     this.stopTicker();
     this.state = state;
     this.checkPoint = 1;
@@ -211,20 +351,41 @@ export class Lifecycle {
     this.ticker = null;
   }
 
-  private accepts(): ControlRequest[] {
-    if (this.state !== 'running' && this.state !== 'start-pending') return [];
-    return this.opts.acceptPreshutdown ? ['stop', 'preshutdown'] : ['stop', 'shutdown'];
+  private accepts(): AcceptFlag[] {
+    if (this.state !== 'running' && this.state !== 'start-pending' && this.state !== 'paused') return [];
+    const flags: AcceptFlag[] = this.opts.acceptPreshutdown ? ['stop', 'preshutdown'] : ['stop', 'shutdown'];
+    if (this.state === 'start-pending' || !this.deps.runControl) return flags;
+    const c = this.controls;
+    if (c.pauseContinue) flags.push('pause-continue');
+    if (c.paramChange) flags.push('paramchange');
+    if (c.sessionChange) flags.push('session-change');
+    if (c.powerEvent) flags.push('power-event');
+    return flags;
   }
 
   private emit(exitCode: number): void {
-    const pending = this.state === 'start-pending' || this.state === 'stop-pending';
+    const pending = this.state.endsWith('-pending');
     this.deps.report({
       state: this.state,
-      accepts: this.state === 'running' ? this.accepts() : [],
+      accepts: this.state === 'running' || this.state === 'paused' ? this.accepts() : [],
       exitCode,
       checkPoint: pending ? this.checkPoint : 0,
       waitHintMs: pending ? PENDING_WAIT_HINT_MS : 0,
     });
+  }
+}
+
+/** How a control is named in log lines: `pause`, `reload`, `control 200`, `session change WTS_SESSION_LOCK`. */
+export function controlName(control: DeliveredControl): string {
+  if (control === 'paramchange') return 'reload';
+  if (typeof control === 'string') return control;
+  switch (control.kind) {
+    case 'custom':
+      return control.code === ROTATE_CONTROL ? 'rotate (control 128)' : `control ${control.code}`;
+    case 'session-change':
+      return `session change ${control.event} (session ${control.sessionId})`;
+    case 'power-event':
+      return `power event ${control.event}`;
   }
 }
 

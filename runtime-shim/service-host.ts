@@ -19,6 +19,8 @@ import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from '
 import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
 import { effectiveSettings, loadServiceSettings, setEffectiveSettings } from './effective-settings';
+import { reloadSettings } from './control-work';
+import type { RuntimeSettings } from './settings/runtime-settings';
 
 export interface ServiceHost {
   koffi: Koffi;
@@ -29,6 +31,8 @@ export interface ServiceHost {
   sink: LogSink;
   /** The log file being written (`<log folder>\<Name>.log`). */
   logFile: string;
+  /** The log file itself: a reload applies new settings to it, `rotate` rotates it. */
+  file: RotatingLogFile;
   /** null when the Event Log is off or its source could not be opened. */
   eventLog: EventLogSink | null;
   /**
@@ -63,6 +67,19 @@ export function loadStoredSettings(koffi: Koffi): string[] {
   return result.problems;
 }
 
+/**
+ * The service process's part of `reload` (PARAMCHANGE): re-reads the stored settings, logs what
+ * changed, applies the log settings to the file (control-work.ts). Returns the new settings.
+ */
+export function reloadServiceSettings(host: Pick<ServiceHost, 'koffi' | 'sink' | 'file'>): RuntimeSettings {
+  return reloadSettings({
+    load: () => loadStoredSettings(host.koffi),
+    current: effectiveSettings,
+    applyLogging: (logging) => host.file.applySettings(logging),
+    sink: host.sink,
+  });
+}
+
 /** This service's data folder, ProgramData taken from the known-folder API (see manage/data-dir.ts). */
 export function serviceDataDir(koffi: Koffi): string {
   return dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi)));
@@ -85,7 +102,7 @@ export async function connectService(onControl: (request: ControlRequest) => boo
   sink = eventLog ? teeSink(file, eventLog) : file;
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
-  return { koffi, controller, dataDir, sink, logFile: file.file, eventLog, workingDir };
+  return { koffi, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir };
 }
 
 /**

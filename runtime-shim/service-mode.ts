@@ -18,12 +18,14 @@
  */
 import { createAlerts } from './alerts/alerts';
 import { effectiveSettings } from './effective-settings';
+import { handledControls, watchHandledControls } from './app-controls';
+import { isRotate, rotateLog, runAppControl, serviceAccepts } from './control-work';
 import { exeConfig } from './exe-config';
 import { serviceHooksFor } from './hooks/host-hooks';
 import { describeOutcome, hookLabel } from './hooks/service-hooks';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
-import { connectService } from './service-host';
+import { connectService, reloadServiceSettings } from './service-host';
 import { createSession, realClock, type Session } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
@@ -60,10 +62,18 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
       stdio.flush();
       host.eventLog?.close();
     },
+    runControl: async (control) => {
+      if (control === 'paramchange') reloadServiceSettings(host);
+      if (isRotate(control)) rotateLog(host.file, sink);
+      else await runAppControl(control, sink);
+    },
   });
-  // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
-  if ('problem' in host.workingDir) session.lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
+  // The service's own controls (reload, rotate) from the start; the app's as it registers handlers.
   const { lifecycle } = session;
+  lifecycle.setControls(serviceAccepts(handledControls()));
+  watchHandledControls((handled) => lifecycle.setControls(serviceAccepts(handled)));
+  // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
+  if ('problem' in host.workingDir) lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
   serveLiveStatus({
     name: exeConfig.name,
     state: () => lifecycle.current,

@@ -9,7 +9,7 @@ import type { ServiceHooks } from './hooks/service-hooks';
 import { installHost, type LogLevel as ApiLevel } from './api';
 import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
-import { ExitCode, Lifecycle, describe, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
+import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from './log-file';
 import { runAppStopWork } from './stop-work';
 
@@ -34,6 +34,8 @@ export interface SessionOptions {
    * their delivery before its process exits (STOPPED is already reported then).
    */
   alerts?: Alerts;
+  /** Acts on controls besides stop (service modes; see control-work.ts); absent: none accepted. */
+  runControl?(control: DeliveredControl): Promise<void>;
 }
 
 /**
@@ -80,6 +82,7 @@ export function createSession(opts: SessionOptions): Session {
         else process.exit(code);
       },
       clock: realClock,
+      ...(opts.runControl ? { runControl: opts.runControl } : {}),
     },
     { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
   );

@@ -4,12 +4,14 @@
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
 import { createAlerts } from './alerts/alerts';
+import type { HandledControls } from './app-controls';
+import { isRotate, NOTHING_HANDLED, rotateLog, serviceAccepts } from './control-work';
 import { effectiveSettings, onSettingsChange, SETTINGS_ENV } from './effective-settings';
 import { exeConfig } from './exe-config';
 import { serviceHooksFor } from './hooks/host-hooks';
-import { ExitCode } from './lifecycle';
+import { ExitCode, type DeliveredControl } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
-import { connectService } from './service-host';
+import { connectService, reloadServiceSettings } from './service-host';
 import { ALERT_FLUSH_MS, realClock } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
@@ -44,10 +46,46 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   };
   // The app's args: what the SCM passed after --service (process.argv[1] is the exe in a SEA).
   const args = process.argv.slice(3);
+  // Controls: this process accepts them from the SCM; the app's go to the current child, and are
+  // accepted only while that child has told it has handlers for them.
+  const appHandles = (handled: HandledControls) => supervisor?.lifecycle.setControls(serviceAccepts(handled));
+  const runControl = async (control: DeliveredControl): Promise<void> => {
+    if (control === 'paramchange') {
+      // The new settings reach the app's child with the control (its effectiveSettings() follows).
+      await app?.control(control, reloadServiceSettings(host));
+      return;
+    }
+    if (isRotate(control)) rotateLog(host.file, sink);
+    else await app?.control(control);
+  };
   supervisor = new Supervisor(
     {
-      spawn: (onEvent) =>
-        (app = spawnApp({ exePath: process.execPath, sink, job, args, env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) }, ...('folder' in workingDir ? { cwd: workingDir.folder } : {}) }, onEvent)),
+      spawn: (onEvent) => {
+        appHandles(NOTHING_HANDLED);
+        const child: AppProcess = spawnApp(
+          {
+            exePath: process.execPath,
+            sink,
+            job,
+            args,
+            env: { SVCPACK_DATA_DIR: dataDir, [SETTINGS_ENV]: JSON.stringify(effectiveSettings()) },
+            ...('folder' in workingDir ? { cwd: workingDir.folder } : {}),
+            onControls: (handled) => {
+              if (app === child) appHandles(handled);
+            },
+          },
+          (event) => {
+            if (event.type === 'exit' && app === child) {
+              app = null;
+              appHandles(NOTHING_HANDLED);
+            }
+            onEvent(event);
+          },
+        );
+        app = child;
+        return child;
+      },
+      runControl,
       report: (status) => host.controller.report(status),
       log,
       // A failing service lets its last alerts (give-up, crash) go out first, for a bounded time.
@@ -64,6 +102,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   );
   // A reload (PARAMCHANGE) re-reads the stored settings: apply what a running supervisor can change.
   onSettingsChange(() => supervisor?.reconfigure(live()));
+  supervisor.lifecycle.setControls(serviceAccepts(NOTHING_HANDLED));
   if ('problem' in workingDir) {
     // The app never started: START_PENDING, then STOPPED with service exit code 3 and the reason.
     supervisor.lifecycle.start();

@@ -154,9 +154,11 @@ export class RotatingLogFile implements LogSink {
   private readonly now: () => Date;
   private fd: number | null = null;
   private state: FileState = { bytes: 0, sizeBase: 0, day: '' };
+  private settings: RotatingLogFileOptions['settings'];
 
   /** Opens (creating the folder as needed) the current file for appending. Throws if it cannot. */
   constructor(private readonly opts: RotatingLogFileOptions) {
+    this.settings = { ...opts.settings };
     this.fs = opts.fs ?? nodeFs;
     this.now = opts.now ?? (() => new Date());
     this.file = path.join(opts.dir, `${opts.name}.log`);
@@ -164,11 +166,31 @@ export class RotatingLogFile implements LogSink {
   }
 
   write(level: LogLevel, source: LogSource, message: string): void {
-    if (!levelEnabled(level, this.opts.settings.logLevel)) return;
+    if (!levelEnabled(level, this.settings.logLevel)) return;
     const now = this.now();
     const record = Buffer.from(formatRecord(now, level, source, message), 'utf8');
-    if (this.fd !== null && shouldRotate(this.state, record.length, now, this.opts.settings.logRotate)) this.rotate(now);
+    if (this.fd !== null && shouldRotate(this.state, record.length, now, this.settings.logRotate)) this.rotate(now);
     this.append(record, now);
+  }
+
+  /**
+   * Takes new level, rotation, keep and compression settings (a reload) for the records that
+   * follow; the folder and file name stay. A smaller size limit or keep count applies at the next
+   * rotation, which may come with the next record.
+   */
+  applySettings(settings: RotatingLogFileOptions['settings']): void {
+    this.settings = { ...settings };
+  }
+
+  /**
+   * Rotates now (`MySvc.exe rotate`): the current file becomes `<Name>.1.log` and a fresh one is
+   * opened. An empty current file is not rotated. Failures are handled as in a size rotation (a
+   * `warn` record, writing goes on to the current file). Returns whether the file was rotated.
+   */
+  rotateNow(): boolean {
+    if (this.fd === null || this.state.bytes - this.state.sizeBase <= 0) return false;
+    const now = this.now();
+    return this.rotate(now);
   }
 
   /** Appends `record` to the current file, reopening it first if it is not open. */
@@ -206,9 +228,12 @@ export class RotatingLogFile implements LogSink {
     this.fd = null;
   }
 
-  /** Runs a rotation plan; on failure goes on with the current file until the next rotation point. */
-  private rotate(now: Date): void {
-    const { logKeep, logCompress } = this.opts.settings;
+  /**
+   * Runs a rotation plan; on failure goes on with the current file until the next rotation point.
+   * True when the current file was renamed.
+   */
+  private rotate(now: Date): boolean {
+    const { logKeep, logCompress } = this.settings;
     this.close();
     let plan: RotationPlan | null = null;
     let failure: unknown = null;
@@ -224,15 +249,16 @@ export class RotatingLogFile implements LogSink {
     try {
       this.open(now);
     } catch {
-      return; // append() retries the open, and drops the record if that fails too.
+      return failure === null; // append() retries the open, and drops the record if that fails too.
     }
     if (failure !== null) {
       this.state.sizeBase = this.state.bytes;
       this.state.day = localDay(now);
       this.warn(now, `log rotation failed (${errorText(failure)}); still writing to ${this.file}, retrying at the next rotation point`);
-    } else if (plan?.compress) {
-      this.compress(plan.compress, now);
+      return false;
     }
+    if (plan?.compress) this.compress(plan.compress, now);
+    return true;
   }
 
   /**
@@ -258,7 +284,7 @@ export class RotatingLogFile implements LogSink {
 
   /** A `warn` record about the log itself, written without a rotation check. */
   private warn(now: Date, message: string): void {
-    if (levelEnabled('warn', this.opts.settings.logLevel)) this.append(Buffer.from(formatRecord(now, 'warn', 'lifecycle', message), 'utf8'), now);
+    if (levelEnabled('warn', this.settings.logLevel)) this.append(Buffer.from(formatRecord(now, 'warn', 'lifecycle', message), 'utf8'), now);
   }
 }
 

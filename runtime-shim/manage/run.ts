@@ -18,6 +18,7 @@ import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
 import { configCommand } from './config';
+import { sendControl } from './controls';
 import { bakedSettings } from '../effective-settings';
 import { applyStored } from '../settings/runtime-settings';
 import type { ScmApi } from '../scm/manager-api';
@@ -91,6 +92,13 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
         return 0;
       case 'config':
         await configCommand(ctx, command);
+        return 0;
+      case 'reload':
+      case 'rotate':
+      case 'pause':
+      case 'continue':
+      case 'control':
+        await sendControl(ctx, command);
         return 0;
       case 'status': {
         const report = await status(ctx, () => queryLiveStatus(statusPipePath(ctx.name), { timeoutMs: LIVE_STATUS_TIMEOUT_MS }));

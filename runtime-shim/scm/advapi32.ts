@@ -13,17 +13,58 @@ export {
   SERVICE_START_PENDING,
   SERVICE_STOP_PENDING,
   SERVICE_RUNNING,
+  SERVICE_CONTINUE_PENDING,
+  SERVICE_PAUSE_PENDING,
+  SERVICE_PAUSED,
   SERVICE_CONTROL_STOP,
   ERROR_SERVICE_SPECIFIC_ERROR,
 } from './manager-api';
 
 export const SERVICE_ACCEPT_STOP = 0x1;
+export const SERVICE_ACCEPT_PAUSE_CONTINUE = 0x2;
 export const SERVICE_ACCEPT_SHUTDOWN = 0x4;
+export const SERVICE_ACCEPT_PARAMCHANGE = 0x8;
+export const SERVICE_ACCEPT_POWEREVENT = 0x40;
+export const SERVICE_ACCEPT_SESSIONCHANGE = 0x80;
 export const SERVICE_ACCEPT_PRESHUTDOWN = 0x100;
 
-export const SERVICE_CONTROL_INTERROGATE = 0x4;
+export {
+  SERVICE_CONTROL_PAUSE,
+  SERVICE_CONTROL_CONTINUE,
+  SERVICE_CONTROL_INTERROGATE,
+  SERVICE_CONTROL_PARAMCHANGE,
+} from './manager-api';
 export const SERVICE_CONTROL_SHUTDOWN = 0x5;
+export const SERVICE_CONTROL_POWEREVENT = 0xd;
+export const SERVICE_CONTROL_SESSIONCHANGE = 0xe;
 export const SERVICE_CONTROL_PRESHUTDOWN = 0xf;
+/** User-defined control codes: 128-255. */
+export const SERVICE_USER_CONTROL_FIRST = 128;
+export const SERVICE_USER_CONTROL_LAST = 255;
+
+/** SERVICE_CONTROL_SESSIONCHANGE event types (wtsapi32.h), by value. */
+export const WTS_EVENTS: Readonly<Record<number, string>> = {
+  0x1: 'WTS_CONSOLE_CONNECT',
+  0x2: 'WTS_CONSOLE_DISCONNECT',
+  0x3: 'WTS_REMOTE_CONNECT',
+  0x4: 'WTS_REMOTE_DISCONNECT',
+  0x5: 'WTS_SESSION_LOGON',
+  0x6: 'WTS_SESSION_LOGOFF',
+  0x7: 'WTS_SESSION_LOCK',
+  0x8: 'WTS_SESSION_UNLOCK',
+  0x9: 'WTS_SESSION_REMOTE_CONTROL',
+  0xa: 'WTS_SESSION_CREATE',
+  0xb: 'WTS_SESSION_TERMINATE',
+};
+
+/** SERVICE_CONTROL_POWEREVENT event types (winuser.h PBT_*), by value. */
+export const PBT_EVENTS: Readonly<Record<number, string>> = {
+  0x4: 'PBT_APMSUSPEND',
+  0x7: 'PBT_APMRESUMESUSPEND',
+  0xa: 'PBT_APMPOWERSTATUSCHANGE',
+  0x12: 'PBT_APMRESUMEAUTOMATIC',
+  0x8013: 'PBT_POWERSETTINGCHANGE',
+};
 
 export const NO_ERROR = 0;
 export const ERROR_CALL_NOT_IMPLEMENTED = 120;
@@ -49,6 +90,12 @@ export interface Advapi32 {
   /** Registers the control handler; returns the status handle (opaque). Call inside ServiceMain. */
   registerHandler(serviceName: string, handler: HandlerExFn): unknown;
   setStatus(handle: unknown, status: ServiceStatusStruct): boolean;
+  /**
+   * The session id of a SERVICE_CONTROL_SESSIONCHANGE's eventData (WTSSESSION_NOTIFICATION
+   * {cbSize, dwSessionId}); null for a null pointer. Call only inside HandlerEx: the data lives
+   * for that call.
+   */
+  sessionIdOf(eventData: unknown): number | null;
   /** The calling thread's last Win32 error (valid right after a synchronous call). */
   lastError(): number;
 }
@@ -82,6 +129,7 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
     'void * __stdcall RegisterServiceCtrlHandlerExW(str16 name, LPHANDLER_FUNCTION_EX *handler, void *context)',
   );
   const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(void *handle, SERVICE_STATUS *status)');
+  const WtsSessionNotification = koffi.struct('WTSSESSION_NOTIFICATION', { cbSize: 'uint32', dwSessionId: 'uint32' });
 
   // Registered callbacks must outlive the calls that hand them to Windows: keep them referenced.
   const keep: unknown[] = [];
@@ -103,6 +151,10 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
     },
     setStatus(handle, status) {
       return SetServiceStatus(handle, status) as boolean;
+    },
+    sessionIdOf(eventData) {
+      if (!eventData) return null;
+      return (koffi.decode(eventData, WtsSessionNotification) as { dwSessionId: number }).dwSessionId;
     },
     lastError,
   };

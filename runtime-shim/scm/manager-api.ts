@@ -27,8 +27,10 @@ export class Win32Error extends Error {
 export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_ACCESS_DENIED = 5;
 export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_CALL_NOT_IMPLEMENTED = 120;
 export const ERROR_INVALID_LEVEL = 124;
 export const ERROR_DEPENDENT_SERVICES_RUNNING = 1051;
+export const ERROR_INVALID_SERVICE_CONTROL = 1052;
 export const ERROR_SERVICE_REQUEST_TIMEOUT = 1053;
 export const ERROR_SERVICE_ALREADY_RUNNING = 1056;
 export const ERROR_INVALID_SERVICE_ACCOUNT = 1057;
@@ -62,6 +64,10 @@ export const SERVICE_PAUSE_PENDING = 6;
 export const SERVICE_PAUSED = 7;
 
 export const SERVICE_CONTROL_STOP = 1;
+export const SERVICE_CONTROL_PAUSE = 2;
+export const SERVICE_CONTROL_CONTINUE = 3;
+export const SERVICE_CONTROL_INTERROGATE = 4;
+export const SERVICE_CONTROL_PARAMCHANGE = 6;
 
 export const SC_ACTION_NONE = 0;
 export const SC_ACTION_RESTART = 1;
@@ -78,6 +84,9 @@ export const SERVICE_CHANGE_CONFIG = 0x0002;
 export const SERVICE_QUERY_STATUS = 0x0004;
 export const SERVICE_START = 0x0010;
 export const SERVICE_STOP = 0x0020;
+export const SERVICE_PAUSE_CONTINUE = 0x0040;
+export const SERVICE_INTERROGATE = 0x0080;
+export const SERVICE_USER_DEFINED_CONTROL = 0x0100;
 export const DELETE = 0x10000;
 export const SERVICE_ALL_ACCESS = 0xf01ff;
 

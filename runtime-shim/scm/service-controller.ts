@@ -3,21 +3,27 @@
  * domain states to SERVICE_STATUS and control codes to `ControlRequest`s. Every callback Windows
  * calls is wrapped in try/catch: an exception escaping a koffi callback hangs the process silently.
  */
-import type { ControlRequest, ServiceStatus } from '../lifecycle';
+import type { AcceptFlag, ControlRequest, ServiceStatus } from '../lifecycle';
 import * as W from './advapi32';
 
 const STATE_CODES = {
   'start-pending': W.SERVICE_START_PENDING,
   running: W.SERVICE_RUNNING,
+  'pause-pending': W.SERVICE_PAUSE_PENDING,
+  paused: W.SERVICE_PAUSED,
+  'continue-pending': W.SERVICE_CONTINUE_PENDING,
   'stop-pending': W.SERVICE_STOP_PENDING,
   stopped: W.SERVICE_STOPPED,
 } as const;
 
-const ACCEPT_FLAGS: Record<ControlRequest, number> = {
+const ACCEPT_FLAGS: Record<AcceptFlag, number> = {
   stop: W.SERVICE_ACCEPT_STOP,
   shutdown: W.SERVICE_ACCEPT_SHUTDOWN,
   preshutdown: W.SERVICE_ACCEPT_PRESHUTDOWN,
-  interrogate: 0,
+  'pause-continue': W.SERVICE_ACCEPT_PAUSE_CONTINUE,
+  paramchange: W.SERVICE_ACCEPT_PARAMCHANGE,
+  'session-change': W.SERVICE_ACCEPT_SESSIONCHANGE,
+  'power-event': W.SERVICE_ACCEPT_POWEREVENT,
 };
 
 /** Maps a lifecycle status to the SERVICE_STATUS passed to SetServiceStatus (pure). */
@@ -33,9 +39,29 @@ export function toServiceStatusStruct(status: ServiceStatus): W.ServiceStatusStr
   };
 }
 
-/** Maps a HandlerEx control code to a request, or null for controls the service does not handle (pure). */
-export function controlFromCode(code: number): ControlRequest | null {
+/** An event type's Win32 name from `names`, else its value in hex (`0x1f`). */
+function eventName(names: Readonly<Record<number, string>>, eventType: number): string {
+  return names[eventType] ?? `0x${eventType.toString(16)}`;
+}
+
+/**
+ * Maps a HandlerEx call to a request, or null for controls the service does not handle (pure).
+ * `eventType` names the session change or power event; `sessionId` reads the session id from the
+ * call's eventData (asked only for SERVICE_CONTROL_SESSIONCHANGE; 0 when there is none).
+ */
+export function controlFromCode(code: number, eventType = 0, sessionId: () => number | null = () => null): ControlRequest | null {
+  if (code >= W.SERVICE_USER_CONTROL_FIRST && code <= W.SERVICE_USER_CONTROL_LAST) return { kind: 'custom', code };
   switch (code) {
+    case W.SERVICE_CONTROL_PAUSE:
+      return 'pause';
+    case W.SERVICE_CONTROL_CONTINUE:
+      return 'continue';
+    case W.SERVICE_CONTROL_PARAMCHANGE:
+      return 'paramchange';
+    case W.SERVICE_CONTROL_SESSIONCHANGE:
+      return { kind: 'session-change', event: eventName(W.WTS_EVENTS, eventType), sessionId: sessionId() ?? 0 };
+    case W.SERVICE_CONTROL_POWEREVENT:
+      return { kind: 'power-event', event: eventName(W.PBT_EVENTS, eventType) };
     case W.SERVICE_CONTROL_STOP:
       return 'stop';
     case W.SERVICE_CONTROL_SHUTDOWN:
@@ -70,9 +96,9 @@ export class ServiceController {
   connect(onControl: (request: ControlRequest) => boolean): Promise<ConnectResult> {
     return new Promise((resolve) => {
       let mainCalled = false;
-      const handler: W.HandlerExFn = (code) => {
+      const handler: W.HandlerExFn = (code, eventType, eventData) => {
         try {
-          const request = controlFromCode(code);
+          const request = controlFromCode(code, eventType, () => this.api.sessionIdOf(eventData));
           if (request === null) return W.ERROR_CALL_NOT_IMPLEMENTED;
           return onControl(request) ? W.NO_ERROR : W.ERROR_CALL_NOT_IMPLEMENTED;
         } catch (err) {

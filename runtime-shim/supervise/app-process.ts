@@ -6,7 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { HandledControls } from '../app-controls';
+import type { DeliveredControl } from '../lifecycle';
 import type { LogSink } from '../log-file';
+import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ProcessJob } from '../scm/job-bindings';
 import type { ProcessSample } from '../status/status-report';
 import { CHILD_ARG, isToSupervisor, type ToChild } from './ipc';
@@ -23,14 +26,22 @@ export interface AppProcessOptions {
   env: Record<string, string>;
   /** The app's working folder (the `workingDir` setting); absent: the supervisor's own. */
   cwd?: string;
+  /** The app's control handlers changed (it registered onPause, onControl…). */
+  onControls(handled: HandledControls): void;
 }
 
+/** The app's child process, as the supervisor's mode sees it. */
 export interface AppProcess extends AppChild {
   /**
    * The app process's own figures (memory, CPU, uptime), asked over IPC for the live status;
    * null when it has exited or does not answer within `timeoutMs` (its event loop is blocked).
    */
   usage(timeoutMs: number): Promise<ProcessSample | null>;
+  /**
+   * Runs the app's handlers for `control` in the child (with `settings` made effective there
+   * first, for a reload); resolves when they settled, or when the child is gone.
+   */
+  control(control: DeliveredControl, settings?: RuntimeSettings): Promise<void>;
 }
 
 export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) => void): AppProcess {
@@ -51,17 +62,25 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
     }
   }
   const pending = { stdout: forwardLines(child.stdout, 'stdout', opts.sink), stderr: forwardLines(child.stderr, 'stderr', opts.sink) };
+  let nextControlId = 1;
+  const controlsPending = new Map<number, () => void>();
   child.on('message', (message: unknown) => {
     if (!isToSupervisor(message)) return;
     if (message.type === 'log') opts.sink.write(message.level, message.source, message.message);
     else if (message.type === 'usage') for (const waiter of [...usageWaiters]) waiter(message.sample);
-    else onEvent({ type: message.type });
+    else if (message.type === 'controls') opts.onControls(message.handled);
+    else if (message.type === 'control-done') {
+      controlsPending.get(message.id)?.();
+      controlsPending.delete(message.id);
+    } else onEvent({ type: message.type });
   });
   child.on('error', (err) => opts.sink.write('error', 'lifecycle', `app process error: ${err.message}`));
   // 'close' comes after the exit and after stdout/stderr have ended: no line is lost.
   child.on('close', (code) => {
     exited = true;
     for (const waiter of [...usageWaiters]) waiter(null);
+    for (const done of controlsPending.values()) done();
+    controlsPending.clear();
     pending.stdout.flush();
     pending.stderr.flush();
     onEvent({ type: 'exit', code });
@@ -71,6 +90,15 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
     requestStop(reason) {
       const message: ToChild = { type: 'stop', reason };
       if (child.connected) child.send(message);
+    },
+    control(control, settings) {
+      if (exited || !child.connected) return Promise.resolve();
+      const id = nextControlId++;
+      const message: ToChild = { type: 'control', id, control, ...(settings ? { settings } : {}) };
+      return new Promise<void>((resolve) => {
+        controlsPending.set(id, resolve);
+        child.send(message);
+      });
     },
     usage(timeoutMs) {
       if (exited || !child.connected) return Promise.resolve(null);

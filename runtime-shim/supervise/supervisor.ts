@@ -27,7 +27,7 @@
 import type { AlertDetails, AlertEvent } from '../alerts/alert';
 import { describeOutcome, hookLabel, type ServiceHooks } from '../hooks/service-hooks';
 import { stopWithHooks } from '../hooks/stop-hooks';
-import { ExitCode, Lifecycle, type Clock, type ServiceStatus, type StopReason } from '../lifecycle';
+import { ExitCode, Lifecycle, type Clock, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle';
 import { DEFAULT_OPERATION, type ExitCodePolicy } from '../settings/operation-settings';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 
@@ -63,6 +63,8 @@ export interface SupervisorDeps {
   hooks?: ServiceHooks;
   /** Sends an alert (alerts/alerts.ts); must return at once and never throw. */
   alert?: (event: AlertEvent, message: string, details?: AlertDetails) => void;
+  /** Acts on controls besides stop (reload, rotate, the app's; supervisor-mode.ts); absent: none accepted. */
+  runControl?: LifecycleDeps['runControl'];
 }
 
 /** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
@@ -126,6 +128,7 @@ export class Supervisor {
           deps.exit(code);
         },
         clock: deps.clock,
+        ...(deps.runControl ? { runControl: deps.runControl } : {}),
       },
       { stopTimeoutMs: opts.stopTimeoutMs },
     );

@@ -169,3 +169,36 @@ describe('versionText', () => {
     expect(versionText(cfg, 'v22.22.2')).toBe('MySvc 1.4.0 (svcpack 0.1.0, Node.js v22.22.2)\n');
   });
 });
+
+describe('parseExeArgs: controls for the running service', () => {
+  it('reload and rotate take no arguments', () => {
+    expect(parseExeArgs(['reload'])).toEqual({ kind: 'reload' });
+    expect(parseExeArgs(['rotate'])).toEqual({ kind: 'rotate' });
+    expect(parseExeArgs(['reload', 'now'])).toEqual({ kind: 'usage-error', message: "unexpected argument 'now' for 'reload'" });
+    expect(parseExeArgs(['rotate', '--force'])).toEqual({ kind: 'usage-error', message: "unknown option '--force' for 'rotate'" });
+  });
+
+  it('pause and continue take --timeout', () => {
+    expect(parseExeArgs(['pause'])).toEqual({ kind: 'pause' });
+    expect(parseExeArgs(['continue', '--timeout', '5s'])).toEqual({ kind: 'continue', timeoutMs: 5_000 });
+    expect(parseExeArgs(['pause', '--timeout=soon'])).toMatchObject({ kind: 'usage-error' });
+  });
+
+  it('control takes one code from 128 to 255; anything else is a usage error', () => {
+    expect(parseExeArgs(['control', '200'])).toEqual({ kind: 'control', code: 200 });
+    expect(parseExeArgs(['control', '128'])).toEqual({ kind: 'control', code: 128 });
+    expect(parseExeArgs(['control', '255'])).toEqual({ kind: 'control', code: 255 });
+    const range = "a control code is 128-255 (128 rotates the log; 129-255 reach the app's service.onControl)";
+    for (const bad of ['127', '256', '300', '0x80', '1e2', '-1', '', 'abc']) {
+      expect(parseExeArgs(['control', bad])).toEqual({ kind: 'usage-error', message: `'${bad}' is not a control code: ${range}` });
+    }
+    expect(parseExeArgs(['control'])).toEqual({ kind: 'usage-error', message: `'control' takes one code (${range})` });
+    expect(parseExeArgs(['control', '200', '201'])).toEqual({ kind: 'usage-error', message: `'control' takes one code (${range})` });
+  });
+
+  it('help lists them', () => {
+    for (const line of [/^ {2}reload {2,}/m, /^ {2}rotate {2,}.*control code 128/m, /^ {2}pause \| continue {2,}/m, /^ {2}control <code> {2,}send control code 129-255 .*\(128 = rotate\)/m]) {
+      expect(helpText(cfg)).toMatch(line);
+    }
+  });
+});

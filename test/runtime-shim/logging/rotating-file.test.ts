@@ -405,3 +405,59 @@ describe('RotatingLogFile', () => {
     });
   });
 });
+
+describe('RotatingLogFile.applySettings and rotateNow (reload, rotate)', () => {
+  it('a new level applies to the next record', () => {
+    const dir = tempDir();
+    const log = new RotatingLogFile({ dir, name: NAME, settings: settings() });
+    log.write('debug', 'app', 'dropped');
+    log.applySettings(settings({ logLevel: 'debug' }));
+    log.write('debug', 'app', 'kept');
+    log.applySettings(settings({ logLevel: 'error' }));
+    log.write('warn', 'app', 'dropped too');
+    expect(allMessages(dir)).toEqual(['kept']);
+  });
+
+  it('a smaller size limit, keep count and compression apply at the next rotation', () => {
+    const dir = tempDir();
+    const log = new RotatingLogFile({ dir, name: NAME, settings: settings({ logKeep: 5 }) });
+    for (let i = 0; i < 3; i++) {
+      log.write('info', 'app', `file ${i}`);
+      expect(log.rotateNow()).toBe(true);
+    }
+    log.applySettings(settings({ logKeep: 1, logCompress: true, logRotate: { maxBytes: 100, daily: false } }));
+    log.write('info', 'app', 'x'.repeat(60));
+    log.write('info', 'app', 'y'.repeat(60)); // over 100 bytes: rotates with the new keep count
+    expect(fs.readdirSync(dir).sort()).toEqual([`${NAME}.1.log.gz`, `${NAME}.log`]);
+    expect(allMessages(dir)).toEqual(['x'.repeat(60), 'y'.repeat(60)]);
+  });
+
+  it('rotateNow renames the current file to .1 and goes on in a fresh one; an empty file is not rotated', () => {
+    const dir = tempDir();
+    const log = new RotatingLogFile({ dir, name: NAME, settings: settings() });
+    expect(log.rotateNow()).toBe(false);
+    log.write('info', 'app', 'before');
+    expect(log.rotateNow()).toBe(true);
+    log.write('info', 'app', 'after');
+    expect(readLog(dir, `${NAME}.1.log`)).toContain('before');
+    expect(readLog(dir, `${NAME}.log`)).not.toContain('before');
+    expect(allMessages(dir)).toEqual(['before', 'after']);
+    expect(log.rotateNow()).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual([`${NAME}.1.log`, `${NAME}.2.log`, `${NAME}.log`]);
+  });
+
+  it('a rotateNow that fails says so and keeps writing to the current file', () => {
+    const dir = tempDir();
+    const faulty: LogFs = {
+      ...fs,
+      renameSync: (from: fs.PathLike) => {
+        throw busy(from);
+      },
+    };
+    const log = new RotatingLogFile({ dir, name: NAME, settings: settings(), fs: faulty });
+    log.write('info', 'app', 'one');
+    expect(log.rotateNow()).toBe(false);
+    log.write('info', 'app', 'two');
+    expect(allMessages(dir)).toEqual(['one', expect.stringMatching(/^log rotation failed \(EBUSY/), 'two']);
+  });
+});

@@ -9,7 +9,14 @@ import {
   ERROR_SERVICE_ALREADY_RUNNING,
   ERROR_SERVICE_EXISTS,
   ERROR_SERVICE_MARKED_FOR_DELETE,
+  ERROR_SERVICE_CANNOT_ACCEPT_CTRL,
   ERROR_SERVICE_NOT_ACTIVE,
+  SERVICE_CONTINUE_PENDING,
+  SERVICE_CONTROL_CONTINUE,
+  SERVICE_CONTROL_PAUSE,
+  SERVICE_CONTROL_STOP,
+  SERVICE_PAUSED,
+  SERVICE_PAUSE_PENDING,
   SERVICE_RUNNING,
   SERVICE_START_PENDING,
   SERVICE_STOPPED,
@@ -216,10 +223,12 @@ export class FakeScm implements ScmApi {
   queryStatus(service: object): ServiceStatusInfo {
     const s = this.svc(service);
     const st = s.status;
-    if (st.state === SERVICE_START_PENDING || st.state === SERVICE_STOP_PENDING) {
+    if ([SERVICE_START_PENDING, SERVICE_STOP_PENDING, SERVICE_PAUSE_PENDING, SERVICE_CONTINUE_PENDING].includes(st.state)) {
       if (s.pendingPolls > 0) {
         s.pendingPolls--;
         st.checkPoint++;
+      } else if (st.state === SERVICE_PAUSE_PENDING || st.state === SERVICE_CONTINUE_PENDING) {
+        Object.assign(st, { state: st.state === SERVICE_PAUSE_PENDING ? SERVICE_PAUSED : SERVICE_RUNNING, checkPoint: 0 });
       } else if (st.state === SERVICE_STOP_PENDING) {
         Object.assign(st, { state: SERVICE_STOPPED, pid: 0, checkPoint: 0, win32ExitCode: 0, serviceExitCode: 0 });
       } else if (this.opts.startOutcome === 'fails') {
@@ -237,11 +246,23 @@ export class FakeScm implements ScmApi {
     Object.assign(s.status, { state: SERVICE_START_PENDING, pid: this.nextPid++, checkPoint: 0 });
     s.pendingPolls = this.opts.pendingPolls ?? 2;
   }
+  /**
+   * ControlService: stop → STOP_PENDING; pause/continue (refused with 1061 unless the status
+   * accepts SERVICE_ACCEPT_PAUSE_CONTINUE) → PAUSE_PENDING / CONTINUE_PENDING; PARAMCHANGE and user
+   * codes change nothing (see `calls`).
+   */
   control(service: object, control: number): ServiceStatusInfo {
     this.record('control', control);
     const s = this.svc(service);
     if (s.status.state === SERVICE_STOPPED) throw new Win32Error('ControlService', ERROR_SERVICE_NOT_ACTIVE);
-    Object.assign(s.status, { state: SERVICE_STOP_PENDING, checkPoint: 0 });
+    if (control === SERVICE_CONTROL_STOP) {
+      Object.assign(s.status, { state: SERVICE_STOP_PENDING, checkPoint: 0 });
+    } else if (control === SERVICE_CONTROL_PAUSE || control === SERVICE_CONTROL_CONTINUE) {
+      if (!(s.status.controlsAccepted & 0x2)) throw new Win32Error('ControlService', ERROR_SERVICE_CANNOT_ACCEPT_CTRL);
+      Object.assign(s.status, { state: control === SERVICE_CONTROL_PAUSE ? SERVICE_PAUSE_PENDING : SERVICE_CONTINUE_PENDING, checkPoint: 0 });
+    } else {
+      return { ...s.status };
+    }
     s.pendingPolls = this.opts.pendingPolls ?? 2;
     return { ...s.status };
   }

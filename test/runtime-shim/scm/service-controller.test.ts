@@ -18,6 +18,9 @@ describe('toServiceStatusStruct', () => {
     expect(toServiceStatusStruct(status({ state: 'start-pending' })).dwCurrentState).toBe(2);
     expect(toServiceStatusStruct(status({ state: 'stop-pending' })).dwCurrentState).toBe(3);
     expect(toServiceStatusStruct(status({ state: 'running' })).dwCurrentState).toBe(4);
+    expect(toServiceStatusStruct(status({ state: 'continue-pending' })).dwCurrentState).toBe(5);
+    expect(toServiceStatusStruct(status({ state: 'pause-pending' })).dwCurrentState).toBe(6);
+    expect(toServiceStatusStruct(status({ state: 'paused' })).dwCurrentState).toBe(7);
   });
 
   it('ORs the accepted-control flags', () => {
@@ -25,7 +28,13 @@ describe('toServiceStatusStruct', () => {
     expect(toServiceStatusStruct(status({ accepts: ['stop'] })).dwControlsAccepted).toBe(0x1);
     expect(toServiceStatusStruct(status({ accepts: ['stop', 'shutdown'] })).dwControlsAccepted).toBe(0x5);
     expect(toServiceStatusStruct(status({ accepts: ['stop', 'preshutdown'] })).dwControlsAccepted).toBe(0x101);
-    expect(toServiceStatusStruct(status({ accepts: ['interrogate'] })).dwControlsAccepted).toBe(0);
+    expect(toServiceStatusStruct(status({ accepts: ['pause-continue'] })).dwControlsAccepted).toBe(0x2);
+    expect(toServiceStatusStruct(status({ accepts: ['paramchange'] })).dwControlsAccepted).toBe(0x8);
+    expect(toServiceStatusStruct(status({ accepts: ['power-event'] })).dwControlsAccepted).toBe(0x40);
+    expect(toServiceStatusStruct(status({ accepts: ['session-change'] })).dwControlsAccepted).toBe(0x80);
+    expect(
+      toServiceStatusStruct(status({ accepts: ['stop', 'shutdown', 'pause-continue', 'paramchange', 'session-change', 'power-event'] })).dwControlsAccepted,
+    ).toBe(0xcf);
   });
 
   it('exit code 0 → NO_ERROR; non-zero → ERROR_SERVICE_SPECIFIC_ERROR with the code', () => {
@@ -57,8 +66,32 @@ describe('controlFromCode', () => {
     expect(controlFromCode(5)).toBe('shutdown');
     expect(controlFromCode(0x0f)).toBe('preshutdown');
   });
+  it('maps pause, continue and PARAMCHANGE', () => {
+    expect(controlFromCode(2)).toBe('pause');
+    expect(controlFromCode(3)).toBe('continue');
+    expect(controlFromCode(6)).toBe('paramchange');
+  });
+  it('maps user-defined codes 128-255 to custom controls', () => {
+    expect(controlFromCode(128)).toEqual({ kind: 'custom', code: 128 });
+    expect(controlFromCode(200)).toEqual({ kind: 'custom', code: 200 });
+    expect(controlFromCode(255)).toEqual({ kind: 'custom', code: 255 });
+  });
+  it('names session changes and power events after their event type; unknown types in hex', () => {
+    expect(controlFromCode(0xe, 0x7, () => 3)).toEqual({ kind: 'session-change', event: 'WTS_SESSION_LOCK', sessionId: 3 });
+    expect(controlFromCode(0xe, 0x1, () => null)).toEqual({ kind: 'session-change', event: 'WTS_CONSOLE_CONNECT', sessionId: 0 });
+    expect(controlFromCode(0xe, 0x42, () => 1)).toEqual({ kind: 'session-change', event: '0x42', sessionId: 1 });
+    expect(controlFromCode(0xd, 0x4)).toEqual({ kind: 'power-event', event: 'PBT_APMSUSPEND' });
+    expect(controlFromCode(0xd, 0x12)).toEqual({ kind: 'power-event', event: 'PBT_APMRESUMEAUTOMATIC' });
+    expect(controlFromCode(0xd, 0x8013)).toEqual({ kind: 'power-event', event: 'PBT_POWERSETTINGCHANGE' });
+  });
+  it('reads the session id only for session changes', () => {
+    const sessionId = vi.fn(() => 1);
+    controlFromCode(0xd, 0x4, sessionId);
+    controlFromCode(200, 0, sessionId);
+    expect(sessionId).not.toHaveBeenCalled();
+  });
   it('returns null for everything else', () => {
-    for (const code of [0, 2, 3, 6, 0x10, 0xff, 128]) expect(controlFromCode(code)).toBeNull();
+    for (const code of [0, 7, 8, 9, 10, 0x10, 0x20, 127, 256]) expect(controlFromCode(code)).toBeNull();
   });
 });
 
@@ -93,6 +126,9 @@ class FakeAdvapi implements W.Advapi32 {
   lastError(): number {
     return this.lastErrorCode;
   }
+  sessionIdOf(eventData: unknown): number | null {
+    return eventData === null ? null : (eventData as { dwSessionId: number }).dwSessionId;
+  }
 }
 
 async function connected(onControl: (r: Parameters<Parameters<ServiceController['connect']>[0]>[0]) => boolean = () => true) {
@@ -126,7 +162,7 @@ describe('ServiceController.connect', () => {
   });
 
   it('maps control codes to requests and answers NO_ERROR / ERROR_CALL_NOT_IMPLEMENTED', async () => {
-    const onControl = vi.fn((r: string) => r !== 'preshutdown');
+    const onControl = vi.fn((r: unknown) => r !== 'preshutdown');
     const { api } = await connected(onControl);
     const handler = api.handler!;
     expect(handler(W.SERVICE_CONTROL_STOP, 0, null, null)).toBe(W.NO_ERROR);
@@ -138,10 +174,21 @@ describe('ServiceController.connect', () => {
     // not accepted by the lifecycle
     expect(handler(W.SERVICE_CONTROL_PRESHUTDOWN, 0, null, null)).toBe(120);
     onControl.mockClear();
-    // unknown code (SERVICE_CONTROL_PAUSE = 2): never reaches the lifecycle
-    expect(handler(2, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
+    // unknown codes never reach the lifecycle
+    expect(handler(0x10, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
     expect(handler(0x40, 0, null, null)).toBe(120);
     expect(onControl).not.toHaveBeenCalled();
+  });
+
+  it('decodes a session change\'s eventData and passes user codes through', async () => {
+    const onControl = vi.fn((_r: unknown) => true);
+    const { api } = await connected(onControl);
+    expect(api.handler!(W.SERVICE_CONTROL_SESSIONCHANGE, 0x8, { cbSize: 8, dwSessionId: 2 }, null)).toBe(W.NO_ERROR);
+    expect(onControl).toHaveBeenLastCalledWith({ kind: 'session-change', event: 'WTS_SESSION_UNLOCK', sessionId: 2 });
+    expect(api.handler!(200, 0, null, null)).toBe(W.NO_ERROR);
+    expect(onControl).toHaveBeenLastCalledWith({ kind: 'custom', code: 200 });
+    onControl.mockReturnValueOnce(false);
+    expect(api.handler!(201, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
   });
 
   it('a throwing onControl never escapes the callback: returns a number and reports onError', async () => {

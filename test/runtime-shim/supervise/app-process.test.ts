@@ -11,10 +11,13 @@ import type { ChildEvent } from '../../../runtime-shim/supervise/supervisor';
 
 let dir: string;
 let apps: AppProcess[];
+/** What the children said about their control handlers (`onControls`). */
+let controls: unknown[];
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-app-process-'));
   apps = [];
+  controls = [];
 });
 afterEach(() => {
   for (const app of apps) app.killTree();
@@ -34,7 +37,7 @@ function start(program: string): { app: AppProcess; events: ChildEvent[]; exited
   const events: ChildEvent[] = [];
   let onExit: () => void = () => undefined;
   const exited = new Promise<void>((resolve) => (onExit = resolve));
-  const app = spawnApp({ exePath: fakeExe(program), sink: { write: () => undefined }, job: null, args: [], env: {} }, (event) => {
+  const app = spawnApp({ exePath: fakeExe(program), sink: { write: () => undefined }, job: null, args: [], env: {}, onControls: (handled) => void controls.push(handled) }, (event) => {
     events.push(event);
     if (event.type === 'exit') onExit();
   });
@@ -71,5 +74,45 @@ describe('AppProcess.usage', () => {
     await exited;
     expect(await pending).toBeNull();
     expect(await app.usage(5_000)).toBeNull();
+  });
+});
+
+const CONTROLS = `
+process.send({ type: 'controls', handled: { reload: true, pauseContinue: true, custom: false, sessionChange: false, powerEvent: false } });
+process.on('message', (m) => {
+  if (m.type !== 'control') return;
+  const what = typeof m.control === 'string' ? m.control : m.control.kind + ' ' + m.control.code;
+  const settings = m.settings ? ' with settings ' + m.settings.logging.logLevel : '';
+  setTimeout(() => {
+    process.send({ type: 'log', level: 'info', source: 'app', message: 'ran ' + what + settings });
+    if (what !== 'custom 201') process.send({ type: 'control-done', id: m.id });
+    else process.exit(0);
+  }, 20);
+});
+`;
+
+describe('AppProcess.control', () => {
+  it('reports the handlers the app announces, and resolves each control when the app has run it', async () => {
+    const logs: string[] = [];
+    const events: ChildEvent[] = [];
+    const app = spawnApp(
+      { exePath: fakeExe(CONTROLS), sink: { write: (_l, _s, m) => void logs.push(m) }, job: null, args: [], env: {}, onControls: (h) => void controls.push(h) },
+      (e) => void events.push(e),
+    );
+    apps.push(app);
+    await app.control('pause');
+    expect(logs).toEqual(['ran pause']);
+    const settings = { logging: { logLevel: 'debug' } } as never;
+    await app.control('paramchange', settings);
+    await app.control({ kind: 'custom', code: 200 });
+    expect(logs).toEqual(['ran pause', 'ran paramchange with settings debug', 'ran custom 200']);
+    expect(controls).toEqual([{ reload: true, pauseContinue: true, custom: false, sessionChange: false, powerEvent: false }]);
+  });
+
+  it('a control pending when the app exits resolves; later ones resolve at once', async () => {
+    const { app, exited } = start(CONTROLS);
+    await app.control({ kind: 'custom', code: 201 }); // the app exits instead of answering
+    await exited;
+    await app.control('continue');
   });
 });
