@@ -25,6 +25,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   const stdio = captureStdio(host.sink);
   session = createSession({
     isService: true,
+    mode: 'service',
     dataDir: host.dataDir,
     sink: host.sink,
     report: (status) => host.controller.report(status),

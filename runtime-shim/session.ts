@@ -3,7 +3,7 @@
  * and the log. The mode supplies where statuses go and how the process ends.
  */
 import path from 'node:path';
-import { installHost, type LogLevel as ApiLevel } from './api';
+import { installHost, type LogLevel as ApiLevel, type RunMode } from './api';
 import { exeConfig } from './exe-config';
 import { ExitCode, Lifecycle, describe, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from './log-file';
@@ -11,6 +11,8 @@ import { runAppStopWork } from './stop-work';
 
 export interface SessionOptions {
   isService: boolean;
+  /** What `service.mode` tells the app. */
+  mode: RunMode;
   /** The service's data folder, `%ProgramData%\<Name>` (manage/data-dir.ts), given to the app. */
   dataDir: string;
   sink: LogSink;
@@ -64,6 +66,7 @@ export function createSession(opts: SessionOptions): Session {
   installHost({
     name: exeConfig.name,
     isService: opts.isService,
+    mode: opts.mode,
     dataDir: opts.dataDir,
     write: (level: ApiLevel, message: string) => opts.sink.write(level, 'app', message),
     trackStart: (done) => startWork.push(done),

@@ -208,7 +208,7 @@ function checkOwnership(ctx: ManageContext, registered: string, force: boolean):
   }
 }
 
-function lookupOrFail(ctx: ManageContext, name: string): string {
+export function lookupOrFail(ctx: ManageContext, name: string): string {
   const found = ctx.api.lookupAccount(name);
   if (!found) {
     throw new ManageError(
@@ -219,7 +219,7 @@ function lookupOrFail(ctx: ManageContext, name: string): string {
   return found.sid;
 }
 
-async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {
+export async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {
   if (passwordEnv) {
     const value = ctx.env[passwordEnv];
     if (value) return value;

@@ -17,6 +17,8 @@ import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
 import { describeWorkingDir } from '../working-dir';
+import { bindTaskScheduler } from '../scm/taskschd-bindings';
+import { runTaskCommand } from '../task/task-commands';
 
 export function realContext(): ManageContext {
   const koffi = loadKoffi();
@@ -49,6 +51,9 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
   const name = exeConfig.name;
   try {
     const ctx = makeContext();
+    // A scheduled task (install --as task, or a name installed as one) is handled there.
+    const taskExit = await runTaskCommand(command, ctx, () => bindTaskScheduler(loadKoffi()));
+    if (taskExit !== null) return taskExit;
     switch (command.kind) {
       case 'install': {
         const result = await install(ctx, command);
