@@ -17,6 +17,7 @@ import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
 import { describeWorkingDir } from '../working-dir';
+import { bindStopEvents } from '../scm/stop-event-bindings';
 import { bindTaskScheduler } from '../scm/taskschd-bindings';
 import { runTaskCommand } from '../task/task-commands';
 
@@ -52,7 +53,7 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
   try {
     const ctx = makeContext();
     // A scheduled task (install --as task, or a name installed as one) is handled there.
-    const taskExit = await runTaskCommand(command, ctx, () => bindTaskScheduler(loadKoffi()));
+    const taskExit = await runTaskCommand(command, ctx, { tasks: () => bindTaskScheduler(loadKoffi()), events: () => bindStopEvents(loadKoffi()) });
     if (taskExit !== null) return taskExit;
     switch (command.kind) {
       case 'install': {

@@ -5,11 +5,15 @@
  * - `uninstall`, `status`, `start`, `stop`, `restart` look the name up first (installed-kind.ts):
  *   a task is handled here, a service or nothing by the service commands (which also report "not
  *   installed"), both is an error.
- * For a task, `start` runs it now and `stop` ends it, as Task Scheduler's Run and End do: the
- * task's process is terminated, without a stop signal (see README: Task Scheduler mode).
+ * For a task, `start` runs it now (Task Scheduler's Run); `stop` asks the task's process to stop
+ * through its stop event (scm/stop-event-bindings.ts) and waits for it, as a service stop does, and
+ * ends it through Task Scheduler (End: the process is terminated, no stop signal) when that
+ * process does not stop in time or is not there.
  */
 import type { ManageCommand } from '../commands';
-import { requireAdminRights, type ManageContext } from '../manage/context';
+import { ManageError, requireAdminRights, type ManageContext } from '../manage/context';
+import { defaultStopTimeoutMs, POLL_MS } from '../manage/control';
+import type { StopEvents } from '../scm/stop-event-bindings';
 import { imagePathExe } from '../manage/scm-config';
 import { describeWorkingDir } from '../working-dir';
 import { installTask } from './install-task';
@@ -42,11 +46,21 @@ export interface TaskStatusReport {
   dataDir: string;
 }
 
+export interface TaskDeps {
+  /** Task Scheduler, bound only when a command needs it. */
+  tasks(): TaskSchedulerApi;
+  /** The graceful stop request (scm/stop-event-bindings.ts). */
+  events(): StopEvents;
+  now?(): Date;
+}
+
 /**
  * Runs `command` when it concerns a scheduled task and resolves to its exit code; null when the
- * service commands should handle it. `tasks` is created only when needed.
+ * service commands should handle it.
  */
-export async function runTaskCommand(command: ManageCommand, ctx: ManageContext, tasks: () => TaskSchedulerApi, now: () => Date = () => new Date()): Promise<number | null> {
+export async function runTaskCommand(command: ManageCommand, ctx: ManageContext, deps: TaskDeps): Promise<number | null> {
+  const tasks = () => deps.tasks();
+  const now = () => deps.now?.() ?? new Date();
   if (command.kind === 'install') {
     if (!command.task) return null;
     const result = await installTask(ctx, tasks(), {
@@ -74,7 +88,7 @@ export async function runTaskCommand(command: ManageCommand, ctx: ManageContext,
     case 'uninstall':
       requireAdminRights(ctx, 'uninstall');
       ownTaskOrFail(ctx, found.xml, 'uninstall');
-      endIfRunning(ctx, api);
+      await endIfRunning(ctx, api, deps.events(), command.timeoutMs ?? defaultStopTimeoutMs(ctx));
       try {
         api.remove(ctx.name);
       } catch (err) {
@@ -91,16 +105,42 @@ export async function runTaskCommand(command: ManageCommand, ctx: ManageContext,
       }
       return 0;
     case 'start':
+      requireAdminRights(ctx, 'start');
       runNow(ctx, api);
       return 0;
     case 'stop':
-      endTask(ctx, api);
+      requireAdminRights(ctx, 'stop');
+      await stopTask(ctx, api, deps.events(), command.timeoutMs ?? defaultStopTimeoutMs(ctx));
       return 0;
     case 'restart':
-      endTask(ctx, api);
+      requireAdminRights(ctx, 'restart');
+      await stopTask(ctx, api, deps.events(), command.timeoutMs ?? defaultStopTimeoutMs(ctx));
       runNow(ctx, api);
       return 0;
   }
+}
+
+/**
+ * Stops the task: first asks its process (the stop event its task mode created) and waits up to
+ * `timeoutMs` for it to end after its onStop handlers; a process that does not end, or a task
+ * that runs no svcpack process, is ended by Task Scheduler (terminated).
+ */
+async function stopTask(ctx: ManageContext, api: TaskSchedulerApi, events: StopEvents, timeoutMs: number): Promise<void> {
+  const t0 = ctx.clock.now();
+  if (events.signal(ctx.name)) {
+    ctx.out(`${ctx.name}: asked the task's process to stop`);
+    while (events.exists(ctx.name)) {
+      if (ctx.clock.now() - t0 >= timeoutMs) {
+        ctx.out(`${ctx.name}: still running after ${(timeoutMs / 1000).toFixed(1)} s; ending it`);
+        endTask(ctx, api);
+        return;
+      }
+      await ctx.clock.sleep(POLL_MS);
+    }
+    ctx.out(`${ctx.name}: stopped after ${((ctx.clock.now() - t0) / 1000).toFixed(1)} s`);
+    return;
+  }
+  endTask(ctx, api);
 }
 
 function runNow(ctx: ManageContext, api: TaskSchedulerApi): void {
@@ -118,11 +158,24 @@ function endTask(ctx: ManageContext, api: TaskSchedulerApi): void {
   } catch (err) {
     explainTask(err, ctx, `ending scheduled task ${ctx.name}`, 'stop');
   }
-  ctx.out(`${ctx.name}: scheduled task ended (Task Scheduler terminates its process: onStop handlers do not run)`);
+  ctx.out(`${ctx.name}: scheduled task ended by Task Scheduler (its process is terminated: onStop handlers do not run)`);
 }
 
-/** Ends a running instance before the task is deleted; a Task Scheduler that cannot tell or end (Wine) is not an error here. */
-function endIfRunning(ctx: ManageContext, api: TaskSchedulerApi): void {
+/**
+ * Stops a running instance before the task is deleted: gracefully when its process runs, else
+ * through Task Scheduler when it says the task runs. A Task Scheduler that cannot tell or end
+ * (Wine) is not an error here.
+ */
+async function endIfRunning(ctx: ManageContext, api: TaskSchedulerApi, events: StopEvents, timeoutMs: number): Promise<void> {
+  if (events.exists(ctx.name)) {
+    try {
+      await stopTask(ctx, api, events, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof ManageError)) throw err;
+      ctx.warn(`${ctx.name}: warning: ${err.message}`);
+    }
+    return;
+  }
   let state: TaskRunInfo['state'] = null;
   try {
     state = api.runInfo(ctx.name).state;

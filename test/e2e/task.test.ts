@@ -7,7 +7,8 @@
  * - Its reader skips triggers, principals and actions (read_triggers is a stub): what it stores
  *   keeps the registration info and the settings, not the triggers, account or command.
  * - Run, Stop, last/next run times: E_NOTIMPL; its scheduler never starts a Task Scheduler 2.0
- *   task. So the task's process is started here with the command line the definition names.
+ *   task. So the task's process is started here with the command line the definition names, and
+ *   `stop`'s graceful path (the stop event, svcpack's own) is proven on that process.
  *
  * One exe (fixtures/task-mode, which records service.mode, its args and working folder in its data
  * folder), tasks named SvcpackE2ETask*.
@@ -21,7 +22,21 @@ import { taskDefinitionXml, taskPrincipal, taskRestart } from '../../runtime-shi
 import { readTaskDefinition } from '../../runtime-shim/task/task-xml';
 import { parseTrigger } from '../../runtime-shim/task/trigger';
 import type { TaskStatusReport } from '../../runtime-shim/task/task-commands';
-import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, runExe, wine, winePrefix, type BuiltFixture } from './wine';
+import {
+  buildFixture,
+  createService,
+  dataDirOf,
+  e2eFile,
+  expectInOrder,
+  readText,
+  removeService,
+  runExe,
+  spawnExe,
+  waitForText,
+  wine,
+  winePrefix,
+  type BuiltFixture,
+} from './wine';
 
 const NAME = 'SvcpackE2ETask';
 
@@ -113,6 +128,27 @@ describe('Task Scheduler mode under Wine', () => {
     expect(log).toMatch(/info {2}\[stdout\] task fixture ran in mode task/);
     expect(log).toMatch(/info {2}\[app\] task fixture done/);
     expect(log).toMatch(/info {2}\[lifecycle\] app exited with code 0/);
+  });
+
+  test('stop asks the running task process to stop: its onStop handler runs, then it exits', async () => {
+    const dataDir = dataDirOf(NAME);
+    for (const f of ['task-run.json', 'task-stopped.txt']) fs.rmSync(path.join(dataDir, f), { force: true });
+    const task = spawnExe(file.ctx.app.exe, ['--task', 'stay'], { tag: 'stay' });
+    try {
+      await waitForText(path.join(dataDir, 'task-run.json'), /"mode":"task"/, 20_000);
+      const stop = await exe(['stop', '--timeout', '15s'], 'stop');
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toMatch(/^SvcpackE2ETask: asked the task's process to stop\r?\nSvcpackE2ETask: stopped after \d+\.\d s/);
+      expect(readText(path.join(dataDir, 'task-stopped.txt'))).toBe('onStop ran (stop)');
+      expect((await task.exited).code).toBe(0);
+      expectInOrder(readText(file.ctx.app.logFile), [/\[lifecycle\] started by Task Scheduler/, /\[lifecycle\] stopping \(stop\)/, /\[lifecycle\] stopped$/]);
+    } finally {
+      await task.kill();
+    }
+    // Nothing runs now: the stop goes to Task Scheduler, which Wine does not implement.
+    const again = await exe(['stop'], 'stop2');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('(IRegisteredTask::Stop, HRESULT 0x80004001)');
   });
 
   test('a name that is both a service and a task is refused; uninstall removes the task', async () => {

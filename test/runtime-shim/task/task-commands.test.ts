@@ -9,6 +9,7 @@ import { decideKind } from '../../../runtime-shim/task/installed-kind';
 import { E_ACCESSDENIED, TaskSchedulerError } from '../../../runtime-shim/task/scheduler-api';
 import { formatTaskStatus, lastResultText, runTaskCommand, type TaskStatusReport } from '../../../runtime-shim/task/task-commands';
 import { readTaskDefinition } from '../../../runtime-shim/task/task-xml';
+import type { StopEvents } from '../../../runtime-shim/scm/stop-event-bindings';
 import { thrown } from '../../support/thrown';
 import { EXE, FakeScm, failure, fakeContext } from '../manage/fake-scm';
 import { FakeScheduler, wineScheduler } from './fake-scheduler';
@@ -22,10 +23,31 @@ const installTask = (triggers: string[], input: Record<string, unknown> = {}, ex
   ...extra,
 });
 
+/** The stop events of running task processes: `exits` polls after the signal before the process ends (null: never). */
+class FakeEvents implements StopEvents {
+  running = false;
+  exits: number | null = 2;
+  signals = 0;
+  private polls = 0;
+  create(): { signaled(): boolean } {
+    throw new Error('not used by the commands');
+  }
+  signal(): boolean {
+    if (!this.running) return false;
+    this.signals++;
+    return true;
+  }
+  exists(): boolean {
+    if (this.running && this.signals > 0 && this.exits !== null && ++this.polls > this.exits) this.running = false;
+    return this.running;
+  }
+}
+
 function setup(scheduler = new FakeScheduler()) {
   const ctx = fakeContext();
-  const run = (command: ManageCommand) => runTaskCommand(command, ctx, () => scheduler, () => NOW);
-  return { ctx, scheduler, run };
+  const events = new FakeEvents();
+  const run = (command: ManageCommand) => runTaskCommand(command, ctx, { tasks: () => scheduler, events: () => events, now: () => NOW });
+  return { ctx, scheduler, events, run };
 }
 
 describe('install --as task', () => {
@@ -185,7 +207,7 @@ describe('a task-installed exe', () => {
     expect([0, 1, 0x41303, 0x8004131f, null].map(lastResultText)).toEqual(['0 (success)', '1', '0x41303 (has not run yet)', '0x8004131f', 'unknown']);
   });
 
-  it('start runs it now, stop ends it, restart does both', async () => {
+  it('start runs it now; stop without a running svcpack process ends it through Task Scheduler; restart does both', async () => {
     const { ctx, scheduler, run } = setup();
     await run(installTask(['boot']));
     await run({ kind: 'start' });
@@ -193,7 +215,28 @@ describe('a task-installed exe', () => {
     await run({ kind: 'restart' });
     expect(scheduler.runs).toEqual(['MySvc', 'MySvc']);
     expect(scheduler.stops).toEqual(['MySvc', 'MySvc']);
-    expect(ctx.lines).toContain('MySvc: scheduled task ended (Task Scheduler terminates its process: onStop handlers do not run)');
+    expect(ctx.lines).toContain('MySvc: scheduled task ended by Task Scheduler (its process is terminated: onStop handlers do not run)');
+  });
+
+  it('stop asks the running process through its stop event and waits for it to end', async () => {
+    const { ctx, scheduler, events, run } = setup();
+    await run(installTask(['boot']));
+    events.running = true;
+    ctx.lines.length = 0;
+    expect(await run({ kind: 'stop' })).toBe(0);
+    expect(events.signals).toBe(1);
+    expect(scheduler.stops).toEqual([]);
+    expect(ctx.lines).toEqual(["MySvc: asked the task's process to stop", 'MySvc: stopped after 0.2 s']);
+  });
+
+  it('a process that does not stop within the timeout is ended through Task Scheduler', async () => {
+    const { ctx, scheduler, events, run } = setup();
+    await run(installTask(['boot']));
+    events.running = true;
+    events.exits = null;
+    await run({ kind: 'stop', timeoutMs: 1_000 });
+    expect(scheduler.stops).toEqual(['MySvc']);
+    expect(ctx.lines).toContain('MySvc: still running after 1.0 s; ending it');
   });
 
   it('under Wine start and stop say clearly that they cannot work there', async () => {
