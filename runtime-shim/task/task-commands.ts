@@ -62,7 +62,22 @@ export async function runTaskCommand(command: ManageCommand, ctx: ManageContext,
   const tasks = () => deps.tasks();
   const now = () => deps.now?.() ?? new Date();
   if (command.kind === 'install') {
-    if (!command.task) return null;
+    if (!command.task) {
+      // A service install: refused when the name is already a task (a Task Scheduler that cannot answer does not block it).
+      let task: string | null = null;
+      try {
+        task = tasks().definition(ctx.name);
+      } catch {
+        task = null;
+      }
+      if (task !== null) {
+        throw new ManageError(
+          `${ctx.name} is installed as a scheduled task`,
+          `a name is either a service or a scheduled task: run "${ctx.name}.exe uninstall" first, then install`,
+        );
+      }
+      return null;
+    }
     const result = await installTask(ctx, tasks(), {
       input: command.input,
       force: command.force,

@@ -122,10 +122,14 @@ describe('install --as task', () => {
     expect(ctx.dirs.has('C:\\ProgramData\\MySvc')).toBe(false);
   });
 
-  it('a plain install is left to the service commands', async () => {
+  it('a plain install is left to the service commands, unless the name is a task', async () => {
     const { run, scheduler } = setup();
     expect(await run({ kind: 'install', input: {}, force: false })).toBeNull();
     expect(scheduler.registrations).toEqual([]);
+    await run(installTask(['boot']));
+    expect((await failure(run({ kind: 'install', input: {}, force: false }))).message).toBe('MySvc is installed as a scheduled task');
+    scheduler.failing.set('definition', E_ACCESSDENIED);
+    expect(await run({ kind: 'install', input: {}, force: false })).toBeNull();
   });
 });
 
