@@ -19,6 +19,7 @@ import { uninstall } from './uninstall';
 import { describeWorkingDir } from '../working-dir';
 import { bindStopEvents } from '../scm/stop-event-bindings';
 import { bindTaskScheduler } from '../scm/taskschd-bindings';
+import { taskFileMayExist } from '../task/installed-kind';
 import { runTaskCommand } from '../task/task-commands';
 
 export function realContext(): ManageContext {
@@ -53,7 +54,11 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
   try {
     const ctx = makeContext();
     // A scheduled task (install --as task, or a name installed as one) is handled there.
-    const taskExit = await runTaskCommand(command, ctx, { tasks: () => bindTaskScheduler(loadKoffi()), events: () => bindStopEvents(loadKoffi()) });
+    const taskExit = await runTaskCommand(command, ctx, {
+      tasks: () => bindTaskScheduler(loadKoffi()),
+      events: () => bindStopEvents(loadKoffi()),
+      mayExist: (name) => taskFileMayExist(name),
+    });
     if (taskExit !== null) return taskExit;
     switch (command.kind) {
       case 'install': {

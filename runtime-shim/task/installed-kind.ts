@@ -4,6 +4,8 @@
  * Scheduler failures read. A name that is both is refused with one line: which of the two is
  * meant cannot be guessed.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { SERVICE_QUERY_STATUS } from '../scm/manager-api';
 import { explain, ManageError, type ManageContext } from '../manage/context';
 import { imagePathExe, isServiceExe } from '../manage/scm-config';
@@ -37,6 +39,23 @@ export function decideKind(name: string, service: boolean, task: string | null, 
   // Task Scheduler failed and there is no service: the task cannot be ruled out.
   if (taskError !== null) throw taskError;
   return task === null ? { kind: 'none' } : { kind: 'task', xml: task };
+}
+
+/**
+ * False only when Task Scheduler certainly has no task `name`: its definition file
+ * `%SystemRoot%\System32\Tasks\<name>` (where Windows since Vista and Wine keep root-folder
+ * tasks) does not exist. Anything else — the file is there, or cannot be looked at (a
+ * non-administrator may be denied) — means "ask Task Scheduler". Spares every service command the
+ * COM round trip (measured under Wine 10: ~0.4 s a command on a loaded machine).
+ */
+export function taskFileMayExist(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const file = path.win32.join(env.SystemRoot || env.SYSTEMROOT || 'C:\\Windows', 'System32', 'Tasks', name);
+  try {
+    fs.statSync(file);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }
 
 /** True when a service of this name is installed. */

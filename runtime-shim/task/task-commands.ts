@@ -51,6 +51,8 @@ export interface TaskDeps {
   tasks(): TaskSchedulerApi;
   /** The graceful stop request (scm/stop-event-bindings.ts). */
   events(): StopEvents;
+  /** False only when there is certainly no task of this name (installed-kind.ts taskFileMayExist); absent: always ask. */
+  mayExist?(name: string): boolean;
   now?(): Date;
 }
 
@@ -61,8 +63,10 @@ export interface TaskDeps {
 export async function runTaskCommand(command: ManageCommand, ctx: ManageContext, deps: TaskDeps): Promise<number | null> {
   const tasks = () => deps.tasks();
   const now = () => deps.now?.() ?? new Date();
+  const noTask = deps.mayExist !== undefined && !deps.mayExist(ctx.name);
   if (command.kind === 'install') {
     if (!command.task) {
+      if (noTask) return null;
       // A service install: refused when the name is already a task (a Task Scheduler that cannot answer does not block it).
       let task: string | null = null;
       try {
@@ -91,6 +95,7 @@ export async function runTaskCommand(command: ManageCommand, ctx: ManageContext,
     ctx.out(`${ctx.name}: data folder ${ctx.dataDir}; run it now with "${ctx.name}.exe start"`);
     return 0;
   }
+  if (noTask) return null;
   const api = tasks();
   const found = installedKind(ctx, api);
   if (found.kind !== 'task') return null;

@@ -156,6 +156,13 @@ describe('service or task', () => {
     expect(await run({ kind: 'uninstall', purge: false })).toBeNull();
   });
 
+  it('without a task file Task Scheduler is not asked at all', async () => {
+    const ctx = fakeContext();
+    const deps = { tasks: () => { throw new Error('Task Scheduler asked'); }, events: () => new FakeEvents(), mayExist: () => false };
+    expect(await runTaskCommand({ kind: 'status', json: false }, ctx, deps)).toBeNull();
+    expect(await runTaskCommand({ kind: 'install', input: {}, force: false }, ctx, deps)).toBeNull();
+  });
+
   it('a name that is both is refused by every command', async () => {
     const { ctx, scheduler, run } = setup();
     ctx.api.createService({}, { name: 'MySvc', displayName: 'x', startType: 3, binaryPath: `"${EXE}" --service`, dependencies: [], account: null, password: null });
