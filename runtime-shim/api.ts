@@ -13,6 +13,16 @@ export type { PowerEvent, SessionChange } from './app-controls';
 export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
 export type StopHandler = (reason: StopReason) => void | Promise<void>;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/**
+ * How this process runs the app (`service.mode`):
+ * - `service`: started by the Service Control Manager, the app in the service's own process;
+ * - `supervised`: a service with `--supervise true`, the app in a child process the service restarts;
+ * - `task`: started by Task Scheduler (`install --as task`): no console, logs to the service log file,
+ *   ended by Task Scheduler without a stop signal (see README: Task Scheduler mode);
+ * - `console`: `<exe> run` in a console, Ctrl+C stops it;
+ * - `development`: plain `node` (or tsx) outside a built exe.
+ */
+export type RunMode = 'service' | 'supervised' | 'task' | 'console' | 'development';
 
 export interface ServiceLogger {
   debug(...args: unknown[]): void;
@@ -26,6 +36,8 @@ export interface Service {
   readonly name: string;
   /** True only when the SCM started this process as a service. */
   readonly isService: boolean;
+  /** How this process runs the app: service, supervised, task, console or development (see RunMode). */
+  readonly mode: RunMode;
   /** Aborted when a stop begins (service stop, shutdown, Ctrl+C). */
   readonly signal: AbortSignal;
   /**
@@ -98,6 +110,8 @@ export interface Service {
 export interface RuntimeHost {
   name: string;
   isService: boolean;
+  /** The run mode; absent (a host that predates it): `service` when isService, else `console`. */
+  mode?: RunMode;
   dataDir: string;
   write(level: LogLevel, message: string): void;
   /** Tells the host that start work began; the host reports RUNNING when `done` settles. */
@@ -189,6 +203,11 @@ export const service: Service = {
   },
   get isService() {
     return host()?.isService ?? false;
+  },
+  get mode() {
+    const h = host();
+    if (!h) return 'development';
+    return h.mode ?? (h.isService ? 'service' : 'console');
   },
   get dataDir() {
     const dir = host()?.dataDir ?? process.env.SVCPACK_DATA_DIR ?? path.resolve('.svcpack-data', devName());

@@ -5,7 +5,7 @@
  * order and this module's top-level await holds the app back until the SCM has called
  * ServiceMain. Management commands exit here, so the app never runs for them.
  */
-import { helpText, parseExeArgs, versionText, SERVICE_ARG, type ExeCommand } from './commands';
+import { helpText, parseExeArgs, versionText, SERVICE_ARG, TASK_ARG, type ExeCommand } from './commands';
 import { startConsoleMode } from './console-mode';
 import { exeConfig } from './exe-config';
 import { registerBoot } from './load-failure';
@@ -19,6 +19,7 @@ import { startServiceMode } from './service-mode';
 import { loadKoffi, loadStoredSettings } from './service-host';
 import { effectiveSettings } from './effective-settings';
 import { startSupervisorMode } from './supervisor-mode';
+import { startTaskMode } from './task/task-mode';
 import type { Session } from './session';
 
 let session: Session | null = null;
@@ -29,7 +30,7 @@ function exitWith(code: number, text: string, stream: NodeJS.WriteStream = proce
 }
 
 /** The exe's own flags: never taken for Node options. */
-const EXE_FLAGS = new Set([SERVICE_ARG, CHILD_ARG, '--help', '-h', '--version']);
+const EXE_FLAGS = new Set([SERVICE_ARG, TASK_ARG, CHILD_ARG, '--help', '-h', '--version']);
 
 // A Node-style line (a fork or cluster child, a spawned module) never reaches the exe's commands.
 const nodeStyle = nodeStyleRun(process.argv.slice(2), {
@@ -43,7 +44,7 @@ if (nodeStyle?.kind === 'refused') exitWith(2, `${exeConfig.name}: ${nodeStyle.m
 if (nodeStyle?.kind === 'module') await startModuleMode(nodeStyle.rel, nodeStyle.args);
 if (nodeStyle?.kind === 'cluster-worker') {
   // The primary's own arguments follow the exe (cluster.settings.args): a worker is never a service.
-  const args = nodeStyle.args[0] === SERVICE_ARG || nodeStyle.args[0] === CHILD_ARG ? nodeStyle.args.slice(1) : nodeStyle.args;
+  const args = nodeStyle.args[0] === SERVICE_ARG || nodeStyle.args[0] === TASK_ARG || nodeStyle.args[0] === CHILD_ARG ? nodeStyle.args.slice(1) : nodeStyle.args;
   process.argv.splice(2, process.argv.length, ...args);
 }
 const command: ExeCommand = nodeStyle?.kind === 'cluster-worker' ? { kind: 'run' } : parseExeArgs(process.argv.slice(2));
@@ -88,6 +89,9 @@ switch (command.kind) {
   }
   case 'child':
     session = startChildMode();
+    break;
+  case 'task':
+    session = startTaskMode();
     break;
 }
 

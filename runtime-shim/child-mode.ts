@@ -30,6 +30,7 @@ export function startChildMode(): Session {
   };
   const session = createSession({
     isService: true,
+    mode: 'supervised',
     // The supervisor passes the data folder it resolved; by hand (never expected) use ProgramData.
     dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
     sink,

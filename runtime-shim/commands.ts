@@ -22,6 +22,8 @@ function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeIn
 }
 
 export const SERVICE_ARG = '--service';
+/** The argument a scheduled task starts the exe with (`install --as task`). */
+export const TASK_ARG = '--task';
 
 /** `config get [name] [--json]`, `config set <name> <value>…`, `config reset <name>…`, `config dump`. */
 export type ConfigAction =
@@ -31,7 +33,7 @@ export type ConfigAction =
   | { action: 'dump' };
 
 export type ManageCommand =
-  | { kind: 'install'; input: SettingsInput; runtime: RuntimeInput; force: boolean; passwordEnv?: string }
+  | { kind: 'install'; input: SettingsInput; runtime: RuntimeInput; force: boolean; passwordEnv?: string; task?: { triggers: string[] } }
   | ({ kind: 'config' } & ConfigAction)
   | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
   | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
@@ -60,6 +62,8 @@ export const CONTROL_CODE_MAX = 255;
 export type ExeCommand =
   /** Started by the SCM; `args` (the app's) follow the service argument. */
   | { kind: 'service'; args: string[] }
+  /** Started by Task Scheduler (`install --as task`); `args` (the app's) follow the task argument. */
+  | { kind: 'task'; args: string[] }
   /** The app's process in supervised mode, started by the supervisor. */
   | { kind: 'child'; args: string[] }
   | { kind: 'run' }
@@ -77,7 +81,12 @@ const TIMEOUT: Record<string, OptionSpec> = { '--timeout': { takesValue: true } 
 
 /** The options each command accepts besides the settings flags. */
 const COMMAND_OPTIONS: Record<Exclude<ManageCommand['kind'], 'config' | 'control'>, Record<string, OptionSpec>> = {
-  install: { '--force': { takesValue: false }, '--password-env': { takesValue: true } },
+  install: {
+    '--force': { takesValue: false },
+    '--password-env': { takesValue: true },
+    '--as': { takesValue: true },
+    '--trigger': { takesValue: true },
+  },
   uninstall: { '--purge': { takesValue: false }, ...TIMEOUT },
   start: TIMEOUT,
   stop: TIMEOUT,
@@ -100,6 +109,7 @@ export function parseExeArgs(args: readonly string[]): ExeCommand {
     return { kind: 'help' };
   }
   if (first === SERVICE_ARG) return { kind: 'service', args: rest };
+  if (first === TASK_ARG) return { kind: 'task', args: rest };
   if (first === CHILD_ARG) return { kind: 'child', args: rest };
   const simple: Record<string, 'run' | 'version'> = { run: 'run', version: 'version', '--version': 'version' };
   const kind = simple[first];
@@ -161,6 +171,10 @@ function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonl
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = specs[flag];
     if (!spec) {
+      // `--trigger daily 03:00` unquoted: the time arrives as an argument of its own.
+      if (!arg.startsWith('-') && i >= 2 && args[i - 2] === '--trigger') {
+        return { kind: 'usage-error', message: `unexpected argument '${arg}' for '${command}': put a two-word trigger in quotes, e.g. --trigger "${args[i - 1]} ${arg}"` };
+      }
       const what = flag.startsWith('-') ? `unknown option '${flag}'` : `unexpected argument '${arg}'`;
       return { kind: 'usage-error', message: `${what} for '${command}'` };
     }
@@ -186,12 +200,18 @@ function parseManageCommand(command: keyof typeof COMMAND_OPTIONS, args: readonl
   switch (command) {
     case 'install': {
       const passwordEnv = last('--password-env');
+      const as = last('--as') ?? 'service';
+      if (as !== 'service' && as !== 'task') return { kind: 'usage-error', message: `--as "${as}" is neither service nor task` };
+      const triggers = values.get('--trigger') ?? [];
+      if (as === 'service' && triggers.length > 0) return { kind: 'usage-error', message: '--trigger needs --as task (a service starts by its --start-type)' };
       return {
         kind: 'install',
         input: settingsInputFromFlags(values),
         runtime: runtimeInputFromFlags(values),
         force: values.has('--force'),
         ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+        // Present only with --as task: a service install reads exactly as before.
+        ...(as === 'task' ? { task: { triggers } } : {}),
       };
     }
     case 'uninstall':
@@ -239,6 +259,8 @@ export function helpText(cfg: ExeConfig): string {
     '  install [settings]   register this exe as the service (fails if it exists)',
     '    --force                                update an existing installation: only the given settings change',
     '    --password-env <VAR>                   read the account password from this variable (else: prompt)',
+    '    --as service|task                      register a service (default) or a scheduled task',
+    '    --trigger <trigger>                    with --as task, when it runs: boot, logon, "daily 03:00" or "every 15m" (repeatable)',
     ...settingLines,
     '    runtime settings (stored with the service; the exe\'s own values are the defaults):',
     ...runtimeLines,
@@ -249,7 +271,7 @@ export function helpText(cfg: ExeConfig): string {
     '  uninstall            stop and remove the service',
     `    --purge                                also delete the data folder %ProgramData%\\${cfg.name}`,
     '    --timeout <duration>                   how long to wait for the service to stop first (default: stop timeout + 15s)',
-    '  start | stop | restart   and wait for the service to get there',
+    '  start | stop | restart   and wait for the service to get there (a task: run it now / end it)',
     '    --timeout <duration>                   how long to wait (start: 60s; stop: stop timeout + 15s)',
  '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it,',
     '                       settings that differ from the exe\'s own; from a running service (administrators): uptime,',

@@ -37,6 +37,7 @@ export function startConsoleMode(opts: ConsoleModeOptions = { enterWorkingDir: t
 
   const session = createSession({
     isService: false,
+    mode: 'console',
     dataDir,
     sink,
     report: () => {},

@@ -45,6 +45,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   let postStarted = false;
   session = createSession({
     isService: true,
+    mode: 'service',
     dataDir: host.dataDir,
     sink,
     hooks,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Alerts } from './alerts/alerts';
 import { stopWithHooks } from './hooks/stop-hooks';
 import type { ServiceHooks } from './hooks/service-hooks';
-import { installHost, type LogLevel as ApiLevel } from './api';
+import { installHost, type LogLevel as ApiLevel, type RunMode } from './api';
 import { effectiveSettings } from './effective-settings';
 import { exeConfig } from './exe-config';
 import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
@@ -15,6 +15,8 @@ import { runAppStopWork } from './stop-work';
 
 export interface SessionOptions {
   isService: boolean;
+  /** What `service.mode` tells the app. */
+  mode: RunMode;
   /** The service's data folder, `%ProgramData%\<Name>` (manage/data-dir.ts), given to the app. */
   dataDir: string;
   sink: LogSink;
@@ -91,6 +93,7 @@ export function createSession(opts: SessionOptions): Session {
   installHost({
     name: exeConfig.name,
     isService: opts.isService,
+    mode: opts.mode,
     dataDir: opts.dataDir,
     write: (level: ApiLevel, message: string) => opts.sink.write(level, 'app', message),
     trackStart: (done) => startWork.push(done),

@@ -274,7 +274,7 @@ function checkOwnership(ctx: ManageContext, registered: string, force: boolean):
   }
 }
 
-function lookupOrFail(ctx: ManageContext, name: string): string {
+export function lookupOrFail(ctx: ManageContext, name: string): string {
   const found = ctx.api.lookupAccount(name);
   if (!found) {
     throw new ManageError(
@@ -337,7 +337,7 @@ function applyAllowControl(ctx: ManageContext, service: object, entries: readonl
   if (previous !== null) undo.push('storing who may control the service', () => api.setServiceAllowControl(ctx.name, previous));
 }
 
-async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {
+export async function readPassword(ctx: ManageContext, account: string, passwordEnv: string | undefined): Promise<string> {
   if (passwordEnv) {
     const value = ctx.env[passwordEnv];
     if (value) return value;

@@ -25,6 +25,10 @@ import type { ScmApi } from '../scm/manager-api';
 import { queryLiveStatus } from '../status/status-client';
 import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../working-dir';
+import { bindStopEvents } from '../scm/stop-event-bindings';
+import { bindTaskScheduler } from '../scm/taskschd-bindings';
+import { taskFileMayExist } from '../task/installed-kind';
+import { runTaskCommand } from '../task/task-commands';
 
 /** How long `status` waits for the running service's live figures, ms. */
 const LIVE_STATUS_TIMEOUT_MS = 2_000;
@@ -70,6 +74,13 @@ export async function runManageCommand(command: ManageCommand, makeContext: () =
   const name = exeConfig.name;
   try {
     const ctx = makeContext();
+    // A scheduled task (install --as task, or a name installed as one) is handled there.
+    const taskExit = await runTaskCommand(command, ctx, {
+      tasks: () => bindTaskScheduler(loadKoffi()),
+      events: () => bindStopEvents(loadKoffi()),
+      mayExist: (name) => taskFileMayExist(name),
+    });
+    if (taskExit !== null) return taskExit;
     switch (command.kind) {
       case 'install': {
         const result = await install(ctx, command);

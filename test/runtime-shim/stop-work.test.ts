@@ -51,7 +51,8 @@ describe('runAppStopWork (real process listeners)', () => {
     // The test runner's own handles (IPC/stdio pipes, its timeout timer) keep this worker's event
     // loop busy; the stop-work only has to wait for what the test itself adds. Subtract a baseline.
     const real = process.getActiveResourcesInfo.bind(process);
-    const baseline = real();
+    // Timers are never baseline: one of an earlier test that ends meanwhile would hide the test's own.
+    const baseline = real().filter((r) => r !== 'Timeout');
     vi.spyOn(process, 'getActiveResourcesInfo').mockImplementation(() => {
       const rest = [...baseline];
       return real().filter((r) => {
