@@ -116,7 +116,7 @@ describe('a service starts the app in its working folder', () => {
     const status = JSON.parse((await exe(plain, 'status', '--json')).stdout);
     expect(status).toMatchObject({ state: 'RUNNING', workingDirSetting: 'exe', workingDir: winPath(plain.outDir) });
     const text = (await exe(plain, 'status')).stdout;
-    expect(text).toContain(`working dir   ${winPath(plain.outDir)} (the exe's folder)`);
+    expect(text).toMatch(new RegExp(`^ {2}working dir +${escapeRegExp(`${winPath(plain.outDir)} (the exe's folder)`)}$`, 'm'));
     expect((await exe(plain, 'stop')).code).toBe(0);
   });
 
@@ -241,3 +241,7 @@ describe('run starts the app in the working folder', () => {
     ]);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

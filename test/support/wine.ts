@@ -230,9 +230,10 @@ export async function startWine(): Promise<WineSession> {
     async stop() {
       process.removeListener('exit', killAtExit);
       await killAndWait(pid, keepAlive, { group: true });
-      // Let the prefix wind down (SCM, then wineserver, ~2 s) so the next test file starts from a
-      // clean state instead of racing a shutting-down SCM.
-      await wineserverWait();
+      // End the prefix (SCM, services, wineserver) so the next test file starts from a clean state
+      // instead of racing a shutting-down SCM. Waiting for it to wind down by itself took the
+      // whole 20 s bound here on every file (Wine 10's services.exe outlives its last client).
+      await wineserverKill();
     },
   };
 }
@@ -261,13 +262,18 @@ async function killAndWait(pid: number, child?: ChildProcess, opts: { group?: bo
   if (alive(pid)) signal('SIGKILL');
 }
 
-/** `wineserver -w`: waits until the prefix's wineserver has exited (bounded; never throws). */
-function wineserverWait(timeoutMs = 20_000): Promise<void> {
+/**
+ * `wineserver -k`, then `wineserver -w`: ends every process of the prefix and waits until its
+ * wineserver has exited (each bounded; never throws).
+ */
+async function wineserverKill(timeoutMs = 20_000): Promise<void> {
   const wineserver = findWineserver();
-  if (!wineserver) return Promise.resolve();
-  return new Promise((resolve) => {
-    execFile(wineserver, ['-w'], { env: wineEnv(), timeout: timeoutMs }, () => resolve());
-  });
+  if (!wineserver) return;
+  for (const flag of ['-k', '-w']) {
+    await new Promise<void>((resolve) => {
+      execFile(wineserver, [flag], { env: wineEnv(), timeout: timeoutMs }, () => resolve());
+    });
+  }
 }
 
 function alive(pid: number): boolean {
