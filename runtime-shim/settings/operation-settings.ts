@@ -15,7 +15,7 @@
  */
 import { flagName } from './flag-name';
 import { quoted, hasControl } from './quoted';
-import { formatDuration, parseDuration, SettingError } from './resolve';
+import { parseDuration, SettingError } from './resolve';
 
 export interface ExitCodePolicy {
   /** App exit codes that end the service cleanly (STOPPED, exit code 0, no recovery). */
@@ -128,23 +128,6 @@ export function resolveOperation(input: OperationInput, base: OperationSettings 
     alertUrl: input.alertUrl === undefined ? base.alertUrl : alertUrl(input.alertUrl),
   };
 }
-
-/** The flag/value pairs that reproduce `s` over DEFAULT_OPERATION, in OPERATION_FLAGS order. */
-export function operationToFlagPairs(s: OperationSettings): Array<[flag: string, value: string]> {
-  const values: { [K in keyof Required<OperationInput>]: string } = {
-    successExitCodes: formatExitCodes(s.exitCodes.success, 'none'),
-    restartExitCodes: s.exitCodes.restart === 'all' ? 'all' : formatExitCodes(s.exitCodes.restart, 'none'),
-    preStart: s.hooks.commands.preStart ?? 'none',
-    postStart: s.hooks.commands.postStart ?? 'none',
-    preStop: s.hooks.commands.preStop ?? 'none',
-    postStop: s.hooks.commands.postStop ?? 'none',
-    hookTimeout: formatDuration(s.hooks.timeoutMs),
-    alertUrl: s.alertUrl ?? 'none',
-  };
-  return OPERATION_FLAGS.map(({ key, flag }): [string, string] => [flag, values[key]]);
-}
-
-const formatExitCodes = (codes: readonly number[], empty: string): string => (codes.length === 0 ? empty : codes.join(','));
 
 function exitCodes(setting: 'successExitCodes' | 'restartExitCodes', value: string | number[], words: readonly string[]): number[] {
   const hint = `write whole numbers separated by commas, e.g. 0,3${setting === 'restartExitCodes' ? ', or all' : ', or none'}`;

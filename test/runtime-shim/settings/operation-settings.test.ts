@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPERATION, operationToFlagPairs, redactUrl, resolveOperation } from '../../../runtime-shim/settings/operation-settings';
+import { DEFAULT_OPERATION, OPERATION_FLAGS, redactUrl, resolveOperation } from '../../../runtime-shim/settings/operation-settings';
+import { runtimeValues } from '../../../runtime-shim/settings/runtime-settings';
+import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
+import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
 import { SettingError } from '../../../runtime-shim/settings/resolve';
 
 const fails = (input: Parameters<typeof resolveOperation>[0], setting: string): void => {
@@ -53,9 +56,10 @@ describe('operation settings', () => {
     expect(() => resolveOperation({ alertUrl: 'ftp://user:s3cret@x/y' })).toThrow(/^(?!.*s3cret)/);
   });
 
-  it('give flag pairs that resolve back to the same settings', () => {
+  it('give flag values (the catalog\'s runtimeValues) that resolve back to the same settings', () => {
     const s = resolveOperation({ successExitCodes: '0', restartExitCodes: '1,2', preStop: 'cmd /c echo x', hookTimeout: '2m', alertUrl: 'http://127.0.0.1:9/a' });
-    const input = Object.fromEntries(operationToFlagPairs(s).map(([flag, value]) => [flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+    const values = runtimeValues({ stopTimeoutMs: 20_000, logging: DEFAULT_LOGGING, supervision: DEFAULT_SUPERVISION, operation: s });
+    const input = Object.fromEntries(OPERATION_FLAGS.map(({ key }) => [key, values[key]!]));
     expect(resolveOperation(input)).toEqual(s);
   });
 
