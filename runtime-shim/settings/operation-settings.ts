@@ -7,7 +7,8 @@
  *
  * Value syntax:
  * - successExitCodes: comma-separated whole numbers (`0,3`), or `none`;
- * - restartExitCodes: comma-separated whole numbers, or `all` (every code not in successExitCodes);
+ * - restartExitCodes: comma-separated whole numbers, `all` (every code not in successExitCodes),
+ *   or `none` (no code restarts the app);
  * - preStart … postStop: a command line run by `cmd.exe /d /s /c`, `''` or `none` for no hook;
  * - hookTimeout: a duration (at least 1s);
  * - alertUrl: an http(s) URL, `''` or `none` for no webhook. Userinfo and query may hold secrets:
@@ -77,7 +78,7 @@ export interface OperationFlag {
 
 const HELP: { readonly [K in keyof Required<OperationInput>]: [valueName: string, help: string] } = {
   successExitCodes: ['codes', 'supervised: app exit codes that end the service cleanly, e.g. 0 or 0,3 (default: none)'],
-  restartExitCodes: ['codes', 'supervised: app exit codes that restart the app, or all (default: all); other codes fail the service'],
+  restartExitCodes: ['codes', 'supervised: app exit codes that restart the app, all (default) or none; other codes fail the service'],
   preStart: ['command', 'command run before the app starts; a non-zero exit or a timeout aborts the start'],
   postStart: ['command', 'command run once the service is running'],
   preStop: ['command', 'command run when a stop begins, within the stop timeout'],
@@ -109,7 +110,7 @@ export function resolveOperation(input: OperationInput, base: OperationSettings 
       ? base.exitCodes.restart === 'all' ? 'all' : [...base.exitCodes.restart]
       : typeof restartGiven === 'string' && restartGiven.trim().toLowerCase() === 'all'
         ? 'all'
-        : exitCodes('restartExitCodes', restartGiven, ['all']);
+        : exitCodes('restartExitCodes', restartGiven, ['none']);
   if (restart !== 'all') {
     const both = restart.find((code) => success.includes(code));
     if (both !== undefined) {
@@ -130,7 +131,7 @@ export function resolveOperation(input: OperationInput, base: OperationSettings 
 }
 
 function exitCodes(setting: 'successExitCodes' | 'restartExitCodes', value: string | number[], words: readonly string[]): number[] {
-  const hint = `write whole numbers separated by commas, e.g. 0,3${setting === 'restartExitCodes' ? ', or all' : ', or none'}`;
+  const hint = `write whole numbers separated by commas, e.g. 0,3, or none${setting === 'restartExitCodes' ? ', or all' : ''}`;
   if (typeof value === 'string' && value.trim().toLowerCase() === 'none' && words.includes('none')) return [];
   const items = typeof value === 'string' ? (value.trim() === '' ? [] : value.split(',').map((s) => s.trim())) : value.map(String);
   const codes: number[] = [];

@@ -31,6 +31,7 @@ describe('operation settings', () => {
     fails({ successExitCodes: '1.5' }, 'successExitCodes');
     fails({ successExitCodes: '4294967296' }, 'successExitCodes');
     fails({ restartExitCodes: 'none,1' }, 'restartExitCodes');
+    expect(resolveOperation({ restartExitCodes: 'none' }).exitCodes.restart).toEqual([]);
     fails({ successExitCodes: 'all' }, 'successExitCodes');
   });
 

@@ -43,6 +43,12 @@ describe('the runtime settings catalog', () => {
     expect(runtimeValues(BAKED)).toMatchObject({ logDir: null, healthUrl: 'none', healthInterval: null, heartbeatTimeout: 'none' });
   });
 
+  it('an empty restart-code list is written as none and read back', () => {
+    const s = resolveRuntime({ restartExitCodes: '' }, BAKED);
+    expect(runtimeValues(s).restartExitCodes).toBe('none');
+    expect(applyStored(BAKED, { restartExitCodes: 'none' })).toMatchObject({ problems: [], settings: { operation: { exitCodes: { restart: [] } } } });
+  });
+
   it('checks the stop timeout as the build does', () => {
     expect(resolveRuntime({ stopTimeout: '2m' }, BAKED).stopTimeoutMs).toBe(120_000);
     expect(() => resolveRuntime({ stopTimeout: 'later' }, BAKED)).toThrow(/not a duration/);
