@@ -14,14 +14,16 @@
  * (`logLevel`). Reading needs no administrator rights; changing does.
  */
 import type { ConfigAction } from '../commands';
-import { settingFlag, SETTING_FLAGS, type SettingFlag } from '../settings/flags';
+import { SETTING_FLAGS, type SettingFlag } from '../settings/flags';
 import { quoted } from '../settings/quoted';
-import { resolveSettings, SettingError, settingsToFlagPairs, type SettingsInput } from '../settings/resolve';
+import { SettingError, settingsToFlagPairs, type SettingsInput } from '../settings/resolve';
 import {
   applyStored,
   resolveRuntime,
   RUNTIME_SETTINGS,
+  namesSetting,
   runtimeSetting,
+  runtimeSpec,
   runtimeValues,
   shownValue,
   type RuntimeKey,
@@ -55,8 +57,7 @@ const SERVICE_RESTART_KEYS = new Set<keyof SettingsInput>(['account', 'sidType',
 function findSetting(name: string): Setting {
   const runtime = runtimeSetting(name);
   if (runtime) return { kind: 'runtime', spec: runtime };
-  const bare = name.replace(/^--/, '').toLowerCase();
-  const flag = SETTING_FLAGS.find((f) => f.key.toLowerCase() === bare || f.flag.slice(2) === bare);
+  const flag = SETTING_FLAGS.find((f) => namesSetting(name, f));
   if (flag) return { kind: 'service', flag };
   throw new ManageError(`there is no setting ${quoted(name)}`, 'run "config get" to list the settings, named like their install flags (log-level, stop-timeout)', 2);
 }
@@ -114,11 +115,14 @@ export function rowsFor(ctx: ManageContext, api: ScmApi, service: object): Confi
   return [...serviceRows, ...runtimeRows];
 }
 
+/** The service settings given once per value (`--env`, `--arg`). */
+const REPEATABLE_FLAGS: ReadonlySet<string> = new Set(SETTING_FLAGS.filter((f) => f.repeatable).map((f) => f.flag));
+
 /** Flag → value text of `s` (repeatable flags joined by spaces, each quoted as on a command line). */
 function flagValues(s: ServiceSettings): Map<string, string> {
   const values = new Map<string, string[]>();
   for (const [flag, value] of settingsToFlagPairs(s)) values.set(flag, [...(values.get(flag) ?? []), value]);
-  return new Map([...values].map(([flag, list]) => [flag, settingFlag(SETTING_FLAGS.find((f) => f.flag === flag)!.key).repeatable ? list.map(quoteArg).join(' ') : list[0]!]));
+  return new Map([...values].map(([flag, list]) => [flag, REPEATABLE_FLAGS.has(flag) ? list.map(quoteArg).join(' ') : list[0]!]));
 }
 
 /** The service settings as the SCM (and the Parameters key) report them; unreadable ones keep the baked value. */
@@ -160,14 +164,8 @@ async function resetSetting(ctx: ManageContext, setting: Setting): Promise<void>
 
 /** A service setting through install's update path: validated, applied with undo, the registered exe kept. */
 async function changeServiceSetting(ctx: ManageContext, flag: SettingFlag, value: string | string[], how: 'set' | 'reset'): Promise<void> {
-  const input = { [flag.key]: value } as SettingsInput;
-  try {
-    resolveSettings(input, ctx.baked);
-  } catch (err) {
-    if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
-    throw err;
-  }
-  const result = await install(ctx, { input, force: true, keepExe: true });
+  // install checks the value (exit 2) before it changes anything.
+  const result = await install(ctx, { input: { [flag.key]: value } as SettingsInput, force: true, keepExe: true });
   const shown = flagValues(result.settings).get(flag.flag);
   const name = flag.flag.slice(2);
   const text = flag.key === 'args' ? argsText(result.settings.args) : (shown ?? '');
@@ -180,7 +178,7 @@ async function changeServiceSetting(ctx: ManageContext, flag: SettingFlag, value
  * would run with, then says when it takes effect.
  */
 async function changeRuntimeSetting(ctx: ManageContext, key: RuntimeKey, text: string | null): Promise<void> {
-  const spec = RUNTIME_SETTINGS.find((s) => s.key === key)!;
+  const spec = runtimeSpec(key);
   const command = text === null ? 'config reset' : 'config set';
   requireAdminRights(ctx, command);
   const running = await withService(ctx, { write: true, access: SERVICE_QUERY_STATUS, command }, (_scm, service) => {
@@ -249,7 +247,7 @@ async function dumpLine(ctx: ManageContext): Promise<string> {
     const then = runtimeValues(ctx.bakedRuntime);
     for (const key of storedKeys) {
       if (now[key] === then[key] || now[key] === null) continue;
-      parts.push(RUNTIME_SETTINGS.find((s) => s.key === key)!.flag, quoteArg(shownValue(key, now[key])));
+      parts.push(runtimeSpec(key).flag, quoteArg(shownValue(key, now[key])));
     }
     return parts.join(' ');
   });

@@ -75,8 +75,13 @@ const SPEC_BY_KEY: ReadonlyMap<string, RuntimeSettingSpec> = new Map(RUNTIME_SET
  * without dashes (`log-level`), any case; null when there is none.
  */
 export function runtimeSetting(name: string): RuntimeSettingSpec | null {
+  return RUNTIME_SETTINGS.find((s) => namesSetting(name, s)) ?? null;
+}
+
+/** Whether `name` (a key, a flag, or a flag without dashes; any case) names the setting `s`. */
+export function namesSetting(name: string, s: { key: string; flag: string }): boolean {
   const bare = name.replace(/^--/, '').toLowerCase();
-  return RUNTIME_SETTINGS.find((s) => s.key.toLowerCase() === bare || s.flag.slice(2) === bare) ?? null;
+  return s.key.toLowerCase() === bare || s.flag.slice(2) === bare;
 }
 
 /** The spec of `key`. */
