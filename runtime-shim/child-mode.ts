@@ -40,6 +40,11 @@ export function startChildMode(): Session {
     ownListeners: new Set(),
     triggeredBy: () => undefined,
     heartbeat: () => send({ type: 'heartbeat' }),
+    // The supervisor owns the service: it stops it, and this app's stop comes back as a 'stop' message.
+    requestStop: (signal) => {
+      if (process.connected) send({ type: 'stop-request', signal });
+      else void session.lifecycle.stop('stop');
+    },
   });
   process.on('message', (message: unknown) => {
     if (!isToChild(message)) return;

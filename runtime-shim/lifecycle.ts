@@ -77,6 +77,11 @@ export interface ServiceStatus {
   checkPoint: number;
   /** Milliseconds the SCM should wait for the next report during a pending state. */
   waitHintMs: number;
+  /**
+   * Which user-defined control codes are handled now (they carry no accept flag): 128 rotates the
+   * log, 129-255 are the app's. The control thread answers them from this.
+   */
+  userCodes: { rotate: boolean; custom: boolean };
 }
 
 /** Service-specific exit codes reported when the app fails (app exit codes pass through). */
@@ -119,6 +124,11 @@ export interface LifecycleDeps {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Called once, after STOPPED was reported; ends the process with this exit code. */
   exit(exitCode: number): void;
+  /**
+   * A stop began (`cause`: its reason) with this stop timeout, ms: the mode arms the deadline that
+   * holds without this thread (the control thread's; stop/stop-deadline.ts). Absent: none.
+   */
+  stopping?(timeoutMs: number, cause: StopReason): void;
   clock: Clock;
   /**
    * Acts on an accepted control (the app's handlers, a reload, a rotation). For pause and continue
@@ -128,8 +138,11 @@ export interface LifecycleDeps {
   runControl?(control: DeliveredControl): Promise<void>;
 }
 
+/** The stop timeout where none was given, ms (the build's default is baked into every exe). */
+export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+
 export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
-  stopTimeoutMs: 20_000,
+  stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,
   checkpointIntervalMs: 1_000,
   acceptPreshutdown: false,
 };
@@ -273,6 +286,7 @@ export class Lifecycle {
     this.deps.log('info', `stopping (${reason})`);
     const { clock } = this.deps;
     const stopTimeoutMs = typeof this.opts.stopTimeoutMs === 'function' ? this.opts.stopTimeoutMs() : this.opts.stopTimeoutMs;
+    this.deps.stopping?.(stopTimeoutMs, reason);
     let timer: unknown;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = clock.setTimeout(() => resolve('timeout'), stopTimeoutMs);
@@ -365,12 +379,18 @@ export class Lifecycle {
 
   private emit(exitCode: number): void {
     const pending = this.state.endsWith('-pending');
+    const live = this.state === 'running' || this.state === 'paused';
     this.deps.report({
       state: this.state,
-      accepts: this.state === 'running' || this.state === 'paused' ? this.accepts() : [],
+      // START_PENDING accepts a stop too: an app that never finishes starting can still be stopped.
+      accepts: live || this.state === 'start-pending' ? this.accepts() : [],
       exitCode,
       checkPoint: pending ? this.checkPoint : 0,
       waitHintMs: pending ? PENDING_WAIT_HINT_MS : 0,
+      userCodes: {
+        rotate: live && this.acceptsDelivered({ kind: 'custom', code: ROTATE_CONTROL }),
+        custom: live && this.acceptsDelivered({ kind: 'custom', code: ROTATE_CONTROL + 1 }),
+      },
     });
   }
 }

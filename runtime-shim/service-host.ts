@@ -6,7 +6,6 @@
 import { readAsset } from './assets';
 import { exeConfig } from './exe-config';
 import { teeSink, type LogSink } from './log-file';
-import type { ControlRequest } from './lifecycle';
 import { createEventLogSink, type EventLogSink } from './logging/event-log-sink';
 import { RotatingLogFile } from './logging/rotating-file';
 import { dataDirFor, programData } from './manage/data-dir';
@@ -18,7 +17,10 @@ import { ServiceController } from './scm/service-controller';
 import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from './scm/service-parameters';
 import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
-import { effectiveSettings, loadServiceSettings, setEffectiveSettings } from './effective-settings';
+import { effectiveSettings, loadServiceSettings, onSettingsChange, setEffectiveSettings } from './effective-settings';
+import { startControlThread } from './scm/control-thread-starter';
+import { bindProcessEnd } from './scm/process-bindings';
+import { endWithTerminate } from './stop/process-end';
 import { reloadSettings } from './control-work';
 import type { RuntimeSettings } from './settings/runtime-settings';
 
@@ -86,20 +88,39 @@ export function serviceDataDir(koffi: Koffi): string {
 }
 
 /**
- * Connects to the SCM (ServiceMain) and opens the log. `onControl` receives the SCM's control
- * requests. Resolves to null when the process was not started by the SCM (error 1063).
+ * Connects to the SCM through the control thread (ServiceMain has run when this resolves;
+ * control requests wait for `controller.listen`) and opens the log. `containProcessTree`: put
+ * this process into a job object so every process the app starts ends with it (in-process mode;
+ * a supervisor keeps the app's tree in a job of its own). Resolves to null when the process was
+ * not started by the SCM (error 1063).
  */
-export async function connectService(onControl: (request: ControlRequest) => boolean): Promise<ServiceHost | null> {
+export async function connectService(opts: { containProcessTree: boolean }): Promise<ServiceHost | null> {
   const koffi = loadKoffi();
   let sink: LogSink | null = null;
-  const controller = new ServiceController(bindAdvapi32(koffi), exeConfig.name, (message) => sink?.write('error', 'lifecycle', message));
-  if ((await controller.connect(onControl)) === 'not-started-by-scm') return null;
+  const early: string[] = [];
+  const onError = (message: string): void => {
+    if (sink) sink.write('error', 'lifecycle', message);
+    else early.push(message);
+  };
+  const controller = new ServiceController(bindAdvapi32(koffi), exeConfig.name, onError, startControlThread, {
+    koffiSha256: exeConfig.koffiSha256,
+    containProcessTree: opts.containProcessTree,
+  });
+  controller.setStopTimeout(effectiveSettings().stopTimeoutMs);
+  onSettingsChange((next) => controller.setStopTimeout(next.stopTimeoutMs));
+  // With the control thread running, Node's own exit would wait for it (and, on Node 26, crash
+  // tearing down koffi's callbacks in a worker: exit code 5): end with TerminateProcess once the
+  // 'exit' listeners have reported STOPPED (stop/process-end.ts).
+  endWithTerminate(bindProcessEnd(koffi).terminateSelf);
+  if ((await controller.connect()) === 'not-started-by-scm') return null;
 
   const dataDir = serviceDataDir(koffi);
   const { logging } = effectiveSettings();
   const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: logging });
+  controller.logTo(file.file);
   const eventLog = logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
   sink = eventLog ? teeSink(file, eventLog) : file;
+  for (const message of early.splice(0)) sink.write('error', 'lifecycle', message);
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
   return { koffi, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir };

@@ -34,7 +34,7 @@ export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 
 
 export async function startServiceMode(): Promise<ServiceModeResult> {
   let session: Session | null = null;
-  const host = await connectService((request) => session?.lifecycle.control(request) ?? false);
+  const host = await connectService({ containProcessTree: true });
   if (!host) return { kind: 'not-started-by-scm' };
 
   const sink = rememberLastError(host.sink);
@@ -59,6 +59,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
     },
     ownListeners: new Set(),
     triggeredBy: () => undefined,
+    stopping: (timeoutMs, cause) => host.controller.stopping(timeoutMs, cause),
     beforeExit: () => {
       stdio.flush();
       host.eventLog?.close();
@@ -71,6 +72,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   });
   // The service's own controls (reload, rotate) from the start; the app's as it registers handlers.
   const { lifecycle } = session;
+  host.controller.listen((request) => lifecycle.control(request));
   lifecycle.setControls(serviceAccepts(handledControls()));
   watchHandledControls((handled) => lifecycle.setControls(serviceAccepts(handled)));
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.

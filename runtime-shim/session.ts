@@ -12,6 +12,7 @@ import { exeConfig } from './exe-config';
 import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from './log-file';
 import { runAppStopWork } from './stop-work';
+import { interceptSelfSignals, type StopSignalName } from './stop/self-signal';
 
 export interface SessionOptions {
   isService: boolean;
@@ -38,6 +39,13 @@ export interface SessionOptions {
   alerts?: Alerts;
   /** Acts on controls besides stop (service modes; see control-work.ts); absent: none accepted. */
   runControl?(control: DeliveredControl): Promise<void>;
+  /** A stop began: arm the control thread's deadline (service and task modes; see LifecycleDeps.stopping). */
+  stopping?(timeoutMs: number, cause: StopReason): void;
+  /**
+   * The app sent itself a stop signal while running (stop/self-signal.ts): stop the service.
+   * Default: this session's lifecycle stops (reason 'stop'); the supervised app asks its supervisor.
+   */
+  requestStop?(signal: StopSignalName): void;
 }
 
 /**
@@ -85,6 +93,7 @@ export function createSession(opts: SessionOptions): Session {
       },
       clock: realClock,
       ...(opts.runControl ? { runControl: opts.runControl } : {}),
+      ...(opts.stopping ? { stopping: opts.stopping } : {}),
     },
     { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
   );
@@ -117,6 +126,12 @@ export function createSession(opts: SessionOptions): Session {
   process.on('exit', (code) => {
     lifecycle.appExited(code);
     opts.beforeExit?.();
+  });
+  interceptSelfSignals({
+    phase: () => (lifecycle.current === 'stopped' ? 'stopped' : lifecycle.current === 'stop-pending' ? 'stopping' : 'live'),
+    ownListeners: opts.ownListeners,
+    requestStop: opts.requestStop ?? (() => void lifecycle.stop('stop')),
+    log,
   });
 
   lifecycle.start();

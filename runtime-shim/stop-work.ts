@@ -23,13 +23,26 @@ export function signalToDeliver(listening: Record<StopSignal, number>, alreadyDe
 }
 
 /**
- * True when nothing but ignorable resources keeps the event loop alive (pure). `stdioPipes` is
- * how many of stdout/stderr are pipes: once written to, each keeps a PipeWrap that is not the
- * app's work.
+ * True when nothing but ignorable resources keeps the event loop alive (pure). `own` counts
+ * resources by type that belong to the shim, not the app: each of stdout/stderr that is a pipe
+ * keeps a PipeWrap once written to, and a service's control thread keeps its MessagePort.
  */
-export function isQuiet(resources: readonly string[], stdioPipes = 0): boolean {
-  let pipes = stdioPipes;
-  return resources.every((r) => IGNORED_RESOURCES.has(r) || (r === 'PipeWrap' && pipes-- > 0));
+export function isQuiet(resources: readonly string[], own: Readonly<Record<string, number>> = {}): boolean {
+  const allowed = new Map(Object.entries(own));
+  return resources.every((r) => {
+    if (IGNORED_RESOURCES.has(r)) return true;
+    const left = allowed.get(r) ?? 0;
+    allowed.set(r, left - 1);
+    return left > 0;
+  });
+}
+
+/** Resources the shim keeps open for the life of the process, by type (see isQuiet). */
+const shimResources: Record<string, number> = {};
+
+/** The shim holds one more resource of this `getActiveResourcesInfo()` type for good (the control thread's port). */
+export function holdShimResource(type: string): void {
+  shimResources[type] = (shimResources[type] ?? 0) + 1;
 }
 
 /** How many of process.stdout/stderr are backed by a pipe handle. */
@@ -63,7 +76,8 @@ export async function runAppStopWork(reason: StopReason, opts: StopWorkOptions):
 function waitForQuiet(pollMs: number): Promise<void> {
   return new Promise((resolve) => {
     const check = (): void => {
-      if (isQuiet(process.getActiveResourcesInfo(), countStdioPipes())) resolve();
+      const own = { ...shimResources, PipeWrap: (shimResources.PipeWrap ?? 0) + countStdioPipes() };
+      if (isQuiet(process.getActiveResourcesInfo(), own)) resolve();
       else setTimeout(check, pollMs).unref();
     };
     // Let callbacks queued by the signal listeners run before the first look.

@@ -23,7 +23,7 @@ export type SupervisorModeResult = { kind: 'supervising' } | { kind: 'not-starte
 
 export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   let supervisor: Supervisor | null = null;
-  const host = await connectService((request) => supervisor?.lifecycle.control(request) ?? false);
+  const host = await connectService({ containProcessTree: false });
   if (!host) return { kind: 'not-started-by-scm' };
   // The app's records arrive over IPC, so they reach the Event Log through this sink too.
   const { dataDir, workingDir } = host;
@@ -87,6 +87,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       },
       runControl,
       report: (status) => host.controller.report(status),
+      stopping: (timeoutMs, cause) => host.controller.stopping(timeoutMs, cause),
       log,
       // A failing service lets its last alerts (give-up, crash) go out first, for a bounded time.
       exit: (code) => {
@@ -102,6 +103,8 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
   );
   // A reload (PARAMCHANGE) re-reads the stored settings: apply what a running supervisor can change.
   onSettingsChange(() => supervisor?.reconfigure(live()));
+  const { lifecycle } = supervisor;
+  host.controller.listen((request) => lifecycle.control(request));
   supervisor.lifecycle.setControls(serviceAccepts(NOTHING_HANDLED));
   if ('problem' in workingDir) {
     // The app never started: START_PENDING, then STOPPED with service exit code 3 and the reason.

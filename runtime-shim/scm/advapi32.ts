@@ -81,15 +81,22 @@ export interface ServiceStatusStruct {
   dwWaitHint: number;
 }
 
+/**
+ * SERVICE_STATUS_HANDLE as an integer (koffi `intptr`), so that it can be posted between threads:
+ * the control thread registers the handler, both threads report status with it.
+ */
+export type StatusHandle = number | bigint;
+
 export type ServiceMainFn = (argc: number, argv: unknown) => void;
 export type HandlerExFn = (control: number, eventType: number, eventData: unknown, context: unknown) => number;
 
 export interface Advapi32 {
   /** Blocks (on a worker thread) until every service of the process has stopped; true on success. */
   startDispatcher(serviceName: string, serviceMain: ServiceMainFn, done: (ok: boolean) => void): void;
-  /** Registers the control handler; returns the status handle (opaque). Call inside ServiceMain. */
-  registerHandler(serviceName: string, handler: HandlerExFn): unknown;
-  setStatus(handle: unknown, status: ServiceStatusStruct): boolean;
+  /** Registers the control handler; returns the status handle, null when it failed (see lastError). Call inside ServiceMain. */
+  registerHandler(serviceName: string, handler: HandlerExFn): StatusHandle | null;
+  /** SetServiceStatus; callable from any thread. */
+  setStatus(handle: StatusHandle, status: ServiceStatusStruct): boolean;
   /**
    * The session id of a SERVICE_CONTROL_SESSIONCHANGE's eventData (WTSSESSION_NOTIFICATION
    * {cbSize, dwSessionId}); null for a null pointer. Call only inside HandlerEx: the data lives
@@ -126,9 +133,9 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
 
   const StartServiceCtrlDispatcherW = advapi.func('bool __stdcall StartServiceCtrlDispatcherW(SERVICE_TABLE_ENTRYW *table)');
   const RegisterServiceCtrlHandlerExW = advapi.func(
-    'void * __stdcall RegisterServiceCtrlHandlerExW(str16 name, LPHANDLER_FUNCTION_EX *handler, void *context)',
+    'intptr __stdcall RegisterServiceCtrlHandlerExW(str16 name, LPHANDLER_FUNCTION_EX *handler, void *context)',
   );
-  const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(void *handle, SERVICE_STATUS *status)');
+  const SetServiceStatus = advapi.func('bool __stdcall SetServiceStatus(intptr handle, SERVICE_STATUS *status)');
   const WtsSessionNotification = koffi.struct('WTSSESSION_NOTIFICATION', { cbSize: 'uint32', dwSessionId: 'uint32' });
 
   // Registered callbacks must outlive the calls that hand them to Windows: keep them referenced.
@@ -147,7 +154,8 @@ export function bindAdvapi32(koffi: Koffi): Advapi32 {
     registerHandler(serviceName, handler) {
       const handlerPtr = koffi.register(handler, koffi.pointer(HandlerEx));
       keep.push(handlerPtr);
-      return RegisterServiceCtrlHandlerExW(serviceName, handlerPtr, null);
+      const handle = RegisterServiceCtrlHandlerExW(serviceName, handlerPtr, null) as StatusHandle;
+      return handle === 0 || handle === 0n ? null : handle;
     },
     setStatus(handle, status) {
       return SetServiceStatus(handle, status) as boolean;

@@ -1,10 +1,15 @@
 /**
- * The SCM bridge: connects the pure lifecycle to Windows through the advapi32 bindings. Translates
- * domain states to SERVICE_STATUS and control codes to `ControlRequest`s. Every callback Windows
- * calls is wrapped in try/catch: an exception escaping a koffi callback hangs the process silently.
+ * The SCM bridge on the app's main thread: connects the pure lifecycle to the control thread
+ * (scm/service-control-thread.ts, a worker), which owns the SCM connection. Requests arrive from
+ * that thread as messages; statuses go to the SCM from this thread directly (SetServiceStatus with
+ * the handle the control thread registered) through the shared StatusSlot, so the last report,
+ * STOPPED from a process 'exit' listener, is made synchronously. Also the pure translations both
+ * threads use: domain states to SERVICE_STATUS, control codes to `ControlRequest`s.
  */
 import type { AcceptFlag, ControlRequest, ServiceStatus } from '../lifecycle';
 import * as W from './advapi32';
+import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
+import { StatusSlot } from './status-slot';
 
 const STATE_CODES = {
   'start-pending': W.SERVICE_START_PENDING,
@@ -77,61 +82,117 @@ export function controlFromCode(code: number, eventType = 0, sessionId: () => nu
 
 export type ConnectResult = 'service' | 'not-started-by-scm';
 
-export class ServiceController {
-  private handle: unknown = null;
+/** A running control thread, as the main thread sees it. */
+export interface ControlThread {
+  post(message: ToControlThread): void;
+}
 
+/**
+ * Starts the control thread with `data`; its messages go to `onMessage`. A thread that fails to
+ * start or ends unexpectedly is reported as a `failed` message.
+ */
+export type StartControlThread = (data: ControlThreadData, onMessage: (message: FromControlThread) => void) => ControlThread;
+
+export class ServiceController {
+  private handle: W.StatusHandle | null = null;
+  private readonly slot = new StatusSlot();
+  private thread: ControlThread | null = null;
+  private listener: ((request: ControlRequest) => void) | null = null;
+  private readonly queued: ControlRequest[] = [];
+
+  /**
+   * `api`: this thread's SetServiceStatus. `onError` receives problems (a failed report, the
+   * control thread's troubles) for the log.
+   */
   constructor(
-    private readonly api: W.Advapi32,
+    private readonly api: Pick<W.Advapi32, 'setStatus' | 'lastError'>,
     private readonly name: string,
     private readonly onError: (message: string) => void,
+    private readonly startThread: StartControlThread,
+    private readonly threadOptions: Pick<ControlThreadData, 'koffiSha256' | 'containProcessTree'>,
   ) {}
 
   /**
-   * Hands the process to the SCM. Resolves 'service' once ServiceMain runs and the control handler
-   * is registered (the caller then starts the lifecycle), or 'not-started-by-scm' when the
-   * dispatcher fails before ServiceMain. The dispatcher call runs on a koffi worker thread, so its
-   * GetLastError is out of reach; the only documented failure for a correct table is
-   * ERROR_FAILED_SERVICE_CONTROLLER_CONNECT (1063): the process was not started by the SCM.
+   * Starts the control thread, which hands the process to the SCM. Resolves 'service' once
+   * ServiceMain has run (START_PENDING is reported; controls are queued until `listen`), or
+   * 'not-started-by-scm' when the dispatcher failed before ServiceMain (error 1063: the process
+   * was not started by the SCM). Rejects when the control thread could not run.
    */
-  connect(onControl: (request: ControlRequest) => boolean): Promise<ConnectResult> {
-    return new Promise((resolve) => {
-      let mainCalled = false;
-      const handler: W.HandlerExFn = (code, eventType, eventData) => {
-        try {
-          const request = controlFromCode(code, eventType, () => this.api.sessionIdOf(eventData));
-          if (request === null) return W.ERROR_CALL_NOT_IMPLEMENTED;
-          return onControl(request) ? W.NO_ERROR : W.ERROR_CALL_NOT_IMPLEMENTED;
-        } catch (err) {
-          this.onError(`control handler failed: ${String(err)}`);
-          return W.NO_ERROR;
+  connect(): Promise<ConnectResult> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      this.thread = this.startThread({ kind: 'service', name: this.name, status: this.slot.buffer, ...this.threadOptions }, (message) => {
+        switch (message.type) {
+          case 'service-main':
+            this.handle = message.handle;
+            settled = true;
+            resolve('service');
+            return;
+          case 'not-started-by-scm':
+            settled = true;
+            resolve('not-started-by-scm');
+            return;
+          case 'control':
+            if (this.listener) this.listener(message.request);
+            else this.queued.push(message.request);
+            return;
+          case 'warning':
+            this.onError(message.message);
+            return;
+          case 'failed':
+            if (settled) this.onError(message.message);
+            else {
+              settled = true;
+              reject(new Error(message.message));
+            }
         }
-      };
-      const serviceMain: W.ServiceMainFn = () => {
-        try {
-          mainCalled = true;
-          this.handle = this.api.registerHandler(this.name, handler);
-          if (!this.handle) this.onError(`RegisterServiceCtrlHandlerExW failed (error ${this.api.lastError()})`);
-          resolve('service');
-        } catch (err) {
-          this.onError(`ServiceMain failed: ${String(err)}`);
-          resolve('service');
-        }
-      };
-      this.api.startDispatcher(this.name, serviceMain, (ok) => {
-        if (!ok && !mainCalled) resolve('not-started-by-scm');
       });
     });
   }
 
-  /** Reports `status` to the SCM. Failures are logged, never thrown. */
+  /** Delivers control requests to `onControl` from now on, first those that arrived before. */
+  listen(onControl: (request: ControlRequest) => void): void {
+    this.listener = onControl;
+    for (const request of this.queued.splice(0)) onControl(request);
+  }
+
+  /**
+   * The effective stop timeout, ms: what the control thread arms its deadline with when the SCM
+   * asks for a stop. Set it before the first report and again after each reload.
+   */
+  setStopTimeout(ms: number): void {
+    this.slot.stopTimeoutMs = ms;
+  }
+
+  /** A stop began on this thread (any cause): the control thread arms its deadline (once). */
+  stopping(timeoutMs: number, cause: string): void {
+    this.thread?.post({ type: 'stopping', timeoutMs, cause });
+  }
+
+  /** The log file the control thread writes its deadline line to. */
+  logTo(file: string): void {
+    this.thread?.post({ type: 'log-file', file });
+  }
+
+  /** Whether STOPPED has been reported (by either thread). */
+  get stopped(): boolean {
+    return this.slot.read().stopped;
+  }
+
+  /** Reports `status` to the SCM (dropped after STOPPED, or a live state after a stop). Failures are logged, never thrown. */
   report(status: ServiceStatus): void {
-    if (!this.handle) return;
+    const handle = this.handle;
+    if (handle === null) return;
     try {
-      if (!this.api.setStatus(this.handle, toServiceStatusStruct(status))) {
-        this.onError(`SetServiceStatus failed (error ${this.api.lastError()})`);
-      }
+      this.slot.report(
+        toServiceStatusStruct(status),
+        (s) => {
+          if (!this.api.setStatus(handle, s)) throw new Error(`SetServiceStatus failed (error ${this.api.lastError()})`);
+        },
+        status.userCodes,
+      );
     } catch (err) {
-      this.onError(`SetServiceStatus failed: ${String(err)}`);
+      this.onError((err as Error).message.startsWith('SetServiceStatus') ? (err as Error).message : `SetServiceStatus failed: ${String(err)}`);
     }
   }
 }

@@ -72,7 +72,8 @@ export function spawnApp(opts: AppProcessOptions, onEvent: (event: ChildEvent) =
     else if (message.type === 'control-done') {
       controlsPending.get(message.id)?.();
       controlsPending.delete(message.id);
-    } else onEvent({ type: message.type });
+    } else if (message.type === 'stop-request') onEvent({ type: 'stop-request', signal: message.signal });
+    else onEvent({ type: message.type });
   });
   child.on('error', (err) => opts.sink.write('error', 'lifecycle', `app process error: ${err.message}`));
   // 'close' comes after the exit and after stdout/stderr have ended: no line is lost.

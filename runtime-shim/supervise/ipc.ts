@@ -26,6 +26,8 @@ export type ToChild =
 export type ToSupervisor =
   | { type: 'running' }
   | { type: 'heartbeat' }
+  /** The app sent itself a stop signal while running: the supervisor stops the service. */
+  | { type: 'stop-request'; signal: string }
   | { type: 'usage'; sample: ProcessSample }
   | { type: 'log'; level: LogLevel; source: LogSource; message: string }
   | { type: 'controls'; handled: HandledControls }
@@ -36,6 +38,7 @@ export function isToSupervisor(message: unknown): message is ToSupervisor {
   if (typeof message !== 'object' || message === null) return false;
   const type = (message as { type?: unknown }).type;
   if (type === 'running' || type === 'heartbeat') return true;
+  if (type === 'stop-request') return typeof (message as { signal?: unknown }).signal === 'string';
   if (type === 'usage') return typeof (message as { sample?: unknown }).sample === 'object' && (message as { sample?: unknown }).sample !== null;
   if (type === 'controls') return typeof (message as { handled?: unknown }).handled === 'object';
   if (type === 'control-done') return typeof (message as { id?: unknown }).id === 'number';

@@ -32,7 +32,12 @@ import { DEFAULT_OPERATION, type ExitCodePolicy } from '../settings/operation-se
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 
 /** What the child tells the supervisor. */
-export type ChildEvent = { type: 'running' } | { type: 'heartbeat' } | { type: 'exit'; code: number | null };
+export type ChildEvent =
+  | { type: 'running' }
+  | { type: 'heartbeat' }
+  /** The app sent itself a stop signal while running (stop/self-signal.ts): stop the service. */
+  | { type: 'stop-request'; signal: string }
+  | { type: 'exit'; code: number | null };
 
 export interface AppChild {
   readonly pid: number;
@@ -65,6 +70,8 @@ export interface SupervisorDeps {
   alert?: (event: AlertEvent, message: string, details?: AlertDetails) => void;
   /** Acts on controls besides stop (reload, rotate, the app's; supervisor-mode.ts); absent: none accepted. */
   runControl?: LifecycleDeps['runControl'];
+  /** A stop began: arm the control thread's deadline (see LifecycleDeps.stopping). */
+  stopping?: LifecycleDeps['stopping'];
 }
 
 /** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
@@ -129,6 +136,7 @@ export class Supervisor {
         },
         clock: deps.clock,
         ...(deps.runControl ? { runControl: deps.runControl } : {}),
+        ...(deps.stopping ? { stopping: deps.stopping } : {}),
       },
       { stopTimeoutMs: opts.stopTimeoutMs },
     );
@@ -224,6 +232,10 @@ export class Supervisor {
       case 'heartbeat':
         this.lastHeartbeatAt = this.deps.clock.now();
         this.armHeartbeat();
+        return;
+      case 'stop-request':
+        this.deps.log('info', `the app (pid ${child.pid}) sent itself ${event.signal}: stopping the service`);
+        void this.lifecycle.stop('stop');
         return;
       case 'exit':
         this.onChildExit(child, event.code);

@@ -10,24 +10,29 @@
  *
  * Stopping: Task Scheduler ends a task (End in its console, Stop-ScheduledTask, schtasks /End)
  * by terminating its process: no signal arrives and onStop handlers do not run. Graceful paths:
- * `<exe> stop` (and uninstall, restart) signals the stop event this process creates
- * (scm/stop-event-bindings.ts, polled every 250 ms on an unref'ed timer, so it never keeps a
- * finished job alive), and the console control events Node turns into signals — Ctrl+C or
- * Ctrl+Break sent to the task's console (SIGINT, SIGBREAK), the console closing (SIGHUP). Each
- * runs the ordinary stop (reason 'stop': onStop handlers, SIGTERM listeners, the stop timeout).
+ * `<exe> stop` (and uninstall, restart) signals the stop event the control thread creates and
+ * polls (task/task-control-thread.ts; a worker, so it never keeps a finished job alive and sees
+ * the request whatever the app's main thread does), and the console control events Node turns
+ * into signals — Ctrl+C or Ctrl+Break sent to the task's console (SIGINT, SIGBREAK), the console
+ * closing (SIGHUP). Each runs the ordinary stop (reason 'stop': onStop handlers, SIGTERM
+ * listeners, the stop timeout), bounded by the control thread's stop deadline; the process and
+ * every process it started are in one job object and end together.
  * An app that finishes its work and exits ends the task with its exit code, which Task Scheduler
  * records as the last run result.
  */
+import { effectiveSettings } from '../effective-settings';
 import { exeConfig } from '../exe-config';
 import { captureStdio } from '../log-file';
 import { RotatingLogFile } from '../logging/rotating-file';
-import { bindStopEvents } from '../scm/stop-event-bindings';
+import { startControlThread } from '../scm/control-thread-starter';
+import { bindProcessEnd } from '../scm/process-bindings';
+import type { ControlThread } from '../scm/service-controller';
+import { StatusSlot } from '../scm/status-slot';
 import { loadKoffi, serviceDataDir } from '../service-host';
 import { createSession, logDirIn, type Session } from '../session';
+import { endWithTerminate } from '../stop/process-end';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
-/** How often the stop event is polled, in ms. */
-const STOP_POLL_MS = 250;
 
 export function startTaskMode(): Session {
   const koffi = loadKoffi();
@@ -36,7 +41,10 @@ export function startTaskMode(): Session {
   const stdio = captureStdio(sink);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
-  const session = createSession({
+  const slot = new StatusSlot();
+  slot.stopTimeoutMs = effectiveSettings().stopTimeoutMs;
+  let thread: ControlThread | null = null;
+  const session: Session = createSession({
     isService: false,
     mode: 'task',
     dataDir,
@@ -45,6 +53,7 @@ export function startTaskMode(): Session {
     ownListeners,
     triggeredBy: () => triggeredBy,
     beforeExit: () => stdio.flush(),
+    stopping: (timeoutMs, cause) => thread?.post({ type: 'stopping', timeoutMs, cause }),
   });
   const onSignal = (signal: NodeJS.Signals): void => {
     if (triggeredBy !== undefined) return;
@@ -55,15 +64,15 @@ export function startTaskMode(): Session {
   for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
   sink.write('info', 'lifecycle', `started by Task Scheduler in ${process.cwd()}`);
   try {
-    const stopEvent = bindStopEvents(koffi).create(exeConfig.name);
-    const poll = setInterval(() => {
-      if (!stopEvent.signaled()) return;
-      clearInterval(poll);
+    thread = startControlThread({ kind: 'task', name: exeConfig.name, koffiSha256: exeConfig.koffiSha256, status: slot.buffer, containProcessTree: true }, (message) => {
       // The lifecycle ignores a second stop; no signal was delivered, so the app's SIGTERM listeners get one.
-      void session.lifecycle.stop('stop');
-    }, STOP_POLL_MS).unref();
+      if (message.type === 'control' && message.request === 'stop') void session.lifecycle.stop('stop');
+      else if (message.type === 'warning' || message.type === 'failed') sink.write('warn', 'lifecycle', message.message);
+    });
+    thread.post({ type: 'log-file', file: sink.file });
+    endWithTerminate(bindProcessEnd(koffi).terminateSelf);
   } catch (err) {
-    sink.write('warn', 'lifecycle', `no stop event (${(err as Error).message}): "${exeConfig.name}.exe stop" can only end this process, not stop it gracefully`);
+    sink.write('warn', 'lifecycle', `no control thread (${(err as Error).message}): "${exeConfig.name}.exe stop" can only end this process, and stops are not bounded`);
   }
   return session;
 }

@@ -106,9 +106,14 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
   const direct = input.packer === 'direct';
   const addedBytes = new Map<string, number>();
   // The tsconfig asks for decorator metadata: decorated files go through swc first (decorators/metadata.ts).
-  // The SCM client's watch thread (runtime-shim/loaders/watch-thread.ts) is an eval worker: its
-  // script is baked into the bundle as a string, which esbuild drops when the app never watches.
-  const [decorators, watchThread] = await Promise.all([decoratorMetadata(input.entry), bundleLoader('watch-thread', input.nodeMajor)]);
+  // The SCM client's watch thread (runtime-shim/loaders/watch-thread.ts) and the control thread of
+  // service and task processes (loaders/control-thread.ts) are eval workers: their scripts are
+  // baked into the bundle as strings (esbuild drops the watch thread's when the app never watches).
+  const [decorators, watchThread, controlThread] = await Promise.all([
+    decoratorMetadata(input.entry),
+    bundleLoader('watch-thread', input.nodeMajor),
+    bundleLoader('control-thread', input.nodeMajor),
+  ]);
   const optional = new OptionalImports();
   // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
   const shared: Esbuild.BuildOptions = {
@@ -139,6 +144,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     define: {
       __SVCPACK_EXE__: JSON.stringify(input.exeConfig),
       __SVCPACK_WATCH_THREAD__: JSON.stringify(watchThread),
+      __SVCPACK_CONTROL_THREAD__: JSON.stringify(controlThread),
       ...(direct ? LOCATION_DEFINES : { __dirname: '__svcpack_dirname', __filename: '__svcpack_filename' }),
     },
     banner: { js: banner(input.packer) },
@@ -180,11 +186,18 @@ function pkgCannotEmbed(found: RunTimeFiles, projectDir: string): string {
  * main (sea-script.ts; Node 22/24, and `--compress`), or the entry pkg runs (pkg.ts). On Node 26
  * the direct packer needs none: the bundle is the SEA main (BundleInput.seaModuleMain). `thread`
  * starts embedded modules in worker threads (thread.ts; the asset `thread.cjs`); `watch-thread` is the
- * SCM client's watch thread (watch-thread.ts; a string in the app bundle).
+ * SCM client's watch thread (watch-thread.ts) and `control-thread` the control thread of service
+ * and task processes (control-thread.ts), both strings in the app bundle.
  */
-export type LoaderKind = 'sea-script' | 'pkg' | 'thread' | 'watch-thread';
+export type LoaderKind = 'sea-script' | 'pkg' | 'thread' | 'watch-thread' | 'control-thread';
 
-const LOADER_FILES: Record<LoaderKind, string> = { 'sea-script': 'sea-script.ts', pkg: 'pkg.ts', thread: 'thread.ts', 'watch-thread': 'watch-thread.ts' };
+const LOADER_FILES: Record<LoaderKind, string> = {
+  'sea-script': 'sea-script.ts',
+  pkg: 'pkg.ts',
+  thread: 'thread.ts',
+  'watch-thread': 'watch-thread.ts',
+  'control-thread': 'control-thread.ts',
+};
 
 /** Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified. */
 export async function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {

@@ -62,7 +62,7 @@ describe('Lifecycle accepted controls', () => {
     const before = reports.length;
     lc.setControls(ALL);
     expect(reports).toHaveLength(before);
-    expect(last().accepts).toEqual([]);
+    expect(last().accepts).toEqual(['stop', 'shutdown']);
     lc.started();
     expect(last().accepts).toContain('pause-continue');
   });
@@ -128,7 +128,7 @@ describe('Lifecycle pause and continue', () => {
     expect(lc.control('continue')).toBe(false);
     pause.resolve();
     await flush();
-    expect(last()).toEqual({ state: 'paused', accepts: ['stop', 'shutdown', 'pause-continue', 'paramchange', 'session-change', 'power-event'], exitCode: 0, checkPoint: 0, waitHintMs: 0 });
+    expect(last()).toEqual({ state: 'paused', accepts: ['stop', 'shutdown', 'pause-continue', 'paramchange', 'session-change', 'power-event'], exitCode: 0, checkPoint: 0, waitHintMs: 0, userCodes: { rotate: true, custom: true } });
     const count = reports.length;
     clock.advance(5_000);
     expect(reports).toHaveLength(count); // the ticker stopped

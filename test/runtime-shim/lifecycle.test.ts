@@ -48,7 +48,8 @@ describe('Lifecycle start', () => {
     lc.start();
     expect(lc.current).toBe('start-pending');
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ state: 'start-pending', checkPoint: 1, exitCode: 0, accepts: [] });
+    // A stop is accepted while starting: an app that never finishes starting can still be stopped.
+    expect(reports[0]).toMatchObject({ state: 'start-pending', checkPoint: 1, exitCode: 0, accepts: ['stop', 'shutdown'] });
     expect(reports[0]!.waitHintMs).toBeGreaterThan(0);
   });
 
@@ -73,7 +74,7 @@ describe('Lifecycle start', () => {
     clock.advance(1_000);
     lc.started();
     expect(lc.current).toBe('running');
-    expect(last()).toEqual({ state: 'running', accepts: ['stop', 'shutdown'], exitCode: 0, checkPoint: 0, waitHintMs: 0 });
+    expect(last()).toEqual({ state: 'running', accepts: ['stop', 'shutdown'], exitCode: 0, checkPoint: 0, waitHintMs: 0, userCodes: { rotate: false, custom: false } });
     expect(clock.pending).toBe(0);
     const n = reports.length;
     clock.advance(10_000);
@@ -115,7 +116,7 @@ describe('Lifecycle stop', () => {
 
     work.resolve();
     await flush();
-    expect(last()).toEqual({ state: 'stopped', accepts: [], exitCode: 0, checkPoint: 0, waitHintMs: 0 });
+    expect(last()).toEqual({ state: 'stopped', accepts: [], exitCode: 0, checkPoint: 0, waitHintMs: 0, userCodes: { rotate: false, custom: false } });
     expect(exit).toHaveBeenCalledTimes(1);
     expect(exit).toHaveBeenCalledWith(0);
     expect(clock.pending).toBe(0);

@@ -25,8 +25,10 @@ describe('isQuiet', () => {
     expect(isQuiet(['TTYWrap', 'SignalWrap', 'TTYWrap'])).toBe(true);
   });
   it('ignores as many PipeWraps as stdio streams are pipes, no more', () => {
-    expect(isQuiet(['PipeWrap', 'PipeWrap'], 2)).toBe(true);
-    expect(isQuiet(['PipeWrap', 'PipeWrap'], 1)).toBe(false);
+    expect(isQuiet(['PipeWrap', 'PipeWrap'], { PipeWrap: 2 })).toBe(true);
+    expect(isQuiet(['PipeWrap', 'PipeWrap'], { PipeWrap: 1 })).toBe(false);
+    expect(isQuiet(['MessagePort', 'PipeWrap'], { PipeWrap: 1, MessagePort: 1 })).toBe(true);
+    expect(isQuiet(['MessagePort', 'MessagePort'], { MessagePort: 1 })).toBe(false);
     expect(isQuiet(['PipeWrap'])).toBe(false);
   });
   it('is false when servers, sockets, timers or requests remain', () => {

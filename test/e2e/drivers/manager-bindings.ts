@@ -305,7 +305,7 @@ function serve(cfg: DriverConfig): void {
   const koffi = loadKoffi(cfg.koffi);
   const api = A.bindAdvapi32(koffi);
   const probe = probes(koffi);
-  let handle: unknown = null;
+  let handle: A.StatusHandle = 0;
   const status = (state: number, accepted: number): A.ServiceStatusStruct => ({
     dwServiceType: A.SERVICE_WIN32_OWN_PROCESS,
     dwCurrentState: state,
@@ -346,7 +346,7 @@ function serve(cfg: DriverConfig): void {
             // nothing to do
           }
           return A.NO_ERROR;
-        });
+        }) ?? 0;
         api.setStatus(handle, status(A.SERVICE_RUNNING, A.SERVICE_ACCEPT_STOP));
       } catch (err) {
         fs.writeFileSync(cfg.serviceArgsFile, JSON.stringify({ error: String(err) }));

@@ -1,0 +1,87 @@
+/**
+ * The control thread: an `eval` worker (scm/control-thread-starter.ts starts it with this script,
+ * bundled at build time) that every service and task process runs beside the app's main thread.
+ * It loads koffi from the file the main thread already wrote (hash-checked again here), puts the
+ * process into its own job object when asked (so every process the app starts ends with it), and
+ * runs either the SCM side of a service (scm/service-control-thread.ts) or a task's stop event
+ * (task/task-control-thread.ts). Both hold the stop deadline (stop/stop-deadline.ts), which writes
+ * its one line straight to the service's log file and ends the process with TerminateProcess.
+ */
+import fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { formatRecord } from '../log-file';
+import { bindAdvapi32 } from '../scm/advapi32';
+import type { ControlThreadData, FromControlThread, ToControlThread } from '../scm/control-thread-protocol';
+import { createProcessJob } from '../scm/job-bindings';
+import { loadNativeModule, type Koffi } from '../scm/native-module';
+import { bindProcessEnd } from '../scm/process-bindings';
+import { ServiceControlThread } from '../scm/service-control-thread';
+import { StatusSlot } from '../scm/status-slot';
+import { bindStopEvents } from '../scm/stop-event-bindings';
+import { TaskControlThread } from '../task/task-control-thread';
+
+const data = workerData as ControlThreadData;
+const post = (message: FromControlThread): void => parentPort!.postMessage(message);
+let logFile: string | null = null;
+
+function log(level: 'warn' | 'error', message: string): void {
+  if (logFile === null) {
+    post({ type: 'warning', message });
+    return;
+  }
+  try {
+    fs.appendFileSync(logFile, formatRecord(new Date(), level, 'lifecycle', message));
+  } catch {
+    // The process is about to end; nowhere else to write.
+  }
+}
+
+const clock = {
+  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn: () => void, ms: number) => setInterval(fn, ms),
+  clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout),
+};
+
+function start(): { onMessage(message: ToControlThread): void } {
+  const koffi = loadNativeModule<Koffi>(
+    'koffi.node',
+    () => {
+      throw new Error('koffi.node changed on disk after the process loaded it');
+    },
+    data.koffiSha256,
+  );
+  if (data.containProcessTree) {
+    try {
+      createProcessJob(koffi).add(process.pid);
+    } catch (err) {
+      post({ type: 'warning', message: `no job object for the service's processes (${(err as Error).message}): processes the app starts may outlive it` });
+    }
+  }
+  const { terminateSelf } = bindProcessEnd(koffi);
+  const slot = new StatusSlot(data.status);
+  if (data.kind === 'service') {
+    const thread = new ServiceControlThread({ api: bindAdvapi32(koffi), slot, post, clock, log, endProcess: terminateSelf });
+    thread.run(data.name);
+    return thread;
+  }
+  let stopEvent: { signaled(): boolean } | null = null;
+  try {
+    stopEvent = bindStopEvents(koffi).create(data.name);
+  } catch (err) {
+    post({ type: 'warning', message: `no stop event (${(err as Error).message}): "${data.name}.exe stop" can only end this process, not stop it gracefully` });
+  }
+  const thread = new TaskControlThread({ stopEvent, slot, post, clock, log, endProcess: terminateSelf });
+  thread.run();
+  return thread;
+}
+
+try {
+  const thread = start();
+  parentPort!.on('message', (message: ToControlThread) => {
+    if (message.type === 'log-file') logFile = message.file;
+    else thread.onMessage(message);
+  });
+} catch (err) {
+  post({ type: 'failed', message: `the control thread could not start: ${(err as Error).message}` });
+}
