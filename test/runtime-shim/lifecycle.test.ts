@@ -324,3 +324,89 @@ describe('Lifecycle with vi fake timers', () => {
     }
   });
 });
+
+describe('Lifecycle stopping (the control thread\'s deadline)', () => {
+  function withStopping(opts: Partial<LifecycleOptions> = {}, stopWork: (reason: StopReason) => Promise<void> = async () => {}) {
+    const clock = new FakeClock();
+    const order: string[] = [];
+    const stopping = vi.fn<(timeoutMs: number, cause: StopReason) => void>(() => void order.push('stopping'));
+    const exit = vi.fn<(code: number) => void>();
+    const lc = new Lifecycle(
+      {
+        report: (s) => void order.push(`report ${s.state}`),
+        runStopHandlers: (reason) => {
+          order.push('stop work');
+          return stopWork(reason);
+        },
+        log: () => {},
+        exit,
+        clock,
+        stopping,
+      },
+      { stopTimeoutMs: 10_000, checkpointIntervalMs: 1_000, ...opts },
+    );
+    return { clock, order, stopping, exit, lc };
+  }
+
+  it('is called once per stop with the stop timeout and the reason, after STOP_PENDING and before the stop work', async () => {
+    const work = deferred();
+    const t = withStopping({}, () => work.promise);
+    t.lc.start();
+    t.lc.started();
+    t.order.length = 0;
+    expect(t.lc.control('stop')).toBe(true);
+    expect(t.stopping).toHaveBeenCalledTimes(1);
+    expect(t.stopping).toHaveBeenCalledWith(10_000, 'stop');
+    expect(t.order).toEqual(['report stop-pending', 'stopping', 'stop work']);
+    // A second stop (any cause) is a no-op: no second call.
+    expect(t.lc.control('shutdown')).toBe(false);
+    await t.lc.stop('preshutdown');
+    t.clock.advance(3_000);
+    work.resolve();
+    await flush();
+    expect(t.stopping).toHaveBeenCalledTimes(1);
+    expect(t.exit).toHaveBeenCalledWith(0);
+  });
+
+  it('passes the effective stop timeout, asked when the stop begins (a reload may have changed it)', async () => {
+    let timeoutMs = 20_000;
+    const t = withStopping({ stopTimeoutMs: () => timeoutMs });
+    t.lc.start();
+    t.lc.started();
+    timeoutMs = 7_500;
+    await t.lc.stop('shutdown');
+    expect(t.stopping.mock.calls).toEqual([[7_500, 'shutdown']]);
+  });
+
+  it('names each reason: stop, shutdown, preshutdown, console', async () => {
+    for (const reason of ['stop', 'shutdown', 'preshutdown', 'console'] as const) {
+      const t = withStopping({ stopTimeoutMs: 1_000 });
+      t.lc.start();
+      await t.lc.stop(reason);
+      expect(t.stopping.mock.calls).toEqual([[1_000, reason]]);
+    }
+  });
+
+  it('a stop while starting calls it too', () => {
+    const t = withStopping();
+    t.lc.start();
+    expect(t.lc.control('stop')).toBe(true);
+    expect(t.stopping).toHaveBeenCalledWith(10_000, 'stop');
+  });
+
+  it('is not called without a stop: failures, the app\'s own exit, controls refused after STOPPED', async () => {
+    const failed = withStopping();
+    failed.lc.start();
+    failed.lc.started();
+    failed.lc.fail(3, 'crashed');
+    expect(failed.lc.control('stop')).toBe(false);
+    await failed.lc.stop('stop');
+    expect(failed.stopping).not.toHaveBeenCalled();
+
+    const exited = withStopping();
+    exited.lc.start();
+    exited.lc.appExited(0);
+    await exited.lc.stop('stop');
+    expect(exited.stopping).not.toHaveBeenCalled();
+  });
+});

@@ -417,3 +417,88 @@ describe('Supervisor hooks', () => {
     expect(t.exits).toEqual([0]);
   });
 });
+
+describe('Supervisor: the app stops the service itself', () => {
+  function withStopping(opts: Partial<SupervisorOptions> = {}) {
+    const stopping: Array<{ timeoutMs: number; cause: StopReason }> = [];
+    const t = setup(opts, undefined, { stopping: (timeoutMs, cause) => void stopping.push({ timeoutMs, cause }) });
+    return { t, stopping };
+  }
+
+  it("a child's 'stop-request' stops the service: STOP_PENDING, the child is asked to stop, then STOPPED 0", async () => {
+    const { t, stopping } = withStopping();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'stop-request', signal: 'SIGTERM' });
+    expect(t.logs).toContain('info the app (pid 100) sent itself SIGTERM: stopping the service');
+    expect(t.states().at(-1)).toBe('stop-pending');
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stop-pending', checkPoint: 1, accepts: [] });
+    expect(stopping).toEqual([{ timeoutMs: 5_000, cause: 'stop' }]);
+    await flush();
+    expect(t.children[0]!.stopRequests).toEqual(['stop']);
+    expect(t.exits).toEqual([]);
+    t.clock.advance(200);
+    t.children[0]!.emit({ type: 'exit', code: 0 });
+    await flush();
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(t.statuses.filter((s) => s.state === 'stopped')).toHaveLength(1);
+    expect(t.exits).toEqual([0]);
+    expect(t.children).toHaveLength(1); // not restarted
+    expect(t.alerts).toEqual([]);
+  });
+
+  it("a 'stop-request' while the service is still starting stops it too", async () => {
+    const { t, stopping } = withStopping();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'stop-request', signal: 'SIGINT' });
+    expect(t.states()).toEqual(['start-pending', 'stop-pending']);
+    expect(stopping).toEqual([{ timeoutMs: 5_000, cause: 'stop' }]);
+    await flush();
+    expect(t.children[0]!.stopRequests).toEqual(['stop']);
+    t.children[0]!.emit({ type: 'exit', code: 0 });
+    await flush();
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(t.exits).toEqual([0]);
+  });
+
+  it("a second 'stop-request' during the stop changes nothing; an app that ignores the stop is killed at the timeout", async () => {
+    const { t, stopping } = withStopping({ stopTimeoutMs: () => 3_000 });
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'stop-request', signal: 'SIGTERM' });
+    await flush();
+    t.children[0]!.emit({ type: 'stop-request', signal: 'SIGTERM' });
+    await flush();
+    expect(t.children[0]!.stopRequests).toEqual(['stop']);
+    expect(stopping).toEqual([{ timeoutMs: 3_000, cause: 'stop' }]);
+    t.clock.advance(3_000);
+    await flush();
+    expect(t.children[0]!.killed).toBeGreaterThan(0);
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(t.exits).toEqual([0]);
+  });
+
+  it("a previous child's late 'stop-request' is ignored", () => {
+    const { t, stopping } = withStopping();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'exit', code: 1 });
+    t.clock.advance(1_000);
+    t.children[1]!.emit({ type: 'running' });
+    t.children[0]!.emit({ type: 'stop-request', signal: 'SIGTERM' });
+    expect(t.states().at(-1)).toBe('running');
+    expect(stopping).toEqual([]);
+  });
+
+  it('an SCM stop calls `stopping` with the stop timeout and its reason', async () => {
+    const { t, stopping } = withStopping();
+    t.sup.start();
+    t.children[0]!.emit({ type: 'running' });
+    t.sup.lifecycle.control('shutdown');
+    expect(stopping).toEqual([{ timeoutMs: 5_000, cause: 'shutdown' }]);
+    await flush();
+    t.children[0]!.emit({ type: 'exit', code: 0 });
+    await flush();
+    expect(stopping).toHaveLength(1);
+  });
+});
