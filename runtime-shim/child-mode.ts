@@ -15,6 +15,9 @@ import { dataDirFor, programData } from './manage/data-dir';
 import { createSession, type Session } from './session';
 import { sampleThisProcess } from './status/status-report';
 import { isToChild, type ToSupervisor } from './supervise/ipc';
+import { bindProcessEnd } from './scm/process-bindings';
+import { loadKoffi } from './service-host';
+import { endWithTerminate } from './stop/process-end';
 
 export function startChildMode(): Session {
   const send = (message: ToSupervisor): void => {
@@ -62,6 +65,8 @@ export function startChildMode(): Session {
   });
   // The supervisor accepts the app's controls only while the app has handlers for them.
   watchHandledControls((handled) => send({ type: 'controls', handled }));
+  // A worker stuck in a native call would keep Node's own exit waiting: end like the service does.
+  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
   // Without a supervisor (it died and no job object took this process with it) stop cleanly.
   process.on('disconnect', () => void session.lifecycle.stop('stop'));
   (process.channel as { unref?(): void } | undefined)?.unref?.();

@@ -8,7 +8,10 @@
 import { exeConfig } from './exe-config';
 import { ConsoleLog } from './log-file';
 import { dataDirFor, programData } from './manage/data-dir';
+import { bindProcessEnd } from './scm/process-bindings';
+import { loadKoffi } from './service-host';
 import { createSession, type Session } from './session';
+import { endWithTerminate } from './stop/process-end';
 import { enterWorkingDirSetting, runFixHint } from './working-dir';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
@@ -55,5 +58,7 @@ export function startConsoleMode(opts: ConsoleModeOptions = { enterWorkingDir: t
   };
   ownListeners.add(onSignal);
   for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
+  // A worker stuck in a native call would keep Node's own exit (even the second Ctrl+C's) waiting.
+  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
   return session;
 }

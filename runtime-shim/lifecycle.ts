@@ -129,6 +129,12 @@ export interface LifecycleDeps {
    * holds without this thread (the control thread's; stop/stop-deadline.ts). Absent: none.
    */
   stopping?(timeoutMs: number, cause: StopReason): void;
+  /**
+   * After stop work that finished within the stop timeout: the exit code STOPPED reports. The
+   * supervisor answers the app's own exit code, so an app that crashed (or exited with a non-zero
+   * code) during the stop is reported as in-process mode reports it. Absent: 0.
+   */
+  stoppedExitCode?(): number;
   clock: Clock;
   /**
    * Acts on an accepted control (the app's handlers, a reload, a rotation). For pause and continue
@@ -207,20 +213,31 @@ export class Lifecycle {
       return true;
     }
     if (request === 'stop' || request === 'shutdown' || request === 'preshutdown') {
-      if (!this.accepts().includes(request)) return false;
+      // Also while a pause or continue is pending: the control thread may already have told the
+      // SCM the stop is under way (it judges by the last report).
+      const acceptsShutdown = request === 'stop' || (request === 'preshutdown') === this.opts.acceptPreshutdown;
+      if (this.finished || this.state === 'stop-pending' || this.state === 'stopped' || !acceptsShutdown) return false;
       void this.stop(request);
       return true;
     }
     if (!this.acceptsDelivered(request)) {
-      // User codes carry no accept flag: the SCM sends them whatever the service accepts, and
-      // some SCMs (Wine's) do not pass the refusal back to the sender.
-      if (typeof request === 'object' && request.kind === 'custom') this.deps.log('warn', `${controlName(request)} refused: nothing handles it (the app registered no onControl handler)`);
+      this.refused(request);
       return false;
     }
     if (request === 'pause') void this.pause();
     else if (request === 'continue') void this.resume();
     else void this.deliver(request);
     return true;
+  }
+
+  /**
+   * A control that was not accepted (by this lifecycle, or already by the control thread, which
+   * answered the SCM from the last report): logged when the refusal would otherwise go unseen.
+   * User codes carry no accept flag: the SCM sends them whatever the service accepts, and some
+   * SCMs (Wine's) do not pass the refusal back to the sender.
+   */
+  refused(request: ControlRequest): void {
+    if (typeof request === 'object' && request.kind === 'custom') this.deps.log('warn', `${controlName(request)} refused: nothing handles it (the app registered no onControl handler)`);
   }
 
   /** Whether `control` is accepted in the current state (pure). */
@@ -303,8 +320,11 @@ export class Lifecycle {
     if (this.finished) return;
     if (outcome === 'timeout') {
       this.deps.log('warn', `stop handlers still running after ${stopTimeoutMs} ms; forcing the stop`);
+      this.finish(ExitCode.Ok, 'stopped');
+      return;
     }
-    this.finish(ExitCode.Ok, 'stopped');
+    const code = this.deps.stoppedExitCode?.() ?? ExitCode.Ok;
+    this.finish(code, code === ExitCode.Ok ? 'stopped' : `stopped; the app ended with exit code ${code} during the stop`);
   }
 
   /**

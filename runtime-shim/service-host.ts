@@ -111,7 +111,7 @@ export async function connectService(opts: { containProcessTree: boolean }): Pro
   // With the control thread running, Node's own exit would wait for it (and, on Node 26, crash
   // tearing down koffi's callbacks in a worker: exit code 5): end with TerminateProcess once the
   // 'exit' listeners have reported STOPPED (stop/process-end.ts).
-  endWithTerminate(bindProcessEnd(koffi).terminateSelf);
+  endWithTerminate(() => bindProcessEnd(koffi).terminateSelf);
   if ((await controller.connect()) === 'not-started-by-scm') return null;
 
   const dataDir = serviceDataDir(koffi);

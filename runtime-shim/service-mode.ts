@@ -46,6 +46,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   session = createSession({
     isService: true,
     mode: 'service',
+    acceptPreshutdown: true,
     dataDir: host.dataDir,
     sink,
     hooks,
@@ -72,7 +73,7 @@ export async function startServiceMode(): Promise<ServiceModeResult> {
   });
   // The service's own controls (reload, rotate) from the start; the app's as it registers handlers.
   const { lifecycle } = session;
-  host.controller.listen((request) => lifecycle.control(request));
+  host.controller.listen(lifecycle);
   lifecycle.setControls(serviceAccepts(handledControls()));
   watchHandledControls((handled) => lifecycle.setControls(serviceAccepts(handled)));
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.

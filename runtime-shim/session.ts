@@ -39,6 +39,11 @@ export interface SessionOptions {
   alerts?: Alerts;
   /** Acts on controls besides stop (service modes; see control-work.ts); absent: none accepted. */
   runControl?(control: DeliveredControl): Promise<void>;
+  /**
+   * Accept PRESHUTDOWN instead of SHUTDOWN (service mode): at system shutdown Windows then waits
+   * for the stop up to the service's preshutdown timeout, not the few seconds SHUTDOWN gets.
+   */
+  acceptPreshutdown?: boolean;
   /** A stop began: arm the control thread's deadline (service and task modes; see LifecycleDeps.stopping). */
   stopping?(timeoutMs: number, cause: StopReason): void;
   /**
@@ -95,7 +100,7 @@ export function createSession(opts: SessionOptions): Session {
       ...(opts.runControl ? { runControl: opts.runControl } : {}),
       ...(opts.stopping ? { stopping: opts.stopping } : {}),
     },
-    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs },
+    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs, acceptPreshutdown: opts.acceptPreshutdown ?? false },
   );
 
   const startWork: Promise<void>[] = [];

@@ -66,7 +66,17 @@ export async function runAppStopWork(reason: StopReason, opts: StopWorkOptions):
     process.listeners(sig).filter((l) => !opts.ownListeners.has(l as never)).length;
   const listening = { SIGTERM: appListeners('SIGTERM'), SIGINT: appListeners('SIGINT') };
   const signal = signalToDeliver(listening, opts.triggeredBy);
-  if (signal) process.emit(signal, signal);
+  if (signal) {
+    try {
+      process.emit(signal, signal);
+    } catch (err) {
+      // As when Node delivers a real signal: a listener that throws is an uncaught exception (a
+      // crash during the stop), not a failed stop handler.
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
   const appHeardSignal = signal !== null || (opts.triggeredBy !== undefined && listening[opts.triggeredBy as StopSignal] > 0);
 
   await runStopHandlers(reason);

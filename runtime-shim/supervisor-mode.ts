@@ -99,12 +99,12 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       hooks,
       alert: (event, message, details) => alerts.alert(event, message, details),
     },
-    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs, ...live() },
+    { stopTimeoutMs: () => effectiveSettings().stopTimeoutMs, acceptPreshutdown: true, ...live() },
   );
   // A reload (PARAMCHANGE) re-reads the stored settings: apply what a running supervisor can change.
   onSettingsChange(() => supervisor?.reconfigure(live()));
   const { lifecycle } = supervisor;
-  host.controller.listen((request) => lifecycle.control(request));
+  host.controller.listen(lifecycle);
   supervisor.lifecycle.setControls(serviceAccepts(NOTHING_HANDLED));
   if ('problem' in workingDir) {
     // The app never started: START_PENDING, then STOPPED with service exit code 3 and the reason.

@@ -24,9 +24,9 @@ const data = workerData as ControlThreadData;
 const post = (message: FromControlThread): void => parentPort!.postMessage(message);
 let logFile: string | null = null;
 
-function log(level: 'warn' | 'error', message: string): void {
+function log(level: 'info' | 'warn' | 'error', message: string): void {
   if (logFile === null) {
-    post({ type: 'warning', message });
+    if (level !== 'info') post({ type: 'warning', message });
     return;
   }
   try {

@@ -34,8 +34,11 @@ export type FromControlThread =
   | { type: 'service-main'; handle: StatusHandle }
   /** The dispatcher failed before ServiceMain: the process was not started by the SCM (1063). */
   | { type: 'not-started-by-scm' }
-  /** A control request for the lifecycle (the SCM's, or the task's stop event as 'stop'). */
-  | { type: 'control'; request: ControlRequest }
+  /**
+   * A control request (the SCM's, or the task's stop event as 'stop'). `accepted`: what the SCM
+   * was answered; the lifecycle acts on accepted requests only (and logs refused user codes).
+   */
+  | { type: 'control'; request: ControlRequest; accepted: boolean }
   /** Something the main thread should log as a warning (the control thread has no log before `log-file`). */
   | { type: 'warning'; message: string }
   /** The control thread cannot do its work (koffi, the dispatcher's handler): the service cannot run. */

@@ -27,7 +27,7 @@ export interface ServiceControlThreadDeps {
   post(message: FromControlThread): void;
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Writes one record to the service's log (nowhere before the main thread named the file); never throws. */
-  log(level: 'warn' | 'error', message: string): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Ends this process and every process in its job object. */
   endProcess(exitCode: number): void;
 }
@@ -120,16 +120,21 @@ export class ServiceControlThread {
       if (request === 'interrogate') return W.NO_ERROR;
       const accepted = acceptsNow(request, this.deps.slot.read());
       // Refused requests go on too: the lifecycle logs why (an unhandled user code).
-      this.deps.post({ type: 'control', request });
+      this.deps.post({ type: 'control', request, accepted });
       if (!accepted) return W.ERROR_CALL_NOT_IMPLEMENTED;
       if (isStopRequest(request)) {
         const timeoutMs = this.deps.slot.stopTimeoutMs || DEFAULT_STOP_TIMEOUT_MS;
         this.report(W.SERVICE_STOP_PENDING, { checkPoint: 1, waitHintMs: timeoutMs + DEADLINE_GRACE_MS });
-        this.deadline.arm(timeoutMs, request);
+        // Logged here, not only by the lifecycle: this is when the stop began, even if the main thread never hears of it.
+        if (this.deadline.arm(timeoutMs, request)) this.deps.log('info', `the SCM asks for a stop (${request}); it ends within the stop timeout (${timeoutMs} ms)`);
       }
       return W.NO_ERROR;
     } catch (err) {
-      this.deps.post({ type: 'warning', message: `control handler failed: ${String(err)}` });
+      try {
+        this.deps.post({ type: 'warning', message: `control handler failed: ${String(err)}` });
+      } catch {
+        // Nothing may escape a koffi callback.
+      }
       return W.NO_ERROR;
     }
   }
@@ -152,7 +157,7 @@ export class ServiceControlThread {
         if (!this.deps.api.setStatus(handle, s)) throw new Error(`SetServiceStatus failed (error ${this.deps.api.lastError()})`);
       });
     } catch (err) {
-      this.deps.log('error', (err as Error).message);
+      this.deps.log('error', err instanceof Error ? err.message : `SetServiceStatus failed: ${String(err)}`);
     }
   }
 }

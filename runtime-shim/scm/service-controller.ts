@@ -6,7 +6,7 @@
  * STOPPED from a process 'exit' listener, is made synchronously. Also the pure translations both
  * threads use: domain states to SERVICE_STATUS, control codes to `ControlRequest`s.
  */
-import type { AcceptFlag, ControlRequest, ServiceStatus } from '../lifecycle';
+import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../lifecycle';
 import * as W from './advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
 import { StatusSlot } from './status-slot';
@@ -82,6 +82,9 @@ export function controlFromCode(code: number, eventType = 0, sessionId: () => nu
 
 export type ConnectResult = 'service' | 'not-started-by-scm';
 
+/** Where control requests go on the main thread: the lifecycle (Lifecycle.control / refused). */
+export type ControlListener = Pick<Lifecycle, 'control' | 'refused'>;
+
 /** A running control thread, as the main thread sees it. */
 export interface ControlThread {
   post(message: ToControlThread): void;
@@ -97,8 +100,8 @@ export class ServiceController {
   private handle: W.StatusHandle | null = null;
   private readonly slot = new StatusSlot();
   private thread: ControlThread | null = null;
-  private listener: ((request: ControlRequest) => void) | null = null;
-  private readonly queued: ControlRequest[] = [];
+  private listener: ControlListener | null = null;
+  private readonly queued: { request: ControlRequest; accepted: boolean }[] = [];
 
   /**
    * `api`: this thread's SetServiceStatus. `onError` receives problems (a failed report, the
@@ -133,8 +136,8 @@ export class ServiceController {
             resolve('not-started-by-scm');
             return;
           case 'control':
-            if (this.listener) this.listener(message.request);
-            else this.queued.push(message.request);
+            if (this.listener) this.deliver(this.listener, message);
+            else this.queued.push(message);
             return;
           case 'warning':
             this.onError(message.message);
@@ -150,10 +153,18 @@ export class ServiceController {
     });
   }
 
-  /** Delivers control requests to `onControl` from now on, first those that arrived before. */
-  listen(onControl: (request: ControlRequest) => void): void {
-    this.listener = onControl;
-    for (const request of this.queued.splice(0)) onControl(request);
+  /**
+   * Delivers control requests to `listener` from now on, first those that arrived before: the
+   * accepted ones (the SCM was answered NO_ERROR) to `control`, the refused ones to `refused`.
+   */
+  listen(listener: ControlListener): void {
+    this.listener = listener;
+    for (const message of this.queued.splice(0)) this.deliver(listener, message);
+  }
+
+  private deliver(listener: ControlListener, message: { request: ControlRequest; accepted: boolean }): void {
+    if (message.accepted) listener.control(message.request);
+    else listener.refused(message.request);
   }
 
   /**
@@ -192,7 +203,8 @@ export class ServiceController {
         status.userCodes,
       );
     } catch (err) {
-      this.onError((err as Error).message.startsWith('SetServiceStatus') ? (err as Error).message : `SetServiceStatus failed: ${String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      this.onError(message.startsWith('SetServiceStatus') ? message : `SetServiceStatus failed: ${message}`);
     }
   }
 }

@@ -12,7 +12,21 @@
 
 type ExitingProcess = { reallyExit(code: number): never };
 
-/** From now on `process.exit` ends the process with `terminate(code)` after its 'exit' listeners. */
-export function endWithTerminate(terminate: (exitCode: number) => never): void {
-  (process as unknown as ExitingProcess).reallyExit = (code: number) => terminate(code);
+/**
+ * From now on `process.exit` ends the process with `terminate()(code)` after its 'exit' listeners.
+ * `terminate` is asked only then (so a mode can load koffi lazily); if it throws, Node's own exit
+ * goes on.
+ */
+export function endWithTerminate(terminate: () => (exitCode: number) => never): void {
+  const p = process as unknown as ExitingProcess;
+  const nodeExit = p.reallyExit.bind(process);
+  p.reallyExit = (code: number) => {
+    let end: ((exitCode: number) => never) | null = null;
+    try {
+      end = terminate();
+    } catch {
+      // no koffi: Node's own exit
+    }
+    return end ? end(code) : nodeExit(code);
+  };
 }

@@ -90,6 +90,8 @@ export interface SupervisorStatus {
 export interface SupervisorOptions {
   /** ms, or asked at each stop (see LifecycleOptions). */
   stopTimeoutMs: number | (() => number);
+  /** Accept PRESHUTDOWN instead of SHUTDOWN (see LifecycleOptions). */
+  acceptPreshutdown?: boolean;
   policy: RestartPolicySettings;
   health: HealthSettings;
   /** Which app exit codes end the service and which restart it (default: restart on every code). */
@@ -106,6 +108,8 @@ export class Supervisor {
   private childStarted = 0;
   private childRunning = false;
   private lastExitCode: number | null = null;
+  /** The app's exit code when its process ended during a stop (null: it did not, or no app ran). */
+  private exitCodeInStop: number | null = null;
   private everRunning = false;
   private stopping = false;
   private childExited: (() => void) | null = null;
@@ -137,8 +141,9 @@ export class Supervisor {
         clock: deps.clock,
         ...(deps.runControl ? { runControl: deps.runControl } : {}),
         ...(deps.stopping ? { stopping: deps.stopping } : {}),
+        stoppedExitCode: () => this.exitCodeInStop ?? 0,
       },
-      { stopTimeoutMs: opts.stopTimeoutMs },
+      { stopTimeoutMs: opts.stopTimeoutMs, acceptPreshutdown: opts.acceptPreshutdown ?? false },
     );
   }
 
@@ -249,6 +254,7 @@ export class Supervisor {
     this.lastExitCode = code;
     child.killTree(); // processes the app left behind go with it
     if (this.stopping) {
+      this.exitCodeInStop = code;
       this.deps.log('info', `app stopped (exit code ${code ?? 'none'})`);
       this.childExited?.();
       return;

@@ -40,7 +40,7 @@ export class TaskControlThread {
       if (!event.signaled()) return;
       this.deps.clock.clearInterval(poll);
       this.deadline.arm(this.deps.slot.stopTimeoutMs || DEFAULT_STOP_TIMEOUT_MS, 'stop');
-      this.deps.post({ type: 'control', request: 'stop' });
+      this.deps.post({ type: 'control', request: 'stop', accepted: true });
     }, STOP_POLL_MS);
   }
 

@@ -70,7 +70,7 @@ export function startTaskMode(): Session {
       else if (message.type === 'warning' || message.type === 'failed') sink.write('warn', 'lifecycle', message.message);
     });
     thread.post({ type: 'log-file', file: sink.file });
-    endWithTerminate(bindProcessEnd(koffi).terminateSelf);
+    endWithTerminate(() => bindProcessEnd(koffi).terminateSelf);
   } catch (err) {
     sink.write('warn', 'lifecycle', `no control thread (${(err as Error).message}): "${exeConfig.name}.exe stop" can only end this process, and stops are not bounded`);
   }

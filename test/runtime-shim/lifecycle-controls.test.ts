@@ -115,6 +115,30 @@ describe('Lifecycle accepted controls', () => {
 });
 
 describe('Lifecycle pause and continue', () => {
+  it('a stop that arrives while a pause is pending is carried out (the control thread already answered the SCM)', async () => {
+    const pause = deferred();
+    const { lc, running, last, clock } = setup((c) => (c === 'pause' ? pause.promise : Promise.resolve()));
+    running();
+    lc.setControls(ALL);
+    expect(lc.control('pause')).toBe(true);
+    expect(lc.control('stop')).toBe(true);
+    expect(last().state).toBe('stop-pending');
+    pause.resolve();
+    await flush();
+    expect(last().state).not.toBe('paused'); // the late pause does not undo the stop
+    clock.advance(0);
+    await flush();
+    expect(last()).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(lc.control('stop')).toBe(false);
+  });
+
+  it('refused() logs an unhandled user code, nothing else', () => {
+    const { lc, logs } = setup();
+    lc.refused({ kind: 'custom', code: 200 });
+    lc.refused('pause');
+    expect(logs).toEqual([{ level: 'warn', message: 'control 200 refused: nothing handles it (the app registered no onControl handler)' }]);
+  });
+
   it('PAUSE_PENDING with checkpoints while onPause runs, then PAUSED; CONTINUE_PENDING, then RUNNING', async () => {
     const pause = deferred();
     const { lc, running, last, clock, reports, logs } = setup((c) => (c === 'pause' ? pause.promise : Promise.resolve()));

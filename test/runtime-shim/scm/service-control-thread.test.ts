@@ -325,7 +325,7 @@ describe('ServiceControlThread: HandlerEx', () => {
   it('an accepted stop: posted, STOP_PENDING (checkpoint 1, wait hint timeout + grace), deadline armed with the slot\'s timeout', () => {
     const t = running(W.SERVICE_ACCEPT_STOP | W.SERVICE_ACCEPT_SHUTDOWN, 8_000);
     expect(t.api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null)).toBe(W.NO_ERROR);
-    expect(t.posted).toEqual([{ type: 'control', request: 'stop' }]);
+    expect(t.posted).toEqual([{ type: 'control', request: 'stop', accepted: true }]);
     expect(t.api.calls).toEqual([
       {
         handle: 7,
@@ -362,7 +362,7 @@ describe('ServiceControlThread: HandlerEx', () => {
     ] as const) {
       const t = running(W.SERVICE_ACCEPT_STOP | flag, 1_000);
       expect(t.api.handler!(code, 0, null, null)).toBe(W.NO_ERROR);
-      expect(t.posted).toEqual([{ type: 'control', request: name }]);
+      expect(t.posted).toEqual([{ type: 'control', request: name, accepted: true }]);
       expect(t.api.last).toMatchObject({ dwCurrentState: W.SERVICE_STOP_PENDING, dwWaitHint: 1_500 });
       t.clock.advance(1_500);
       expect(t.logs.at(-1)!.message).toContain(`the stop (${name})`);
@@ -396,7 +396,7 @@ describe('ServiceControlThread: HandlerEx', () => {
     t.api.serviceMain!(1, null);
     t.posted.length = 0;
     expect(t.api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null)).toBe(W.NO_ERROR);
-    expect(t.posted).toEqual([{ type: 'control', request: 'stop' }]);
+    expect(t.posted).toEqual([{ type: 'control', request: 'stop', accepted: true }]);
     expect(t.api.states).toEqual([W.SERVICE_START_PENDING, W.SERVICE_STOP_PENDING]);
   });
 
@@ -406,9 +406,9 @@ describe('ServiceControlThread: HandlerEx', () => {
     expect(t.api.handler!(W.SERVICE_CONTROL_SHUTDOWN, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
     expect(t.api.handler!(200, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
     expect(t.posted).toEqual([
-      { type: 'control', request: 'pause' },
-      { type: 'control', request: 'shutdown' },
-      { type: 'control', request: { kind: 'custom', code: 200 } },
+      { type: 'control', request: 'pause', accepted: false },
+      { type: 'control', request: 'shutdown', accepted: false },
+      { type: 'control', request: { kind: 'custom', code: 200 }, accepted: false },
     ]);
     expect(t.api.calls).toEqual([]);
     expect(t.clock.pending).toBe(0);
@@ -419,8 +419,8 @@ describe('ServiceControlThread: HandlerEx', () => {
     expect(t.api.handler!(W.SERVICE_CONTROL_PAUSE, 0, null, null)).toBe(W.NO_ERROR);
     expect(t.api.handler!(128, 0, null, null)).toBe(W.NO_ERROR); // rotate is handled
     expect(t.posted).toEqual([
-      { type: 'control', request: 'pause' },
-      { type: 'control', request: { kind: 'custom', code: 128 } },
+      { type: 'control', request: 'pause', accepted: true },
+      { type: 'control', request: { kind: 'custom', code: 128 }, accepted: true },
     ]);
     expect(t.api.calls).toEqual([]);
     expect(t.clock.pending).toBe(0);
@@ -430,7 +430,7 @@ describe('ServiceControlThread: HandlerEx', () => {
     const t = running(W.SERVICE_ACCEPT_STOP | W.SERVICE_ACCEPT_SESSIONCHANGE);
     t.api.sessionIdResult = 2;
     expect(t.api.handler!(W.SERVICE_CONTROL_SESSIONCHANGE, 0x8, { cbSize: 8, dwSessionId: 2 }, null)).toBe(W.NO_ERROR);
-    expect(t.posted).toEqual([{ type: 'control', request: { kind: 'session-change', event: 'WTS_SESSION_UNLOCK', sessionId: 2 } }]);
+    expect(t.posted).toEqual([{ type: 'control', request: { kind: 'session-change', event: 'WTS_SESSION_UNLOCK', sessionId: 2 }, accepted: true }]);
   });
 
   it('a second stop after STOP_PENDING is refused and does not re-arm the deadline', () => {

@@ -47,7 +47,7 @@ describe('TaskControlThread', () => {
     t.clock.advance(STOP_POLL_MS);
     t.stopEvent.set = true;
     t.clock.advance(STOP_POLL_MS);
-    expect(t.posted).toEqual([{ type: 'control', request: 'stop' }]);
+    expect(t.posted).toEqual([{ type: 'control', request: 'stop', accepted: true }]);
     const polls = t.stopEvent.polls;
     t.clock.advance(STOP_POLL_MS * 10);
     expect(t.stopEvent.polls).toBe(polls);
@@ -93,7 +93,7 @@ describe('TaskControlThread', () => {
     t.clock.advance(1_000);
     t.stopEvent.set = true;
     t.clock.advance(STOP_POLL_MS); // still posted: the lifecycle ignores a second stop
-    expect(t.posted).toEqual([{ type: 'control', request: 'stop' }]);
+    expect(t.posted).toEqual([{ type: 'control', request: 'stop', accepted: true }]);
     t.clock.advance(2_500 - 1_000 - STOP_POLL_MS - 1);
     expect(t.endProcess).not.toHaveBeenCalled();
     t.clock.advance(1);
