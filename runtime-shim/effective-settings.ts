@@ -1,12 +1,12 @@
 /**
  * The runtime settings this process works with (settings/runtime-settings.ts): the exe's baked
  * ones, with what an admin stored with the service applied on top. Service modes load the stored
- * values when the SCM starts them (`loadServiceSettings`) and again on `reload`; the supervisor
- * hands its effective settings to the app's child process in `SETTINGS_ENV`. Readers call
- * `effectiveSettings()` when they act, so a reload reaches them.
- */
+ * values when the SCM starts them (service-host.ts `loadStoredSettings`, through
+ * `installedSettings`) and again on `reload`; the supervisor hands its effective settings to the
+ * app's child process in `SETTINGS_ENV`. Readers call `effectiveSettings()` when they act, so a
+ * reload reaches them. */
 import { exeConfig } from './exe-config';
-import { applyStored, type RuntimeKey, type RuntimeSettings, type StoredResult } from './settings/runtime-settings';
+import type { RuntimeSettings } from './settings/runtime-settings';
 
 /** Environment variable carrying the supervisor's effective settings (JSON) to the app's child. */
 export const SETTINGS_ENV = 'SVCPACK_RUNTIME_SETTINGS';
@@ -36,20 +36,6 @@ export function setEffectiveSettings(next: RuntimeSettings): void {
 export function onSettingsChange(listener: (next: RuntimeSettings, previous: RuntimeSettings) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
-}
-
-/**
- * The baked settings with `readStored()`'s values applied (see applyStored). A store that cannot
- * be read yields the baked settings and one problem line: the service still starts.
- */
-export function loadServiceSettings(readStored: () => Partial<Record<RuntimeKey, string>>, storedAt: string): StoredResult {
-  let stored: Partial<Record<RuntimeKey, string>>;
-  try {
-    stored = readStored();
-  } catch (err) {
-    return { settings: bakedSettings(), stored: [], problems: [`could not read the settings stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own`] };
-  }
-  return applyStored(bakedSettings(), stored);
 }
 
 /** The supervisor's settings when this process is its app child; null otherwise or when unreadable. */

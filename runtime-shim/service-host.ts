@@ -17,12 +17,12 @@ import { ServiceController } from './scm/service-controller';
 import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from './scm/service-parameters';
 import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
-import { effectiveSettings, loadServiceSettings, onSettingsChange, setEffectiveSettings } from './effective-settings';
+import { bakedSettings, effectiveSettings, onSettingsChange, setEffectiveSettings } from './effective-settings';
 import { startControlThread } from './scm/control-thread-starter';
 import { bindProcessEnd } from './scm/process-bindings';
 import { endWithTerminate } from './stop/process-end';
 import { reloadSettings } from './control-work';
-import type { RuntimeSettings } from './settings/runtime-settings';
+import { installedSettings, type RuntimeSettings } from './settings/runtime-settings';
 
 export interface ServiceHost {
   koffi: Koffi;
@@ -63,7 +63,7 @@ let settingsProblems: string[] = [];
  */
 export function loadStoredSettings(koffi: Koffi): string[] {
   const { name } = exeConfig;
-  const result = loadServiceSettings(() => bindServiceParameters(bindLocalMachineRegistry(koffi)).getStoredSettings(name), `HKLM\\${serviceParametersKey(name)}`);
+  const result = installedSettings(bakedSettings(), () => bindServiceParameters(bindLocalMachineRegistry(koffi)).getStoredSettings(name), `HKLM\\${serviceParametersKey(name)}`);
   setEffectiveSettings(result.settings);
   settingsProblems = result.problems;
   return result.problems;

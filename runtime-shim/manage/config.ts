@@ -18,7 +18,6 @@ import { SETTING_FLAGS, type SettingFlag } from '../settings/flags';
 import { quoted } from '../settings/quoted';
 import { SettingError, settingsToFlagPairs, type SettingsInput } from '../settings/resolve';
 import {
-  applyStored,
   resolveRuntime,
   RUNTIME_SETTINGS,
   namesSetting,
@@ -28,12 +27,13 @@ import {
   shownValue,
   type RuntimeKey,
   type RuntimeSettingSpec,
+  type StoredResult,
 } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
-import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING, type ScmApi } from '../scm/manager-api';
+import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING } from '../scm/manager-api';
 import { ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { install, notInstalled } from './install';
-import { readInstalled } from './installed';
+import { installedRuntime, readInstalled } from './installed';
 import { argsTail, argsText, imagePathExe, quoteArg } from './scm-config';
 
 /** Where an effective value comes from: the exe (`baked`), the Parameters key (`stored`), the SCM (`service`). */
@@ -91,14 +91,16 @@ const nameOf = (s: Setting): string => (s.kind === 'runtime' ? s.spec.flag : s.f
 export async function configRows(ctx: ManageContext): Promise<ConfigRow[]> {
   return withService(ctx, { write: false, access: SERVICE_QUERY_CONFIG, command: 'config get' }, (_scm, service) => {
     if (!service) throw notInstalled(ctx);
-    return rowsFor(ctx, ctx.api, service);
+    return rowsFor(ctx, service);
   });
 }
 
-/** The rows of an open service (also used by `status`). */
-export function rowsFor(ctx: ManageContext, api: ScmApi, service: object): ConfigRow[] {
-  const stored = api.getStoredSettings(ctx.name);
-  const { settings: runtime, stored: storedKeys } = applyStored(ctx.bakedRuntime, stored);
+/**
+ * The rows of an open service (also used by `status`). Stored values that cannot be read, or are
+ * not valid, show as the exe's own (what the service runs with), each with a warning saying why.
+ */
+export function rowsFor(ctx: ManageContext, service: object): ConfigRow[] {
+  const { settings: runtime, stored: storedKeys } = installedRuntimeWarned(ctx);
   const values = runtimeValues(runtime);
   const runtimeRows = RUNTIME_SETTINGS.map(({ key, flag, appliesOn }): ConfigRow => ({
     name: flag.slice(2),
@@ -106,7 +108,7 @@ export function rowsFor(ctx: ManageContext, api: ScmApi, service: object): Confi
     source: storedKeys.includes(key) ? 'stored' : 'baked',
     appliesOn,
   }));
-  const installed = serviceValues(ctx, api, service);
+  const installed = serviceValues(ctx, service);
   const baked = flagValues(ctx.baked);
   const serviceRows = SETTING_FLAGS.map(({ key, flag }): ConfigRow => {
     const value = installed.get(flag) ?? '';
@@ -126,8 +128,8 @@ function flagValues(s: ServiceSettings): Map<string, string> {
 }
 
 /** The service settings as the SCM (and the Parameters key) report them; unreadable ones keep the baked value. */
-function serviceValues(ctx: ManageContext, api: ScmApi, service: object): Map<string, string> {
-  const installed = readInstalled(api, service, ctx.name);
+function serviceValues(ctx: ManageContext, service: object): Map<string, string> {
+  const installed = readInstalled(ctx.api, service, ctx.name);
   const values = flagValues({ ...ctx.baked, ...installed.settings });
   values.set('--arg', argsTail(installed.config.binaryPath, ctx.serviceArg));
   return values;
@@ -183,10 +185,10 @@ async function changeRuntimeSetting(ctx: ManageContext, key: RuntimeKey, text: s
   requireAdminRights(ctx, command);
   const running = await withService(ctx, { write: true, access: SERVICE_QUERY_STATUS, command }, (_scm, service) => {
     if (!service) throw notInstalled(ctx);
-    const stored = ctx.api.getStoredSettings(ctx.name);
-    const others = { ...stored };
+    // What the service would run with without this key: the new value must fit the others.
+    const others = { ...ctx.api.getStoredSettings(ctx.name) };
     delete others[key];
-    const base = applyStored(ctx.bakedRuntime, others).settings;
+    const base = installedRuntime(ctx, others).settings;
     let value: string | null = null;
     if (text !== null) {
       try {
@@ -241,8 +243,7 @@ async function dumpLine(ctx: ManageContext): Promise<string> {
     }
     const tail = argsTail(config.binaryPath, ctx.serviceArg);
     if (tail !== argsText(ctx.baked.args)) for (const arg of splitArgs(tail)) parts.push('--arg', quoteArg(arg));
-    const stored = ctx.api.getStoredSettings(ctx.name);
-    const { settings, stored: storedKeys } = applyStored(ctx.bakedRuntime, stored);
+    const { settings, stored: storedKeys } = installedRuntimeWarned(ctx);
     const now = runtimeValues(settings);
     const then = runtimeValues(ctx.bakedRuntime);
     for (const key of storedKeys) {
@@ -251,6 +252,13 @@ async function dumpLine(ctx: ManageContext): Promise<string> {
     }
     return parts.join(' ');
   });
+}
+
+/** installedRuntime, with a warning for each stored value left out: for commands that show the settings. */
+function installedRuntimeWarned(ctx: ManageContext): StoredResult {
+  const result = installedRuntime(ctx);
+  for (const problem of result.problems) ctx.warn(`${ctx.name}: warning: ${problem}`);
+  return result;
 }
 
 /** Splits a command-line tail the way CommandLineToArgvW does (quotes, backslash-escaped quotes). */

@@ -38,10 +38,11 @@ export interface ManageContext {
   version: string;
   /** The settings baked in at build time: install's defaults. */
   baked: ServiceSettings;
-  /** The runtime settings baked in at build time: the defaults under what is stored with the service. */
+  /**
+   * The runtime settings baked in at build time: the defaults under what is stored with the
+   * service. What the service runs with is installed.ts `installedRuntime`.
+   */
   bakedRuntime: RuntimeSettings;
-  /** How long the app may take to stop, in ms (stop waits this plus a margin). */
-  stopTimeoutMs: number;
   /** The data folder, `%ProgramData%\<Name>`. */
   dataDir: string;
   /** Where the service writes its log (`--log-dir`, else `<data folder>\logs`), for hints. */

@@ -22,12 +22,13 @@ import {
   type ServiceStatusInfo,
 } from '../scm/manager-api';
 import { explain, ManageError, withService, type ManageContext } from './context';
+import { installedRuntime } from './installed';
 
 /** How often the state is polled while waiting, in ms. */
 export const POLL_MS = 100;
 /** Default time `start` waits for RUNNING, in ms. */
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
-/** `stop` waits the app's stop timeout plus this, in ms. */
+/** `stop` waits the service's stop timeout plus this, in ms. */
 export const STOP_MARGIN_MS = 15_000;
 
 const STATE_NAMES: Record<number, string> = {
@@ -44,8 +45,13 @@ export const stateName = (state: number): string => STATE_NAMES[state] ?? `state
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-export function defaultStopTimeoutMs(ctx: Pick<ManageContext, 'stopTimeoutMs'>): number {
-  return ctx.stopTimeoutMs + STOP_MARGIN_MS;
+/**
+ * How long `stop`, `restart` and `uninstall` wait for the stop without `--timeout`: the stop
+ * timeout the installed service runs with (stored with it, else the exe's own; the exe's own when
+ * the store cannot be read) plus a margin for the process to exit.
+ */
+export function defaultStopTimeoutMs(ctx: Pick<ManageContext, 'api' | 'name' | 'bakedRuntime'>): number {
+  return installedRuntime(ctx).settings.stopTimeoutMs + STOP_MARGIN_MS;
 }
 
 /**

@@ -22,7 +22,7 @@
 import { classifyAccount } from '../settings/account';
 import { isSidString } from '../settings/allow-control';
 import { resolveSettings, SettingError, type SettingsInput } from '../settings/resolve';
-import { applyStored, resolveRuntime, runtimeSpec, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../settings/runtime-settings';
+import { resolveRuntime, runtimeSpec, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
 import {
   ERROR_INVALID_LEVEL,
@@ -37,7 +37,7 @@ import {
 import { sidFromBytes, sidToBytes } from '../scm/sid';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
-import { readInstalled } from './installed';
+import { installedRuntime, readInstalled } from './installed';
 import { serviceDacl } from './service-security';
 import {
   allConfig2,
@@ -149,8 +149,9 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
     }
     const commandLine = binaryPath(exePath, ctx.serviceArg, tail);
     // Runtime settings are checked against what the service would run with: baked, then stored, then given.
+    // Read as they are (not through installedRuntime's fallback): undo restores exactly these.
     const storedBefore = fresh ? {} : api.getStoredSettings(ctx.name);
-    const runtimeTarget = resolveRuntimeOrUsageError(opts.runtime ?? {}, applyStored(ctx.bakedRuntime, storedBefore).settings);
+    const runtimeTarget = resolveRuntimeOrUsageError(opts.runtime ?? {}, installedRuntime(ctx, storedBefore).settings);
     const touches = (key: keyof ServiceSettings) => fresh || given.has(key);
 
     // 2. Checks that change nothing.

@@ -1,11 +1,26 @@
 /**
- * Reads back what the SCM stores for an installed service, in settings terms. Settings the SCM
- * cannot report (Wine 10 answers ERROR_INVALID_LEVEL for failure actions, their flag and the SID
- * type) are left out rather than guessed.
+ * Reads back what an installed service runs with: what the SCM stores for it, in settings terms
+ * (`readInstalled`), and its runtime settings, baked and stored (`installedRuntime`). Settings the
+ * SCM cannot report (Wine 10 answers ERROR_INVALID_LEVEL for failure actions, their flag and the
+ * SID type) are left out rather than guessed.
  */
 import type { Recovery, ServiceSettings } from '../settings/service-settings';
+import { installedSettings, type RuntimeKey, type StoredResult } from '../settings/runtime-settings';
 import type { ScmApi, ServiceConfigInfo } from '../scm/manager-api';
+import { serviceParametersKey } from '../scm/service-parameters';
+import type { ManageContext } from './context';
 import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
+
+/**
+ * The runtime settings the service `ctx.name` runs with: this exe's baked ones with what is
+ * stored under its Parameters key applied (or `stored`, when the command has read those values
+ * itself). Reads the store at each call, so a command sees what it has changed. A store that
+ * cannot be read gives the baked settings and a problem line; a name with nothing stored (not
+ * installed, or a scheduled task) gives the baked ones.
+ */
+export function installedRuntime(ctx: Pick<ManageContext, 'api' | 'name' | 'bakedRuntime'>, stored?: Partial<Record<RuntimeKey, string>>): StoredResult {
+  return installedSettings(ctx.bakedRuntime, () => stored ?? ctx.api.getStoredSettings(ctx.name), `HKLM\\${serviceParametersKey(ctx.name)}`);
+}
 
 export interface InstalledService {
   config: ServiceConfigInfo;

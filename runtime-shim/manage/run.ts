@@ -18,10 +18,9 @@ import { promptSecret } from './prompt';
 import { formatStatus, status } from './status';
 import { uninstall } from './uninstall';
 import { configCommand } from './config';
+import { installedRuntime } from './installed';
 import { sendControl } from './controls';
 import { bakedSettings } from '../effective-settings';
-import { applyStored } from '../settings/runtime-settings';
-import type { ScmApi } from '../scm/manager-api';
 import { queryLiveStatus } from '../status/status-client';
 import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../working-dir';
@@ -37,6 +36,7 @@ export function realContext(): ManageContext {
   const koffi = loadKoffi();
   const dataDir = serviceDataDir(koffi);
   const api = bindManager(koffi);
+  const bakedRuntime = bakedSettings();
   return {
     api,
     name: exeConfig.name,
@@ -44,10 +44,9 @@ export function realContext(): ManageContext {
     serviceArg: SERVICE_ARG,
     version: exeConfig.version,
     baked: exeConfig.settings,
-    bakedRuntime: bakedSettings(),
-    stopTimeoutMs: exeConfig.stopTimeoutMs,
+    bakedRuntime,
     dataDir,
-    logDir: logDirIn(dataDir, storedLogDir(api)),
+    logDir: logDirIn(dataDir, installedRuntime({ api, name: exeConfig.name, bakedRuntime }).settings.logging.logDir),
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     out: (line) => process.stdout.write(`${line}\n`),
@@ -59,15 +58,6 @@ export function realContext(): ManageContext {
     },
     promptSecret,
   };
-}
-
-/** The log folder the installed service uses (stored over baked); the baked one when nothing can be read. */
-function storedLogDir(api: ScmApi): string | null {
-  try {
-    return applyStored(bakedSettings(), api.getStoredSettings(exeConfig.name)).settings.logging.logDir;
-  } catch {
-    return bakedSettings().logging.logDir;
-  }
 }
 
 export async function runManageCommand(command: ManageCommand, makeContext: () => ManageContext = realContext): Promise<number> {

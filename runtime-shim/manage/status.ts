@@ -105,7 +105,7 @@ function scmStatus(ctx: ManageContext): Promise<ServiceStatusReport> {
       lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
       workingDirSetting,
       workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
-      settings: rowsFor(ctx, ctx.api, service),
+      settings: rowsFor(ctx, service),
       allowControl: ctx.api.getServiceAllowControl(ctx.name) ?? [],
     };
   });

@@ -172,6 +172,23 @@ export interface StoredResult {
 }
 
 /**
+ * The runtime settings a service installed with these values runs with: `baked` with what
+ * `readStored()` returns applied (applyStored). A store that cannot be read yields `baked` and one
+ * problem line naming `storedAt`: what only uses the settings (the service starting, `status`, the
+ * wait of `stop`) still works, with the exe's own values. The service and the management commands
+ * both get "baked + stored" from here, so they cannot disagree about it.
+ */
+export function installedSettings(baked: RuntimeSettings, readStored: () => Partial<Record<RuntimeKey, string>>, storedAt: string): StoredResult {
+  let stored: Partial<Record<RuntimeKey, string>>;
+  try {
+    stored = readStored();
+  } catch (err) {
+    return { settings: baked, stored: [], problems: [`could not read the settings stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own`] };
+  }
+  return applyStored(baked, stored);
+}
+
+/**
  * `baked` with the values stored with the service applied one by one in catalog order, each
  * checked as its flag is (a value that is not valid, or does not fit the others, is skipped with
  * a problem line naming it; the rest still apply). `stored` maps keys to their stored text.

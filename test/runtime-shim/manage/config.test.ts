@@ -181,3 +181,29 @@ describe('status', () => {
     expect(formatStatus(await status(plain), '--service')).toMatch(/settings +the exe's own \(see config get\)/);
   });
 });
+
+describe('stored settings that cannot be read, or are not valid', () => {
+  const UNREADABLE = "MySvc: warning: could not read the settings stored with the service (HKLM\\SYSTEM\\CurrentControlSet\\Services\\MySvc\\Parameters: access denied); using the exe's own";
+
+  it('status, config get and config dump still work: the exe\'s own values, with a warning saying why', async () => {
+    const ctx = await installed({ logLevel: 'debug', stopTimeout: '40s' });
+    ctx.api.getStoredSettings = () => {
+      throw new Error('access denied');
+    };
+    const report = await status(ctx);
+    expect(report.settings?.filter((r) => r.source === 'stored')).toEqual([]);
+    expect(report.settings?.find((r) => r.name === 'stop-timeout')).toMatchObject({ value: '20s', source: 'baked' });
+    await configCommand(ctx, { action: 'get', name: 'stop-timeout', json: false });
+    await configCommand(ctx, { action: 'dump' });
+    expect(ctx.lines).toEqual(['20s', `"${EXE}" install`]);
+    expect(ctx.warnings).toEqual([UNREADABLE, UNREADABLE, UNREADABLE]);
+  });
+
+  it('a stored value that is not valid shows as the exe\'s own, with the service\'s own problem line', async () => {
+    const ctx = await installed();
+    ctx.api.storedSettings.set('mysvc', { stopTimeout: 'soon' });
+    await configCommand(ctx, { action: 'get', name: 'stop-timeout', json: false });
+    expect(ctx.lines).toEqual(['20s']);
+    expect(ctx.warnings).toEqual([expect.stringMatching(/^MySvc: warning: the stored --stop-timeout value "soon" is not valid .*; using 20s$/)]);
+  });
+});

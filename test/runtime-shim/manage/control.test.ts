@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { restartService, startService, stopService } from '../../../runtime-shim/manage/control';
+import { defaultStopTimeoutMs, POLL_MS, restartService, startService, STOP_MARGIN_MS, stopService } from '../../../runtime-shim/manage/control';
 import { install } from '../../../runtime-shim/manage/install';
+import { uninstall } from '../../../runtime-shim/manage/uninstall';
+import { ERROR_ACCESS_DENIED, SERVICE_RUNNING, SERVICE_STOPPED, Win32Error } from '../../../runtime-shim/scm/manager-api';
 import { formatStatus, status } from '../../../runtime-shim/manage/status';
 import { FakeScm, failure, fakeContext, type FakeContext } from './fake-scm';
 
@@ -88,5 +90,68 @@ describe('status', () => {
     const text = formatStatus(report, '--service');
     expect(text).toMatch(/state +RUNNING \(pid 4000\)/);
     expect(text).toMatch(/version +installed 1\.4\.0\.0, this exe 1\.4\.0\n/);
+  });
+});
+
+describe('how long stop, restart and uninstall wait: the stop timeout the service runs with, plus the margin', () => {
+  /**
+   * An installed, running service whose next stop takes `stopMs` (the fake clock: one poll per
+   * 100 ms), with `stored` stored as its stop timeout. The exe's own is BAKED_RUNTIME's 20 s.
+   */
+  async function runningService(stopMs: number, stored?: string): Promise<FakeContext> {
+    const api = new FakeScm();
+    const ctx = await installed(api);
+    if (stored !== undefined) api.storedSettings.set('mysvc', { stopTimeout: stored });
+    await startService(ctx);
+    api.opts.pendingPolls = stopMs / POLL_MS;
+    ctx.lines.length = 0;
+    return ctx;
+  }
+  const unreadableStore = (ctx: FakeContext): void => {
+    ctx.api.getStoredSettings = () => {
+      throw new Win32Error('RegOpenKeyExW', ERROR_ACCESS_DENIED);
+    };
+  };
+  const gaveUpAfter = async (p: Promise<unknown>): Promise<string> => (await failure(p)).message;
+
+  it('nothing stored: the exe\'s own stop timeout + 15 s', async () => {
+    expect(defaultStopTimeoutMs(await runningService(0))).toBe(20_000 + STOP_MARGIN_MS);
+    expect((await stopService(await runningService(34_000))).state).toBe(SERVICE_STOPPED);
+    expect(await gaveUpAfter(stopService(await runningService(40_000)))).toBe('MySvc did not reach STOPPED within 35.0 s (still STOP_PENDING)');
+  });
+
+  it('a stored stop timeout longer than the exe\'s: stop waits for it (a 45 s stop succeeds)', async () => {
+    const ctx = await runningService(45_000, '40s');
+    expect((await stopService(ctx)).state).toBe(SERVICE_STOPPED);
+    expect(ctx.lines.at(-1)).toBe('MySvc: stopped after 45.0 s');
+    expect(await gaveUpAfter(stopService(await runningService(60_000, '40s')))).toBe('MySvc did not reach STOPPED within 55.0 s (still STOP_PENDING)');
+  });
+
+  it('a stored stop timeout shorter than the exe\'s: stop gives up sooner (the service forces its stop by then)', async () => {
+    expect(await gaveUpAfter(stopService(await runningService(25_000, '5s')))).toBe('MySvc did not reach STOPPED within 20.0 s (still STOP_PENDING)');
+  });
+
+  it('a stored value that is not valid counts as none, as in the service', async () => {
+    expect(await gaveUpAfter(stopService(await runningService(40_000, 'soon')))).toBe('MySvc did not reach STOPPED within 35.0 s (still STOP_PENDING)');
+  });
+
+  it('a store that cannot be read: the exe\'s own, and the stop still works', async () => {
+    const ctx = await runningService(10_000, '40s');
+    unreadableStore(ctx);
+    expect(defaultStopTimeoutMs(ctx)).toBe(20_000 + STOP_MARGIN_MS);
+    expect((await stopService(ctx)).state).toBe(SERVICE_STOPPED);
+    const slow = await runningService(40_000, '40s');
+    unreadableStore(slow);
+    expect(await gaveUpAfter(stopService(slow))).toBe('MySvc did not reach STOPPED within 35.0 s (still STOP_PENDING)');
+  });
+
+  it('restart and uninstall wait the same; --timeout still wins', async () => {
+    const restarted = await runningService(45_000, '40s');
+    expect((await restartService(restarted)).state).toBe(SERVICE_RUNNING);
+    const removed = await runningService(45_000, '40s');
+    expect(await uninstall(removed, { purge: false })).toBe('removed');
+    expect(removed.lines).toContain('MySvc: stopped after 45.0 s');
+    expect(await gaveUpAfter(stopService(await runningService(45_000, '40s'), 10_000))).toBe('MySvc did not reach STOPPED within 10.0 s (still STOP_PENDING)');
+    expect(await gaveUpAfter(restartService(await runningService(45_000, '40s'), 10_000))).toBe('MySvc did not reach STOPPED within 10.0 s (still STOP_PENDING)');
   });
 });

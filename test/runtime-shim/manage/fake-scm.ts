@@ -388,7 +388,6 @@ export function fakeContext(api = new FakeScm(), overrides: Partial<ManageContex
     version: '1.4.0',
     baked: defaultSettings('MySvc', 'My Service', 'does things'),
     bakedRuntime: BAKED_RUNTIME,
-    stopTimeoutMs: 20_000,
     dataDir: 'C:\\ProgramData\\MySvc',
     logDir: 'C:\\ProgramData\\MySvc\\logs',
     env: {},

@@ -3,6 +3,7 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import {
   applyStored,
+  installedSettings,
   resolveRuntime,
   RUNTIME_SETTINGS,
   runtimeSetting,
@@ -62,6 +63,19 @@ describe('the runtime settings catalog', () => {
     expect(r.settings.supervision.health).toMatchObject({ url: 'http://127.0.0.1:1/h', intervalMs: 2_000 });
     expect(r.stored).toEqual(['logLevel', 'supervise', 'healthUrl', 'healthInterval']);
     expect(r.problems).toEqual([expect.stringMatching(/^the stored --stop-timeout value "soon" is not valid .*; using 20s$/)]);
+  });
+
+  it('installedSettings: what is stored over the baked ones; an unreadable store leaves the baked ones with one problem line', () => {
+    expect(installedSettings(BAKED, () => ({ stopTimeout: '40s' }), 'HKLM\\P')).toMatchObject({ settings: { stopTimeoutMs: 40_000 }, stored: ['stopTimeout'], problems: [] });
+    expect(installedSettings(BAKED, () => ({}), 'HKLM\\P')).toEqual({ settings: BAKED, stored: [], problems: [] });
+    const unreadable = installedSettings(
+      BAKED,
+      () => {
+        throw new Error('access denied');
+      },
+      'HKLM\\P',
+    );
+    expect(unreadable).toEqual({ settings: BAKED, stored: [], problems: ["could not read the settings stored with the service (HKLM\\P: access denied); using the exe's own"] });
   });
 
   it('skips a stored value that does not fit the others (health checks without supervised mode)', () => {

@@ -251,6 +251,30 @@ describe('a task-installed exe', () => {
     expect(ctx.lines).toContain('MySvc: still running after 1.0 s; ending it');
   });
 
+  it('stop waits for the stop timeout stored with the name, else the exe\'s own, plus 15 s; a store that cannot be read leaves the exe\'s own', async () => {
+    /** A task whose process takes `stopMs` to stop after the signal, with `stored` stored as the stop timeout (the exe's own is 20 s). */
+    const stopTaking = async (stopMs: number, stored?: string, unreadable = false) => {
+      const t = setup();
+      await t.run(installTask(['boot']));
+      if (stored !== undefined) t.ctx.api.storedSettings.set('mysvc', { stopTimeout: stored });
+      if (unreadable) {
+        t.ctx.api.getStoredSettings = () => {
+          throw new Error('access denied');
+        };
+      }
+      t.events.running = true;
+      t.events.exits = stopMs / 100;
+      t.ctx.lines.length = 0;
+      expect(await t.run({ kind: 'stop' })).toBe(0);
+      return { lines: t.ctx.lines, ended: t.scheduler.stops.length > 0 };
+    };
+    expect(await stopTaking(45_000, '40s')).toEqual({ lines: ["MySvc: asked the task's process to stop", 'MySvc: stopped after 45.0 s'], ended: false });
+    expect(await stopTaking(40_000)).toMatchObject({ lines: expect.arrayContaining(['MySvc: still running after 35.0 s; ending it']), ended: true });
+    expect(await stopTaking(30_000)).toMatchObject({ lines: expect.arrayContaining(['MySvc: stopped after 30.0 s']), ended: false });
+    expect(await stopTaking(25_000, '5s')).toMatchObject({ lines: expect.arrayContaining(['MySvc: still running after 20.0 s; ending it']), ended: true });
+    expect(await stopTaking(40_000, '40s', true)).toMatchObject({ lines: expect.arrayContaining(['MySvc: still running after 35.0 s; ending it']), ended: true });
+  });
+
   it('under Wine start and stop say clearly that they cannot work there', async () => {
     const { run } = setup(wineScheduler());
     await run(installTask(['boot']));
