@@ -75,7 +75,7 @@ export function bindServiceNotify(koffi: Koffi): ServiceNotifyApi {
     notifiesDeletion: exported('ntdll.dll', 'wine_get_version') === null,
     arm(service) {
       bytes().set(encodeServiceNotify(callback));
-      const code = NotifyServiceStatusChangeW(service, SERVICE_NOTIFY_ALL_STATES, buffer) as number;
+      const code = NotifyServiceStatusChangeW(service, SERVICE_NOTIFY_ALL_STATES | SERVICE_NOTIFY_DELETE_PENDING, buffer) as number;
       if (code !== 0) throw new Win32Error('NotifyServiceStatusChangeW', code);
     },
     take() {
