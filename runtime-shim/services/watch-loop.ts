@@ -55,47 +55,58 @@ export interface WatchLoopOptions {
 
 /**
  * Runs one watch to its end, posting `status` messages and, when the service is deleted, one
- * `deleted`. Returns when stopped or after `deleted`; throws the Win32Error of a call that failed
- * (opening a service that does not exist included). The service handle is closed in every case.
+ * `deleted` once its handle is closed. Returns when stopped or after `deleted`; throws the
+ * Win32Error of a call that failed (opening a service that does not exist included). The
+ * service handle is closed in every case.
  */
 export function runWatchLoop(scm: WatchScm, opts: WatchLoopOptions, post: (message: WatchThreadMessage) => void): void {
-  const { recheck } = opts;
-  const nextRecheck = (): number => (recheck ? (Math.floor(scm.now() / recheck.everyMs) + 1) * recheck.everyMs : Infinity);
-  let service: ScHandle | null = scm.open(opts.name);
+  const held: Held = { service: scm.open(opts.name) };
+  let outcome: 'stopped' | 'deleted';
   try {
-    post({ type: 'status', status: scm.query(service) });
-    if (!arm(scm, service)) return deleted(post);
-    let recheckAt = nextRecheck();
-    while (!opts.stopRequested()) {
-      scm.wait(Math.max(0, Math.min(opts.waitMs, recheckAt - scm.now())));
-      const n = scm.take();
-      if (n) {
-        if (isDeletion(n)) return deleted(post);
-        if (n.notificationStatus !== 0) throw new Win32Error('NotifyServiceStatusChangeW', n.notificationStatus);
-        post({ type: 'status', status: n.status });
-        if (!arm(scm, service)) return deleted(post);
-      }
-      if (recheck && scm.now() >= recheckAt) {
-        scm.close(service);
-        service = null;
-        scm.wait(recheck.gapMs);
-        scm.take(); // delivered for the handle just closed: the query below reports the status now
-        if (opts.stopRequested()) return;
-        service = reopen(scm, opts.name);
-        if (!service) return deleted(post);
-        post({ type: 'status', status: scm.query(service) });
-        if (!arm(scm, service)) return deleted(post);
-        recheckAt = nextRecheck();
-      }
-    }
+    outcome = watchUntilEnd(scm, opts, held, post);
   } finally {
-    if (service) scm.close(service);
+    if (held.service) scm.close(held.service);
   }
+  // Only now: by the time the app hears of the deletion, nothing here keeps the service registered.
+  if (outcome === 'deleted') post({ type: 'deleted' });
 }
 
-/** Posts the end of a watch whose service was deleted. */
-function deleted(post: (message: WatchThreadMessage) => void): void {
-  post({ type: 'deleted' });
+/** The handle the watch holds (null while it has let go of it). */
+interface Held {
+  service: ScHandle | null;
+}
+
+function watchUntilEnd(scm: WatchScm, opts: WatchLoopOptions, held: Held, post: (message: WatchThreadMessage) => void): 'stopped' | 'deleted' {
+  const { recheck } = opts;
+  const nextRecheck = (): number => (recheck ? (Math.floor(scm.now() / recheck.everyMs) + 1) * recheck.everyMs : Infinity);
+  let service = held.service!;
+  post({ type: 'status', status: scm.query(service) });
+  if (!arm(scm, service)) return 'deleted';
+  let recheckAt = nextRecheck();
+  while (!opts.stopRequested()) {
+    scm.wait(Math.max(0, Math.min(opts.waitMs, recheckAt - scm.now())));
+    const n = scm.take();
+    if (n) {
+      if (isDeletion(n)) return 'deleted';
+      if (n.notificationStatus !== 0) throw new Win32Error('NotifyServiceStatusChangeW', n.notificationStatus);
+      post({ type: 'status', status: n.status });
+      if (!arm(scm, service)) return 'deleted';
+    }
+    if (recheck && scm.now() >= recheckAt) {
+      scm.close(service);
+      held.service = null;
+      scm.wait(recheck.gapMs);
+      scm.take(); // delivered for the handle just closed: the query below reports the status now
+      if (opts.stopRequested()) return 'stopped';
+      const reopened = reopen(scm, opts.name);
+      if (!reopened) return 'deleted';
+      held.service = service = reopened;
+      post({ type: 'status', status: scm.query(service) });
+      if (!arm(scm, service)) return 'deleted';
+      recheckAt = nextRecheck();
+    }
+  }
+  return 'stopped';
 }
 
 /** A notification that says the service is marked for deletion. */

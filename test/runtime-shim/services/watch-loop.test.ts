@@ -139,7 +139,11 @@ const WINE_RECHECK = { everyMs: 1_000, gapMs: 50 };
 function watch(scm: FakeScm, opts: Partial<WatchLoopOptions> & { stopAt?: number } = {}): WatchThreadMessage[] {
   const posted: WatchThreadMessage[] = [];
   const stopAt = opts.stopAt ?? Infinity;
-  runWatchLoop(scm, { name: 'Web', waitMs: 200, recheck: null, stopRequested: () => scm.now() >= stopAt, ...opts }, (m) => posted.push(m));
+  runWatchLoop(scm, { name: 'Web', waitMs: 200, recheck: null, stopRequested: () => scm.now() >= stopAt, ...opts }, (m) => {
+    // By the time the app hears of a deletion, the watch holds no handle that keeps the service.
+    if (m.type === 'deleted') expect(scm.handles.size).toBe(0);
+    posted.push(m);
+  });
   return posted;
 }
 
