@@ -1,17 +1,18 @@
 /**
  * The watch thread: an `eval` worker (services/native-services.ts starts it with this script,
  * bundled at build time) that watches one service with NotifyServiceStatusChangeW. The SCM delivers
- * each notification as an APC to the registering thread, so this thread registers it and then
- * waits alertably (SleepEx) in a loop, re-arming after each notification and checking the stop
- * flag between waits. It loads koffi from the file the main thread already wrote (hash-checked
- * again here), posts the service's status once at the start and then at each change, and posts
- * 'failed' and ends when a call fails or the service is deleted.
+ * each notification as an APC to the registering thread, so this thread registers it and waits
+ * alertably (SleepEx): services/watch-loop.ts is the loop, this file gives it the real SCM. It
+ * loads koffi from the file the main thread already wrote (hash-checked again here), posts the
+ * service's status once at the start and then at each change, and ends when the stop flag is
+ * set, after posting `deleted` when the service is deleted, or `failed` when a call fails.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { bindManager } from '../scm/manager-bindings';
-import { ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_STATUS, Win32Error, type ScHandle } from '../scm/manager-api';
+import { ERROR_SERVICE_DOES_NOT_EXIST, SERVICE_QUERY_STATUS, Win32Error } from '../scm/manager-api';
 import { loadNativeModule, type Koffi } from '../scm/native-module';
-import { bindServiceNotify, type ServiceNotification } from '../scm/notify-bindings';
+import { bindServiceNotify } from '../scm/notify-bindings';
+import { runWatchLoop } from '../services/watch-loop';
 import type { WatchThreadData, WatchThreadMessage } from '../services/watch-protocol';
 
 const data = workerData as WatchThreadData;
@@ -29,32 +30,25 @@ function run(): void {
   const api = bindManager(koffi);
   const notify = bindServiceNotify(koffi);
   const scm = api.openManager(false);
-  let service: ScHandle | null = null;
   try {
-    service = api.openService(scm, data.name, SERVICE_QUERY_STATUS);
-    if (!service) throw new Win32Error('OpenServiceW', 1060);
-    post({ type: 'status', status: api.queryStatus(service) });
-    const delivered: ServiceNotification[] = [];
-    const notifier = notify.notifier(service, (n) => delivered.push(n));
-    try {
-      notifier.arm();
-      while (Atomics.load(stop, 0) === 0) {
-        notify.waitAlertable(data.waitMs);
-        if (delivered.length === 0) continue;
-        for (const n of delivered.splice(0)) {
-          if (n.notificationStatus === ERROR_SERVICE_MARKED_FOR_DELETE) throw new Win32Error('NotifyServiceStatusChangeW', n.notificationStatus);
-          post({ type: 'status', status: n.status });
-        }
-        notifier.arm();
-      }
-    } finally {
-      api.close(service);
-      service = null;
-      notify.waitAlertable(0); // runs a notification that raced the close, while its buffer still exists
-      notifier.dispose();
-    }
+    runWatchLoop(
+      {
+        open(name) {
+          const service = api.openService(scm, name, SERVICE_QUERY_STATUS);
+          if (!service) throw new Win32Error('OpenServiceW', ERROR_SERVICE_DOES_NOT_EXIST);
+          return service;
+        },
+        close: (service) => api.close(service),
+        query: (service) => api.queryStatus(service),
+        arm: (service) => notify.arm(service),
+        wait: (ms) => void notify.waitAlertable(ms),
+        take: () => notify.take(),
+        now: () => Date.now(),
+      },
+      { name: data.name, waitMs: data.waitMs, recheck: notify.notifiesDeletion ? null : data.recheck, stopRequested: () => Atomics.load(stop, 0) !== 0 },
+      post,
+    );
   } finally {
-    if (service) api.close(service);
     api.close(scm);
   }
 }

@@ -115,6 +115,61 @@ export function parseServiceStatus(bytes: Uint8Array): ServiceStatusInfo {
   };
 }
 
+// ---------------------------------------------------------------- SERVICE_NOTIFYW
+
+/**
+ * SERVICE_NOTIFYW (NotifyServiceStatusChangeW's buffer): dwVersion, pad, pfnNotifyCallback,
+ * pContext, dwNotificationStatus, SERVICE_STATUS_PROCESS (36 bytes), dwNotificationTriggered, pad,
+ * pszServiceNames.
+ */
+export const SERVICE_NOTIFYW_SIZE = 80;
+/** SERVICE_NOTIFY_STATUS_CHANGE: the version of the structure. */
+const SERVICE_NOTIFY_STATUS_CHANGE = 2;
+const NOTIFY_CALLBACK = 8;
+const NOTIFY_STATUS = 24;
+const NOTIFY_SERVICE_STATUS = 28;
+const NOTIFY_TRIGGERED = 64;
+/** dwNotificationStatus of a buffer the SCM has not filled yet: no Win32 error code has this value. */
+const NOT_DELIVERED = 0xffff_ffff;
+
+/** One delivered notification. */
+export interface ServiceNotification {
+  /** dwNotificationStatus: 0, or the Win32 error that ended the registration (1072: the service is marked for deletion). */
+  notificationStatus: number;
+  /** dwNotificationTriggered: the SERVICE_NOTIFY_* bit that fired (0x200: SERVICE_NOTIFY_DELETE_PENDING). */
+  triggered: number;
+  /** The service's status then. */
+  status: ServiceStatusInfo;
+}
+
+/** A SERVICE_NOTIFYW ready for NotifyServiceStatusChangeW: `callback` is the APC routine's address; not yet delivered. */
+export function encodeServiceNotify(callback: bigint): Uint8Array {
+  const bytes = new Uint8Array(SERVICE_NOTIFYW_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, SERVICE_NOTIFY_STATUS_CHANGE, true);
+  view.setBigUint64(NOTIFY_CALLBACK, callback, true);
+  view.setUint32(NOTIFY_STATUS, NOT_DELIVERED, true);
+  return bytes;
+}
+
+/** The notification a SERVICE_NOTIFYW holds, or null while the SCM has not filled it (as `encodeServiceNotify` left it). */
+export function parseServiceNotify(bytes: Uint8Array): ServiceNotification | null {
+  if (bytes.byteLength < SERVICE_NOTIFYW_SIZE) throw new Error(`SERVICE_NOTIFYW too short (${bytes.byteLength} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const notificationStatus = view.getUint32(NOTIFY_STATUS, true);
+  if (notificationStatus === NOT_DELIVERED) return null;
+  return {
+    notificationStatus,
+    triggered: view.getUint32(NOTIFY_TRIGGERED, true),
+    status: parseServiceStatus(bytes.subarray(NOTIFY_SERVICE_STATUS, NOTIFY_TRIGGERED)),
+  };
+}
+
+/** Marks a SERVICE_NOTIFYW as read: `parseServiceNotify` gives null until the SCM fills it again. */
+export function markServiceNotifyRead(bytes: Uint8Array): void {
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(NOTIFY_STATUS, NOT_DELIVERED, true);
+}
+
 /** ChangeServiceConfig2W / QueryServiceConfig2W dwInfoLevel of each Config2 level. */
 export const CONFIG2_LEVELS = {
   description: 1,

@@ -2,9 +2,10 @@
  * The SCM client apps get from `svcpack/runtime` (`services`): query, start, stop and watch other
  * services on this machine by name. Watching is event-driven: each watch runs a thread that the
  * SCM notifies of every state change (NotifyServiceStatusChangeW; loaders/watch-thread.ts), nothing
- * polls. Failures are typed (services/errors.ts): an unknown service is ServiceNotFoundError,
- * refused access ServiceAccessDeniedError, and outside a built exe every call fails with
- * ServicesUnavailableError. The Win32 side is a `ServicesBackend` (native-services.ts in the exe,
+ * polls (except where the SCM never reports a deletion: services/watch-loop.ts). Failures are
+ * typed (services/errors.ts): an unknown service is ServiceNotFoundError, one deleted while in use
+ * ServiceDeletedError, refused access ServiceAccessDeniedError, and outside a built exe every
+ * call fails with ServicesUnavailableError. The Win32 side is a `ServicesBackend` (native-services.ts in the exe,
  * a fake in tests).
  */
 import {
@@ -20,7 +21,7 @@ import {
   type ScHandle,
   type ScmApi,
 } from '../scm/manager-api';
-import { ServiceError, serviceError } from './errors';
+import { ServiceDeletedError, ServiceError, serviceError } from './errors';
 import { exitCodeOf, sameStatus, startTypeName, toServiceStatus, type ServiceInfo, type ServiceState, type ServiceStatus } from './status';
 import type { WatchThreadMessage } from './watch-protocol';
 
@@ -56,9 +57,11 @@ export interface Services {
   /** Sends the stop control. Already stopped is not an error: resolves with the current status. */
   stop(name: string, options?: WaitOptions): Promise<ServiceStatus>;
   /**
-   * Calls `onChange` at every state change of the service until `close()`. A watch that fails (the
-   * service is deleted, access is refused) calls `onError` once and ends; without `onError` the
-   * error is thrown (an uncaught exception).
+   * Calls `onChange` at every state change of the service until `close()`. When the service is
+   * deleted (uninstalled, `sc delete`) the watch lets go of it — so the SCM can remove it — calls
+   * `onError` once with a ServiceDeletedError and ends; without `onError` it just ends. A watch
+   * that fails (the service does not exist, access is refused) calls `onError` once with that
+   * error and ends; without `onError` the error is thrown (an uncaught exception).
    */
   watch(name: string, onChange: StatusListener, onError?: (err: Error) => void): ServiceWatch;
 }
@@ -91,6 +94,11 @@ export function createServices(backend: (name: string) => ServicesBackend): Serv
     let open = true;
     const thread = backend(name).watch(name, (message) => {
       if (!open) return;
+      if (message.type === 'deleted') {
+        open = false;
+        onError?.(new ServiceDeletedError(name));
+        return;
+      }
       if (message.type === 'failed') {
         open = false;
         const err = serviceError(new Win32Error(message.fn || 'watch', message.code), name, 'watch');

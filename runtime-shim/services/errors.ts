@@ -1,9 +1,10 @@
 /**
  * The errors of the SCM client (services/client.ts), each with a one-line message
  * `services: <what is wrong> — <how to fix>`: a service that does not exist (Win32 error 1060),
- * access the SCM refused (5), the client used outside a built exe, and any other failed call.
+ * one deleted while in use (1072), access the SCM refused (5), the client used outside a built
+ * exe, and any other failed call.
  */
-import { ERROR_ACCESS_DENIED, ERROR_SERVICE_DOES_NOT_EXIST, Win32Error } from '../scm/manager-api';
+import { ERROR_ACCESS_DENIED, ERROR_SERVICE_DOES_NOT_EXIST, ERROR_SERVICE_MARKED_FOR_DELETE, Win32Error } from '../scm/manager-api';
 
 /** Base class: `code` is the Win32 error (0 when none applies). */
 export class ServiceError extends Error {
@@ -22,6 +23,22 @@ export class ServiceNotFoundError extends ServiceError {
   constructor(service: string) {
     super(`services: no service named "${service}" on this machine — check the name (sc query "${service}" lists it when it exists)`, service, ERROR_SERVICE_DOES_NOT_EXIST);
     this.name = 'ServiceNotFoundError';
+  }
+}
+
+/**
+ * The service was deleted (uninstalled, `sc delete`) while in use: it is marked for deletion
+ * (ERROR_SERVICE_MARKED_FOR_DELETE, 1072) or already removed. Not a failure of the caller: a
+ * watch ends with it (services/client.ts), and a watchdog leaves the service alone.
+ */
+export class ServiceDeletedError extends ServiceError {
+  constructor(service: string) {
+    super(
+      `services: service "${service}" was deleted (uninstalled or removed with sc delete) — install it again, then watch or start it again`,
+      service,
+      ERROR_SERVICE_MARKED_FOR_DELETE,
+    );
+    this.name = 'ServiceDeletedError';
   }
 }
 
@@ -53,6 +70,7 @@ export function serviceError(err: unknown, service: string, operation: string): 
   if (err instanceof ServiceError) return err;
   if (!(err instanceof Win32Error)) return err instanceof Error ? err : new Error(String(err));
   if (err.code === ERROR_SERVICE_DOES_NOT_EXIST) return new ServiceNotFoundError(service);
+  if (err.code === ERROR_SERVICE_MARKED_FOR_DELETE) return new ServiceDeletedError(service);
   if (err.code === ERROR_ACCESS_DENIED) return new ServiceAccessDeniedError(service, operation);
   return new ServiceError(`services: could not ${operation} service "${service}": ${err.fn} failed with Win32 error ${err.code} — see https://learn.microsoft.com/windows/win32/debug/system-error-codes`, service, err.code);
 }

@@ -7,7 +7,7 @@ import { nativeServices } from './native-services';
 
 export const services = /* @__PURE__ */ createServices(nativeServices);
 export type { Services, ServiceWatch, StatusListener, WaitOptions } from './client';
-export { ServiceAccessDeniedError, ServiceError, ServiceNotFoundError, ServicesUnavailableError } from './errors';
+export { ServiceAccessDeniedError, ServiceDeletedError, ServiceError, ServiceNotFoundError, ServicesUnavailableError } from './errors';
 export { exitCodeOf, stoppedWithError, type ServiceInfo, type ServiceState, type ServiceStatus, type StartType } from './status';
 export { ServiceGuard, type GuardAction, type ServiceGuardSettings } from './service-guard';
 export { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartDecision, type RestartPolicySettings } from '../supervise/restart-policy';

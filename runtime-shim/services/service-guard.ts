@@ -9,6 +9,8 @@
  *   `healthyAfterMs` starts over), and give up after `maxRestarts` restarts within `windowMs`.
  * - A service that runs again before the pending restart (someone, or the SCM's recovery, started
  *   it) cancels that restart; after a give-up, a service that runs again is guarded again.
+ * - A deleted service (its watch ended with ServiceDeletedError: uninstalled, `sc delete`) is
+ *   let go for good: a pending restart is cancelled and later statuses change nothing.
  */
 import { RestartPolicy, type RestartPolicySettings } from '../supervise/restart-policy';
 import { exitCodeOf, stoppedWithError, type ServiceStatus } from './status';
@@ -27,13 +29,16 @@ export type GuardAction =
   /** Crashed too often: stop restarting, report `reason`. */
   | { type: 'give-up'; reason: string; exitCode: number }
   /** Running again while a restart was pending: cancel it. */
-  | { type: 'cancel-restart' };
+  | { type: 'cancel-restart' }
+  /** Deleted: cancel the pending restart if any (`restartCancelled`) and guard it no more. */
+  | { type: 'deleted'; restartCancelled: boolean };
 
 export class ServiceGuard {
   private readonly policy: RestartPolicy;
   private runningSince: number | null = null;
   private restartPending = false;
   private givenUp = false;
+  private isDeleted = false;
 
   constructor(private readonly settings: ServiceGuardSettings) {
     this.policy = new RestartPolicy(settings);
@@ -44,8 +49,14 @@ export class ServiceGuard {
     return this.givenUp;
   }
 
+  /** True once the service was deleted (`onDeleted`). */
+  get deleted(): boolean {
+    return this.isDeleted;
+  }
+
   /** The service's status changed to `status` at `now` (ms). */
   onStatus(now: number, status: ServiceStatus): GuardAction {
+    if (this.isDeleted) return { type: 'none' };
     if (status.state === 'running') {
       this.runningSince ??= now;
       this.givenUp = false;
@@ -71,6 +82,15 @@ export class ServiceGuard {
     }
     this.restartPending = true;
     return { type: 'restart', delayMs: this.settings.debounceMs + decision.delayMs, attempt: decision.attempt, exitCode };
+  }
+
+  /** The service was deleted: nothing is restarted from now on. */
+  onDeleted(): Extract<GuardAction, { type: 'deleted' }> {
+    const restartCancelled = this.restartPending;
+    this.isDeleted = true;
+    this.restartPending = false;
+    this.runningSince = null;
+    return { type: 'deleted', restartCancelled };
   }
 
   /** The pending restart was carried out (or abandoned): later statuses are judged afresh. */

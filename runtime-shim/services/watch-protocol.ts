@@ -1,7 +1,7 @@
 /**
  * What the main thread and a watch thread (loaders/watch-thread.ts) tell each other. The main
  * thread starts the thread with `WatchThreadData`; the thread posts `WatchThreadMessage`s and
- * ends when the stop flag is set.
+ * ends when the stop flag is set, after posting `deleted` or `failed`.
  */
 import type { ServiceStatusInfo } from '../scm/manager-api';
 
@@ -14,10 +14,17 @@ export interface WatchThreadData {
   stop: SharedArrayBuffer;
   /** How long one alertable wait lasts (ms): the longest a stop request waits to be seen. */
   waitMs: number;
+  /**
+   * Where the SCM never reports a deletion (Wine): every how many ms the thread lets go of its
+   * handle, and for how long, to find out whether the service was deleted (services/watch-loop.ts).
+   */
+  recheck: { everyMs: number; gapMs: number };
 }
 
 export type WatchThreadMessage =
   /** The service's status: once when the watch starts, then at each change the SCM notifies. */
   | { type: 'status'; status: ServiceStatusInfo }
-  /** The watch ended because of a failed call (code: the Win32 error) or because the service was deleted (1072). */
+  /** The service was deleted (marked for deletion, or already gone): the thread has let go of it and ends. */
+  | { type: 'deleted' }
+  /** The watch ended because a call failed (code: the Win32 error; 0 when the thread itself failed). */
   | { type: 'failed'; fn: string; code: number; message: string };

@@ -8,7 +8,10 @@
  * - a target that crashes half a second after every start is restarted with growing delays
  *   (debounce 300 ms + 500 ms × 2ⁿ), then given up and reported (log, webhook and a mail to a
  *   local SMTP server);
- * - `sc stop` of a target is a deliberate stop: it stays stopped.
+ * - `sc stop` of a target is a deliberate stop: it stays stopped;
+ * - a target uninstalled (`<exe> uninstall`) or deleted (`sc delete`) while watched is removed by
+ *   the SCM within seconds (the watch lets go of it) and logged; the watchdog runs on, and then
+ *   stops cleanly (STOPPED 0/0, no process left).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +19,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, sc, sleep, waitForState, waitForText } from './wine';
+import { buildFixture, createService, dataDirOf, e2eFile, readText, removeService, runExe, sc, sleep, waitForState, waitForText } from './wine';
 
 const DOG = 'SvcpackE2EWatchDog';
 const CRASHER = 'SvcpackE2EWatchCrash';
@@ -91,6 +94,14 @@ afterAll(async () => {
   await new Promise((resolve) => smtp.close(resolve));
 });
 
+/** Linux pids of Wine processes whose command line contains `needle`. */
+function processesMatching(needle: string): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(needle))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
 const starts = (name: string): number => readText(path.join(dataDirOf(name), 'starts.log')).split('\n').filter(Boolean).length;
 
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
@@ -148,10 +159,7 @@ describe('watchdog service', () => {
   test('a service whose process is killed is started again', async () => {
     const { dog } = file.ctx;
     const before = starts(CRASHER);
-    const pids = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes(`${CRASHER}.exe`))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    const pids = processesMatching(`${CRASHER}.exe`);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await until('the killed service started again', 30_000, () => starts(CRASHER) === before + 1);
@@ -200,4 +208,36 @@ describe('watchdog service', () => {
     // The watchdog saw the stop go through STOP_PENDING.
     expect(readText(dog.logFile)).toMatch(new RegExp(`${CRASHER}: stop-pending`));
   }, 60_000);
+
+  test('an uninstalled or deleted service is let go while the watchdog runs, and the watchdog still stops cleanly', async () => {
+    const { dog, crasher } = file.ctx;
+    // Both targets are stopped now (the crasher by sc stop, the flapper given up) and still watched.
+    expect((await sc('query', DOG)).state).toBe('RUNNING');
+
+    // uninstall waits up to 5 s for the SCM to remove what it deleted, and says which happened.
+    const since = performance.now();
+    const uninstalled = await runExe(crasher.exe, ['uninstall'], { timeoutMs: 60_000 });
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
+    expect(uninstalled.stdout).toMatch(new RegExp(`^${CRASHER}: removed\\r?$`, 'm'));
+    console.log(`[e2e] watchdog: ${CRASHER}.exe uninstall → removed in ${Math.round(performance.now() - since)} ms while watched`);
+    expect((await sc('query', CRASHER)).state).toBeUndefined();
+    await waitForText(dog.logFile, new RegExp(`${CRASHER}: deleted \\(uninstalled\\); no longer watched`), 10_000);
+
+    expect((await sc('delete', FLAPPER)).code).toBe(0);
+    await until(`${FLAPPER} gone from the SCM after sc delete`, 15_000, async () => (await sc('query', FLAPPER)).state === undefined);
+    await waitForText(dog.logFile, new RegExp(`${FLAPPER}: deleted \\(uninstalled\\); no longer watched`), 10_000);
+
+    // Carried on: still running, no watch reported as failed, nothing restarted.
+    await sleep(1_000);
+    expect((await sc('query', DOG)).state).toBe('RUNNING');
+    const log = readText(dog.logFile);
+    expect(log).not.toMatch(/no longer watched: /);
+    expect(log).not.toMatch(/restart failed/);
+
+    expect((await sc('stop', DOG)).code).toBe(0);
+    const stopped = await waitForState(DOG, 'STOPPED', 20_000);
+    expect([stopped.win32ExitCode, stopped.serviceExitCode]).toEqual([0, 0]);
+    await until('the watchdog process ended', 15_000, () => processesMatching(`${DOG}.exe`).length === 0);
+    expect(readText(dog.logFile)).toMatch(/\[lifecycle\] stopped\r?$/m);
+  }, 90_000);
 });

@@ -4,12 +4,16 @@ import {
   decodeMultiSz,
   dwordStruct,
   encodeMultiSz,
+  encodeServiceNotify,
+  markServiceNotifyRead,
   OutBuffer,
   parseConfig2,
   parseFixedFileVersion,
   parseServiceConfig,
+  parseServiceNotify,
   parseServiceStatus,
   readWideString,
+  SERVICE_NOTIFYW_SIZE,
 } from '../../../runtime-shim/scm/win32-data';
 
 /**
@@ -157,6 +161,44 @@ describe('SERVICE_STATUS(_PROCESS)', () => {
       waitHint: 30000,
       pid: 0,
     });
+  });
+});
+
+describe('SERVICE_NOTIFYW', () => {
+  /** What sechost writes when it delivers: status, SERVICE_STATUS_PROCESS, the triggered bit. */
+  function deliver(bytes: Uint8Array, notificationStatus: number, state: number, triggered: number): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    view.setUint32(24, notificationStatus, true);
+    [0x10, state, 0x5, 1066, 3, 0, 0, 77, 0].forEach((w, i) => view.setUint32(28 + 4 * i, w, true));
+    view.setUint32(64, triggered, true);
+  }
+
+  it('is version 2 with the callback address, and reads as not delivered until the SCM fills it', () => {
+    const bytes = encodeServiceNotify(0x7ffb_0000_1234n);
+    expect(bytes.byteLength).toBe(SERVICE_NOTIFYW_SIZE);
+    const view = new DataView(bytes.buffer);
+    expect(view.getUint32(0, true)).toBe(2);
+    expect(view.getBigUint64(8, true)).toBe(0x7ffb_0000_1234n);
+    expect(view.getBigUint64(16, true)).toBe(0n); // no context
+    expect(parseServiceNotify(bytes)).toBeNull();
+  });
+
+  it('decodes a delivered notification: status, the service status and the triggered bit; then reads as consumed', () => {
+    const bytes = encodeServiceNotify(1n);
+    deliver(bytes, 0, 1, 0x1);
+    expect(parseServiceNotify(bytes)).toEqual({
+      notificationStatus: 0,
+      triggered: 0x1,
+      status: { state: 1, controlsAccepted: 0x5, win32ExitCode: 1066, serviceExitCode: 3, checkPoint: 0, waitHint: 0, pid: 77 },
+    });
+    markServiceNotifyRead(bytes);
+    expect(parseServiceNotify(bytes)).toBeNull();
+    deliver(bytes, 1072, 4, 0x200);
+    expect(parseServiceNotify(bytes)).toMatchObject({ notificationStatus: 1072, triggered: 0x200 });
+  });
+
+  it('refuses a short buffer', () => {
+    expect(() => parseServiceNotify(new Uint8Array(64))).toThrow(/too short/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createServices, type ServicesBackend } from '../../../runtime-shim/services/client';
-import { ServiceAccessDeniedError, ServiceError, ServiceNotFoundError, ServicesUnavailableError } from '../../../runtime-shim/services/errors';
+import { ServiceAccessDeniedError, ServiceDeletedError, ServiceError, ServiceNotFoundError, ServicesUnavailableError } from '../../../runtime-shim/services/errors';
 import { nativeServices } from '../../../runtime-shim/services/native-services';
 import type { ServiceStatus } from '../../../runtime-shim/services/status';
 import type { WatchThreadMessage } from '../../../runtime-shim/services/watch-protocol';
@@ -48,11 +48,19 @@ function fakeBackend(opts: FakeOptions = {}) {
       return { close: async () => void threads.delete(thread) };
     },
   };
+  /** DeleteService of a watched service: each watch thread posts `deleted` and ends. */
+  const markDeleted = (name: string): void => {
+    for (const t of [...threads]) {
+      if (t.name.toLowerCase() !== name.toLowerCase()) continue;
+      threads.delete(t);
+      t.post({ type: 'deleted' });
+    }
+  };
   const add = (name: string, startType = SERVICE_DEMAND_START): void => {
     scm.createService({}, { name, displayName: name, startType, binaryPath: `"C:\\${name}.exe" --service`, dependencies: [], account: null, password: null });
     scm.close({ kind: 'service', name });
   };
-  return { scm, backend, threads, add, cleanup: () => clearInterval(timer) };
+  return { scm, backend, threads, add, markDeleted, cleanup: () => clearInterval(timer) };
 }
 
 let cleanups: (() => void)[] = [];
@@ -164,6 +172,48 @@ describe('services.watch', () => {
     const { services } = setup();
     const err = await new Promise<Error>((resolve) => services.watch('Nope', () => undefined, resolve));
     expect(err).toBeInstanceOf(ServiceNotFoundError);
+  });
+});
+
+describe('a watched service that is deleted', () => {
+  test('ends the watch: onError gets a ServiceDeletedError (code 1072, one line), onChange nothing more', async () => {
+    const { services, add, markDeleted } = setup();
+    add('Web');
+    const seen: string[] = [];
+    const err = await new Promise<Error>((resolve) => {
+      services.watch('Web', (s) => seen.push(s.state), resolve);
+      queueMicrotask(() => markDeleted('Web'));
+    });
+    expect(err).toBeInstanceOf(ServiceDeletedError);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect(err).not.toBeInstanceOf(ServiceNotFoundError);
+    expect(err).toMatchObject({ name: 'ServiceDeletedError', service: 'Web', code: 1072 });
+    expect(err.message).toBe('services: service "Web" was deleted (uninstalled or removed with sc delete) — install it again, then watch or start it again');
+    expect(seen).toEqual(['stopped']);
+  });
+
+  test('without onError the watch just ends (a deletion is not thrown); close() afterwards resolves', async () => {
+    const { services, add, markDeleted } = setup();
+    add('Web');
+    const w = services.watch('Web', () => undefined);
+    expect(() => markDeleted('Web')).not.toThrow();
+    await expect(w.close()).resolves.toBeUndefined();
+  });
+
+  test('a waiting stop of a service deleted meanwhile rejects with ServiceDeletedError', async () => {
+    const { services, add, scm, markDeleted } = setup({ pendingPolls: 1_000_000 });
+    add('Web');
+    scm.services.get('web')!.status = { ...scm.services.get('web')!.status, state: SERVICE_RUNNING, pid: 42, win32ExitCode: 0 };
+    const stopping = services.stop('Web', { wait: true, timeoutMs: 5_000 });
+    setTimeout(() => markDeleted('Web'), 20);
+    await expect(stopping).rejects.toBeInstanceOf(ServiceDeletedError);
+  });
+
+  test('an SCM call refused with ERROR_SERVICE_MARKED_FOR_DELETE is a ServiceDeletedError too', async () => {
+    const { services, add, scm } = setup();
+    add('Web');
+    scm.failNext.set('startService', 1072);
+    await expect(services.start('Web')).rejects.toBeInstanceOf(ServiceDeletedError);
   });
 });
 

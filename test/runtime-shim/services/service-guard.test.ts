@@ -89,4 +89,21 @@ describe('ServiceGuard', () => {
     expect(g.onStatus(10, stoppedClean)).toEqual({ type: 'deliberate-stop' });
     expect(g.onStatus(20, running)).toEqual({ type: 'none' });
   });
+
+  test('a deleted service is let go: its pending restart is cancelled, later statuses change nothing', () => {
+    const g = new ServiceGuard(SETTINGS);
+    expect(g.onStatus(0, crashed).type).toBe('restart');
+    expect(g.deleted).toBe(false);
+    expect(g.onDeleted()).toEqual({ type: 'deleted', restartCancelled: true });
+    expect(g.deleted).toBe(true);
+    expect(g.onStatus(10, crashed)).toEqual({ type: 'none' });
+    expect(g.onStatus(20, running)).toEqual({ type: 'none' });
+    expect(g.onStatus(30, stoppedClean)).toEqual({ type: 'none' });
+    expect(g.onDeleted()).toEqual({ type: 'deleted', restartCancelled: false });
+
+    const quiet = new ServiceGuard(SETTINGS);
+    quiet.onStatus(0, running);
+    quiet.onStatus(10, stoppedClean);
+    expect(quiet.onDeleted()).toEqual({ type: 'deleted', restartCancelled: false });
+  });
 });
