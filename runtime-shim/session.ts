@@ -3,7 +3,7 @@
  * and the log. The mode supplies where statuses go and how the process ends.
  */
 import path from 'node:path';
-import type { Alerts } from './alerts/alerts';
+import { exitAfterAlerts, type Alerts } from './alerts/alerts';
 import { stopWithHooks } from './hooks/stop-hooks';
 import type { ServiceHooks } from './hooks/service-hooks';
 import { installHost, type LogLevel as ApiLevel, type RunMode } from './api';
@@ -92,10 +92,7 @@ export function createSession(opts: SessionOptions): Session {
         return stopWithHooks({ reason, deadline, hooks: opts.hooks, appStop, appPid: () => process.pid, appExitCode: () => 0, log });
       },
       log,
-      exit: (code) => {
-        if (code !== 0 && opts.alerts && opts.alerts.pending > 0) void opts.alerts.flush(ALERT_FLUSH_MS).then(() => process.exit(code));
-        else process.exit(code);
-      },
+      exit: (code) => exitAfterAlerts(opts.alerts, code, ALERT_FLUSH_MS),
       clock: realClock,
       ...(opts.runControl ? { runControl: opts.runControl } : {}),
       ...(opts.stopping ? { stopping: opts.stopping } : {}),

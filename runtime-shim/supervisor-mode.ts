@@ -3,7 +3,7 @@
  * mode, owns the log, and runs the app in a child process through the Supervisor (restarts with
  * backoff, health checks, stop escalation). The app never runs in this process.
  */
-import { createAlerts } from './alerts/alerts';
+import { createAlerts, exitAfterAlerts } from './alerts/alerts';
 import type { HandledControls } from './app-controls';
 import { isRotate, NOTHING_HANDLED, rotateLog, serviceAccepts } from './control-work';
 import { effectiveSettings, onSettingsChange, SETTINGS_ENV } from './effective-settings';
@@ -90,10 +90,7 @@ export async function startSupervisorMode(): Promise<SupervisorModeResult> {
       stopping: (timeoutMs, cause) => host.controller.stopping(timeoutMs, cause),
       log,
       // A failing service lets its last alerts (give-up, crash) go out first, for a bounded time.
-      exit: (code) => {
-        if (code !== 0 && alerts.pending > 0) void alerts.flush(ALERT_FLUSH_MS).then(() => process.exit(code));
-        else process.exit(code);
-      },
+      exit: (code) => exitAfterAlerts(alerts, code, ALERT_FLUSH_MS),
       clock,
       probe: (url, timeoutMs) => httpProbe(url, timeoutMs)(),
       hooks,

@@ -52,6 +52,31 @@ export async function postAlert(url: string, body: AlertBody, fetchFn: typeof fe
   if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
 }
 
+/**
+ * Ends the process with `code`; a failing one (code ≠ 0) first lets the alerts still queued go out,
+ * for up to `maxMs`. A ref'ed timer holds the process for that wait: the queue's timers (a
+ * retry's backoff) are unref'ed so that they never keep a service running, and once STOPPED is
+ * reported nothing else holds the event loop, so Node would otherwise end the process in the
+ * middle of a backoff and lose every alert still queued. (A supervised service whose app failed
+ * again while the first crash alert waited for its retry delivered none of its crash, restart and
+ * give-up alerts.)
+ */
+export function exitAfterAlerts(alerts: Pick<Alerts, 'pending' | 'flush'> | undefined, code: number, maxMs: number, exit: (code: number) => void = (c) => process.exit(c)): void {
+  if (code === 0 || !alerts || alerts.pending === 0) {
+    exit(code);
+    return;
+  }
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(hold);
+    exit(code);
+  };
+  const hold = setTimeout(finish, maxMs);
+  void alerts.flush(maxMs).then(finish);
+}
+
 export function createAlerts(opts: AlertsOptions): Alerts {
   const origin = { service: opts.service, host: os.hostname(), pid: process.pid };
   const fetchFn = opts.fetch ?? fetch;

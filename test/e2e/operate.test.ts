@@ -10,7 +10,8 @@
  *   pre-start that exits 1 aborts the start (exit code 3, one log line); a pre-stop that overruns
  *   the stop timeout is ended with its process tree and the stop still ends within the timeout.
  * - alerts (supervised): crash, restart, crash, give-up reach a receiver on the Linux side as JSON,
- *   the first attempt (answered 500) is retried, and the URL's token never reaches the log.
+ *   the first attempt (answered 500, late: its retry comes after the give-up) is retried, and the
+ *   URL's token never reaches the log.
  */
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
@@ -189,8 +190,14 @@ describe('alerts (supervised)', () => {
       req.on('end', () => {
         requests++;
         if (requests === 1) {
-          res.statusCode = 500; // the first attempt fails: it must be retried
-          res.end('try again');
+          // The first attempt fails, late: its retry comes after the app's second crash and the
+          // give-up, so the service has reported STOPPED with all four alerts still queued and
+          // must hold its process until they went out (it once exited mid-backoff and lost them,
+          // depending on how fast the app restarted).
+          setTimeout(() => {
+            res.statusCode = 500;
+            res.end('try again');
+          }, 1_000);
           return;
         }
         received.push({ at: performance.now(), url: req.url ?? '', body: JSON.parse(text) as Record<string, unknown> });

@@ -9,6 +9,9 @@
  *   stdout/stderr to files, never pipes. (Wine's own sc.exe writes to pipes fine.)
  * - Wine does not give services the registry `Environment` value: fixtures hard-code their ports
  *   and report through stdout (captured into `%ProgramData%\<Name>\logs\<Name>.log`).
+ * - A new prefix must be finished before a service starts in it (`ensurePrefix()`): services
+ *   started in the Wine session that created the prefix get an environment without Path, TEMP,
+ *   ComSpec or ProgramData.
  *
  * The tests use their own Wine prefix (default `<tmpdir>/svcpack-e2e-wine-<uid>`, override with
  * SVCPACK_E2E_WINEPREFIX) so they neither see nor disturb services anyone else created in
@@ -163,12 +166,65 @@ export function wine(args: string[], timeoutMs = 30_000): Promise<ExecResult> {
   });
 }
 
-/** Creates the prefix if needed and makes Wine report Windows 10 (node.exe requires it). */
+/**
+ * Written into the prefix by `ensurePrefix()` once it has finished it: the prefix's
+ * `.update-timestamp` at that moment, so a prefix Wine updates (a new Wine) is finished again.
+ */
+const FINISHED_MARKER = 'svcpack-e2e-finished';
+
+function prefixFinished(): boolean {
+  try {
+    const stamp = fs.readFileSync(path.join(winePrefix, '.update-timestamp'), 'utf8').trim();
+    return stamp !== '' && fs.readFileSync(path.join(winePrefix, FINISHED_MARKER), 'utf8').trim() === stamp;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the prefix ready for services, once (later calls only read two small files): creates or
+ * completes it (`wineboot -i`), makes Wine report Windows 10 (node.exe requires it), then ends the
+ * prefix's Wine session and waits for its wineserver to exit. Call before anything else starts in
+ * the prefix (`startWine()` does).
+ *
+ * Why the session must end: Wine's services.exe builds the environment block it gives services
+ * once, when it starts its first service, and keeps it until it exits. In the session that
+ * creates the prefix that is one of Wine's own services, started while wine.inf is still being
+ * installed, so every service started in that session got 16 variables (Wine 10, besides the
+ * harness's WINEDLLOVERRIDES): no windir, Path, ComSpec, TEMP or ProgramData. A services.exe of a
+ * later session gives them the 42 of the machine environment, as Windows does. Without this, the
+ * e2e file that happened to run first in a new prefix failed: a hook's cmd.exe could not find
+ * `ping`, the service saw no ProgramData. (Windows services always get that environment, so the
+ * services are right to expect it; the fix belongs here.)
+ */
 export async function ensurePrefix(): Promise<void> {
   requireWine();
+  if (prefixFinished()) return;
+  const t0 = performance.now();
   fs.mkdirSync(path.dirname(winePrefix), { recursive: true });
-  const r = await wine(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], 120_000);
-  if (r.code !== 0) throw new Error(`could not set up the Wine prefix ${winePrefix}: ${r.stderr || r.stdout}`);
+  const steps: Array<[string, string[]]> = [
+    ['create or complete', ['wineboot', '-i']],
+    ['set Windows 10 in', ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']],
+  ];
+  try {
+    for (const [what, args] of steps) {
+      const r = await wine(args, 300_000);
+      if (r.code !== 0) throw new Error(`could not ${what} the Wine prefix ${winePrefix} (wine ${args.join(' ')}, exit ${r.code}): ${r.stderr || r.stdout}`);
+    }
+  } finally {
+    // Also after a failure: no half-set-up session is left for the next attempt to run in.
+    await wineserverKill();
+  }
+  // The registry is saved when the wineserver exits: check that it holds what the services need.
+  const system = readText(path.join(winePrefix, 'system.reg'));
+  const user = readText(path.join(winePrefix, 'user.reg'));
+  if (!/\\Session Manager\\\\Environment\][^[]*"windir"=/.test(system) || !/\[Software\\\\Wine\][^[]*"Version"="win10"/.test(user)) {
+    throw new Error(`the Wine prefix ${winePrefix} is not complete after wineboot -i (no machine environment or no win10 setting in its registry); delete it and retry`);
+  }
+  const stamp = readText(path.join(winePrefix, '.update-timestamp')).trim();
+  if (!stamp) throw new Error(`the Wine prefix ${winePrefix} has no .update-timestamp after wineboot -i`);
+  fs.writeFileSync(path.join(winePrefix, FINISHED_MARKER), `${stamp}\n`);
+  console.log(`[e2e] finished the Wine prefix ${winePrefix} in ${Math.round(performance.now() - t0)} ms`);
 }
 
 export interface WineSession {
@@ -179,14 +235,18 @@ export interface WineSession {
 }
 
 /**
- * Starts the keep-alive Wine process that keeps the prefix's SCM running (creating the prefix on
- * first use), waits for the SCM, and sets the prefix up for node.exe. Call from beforeAll; call
- * `stop()` from afterAll (after removing the services).
+ * Finishes the prefix if it is new (`ensurePrefix()`), then starts the keep-alive Wine process that
+ * keeps the prefix's SCM running and waits for the SCM. Call from beforeAll; call `stop()` from
+ * afterAll (after removing the services).
  */
 export async function startWine(): Promise<WineSession> {
   const bin = requireWine();
   const t0 = performance.now();
-  fs.mkdirSync(path.dirname(winePrefix), { recursive: true });
+  // Before anything else runs in the prefix. It ends its own Wine session, so the keep-alive
+  // starts a new one: a client arriving while a session's SCM shuts down (after its last short-lived
+  // process exited) can wait 30 s for it (seen: sc query blocked for exactly 30 s).
+  await ensurePrefix();
+  const t1 = performance.now();
   // ~30 min of pings: far longer than a test file runs, yet a keep-alive orphaned by a killed test
   // worker ends by itself. It is normally ended (by pid) in stop(), and at the latest at exit.
   const keepAlive = spawn(bin, ['ping', '-n', '1800', '127.0.0.1'], {
@@ -214,17 +274,13 @@ export async function startWine(): Promise<WineSession> {
     await waitForState('PlugPlay', 'RUNNING', 90_000, { pollMs: 200, queryTimeoutMs: 2_500 }).catch((err: unknown) => {
       throw new Error(`Wine's Service Control Manager did not come up in ${winePrefix}: ${String(err)}`);
     });
-    scmMs = Math.round(performance.now() - t0);
-    // Only now, with the keep-alive holding the prefix's session open: when a short-lived Wine
-    // process (reg) runs first and is the last to exit, the SCM starts shutting down, and a client
-    // arriving in that window can wait 30 s for it (seen: sc query blocked for exactly 30 s).
-    await ensurePrefix();
+    scmMs = Math.round(performance.now() - t1);
   } catch (err) {
     process.removeListener('exit', killAtExit);
     await killAndWait(pid, keepAlive, { group: true });
     throw err;
   }
-  console.log(`[e2e] Wine SCM answering after ${scmMs} ms, prefix set to win10 after ${Math.round(performance.now() - t0)} ms`);
+  console.log(`[e2e] Wine SCM answering after ${scmMs} ms (${Math.round(performance.now() - t0)} ms with the prefix check)`);
   return {
     keepAlivePid: pid,
     async stop() {

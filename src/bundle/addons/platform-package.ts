@@ -7,11 +7,10 @@
  * file is checked against the SHA-256 recorded when it was stored, and a damaged copy is fetched
  * again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { failure } from '../../errors';
-import { atomicWrite } from '../../emit/atomic-write';
 import { getBuffer, describeError, HttpStatusError } from '../../runtime/http';
 import { checkIntegrity, fetchPackument } from '../../runtime/npm-registry';
 import { extractAllFromTgz } from '../../runtime/tar';
@@ -82,17 +81,44 @@ export async function ensurePlatformPackage(src: PackageSource, name: string, ve
   }
   const entries = await extractAllFromTgz(tgz);
   const stored: StoredPackage = { name, version, integrity, tarball, files: {} };
-  await fs.rm(root, { recursive: true, force: true });
-  for (const [entry, data] of entries) {
-    const rel = entry.replace(/^package\//, '');
-    if (rel === entry || rel.split('/').some((p) => p === '..' || p === '')) continue; // only package/…, no escapes
-    const file = path.join(dir, ...rel.split('/'));
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await atomicWrite(file, data);
-    stored.files[rel] = { sha256: sha256(data), bytes: data.byteLength };
+  // Written into a folder of this build's own, then renamed into place whole: builds running at
+  // once (parallel builds on a cold cache) each fetch the package, and clearing and rewriting the
+  // one folder failed a build whose files another build was replacing (ENOENT, ENOTEMPTY).
+  const staging = `${root}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const stagedDir = path.join(staging, 'node_modules', ...name.split('/'));
+  try {
+    for (const [entry, data] of entries) {
+      const rel = entry.replace(/^package\//, '');
+      if (rel === entry || rel.split('/').some((p) => p === '..' || p === '')) continue; // only package/…, no escapes
+      const file = path.join(stagedDir, ...rel.split('/'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, data);
+      stored.files[rel] = { sha256: sha256(data), bytes: data.byteLength };
+    }
+    await fs.writeFile(path.join(staging, 'files.json'), `${JSON.stringify(stored, null, 2)}\n`);
+    await moveIntoPlace(staging, root, () => intact(root, dir));
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
   }
-  await atomicWrite(path.join(root, 'files.json'), `${JSON.stringify(stored, null, 2)}\n`);
   return root;
+}
+
+/**
+ * Renames the folder `staging` to `root`. When `root` is already there (another build stored the
+ * package meanwhile, or a damaged copy is in the way), keeps it if `intact`, else replaces it.
+ */
+async function moveIntoPlace(staging: string, root: string, intactNow: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(staging, root);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 2 || (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM')) throw err;
+    }
+    if (await intactNow()) return;
+    await fs.rm(root, { recursive: true, force: true });
+  }
 }
 
 /** True when the cached package has every file it was stored with, unchanged. */

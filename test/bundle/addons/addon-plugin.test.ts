@@ -115,6 +115,58 @@ describe('the native-addon plugin', () => {
     expect(registry.requests.length).toBe(before);
   });
 
+  it('a damaged cached platform package is fetched again and replaced', async () => {
+    const dir = await project({
+      'node_modules/napi-pkg/package.json': pkgJson({ name: 'napi-pkg', version: '1.2.3', main: 'index.js', optionalDependencies: { 'napi-pkg-win32-x64-msvc': '1.2.3' } }),
+      'node_modules/napi-pkg/index.js': NAPI_LOADER,
+    });
+    await bundle(dir, "import 'napi-pkg';");
+    const dll = path.join(dir, '.cache', 'packages', 'napi-pkg-win32-x64-msvc@1.2.3', 'node_modules', 'napi-pkg-win32-x64-msvc', 'helper.dll');
+    const good = fs.readFileSync(dll);
+    fs.writeFileSync(dll, 'damaged');
+    const before = registry.requests.length;
+    const again = await bundle(dir, "import 'napi-pkg';");
+    expect(registry.requests.length).toBeGreaterThan(before);
+    expect(again.addons.map((a) => a.files.map((f) => f.path))).toEqual([['napi.win32-x64-msvc.node', 'helper.dll']]);
+    expect(fs.readFileSync(dll).equals(good)).toBe(true);
+    expect(fs.readdirSync(path.join(dir, '.cache', 'packages'))).toEqual(['napi-pkg-win32-x64-msvc@1.2.3']);
+  });
+
+  it('builds that fetch the same platform package at once into a cold cache all succeed and leave it intact', async () => {
+    // Parallel builds on a new machine (the e2e files build two exes at once) failed with
+    // ENOENT/ENOTEMPTY: each cleared and rewrote the package's folder while another wrote into it.
+    const files = Array.from({ length: 20 }, (_, i) => ({ name: `package/data/${i}.bin`, data: Buffer.alloc(1 << 20, i) }));
+    const tgz = makeTgz([
+      { name: 'package/package.json', data: JSON.stringify({ name: 'many-win32-x64-msvc', version: '1.0.0', main: 'many.win32-x64-msvc.node', os: ['win32'], cpu: ['x64'] }) },
+      { name: 'package/many.win32-x64-msvc.node', data: fakeDll('many win32') },
+      ...files,
+    ]);
+    registry.set('/many-win32-x64-msvc/-/many-win32-x64-msvc-1.0.0.tgz', tgz);
+    registry.set('/many-win32-x64-msvc', JSON.stringify({ versions: { '1.0.0': { dist: { integrity: sri512(tgz), tarball: `${registry.base}/many-win32-x64-msvc/-/many-win32-x64-msvc-1.0.0.tgz` } } } }));
+    const dir = await project({
+      'node_modules/many/package.json': pkgJson({ name: 'many', version: '1.0.0', main: 'index.js', optionalDependencies: { 'many-win32-x64-msvc': '1.0.0' } }),
+      'node_modules/many/index.js': "module.exports = require('many-win32-x64-msvc');",
+    });
+    // Every build gets the tarball at the same moment, so their writes overlap.
+    const BUILDS = 4;
+    let release!: () => void;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    let tarballs = 0;
+    const fetchTogether = (async (url: string, init?: RequestInit) => {
+      const res = await fetch(url, init);
+      if (String(url).endsWith('.tgz') && ++tarballs === BUILDS) release();
+      if (String(url).endsWith('.tgz')) await together;
+      return res;
+    }) as typeof fetch;
+    const source = { registry: registry.base, cacheDir: path.join(dir, '.cache'), fetchImpl: fetchTogether };
+    const builds = await Promise.all(Array.from({ length: BUILDS }, () => bundle(dir, "import 'many';", { source })));
+    for (const b of builds) expect(b.addons.map((a) => a.files.map((f) => f.path))).toEqual([['many.win32-x64-msvc.node']]);
+    // Only the package's folder: no staging folder left behind.
+    expect(fs.readdirSync(path.join(dir, '.cache', 'packages'))).toEqual(['many-win32-x64-msvc@1.0.0']);
+    const warm = await bundle(dir, "import 'many';", { source: { registry: registry.base, cacheDir: path.join(dir, '.cache'), fetchImpl: noNetwork } });
+    expect(warm.addons.map((a) => a.key)).toEqual(builds[0]!.addons.map((a) => a.key));
+  });
+
   it('a pinned platform package that is not published fails naming it; an unreachable registry names the package', async () => {
     const dir = await project({
       'node_modules/other-napi/package.json': pkgJson({ name: 'other-napi', version: '2.0.0', optionalDependencies: { 'other-napi-win32-x64-msvc': '2.0.0' } }),

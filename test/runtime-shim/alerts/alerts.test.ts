@@ -1,7 +1,17 @@
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { createAlerts, postAlert } from '../../../runtime-shim/alerts/alerts';
+import { createAlerts, exitAfterAlerts, postAlert } from '../../../runtime-shim/alerts/alerts';
 import { alertBody } from '../../../runtime-shim/alerts/alert';
 import { FakeClock, flush } from '../../support/fake-clock';
+import { tempProjects } from '../../support/temp-project';
+
+const alertsModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../runtime-shim/alerts/alerts.ts');
+const project = tempProjects('svcpack-alerts-');
 
 const URL_WITH_SECRET = 'https://hooks.example.com/alerts?token=s3cret';
 
@@ -69,5 +79,57 @@ describe('createAlerts', () => {
     clock.advance(100);
     await flush();
     expect(flushed).toBe(true);
+  });
+});
+
+describe('exitAfterAlerts', () => {
+  it('exits at once with code 0, or when nothing is queued', () => {
+    const codes: number[] = [];
+    const queued = { pending: 1, flush: () => new Promise<void>(() => {}) };
+    exitAfterAlerts(queued, 0, 3_000, (c) => codes.push(c));
+    exitAfterAlerts({ pending: 0, flush: () => new Promise<void>(() => {}) }, 4, 3_000, (c) => codes.push(c));
+    exitAfterAlerts(undefined, 4, 3_000, (c) => codes.push(c));
+    expect(codes).toEqual([0, 4, 4]);
+  });
+
+  it('in a real process holding nothing else, a retry after a failed attempt still goes out before the exit', async () => {
+    // Like a service that reported STOPPED: no handle keeps the event loop alive, the queue's
+    // timers are unref'ed as in the exe, and the first attempt fails so the alert waits in a backoff.
+    const dir = project({
+      'child.ts': `
+        import { createAlerts, exitAfterAlerts } from ${JSON.stringify(alertsModule)};
+        const clock = {
+          setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+          clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+          setInterval: (fn: () => void, ms: number) => setInterval(fn, ms).unref(),
+          clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout),
+        };
+        const alerts = createAlerts({ service: 'S', url: () => process.argv[2]!, warn: (m) => console.error(m), clock, queue: { retryDelaysMs: [300], capacity: 10 } });
+        alerts.alert('give-up', 'giving up', { exitCode: 4 });
+        exitAfterAlerts(alerts, 4, 5_000);
+      `,
+    });
+    const script = path.join(dir, 'child.cjs');
+    await build({ entryPoints: [path.join(dir, 'child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'silent' });
+    const answers: number[] = [];
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = answers.length === 0 ? 500 : 200;
+        answers.push(res.statusCode);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+      const t0 = performance.now();
+      const code = await new Promise<number | null>((resolve) => execFile(process.execPath, [script, url], { timeout: 20_000 }, (err) => resolve(err ? (err.code as number) : 0)));
+      expect(answers).toEqual([500, 200]);
+      expect(code).toBe(4);
+      expect(performance.now() - t0).toBeLessThan(5_000); // it exited once delivered, not at the bound
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
