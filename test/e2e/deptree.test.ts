@@ -78,15 +78,27 @@ describe('embedded dependency tree', () => {
     figures.tree = { exeMB: record.size.exeBytes / 1024 / 1024, buildMs: withTree.buildMs, answeringMs };
   });
 
-  test('the same app without the tree, for comparison: builds and starts', { timeout: 120_000 }, async () => {
-    const { without } = file.ctx;
-    const answeringMs = await start(WITHOUT, without.exe, 18601);
-    await stop(WITHOUT);
-    figures.bundleOnly = { exeMB: without.result.record.size.exeBytes / 1024 / 1024, buildMs: without.buildMs, answeringMs };
+  test('start time: with the tree as without it (the exe reads an index at start, not the tree)', { timeout: 180_000 }, async () => {
+    const { withTree, without } = file.ctx;
+    const runs: Record<'tree' | 'bundleOnly', number[]> = { tree: [], bundleOnly: [] };
+    // Interleaved, so load from other work on the machine falls on both alike.
+    for (let i = 0; i < 3; i++) {
+      runs.bundleOnly.push(await start(WITHOUT, without.exe, 18601));
+      await stop(WITHOUT);
+      runs.tree.push(await start(WITH, withTree.exe, 18600));
+      await stop(WITH);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    figures.tree!.answeringMs = median(runs.tree);
+    figures.bundleOnly = { exeMB: without.result.record.size.exeBytes / 1024 / 1024, buildMs: without.buildMs, answeringMs: median(runs.bundleOnly) };
+    console.log(`[deptree] sc start → HTTP, ms: tree ${runs.tree.map(Math.round).join(', ')}; bundle only ${runs.bundleOnly.map(Math.round).join(', ')}`);
+    // A guard against reading the tree at start (seconds), not the 5 % budget itself: Wine's
+    // process start varies by more than that between runs on a shared machine.
+    expect(median(runs.tree)).toBeLessThan(median(runs.bundleOnly) * 1.5);
   });
 
   afterAll(() => {
     const rows = Object.entries(figures).map(([k, f]) => `| ${k} | ${f.exeMB.toFixed(1)} MB | ${(f.buildMs / 1000).toFixed(2)} s | ${Math.round(f.answeringMs)} ms |`);
-    console.log(['[deptree] figures (exe size, build, sc start → HTTP answering):', ...rows].join('\n'));
+    console.log(['[deptree] figures (exe size, build, median sc start → HTTP answering):', ...rows].join('\n'));
   });
 });
