@@ -4,11 +4,11 @@
  * virtual URLs. Hooks are per thread: the main thread, every worker thread (loaders/thread.ts) and
  * every forked process install their own.
  */
-import { isBuiltin, registerHooks } from 'node:module';
+import Module, { isBuiltin, registerHooks } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedRelative } from './embedded-fs';
-import { CHUNK_PREFIX, virtualUrl, type EmbedManifest } from './manifest';
+import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest } from './manifest';
 import { formatOf, resolvePackage, resolveRelative, type TreeView } from './package-resolve';
 
 /** The tree-relative path of a `file:` URL inside `exePath`, else null. Accepts `file://C:\x` as pino writes it. */
@@ -76,6 +76,29 @@ function treeView(manifest: EmbedManifest, readFile: (asset: string) => Uint8Arr
   };
 }
 
+type ResolveFilename = (request: unknown, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+
+/**
+ * `require.resolve()` of a tree package. Node 22 resolves it without the module hooks (Node 26
+ * runs them), so CommonJS's own resolver falls back to the tree for what it cannot find, with
+ * the same rules as the resolve hook.
+ */
+function resolveFilenameFromTree(tree: TreeView, exePath: string): void {
+  const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
+  const original = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    try {
+      return original.call(this, request, parent, ...rest);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || typeof request !== 'string') throw err;
+      const parentURL = parent?.filename ? pathToFileURL(parent.filename).href : undefined;
+      const found = treeModuleOf(request, parentURL, 'require', tree, exePath);
+      if (found === null) throw err;
+      return virtualPath(found, exePath);
+    }
+  };
+}
+
 /**
  * Installs the hooks for this thread. `readModule` returns an embedded module's source by asset
  * name; `readFile` an embedded file's bytes (for the dependency tree's modules).
@@ -87,6 +110,7 @@ export function installModuleHooks(
   readFile: (asset: string) => Uint8Array = (asset) => new TextEncoder().encode(readModule(asset)),
 ): void {
   const tree = manifest.packages && Object.keys(manifest.packages).length > 0 ? treeView(manifest, readFile) : null;
+  if (tree) resolveFilenameFromTree(tree, exePath);
   registerHooks({
     resolve(specifier, context, next) {
       const rel = embeddedModuleOf(specifier, context.parentURL, manifest, exePath);

@@ -10,26 +10,30 @@
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { build, type BuildResult } from '../../src/build';
+import { NODE_LINES } from '../../src/runtime/node-lines';
 import { ensureFixtureDeps } from '../support/fixture-deps';
 import { createServiceCommand, e2eFile, ensurePortFree, fixturesDir, httpGet, sc, scratchDir, waitForHttp, waitForState, winPath } from './wine';
 
 const DIR = path.join(fixturesDir, 'deptree');
 const WITH = 'SvcpackDepTree';
 const WITHOUT = 'SvcpackDepTreeBundleOnly';
+/** Node 22 and --compress: the CommonJS SEA loader, and tree files read through Brotli. */
+const OLDEST = 'SvcpackDepTreeNode22';
 
-async function buildOne(name: string, embedDependencies: boolean): Promise<{ exe: string; result: BuildResult; buildMs: number }> {
+async function buildOne(name: string, embedDependencies: boolean, more: { node?: string; compress?: boolean } = {}): Promise<{ exe: string; result: BuildResult; buildMs: number }> {
   const t = performance.now();
-  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeoutMs: 10_000, embedDependencies });
+  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeoutMs: 10_000, embedDependencies, ...more });
   return { exe: result.files[0]!, result, buildMs: performance.now() - t };
 }
 
 const file = e2eFile({
-  services: [WITH, WITHOUT],
+  services: [WITH, WITHOUT, OLDEST],
   setup: async () => {
     await ensureFixtureDeps(DIR);
     const withTree = await buildOne(WITH, true);
     const without = await buildOne(WITHOUT, false);
-    return { withTree, without };
+    const oldest = await buildOne(OLDEST, true, { node: NODE_LINES[0]!.proven, compress: true });
+    return { withTree, without, oldest };
   },
 });
 
@@ -55,27 +59,37 @@ async function stop(name: string): Promise<void> {
 }
 
 describe('embedded dependency tree', () => {
-  test('Express renders a pug view and serves swagger-ui-dist from the tree', { timeout: 120_000 }, async () => {
-    const { withTree } = file.ctx;
-    const port = 18600;
-    const answeringMs = await start(WITH, withTree.exe, port);
-
+  async function servesFromTree(name: string, exe: string, port: number): Promise<number> {
+    const answeringMs = await start(name, exe, port);
     const page = await httpGet(`http://127.0.0.1:${port}/`, 10_000);
     expect(page).toContain('<h1 id="greeting">Hello from pug</h1>');
     const css = await httpGet(`http://127.0.0.1:${port}/docs/swagger-ui.css`, 10_000);
     expect(css?.length ?? 0).toBeGreaterThan(10_000);
     expect(css).toContain('.swagger-ui');
-    const probe = JSON.parse((await httpGet(`http://127.0.0.1:${port}/probe`, 10_000)) ?? '{}') as Record<string, unknown>;
+    const answer = (await httpGet(`http://127.0.0.1:${port}/probe`, 10_000)) ?? '';
+    expect(answer, 'the probe did not answer JSON').toMatch(/^\{/);
+    const probe = JSON.parse(answer) as Record<string, unknown>;
     expect(probe).toMatchObject({ ok: true, pugVersion: '3.0.3', docsHasCss: true, docsHasMaps: false });
-    expect(String(probe.pugResolved)).toMatch(/SvcpackDepTree\.exe\\node_modules\\pug\\lib\\index\.js$/);
-    expect(String(probe.docsFolder)).toMatch(/SvcpackDepTree\.exe\\node_modules\\swagger-ui-dist$/);
-    await stop(WITH);
+    expect(String(probe.pugResolved)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\pug\\\\lib\\\\index\\.js$`));
+    expect(String(probe.docsFolder)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\swagger-ui-dist$`));
+    await stop(name);
+    return answeringMs;
+  }
 
+  test('Express renders a pug view and serves swagger-ui-dist from the tree', { timeout: 120_000 }, async () => {
+    const { withTree } = file.ctx;
+    const answeringMs = await servesFromTree(WITH, withTree.exe, 18600);
     const record = withTree.result.record;
     const names = (record.embedded.packages ?? []).map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['express', 'pug', 'swagger-ui-dist']));
     for (const p of record.embedded.packages ?? []) expect(p.integrity, p.name).toMatch(/^sha512-/);
     figures.tree = { exeMB: record.size.exeBytes / 1024 / 1024, buildMs: withTree.buildMs, answeringMs };
+  });
+
+  test(`the same on Node ${NODE_LINES[0]!.major} with --compress`, { timeout: 120_000 }, async () => {
+    const { oldest } = file.ctx;
+    const answeringMs = await servesFromTree(OLDEST, oldest.exe, 18602);
+    figures[`tree, Node ${NODE_LINES[0]!.major}, --compress`] = { exeMB: oldest.result.record.size.exeBytes / 1024 / 1024, buildMs: oldest.buildMs, answeringMs };
   });
 
   test('start time: with the tree as without it (the exe reads an index at start, not the tree)', { timeout: 180_000 }, async () => {
