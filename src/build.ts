@@ -22,10 +22,12 @@ import { buildSignDefaults, buildSignOptions, signInStage } from './sign/build-s
 import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire';
 import { DEFAULT_NODE_VERSION, lineOf, majorOf, NODE_LINES } from './runtime/node-lines';
 import { defaultRegistry } from './runtime/npm-registry';
+import { resolveDependencyTree } from './deps/tree';
+import { treeFiles } from './deps/tree-files';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
-export type BuildStep = 'resolve' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
+export type BuildStep = 'resolve' | 'dependencies' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'pkg' | 'sign' | 'emit';
 
 export type BuildEvent =
   | { type: 'step'; step: BuildStep; status: 'start' | 'done'; ms?: number }
@@ -93,6 +95,13 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   // (a --node-binary file was read already, for its version).
   const nodeExeBytes = plan.packer === 'direct' ? runtimeReady.then((r) => r.targetExeBytes ?? readFile(r.targetExe)) : undefined;
   nodeExeBytes?.catch(() => undefined); // awaited by packDirect; a failure surfaces there
+  // The production dependency tree as npm installs it on win32-x64 (deps/tree.ts), read while
+  // the runtime is fetched; the bundle waits for it.
+  const treeReady =
+    plan.embedDependencies && plan.packer === 'direct'
+      ? step('dependencies', async () => treeFiles(await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() })))
+      : undefined;
+  treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
   const [bundle, runtime] = await Promise.all([
     step('bundle', async () => {
       const exeConfig: ExeConfig = {
@@ -117,6 +126,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           packer: plan.packer,
           seaModuleMain,
           assets: plan.assets,
+          tree: await treeReady,
           addons:
             plan.packer === 'direct'
               ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }

@@ -85,6 +85,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
     .option('--native <package=path>', 'the win32-x64 .node file of a native addon svcpack cannot fetch (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--asset <glob>', 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe (glob relative to the project folder; repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--embed-dependencies', 'embed the production dependency tree as npm installs it on win32-x64, for packages loaded by computed names')
+    .option('--no-embed-dependencies', 'do not embed the dependency tree (the default; overrides embedDependencies in the config)')
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
@@ -128,6 +130,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         nodeBinary: o.nodeBinary as string | undefined,
         packer: o.packer as 'direct' | 'pkg' | undefined,
         compress: o.compress as boolean | undefined,
+        embedDependencies: o.embedDependencies as boolean | undefined,
         allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         native: o.native as string[] | undefined,
         assets: o.asset as string[] | undefined,

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'ADDON_NOT_WINDOWS'
   | 'ADDON_FETCH_FAILED'
   | 'ADDON_INTEGRITY'
+  | 'DEPENDENCY_TREE'
+  | 'DEPENDENCY_FETCH'
   // svcpack inspect (src/inspect/): the file to inspect is missing or not a PE; a damaged manifest;
   // --require-valid-signature and the signature is missing or invalid (exit 1).
   | 'NOT_AN_EXE'

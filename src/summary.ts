@@ -12,6 +12,7 @@ export function formatBytes(bytes: number): string {
 
 const STEP_LABELS: Record<string, string> = {
   resolve: 'resolve options',
+  dependencies: 'dependency tree',
   bundle: 'bundle (esbuild)',
   runtime: 'Node.js runtime',
   blob: 'SEA blob',
@@ -46,7 +47,7 @@ export function formatSummary(record: BuildRecord, files: string[], timings: Rec
 
 /** `Embedded: 3 modules (src/w.ts, …), 12 files (48.0 KB)`, or nothing. */
 function embeddedLine(embedded: BuildRecord['embedded'] | undefined): string[] {
-  if (!embedded || (embedded.modules.length === 0 && embedded.files.length === 0)) return [];
+  if (!embedded || (embedded.modules.length === 0 && embedded.files.length === 0 && !embedded.packages?.length)) return [];
   const parts: string[] = [];
   if (embedded.modules.length > 0) {
     const shown = embedded.modules.slice(0, 3).join(', ') + (embedded.modules.length > 3 ? ', …' : '');
@@ -56,7 +57,20 @@ function embeddedLine(embedded: BuildRecord['embedded'] | undefined): string[] {
     const bytes = embedded.files.reduce((sum, f) => sum + f.bytes, 0);
     parts.push(`${embedded.files.length} file${embedded.files.length === 1 ? '' : 's'} read at run time (${formatBytes(bytes)})`);
   }
-  return [`Embedded: ${parts.join(', ')}`];
+  const packages = embedded.packages ?? [];
+  if (packages.length > 0) {
+    const bytes = packages.reduce((sum, p) => sum + p.bytes, 0);
+    const files = packages.reduce((sum, p) => sum + p.files, 0);
+    parts.push(`${packages.length} package${packages.length === 1 ? '' : 's'} of the dependency tree (${files} files, ${formatBytes(bytes)})`);
+  }
+  return [`Embedded: ${parts.join(', ')}`, ...largestPackages(packages)];
+}
+
+/** `Largest packages: swagger-ui-dist 5.21.0 9.1 MB, …`: the five that weigh most in the exe. */
+function largestPackages(packages: NonNullable<BuildRecord['embedded']['packages']>): string[] {
+  if (packages.length === 0) return [];
+  const top = [...packages].sort((a, b) => b.bytes - a.bytes || (a.location < b.location ? -1 : 1)).slice(0, 5);
+  return [`Largest packages: ${top.map((p) => `${p.name} ${p.version} ${formatBytes(p.bytes)}`).join(', ')}`];
 }
 
 /**

@@ -33,8 +33,8 @@ export function installEmbedded(exePath = process.execPath): EmbedManifest | nul
 
   const files = new Map<string, EmbeddedFile>(Object.entries(manifest.files).map(([rel, f]) => [rel, { size: f.size, read: () => readAsset(f.asset) }]));
   if (files.size > 0) installEmbeddedFs({ root: exePath, files, time: fs.statSync(exePath).mtime });
-  if (Object.keys(manifest.modules).length > 0) {
-    installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath);
+  if (Object.keys(manifest.modules).length > 0 || Object.keys(manifest.packages ?? {}).length > 0) {
+    installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath, readAsset);
   }
   const bundlerPaths = Object.entries(manifest.bundlerPaths);
   if (bundlerPaths.length > 0) {

@@ -28,6 +28,13 @@ export interface EmbedManifest {
    * `globalThis.__bundlerPathsOverrides`, the map pino and thread-stream read for bundled apps.
    */
   bundlerPaths: Record<string, string>;
+  /**
+   * The production dependency tree, when the build embedded it (src/deps/): each package's folder
+   * (`node_modules/pug`, `node_modules/a/node_modules/b`) → `name@version`. Its files are in
+   * `files`; module-hooks.ts resolves and loads packages from them as Node would from a
+   * node_modules folder.
+   */
+  packages?: Record<string, string>;
 }
 
 /** A chunk shared by several embedded modules is imported by this prefix and its file name alone. */

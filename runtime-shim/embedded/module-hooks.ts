@@ -4,11 +4,12 @@
  * virtual URLs. Hooks are per thread: the main thread, every worker thread (loaders/thread.ts) and
  * every forked process install their own.
  */
-import { registerHooks } from 'node:module';
+import Module, { isBuiltin, registerHooks } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedRelative } from './embedded-fs';
-import { CHUNK_PREFIX, virtualUrl, type EmbedManifest } from './manifest';
+import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest } from './manifest';
+import { formatOf, resolvePackage, resolveRelative, type TreeView } from './package-resolve';
 
 /** The tree-relative path of a `file:` URL inside `exePath`, else null. Accepts `file://C:\x` as pino writes it. */
 export function relativeOfUrl(url: string, exePath: string): string | null {
@@ -37,17 +38,116 @@ export function embeddedModuleOf(specifier: string, parentURL: string | undefine
   return rel !== null && manifest.modules[rel] !== undefined ? rel : null;
 }
 
-/** Installs the hooks for this thread. `readModule` returns an embedded module's source by asset name. */
-export function installModuleHooks(manifest: EmbedManifest, readModule: (asset: string) => string, exePath = process.execPath): void {
+/**
+ * Which file of the embedded dependency tree a specifier names (tree path), or null: a bare
+ * package specifier from the bundle (whose `require` and `import()` have the exe as parent), a
+ * project module or a tree module; a relative one from a tree module; a path inside the exe.
+ */
+export function treeModuleOf(specifier: string, parentURL: string | undefined, kind: 'require' | 'import', tree: TreeView, exePath: string): string | null {
+  if (isBuiltin(specifier)) return null;
+  const parentRel = parentURL ? relativeOfUrl(parentURL, exePath) : null;
+  if (specifier.startsWith('file:')) {
+    const rel = relativeOfUrl(specifier, exePath);
+    return rel === null ? null : resolveRelative(tree, rel, kind);
+  }
+  if (path.isAbsolute(specifier)) {
+    const rel = embeddedRelative(exePath, specifier, path);
+    return rel === null ? null : resolveRelative(tree, rel, kind);
+  }
+  if (specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../')) {
+    if (parentRel === null) return null;
+    const rel = path.posix.normalize(path.posix.join(path.posix.dirname(parentRel), specifier)).replace(/\/+$/, '');
+    return rel.startsWith('../') ? null : resolveRelative(tree, rel, kind);
+  }
+  return resolvePackage(tree, specifier, parentRel, kind);
+}
+
+/** A {@link TreeView} over the manifest's files, package.json texts cached. */
+function treeView(manifest: EmbedManifest, readFile: (asset: string) => Uint8Array): TreeView {
+  const texts = new Map<string, string>();
+  return {
+    packages: manifest.packages ?? {},
+    isFile: (rel) => manifest.files[rel] !== undefined,
+    readText(rel) {
+      let text = texts.get(rel);
+      if (text === undefined) texts.set(rel, (text = new TextDecoder().decode(readFile(manifest.files[rel]!.asset))));
+      return text;
+    },
+  };
+}
+
+type ResolveFilename = (request: unknown, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+
+/**
+ * `require.resolve()` of a tree package. Node 22 resolves it without the module hooks (Node 26
+ * runs them), so CommonJS's own resolver falls back to the tree for what it cannot find, with
+ * the same rules as the resolve hook.
+ */
+function resolveFilenameFromTree(tree: TreeView, exePath: string): void {
+  const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
+  const original = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    try {
+      return original.call(this, request, parent, ...rest);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || typeof request !== 'string') throw err;
+      const parentURL = parent?.filename ? pathToFileURL(parent.filename).href : undefined;
+      const found = treeModuleOf(request, parentURL, 'require', tree, exePath);
+      if (found === null) throw err;
+      return virtualPath(found, exePath);
+    }
+  };
+}
+
+/**
+ * Installs the hooks for this thread. `readModule` returns an embedded module's source by asset
+ * name; `readFile` an embedded file's bytes (for the dependency tree's modules).
+ */
+export function installModuleHooks(
+  manifest: EmbedManifest,
+  readModule: (asset: string) => string,
+  exePath = process.execPath,
+  readFile: (asset: string) => Uint8Array = (asset) => new TextEncoder().encode(readModule(asset)),
+): void {
+  const tree = manifest.packages && Object.keys(manifest.packages).length > 0 ? treeView(manifest, readFile) : null;
+  if (tree) resolveFilenameFromTree(tree, exePath);
   registerHooks({
     resolve(specifier, context, next) {
       const rel = embeddedModuleOf(specifier, context.parentURL, manifest, exePath);
-      return rel === null ? next(specifier, context) : { url: virtualUrl(rel, exePath), format: 'module', shortCircuit: true };
+      if (rel !== null) return { url: virtualUrl(rel, exePath), format: 'module', shortCircuit: true };
+      if (tree) {
+        const kind = context.conditions?.includes('require') ? 'require' : 'import';
+        const hit = () => {
+          const found = treeModuleOf(specifier, context.parentURL, kind, tree, exePath);
+          return found === null ? null : { url: virtualUrl(found, exePath), format: formatOf(tree, found), shortCircuit: true };
+        };
+        // A tree module's imports, and paths inside the exe, are the tree's; anything else is
+        // Node's first (a real file, a built-in), and the tree's only when Node finds nothing.
+        const fromTree = (context.parentURL !== undefined && relativeOfUrl(context.parentURL, exePath) !== null) || specifier.startsWith('file:') || path.isAbsolute(specifier);
+        if (fromTree && !isBuiltin(specifier)) return hit() ?? next(specifier, context);
+        try {
+          return next(specifier, context);
+        } catch (err) {
+          const found = hit();
+          if (found === null) throw err;
+          return found;
+        }
+      }
+      return next(specifier, context);
     },
     load(url, context, next) {
       const rel = relativeOfUrl(url, exePath);
       const asset = rel === null ? undefined : manifest.modules[rel];
-      return asset === undefined ? next(url, context) : { format: 'module', source: readModule(asset), shortCircuit: true };
+      if (asset !== undefined) return { format: 'module', source: readModule(asset), shortCircuit: true };
+      const file = rel === null || !tree ? undefined : manifest.files[rel];
+      if (file === undefined || rel === null || !tree) return next(url, context);
+      const format = formatOf(tree, rel);
+      if (format === 'addon') {
+        throw Object.assign(new Error(`Cannot load the native addon ${rel} of the embedded dependency tree: addons reached only at run time are not supported yet`), {
+          code: 'ERR_DLOPEN_FAILED',
+        });
+      }
+      return { format, source: new TextDecoder().decode(readFile(file.asset)), shortCircuit: true };
     },
   });
 }

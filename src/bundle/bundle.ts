@@ -11,7 +11,7 @@ import { esbuild } from './esbuild';
 import { packageOf } from './module-names';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
-import { embedRunTimeFiles, type Embedded } from './embedded/embed';
+import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/embed';
 import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
 import { workerAliasPlugin } from './embedded/worker-alias';
@@ -42,6 +42,8 @@ export interface BundleInput {
   addons?: AddonPluginOptions;
   /** `--asset` globs, relative to `projectDir` (direct packer). */
   assets?: readonly string[];
+  /** The production dependency tree's files to embed at their package paths (src/deps/), direct packer. */
+  tree?: EmbeddedTree;
 }
 
 export interface AppBundle {
@@ -160,7 +162,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
-    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? []) : undefined;
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], input.tree) : undefined;
     const inputs = Object.fromEntries(
       Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))

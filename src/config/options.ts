@@ -63,6 +63,11 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * `"execArgvExtension": "env"`). Default off: a machine-wide NODE_OPTIONS (a debugger hook, a
    * `--require` of some agent) is ignored, so it cannot change how the service runs.
    */
+  /**
+   * Embed the app's production dependency tree as npm installs it on win32-x64 (src/deps/), read-only,
+   * behind the embedded fs layer and module hooks. Direct packer only. Default off.
+   */
+  embedDependencies?: boolean;
   allowNodeOptions?: boolean;
   /**
    * Native addons svcpack cannot fetch (built from source or downloaded at install time): package
@@ -107,6 +112,7 @@ export interface ResolvedBuild {
   nodeBinary?: string;
   packer: Packer;
   compress: boolean;
+  embedDependencies: boolean;
   allowNodeOptions: boolean;
   /** `--native`: package name → absolute path of its `.node` file (each checked to exist). */
   native: Record<string, string>;
@@ -188,6 +194,12 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     throw usageError('USAGE', named('packer', `--packer "${String(opts.packer)}" is not a packer`), 'use --packer direct or --packer pkg');
   }
 
+  if (opts.embedDependencies !== undefined && typeof opts.embedDependencies !== 'boolean') {
+    throw usageError('USAGE', named('embedDependencies', `embedDependencies "${String(opts.embedDependencies)}" is not true or false`), 'pass --embed-dependencies to embed the dependency tree, or leave it out');
+  }
+  if (opts.embedDependencies && opts.packer === 'pkg') {
+    throw usageError('USAGE', named('embedDependencies', '--embed-dependencies needs the default packer: --packer pkg packs node_modules its own way'), 'drop --packer pkg, or drop --embed-dependencies');
+  }
   if (opts.allowNodeOptions !== undefined && typeof opts.allowNodeOptions !== 'boolean') {
     throw usageError('USAGE', named('allowNodeOptions', `allowNodeOptions "${String(opts.allowNodeOptions)}" is not true or false`), 'pass --allow-node-options to let NODE_OPTIONS apply, or leave it out');
   }
@@ -242,6 +254,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
     compress: opts.compress ?? false,
+    embedDependencies: opts.embedDependencies ?? false,
     allowNodeOptions: opts.allowNodeOptions ?? false,
     native,
     assets: assets.map((g) => g.trim()),

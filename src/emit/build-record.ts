@@ -1,3 +1,4 @@
+import type { EmbeddedPackage } from '../deps/tree-files';
 /** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
@@ -28,9 +29,12 @@ export interface BuildRecord {
   /**
    * What the exe embeds besides the app bundle (issue 14): modules started on their own (worker
    * threads, forked modules, library worker files; tree paths) and files read at run time (tree
-   * path and size). Empty lists for an app that uses none, and with the pkg packer.
+   * path and size). Empty lists for an app that uses none, and with the pkg packer. `packages`:
+   * with `--embed-dependencies`, every package of the production dependency tree embedded
+   * (name, version, integrity, license, location, where its files came from, file count and bytes
+   * after the filter).
    */
-  embedded: { modules: string[]; files: Array<{ path: string; bytes: number }> };
+  embedded: { modules: string[]; files: Array<{ path: string; bytes: number }>; packages?: EmbeddedPackage[] };
   entry: string;
   /** Bundled input files (project-relative) and their sizes. */
   inputs: Record<string, number>;

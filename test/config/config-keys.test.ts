@@ -24,7 +24,7 @@ describe('the config key table', () => {
 
   it('every option of svcpack build is a config key, and every config key an option', () => {
     const buildCommand = createProgram().commands.find((c) => c.name() === 'build');
-    const notConfig = new Set(['--config', '--json', '--verbose', '--no-compress', '--no-allow-node-options']);
+    const notConfig = new Set(['--config', '--json', '--verbose', '--no-compress', '--no-allow-node-options', '--no-embed-dependencies']);
     const flags = (buildCommand?.options ?? []).map((o) => o.long ?? '').filter((f) => !notConfig.has(f));
     const keyFlags = new Map(CONFIG_KEYS.map((k) => [k.flag, k.key]));
     for (const flag of flags) expect(keyFlags.has(flag), `${flag} has no config key`).toBe(true);

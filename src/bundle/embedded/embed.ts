@@ -13,6 +13,7 @@ import { expandAssetGlobs } from './asset-globs';
 import { bundleEntries } from './entry-bundles';
 import { treePath } from './locations';
 import type { RunTimeFiles } from './run-time-files';
+import type { EmbeddedPackage, TreeFile } from '../../deps/tree-files';
 
 export interface Embedded {
   manifest: EmbedManifest;
@@ -21,7 +22,13 @@ export interface Embedded {
   /** Input files of the entry bundles and their sizes (project-relative), for build.json. */
   inputs: Record<string, number>;
   /** For the build record: the modules (tree paths) and files (tree path and size) embedded. */
-  summary: { modules: string[]; files: Array<{ path: string; bytes: number }> };
+  summary: { modules: string[]; files: Array<{ path: string; bytes: number }>; packages?: EmbeddedPackage[] };
+}
+
+/** The production dependency tree's files and packages (src/deps/), when the build embeds it. */
+export interface EmbeddedTree {
+  files: readonly TreeFile[];
+  packages: readonly EmbeddedPackage[];
 }
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
@@ -30,7 +37,13 @@ const sha256 = (data: Uint8Array | string): string => createHash('sha256').updat
  * `found` has what the main bundle's modules referenced (locations plugin, which must be among
  * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs.
  */
-export async function embedRunTimeFiles(found: RunTimeFiles, projectDir: string, shared: Esbuild.BuildOptions, assetGlobs: readonly string[]): Promise<Embedded> {
+export async function embedRunTimeFiles(
+  found: RunTimeFiles,
+  projectDir: string,
+  shared: Esbuild.BuildOptions,
+  assetGlobs: readonly string[],
+  tree?: EmbeddedTree,
+): Promise<Embedded> {
   const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
   const assets = new Map<string, Uint8Array | string>();
   let inputs: Record<string, number> = {};
@@ -61,6 +74,18 @@ export async function embedRunTimeFiles(found: RunTimeFiles, projectDir: string,
     assets.set(asset, data);
     files.push({ path: rel, bytes: data.byteLength });
   }
+  if (tree && tree.packages.length > 0) {
+    // The tree's files sit at their package paths; one asset per distinct content (the same file
+    // in two copies of a package is stored once). Files found above keep their entries.
+    for (const f of tree.files) {
+      if (manifest.files[f.rel]) continue;
+      const asset = `file-${sha256(f.data)}`;
+      manifest.files[f.rel] = { asset, size: f.data.byteLength };
+      assets.set(asset, f.data);
+    }
+    manifest.packages = Object.fromEntries(tree.packages.map((p) => [p.location, `${p.name}@${p.version}`]));
+  }
   if (!isEmptyManifest(manifest)) assets.set(EMBED_MANIFEST_ASSET, JSON.stringify(manifest));
-  return { manifest, assets, inputs, summary: { modules: Object.keys(manifest.modules).filter((m) => !m.startsWith(CHUNK_PREFIX)).sort(), files } };
+  const started = Object.keys(manifest.modules).filter((m) => !m.startsWith(CHUNK_PREFIX)).sort();
+  return { manifest, assets, inputs, summary: { modules: started, files, ...(tree?.packages.length ? { packages: [...tree.packages] } : {}) } };
 }

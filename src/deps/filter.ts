@@ -1,0 +1,50 @@
+/**
+ * Which files of an installed package go into the exe: everything a production run may read,
+ * nothing it never does (README "Dependencies in the exe" documents the same list). Pure.
+ *
+ * Left out:
+ * - folders anywhere in the package: `.git`, `.github`, `.vscode`, `.idea`, `__tests__`,
+ *   `__mocks__`, `coverage`, `.nyc_output` (and `node_modules`: nested packages are packages of
+ *   the tree of their own);
+ * - folders at the package root: `test`, `tests`, `spec`, `example`, `examples`, `doc`, `docs`,
+ *   `bench`, `benchmark`, `benchmarks`;
+ * - source maps (`*.map`), type declarations and TypeScript sources (`*.ts`, `*.mts`, `*.cts`,
+ *   `*.tsx`: Node does not run them from node_modules), `*.tsbuildinfo`, Markdown (`*.md`,
+ *   `*.markdown`), `CHANGELOG*`, `HISTORY*`, tool settings (`.npmignore`, `.eslintrc*`,
+ *   `.prettierrc*`, `.editorconfig`, `.travis.yml`, `tsconfig*.json`), native sources (`*.c`,
+ *   `*.cc`, `*.cpp`, `*.h`, `*.hpp`, `*.gyp`, `*.gypi`, `Makefile`);
+ * - binaries for another platform: a `.node` file that is not a Windows x64 DLL (decided by
+ *   {@link keepsBinary} on its first bytes).
+ * Always kept: package.json and license files.
+ */
+import { notWindowsX64Dll } from '../bundle/addons/binary-kind';
+
+const DIRS_ANYWHERE = new Set(['node_modules', '.git', '.github', '.vscode', '.idea', '__tests__', '__mocks__', 'coverage', '.nyc_output']);
+const DIRS_AT_ROOT = new Set(['test', 'tests', 'spec', 'example', 'examples', 'doc', 'docs', 'bench', 'benchmark', 'benchmarks']);
+const FILE_PATTERNS: readonly RegExp[] = [
+  /\.map$/i,
+  /\.(d\.)?[mc]?tsx?$/i,
+  /\.tsbuildinfo$/i,
+  /\.(md|markdown)$/i,
+  /^(changelog|history)(\.|$)/i,
+  /^(\.npmignore|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|tsconfig.*\.json|makefile)$/i,
+  /\.(c|cc|cpp|h|hpp|gyp|gypi)$/i,
+];
+const ALWAYS = /^(package\.json|licen[cs]e.*|copying.*|notice.*)$/i;
+
+/** Whether the folder `name` at `depth` (0: the package root's children) is walked. */
+export function keepsDir(name: string, depth: number): boolean {
+  if (DIRS_ANYWHERE.has(name)) return false;
+  return !(depth === 0 && DIRS_AT_ROOT.has(name.toLowerCase()));
+}
+
+/** Whether a file (by its base name) is kept; `.node` files also need {@link keepsBinary}. */
+export function keepsFile(name: string): boolean {
+  if (ALWAYS.test(name)) return true;
+  return !FILE_PATTERNS.some((p) => p.test(name));
+}
+
+/** A `.node` file is kept only when it is a Windows x64 DLL (`head`: its first KiB or more). */
+export function keepsBinary(name: string, head: Uint8Array): boolean {
+  return !name.toLowerCase().endsWith('.node') || notWindowsX64Dll(head) === null;
+}

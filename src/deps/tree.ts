@@ -1,0 +1,157 @@
+/**
+ * The app's production dependency tree as npm would install it on the Windows machine:
+ * `npm ci --omit=dev --os=win32 --cpu=x64 --ignore-scripts` (README "Dependencies in the exe").
+ * npm's own machinery decides it (@npmcli/arborist, from the app's package-lock.json when
+ * there is one), so what goes into the exe is what the user's contract names, including the
+ * Windows per-platform optional packages that an install on Linux skipped.
+ *
+ * Each package's files come from the project's installed folder when it holds that very version
+ * (what the user tested with), else from the svcpack cache, filled by pacote from the registry
+ * with the lockfile's integrity checked. Install scripts never run: packages are only extracted.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { failure } from '../errors';
+
+/** One installed package of the tree. */
+export interface TreePackage {
+  name: string;
+  version: string;
+  /** The lockfile's or registry's `integrity` (SRI), or null when npm had none (a folder or git dependency). */
+  integrity: string | null;
+  /** The package.json `license` (SPDX expression), or null. */
+  license: string | null;
+  /** Where npm puts it, relative to the project: `node_modules/express`, `node_modules/a/node_modules/b`. */
+  location: string;
+  /** The folder its files are read from (the project's install, or the cache). */
+  dir: string;
+  /** Where the files came from. */
+  source: 'installed' | 'cache' | 'registry';
+}
+
+export interface DependencyTreeOptions {
+  projectDir: string;
+  /** svcpack's cache folder; packages are kept under `<cacheDir>/tree/`. */
+  cacheDir: string;
+  /** npm registry (default: the one npm is configured with, else registry.npmjs.org). */
+  registry?: string;
+  /** npm's cache for arborist's and pacote's HTTP requests (default: `<cacheDir>/npm-cache`). */
+  npmCache?: string;
+}
+
+/** The platform the exe runs on, as npm's install checks name it. */
+export const TARGET_PLATFORM = { os: 'win32', cpu: 'x64' } as const;
+
+interface ArboristNode {
+  name: string;
+  packageName: string;
+  version: string;
+  location: string;
+  path: string;
+  integrity: string | null;
+  resolved: string | null;
+  isRoot: boolean;
+  isLink: boolean;
+  inert?: boolean;
+  dev: boolean;
+  package: { license?: unknown; version?: string };
+  shouldOmit?(omit: Set<string>): boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The packages of the production tree for win32-x64, sorted by location; fetches the ones the
+ * project's node_modules lacks. A project with no dependencies gives [].
+ */
+export async function resolveDependencyTree(opts: DependencyTreeOptions): Promise<TreePackage[]> {
+  const pkgJson = path.join(opts.projectDir, 'package.json');
+  const manifest = JSON.parse(await fs.readFile(pkgJson, 'utf8').catch(() => '{}')) as { dependencies?: object; optionalDependencies?: object };
+  if (Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }).length === 0) return [];
+
+  const Arborist = require('@npmcli/arborist') as new (o: Record<string, unknown>) => { buildIdealTree(o: Record<string, unknown>): Promise<{ inventory: Map<string, ArboristNode> }> };
+  const npmCache = opts.npmCache ?? path.join(opts.cacheDir, 'npm-cache');
+  const registry = opts.registry ?? 'https://registry.npmjs.org/';
+  const arb = new Arborist({
+    path: opts.projectDir,
+    registry,
+    cache: npmCache,
+    omit: ['dev'],
+    ...TARGET_PLATFORM,
+    // Windows has no libc in npm's sense; a package that asks for one is not for Windows.
+    libc: 'none',
+    ignoreScripts: true,
+    audit: false,
+    fund: false,
+    // What is in the lockfile stays as it is: the build never picks newer versions.
+    preferOffline: true,
+    progress: false,
+  });
+  let tree: { inventory: Map<string, ArboristNode> };
+  try {
+    tree = await arb.buildIdealTree({});
+  } catch (err) {
+    throw failure('DEPENDENCY_TREE', `could not resolve the production dependency tree of ${opts.projectDir}: ${(err as Error).message}`, 'run npm install in the project folder, then build again', err);
+  }
+  const omit = new Set(['dev']);
+  const nodes = [...tree.inventory.values()].filter((n) => !n.isRoot && !n.isLink && !n.inert && !(n.shouldOmit?.(omit) ?? n.dev) && n.location.startsWith('node_modules/'));
+  const out = await Promise.all(nodes.map((n) => packageFiles(n, opts, npmCache, registry)));
+  return out.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+}
+
+/** Where a package's files come from: the project's install if it holds this version, else the cache (fetched when missing). */
+async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npmCache: string, registry: string): Promise<TreePackage> {
+  const base = { name: node.packageName, version: node.version, integrity: node.integrity ?? null, location: node.location };
+  const installedDir = path.join(opts.projectDir, ...node.location.split('/'));
+  const installed = await readJson(path.join(installedDir, 'package.json'));
+  if (installed && installed.version === node.version && installed.name === node.packageName) {
+    return { ...base, license: licenseOf(installed.license), dir: installedDir, source: 'installed' };
+  }
+  if (!node.integrity) {
+    throw failure(
+      'DEPENDENCY_TREE',
+      `${node.packageName}@${node.version} (${node.location}) is not installed and has no integrity to fetch it by`,
+      'run npm install in the project folder, then build again',
+    );
+  }
+  const dir = cachedPackageDir(opts.cacheDir, node.packageName, node.version, node.integrity);
+  const cached = await readJson(path.join(dir, 'package.json'));
+  if (cached?.version === node.version) return { ...base, license: licenseOf(cached.license), dir, source: 'cache' };
+
+  const pacote = require('pacote') as { extract(spec: string, dest: string, o: Record<string, unknown>): Promise<{ integrity: string }> };
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  try {
+    // pacote checks the tarball against `integrity` and fails on a mismatch (EINTEGRITY).
+    await pacote.extract(node.resolved ?? `${node.packageName}@${node.version}`, tmp, { integrity: node.integrity, cache: npmCache, registry, ignoreScripts: true });
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(tmp, dir);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw failure('DEPENDENCY_FETCH', `could not fetch ${node.packageName}@${node.version} for win32-x64: ${(err as Error).message}`, 'check the network access to the npm registry, or install the package', err);
+  }
+  const fetched = await readJson(path.join(dir, 'package.json'));
+  return { ...base, license: licenseOf(fetched?.license), dir, source: 'registry' };
+}
+
+/** `<cacheDir>/tree/<name>@<version>-<first 16 hex of the integrity's hash>`: one folder per tarball. */
+export function cachedPackageDir(cacheDir: string, name: string, version: string, integrity: string): string {
+  const tag = createHash('sha256').update(integrity).digest('hex').slice(0, 16);
+  return path.join(cacheDir, 'tree', `${name.replace('/', '+')}@${version}-${tag}`);
+}
+
+function licenseOf(license: unknown): string | null {
+  if (typeof license === 'string') return license;
+  if (license && typeof license === 'object' && typeof (license as { type?: unknown }).type === 'string') return (license as { type: string }).type;
+  return null;
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> & { name?: string; version?: string; license?: unknown } | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The dependency tree's files in the embed manifest (src/bundle/embedded/embed.ts): at their
+ * package paths, one asset per distinct content, the package folders listed for the resolver.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { embedRunTimeFiles } from '../../src/bundle/embedded/embed';
+import { RunTimeFiles } from '../../src/bundle/embedded/run-time-files';
+import type { EmbeddedPackage } from '../../src/deps/tree-files';
+
+it('embeds tree files at their package paths, deduplicated by content', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-embed-tree-'));
+  try {
+    const same = new TextEncoder().encode('module.exports = 1;\n');
+    const pkg = (name: string, location: string): EmbeddedPackage => ({ name, version: '1.0.0', integrity: 'sha512-x', license: 'MIT', location, source: 'installed', files: 1, bytes: same.byteLength });
+    const tree = {
+      files: [
+        { rel: 'node_modules/a/index.js', data: same },
+        { rel: 'node_modules/b/node_modules/a/index.js', data: same },
+      ],
+      packages: [pkg('a', 'node_modules/a'), pkg('a', 'node_modules/b/node_modules/a')],
+    };
+    const embedded = await embedRunTimeFiles(new RunTimeFiles(dir), dir, {}, [], tree);
+    expect(embedded.manifest.files['node_modules/a/index.js']).toEqual(embedded.manifest.files['node_modules/b/node_modules/a/index.js']);
+    expect([...embedded.assets.keys()].filter((k) => k.startsWith('file-'))).toHaveLength(1);
+    expect(embedded.manifest.packages).toEqual({ 'node_modules/a': 'a@1.0.0', 'node_modules/b/node_modules/a': 'a@1.0.0' });
+    expect(embedded.summary.packages?.map((p) => p.location)).toEqual(['node_modules/a', 'node_modules/b/node_modules/a']);
+    expect(embedded.summary.files).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

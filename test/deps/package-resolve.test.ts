@@ -1,0 +1,87 @@
+/**
+ * Node's node_modules resolution over the embedded tree (runtime-shim/embedded/package-resolve.ts)
+ * and the file filter (src/deps/filter.ts), on small in-memory trees. Pure.
+ */
+import { describe, expect, it } from 'vitest';
+import { keepsDir, keepsFile } from '../../src/deps/filter';
+import { formatOf, packageDirs, resolveExports, resolvePackage, type TreeView } from '../../runtime-shim/embedded/package-resolve';
+import { treeModuleOf } from '../../runtime-shim/embedded/module-hooks';
+
+function tree(files: Record<string, string>): TreeView {
+  const packages: Record<string, string> = {};
+  for (const rel of Object.keys(files)) if (rel.endsWith('/package.json')) packages[rel.slice(0, -'/package.json'.length)] = 'x@1.0.0';
+  return { isFile: (rel) => files[rel] !== undefined, readText: (rel) => files[rel]!, packages };
+}
+
+const TREE = tree({
+  'node_modules/pug/package.json': JSON.stringify({ name: 'pug', main: 'lib' }),
+  'node_modules/pug/lib/index.js': '',
+  'node_modules/pug-runtime/package.json': JSON.stringify({ name: 'pug-runtime' }),
+  'node_modules/pug-runtime/index.js': '',
+  'node_modules/pug-runtime/wrap.js': '',
+  'node_modules/a/package.json': JSON.stringify({ name: 'a', type: 'module', exports: { '.': { import: './a.mjs', require: './a.cjs' }, './feature/*': './lib/*.js', './package.json': './package.json', './private/*': null } }),
+  'node_modules/a/a.mjs': '',
+  'node_modules/a/a.cjs': '',
+  'node_modules/a/lib/x.js': '',
+  'node_modules/a/node_modules/pug/package.json': JSON.stringify({ name: 'pug', version: '2.0.0' }),
+  'node_modules/a/node_modules/pug/index.js': '',
+  'node_modules/@s/b/package.json': JSON.stringify({ name: '@s/b', exports: './main.js' }),
+  'node_modules/@s/b/main.js': '',
+});
+
+describe('resolvePackage', () => {
+  it('follows main to a folder index, from the bundle (no parent)', () => {
+    expect(resolvePackage(TREE, 'pug', null, 'require')).toBe('node_modules/pug/lib/index.js');
+    expect(resolvePackage(TREE, 'pug/package.json', null, 'require')).toBe('node_modules/pug/package.json');
+  });
+  it('prefers the nested node_modules of the parent package', () => {
+    expect(packageDirs('pug', 'node_modules/a/lib/x.js')).toEqual(['node_modules/a/lib/node_modules/pug', 'node_modules/a/node_modules/pug', 'node_modules/pug']);
+    expect(resolvePackage(TREE, 'pug', 'node_modules/a/lib/x.js', 'require')).toBe('node_modules/a/node_modules/pug/index.js');
+  });
+  it('applies exports with conditions, patterns, sugar and null targets', () => {
+    expect(resolvePackage(TREE, 'a', null, 'require')).toBe('node_modules/a/a.cjs');
+    expect(resolvePackage(TREE, 'a', null, 'import')).toBe('node_modules/a/a.mjs');
+    expect(resolvePackage(TREE, 'a/feature/x', null, 'require')).toBe('node_modules/a/lib/x.js');
+    expect(resolvePackage(TREE, 'a/lib/x.js', null, 'require')).toBeNull();
+    expect(resolvePackage(TREE, 'a/private/y', null, 'require')).toBeNull();
+    expect(resolvePackage(TREE, '@s/b', null, 'import')).toBe('node_modules/@s/b/main.js');
+    expect(resolveExports({ './lib/': './lib/' }, './lib/x.js', ['require'])).toBe('./lib/x.js');
+  });
+  it('is null for packages the tree does not have', () => {
+    expect(resolvePackage(TREE, 'nope', null, 'require')).toBeNull();
+  });
+});
+
+describe('treeModuleOf', () => {
+  const exe = '/svc/App.exe';
+  it('resolves relative requires of tree modules, a folder included', () => {
+    const parent = 'file:///svc/App.exe/node_modules/pug-runtime/wrap.js';
+    expect(treeModuleOf('./', parent, 'require', TREE, exe)).toBe('node_modules/pug-runtime/index.js');
+    expect(treeModuleOf('./wrap', parent, 'require', TREE, exe)).toBe('node_modules/pug-runtime/wrap.js');
+    expect(treeModuleOf('fs', parent, 'require', TREE, exe)).toBeNull();
+  });
+  it('resolves bare names from the bundle (the exe itself as parent) and paths inside the exe', () => {
+    expect(treeModuleOf('pug', 'file:///svc/App.exe', 'require', TREE, exe)).toBe('node_modules/pug/lib/index.js');
+    expect(treeModuleOf('/svc/App.exe/node_modules/pug/lib', undefined, 'require', TREE, exe)).toBe('node_modules/pug/lib/index.js');
+  });
+});
+
+describe('formatOf', () => {
+  it('reads the nearest package.json type for .js', () => {
+    expect(formatOf(TREE, 'node_modules/a/lib/x.js')).toBe('module');
+    expect(formatOf(TREE, 'node_modules/pug/lib/index.js')).toBe('commonjs');
+    expect(formatOf(TREE, 'node_modules/a/a.cjs')).toBe('commonjs');
+    expect(formatOf(TREE, 'node_modules/pug/package.json')).toBe('json');
+  });
+});
+
+describe('the file filter', () => {
+  it('leaves out what no production run reads', () => {
+    for (const name of ['index.js.map', 'index.d.ts', 'src.ts', 'README.md', 'CHANGELOG.md', 'HISTORY', 'tsconfig.json', 'binding.gyp', 'addon.cc']) expect(keepsFile(name), name).toBe(false);
+    for (const name of ['index.js', 'package.json', 'LICENSE', 'LICENSE.md', 'data.json', 'swagger-ui.css', 'x.wasm']) expect(keepsFile(name), name).toBe(true);
+    expect(keepsDir('test', 0)).toBe(false);
+    expect(keepsDir('test', 2)).toBe(true);
+    expect(keepsDir('.github', 3)).toBe(false);
+    expect(keepsDir('lib', 0)).toBe(true);
+  });
+});
