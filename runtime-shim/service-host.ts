@@ -73,13 +73,16 @@ export function loadStoredSettings(koffi: Koffi): string[] {
  * The service process's part of `reload` (PARAMCHANGE): re-reads the stored settings, logs what
  * changed, applies the log settings to the file (control-work.ts). Returns the new settings.
  */
-export function reloadServiceSettings(host: Pick<ServiceHost, 'koffi' | 'sink' | 'file'>): RuntimeSettings {
-  return reloadSettings({
+export function reloadServiceSettings(host: Pick<ServiceHost, 'koffi' | 'sink' | 'file' | 'controller'>): RuntimeSettings {
+  const settings = reloadSettings({
     load: () => loadStoredSettings(host.koffi),
     current: effectiveSettings,
     applyLogging: (logging) => host.file.applySettings(logging),
     sink: host.sink,
   });
+  // The log folder may have moved: the control thread's deadline line goes where the log goes.
+  host.controller.logTo(host.file.file);
+  return settings;
 }
 
 /** This service's data folder, ProgramData taken from the known-folder API (see manage/data-dir.ts). */
