@@ -6,6 +6,7 @@ import { ServiceControlThread, acceptsNow } from '../../../runtime-shim/scm/serv
 import { StatusSlot, type PublishedStatus } from '../../../runtime-shim/scm/status-slot';
 import { DEADLINE_GRACE_MS } from '../../../runtime-shim/stop/stop-deadline';
 import { FakeClock } from '../../support/fake-clock';
+import { FakeAdvapi } from './fake-advapi';
 
 type Request = Exclude<ControlRequest, 'interrogate'>;
 
@@ -121,56 +122,6 @@ describe('acceptsNow', () => {
     for (const request of Object.values(REQUESTS)) expect(acceptsNow(request, published({ state: W.SERVICE_STOP_PENDING, accepts: 0 }))).toBe(false);
   });
 });
-
-/** A fake advapi32 for the control thread: the test plays the SCM. */
-class FakeAdvapi {
-  serviceMain: W.ServiceMainFn | null = null;
-  done: ((ok: boolean) => void) | null = null;
-  handler: W.HandlerExFn | null = null;
-  dispatcherName: string | null = null;
-  registeredName: string | null = null;
-  registerResult: W.StatusHandle | null | Error = 7;
-  /** What reached the "SCM", with the handle it came with. */
-  calls: Array<{ handle: W.StatusHandle; status: W.ServiceStatusStruct }> = [];
-  setStatusResult: boolean | Error = true;
-  lastErrorCode = 5;
-  sessionIdResult: number | null | Error = null;
-  /** Called on each setStatus (to order it among other events). */
-  onSet: (status: W.ServiceStatusStruct) => void = () => {};
-
-  startDispatcher(serviceName: string, serviceMain: W.ServiceMainFn, done: (ok: boolean) => void): void {
-    this.dispatcherName = serviceName;
-    this.serviceMain = serviceMain;
-    this.done = done;
-  }
-  registerHandler(serviceName: string, handler: W.HandlerExFn): W.StatusHandle | null {
-    this.registeredName = serviceName;
-    if (this.registerResult instanceof Error) throw this.registerResult;
-    this.handler = handler;
-    return this.registerResult;
-  }
-  setStatus(handle: W.StatusHandle, status: W.ServiceStatusStruct): boolean {
-    if (this.setStatusResult instanceof Error) throw this.setStatusResult;
-    this.calls.push({ handle, status });
-    this.onSet(status);
-    return this.setStatusResult;
-  }
-  sessionIdOf(_eventData: unknown): number | null {
-    if (this.sessionIdResult instanceof Error) throw this.sessionIdResult;
-    return this.sessionIdResult;
-  }
-  lastError(): number {
-    return this.lastErrorCode;
-  }
-  get states(): number[] {
-    return this.calls.map((c) => c.status.dwCurrentState);
-  }
-  get last(): W.ServiceStatusStruct {
-    const c = this.calls.at(-1);
-    if (!c) throw new Error('nothing reported');
-    return c.status;
-  }
-}
 
 /** The main thread's side of the slot: reports as the lifecycle would. */
 const runningStatus = (accepts: number): W.ServiceStatusStruct => ({

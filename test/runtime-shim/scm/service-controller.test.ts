@@ -6,6 +6,7 @@ import { ServiceControlThread } from '../../../runtime-shim/scm/service-control-
 import { ServiceController, controlFromCode, toServiceStatusStruct, type StartControlThread } from '../../../runtime-shim/scm/service-controller';
 import { STATUS_SLOT_BYTES, StatusSlot } from '../../../runtime-shim/scm/status-slot';
 import { FakeClock, flush } from '../../support/fake-clock';
+import { FakeAdvapi } from './fake-advapi';
 
 const status = (s: Partial<ServiceStatus>): ServiceStatus => ({
   state: 'running',
@@ -99,51 +100,6 @@ describe('controlFromCode', () => {
     for (const code of [0, 7, 8, 9, 10, 0x10, 0x20, 127, 256]) expect(controlFromCode(code)).toBeNull();
   });
 });
-
-/**
- * A fake advapi32, shared by both threads as the real bindings would be (each thread has its
- * own): the test plays the SCM, deciding whether the dispatcher calls ServiceMain and sending
- * controls through the registered HandlerEx.
- */
-class FakeAdvapi implements W.Advapi32 {
-  serviceMain: W.ServiceMainFn | null = null;
-  done: ((ok: boolean) => void) | null = null;
-  handler: W.HandlerExFn | null = null;
-  registeredName: string | null = null;
-  dispatcherName: string | null = null;
-  statuses: W.ServiceStatusStruct[] = [];
-  setStatusResult: boolean | Error = true;
-  /** What RegisterServiceCtrlHandlerExW returns (an Error: it throws). */
-  handle: W.StatusHandle | null | Error = 42;
-  lastErrorCode = 5;
-
-  startDispatcher(serviceName: string, serviceMain: W.ServiceMainFn, done: (ok: boolean) => void): void {
-    this.dispatcherName = serviceName;
-    this.serviceMain = serviceMain;
-    this.done = done;
-  }
-  registerHandler(serviceName: string, handler: W.HandlerExFn): W.StatusHandle | null {
-    this.registeredName = serviceName;
-    if (this.handle instanceof Error) throw this.handle;
-    this.handler = handler;
-    return this.handle;
-  }
-  setStatus(handle: W.StatusHandle, s: W.ServiceStatusStruct): boolean {
-    expect(handle).toBe(this.handle);
-    if (this.setStatusResult instanceof Error) throw this.setStatusResult;
-    this.statuses.push(s);
-    return this.setStatusResult;
-  }
-  lastError(): number {
-    return this.lastErrorCode;
-  }
-  sessionIdOf(eventData: unknown): number | null {
-    return eventData === null ? null : (eventData as { dwSessionId: number }).dwSessionId;
-  }
-  get states(): number[] {
-    return this.statuses.map((s) => s.dwCurrentState);
-  }
-}
 
 /**
  * A ServiceController whose control thread is a real ServiceControlThread run in-process against
@@ -242,7 +198,7 @@ describe('ServiceController.connect', () => {
 
   it('rejects when RegisterServiceCtrlHandlerExW returned null, naming the last error', async () => {
     const h = harness();
-    h.api.handle = null;
+    h.api.registerResult = null;
     h.api.lastErrorCode = 1063;
     const result = h.sc.connect();
     expect(() => h.api.serviceMain!(1, null)).not.toThrow();
@@ -252,7 +208,7 @@ describe('ServiceController.connect', () => {
 
   it('rejects when ServiceMain throws', async () => {
     const h = harness();
-    h.api.handle = new Error('no handler');
+    h.api.registerResult = new Error('no handler');
     const result = h.sc.connect();
     expect(() => h.api.serviceMain!(1, null)).not.toThrow();
     await expect(result).rejects.toThrow('ServiceMain failed: Error: no handler');
@@ -364,19 +320,19 @@ describe('ServiceController.report', () => {
     const { api, sc, onError } = await connected();
     const s = status({ state: 'start-pending', accepts: ['stop', 'shutdown'], checkPoint: 2, waitHintMs: 5000 });
     sc.report(s);
-    expect(api.statuses.at(-1)).toEqual(toServiceStatusStruct(s));
+    expect(api.calls.at(-1)).toEqual({ handle: 7, status: toServiceStatusStruct(s) });
     expect(api.statuses).toHaveLength(2);
     expect(onError).not.toHaveBeenCalled();
   });
 
   it('a bigint status handle is used as posted', async () => {
     const h = harness();
-    h.api.handle = 0x7ff6_0000_1234n;
+    h.api.registerResult = 0x7ff6_0000_1234n;
     const result = h.sc.connect();
     h.api.serviceMain!(1, null);
     expect(await result).toBe('service');
     h.sc.report(status({}));
-    expect(h.api.statuses).toHaveLength(2); // setStatus checks the handle
+    expect(h.api.calls.map((c) => c.handle)).toEqual([0x7ff6_0000_1234n, 0x7ff6_0000_1234n]); // the control thread's and this thread's
   });
 
   it('reports nothing before ServiceMain posted the handle', () => {
