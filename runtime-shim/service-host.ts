@@ -119,7 +119,7 @@ export async function connectService(opts: { containProcessTree: boolean }): Pro
 
   const dataDir = serviceDataDir(koffi);
   const { logging } = effectiveSettings();
-  const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: logging });
+  const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: logging, exclusive: controller.exclusiveLogWrite });
   controller.logTo(file.file);
   const eventLog = logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
   sink = eventLog ? teeSink(file, eventLog) : file;

@@ -24,16 +24,24 @@ const data = workerData as ControlThreadData;
 const post = (message: FromControlThread): void => parentPort!.postMessage(message);
 let logFile: string | null = null;
 
+/** How long a line waits for the main thread's log write in progress before it is written anyway, ms. */
+const LOG_LOCK_WAIT_MS = 250;
+const slot = new StatusSlot(data.status);
+
 function log(level: 'info' | 'warn' | 'error', message: string): void {
-  if (logFile === null) {
+  const file = logFile;
+  if (file === null) {
     if (level !== 'info') post({ type: 'warning', message });
     return;
   }
-  try {
-    fs.appendFileSync(logFile, formatRecord(new Date(), level, 'lifecycle', message));
-  } catch {
-    // The process is about to end; nowhere else to write.
-  }
+  const record = formatRecord(new Date(), level, 'lifecycle', message);
+  slot.withLogLock(() => {
+    try {
+      fs.appendFileSync(file, record);
+    } catch {
+      // The process is about to end; nowhere else to write.
+    }
+  }, LOG_LOCK_WAIT_MS);
 }
 
 const clock = {
@@ -59,7 +67,6 @@ function start(): { onMessage(message: ToControlThread): void } {
     }
   }
   const { terminateSelf } = bindProcessEnd(koffi);
-  const slot = new StatusSlot(data.status);
   if (data.kind === 'service') {
     const thread = new ServiceControlThread({ api: bindAdvapi32(koffi), slot, post, clock, log, endProcess: terminateSelf });
     thread.run(data.name);

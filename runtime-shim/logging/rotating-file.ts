@@ -133,6 +133,11 @@ export interface RotatingLogFileOptions {
   now?: () => Date;
   /** Default: node:fs. */
   fs?: LogFs;
+  /**
+   * Runs each record's write (and a rotation) exclusively against another thread that appends to
+   * the same file (the control thread's last line; scm/status-slot.ts). Default: no lock.
+   */
+  exclusive?: (write: () => void) => void;
 }
 
 /**
@@ -169,8 +174,15 @@ export class RotatingLogFile implements LogSink {
     if (!levelEnabled(level, this.settings.logLevel)) return;
     const now = this.now();
     const record = Buffer.from(formatRecord(now, level, source, message), 'utf8');
-    if (this.fd !== null && shouldRotate(this.state, record.length, now, this.settings.logRotate)) this.rotate(now);
-    this.append(record, now);
+    this.exclusive(() => {
+      if (this.fd !== null && shouldRotate(this.state, record.length, now, this.settings.logRotate)) this.rotate(now);
+      this.append(record, now);
+    });
+  }
+
+  private exclusive(write: () => void): void {
+    if (this.opts.exclusive) this.opts.exclusive(write);
+    else write();
   }
 
   /**
@@ -190,7 +202,9 @@ export class RotatingLogFile implements LogSink {
   rotateNow(): boolean {
     if (this.fd === null || this.state.bytes - this.state.sizeBase <= 0) return false;
     const now = this.now();
-    return this.rotate(now);
+    let rotated = false;
+    this.exclusive(() => (rotated = this.rotate(now)));
+    return rotated;
   }
 
   /** Appends `record` to the current file, reopening it first if it is not open. */

@@ -185,6 +185,9 @@ export class ServiceController {
     this.thread?.post({ type: 'log-file', file });
   }
 
+  /** Runs one write to the service log exclusively against the control thread's (RotatingLogFile's `exclusive`). */
+  readonly exclusiveLogWrite = (write: () => void): void => this.slot.withLogLock(write);
+
   /** Whether STOPPED has been reported (by either thread). */
   get stopped(): boolean {
     return this.slot.read().stopped;

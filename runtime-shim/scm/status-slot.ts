@@ -12,7 +12,9 @@
  *
  * The slot also carries what the control thread needs to answer controls without asking the
  * main thread: the accepted-controls mask, whether user codes are handled, and the effective stop
- * timeout. All values are Int32 slots of one SharedArrayBuffer (`STATUS_SLOT_BYTES`).
+ * timeout; and a second lock that keeps the two threads' writes to the service log apart (two
+ * handles appending to one file interleave under Wine: a line of one thread overwrote the start
+ * of the other's). All values are Int32 slots of one SharedArrayBuffer (`STATUS_SLOT_BYTES`).
  */
 import {
   SERVICE_CONTINUE_PENDING,
@@ -31,7 +33,8 @@ const STATE = 2;
 const ACCEPTS = 3;
 const USER_CODES = 4;
 const STOP_TIMEOUT_MS = 5;
-const SLOTS = 6;
+const LOG_LOCK = 6;
+const SLOTS = 7;
 
 /** Size of the SharedArrayBuffer a StatusSlot works on. */
 export const STATUS_SLOT_BYTES = SLOTS * Int32Array.BYTES_PER_ELEMENT;
@@ -110,12 +113,32 @@ export class StatusSlot {
     Atomics.store(this.cells, STOP_TIMEOUT_MS, Math.min(Math.max(0, Math.round(ms)), 0x7fffffff));
   }
 
+  /**
+   * Runs `write` (one log record's write) while holding the log lock. A thread waits at most
+   * `maxWaitMs` for it and then writes anyway: the control thread's last line must not depend on a
+   * main thread that may be stuck.
+   */
+  withLogLock(write: () => void, maxWaitMs = Number.POSITIVE_INFINITY): void {
+    const until = performance.now() + maxWaitMs;
+    let held = false;
+    while (!(held = Atomics.compareExchange(this.cells, LOG_LOCK, 0, 1) === 0) && performance.now() < until) Atomics.wait(this.cells, LOG_LOCK, 1, 5);
+    try {
+      write();
+    } finally {
+      if (held) this.release(LOG_LOCK);
+    }
+  }
+
   private lock(): void {
     while (Atomics.compareExchange(this.cells, LOCK, 0, 1) !== 0) Atomics.wait(this.cells, LOCK, 1, 5);
   }
 
   private unlock(): void {
-    Atomics.store(this.cells, LOCK, 0);
-    Atomics.notify(this.cells, LOCK, 1);
+    this.release(LOCK);
+  }
+
+  private release(cell: number): void {
+    Atomics.store(this.cells, cell, 0);
+    Atomics.notify(this.cells, cell, 1);
   }
 }

@@ -37,11 +37,12 @@ const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 export function startTaskMode(): Session {
   const koffi = loadKoffi();
   const dataDir = serviceDataDir(koffi);
-  const sink = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging });
+  // Shared with the control thread: the stop timeout, and the lock that keeps its log line apart.
+  const slot = new StatusSlot();
+  const sink = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging, exclusive: (write) => slot.withLogLock(write) });
   const stdio = captureStdio(sink);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
-  const slot = new StatusSlot();
   slot.stopTimeoutMs = effectiveSettings().stopTimeoutMs;
   let thread: ControlThread | null = null;
   const session: Session = createSession({

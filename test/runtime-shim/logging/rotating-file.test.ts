@@ -163,6 +163,32 @@ describe('RotatingLogFile', () => {
     expect(fs.readFileSync(path.join(fresh, 'MySvc.log'), 'utf8')).toMatch(/info {2}\[app\] hi\n$/);
   });
 
+  it('runs each write and a rotation through `exclusive` (the lock shared with the control thread), nothing below the level', () => {
+    const dir = tempDir();
+    const calls: string[] = [];
+    let inside = false;
+    const log = new RotatingLogFile({
+      dir,
+      name: NAME,
+      settings: settings(),
+      exclusive: (write) => {
+        calls.push('lock');
+        inside = true;
+        try {
+          write();
+        } finally {
+          inside = false;
+        }
+      },
+    });
+    log.write('info', 'app', 'one');
+    log.write('debug', 'app', 'below the level');
+    expect(log.rotateNow()).toBe(true);
+    expect(calls).toEqual(['lock', 'lock']);
+    expect(inside).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'MySvc.1.log'), 'utf8')).toMatch(/\[app\] one\n$/);
+  });
+
   it('throws from the constructor when the folder cannot be created', () => {
     const file = path.join(tempDir(), 'not-a-folder');
     fs.writeFileSync(file, '');

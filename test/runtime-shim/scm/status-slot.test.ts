@@ -173,4 +173,29 @@ describe('StatusSlot', () => {
     expect(control.report(struct(W.SERVICE_STOPPED), scm.set)).toBe('dropped');
     expect(scm.states()).toEqual([W.SERVICE_START_PENDING, W.SERVICE_RUNNING, W.SERVICE_STOP_PENDING, W.SERVICE_STOPPED]);
   });
+
+  it('the log lock: a writer waits for the other thread\'s write, and at most maxWaitMs when it is stuck', () => {
+    const main = new StatusSlot();
+    const control = new StatusSlot(main.buffer);
+    const order: string[] = [];
+    main.withLogLock(() => {
+      // Held by the main thread: the control thread gives up waiting after 20 ms and writes anyway.
+      const t = performance.now();
+      control.withLogLock(() => order.push('control'), 20);
+      expect(performance.now() - t).toBeGreaterThanOrEqual(15);
+      order.push('main');
+    });
+    // Released: both acquire at once.
+    control.withLogLock(() => order.push('control again'), 0);
+    main.withLogLock(() => order.push('main again'));
+    expect(order).toEqual(['control', 'main', 'control again', 'main again']);
+  });
+
+  it('the log lock is released when the write throws', () => {
+    const slot = new StatusSlot();
+    expect(() => slot.withLogLock(() => { throw new Error('disk full'); })).toThrow('disk full');
+    let ran = false;
+    slot.withLogLock(() => (ran = true), 0);
+    expect(ran).toBe(true);
+  });
 });
