@@ -16,7 +16,7 @@ import { nodeStyleRun } from './embedded/node-style-run';
 import { startModuleMode } from './module-mode';
 import { CHILD_ARG } from './supervise/ipc';
 import { startServiceMode } from './service-mode';
-import { loadKoffi, loadStoredSettings } from './service-host';
+import { beginServiceConnection, loadStoredSettings } from './service-host';
 import { effectiveSettings } from './effective-settings';
 import { startSupervisorMode } from './supervisor-mode';
 import { startTaskMode } from './task/task-mode';
@@ -74,15 +74,17 @@ switch (command.kind) {
   case 'control':
     process.exit(await runManageCommand(command));
   case 'service': {
-    // Stored settings first: an admin may have changed the mode (`config set supervise true`).
-    loadStoredSettings(loadKoffi());
+    // The control thread boots and connects to the SCM while the stored settings load: an admin
+    // may have changed the mode (`config set supervise true`).
+    const connection = beginServiceConnection();
+    loadStoredSettings(connection.koffi);
     if (effectiveSettings().supervision.supervise) {
-      if ((await startSupervisorMode()).kind === 'not-started-by-scm') notStartedByScm();
+      if ((await startSupervisorMode(connection)).kind === 'not-started-by-scm') notStartedByScm();
       // The supervisor runs the app in a child process, never here: hold the app back for good.
       // The supervisor ends this process itself (process.exit) once the service has stopped.
       await new Promise<never>(() => {});
     }
-    const result = await startServiceMode();
+    const result = await startServiceMode(connection);
     if (result.kind === 'not-started-by-scm') notStartedByScm();
     session = result.session;
     break;

@@ -13,7 +13,8 @@ import { bindAdvapi32 } from './scm/advapi32';
 import { programDataFolder } from './scm/manager-bindings';
 import { loadNativeModule, type Koffi } from './scm/native-module';
 import { bindLocalMachineRegistry } from './scm/registry-bindings';
-import { ServiceController } from './scm/service-controller';
+import { ServiceController, type ConnectResult } from './scm/service-controller';
+import { containThisProcess } from './scm/job-bindings';
 import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from './scm/service-parameters';
 import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
@@ -90,41 +91,68 @@ export function serviceDataDir(koffi: Koffi): string {
   return dataDirFor(exeConfig.name, programData(() => programDataFolder(koffi)));
 }
 
+/** The SCM connection being made: the control thread runs and the dispatcher is being called. */
+export interface ServiceConnection {
+  koffi: Koffi;
+  controller: ServiceController;
+  /** Settles once ServiceMain has run (or the dispatcher failed: not started by the SCM). */
+  connected: Promise<ConnectResult>;
+  /** Problems reported before the log is open, and where later ones go. */
+  errors: { early: string[]; sink: LogSink | null };
+}
+
 /**
- * Connects to the SCM through the control thread (ServiceMain has run when this resolves;
- * control requests wait for `controller.listen`) and opens the log. `containProcessTree`: put
- * this process into a job object so every process the app starts ends with it (in-process mode;
- * a supervisor keeps the app's tree in a job of its own). Resolves to null when the process was
- * not started by the SCM (error 1063).
+ * Starts the control thread, which connects to the SCM (boot calls it first thing, so that the
+ * thread boots while the main thread reads the stored settings). Never throws; `connected` rejects
+ * when the control thread cannot run.
  */
-export async function connectService(opts: { containProcessTree: boolean }): Promise<ServiceHost | null> {
+export function beginServiceConnection(): ServiceConnection {
   const koffi = loadKoffi();
-  let sink: LogSink | null = null;
-  const early: string[] = [];
+  const errors: ServiceConnection['errors'] = { early: [], sink: null };
   const onError = (message: string): void => {
-    if (sink) sink.write('error', 'lifecycle', message);
-    else early.push(message);
+    if (errors.sink) errors.sink.write('error', 'lifecycle', message);
+    else errors.early.push(message);
   };
-  const controller = new ServiceController(bindAdvapi32(koffi), exeConfig.name, onError, startControlThread, {
-    koffiSha256: exeConfig.koffiSha256,
-    containProcessTree: opts.containProcessTree,
-  });
+  const controller = new ServiceController(bindAdvapi32(koffi), exeConfig.name, onError, startControlThread, { koffiSha256: exeConfig.koffiSha256 });
+  // The stop timeout the control thread's deadline uses: the baked one now, the stored one once loaded, then each reload's.
   controller.setStopTimeout(effectiveSettings().stopTimeoutMs);
   onSettingsChange((next) => controller.setStopTimeout(next.stopTimeoutMs));
   // With the control thread running, Node's own exit would wait for it (and, on Node 26, crash
   // tearing down koffi's callbacks in a worker: exit code 5): end with TerminateProcess once the
   // 'exit' listeners have reported STOPPED (stop/process-end.ts).
   endWithTerminate(() => bindProcessEnd(koffi).terminateSelf);
-  if ((await controller.connect()) === 'not-started-by-scm') return null;
+  return { koffi, controller, connected: controller.connect(), errors };
+}
+
+/**
+ * Finishes the SCM connection `connection` began (ServiceMain has run when this resolves; control
+ * requests wait for `controller.listen`) and opens the log. `containProcessTree`: put this process
+ * into a job object so every process the app starts ends with it (in-process mode; a supervisor
+ * keeps the app's tree in a job of its own). Resolves to null when the process was not started by
+ * the SCM (error 1063).
+ */
+export async function connectService(connection: ServiceConnection, opts: { containProcessTree: boolean }): Promise<ServiceHost | null> {
+  const { koffi, controller, errors } = connection;
+  if ((await connection.connected) === 'not-started-by-scm') return null;
+  let jobProblem: string | null = null;
+  if (opts.containProcessTree) {
+    try {
+      containThisProcess(koffi);
+    } catch (err) {
+      jobProblem = `no job object for the service's processes (${(err as Error).message}): processes the app starts may outlive it`;
+    }
+  }
 
   const dataDir = serviceDataDir(koffi);
   const { logging } = effectiveSettings();
   const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: logging, exclusive: controller.exclusiveLogWrite });
   controller.logTo(file.file);
   const eventLog = logging.eventLog ? createEventLogSink(koffi, exeConfig.name) : null;
-  sink = eventLog ? teeSink(file, eventLog) : file;
-  for (const message of early.splice(0)) sink.write('error', 'lifecycle', message);
+  const sink = eventLog ? teeSink(file, eventLog) : file;
+  errors.sink = sink;
+  for (const message of errors.early.splice(0)) sink.write('error', 'lifecycle', message);
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
+  if (jobProblem) sink.write('warn', 'lifecycle', jobProblem);
   const workingDir = serviceWorkingDir(koffi, dataDir, sink);
   return { koffi, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir };
 }

@@ -25,16 +25,16 @@ import { serviceHooksFor } from './hooks/host-hooks';
 import { describeOutcome, hookLabel } from './hooks/service-hooks';
 import { ExitCode } from './lifecycle';
 import { captureStdio } from './log-file';
-import { connectService, reloadServiceSettings } from './service-host';
+import { connectService, reloadServiceSettings, type ServiceConnection } from './service-host';
 import { createSession, realClock, type Session } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
-export async function startServiceMode(): Promise<ServiceModeResult> {
+export async function startServiceMode(connection: ServiceConnection): Promise<ServiceModeResult> {
   let session: Session | null = null;
-  const host = await connectService({ containProcessTree: true });
+  const host = await connectService(connection, { containProcessTree: true });
   if (!host) return { kind: 'not-started-by-scm' };
 
   const sink = rememberLastError(host.sink);

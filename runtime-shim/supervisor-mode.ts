@@ -11,7 +11,7 @@ import { exeConfig } from './exe-config';
 import { serviceHooksFor } from './hooks/host-hooks';
 import { ExitCode, type DeliveredControl } from './lifecycle';
 import { createProcessJob, type ProcessJob } from './scm/job-bindings';
-import { connectService, reloadServiceSettings } from './service-host';
+import { connectService, reloadServiceSettings, type ServiceConnection } from './service-host';
 import { ALERT_FLUSH_MS, realClock } from './session';
 import { rememberLastError } from './status/last-error-sink';
 import { serveLiveStatus } from './status/serve-live-status';
@@ -21,9 +21,9 @@ import { Supervisor } from './supervise/supervisor';
 
 export type SupervisorModeResult = { kind: 'supervising' } | { kind: 'not-started-by-scm' };
 
-export async function startSupervisorMode(): Promise<SupervisorModeResult> {
+export async function startSupervisorMode(connection: ServiceConnection): Promise<SupervisorModeResult> {
   let supervisor: Supervisor | null = null;
-  const host = await connectService({ containProcessTree: false });
+  const host = await connectService(connection, { containProcessTree: false });
   if (!host) return { kind: 'not-started-by-scm' };
   // The app's records arrive over IPC, so they reach the Event Log through this sink too.
   const { dataDir, workingDir } = host;

@@ -1,9 +1,8 @@
 /**
  * The control thread: an `eval` worker (scm/control-thread-starter.ts starts it with this script,
  * bundled at build time) that every service and task process runs beside the app's main thread.
- * It loads koffi from the file the main thread already wrote (hash-checked again here), puts the
- * process into its own job object when asked (so every process the app starts ends with it), and
- * runs either the SCM side of a service (scm/service-control-thread.ts) or a task's stop event
+ * It loads koffi from the file the main thread already wrote (hash-checked again here) and runs
+ * either the SCM side of a service (scm/service-control-thread.ts) or a task's stop event
  * (task/task-control-thread.ts). Both hold the stop deadline (stop/stop-deadline.ts), which writes
  * its one line straight to the service's log file and ends the process with TerminateProcess.
  */
@@ -12,7 +11,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { formatRecord } from '../log-file';
 import { bindAdvapi32 } from '../scm/advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from '../scm/control-thread-protocol';
-import { createProcessJob } from '../scm/job-bindings';
 import { loadNativeModule, type Koffi } from '../scm/native-module';
 import { bindProcessEnd } from '../scm/process-bindings';
 import { ServiceControlThread } from '../scm/service-control-thread';
@@ -59,13 +57,6 @@ function start(): { onMessage(message: ToControlThread): void } {
     },
     data.koffiSha256,
   );
-  if (data.containProcessTree) {
-    try {
-      createProcessJob(koffi).add(process.pid);
-    } catch (err) {
-      post({ type: 'warning', message: `no job object for the service's processes (${(err as Error).message}): processes the app starts may outlive it` });
-    }
-  }
   const { terminateSelf } = bindProcessEnd(koffi);
   if (data.kind === 'service') {
     const thread = new ServiceControlThread({ api: bindAdvapi32(koffi), slot, post, clock, log, endProcess: terminateSelf });

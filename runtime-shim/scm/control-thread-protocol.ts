@@ -16,11 +16,6 @@ export interface ControlThreadData {
   koffiSha256: string;
   /** The StatusSlot's buffer (STATUS_SLOT_BYTES). */
   status: SharedArrayBuffer;
-  /**
-   * Put this process into a job object that ends every process it starts when it ends (in-process
-   * service and task modes; a supervisor has its own job for the app's tree).
-   */
-  containProcessTree: boolean;
 }
 
 export type ToControlThread =

@@ -23,6 +23,21 @@ export interface ProcessJob {
   terminate(exitCode: number): void;
 }
 
+/** The job this process put itself into (containThisProcess); held for the life of the process. */
+let ownJob: ProcessJob | null = null;
+
+/**
+ * Puts this process into a job object of its own (once): every process it starts from now on, and
+ * what those start, ends when this process ends, however it ends (the job's last handle closes
+ * with it). In-process service and task modes call it before the app runs. Throws Win32Error.
+ */
+export function containThisProcess(koffi: Koffi): void {
+  if (ownJob) return;
+  const job = createProcessJob(koffi);
+  job.add(process.pid);
+  ownJob = job;
+}
+
 export function createProcessJob(koffi: Koffi): ProcessJob {
   const kernel = koffi.load('kernel32.dll');
   const { lastError, fail } = bindLastError(koffi);

@@ -112,7 +112,7 @@ export class ServiceController {
     private readonly name: string,
     private readonly onError: (message: string) => void,
     private readonly startThread: StartControlThread,
-    private readonly threadOptions: Pick<ControlThreadData, 'koffiSha256' | 'containProcessTree'>,
+    private readonly threadOptions: Pick<ControlThreadData, 'koffiSha256'>,
   ) {}
 
   /**

@@ -25,6 +25,7 @@ import { exeConfig } from '../exe-config';
 import { captureStdio } from '../log-file';
 import { RotatingLogFile } from '../logging/rotating-file';
 import { startControlThread } from '../scm/control-thread-starter';
+import { containThisProcess } from '../scm/job-bindings';
 import { bindProcessEnd } from '../scm/process-bindings';
 import type { ControlThread } from '../scm/service-controller';
 import { StatusSlot } from '../scm/status-slot';
@@ -65,7 +66,12 @@ export function startTaskMode(): Session {
   for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
   sink.write('info', 'lifecycle', `started by Task Scheduler in ${process.cwd()}`);
   try {
-    thread = startControlThread({ kind: 'task', name: exeConfig.name, koffiSha256: exeConfig.koffiSha256, status: slot.buffer, containProcessTree: true }, (message) => {
+    containThisProcess(koffi);
+  } catch (err) {
+    sink.write('warn', 'lifecycle', `no job object for the task's processes (${(err as Error).message}): processes the app starts may outlive it`);
+  }
+  try {
+    thread = startControlThread({ kind: 'task', name: exeConfig.name, koffiSha256: exeConfig.koffiSha256, status: slot.buffer }, (message) => {
       // The lifecycle ignores a second stop; no signal was delivered, so the app's SIGTERM listeners get one.
       if (message.type === 'control' && message.request === 'stop') void session.lifecycle.stop('stop');
       else if (message.type === 'warning' || message.type === 'failed') sink.write('warn', 'lifecycle', message.message);

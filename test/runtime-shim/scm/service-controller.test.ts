@@ -134,7 +134,7 @@ function harness() {
       },
     };
   };
-  const sc = new ServiceController(api, 'MySvc', onError, startThread, { koffiSha256: 'c0ffee', containProcessTree: true });
+  const sc = new ServiceController(api, 'MySvc', onError, startThread, { koffiSha256: 'c0ffee' });
   return { api, threadClock, onError, started, toThread, threadLogs, ends, sc, logFile: () => logFile };
 }
 
@@ -153,7 +153,7 @@ describe('ServiceController.connect', () => {
     void h.sc.connect();
     expect(h.started).toHaveLength(1);
     const data = h.started[0]!;
-    expect(data).toMatchObject({ kind: 'service', name: 'MySvc', koffiSha256: 'c0ffee', containProcessTree: true });
+    expect(data).toMatchObject({ kind: 'service', name: 'MySvc', koffiSha256: 'c0ffee' });
     expect(data.status).toBeInstanceOf(SharedArrayBuffer);
     expect(data.status.byteLength).toBe(STATUS_SLOT_BYTES);
     expect(h.api.dispatcherName).toBe('MySvc');
@@ -217,7 +217,7 @@ describe('ServiceController.connect', () => {
   it('rejects when the control thread cannot start', async () => {
     const sc = new ServiceController(new FakeAdvapi(), 'MySvc', () => {}, () => {
       throw new Error('this exe has no control thread script');
-    }, { koffiSha256: '', containProcessTree: false });
+    }, { koffiSha256: '' });
     await expect(sc.connect()).rejects.toThrow('no control thread script');
   });
 
@@ -227,7 +227,7 @@ describe('ServiceController.connect', () => {
     const sc = new ServiceController(new FakeAdvapi(), 'MySvc', onError, (_data, onMessage) => {
       send = onMessage;
       return { post: () => {} };
-    }, { koffiSha256: '', containProcessTree: false });
+    }, { koffiSha256: '' });
     const result = sc.connect();
     send!({ type: 'warning', message: 'no job object' });
     send!({ type: 'service-main', handle: 1 });
