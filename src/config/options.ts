@@ -59,15 +59,15 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    */
   compress?: boolean;
   /**
-   * Let the NODE_OPTIONS environment variable add Node.js options when the exe runs (SEA
-   * `"execArgvExtension": "env"`). Default off: a machine-wide NODE_OPTIONS (a debugger hook, a
-   * `--require` of some agent) is ignored, so it cannot change how the service runs.
-   */
-  /**
    * Embed the app's production dependency tree as npm installs it on win32-x64 (src/deps/), read-only,
    * behind the embedded fs layer and module hooks. Direct packer only. Default off.
    */
   embedDependencies?: boolean;
+  /**
+   * Let the NODE_OPTIONS environment variable add Node.js options when the exe runs (SEA
+   * `"execArgvExtension": "env"`). Default off: a machine-wide NODE_OPTIONS (a debugger hook, a
+   * `--require` of some agent) is ignored, so it cannot change how the service runs.
+   */
   allowNodeOptions?: boolean;
   /**
    * Native addons svcpack cannot fetch (built from source or downloaded at install time): package
