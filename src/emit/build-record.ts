@@ -1,6 +1,6 @@
-import type { EmbeddedPackage } from '../deps/tree-files';
 /** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
+import type { EmbeddedPackage } from '../deps/tree-files';
 import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
 import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
 import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
