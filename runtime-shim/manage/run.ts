@@ -37,6 +37,8 @@ export function realContext(): ManageContext {
   const dataDir = serviceDataDir(koffi);
   const api = bindManager(koffi);
   const bakedRuntime = bakedSettings();
+  // Read from the store when first used (the hints of a failure, `logs`): most commands never need it.
+  let logDir: string | undefined;
   return {
     api,
     name: exeConfig.name,
@@ -46,7 +48,9 @@ export function realContext(): ManageContext {
     baked: exeConfig.settings,
     bakedRuntime,
     dataDir,
-    logDir: logDirIn(dataDir, installedRuntime({ api, name: exeConfig.name, bakedRuntime }).settings.logging.logDir),
+    get logDir() {
+      return (logDir ??= logDirIn(dataDir, installedRuntime({ api, name: exeConfig.name, bakedRuntime }).settings.logging.logDir));
+    },
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     out: (line) => process.stdout.write(`${line}\n`),
