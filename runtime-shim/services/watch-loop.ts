@@ -20,11 +20,10 @@ import {
   type ScHandle,
   type ServiceStatusInfo,
 } from '../scm/manager-api';
+import { SERVICE_NOTIFY_DELETE_PENDING } from '../scm/notify-bindings';
 import type { ServiceNotification } from '../scm/win32-data';
 import type { WatchThreadMessage } from './watch-protocol';
 
-/** SERVICE_NOTIFY_DELETE_PENDING: the bit a notification of a deletion carries. */
-const NOTIFIED_DELETE_PENDING = 0x200;
 /** ERROR_ALREADY_REGISTERED: a registration of this handle is still outstanding. */
 const ERROR_ALREADY_REGISTERED = 1242;
 
@@ -111,7 +110,7 @@ function watchUntilEnd(scm: WatchScm, opts: WatchLoopOptions, held: Held, post: 
 
 /** A notification that says the service is marked for deletion. */
 function isDeletion(n: ServiceNotification): boolean {
-  return n.notificationStatus === ERROR_SERVICE_MARKED_FOR_DELETE || (n.triggered & NOTIFIED_DELETE_PENDING) !== 0;
+  return n.notificationStatus === ERROR_SERVICE_MARKED_FOR_DELETE || (n.triggered & SERVICE_NOTIFY_DELETE_PENDING) !== 0;
 }
 
 /**
