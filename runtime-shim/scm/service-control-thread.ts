@@ -14,12 +14,14 @@
  * Every callback Windows calls is wrapped in try/catch: an exception escaping a koffi callback
  * hangs the process silently.
  */
-import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest } from '../lifecycle';
+import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest, type ServiceStatus } from '../lifecycle';
 import { StopDeadline, DEADLINE_GRACE_MS } from '../stop/stop-deadline';
 import * as W from './advapi32';
 import type { FromControlThread, ToControlThread } from './control-thread-protocol';
-import { controlFromCode } from './service-controller';
-import type { PublishedStatus, StatusSlot } from './status-slot';
+import { controlFromCode, toServiceStatusStruct } from './service-controller';
+import { setServiceStatus, type PublishedStatus, type StatusSlot } from './status-slot';
+
+const NO_USER_CODES = { rotate: false, custom: false };
 
 export interface ServiceControlThreadDeps {
   api: Pick<W.Advapi32, 'startDispatcher' | 'registerHandler' | 'setStatus' | 'sessionIdOf' | 'lastError'>;
@@ -80,7 +82,7 @@ export class ServiceControlThread {
       clock: deps.clock,
       log: deps.log,
       stoppedReported: () => deps.slot.read().stopped,
-      reportStopped: (exitCode) => this.report(W.SERVICE_STOPPED, { exitCode }),
+      reportStopped: (exitCode) => this.report({ state: 'stopped', exitCode }),
       endProcess: deps.endProcess,
     });
   }
@@ -96,7 +98,7 @@ export class ServiceControlThread {
           this.deps.post({ type: 'failed', message: `RegisterServiceCtrlHandlerExW failed (error ${this.deps.api.lastError()})` });
           return;
         }
-        this.report(W.SERVICE_START_PENDING, { accepts: W.SERVICE_ACCEPT_STOP, checkPoint: 1, waitHintMs: START_WAIT_HINT_MS });
+        this.report({ state: 'start-pending', accepts: ['stop'], checkPoint: 1, waitHintMs: START_WAIT_HINT_MS });
         this.deps.post({ type: 'service-main', handle: this.handle });
       } catch (err) {
         this.deps.post({ type: 'failed', message: `ServiceMain failed: ${String(err)}` });
@@ -124,7 +126,7 @@ export class ServiceControlThread {
       if (!accepted) return W.ERROR_CALL_NOT_IMPLEMENTED;
       if (isStopRequest(request)) {
         const timeoutMs = this.deps.slot.stopTimeoutMs || DEFAULT_STOP_TIMEOUT_MS;
-        this.report(W.SERVICE_STOP_PENDING, { checkPoint: 1, waitHintMs: timeoutMs + DEADLINE_GRACE_MS });
+        this.report({ state: 'stop-pending', checkPoint: 1, waitHintMs: timeoutMs + DEADLINE_GRACE_MS });
         // Logged here, not only by the lifecycle: this is when the stop began, even if the main thread never hears of it.
         if (this.deadline.arm(timeoutMs, request)) this.deps.log('info', `the SCM asks for a stop (${request}); it ends within the stop timeout (${timeoutMs} ms)`);
       }
@@ -139,25 +141,11 @@ export class ServiceControlThread {
     }
   }
 
-  private report(state: number, opts: { accepts?: number; exitCode?: number; checkPoint?: number; waitHintMs?: number }): void {
-    const handle = this.handle;
-    if (handle === null) return;
-    const exitCode = opts.exitCode ?? 0;
-    const status: W.ServiceStatusStruct = {
-      dwServiceType: W.SERVICE_WIN32_OWN_PROCESS,
-      dwCurrentState: state,
-      dwControlsAccepted: opts.accepts ?? 0,
-      dwWin32ExitCode: exitCode === 0 ? W.NO_ERROR : W.ERROR_SERVICE_SPECIFIC_ERROR,
-      dwServiceSpecificExitCode: exitCode,
-      dwCheckPoint: opts.checkPoint ?? 0,
-      dwWaitHint: opts.waitHintMs ?? 0,
-    };
-    try {
-      this.deps.slot.report(status, (s) => {
-        if (!this.deps.api.setStatus(handle, s)) throw new Error(`SetServiceStatus failed (error ${this.deps.api.lastError()})`);
-      });
-    } catch (err) {
-      this.deps.log('error', err instanceof Error ? err.message : `SetServiceStatus failed: ${String(err)}`);
-    }
+  /** Reports a status of the control thread's own (START_PENDING, STOP_PENDING, the deadline's STOPPED); failures are logged. */
+  private report(status: Pick<ServiceStatus, 'state'> & Partial<Omit<ServiceStatus, 'state' | 'userCodes'>>): void {
+    if (this.handle === null) return;
+    const struct = toServiceStatusStruct({ accepts: [], exitCode: 0, checkPoint: 0, waitHintMs: 0, userCodes: NO_USER_CODES, ...status });
+    const failed = setServiceStatus(this.deps.slot, this.deps.api, this.handle, struct);
+    if (failed) this.deps.log('error', failed);
   }
 }

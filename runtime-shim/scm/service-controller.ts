@@ -9,7 +9,7 @@
 import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../lifecycle';
 import * as W from './advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
-import { StatusSlot } from './status-slot';
+import { setServiceStatus, StatusSlot } from './status-slot';
 
 const STATE_CODES = {
   'start-pending': W.SERVICE_START_PENDING,
@@ -195,19 +195,8 @@ export class ServiceController {
 
   /** Reports `status` to the SCM (dropped after STOPPED, or a live state after a stop). Failures are logged, never thrown. */
   report(status: ServiceStatus): void {
-    const handle = this.handle;
-    if (handle === null) return;
-    try {
-      this.slot.report(
-        toServiceStatusStruct(status),
-        (s) => {
-          if (!this.api.setStatus(handle, s)) throw new Error(`SetServiceStatus failed (error ${this.api.lastError()})`);
-        },
-        status.userCodes,
-      );
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.onError(message.startsWith('SetServiceStatus') ? message : `SetServiceStatus failed: ${message}`);
-    }
+    if (this.handle === null) return;
+    const failed = setServiceStatus(this.slot, this.api, this.handle, toServiceStatusStruct(status), status.userCodes);
+    if (failed) this.onError(failed);
   }
 }

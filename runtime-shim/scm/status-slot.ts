@@ -24,7 +24,9 @@ import {
   SERVICE_START_PENDING,
   SERVICE_STOP_PENDING,
   SERVICE_STOPPED,
+  type Advapi32,
   type ServiceStatusStruct,
+  type StatusHandle,
 } from './advapi32';
 
 const LOCK = 0;
@@ -58,6 +60,32 @@ export interface PublishedStatus {
 
 const STOP_STATES = new Set([SERVICE_STOP_PENDING, SERVICE_STOPPED]);
 const LIVE_STATES = new Set([SERVICE_START_PENDING, SERVICE_RUNNING, SERVICE_PAUSE_PENDING, SERVICE_PAUSED, SERVICE_CONTINUE_PENDING]);
+
+/**
+ * SetServiceStatus through `slot` (both threads report this way): `status` with `handle`, dropped
+ * by the slot's rules when they say so. Never throws: returns why the call failed, else null.
+ */
+export function setServiceStatus(
+  slot: StatusSlot,
+  api: Pick<Advapi32, 'setStatus' | 'lastError'>,
+  handle: StatusHandle,
+  status: ServiceStatusStruct,
+  userCodes?: UserCodes,
+): string | null {
+  try {
+    slot.report(
+      status,
+      (s) => {
+        if (!api.setStatus(handle, s)) throw new Error(`SetServiceStatus failed (error ${api.lastError()})`);
+      },
+      userCodes,
+    );
+    return null;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith('SetServiceStatus') ? message : `SetServiceStatus failed: ${message}`;
+  }
+}
 
 export class StatusSlot {
   private readonly cells: Int32Array;

@@ -425,7 +425,7 @@ describe('ServiceControlThread: HandlerEx', () => {
       answer = t.api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null);
     }).not.toThrow();
     expect(answer).toBe(W.NO_ERROR);
-    expect(t.logs).toEqual([{ level: 'error', message: 'koffi type error' }]);
+    expect(t.logs).toEqual([{ level: 'error', message: 'SetServiceStatus failed: koffi type error' }]);
     expect(t.clock.pending).toBe(1);
     t.api.setStatusResult = true;
     t.clock.advance(1_500);
