@@ -35,10 +35,10 @@ export function stopSignalName(signal: string | number | undefined): StopSignalN
   return (STOP_SIGNALS as readonly string[]).includes(name ?? '') ? (name as StopSignalName) : null;
 }
 
+/** The name of signal number `n` on this platform (Windows lists SIGBREAK as 21). */
 function signalNameOf(n: number): string | undefined {
   const signals = os.constants.signals as Record<string, number>;
-  // SIGBREAK exists only on Windows; its number there is 21.
-  return Object.keys(signals).find((k) => signals[k] === n) ?? (n === 21 ? 'SIGBREAK' : undefined);
+  return Object.keys(signals).find((k) => signals[k] === n);
 }
 
 export interface SelfSignalOptions {
