@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { failure } from '../errors';
+import { defaultRegistry } from '../runtime/npm-registry';
 
 /** One installed package of the tree. */
 export interface TreePackage {
@@ -35,7 +36,7 @@ export interface DependencyTreeOptions {
   projectDir: string;
   /** svcpack's cache folder; packages are kept under `<cacheDir>/tree/`. */
   cacheDir: string;
-  /** npm registry (default: the one npm is configured with, else registry.npmjs.org). */
+  /** npm registry (default: `npm_config_registry`, else registry.npmjs.org; runtime/npm-registry.ts). */
   registry?: string;
   /** npm's cache for arborist's and pacote's HTTP requests (default: `<cacheDir>/npm-cache`). */
   npmCache?: string;
@@ -73,7 +74,7 @@ export async function resolveDependencyTree(opts: DependencyTreeOptions): Promis
 
   const Arborist = require('@npmcli/arborist') as new (o: Record<string, unknown>) => { buildIdealTree(o: Record<string, unknown>): Promise<{ inventory: Map<string, ArboristNode> }> };
   const npmCache = opts.npmCache ?? path.join(opts.cacheDir, 'npm-cache');
-  const registry = opts.registry ?? 'https://registry.npmjs.org/';
+  const registry = opts.registry ?? defaultRegistry();
   const arb = new Arborist({
     path: opts.projectDir,
     registry,
