@@ -124,7 +124,7 @@ export function installModuleHooks(
         // A tree module's imports, and paths inside the exe, are the tree's; anything else is
         // Node's first (a real file, a built-in), and the tree's only when Node finds nothing.
         const fromTree = (context.parentURL !== undefined && relativeOfUrl(context.parentURL, exePath) !== null) || specifier.startsWith('file:') || path.isAbsolute(specifier);
-        if (fromTree && !isBuiltin(specifier)) return hit() ?? next(specifier, context);
+        if (fromTree) return hit() ?? next(specifier, context);
         try {
           return next(specifier, context);
         } catch (err) {
