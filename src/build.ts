@@ -96,7 +96,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const nodeExeBytes = plan.packer === 'direct' ? runtimeReady.then((r) => r.targetExeBytes ?? readFile(r.targetExe)) : undefined;
   nodeExeBytes?.catch(() => undefined); // awaited by packDirect; a failure surfaces there
   // The production dependency tree as npm installs it on win32-x64 (deps/tree.ts), read while
-  // the runtime is fetched; the bundle waits for it.
+  // the runtime is fetched and esbuild runs; the embedding step waits for it.
   const treeReady =
     plan.embedDependencies && plan.packer === 'direct'
       ? step('dependencies', async () => treeFiles(await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() })))
@@ -126,7 +126,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           packer: plan.packer,
           seaModuleMain,
           assets: plan.assets,
-          tree: await treeReady,
+          tree: treeReady,
           addons:
             plan.packer === 'direct'
               ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }

@@ -42,8 +42,11 @@ export interface BundleInput {
   addons?: AddonPluginOptions;
   /** `--asset` globs, relative to `projectDir` (direct packer). */
   assets?: readonly string[];
-  /** The production dependency tree's files to embed at their package paths (src/deps/), direct packer. */
-  tree?: EmbeddedTree;
+  /**
+   * The production dependency tree's files to embed at their package paths (src/deps/), direct
+   * packer; may still be resolving: it is awaited only after esbuild has run.
+   */
+  tree?: EmbeddedTree | Promise<EmbeddedTree | undefined>;
 }
 
 export interface AppBundle {
@@ -162,7 +165,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
-    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], input.tree) : undefined;
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], await input.tree) : undefined;
     const inputs = Object.fromEntries(
       Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))

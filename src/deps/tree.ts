@@ -86,7 +86,7 @@ export async function resolveDependencyTree(opts: DependencyTreeOptions): Promis
     ignoreScripts: true,
     audit: false,
     fund: false,
-    // What is in the lockfile stays as it is: the build never picks newer versions.
+    // Use cached registry metadata and tarballs without revalidating them (versions come from the lockfile).
     preferOffline: true,
     progress: false,
   });
