@@ -85,8 +85,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--no-compress', 'do not compress the payload (the default; overrides compress in the config)')
     .option('--native <package=path>', 'the win32-x64 .node file of a native addon svcpack cannot fetch (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--asset <glob>', 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe (glob relative to the project folder; repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--embed-dependencies', 'embed the production dependency tree as npm installs it on win32-x64, for packages loaded by computed names')
-    .option('--no-embed-dependencies', 'do not embed the dependency tree (the default; overrides embedDependencies in the config)')
+    .option('--embed-dependencies', 'embed the production dependency tree as npm installs it on win32-x64, for packages loaded by computed names (the default with the direct packer)')
+    .option('--no-embed-dependencies', 'embed only what the bundle reaches: a smaller exe, but packages loaded by computed names fail')
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);

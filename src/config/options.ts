@@ -254,7 +254,9 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
     compress: opts.compress ?? false,
-    embedDependencies: opts.embedDependencies ?? false,
+    // On by default: the exe behaves like the app's folder after a Windows production install
+    // (README "Dependencies in the exe"); pkg packs node_modules its own way.
+    embedDependencies: opts.embedDependencies ?? (opts.packer ?? 'direct') === 'direct',
     allowNodeOptions: opts.allowNodeOptions ?? false,
     native,
     assets: assets.map((g) => g.trim()),
