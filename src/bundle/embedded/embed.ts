@@ -1,6 +1,7 @@
 /**
  * Everything the exe embeds besides the main bundle: the entry modules found while bundling (and
- * in those entries, until no new one appears), the files found or declared with `--asset`, and
+ * in those entries, until no new one appears), the modules of folders the app lists, the files
+ * found or declared with `--asset`, the dependency tree's files, and
  * the manifest that tells the exe where each lives (runtime-shim/embedded/manifest.ts). Asset
  * names carry the content's SHA-256, so identical files are stored once.
  */
@@ -34,6 +35,43 @@ export interface EmbeddedTree {
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
+ * Bundles the entry modules `found` names (and those their own references add, until no new one
+ * appears), with the folder modules that bundle: those are tried together with the entries first
+ * (they share chunks), and one by one when that fails; a folder module that does not bundle stays
+ * a plain file, with a warning in `found.warnings`. A failing entry module fails the build.
+ */
+async function bundleAllEntries(found: RunTimeFiles, projectDir: string, shared: Esbuild.BuildOptions): Promise<{ modules: Map<string, string>; inputs: Record<string, number> }> {
+  const bundleUntilStable = async (extra: readonly string[]) => {
+    let bundled = -1;
+    let out: { modules: Map<string, string>; inputs: Record<string, number> } = { modules: new Map(), inputs: {} };
+    while (found.entries.size !== bundled) {
+      bundled = found.entries.size;
+      const entries = [...new Set([...found.entries, ...extra])].sort();
+      out = entries.length > 0 ? await bundleEntries(entries, projectDir, shared) : { modules: new Map(), inputs: {} };
+    }
+    return out;
+  };
+  const folder = [...found.folderModules].filter((f) => !found.entries.has(f)).sort();
+  if (folder.length === 0) return bundleUntilStable([]);
+  try {
+    return await bundleUntilStable(folder);
+  } catch {
+    const result = await bundleUntilStable([]);
+    for (const file of folder) {
+      try {
+        const one = await bundleEntries([file], projectDir, shared);
+        for (const [key, code] of one.modules) result.modules.set(key, code);
+        Object.assign(result.inputs, one.inputs);
+      } catch (err) {
+        const why = (err as { errors?: Array<{ text: string }> }).errors?.[0]?.text ?? (err as Error).message.split('\n')[0];
+        found.warnings.add(`${treePath(projectDir, file)} is in a folder the app reads but does not bundle as a module (${why}): embedded as a file only, so importing it at run time fails`);
+      }
+    }
+    return result;
+  }
+}
+
+/**
  * `found` has what the main bundle's modules referenced (locations plugin, which must be among
  * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs.
  */
@@ -46,14 +84,8 @@ export async function embedRunTimeFiles(
 ): Promise<Embedded> {
   const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
   const assets = new Map<string, Uint8Array | string>();
-  let inputs: Record<string, number> = {};
 
-  let bundled = 0;
-  let modules = new Map<string, string>();
-  while (found.entries.size > bundled) {
-    bundled = found.entries.size;
-    ({ modules, inputs } = await bundleEntries([...found.entries].sort(), projectDir, shared));
-  }
+  const { modules, inputs } = await bundleAllEntries(found, projectDir, shared);
   for (const [rel, code] of modules) {
     const asset = `module-${sha256(code)}`;
     manifest.modules[rel] = asset;
