@@ -19,7 +19,8 @@ import type { EmbedManifest } from './manifest';
 
 /** The files written out with a native binary: Windows binaries by extension. */
 const NATIVE_BINARY = /\.(?:node|dll|exe)$/i;
-const FILE_ASSET = /^file-([0-9a-f]{64})$/;
+/** A tree file's asset: `file-<sha256>`, or the addon asset it shares with an addon the bundle reached. */
+const FILE_ASSET = /^(?:file|addon)-([0-9a-f]{64})$/;
 
 /** One package's native binaries, as written out together. */
 export interface TreeNativeSet {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type * as Esbuild from 'esbuild';
 import { usageError } from '../../errors';
+import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
 import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { expandAssetGlobs } from './asset-globs';
 import { bundleEntries } from './entry-bundles';
@@ -73,7 +74,9 @@ async function bundleAllEntries(found: RunTimeFiles, projectDir: string, shared:
 
 /**
  * `found` has what the main bundle's modules referenced (locations plugin, which must be among
- * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs.
+ * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs; `addonShas` the
+ * SHA-256 of the files of the addons the bundle embeds, which a tree file with the same content
+ * shares (its asset is the addon's: the bytes are stored once).
  */
 export async function embedRunTimeFiles(
   found: RunTimeFiles,
@@ -81,6 +84,7 @@ export async function embedRunTimeFiles(
   shared: Esbuild.BuildOptions,
   assetGlobs: readonly string[],
   tree?: EmbeddedTree,
+  addonShas: ReadonlySet<string> = new Set(),
 ): Promise<Embedded> {
   const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
   const assets = new Map<string, Uint8Array | string>();
@@ -111,7 +115,8 @@ export async function embedRunTimeFiles(
     // in two copies of a package is stored once). Files found above keep their entries.
     for (const f of tree.files) {
       if (manifest.files[f.rel]) continue;
-      const asset = `file-${sha256(f.data)}`;
+      const hash = sha256(f.data);
+      const asset = addonShas.has(hash) ? addonAssetName(hash) : `file-${hash}`;
       manifest.files[f.rel] = { asset, size: f.data.byteLength };
       assets.set(asset, f.data);
     }
