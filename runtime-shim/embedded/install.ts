@@ -33,8 +33,16 @@ export function installEmbedded(exePath = process.execPath): EmbedManifest | nul
   const g = globalThis as StateGlobal;
   g[STATE_KEY] = manifest;
 
-  const files = new Map<string, EmbeddedFile>(Object.entries(manifest.files).map(([rel, f]) => [rel, { size: f.size, read: () => readAsset(f.asset) }]));
-  if (files.size > 0) installEmbeddedFs({ root: exePath, files, time: fs.statSync(exePath).mtime });
+  const entries = Object.entries(manifest.files);
+  if (entries.length > 0) {
+    // Walked once, when the app first looks inside the exe, not at start.
+    const files = {
+      *[Symbol.iterator](): Iterator<[string, EmbeddedFile]> {
+        for (const [rel, f] of entries) yield [rel, { size: f.size, read: () => readAsset(f.asset) }];
+      },
+    };
+    installEmbeddedFs({ root: exePath, files, time: fs.statSync(exePath).mtime });
+  }
   if (Object.keys(manifest.modules).length > 0 || Object.keys(manifest.packages ?? {}).length > 0) {
     installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath, readAsset);
   }
