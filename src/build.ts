@@ -25,6 +25,7 @@ import { defaultRegistry } from './runtime/npm-registry';
 import { resolveDependencyTree } from './deps/tree';
 import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-binaries';
 import { treeFiles } from './deps/tree-files';
+import { TreeGlobs } from './deps/tree-globs';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
@@ -102,10 +103,12 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     plan.embedDependencies && plan.packer === 'direct'
       ? step('dependencies', async () => {
           const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() });
-          const tree = await treeFiles(packages);
+          const tree = await treeFiles(packages, new TreeGlobs(plan.dependencyGlobs));
           // Packages whose Windows binary only their install script makes (deps/install-binaries.ts):
           // a --native file goes where node-gyp would have built it; the rest is decided after bundling.
-          const missing = await packagesMissingBinaries(packages, tree.files);
+          // A package --exclude left out entirely needs none.
+          const kept = new Set(tree.packages.map((p) => p.location));
+          const missing = await packagesMissingBinaries(packages.filter((p) => kept.has(p.location)), tree.files);
           for (const { pkg, rel, file } of decideMissingBinaries(missing, { native: plan.native, handled: new Set(), nodeMajor }).add) {
             const data = await readFile(file);
             tree.files.push({ rel, data });
@@ -165,7 +168,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     if (decided.failure) throw decided.failure;
     bundle.warnings.push(...decided.warnings);
   }
-  for (const message of bundle.warnings) emit({ type: 'warning', message });
+  for (const message of [...(tree?.warnings ?? []), ...bundle.warnings]) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);
   const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });
   let exe: Buffer;
