@@ -176,7 +176,7 @@ async function checkInstalled(nodes: readonly ArboristNode[], projectDir: string
           if (installed.version === n.version && (installed.name === undefined || installed.name === n.packageName)) return null;
           return { location: n.location, text: `${n.location} holds ${installed.name ?? n.packageName}@${String(installed.version)} but ${lock} wants ${n.packageName}@${n.version}` };
         }
-        return n.optional ? null : { location: n.location, text: `${n.location} is missing (${lock} wants ${n.packageName}@${n.version})` };
+        return n.optional ? null : { location: n.location, text: `${n.location} is missing but ${lock} wants ${n.packageName}@${n.version}` };
       }),
     )
   )
