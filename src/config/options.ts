@@ -254,7 +254,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
       throw usageError(
         'USAGE',
         `${name} adjusts the embedded dependency tree, which this build leaves out (${opts.packer === 'pkg' ? '--packer pkg' : '--no-embed-dependencies'})`,
-        `drop ${name}, or embed the tree (${opts.packer === 'pkg' ? 'the default packer' : 'drop --no-embed-dependencies'})`,
+        `${opts.sources?.[key] ? `remove "${key}" from the config` : `drop --${key}`}, or embed the tree (${opts.packer === 'pkg' ? 'the default packer' : 'drop --no-embed-dependencies'})`,
       );
     }
     dependencyGlobs[key] = globs.map((g) => g.trim());
