@@ -106,7 +106,8 @@ async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined): Promi
         const decision = walkAll ? globs!.decide(rel) : 'filter';
         if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
         const data = await fs.readFile(full);
-        if (decision === 'include' || keepsBinary(e.name, data.subarray(0, 4096))) out.push({ rel, data });
+        // A binary for another platform is never embedded, included or not: it cannot run on Windows.
+        if (keepsBinary(e.name, data.subarray(0, 4096))) out.push({ rel, data });
       }
     }
   };

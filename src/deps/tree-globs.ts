@@ -14,7 +14,8 @@
  * below it (`node_modules/typescript` is the whole package). Matching is case-sensitive.
  *
  * Precedence: exclude wins over include, include wins over the filter. A file is kept when no
- * exclude glob matches it, and an include glob does or the filter keeps it.
+ * exclude glob matches it, and an include glob does or the filter keeps it; but a binary for
+ * another platform (filter.ts keepsBinary) is never kept: it cannot run on Windows.
  */
 import path from 'node:path';
 import { globToRegExp, normaliseGlob } from '../bundle/embedded/asset-globs';

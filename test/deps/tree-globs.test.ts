@@ -109,6 +109,7 @@ describe('treeFiles with globs', () => {
     'data/table.txt': 'table',
     'docs/guide.md': '# guide',
     'docs/api/x.html': '<p>',
+    'docs/bin/tool': '\x7fELF\x02\x01\x01', // a Linux binary: never embedded, included or not
     'test/t.js': 'test',
     // Nested packages are packages of their own: never walked as foo's files.
     'node_modules/bar/package.json': '{"name":"bar","version":"1.0.0"}',
@@ -150,6 +151,11 @@ describe('treeFiles with globs', () => {
       ['node_modules/foo/node_modules/bar', 3],
     ]);
     expect(t.excludedBy('node_modules/foo/data/table.txt')).toBe('--exclude "foo/data/*.txt"');
+  });
+
+  it('--include never brings back a binary for another platform', async () => {
+    const t = await treeFiles([foo], new TreeGlobs({ include: ['foo/docs/bin'], exclude: [] }));
+    expect(rels(t)).not.toContain('node_modules/foo/docs/bin/tool');
   });
 
   it('an include glob that matches no file of the tree stops the build (exit 2), naming it; one that only matches files the filter keeps is fine', async () => {
