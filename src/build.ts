@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleApp, bundleLoader } from './bundle/bundle';
+import { bundleApp, bundleLoader, unusedNativeWarnings } from './bundle/bundle';
 import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
@@ -109,7 +109,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           // A package --exclude left out entirely needs none.
           const kept = new Set(tree.packages.map((p) => p.location));
           const missing = await packagesMissingBinaries(packages.filter((p) => kept.has(p.location)), tree.files);
+          const nativeInTree = new Set<string>();
           for (const { pkg, rel, file } of decideMissingBinaries(missing, { native: plan.native, handled: new Set(), nodeMajor }).add) {
+            nativeInTree.add(pkg.name);
             const data = await readFile(file);
             tree.files.push({ rel, data });
             const summary = tree.packages.find((p) => p.location === pkg.location);
@@ -118,7 +120,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
               summary.bytes += data.byteLength;
             }
           }
-          return { ...tree, missing };
+          return { ...tree, missing, nativeInTree };
         })
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
@@ -167,6 +169,10 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     const decided = decideMissingBinaries(tree.missing, { native: plan.native, handled, nodeMajor });
     if (decided.failure) throw decided.failure;
     bundle.warnings.push(...decided.warnings);
+  }
+  if (plan.packer === 'direct') {
+    const used = new Set([...bundle.nativeUsed, ...(tree?.nativeInTree ?? [])]);
+    bundle.warnings.push(...unusedNativeWarnings(plan.native, used, Object.keys(bundle.inputs), tree?.packages.map((p) => p.name)));
   }
   for (const message of [...(tree?.warnings ?? []), ...bundle.warnings]) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);

@@ -27,10 +27,12 @@ const MARKERS = { kept: 'KEPT-MARKER-77ab3c', extra: 'EXTRA-MARKER-91f2c0', docs
  * An app using `foo`, which reads `data/table.json` next to it at run time (the bundle embeds
  * it), and ships `kept.txt`, `extra.txt` and `docs/guide.txt` (left out by the filter).
  */
-function treeApp(opts: { lockVersion?: string; windowsOptional?: boolean; extra?: Record<string, string> } = {}): string {
+function treeApp(opts: { lockVersion?: string; windowsOptional?: boolean; gypPackage?: boolean; extra?: Record<string, string> } = {}): string {
   const optional = opts.windowsOptional ? { 'watcher-win32-x64': '1.0.0' } : undefined;
-  const root = { name: 'treeapp', version: '1.0.0', dependencies: { foo: opts.lockVersion ?? '1.0.0' }, optionalDependencies: optional };
+  const root = { name: 'treeapp', version: '1.0.0', dependencies: { foo: opts.lockVersion ?? '1.0.0', ...(opts.gypPackage ? { gyp: '1.0.0' } : {}) }, optionalDependencies: optional };
   const packages: Record<string, unknown> = { '': root, 'node_modules/foo': { version: opts.lockVersion ?? '1.0.0', license: 'MIT' } };
+  // A package the app loads only by a computed name, whose addon node-gyp builds at install time.
+  if (opts.gypPackage) packages['node_modules/gyp'] = { version: '1.0.0', hasInstallScript: true };
   if (optional) packages['node_modules/watcher-win32-x64'] = { version: '1.0.0', optional: true, os: ['win32'], cpu: ['x64'], integrity: `sha512-${'A'.repeat(86)}==` };
   return project({
     'package.json': JSON.stringify(root),
@@ -42,6 +44,13 @@ function treeApp(opts: { lockVersion?: string; windowsOptional?: boolean; extra?
     'node_modules/foo/kept.txt': MARKERS.kept,
     'node_modules/foo/extra.txt': MARKERS.extra,
     'node_modules/foo/docs/guide.txt': MARKERS.docs,
+    ...(opts.gypPackage
+      ? {
+          'node_modules/gyp/package.json': JSON.stringify({ name: 'gyp', version: '1.0.0', main: 'index.js', gypfile: true }),
+          'node_modules/gyp/index.js': "module.exports = require('./build/Release/gyp.node');\n",
+          'node_modules/gyp/binding.gyp': '{}',
+        }
+      : {}),
     ...opts.extra,
   });
 }
@@ -65,15 +74,26 @@ async function expectUsageError(dir: string, args: string[], pattern: RegExp): P
 
 describe('svcpack build: --include, --exclude and --native with the dependency tree', () => {
   it('an excluded file is not in the exe, an included one is; build.json counts the files; --native for a package the app does not use warns', async () => {
-    const dir = treeApp({ extra: { 'vendor/other.node': 'not loaded' } });
+    const dir = treeApp({ gypPackage: true, extra: { 'vendor/other.node': 'not loaded' } });
+    const dll = fakePe('gyp addon');
+    dll.writeUInt16LE(0x2022, 0x80 + 22); // IMAGE_FILE_DLL
+    fs.writeFileSync(path.join(dir, 'vendor/gyp.node'), dll);
     const outDir = path.join(dir, 'dist');
-    const code = await build(dir, '--out-dir', outDir, '--json', '--exclude', 'foo/extra.txt', '--include', 'node_modules/foo/docs/**', '--native', 'nothere=vendor/other.node', '--native', 'foo=vendor/other.node');
+    const code = await build(
+      dir, '--out-dir', outDir, '--json', '--exclude', 'foo/extra.txt', '--include', 'node_modules/foo/docs/**',
+      '--native', 'nothere=vendor/other.node', '--native', 'foo=vendor/other.node', '--native', 'gyp=vendor/gyp.node',
+    );
     expect(code, out.stderr).toBe(0);
+    // The tree took gyp's file (deps/install-binaries.ts): no warning for it.
+    expect(out.stderr).not.toContain('--native gyp');
     expect(out.stderr).toContain(`svcpack: warning: --native nothere: the app does not use nothere, so ${path.join(dir, 'vendor/other.node')} is not embedded — check the package name, or drop --native nothere\n`);
-    expect(out.stderr).toContain(`svcpack: warning: --native foo: no module of the bundle loads a native addon of foo, so ${path.join(dir, 'vendor/other.node')} is not embedded — check the package name, or drop --native foo\n`);
+    expect(out.stderr).toContain(`svcpack: warning: --native foo: no module of the app loads a native addon of foo, so ${path.join(dir, 'vendor/other.node')} is not embedded — check the package name, or drop --native foo\n`);
     const record = JSON.parse(out.stdout);
     // package.json, index.js, data/table.json, kept.txt and the included docs/guide.txt; not extra.txt.
-    expect(record.embedded.packages).toMatchObject([{ name: 'foo', version: '1.0.0', location: 'node_modules/foo', source: 'installed', files: 5 }]);
+    expect(record.embedded.packages).toMatchObject([
+      { name: 'foo', version: '1.0.0', location: 'node_modules/foo', source: 'installed', files: 5 },
+      { name: 'gyp', location: 'node_modules/gyp', files: 3 }, // package.json, index.js, build/Release/gyp.node
+    ]);
     const exe = fs.readFileSync(path.join(outDir, 'TreeSvc.exe'));
     expect(exe.includes(MARKERS.kept)).toBe(true);
     expect(exe.includes(MARKERS.docs)).toBe(true);

@@ -56,6 +56,8 @@ export interface AppBundle {
   /** The native addons embedded, and their files' contents by SHA-256 (SEA assets). */
   addons: EmbeddedAddon[];
   addonFiles: Map<string, Uint8Array>;
+  /** The packages whose `--native` file the addon loader embedded. */
+  nativeUsed: ReadonlySet<string>;
   /**
    * Direct packer: the modules and files embedded besides the bundle (worker and fork entries,
    * files read at run time) and their manifest; see embedded/embed.ts.
@@ -175,9 +177,9 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
         .filter(([file]) => !file.startsWith('<stdin>'))
         .map(([file, meta]) => [file, (typeof meta === 'number' ? meta : meta.bytes) - (addedBytes.get(path.resolve(input.projectDir, file)) ?? 0)]),
     );
-    const warnings = [...collector.warnings, ...unusedNative(input.addons?.native ?? {}, collector, Object.keys(result.metafile.inputs)), ...found.warnings, ...optional.warnings(input.projectDir)];
+    const warnings = [...collector.warnings, ...found.warnings, ...optional.warnings(input.projectDir)];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
-    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, embedded, warnings };
+    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }
@@ -192,15 +194,17 @@ function* bundleNeeds(found: RunTimeFiles, collector: AddonCollector): Generator
 }
 
 /**
- * A warning for each `--native` package whose file the build did not use: the app does not use
- * the package (no bundled module is in it), or no module it bundles loads that package's addon.
+ * A warning for each `--native` package whose file the build did not use (`used`: the packages
+ * whose file the bundle's addon loader or the dependency tree took): the app does not use the
+ * package at all (no bundled module is in it, and it is not in `treePackages`), or nothing of the
+ * app loads that package's addon. `inputs`: the bundle's input files, project-relative.
  */
-function unusedNative(native: Record<string, string>, collector: AddonCollector, inputs: readonly string[]): string[] {
+export function unusedNativeWarnings(native: Readonly<Record<string, string>>, used: ReadonlySet<string>, inputs: readonly string[], treePackages: readonly string[] = []): string[] {
   return Object.entries(native)
-    .filter(([pkg]) => !collector.nativeUsed.has(pkg))
+    .filter(([pkg]) => !used.has(pkg))
     .map(([pkg, file]) => {
-      const used = inputs.some((input) => input.startsWith(`node_modules/${pkg}/`) || input.includes(`/node_modules/${pkg}/`));
-      const why = used ? `no module of the bundle loads a native addon of ${pkg}` : `the app does not use ${pkg}`;
+      const inApp = treePackages.includes(pkg) || inputs.some((input) => input.startsWith(`node_modules/${pkg}/`) || input.includes(`/node_modules/${pkg}/`));
+      const why = inApp ? `no module of the app loads a native addon of ${pkg}` : `the app does not use ${pkg}`;
       return `--native ${pkg}: ${why}, so ${file} is not embedded — check the package name, or drop --native ${pkg}`;
     });
 }

@@ -101,7 +101,7 @@ describe('treeFiles with globs', () => {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.writeFileSync(path.join(dir, file), text);
     }
-    return { name, version: '1.0.0', integrity: null, license: null, location, dir, source: 'installed' };
+    return { name, version: '1.0.0', integrity: null, license: null, location, dir, source: 'installed', optional: false };
   }
   const foo = pkg('foo', 'node_modules/foo', {
     'index.js': 'module.exports = 1;',
