@@ -89,7 +89,7 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    */
   include?: string[];
   /**
-   * Files of the embedded dependency tree to leave out (`swagger-ui-dist/*.map`,
+   * Files of the embedded dependency tree to leave out (`moment/locale/**`,
    * `node_modules/typescript/**`); wins over `include`. A file the bundle itself embeds (a file
    * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
    */
