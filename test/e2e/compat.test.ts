@@ -69,7 +69,7 @@ export const COMPAT_APPS = [
   { app: 'socket-io', kind: 'WebSockets, realtime', packages: 'socket.io 4, socket.io-client 4' },
   { app: 'grpc', kind: 'RPC, .proto read at run time', packages: '@grpc/grpc-js 1, @grpc/proto-loader 0.8' },
   { app: 'nestjs-shutdown-hooks', kind: 'framework re-raising SIGTERM', packages: '@nestjs/core 12 with app.enableShutdownHooks()' },
-  { app: 'tsc-app', kind: 'compiled with tsc to CommonJS', packages: 'tsyringe 4, zod 4 (required from tsc output)', entry: 'tsc-app/dist/main.js', prepare: compileTscApp },
+  { app: 'tsc-app', kind: 'compiled with tsc to CommonJS', packages: 'tsyringe 4, zod 4, dotenv by name (required from tsc output)', entry: 'tsc-app/dist/main.js', prepare: compileTscApp },
 ] as const satisfies readonly CompatApp[];
 
 type AppName = (typeof COMPAT_APPS)[number]['app'];
