@@ -7,15 +7,44 @@
  * built two at a time (two cores) while Wine starts, and run one after another in one Wine
  * session. The figures the README's compatibility table shows are printed at the end.
  */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { build, type BuildResult } from '../../src/build';
 import { ensureFixtureDeps } from '../support/fixture-deps';
 import { createServiceCommand, e2eFile, ensurePortFree, fixturesDir, httpGet, sc, scratchDir, waitForHttp, waitForState, winPath } from './wine';
 
 const COMPAT_DIR = path.join(fixturesDir, 'compat');
+const TSC_APP_DIR = path.join(COMPAT_DIR, 'tsc-app');
 
-/** The apps (fixtures/compat/apps/<app>.ts), what each stands for, and its package(s). */
+/**
+ * Compiles fixtures/compat/tsc-app with the project's own TypeScript into its dist/ (gitignored;
+ * emptied first), as a user's `tsc` build would: CommonJS .js files next to which Node finds
+ * fixtures/compat/node_modules by walking up.
+ */
+async function compileTscApp(): Promise<void> {
+  await fs.rm(path.join(TSC_APP_DIR, 'dist'), { recursive: true, force: true });
+  const tsc = path.join(fixturesDir, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    await promisify(execFile)(process.execPath, [tsc, '-p', path.join(TSC_APP_DIR, 'tsconfig.json')], { env: { ...process.env, NODE_OPTIONS: '' } });
+  } catch (err) {
+    throw new Error(`tsc -p ${TSC_APP_DIR} failed: ${`${(err as { stdout?: string }).stdout ?? ''}`.trim() || (err as Error).message}`);
+  }
+}
+
+/** An app of the suite; `entry` (relative to fixtures/compat) defaults to apps/<app>.ts. */
+interface CompatApp {
+  app: string;
+  kind: string;
+  packages: string;
+  entry?: string;
+  /** Run before the app is built. */
+  prepare?: () => Promise<void>;
+}
+
+/** The apps (fixtures/compat/apps/<app>.ts unless `entry` says otherwise), what each stands for, and its package(s). */
 export const COMPAT_APPS = [
   { app: 'express', kind: 'web framework', packages: 'express 5' },
   { app: 'fastify', kind: 'web framework', packages: 'fastify 5' },
@@ -35,7 +64,13 @@ export const COMPAT_APPS = [
   { app: 'cluster', kind: 'process cluster', packages: 'node:cluster (built in), two workers sharing the port' },
   { app: 'tsyringe', kind: 'dependency injection', packages: 'tsyringe 4, reflect-metadata' },
   { app: 'nestjs', kind: 'framework, dependency injection', packages: '@nestjs/core 12, @nestjs/platform-express' },
-] as const;
+  { app: 'hbs', kind: 'view engine chosen by name', packages: 'express 5, hbs 4 (handlebars; views read at run time)' },
+  { app: 'swagger-ui-express', kind: 'package serving its own folder', packages: 'swagger-ui-express 5 (swagger-ui-dist through express.static)' },
+  { app: 'socket-io', kind: 'WebSockets, realtime', packages: 'socket.io 4, socket.io-client 4' },
+  { app: 'grpc', kind: 'RPC, .proto read at run time', packages: '@grpc/grpc-js 1, @grpc/proto-loader 0.8' },
+  { app: 'nestjs-shutdown-hooks', kind: 'framework re-raising SIGTERM', packages: '@nestjs/core 12 with app.enableShutdownHooks()' },
+  { app: 'tsc-app', kind: 'compiled with tsc to CommonJS', packages: 'tsyringe 4, zod 4, dotenv by name (required from tsc output)', entry: 'tsc-app/dist/main.js', prepare: compileTscApp },
+] as const satisfies readonly CompatApp[];
 
 type AppName = (typeof COMPAT_APPS)[number]['app'];
 const FIRST_PORT = 18500;
@@ -50,13 +85,16 @@ interface Built {
 /** Builds the apps, `concurrency` at a time; a failed build is kept as its error (its test fails with it). */
 async function buildAll(concurrency: number): Promise<Map<AppName, Built | Error>> {
   const out = new Map<AppName, Built | Error>();
-  const queue = COMPAT_APPS.map((a) => a.app);
+  const queue: CompatApp[] = [...COMPAT_APPS];
   const worker = async () => {
-    for (let app = queue.shift(); app; app = queue.shift()) {
+    for (let spec = queue.shift(); spec; spec = queue.shift()) {
+      const app = spec.app as AppName;
       const outDir = scratchDir(serviceName(app));
-      const t = performance.now();
       try {
-        const result = await build({ entry: path.join(COMPAT_DIR, 'apps', `${app}.ts`), name: serviceName(app), outDir, stopTimeoutMs: 10_000 });
+        await spec.prepare?.();
+        const t = performance.now();
+        const entry = path.join(COMPAT_DIR, spec.entry ?? path.join('apps', `${app}.ts`));
+        const result = await build({ entry, name: serviceName(app), outDir, stopTimeoutMs: 10_000 });
         out.set(app, { exe: result.files[0]!, result, buildMs: performance.now() - t });
       } catch (err) {
         out.set(app, err as Error);
