@@ -12,6 +12,7 @@ import { readAsset } from '../assets';
 import { installEmbeddedFs, type EmbeddedFile } from './embedded-fs';
 import { EMBED_MANIFEST_ASSET, isEmptyManifest, virtualPath, type EmbedManifest } from './manifest';
 import { installModuleHooks } from './module-hooks';
+import { installSharedModules } from './shared-modules';
 import { installTreeBinaryHooks } from './tree-binary-hooks';
 
 const STATE_KEY = Symbol.for('svcpack.embedded');
@@ -46,7 +47,10 @@ export function installEmbedded(exePath = process.execPath): EmbedManifest | nul
   if (Object.keys(manifest.modules).length > 0 || Object.keys(manifest.packages ?? {}).length > 0) {
     installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath, readAsset);
   }
-  if (Object.keys(manifest.packages ?? {}).length > 0) installTreeBinaryHooks(manifest, exePath, readAsset);
+  if (Object.keys(manifest.packages ?? {}).length > 0) {
+    installTreeBinaryHooks(manifest, exePath, readAsset);
+    installSharedModules(exePath, (rel) => manifest.files[rel] !== undefined);
+  }
   const bundlerPaths = Object.entries(manifest.bundlerPaths);
   if (bundlerPaths.length > 0) {
     g.__bundlerPathsOverrides = { ...g.__bundlerPathsOverrides, ...Object.fromEntries(bundlerPaths.map(([spec, rel]) => [spec, virtualPath(rel, exePath)])) };

@@ -10,10 +10,12 @@ import { shimDir } from '../package-root';
 import { esbuild } from './esbuild';
 import { packageOf } from './module-names';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
+import { SHARE_CJS_BANNER } from './shared-modules';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
 import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/embed';
 import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
+import { shareCommonJsModules } from './shared-modules';
 import { refuseExcludedNeeds, type BundleNeed } from './embedded/excluded-needs';
 import { workerAliasPlugin } from './embedded/worker-alias';
 import { decoratorMetadata } from './decorators/metadata';
@@ -95,6 +97,7 @@ function banner(packer: 'direct' | 'pkg'): string {
     'const __svcpackDir = (rel) => __svcpackDirname(__svcpackFile(rel));',
     'const __svcpackUrl = (rel) => __svcpackPathToFileURL(__svcpackFile(rel)).href;',
     'const require = __svcpackCreateRequire(process.execPath);',
+    SHARE_CJS_BANNER,
   ].join('\n');
 }
 
@@ -179,7 +182,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     );
     const warnings = [...collector.warnings, ...found.warnings, ...optional.warnings(input.projectDir)];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
-    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings };
+    return { code: direct ? shareCommonJsModules(out.text) : out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }

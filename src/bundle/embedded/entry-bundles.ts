@@ -11,6 +11,7 @@ import { failure } from '../../errors';
 import { esbuild } from '../esbuild';
 import { CHUNK_PREFIX } from '../../../runtime-shim/embedded/manifest';
 import { treePath } from './locations';
+import { shareCommonJsModules } from '../shared-modules';
 
 export interface EntryBundles {
   /** Tree path (entries) or file name (chunks) → module source. */
@@ -44,7 +45,7 @@ export async function bundleEntries(entries: readonly string[], projectDir: stri
     const text = byOutput.get(out);
     if (text === undefined) throw failure('BUNDLE_FAILED', `esbuild reported ${out} but produced no such file`);
     const key = meta.entryPoint ? treePath(projectDir, path.resolve(projectDir, meta.entryPoint)) : path.posix.basename(out);
-    modules.set(key, text);
+    modules.set(key, shareCommonJsModules(text));
   }
   const inputs = Object.fromEntries(Object.entries(result.metafile.inputs).map(([file, meta]) => [file, meta.bytes]));
   return { modules, inputs };
