@@ -1,11 +1,13 @@
 /**
  * The human-readable `svcpack inspect` report: one aligned `label  value` block. Environment
- * variables are listed by name only. Pure.
+ * variables are listed by name only. The embedded packages of the dependency tree come last, one
+ * per line in columns: `name@version  license  location  integrity`. Pure.
  */
 import { formatRotation } from '../../runtime-shim/settings/logging-resolve';
 import { formatDuration, settingsToFlagPairs } from '../../runtime-shim/settings/resolve';
 import type { ExeManifest } from '../pack/manifest';
 import { formatBytes } from '../summary';
+import type { ExePackage } from '../bundle/embedded/packages-asset';
 import type { SignatureInfo } from './authenticode';
 import type { InspectResult } from './inspect';
 
@@ -50,8 +52,19 @@ export function formatInspect(r: InspectResult): string {
   rows.push(['SEA', r.sea ? 'yes' : 'no'], ['size', `${formatBytes(r.bytes)} (${r.bytes} bytes)`], ['sha256', r.sha256]);
   rows.push(...signatureRows(r.signature));
   if (m) rows.push(...settingRows(m));
+  if (r.packages) rows.push(...packageRows(r.packages));
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${rows.map(([label, value]) => `${label.padEnd(width)}${value}`.trimEnd()).join('\n')}\n`;
+}
+
+/** `packages  108 of the dependency tree (635 files, 7.1 MB)`, then one aligned line per package. */
+function packageRows(packages: readonly ExePackage[]): Row[] {
+  const files = packages.reduce((n, p) => n + p.files, 0);
+  const bytes = packages.reduce((n, p) => n + p.bytes, 0);
+  const head: Row = ['packages', `${packages.length} of the dependency tree (${files} file${files === 1 ? '' : 's'}, ${formatBytes(bytes)})`];
+  const cells = packages.map((p) => [`${p.name}@${p.version}`, p.license ?? '(no license)', p.location, p.integrity ?? '(no integrity)']);
+  const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
+  return [head, ...cells.map((c): Row => ['', c.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')])];
 }
 
 function signatureRows(sig: SignatureInfo): Row[] {

@@ -1,19 +1,23 @@
 /**
  * `svcpack inspect`: what an exe is, read from the file alone — the svcpack manifest (what
- * svcpack built it with, the baked settings), the version resources, the embedded Node version,
- * whether it is a Node single-executable application, and its Authenticode signature. Any PE file
+ * svcpack built it with, the baked settings, the native addons), the version resources, the
+ * embedded Node version, whether it is a Node single-executable application, the packages of the
+ * dependency tree it embeds (the SEA asset `packages.json`), and its Authenticode signature. Any PE file
  * can be inspected; exes not built by svcpack have `svcpack: null`. Environment variable values
  * are never part of the result (each is `"***"`).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import * as ResEdit from 'resedit';
+import { decodePackagesAsset, PACKAGES_ASSET, type ExePackage } from '../bundle/embedded/packages-asset';
 import { usageError } from '../errors';
 import { decodeManifest, MANIFEST_RESOURCE_NAME, redactEnv, type ExeManifest } from '../pack/manifest';
 import { SEA_FUSE, SEA_RESOURCE_NAME } from '../pack/pe';
 import { verifyAuthenticode, type SignatureInfo } from './authenticode';
 import { readPeLayout } from './pe-layout';
+import { readSeaAssets } from './sea-assets';
 
 const RT_RCDATA = 10;
 
@@ -41,6 +45,13 @@ export interface InspectResult {
   node: { version: string } | null;
   /** A Node single-executable application: NODE_SEA_BLOB resource present and the SEA fuse flipped. */
   sea: boolean;
+  /**
+   * The packages of the production dependency tree embedded in the exe (`--embed-dependencies`,
+   * the default with the direct packer), sorted by location. Null when the exe carries no list:
+   * built without the tree, with `--packer pkg`, by a svcpack that did not write the list, a
+   * project without dependencies, or not built by svcpack.
+   */
+  packages: ExePackage[] | null;
   signature: SignatureInfo;
 }
 
@@ -72,6 +83,7 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
   const hasFuse = (state: string) => buf.indexOf(`${SEA_FUSE}:${state}`, 0, 'latin1') >= 0;
   const fuseFlipped = hasFuse('1'); // each search scans up to the whole file (≈ 90 MB)
   const isNode = fuseFlipped || hasFuse('0');
+  const seaEntry = entries.find((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME);
   return {
     file,
     bytes: bytes.byteLength,
@@ -79,9 +91,26 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
     svcpack: manifest,
     versionInfo,
     node: manifest ? { version: manifest.node.version } : isNode ? nodeVersionOf(versionInfo) : null,
-    sea: fuseFlipped && entries.some((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME),
+    sea: fuseFlipped && seaEntry !== undefined,
+    packages: seaEntry ? embeddedPackages(new Uint8Array(seaEntry.bin), file) : null,
     signature: verifyAuthenticode(bytes),
   };
+}
+
+/**
+ * The package list in a SEA blob: the asset `packages.json`, or `packages.json.br` (Brotli) from a
+ * `--compress` build; null when the blob has neither. A list that is not readable is BAD_MANIFEST.
+ */
+function embeddedPackages(blob: Uint8Array, file: string): ExePackage[] | null {
+  const assets = readSeaAssets(blob);
+  const plain = assets?.get(PACKAGES_ASSET);
+  const compressed = assets?.get(`${PACKAGES_ASSET}.br`);
+  if (!plain && !compressed) return null;
+  try {
+    return decodePackagesAsset(plain ?? zlib.brotliDecompressSync(compressed!));
+  } catch (err) {
+    throw usageError('BAD_MANIFEST', `the ${PACKAGES_ASSET} asset of ${file} is not readable (${(err as Error).message})`, 'the exe was altered, or built by a newer svcpack: upgrade svcpack');
+  }
 }
 
 /** The resource entries of a PE; none when it has no (readable) resource section. */

@@ -42,6 +42,7 @@ function result(overrides: Partial<InspectResult> = {}): InspectResult {
     versionInfo: null,
     node: { version: '22.22.2' },
     sea: true,
+    packages: null,
     signature: { status: 'unsigned' },
     ...overrides,
   };

@@ -1,9 +1,10 @@
 /**
  * Everything the exe embeds besides the main bundle: the entry modules found while bundling (and
  * in those entries, until no new one appears), the modules of folders the app lists, the files
- * found or declared with `--asset`, the dependency tree's files, and
- * the manifest that tells the exe where each lives (runtime-shim/embedded/manifest.ts). Asset
- * names carry the content's SHA-256, so identical files are stored once.
+ * found or declared with `--asset`, the dependency tree's files, the manifest that tells the exe
+ * where each lives (runtime-shim/embedded/manifest.ts), and with the tree the package list
+ * `svcpack inspect` reads (packages-asset.ts). Asset names carry the content's SHA-256, so
+ * identical files are stored once.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, type EmbedManifest
 import { expandAssetGlobs } from './asset-globs';
 import { bundleEntries } from './entry-bundles';
 import { treePath } from './locations';
+import { encodePackagesAsset, PACKAGES_ASSET } from './packages-asset';
 import type { RunTimeFiles } from './run-time-files';
 import type { EmbeddedPackage, TreeFile } from '../../deps/tree-files';
 
@@ -123,6 +125,8 @@ export async function embedRunTimeFiles(
       assets.set(asset, f.data);
     }
     manifest.packages = Object.fromEntries(tree.packages.map((p) => [p.location, `${p.name}@${p.version}`]));
+    // The package list for `svcpack inspect`: beside the index, never read by the exe.
+    assets.set(PACKAGES_ASSET, encodePackagesAsset(tree.packages));
   }
   if (!isEmptyManifest(manifest)) assets.set(EMBED_MANIFEST_ASSET, JSON.stringify(manifest));
   const started = Object.keys(manifest.modules).filter((m) => !m.startsWith(CHUNK_PREFIX)).sort();
