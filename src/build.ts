@@ -11,6 +11,7 @@ import { buildRecord, recordFileName, type BuildRecord } from './emit/build-reco
 import { OutputStage } from './emit/outputs';
 import { sha256Hex } from './emit/sha256';
 import { generateScripts } from './emit/scripts';
+import { cycloneDxBom } from './emit/sbom';
 import { svcpackVersion } from './package-root';
 import { packDirect } from './pack/direct';
 import { koffiNativeFor } from './pack/koffi-native';
@@ -26,6 +27,7 @@ import { resolveDependencyTree } from './deps/tree';
 import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-binaries';
 import { treeFiles } from './deps/tree-files';
 import { TreeGlobs } from './deps/tree-globs';
+import { treeEdges, treeManifests } from './deps/tree-edges';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
@@ -243,6 +245,15 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         }),
       );
       for (const [file, output] of written) outputs[file] = output;
+      // The SBOM describes the exe as written (signed, when the build signs it).
+      const sbomFile = plan.sbom
+        ? await (async () => {
+            const text = await sbomText(plan, { exeSha256: outputs[`${plan.name}.exe`]!.sha256, nodeExe: await nodeExeBytes, nodeVersion: runtime.version, koffi, addons: bundle.addons, tree: await treeReady, timeDateStamp });
+            const [sha256, staged] = await Promise.all([sha256Hex(text), stage.writeTo(plan.sbom!, text)]);
+            outputs[path.relative(plan.outDir, plan.sbom!).split(path.sep).join('/')] = { bytes: Buffer.byteLength(text), sha256 };
+            return staged;
+          })()
+        : undefined;
       timings.total = Math.round(performance.now() - started);
       const record = buildRecord({
         build: plan,
@@ -262,7 +273,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       });
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
-      const finals = await stage.commit([...Object.keys(files), recordFile]);
+      const finals = await stage.commit([...Object.keys(files), ...(sbomFile ? [sbomFile] : []), recordFile]);
       return { record, files: finals, timings };
     } catch (err) {
       await stage.abandon();
@@ -270,6 +281,33 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     }
   });
   return result;
+}
+
+/** The text of the `--sbom` file (emit/sbom.ts) of an exe whose SHA-256 is `exeSha256`. */
+async function sbomText(
+  plan: ResolvedBuild,
+  facts: {
+    exeSha256: string;
+    nodeExe: Uint8Array | undefined;
+    nodeVersion: string;
+    koffi: { version: string; sha256: string };
+    addons: Parameters<typeof cycloneDxBom>[0]['addons'];
+    tree: Awaited<ReturnType<typeof treeFiles>> | undefined;
+    timeDateStamp: number | undefined;
+  },
+): Promise<string> {
+  const projectManifest = JSON.parse(await readFile(path.join(plan.projectDir, 'package.json'), 'utf8').catch(() => 'null')) as unknown;
+  const bom = cycloneDxBom({
+    exe: { name: plan.name, version: plan.version, description: plan.description, sha256: facts.exeSha256, company: plan.company },
+    svcpackVersion,
+    node: { version: facts.nodeVersion, ...(facts.nodeExe ? { sha256: await sha256Hex(facts.nodeExe) } : {}) },
+    koffi: facts.koffi,
+    packages: facts.tree?.packages ?? [],
+    addons: facts.addons,
+    edges: facts.tree ? treeEdges(treeManifests(projectManifest, facts.tree)) : undefined,
+    timestamp: facts.timeDateStamp === undefined ? new Date() : new Date(facts.timeDateStamp * 1000),
+  });
+  return `${JSON.stringify(bom, null, 2)}\n`;
 }
 
 /** The SEA assets of what the app embeds besides its bundle, with the thread loader when workers start embedded modules. */

@@ -78,6 +78,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--copyright <text>', 'LegalCopyright resource')
     .option('--icon <file.ico>', 'exe icon (default: Node.js icon)')
     .option('--out-dir <dir>', 'output folder (default: dist)')
+    .option('--sbom <file>', 'also write a CycloneDX 1.6 JSON SBOM of the exe to <file> (e.g. dist/MySvc.cdx.json); direct packer only')
     .option('--node <version>', `embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one (default: ${DEFAULT_NODE_VERSION})`)
     .option('--node-binary <node.exe>', 'use this win-x64 node.exe instead of fetching one')
     .addOption(new Option('--packer <packer>', 'how the exe is made (default: direct)').choices(['direct', 'pkg']))
@@ -128,6 +129,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         copyright: o.copyright as string | undefined,
         icon: o.icon as string | undefined,
         outDir: o.outDir as string | undefined,
+        sbom: o.sbom as string | undefined,
         node: o.node as string | undefined,
         nodeBinary: o.nodeBinary as string | undefined,
         packer: o.packer as 'direct' | 'pkg' | undefined,

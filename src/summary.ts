@@ -26,8 +26,8 @@ const STEP_LABELS: Record<string, string> = {
 /** The summary printed after a successful build (pure); `timings` default the record's. */
 export function formatSummary(record: BuildRecord, files: string[], timings: Record<string, number> = record.timings): string {
   const rows = files.map((file) => {
-    const name = path.basename(file);
-    const size = record.outputs[name]?.bytes;
+    // Outputs are named relative to the output folder (the SBOM may be elsewhere).
+    const size = record.outputs[path.relative(record.outDir, file).split(path.sep).join('/')]?.bytes;
     return `  ${path.relative(process.cwd(), file) || file}${size === undefined ? '' : `  ${formatBytes(size)}`}`;
   });
   // Steps in the order they ran, the total last.

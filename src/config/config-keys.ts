@@ -84,6 +84,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   copyright: { kind: 'text', flag: '--copyright', help: 'LegalCopyright resource' },
   icon: { kind: 'path', flag: '--icon', help: 'exe icon, an .ico file (default: the Node.js icon)' },
   outDir: { kind: 'path', flag: '--out-dir', help: 'output folder (default: dist, in the current folder)' },
+  sbom: { kind: 'path', flag: '--sbom', help: 'also write a CycloneDX 1.6 JSON SBOM of the exe to this file (e.g. dist/MySvc.cdx.json): the embedded packages, Node.js, native addons, with hashes and licenses. Direct packer only' },
   node: { kind: 'text', flag: '--node', help: 'embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one (default: the pinned 26.x)' },
   nodeBinary: { kind: 'path', flag: '--node-binary', help: 'use this win-x64 node.exe instead of fetching one' },
   packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', help: 'how the exe is made (default: direct)' },

@@ -49,6 +49,12 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
   icon?: string;
   /** Output folder; default `dist`. */
   outDir?: string;
+  /**
+   * Also write a CycloneDX 1.6 JSON SBOM of the exe to this file (relative paths against `cwd`),
+   * with the other outputs (src/emit/sbom.ts). Direct packer only: with `--packer pkg`, pkg decides
+   * which files of node_modules go into the exe and svcpack cannot list them.
+   */
+  sbom?: string;
   /** Node.js version for the exe: exact or a supported major (22, 24, 26); default the pinned 26.x (node-lines.ts). */
   node?: string;
   /** Use this node.exe instead of fetching one. */
@@ -121,6 +127,8 @@ export interface ResolvedBuild {
   copyright?: string;
   icon?: { path: string; data: Buffer };
   outDir: string;
+  /** Absolute path of the SBOM to write (`--sbom`), checked writable; absent: none. */
+  sbom?: string;
   node?: string;
   nodeBinary?: string;
   packer: Packer;
@@ -263,6 +271,9 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
 
+  const outDir = path.resolve(cwd, opts.outDir ?? 'dist');
+  const sbom = opts.sbom === undefined ? undefined : sbomPath(opts, cwd, outDir, named);
+
   const stopTimeoutMs = stopTimeout(opts.stopTimeoutMs, opts.sources?.stopTimeoutMs ?? configKey('stopTimeoutMs').flag);
 
   const displayName = opts.displayName ?? opts.name;
@@ -283,7 +294,8 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     productName: opts.productName ?? displayName,
     copyright: opts.copyright,
     icon: opts.icon === undefined ? undefined : readIcon(path.resolve(cwd, opts.icon), named('icon', `icon ${opts.icon}`)),
-    outDir: path.resolve(cwd, opts.outDir ?? 'dist'),
+    outDir,
+    ...(sbom ? { sbom } : {}),
     node: opts.node?.replace(/^v/, ''),
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
     packer: opts.packer ?? 'direct',
@@ -301,6 +313,37 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     supervision,
     operation,
   };
+}
+
+/**
+ * The absolute path of `--sbom`, checked before anything is built: a file name (not a folder, not
+ * one of the exe's other outputs) in a folder that exists and is writable, or can be created in
+ * the nearest folder that exists. Usage error (exit 2) otherwise.
+ */
+function sbomPath(opts: BuildOptions, cwd: string, outDir: string, named: (key: ConfigKey, message: string) => string): string {
+  const given = opts.sbom;
+  if (typeof given !== 'string' || !given.trim()) {
+    throw usageError('USAGE', named('sbom', `--sbom ${JSON.stringify(given)} is not a file path`), 'give the file to write the SBOM to, e.g. --sbom dist/MySvc.cdx.json');
+  }
+  if (opts.packer === 'pkg') {
+    throw usageError('USAGE', named('sbom', '--sbom needs the default packer: --packer pkg decides which node_modules files go into the exe, so svcpack cannot list them'), 'drop --packer pkg, or drop --sbom');
+  }
+  const file = path.resolve(cwd, given);
+  const shown = named('sbom', `--sbom ${given}`);
+  const hint = 'give a file path in a folder you can write to, e.g. --sbom dist/MySvc.cdx.json';
+  const outputs = new Set([`${opts.name}.exe`, `${opts.name}.build.json`, 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1'].map((f) => path.join(outDir, f)));
+  if (outputs.has(file)) throw usageError('USAGE', `${shown} is one of the build's own outputs`, 'give the SBOM its own name, e.g. --sbom dist/MySvc.cdx.json');
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw usageError('USAGE', `${shown} is a folder`, hint);
+  let dir = path.dirname(file);
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  if (!fs.statSync(dir).isDirectory()) throw usageError('USAGE', `${shown}: ${dir} is not a folder`, hint);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    if (fs.existsSync(file)) fs.accessSync(file, fs.constants.W_OK);
+  } catch {
+    throw usageError('USAGE', `${shown} cannot be written (no write permission in ${dir})`, hint);
+  }
+  return file;
 }
 
 /**

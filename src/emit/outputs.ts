@@ -1,14 +1,25 @@
 /**
  * Writes build outputs atomically: everything goes to a staging folder inside the output folder,
- * then each file is renamed into place. A failed build leaves the output folder as it was (and
- * removes it if the build created it).
+ * then each file is renamed into place. A file that belongs elsewhere (`--sbom` outside the output
+ * folder) is staged as a temporary file next to its target and renamed last. A failed build leaves
+ * the output folder and those targets as they were (and removes the output folder if the build
+ * created it).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { failure } from '../errors';
 
+/** A file staged outside the output folder: its temporary file, its target, folders created for it. */
+interface OutsideFile {
+  staged: string;
+  target: string;
+  createdDir: string | undefined;
+}
+
 export class OutputStage {
+  private readonly outside: OutsideFile[] = [];
+
   private constructor(
     readonly outDir: string,
     readonly dir: string,
@@ -38,25 +49,63 @@ export class OutputStage {
     return staged;
   }
 
-  /** Moves every staged file into the output folder; returns their final paths. */
-  async commit(files: string[]): Promise<string[]> {
+  /**
+   * Stages `data` for the absolute path `target`, anywhere: in the staging folder when `target` is
+   * in the output folder, else as a temporary file next to `target` (its folder created if
+   * missing). {@link commit} moves it into place; returns `target`'s name for commit().
+   */
+  async writeTo(target: string, data: string | Uint8Array): Promise<string> {
+    if (path.dirname(target) === this.outDir) {
+      await this.write(path.basename(target), data);
+      return path.basename(target);
+    }
+    const staged = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let createdDir: string | undefined;
     try {
-      const finals: string[] = [];
-      for (const file of files) {
-        const target = path.join(this.outDir, file);
-        await fs.rename(path.join(this.dir, file), target);
-        finals.push(target);
-      }
+      createdDir = await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(staged, data);
+    } catch (err) {
+      await fs.rm(staged, { force: true });
+      if (createdDir) await fs.rm(createdDir, { recursive: true, force: true });
+      throw failure('OUTPUT_FAILED', `cannot write ${target}: ${(err as Error).message}`, 'choose a path in a folder you can write to', err);
+    }
+    this.outside.push({ staged, target, createdDir });
+    return target;
+  }
+
+  /**
+   * Moves every staged file into place, the output folder's first, then those staged by
+   * {@link writeTo} outside it; returns the final paths in the order of `files`.
+   */
+  async commit(files: string[]): Promise<string[]> {
+    const outside = new Map(this.outside.map((o) => [o.target, o]));
+    try {
+      for (const file of files) if (!outside.has(file)) await fs.rename(path.join(this.dir, file), path.join(this.outDir, file));
       await fs.rm(this.dir, { recursive: true, force: true });
-      return finals;
     } catch (err) {
       throw failure('OUTPUT_FAILED', `cannot move outputs into ${this.outDir}: ${(err as Error).message}`, 'close programs using the old exe (a running service?) and build again', err);
     }
+    for (const o of this.outside.splice(0)) {
+      try {
+        await fs.rename(o.staged, o.target);
+      } catch (err) {
+        await fs.rm(o.staged, { force: true });
+        throw failure('OUTPUT_FAILED', `cannot write ${o.target}: ${(err as Error).message}`, 'choose a path you can write to (not a folder, not a file in use)', err);
+      }
+    }
+    return files.map((file) => (outside.has(file) ? file : path.join(this.outDir, file)));
   }
 
-  /** Removes the staging folder (and the output folder if this build created it and it is empty). */
+  /**
+   * Removes the staging folder (and the output folder if this build created it and it is empty),
+   * and the files staged outside it (and the folders created for them).
+   */
   async abandon(): Promise<void> {
     await fs.rm(this.dir, { recursive: true, force: true });
     if (this.createdOutDir) await fs.rmdir(this.outDir).catch(() => {});
+    for (const o of this.outside.splice(0)) {
+      await fs.rm(o.staged, { force: true });
+      if (o.createdDir) await fs.rm(o.createdDir, { recursive: true, force: true }).catch(() => {});
+    }
   }
 }
