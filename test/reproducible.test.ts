@@ -67,8 +67,14 @@ describe('reproducible builds', () => {
     expect(dated.record.sourceDateEpoch).toBe(1_700_000_000);
     expect(timeDateStamp(fs.readFileSync(dated.files[0]!))).toBe(1_700_000_000);
     expect(timeDateStamp(fs.readFileSync(plain.files[0]!))).not.toBe(1_700_000_000);
-    const again = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/again/x', 'epoch-out-again'));
-    expect(again.record.outputs).toEqual(dated.record.outputs);
+    // With --sbom: the SBOM (its timestamp SOURCE_DATE_EPOCH, its serial number from the exe's hash) is byte-identical too.
+    const sbom = (outDir: string) => ({ sbom: path.join(root, outDir, 'ReproSvc.cdx.json') });
+    const withSbom = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/sbom', 'epoch-out-sbom', sbom('epoch-out-sbom')));
+    const again = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/again/x', 'epoch-out-again', sbom('epoch-out-again')));
+    expect(again.record.outputs).toEqual(withSbom.record.outputs);
+    expect(again.record.outputs['ReproSvc.exe']).toEqual(dated.record.outputs['ReproSvc.exe']);
+    const bom = JSON.parse(fs.readFileSync(path.join(root, 'epoch-out-again', 'ReproSvc.cdx.json'), 'utf8')) as { metadata: { timestamp: string } };
+    expect(bom.metadata.timestamp).toBe('2023-11-14T22:13:20Z');
   });
 
   test('a SOURCE_DATE_EPOCH that is not whole seconds is a usage error naming it, and nothing is written', async () => {

@@ -65,8 +65,8 @@ export class OutputStage {
       createdDir = await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.writeFile(staged, data);
     } catch (err) {
-      await fs.rm(staged, { force: true });
-      if (createdDir) await fs.rm(createdDir, { recursive: true, force: true });
+      await fs.rm(staged, { force: true }).catch(() => {});
+      if (createdDir) await fs.rm(createdDir, { recursive: true, force: true }).catch(() => {});
       throw failure('OUTPUT_FAILED', `cannot write ${target}: ${(err as Error).message}`, 'choose a path in a folder you can write to', err);
     }
     this.outside.push({ staged, target, createdDir });
@@ -89,7 +89,7 @@ export class OutputStage {
       try {
         await fs.rename(o.staged, o.target);
       } catch (err) {
-        await fs.rm(o.staged, { force: true });
+        await fs.rm(o.staged, { force: true }).catch(() => {});
         throw failure('OUTPUT_FAILED', `cannot write ${o.target}: ${(err as Error).message}`, 'choose a path you can write to (not a folder, not a file in use)', err);
       }
     }
@@ -104,7 +104,7 @@ export class OutputStage {
     await fs.rm(this.dir, { recursive: true, force: true });
     if (this.createdOutDir) await fs.rmdir(this.outDir).catch(() => {});
     for (const o of this.outside.splice(0)) {
-      await fs.rm(o.staged, { force: true });
+      await fs.rm(o.staged, { force: true }).catch(() => {});
       if (o.createdDir) await fs.rm(o.createdDir, { recursive: true, force: true }).catch(() => {});
     }
   }

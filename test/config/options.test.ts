@@ -189,6 +189,27 @@ describe('resolveBuildOptions', () => {
     );
   });
 
+  it('--sbom: resolved against cwd; a folder, an output of the build, a path under a file or --packer pkg is a one-line usage error', () => {
+    expect(resolve().sbom).toBeUndefined();
+    expect(resolve({ sbom: 'dist/MySvc.cdx.json' }).sbom).toBe(path.join(dir, 'dist', 'MySvc.cdx.json'));
+    expect(resolve({ sbom: 'new/deeper/bom.json' }).sbom).toBe(path.join(dir, 'new', 'deeper', 'bom.json'));
+    const line = (o: Partial<BuildOptions>) => {
+      const e = thrown(() => resolve(o));
+      expect(e.exitCode).toBe(2);
+      return e.toLine();
+    };
+    expect(line({ sbom: 'src' })).toBe('svcpack: --sbom src is a folder — give a file path in a folder you can write to, e.g. --sbom dist/MySvc.cdx.json');
+    expect(line({ sbom: 'dist/MySvc.exe' })).toBe("svcpack: --sbom dist/MySvc.exe is one of the build's own outputs — give the SBOM its own name, e.g. --sbom dist/MySvc.cdx.json");
+    expect(line({ sbom: 'out/MySvc.build.json', outDir: 'out' })).toMatch(/is one of the build's own outputs/);
+    expect(line({ sbom: 'package.json/bom.json' })).toBe(`svcpack: --sbom package.json/bom.json: ${path.join(dir, 'package.json')} is not a folder — give a file path in a folder you can write to, e.g. --sbom dist/MySvc.cdx.json`);
+    expect(line({ sbom: 'bom.json', packer: 'pkg' })).toBe(
+      'svcpack: --sbom needs the default packer: --packer pkg decides which node_modules files go into the exe, so svcpack cannot list them — drop --packer pkg, or drop --sbom',
+    );
+    expect(line({ sbom: ' ' })).toMatch(/^svcpack: --sbom " " is not a file path/);
+    // From a config: the message names the config's key.
+    expect(thrown(() => resolve({ sbom: 'src', sources: { sbom: 'svcpack.config.json: sbom' } })).message).toBe('svcpack.config.json: sbom: --sbom src is a folder');
+  });
+
   it('a bad package.json version is reported as coming from package.json', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.2' }));
     const e = thrown(() => resolve());

@@ -123,4 +123,22 @@ describe('formatInspect', () => {
     expect(rows.has('packer')).toBe(false);
     expect(rows.has('start type')).toBe(false);
   });
+
+  it('the embedded packages come last: a count, then name@version, license, location and integrity in columns', () => {
+    const text = formatInspect(
+      result({
+        packages: [
+          { name: '@babel/core', version: '7.29.0', license: '(MIT OR Apache-2.0)', integrity: 'sha512-AAAA', location: 'node_modules/@babel/core', files: 3, bytes: 2048 },
+          { name: 'ms', version: '2.1.3', license: null, integrity: null, location: 'node_modules/debug/node_modules/ms', files: 1, bytes: 1024 },
+        ],
+      }),
+    );
+    const lines = text.trimEnd().split('\n');
+    expect(lines.slice(-3)).toEqual([
+      'packages      2 of the dependency tree (4 files, 3.0 KB)',
+      '              @babel/core@7.29.0  (MIT OR Apache-2.0)  node_modules/@babel/core            sha512-AAAA',
+      '              ms@2.1.3            (no license)         node_modules/debug/node_modules/ms  (no integrity)',
+    ]);
+    expect(formatInspect(result())).not.toMatch(/^packages/m);
+  });
 });

@@ -64,6 +64,8 @@ describe('inspect: an exe svcpack built', () => {
   it('file, size and sha256 match the build record', () => {
     const output = built.record.outputs[`${NAME}.exe`]!;
     expect(result).toMatchObject({ file: exe, bytes: output.bytes, sha256: output.sha256, sea: true, node: { version: NODE_VERSION } });
+    // hello-http has no dependencies: no package list.
+    expect(result.packages).toBeNull();
   });
 
   it('the manifest: what was built, with which svcpack and Node, and the baked settings', () => {
