@@ -231,6 +231,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       }),
     ));
 
+  // The SBOM names node.exe by its SHA-256: hashed (off the main thread) while the outputs are written.
+  const nodeExeSha256 = plan.sbom && nodeExeBytes ? nodeExeBytes.then((bytes) => sha256Hex(bytes)) : undefined;
+  nodeExeSha256?.catch(() => undefined); // awaited when the SBOM is made
   const result = await step('emit', async () => {
     const stage = signing?.stage ?? (await OutputStage.open(plan.outDir));
     try {
@@ -248,7 +251,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       // The SBOM describes the exe as written (signed, when the build signs it).
       const sbomFile = plan.sbom
         ? await (async () => {
-            const text = await sbomText(plan, { exeSha256: outputs[`${plan.name}.exe`]!.sha256, nodeExe: await nodeExeBytes, nodeVersion: runtime.version, koffi, addons: bundle.addons, tree: await treeReady, timeDateStamp });
+            const text = await sbomText(plan, { exeSha256: outputs[`${plan.name}.exe`]!.sha256, nodeExeSha256: await nodeExeSha256, nodeVersion: runtime.version, koffi, addons: bundle.addons, tree: await treeReady, timeDateStamp });
             const [sha256, staged] = await Promise.all([sha256Hex(text), stage.writeTo(plan.sbom!, text)]);
             outputs[path.relative(plan.outDir, plan.sbom!).split(path.sep).join('/')] = { bytes: Buffer.byteLength(text), sha256 };
             return staged;
@@ -288,7 +291,7 @@ async function sbomText(
   plan: ResolvedBuild,
   facts: {
     exeSha256: string;
-    nodeExe: Uint8Array | undefined;
+    nodeExeSha256: string | undefined;
     nodeVersion: string;
     koffi: { version: string; sha256: string };
     addons: Parameters<typeof cycloneDxBom>[0]['addons'];
@@ -300,7 +303,7 @@ async function sbomText(
   const bom = cycloneDxBom({
     exe: { name: plan.name, version: plan.version, description: plan.description, sha256: facts.exeSha256, company: plan.company },
     svcpackVersion,
-    node: { version: facts.nodeVersion, ...(facts.nodeExe ? { sha256: await sha256Hex(facts.nodeExe) } : {}) },
+    node: { version: facts.nodeVersion, ...(facts.nodeExeSha256 ? { sha256: facts.nodeExeSha256 } : {}) },
     koffi: facts.koffi,
     packages: facts.tree?.packages ?? [],
     addons: facts.addons,
