@@ -28,6 +28,7 @@ import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-b
 import { treeFiles } from './deps/tree-files';
 import { TreeGlobs } from './deps/tree-globs';
 import { treeEdges, treeManifests } from './deps/tree-edges';
+import { bundledPackages } from './deps/bundled-packages';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
@@ -251,7 +252,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       // The SBOM describes the exe as written (signed, when the build signs it).
       const sbomFile = plan.sbom
         ? await (async () => {
-            const text = await sbomText(plan, { exeSha256: outputs[`${plan.name}.exe`]!.sha256, nodeExeSha256: await nodeExeSha256, nodeVersion: runtime.version, koffi, addons: bundle.addons, tree: await treeReady, timeDateStamp });
+            const text = await sbomText(plan, { exeSha256: outputs[`${plan.name}.exe`]!.sha256, nodeExeSha256: await nodeExeSha256, nodeVersion: runtime.version, koffi, addons: bundle.addons, tree: await treeReady, inputs: bundle.inputs, timeDateStamp });
             const [sha256, staged] = await Promise.all([sha256Hex(text), stage.writeTo(plan.sbom!, text)]);
             outputs[path.relative(plan.outDir, plan.sbom!).split(path.sep).join('/')] = { bytes: Buffer.byteLength(text), sha256 };
             return staged;
@@ -296,18 +297,24 @@ async function sbomText(
     koffi: { version: string; sha256: string };
     addons: Parameters<typeof cycloneDxBom>[0]['addons'];
     tree: Awaited<ReturnType<typeof treeFiles>> | undefined;
+    /** The bundle's input files: the packages it inlined code from that the tree lacks are listed too. */
+    inputs: Record<string, number>;
     timeDateStamp: number | undefined;
   },
 ): Promise<string> {
   const projectManifest = JSON.parse(await readFile(path.join(plan.projectDir, 'package.json'), 'utf8').catch(() => 'null')) as unknown;
+  const treePackages = facts.tree?.packages ?? [];
+  const bundled = await bundledPackages(plan.projectDir, facts.inputs, new Set(treePackages.map((p) => p.location)));
+  const manifests = facts.tree ? treeManifests(projectManifest, facts.tree) : new Map([['', projectManifest]]);
+  for (const [location, manifest] of bundled.manifests) manifests.set(location, manifest);
   const bom = cycloneDxBom({
     exe: { name: plan.name, version: plan.version, description: plan.description, sha256: facts.exeSha256, company: plan.company },
     svcpackVersion,
     node: { version: facts.nodeVersion, ...(facts.nodeExeSha256 ? { sha256: facts.nodeExeSha256 } : {}) },
     koffi: facts.koffi,
-    packages: facts.tree?.packages ?? [],
+    packages: [...treePackages, ...bundled.packages.map((p) => ({ ...p, embedded: 'bundle' as const }))],
     addons: facts.addons,
-    edges: facts.tree ? treeEdges(treeManifests(projectManifest, facts.tree)) : undefined,
+    edges: treeEdges(manifests),
     timestamp: facts.timeDateStamp === undefined ? new Date() : new Date(facts.timeDateStamp * 1000),
   });
   return `${JSON.stringify(bom, null, 2)}\n`;

@@ -8,7 +8,8 @@
  * - `serialNumber` is a name-based (version 5) UUID of the exe's SHA-256: the same exe always
  *   gets the same serial number, so a rebuild with SOURCE_DATE_EPOCH gives a byte-identical SBOM.
  * - `components`: every package of the embedded dependency tree (type `library`, one per tree
- *   location, the location as `cdx:npm:package:path`), the embedded Node.js (type `platform`,
+ *   location, the location as `cdx:npm:package:path`, `svcpack:embedded` `tree`) and every other
+ *   package the app bundle inlined code from (`svcpack:embedded` `bundle`), the embedded Node.js (type `platform`,
  *   with its CPE so scanners match Node.js advisories), svcpack's runtime and koffi (its Win32
  *   bridge, compiled into every exe), and the native addons' files (type `file` with SHA-256,
  *   nested in their package's component).
@@ -19,13 +20,18 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 
-/** One package of the embedded tree (deps/tree-files.ts EmbeddedPackage has these fields). */
+/** One npm package in the exe (deps/tree-files.ts EmbeddedPackage has these fields). */
 export interface SbomPackage {
   name: string;
   version: string;
   license: string | null;
   integrity: string | null;
   location: string;
+  /**
+   * How it is in the exe: `tree` (default), its files in the embedded dependency tree; `bundle`,
+   * only its code the app bundle inlined (deps/bundled-packages.ts). The `svcpack:embedded` property.
+   */
+  embedded?: 'tree' | 'bundle';
 }
 
 export interface SbomInput {
@@ -36,7 +42,7 @@ export interface SbomInput {
   node: { version: string; sha256?: string };
   /** koffi, compiled into every exe: its version and the SHA-256 of its win32-x64 koffi.node. */
   koffi: { version: string; sha256: string };
-  /** The embedded dependency tree's packages ([] when the build embeds none). */
+  /** The npm packages in the exe: the embedded tree's, and those only the app bundle inlined. */
   packages: readonly SbomPackage[];
   /** The native addons embedded. */
   addons: readonly EmbeddedAddon[];
@@ -174,7 +180,10 @@ export function cycloneDxBom(input: SbomInput): Json {
         ...library(p.name, p.version, { 'bom-ref': packageRef(p.location) }),
         ...(hashes.length ? { hashes } : {}),
         ...(licenses.length ? { licenses } : {}),
-        properties: [{ name: 'cdx:npm:package:path', value: p.location }],
+        properties: [
+          { name: 'cdx:npm:package:path', value: p.location },
+          { name: 'svcpack:embedded', value: p.embedded ?? 'tree' },
+        ],
         ...(nested.length ? { components: nested } : {}),
       };
     });
@@ -212,7 +221,7 @@ export function cycloneDxBom(input: SbomInput): Json {
   const dependencies: Json[] = [
     { ref: exeRef, dependsOn: [...refs(edges.get('')), ...standaloneAddons.map(addonRef), NODE_REF, SVCPACK_REF, KOFFI_REF] },
     ...treeComponents.map((c) => {
-      const location = (c.properties[0] as { value: string }).value;
+      const location = c.properties[0]!.value;
       return { ref: packageRef(location), dependsOn: refs(edges.get(location)) };
     }),
     ...standaloneAddons.map((a) => ({ ref: addonRef(a), dependsOn: [] })),

@@ -69,7 +69,10 @@ describe('cycloneDxBom', () => {
       version: '7.29.0',
       purl: 'pkg:npm/%40babel/core@7.29.0',
       licenses: [{ expression: '(MIT OR Apache-2.0)' }],
-      properties: [{ name: 'cdx:npm:package:path', value: 'node_modules/@babel/core' }],
+      properties: [
+        { name: 'cdx:npm:package:path', value: 'node_modules/@babel/core' },
+        { name: 'svcpack:embedded', value: 'tree' },
+      ],
     });
     expect(tree[2]).toMatchObject({
       name: 'express',
@@ -81,6 +84,14 @@ describe('cycloneDxBom', () => {
     // No license, SHA-1 integrity.
     expect(tree[3]).not.toHaveProperty('licenses');
     expect(tree[3]!.hashes).toEqual([{ alg: 'SHA-1', content: digest('sha1', 'debug').toString('hex') }]);
+  });
+
+  it('a package only the app bundle inlined says so', () => {
+    const bom = cycloneDxBom(input({ packages: [{ name: 'left-pad', version: '1.3.0', license: 'WTFPL', integrity: null, location: 'node_modules/left-pad', embedded: 'bundle' }] }));
+    expect(byRef(bom, 'npm:node_modules/left-pad').properties).toEqual([
+      { name: 'cdx:npm:package:path', value: 'node_modules/left-pad' },
+      { name: 'svcpack:embedded', value: 'bundle' },
+    ]);
   });
 
   it('Node.js as a platform with its CPE, purl and hash; svcpack and koffi (with koffi.node) as libraries', () => {

@@ -2,8 +2,9 @@
  * What is inside an exe with a dependency tree: `svcpack inspect` lists the embedded packages
  * from the exe alone (the SEA asset packages.json, Brotli-compressed with --compress), and
  * `svcpack build --sbom` writes a CycloneDX SBOM of the same exe with the other outputs. The
- * project is test/deps/fixture-tree (a scoped Windows-only package and is-number; fetched from
- * the npm registry into svcpack's cache the first time), with an app that imports neither.
+ * project is test/deps/fixture-tree (a scoped Windows-only package and is-number): the app
+ * imports is-number, installed as a stand-in at the locked version; the Windows package is
+ * fetched from the npm registry into svcpack's cache the first time.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -33,7 +34,10 @@ beforeAll(async () => {
   project = path.join(root, 'project');
   fs.mkdirSync(project);
   for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(project, f));
-  fs.writeFileSync(path.join(project, 'app.ts'), "console.log('tree');\n");
+  fs.mkdirSync(path.join(project, 'node_modules', 'is-number'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'node_modules', 'is-number', 'package.json'), JSON.stringify({ name: 'is-number', version: '7.0.0', license: 'MIT', main: 'index.js' }));
+  fs.writeFileSync(path.join(project, 'node_modules', 'is-number', 'index.js'), 'module.exports = (n) => typeof n === "number";\n');
+  fs.writeFileSync(path.join(project, 'app.ts'), "import isNumber from 'is-number';\nconsole.log(isNumber(1));\n");
   const stdout = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write; // the build summary
   try {
@@ -45,7 +49,7 @@ beforeAll(async () => {
   exe = path.join(root, 'out', `${NAME}.exe`);
   record = JSON.parse(fs.readFileSync(path.join(root, 'out', `${NAME}.build.json`), 'utf8')) as BuildRecord;
   result = await inspect(exe);
-  bare = await build({ entry: path.join(project, 'app.ts'), name: 'BareSvc', outDir: path.join(root, 'bare'), embedDependencies: false });
+  bare = await build({ entry: path.join(project, 'app.ts'), name: 'BareSvc', outDir: path.join(root, 'bare'), embedDependencies: false, sbom: path.join(root, 'bare', 'BareSvc.cdx.json') });
 }, 600_000);
 
 afterAll(() => {
@@ -121,6 +125,25 @@ describe('build --sbom', () => {
     // The project depends on is-number and (optionally) the watcher; neither depends on anything.
     const root = (b.dependencies as Array<{ ref: string; dependsOn: string[] }>).find((d) => d.ref === `exe:${NAME}`)!;
     expect(root.dependsOn.slice(0, 2)).toEqual(['npm:node_modules/@parcel/watcher-win32-x64', 'npm:node_modules/is-number']);
+  });
+
+  it('without the tree, the packages the bundle inlined are listed, marked as in the bundle', () => {
+    const b = JSON.parse(fs.readFileSync(path.join(root, 'bare', 'BareSvc.cdx.json'), 'utf8')) as Record<string, any>;
+    const libraries = (b.components as Array<Record<string, any>>).filter((c) => c['bom-ref'].startsWith('npm:'));
+    expect(libraries).toHaveLength(1);
+    expect(libraries[0]).toMatchObject({
+      name: 'is-number',
+      version: '7.0.0',
+      purl: 'pkg:npm/is-number@7.0.0',
+      hashes: bom().components.find((c: Record<string, any>) => c.name === 'is-number').hashes,
+      properties: [
+        { name: 'cdx:npm:package:path', value: 'node_modules/is-number' },
+        { name: 'svcpack:embedded', value: 'bundle' },
+      ],
+    });
+    expect(b.dependencies[0].dependsOn[0]).toBe('npm:node_modules/is-number');
+    // With the tree, is-number (also inlined by the bundle) is listed once, as a tree package.
+    expect(bom().components.filter((c: Record<string, any>) => c.name === 'is-number').map((c: Record<string, any>) => c.properties[1].value)).toEqual(['tree']);
   });
 
   it('a path that cannot be written stops the build before anything is written: one line, exit 2', async () => {
