@@ -6,7 +6,8 @@
  * (`getAbsoluteFSPath()`), `require.resolve` of a computed name lands inside the exe, and the
  * filter left the source maps out; a napi-rs platform package required by a computed name loads
  * (the Linux install never had it) and esbuild's JS API runs `@esbuild/win32-x64/esbuild.exe`,
- * both from their hash-checked copies in the protected native folder. The same app built without
+ * both from their hash-checked copies in the protected native folder; a worker thread starts on a
+ * package's own file. The same app built without
  * the tree gives the size and start time to compare with; both figures are printed.
  */
 import path from 'node:path';
@@ -79,6 +80,9 @@ describe('embedded dependency tree', () => {
     const native = JSON.parse(nativeAnswer) as Record<string, unknown>;
     expect(native).toMatchObject({ ok: true, argon2: true, esbuild: true, esbuildVersion: '0.28.2' });
     expect(String(native.addonFrom)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\@node-rs\\\\argon2-win32-x64-msvc\\\\`));
+    const workerAnswer = (await httpGet(`http://127.0.0.1:${port}/worker`, 20_000)) ?? '';
+    expect(workerAnswer, 'the worker probe did not answer JSON').toMatch(/^\{/);
+    expect(JSON.parse(workerAnswer)).toMatchObject({ ok: true, code: 0 });
     await stop(name);
     return answeringMs;
   }

@@ -25,6 +25,21 @@ describe('lookupModule (posix)', () => {
   const cwd = '/home/u';
   const lookup = (target: string | URL, at = cwd, m: EmbedManifest | null = manifest) => lookupModule(target, m, exe, at, path.posix);
 
+  it("a script of a dependency-tree package (a worker file a package starts by its own path); not its other files", () => {
+    const withTree: EmbedManifest = {
+      ...manifest,
+      files: {
+        'node_modules/pool/dist/worker.js': { asset: 'file-1', size: 1 },
+        'node_modules/pool/dist/data.json': { asset: 'file-2', size: 1 },
+        'data/report.js': { asset: 'file-3', size: 1 },
+      },
+      packages: { 'node_modules/pool': 'pool@1.0.0' },
+    };
+    expect(lookup('/opt/svc/app.exe/node_modules/pool/dist/worker.js', cwd, withTree)).toEqual({ kind: 'module', rel: 'node_modules/pool/dist/worker.js' });
+    expect(lookup('/opt/svc/app.exe/node_modules/pool/dist/data.json', cwd, withTree)).toEqual({ kind: 'missing', path: '/opt/svc/app.exe/node_modules/pool/dist/data.json' });
+    expect(lookup('/opt/svc/app.exe/data/report.js', cwd, withTree)).toEqual({ kind: 'missing', path: '/opt/svc/app.exe/data/report.js' });
+  });
+
   it('a file: URL, as a URL or a string', () => {
     expect(lookup(new URL('file:///opt/svc/app.exe/src/w.ts'))).toEqual({ kind: 'module', rel: 'src/w.ts' });
     expect(lookup('file:///opt/svc/app.exe/src/job.js')).toEqual({ kind: 'module', rel: 'src/job.js' });
