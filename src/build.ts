@@ -23,6 +23,7 @@ import { acquireRuntime, cacheRoot, type ProgressEvent } from './runtime/acquire
 import { DEFAULT_NODE_VERSION, lineOf, majorOf, NODE_LINES } from './runtime/node-lines';
 import { defaultRegistry } from './runtime/npm-registry';
 import { resolveDependencyTree } from './deps/tree';
+import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-binaries';
 import { treeFiles } from './deps/tree-files';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
@@ -99,7 +100,23 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   // the runtime is fetched and esbuild runs; the embedding step waits for it.
   const treeReady =
     plan.embedDependencies && plan.packer === 'direct'
-      ? step('dependencies', async () => treeFiles(await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() })))
+      ? step('dependencies', async () => {
+          const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() });
+          const tree = await treeFiles(packages);
+          // Packages whose Windows binary only their install script makes (deps/install-binaries.ts):
+          // a --native file goes where node-gyp would have built it; the rest is decided after bundling.
+          const missing = await packagesMissingBinaries(packages, tree.files);
+          for (const { pkg, rel, file } of decideMissingBinaries(missing, { native: plan.native, handled: new Set(), nodeMajor }).add) {
+            const data = await readFile(file);
+            tree.files.push({ rel, data });
+            const summary = tree.packages.find((p) => p.location === pkg.location);
+            if (summary) {
+              summary.files += 1;
+              summary.bytes += data.byteLength;
+            }
+          }
+          return { ...tree, missing };
+        })
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
   const [bundle, runtime] = await Promise.all([
@@ -141,6 +158,13 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     runtimeReady,
   ]);
 
+  const tree = await treeReady;
+  if (tree) {
+    const handled = new Set(bundle.addons.map((a) => a.package));
+    const decided = decideMissingBinaries(tree.missing, { native: plan.native, handled, nodeMajor });
+    if (decided.failure) throw decided.failure;
+    bundle.warnings.push(...decided.warnings);
+  }
   for (const message of bundle.warnings) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);
   const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });

@@ -24,8 +24,11 @@ export interface EmbeddedFile {
 export interface EmbeddedTree {
   /** Absolute path of the virtual root (the exe path), in the platform's path syntax. */
   root: string;
-  /** Files by project-relative POSIX path ('src/locales/en.json'). Folders are implied by the files. */
-  files: ReadonlyMap<string, EmbeddedFile>;
+  /**
+   * Files by project-relative POSIX path ('src/locales/en.json'), iterated once, on the first
+   * access inside the root. Folders are implied by the files.
+   */
+  files: Iterable<readonly [string, EmbeddedFile]>;
   /** mtime/ctime/birthtime reported for every entry (the exe's build time). */
   time: Date;
 }
@@ -125,17 +128,26 @@ Object.setPrototypeOf(EmbeddedDirent.prototype, fs.Dirent.prototype);
 /** The tree and open descriptors, with each operation as a synchronous function that throws like fs. */
 class EmbeddedFs {
   readonly windows: boolean;
-  private readonly root: Entry = { name: '', ino: 1, children: new Map() };
+  private folders: Entry | null = null;
   private readonly open = new Map<number, OpenFile>();
   private nextFd = FIRST_FD;
 
-  /** Builds the folders from the file paths; inode numbers follow the sorted paths, so they are stable. */
   constructor(private readonly tree: EmbeddedTree, private readonly pathApi: PathApi) {
     this.windows = pathApi.sep === '\\';
+  }
+
+  /**
+   * The root folder, built from the file paths on first use (an exe with the dependency tree has
+   * thousands: ≈ 20 ms that a start which never looks inside the exe does not pay); inode numbers
+   * follow the sorted paths, so they are stable.
+   */
+  private get root(): Entry {
+    if (this.folders) return this.folders;
+    const root: Entry = { name: '', ino: 1, children: new Map() };
     let ino = 2;
-    for (const [rel, file] of [...tree.files].sort(([a], [b]) => compare(a, b))) {
+    for (const [rel, file] of [...this.tree.files].sort(([a], [b]) => compare(a, b))) {
       const names = rel.split('/').filter(Boolean);
-      let folder = this.root;
+      let folder = root;
       for (const [i, name] of names.entries()) {
         const children = folder.children;
         if (!children) break; // a path through a file: the file (first in order) wins
@@ -144,6 +156,7 @@ class EmbeddedFs {
         folder = children.get(key)!;
       }
     }
+    return (this.folders = root);
   }
 
   private key(name: string): string {

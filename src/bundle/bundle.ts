@@ -165,7 +165,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
-    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], await input.tree) : undefined;
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], await input.tree, new Set(collector.data.keys())) : undefined;
     const inputs = Object.fromEntries(
       Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))

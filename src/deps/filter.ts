@@ -13,11 +13,13 @@
  *   `*.markdown`), `CHANGELOG*`, `HISTORY*`, tool settings (`.npmignore`, `.eslintrc*`,
  *   `.prettierrc*`, `.editorconfig`, `.travis.yml`, `tsconfig*.json`), native sources (`*.c`,
  *   `*.cc`, `*.cpp`, `*.h`, `*.hpp`, `*.gyp`, `*.gypi`, `Makefile`);
- * - binaries for another platform: a `.node` file that is not a Windows x64 DLL (decided by
- *   {@link keepsBinary} on its first bytes).
+ * - binaries for another platform: a `.node` file that is not a Windows x64 DLL, and any Linux
+ *   (ELF) or macOS (Mach-O) executable or library, whatever its name (an install on Linux may
+ *   leave one where the package's tarball has a script: esbuild's `bin/esbuild`); decided by
+ *   {@link keepsBinary} on the file's first bytes.
  * Always kept: package.json and license files.
  */
-import { notWindowsX64Dll } from '../bundle/addons/binary-kind';
+import { notWindowsX64Dll, unixBinaryKind } from '../bundle/addons/binary-kind';
 
 const DIRS_ANYWHERE = new Set(['node_modules', '.git', '.github', '.vscode', '.idea', '__tests__', '__mocks__', 'coverage', '.nyc_output']);
 const DIRS_AT_ROOT = new Set(['test', 'tests', 'spec', 'example', 'examples', 'doc', 'docs', 'bench', 'benchmark', 'benchmarks']);
@@ -44,7 +46,8 @@ export function keepsFile(name: string): boolean {
   return !FILE_PATTERNS.some((p) => p.test(name));
 }
 
-/** A `.node` file is kept only when it is a Windows x64 DLL (`head`: its first KiB or more). */
+/** A `.node` file is kept only when it is a Windows x64 DLL, no file when it is an ELF or Mach-O binary (`head`: its first KiB or more). */
 export function keepsBinary(name: string, head: Uint8Array): boolean {
-  return !name.toLowerCase().endsWith('.node') || notWindowsX64Dll(head) === null;
+  if (name.toLowerCase().endsWith('.node')) return notWindowsX64Dll(head) === null;
+  return unixBinaryKind(head) === null;
 }

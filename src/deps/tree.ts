@@ -30,6 +30,8 @@ export interface TreePackage {
   dir: string;
   /** Where the files came from. */
   source: 'installed' | 'cache' | 'registry';
+  /** Only optional dependency edges lead to it: npm skips it when its install fails. */
+  optional: boolean;
 }
 
 export interface DependencyTreeOptions {
@@ -57,6 +59,7 @@ interface ArboristNode {
   isLink: boolean;
   inert?: boolean;
   dev: boolean;
+  optional: boolean;
   package: { license?: unknown; version?: string };
   shouldOmit?(omit: Set<string>): boolean;
 }
@@ -104,7 +107,7 @@ export async function resolveDependencyTree(opts: DependencyTreeOptions): Promis
 
 /** Where a package's files come from: the project's install if it holds this version, else the cache (fetched when missing). */
 async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npmCache: string, registry: string): Promise<TreePackage> {
-  const base = { name: node.packageName, version: node.version, integrity: node.integrity ?? null, location: node.location };
+  const base = { name: node.packageName, version: node.version, integrity: node.integrity ?? null, location: node.location, optional: node.optional };
   const installedDir = path.join(opts.projectDir, ...node.location.split('/'));
   const installed = await readJson(path.join(installedDir, 'package.json'));
   if (installed && installed.version === node.version && installed.name === node.packageName) {

@@ -5,6 +5,7 @@
  * is rejected by the win-x64 exe, "Code cache data rejected"), and the blob runs on Windows.
  */
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,9 +52,11 @@ export async function generateSeaBlob(input: SeaBlobInput): Promise<Buffer> {
   const { workDir } = input;
   await fs.writeFile(path.join(workDir, mainFile(input.moduleMain)), input.main);
   const assetFiles: Record<string, string> = {};
+  // Synchronous writes: with the dependency tree there are thousands of small assets, and one
+  // awaited write after another took 2.7 s for 4,175 of them (0.44 s this way).
   for (const [name, data] of Object.entries(input.assets)) {
     const file = `asset-${Object.keys(assetFiles).length}`;
-    await fs.writeFile(path.join(workDir, file), data);
+    writeFileSync(path.join(workDir, file), data);
     assetFiles[name] = file;
   }
   await fs.writeFile(path.join(workDir, 'sea-config.json'), JSON.stringify(seaConfig(assetFiles, input)));

@@ -2,6 +2,7 @@
  * The dependency tree's files in the embed manifest (src/bundle/embedded/embed.ts): at their
  * package paths, one asset per distinct content, the package folders listed for the resolver.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,23 @@ it('embeds tree files at their package paths, deduplicated by content', async ()
     expect(embedded.manifest.packages).toEqual({ 'node_modules/a': 'a@1.0.0', 'node_modules/b/node_modules/a': 'a@1.0.0' });
     expect(embedded.summary.packages?.map((p) => p.location)).toEqual(['node_modules/a', 'node_modules/b/node_modules/a']);
     expect(embedded.summary.files).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("a tree file with the same bytes as an addon the bundle embeds shares the addon's asset (stored once)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-embed-tree-'));
+  try {
+    const dll = new TextEncoder().encode('MZ pretend addon');
+    const hash = createHash('sha256').update(dll).digest('hex');
+    const tree = {
+      files: [{ rel: 'node_modules/native/prebuilds/win32-x64/native.node', data: dll }],
+      packages: [{ name: 'native', version: '1.0.0', integrity: null, license: null, location: 'node_modules/native', source: 'installed' as const, files: 1, bytes: dll.byteLength }],
+    };
+    const embedded = await embedRunTimeFiles(new RunTimeFiles(dir), dir, {}, [], tree, new Set([hash]));
+    expect(embedded.manifest.files['node_modules/native/prebuilds/win32-x64/native.node']).toEqual({ asset: `addon-${hash}`, size: dll.byteLength });
+    expect([...embedded.assets.keys()].filter((k) => k.startsWith('file-'))).toEqual([]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * and the file filter (src/deps/filter.ts), on small in-memory trees. Pure.
  */
 import { describe, expect, it } from 'vitest';
-import { keepsDir, keepsFile } from '../../src/deps/filter';
+import { keepsBinary, keepsDir, keepsFile } from '../../src/deps/filter';
 import { formatOf, packageDirs, resolveExports, resolvePackage, type TreeView } from '../../runtime-shim/embedded/package-resolve';
 import { treeModuleOf } from '../../runtime-shim/embedded/module-hooks';
 
@@ -83,5 +83,16 @@ describe('the file filter', () => {
     expect(keepsDir('test', 2)).toBe(true);
     expect(keepsDir('.github', 3)).toBe(false);
     expect(keepsDir('lib', 0)).toBe(true);
+  });
+
+  it('binaries for another platform: ELF and Mach-O whatever their name, a .node that is not a Windows x64 DLL', () => {
+    const elf = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+    const machO = Uint8Array.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]);
+    const script = new TextEncoder().encode('#!/usr/bin/env node\n');
+    expect(keepsBinary('esbuild', elf)).toBe(false);
+    expect(keepsBinary('libfoo.dylib', machO)).toBe(false);
+    expect(keepsBinary('addon.node', script)).toBe(false);
+    expect(keepsBinary('esbuild', script)).toBe(true);
+    expect(keepsBinary('data.bin', Uint8Array.from([1, 2, 3]))).toBe(true);
   });
 });

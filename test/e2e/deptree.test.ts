@@ -4,8 +4,10 @@
  * test/support/fixture-deps.ts): Express renders a pug view (pug is reached only by Express's
  * `require(ext)` of the view engine's name), express.static serves swagger-ui-dist's own folder
  * (`getAbsoluteFSPath()`), `require.resolve` of a computed name lands inside the exe, and the
- * filter left the source maps out. The same app built without the tree gives the size and start
- * time to compare with; both figures are printed.
+ * filter left the source maps out; a napi-rs platform package required by a computed name loads
+ * (the Linux install never had it) and esbuild's JS API runs `@esbuild/win32-x64/esbuild.exe`,
+ * both from their hash-checked copies in the protected native folder. The same app built without
+ * the tree gives the size and start time to compare with; both figures are printed.
  */
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -72,6 +74,11 @@ describe('embedded dependency tree', () => {
     expect(probe).toMatchObject({ ok: true, pugVersion: '3.0.3', docsHasCss: true, docsHasMaps: false });
     expect(String(probe.pugResolved)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\pug\\\\lib\\\\index\\.js$`));
     expect(String(probe.docsFolder)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\swagger-ui-dist$`));
+    const nativeAnswer = (await httpGet(`http://127.0.0.1:${port}/native`, 20_000)) ?? '';
+    expect(nativeAnswer, 'the native probe did not answer JSON').toMatch(/^\{/);
+    const native = JSON.parse(nativeAnswer) as Record<string, unknown>;
+    expect(native).toMatchObject({ ok: true, argon2: true, esbuild: true, esbuildVersion: '0.28.2' });
+    expect(String(native.addonFrom)).toMatch(new RegExp(`${name}\\.exe\\\\node_modules\\\\@node-rs\\\\argon2-win32-x64-msvc\\\\`));
     await stop(name);
     return answeringMs;
   }

@@ -18,10 +18,16 @@ export function notWindowsX64Dll(head: Uint8Array): string | null {
     const characteristics = b.readUInt16LE(b.readUInt32LE(0x3c) + 22);
     return characteristics & IMAGE_FILE_DLL ? null : 'a Windows program, not a DLL';
   }
-  if (b.length >= 4 && b.readUInt32BE(0) === 0x7f454c46) return 'a Linux (ELF) binary';
+  return unixBinaryKind(head) ?? 'not a Windows DLL';
+}
+
+/** 'a Linux (ELF) binary' or 'a macOS (Mach-O) binary' when `head` starts one, else null. */
+export function unixBinaryKind(head: Uint8Array): string | null {
+  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
   const magic = b.length >= 4 ? b.readUInt32BE(0) : 0;
+  if (magic === 0x7f454c46) return 'a Linux (ELF) binary';
   if ([0xfeedfacf, 0xcffaedfe, 0xfeedface, 0xcefaedfe, 0xcafebabe].includes(magic)) return 'a macOS (Mach-O) binary';
-  return 'not a Windows DLL';
+  return null;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Everything the exe embeds besides the main bundle: the entry modules found while bundling (and
- * in those entries, until no new one appears), the files found or declared with `--asset`, and
+ * in those entries, until no new one appears), the modules of folders the app lists, the files
+ * found or declared with `--asset`, the dependency tree's files, and
  * the manifest that tells the exe where each lives (runtime-shim/embedded/manifest.ts). Asset
  * names carry the content's SHA-256, so identical files are stored once.
  */
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type * as Esbuild from 'esbuild';
 import { usageError } from '../../errors';
+import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
 import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { expandAssetGlobs } from './asset-globs';
 import { bundleEntries } from './entry-bundles';
@@ -34,8 +36,47 @@ export interface EmbeddedTree {
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
+ * Bundles the entry modules `found` names (and those their own references add, until no new one
+ * appears), with the folder modules that bundle: those are tried together with the entries first
+ * (they share chunks), and one by one when that fails; a folder module that does not bundle stays
+ * a plain file, with a warning in `found.warnings`. A failing entry module fails the build.
+ */
+async function bundleAllEntries(found: RunTimeFiles, projectDir: string, shared: Esbuild.BuildOptions): Promise<{ modules: Map<string, string>; inputs: Record<string, number> }> {
+  const bundleUntilStable = async (extra: readonly string[]) => {
+    let bundled = -1;
+    let out: { modules: Map<string, string>; inputs: Record<string, number> } = { modules: new Map(), inputs: {} };
+    while (found.entries.size !== bundled) {
+      bundled = found.entries.size;
+      const entries = [...new Set([...found.entries, ...extra])].sort();
+      out = entries.length > 0 ? await bundleEntries(entries, projectDir, shared) : { modules: new Map(), inputs: {} };
+    }
+    return out;
+  };
+  const folder = [...found.folderModules].filter((f) => !found.entries.has(f)).sort();
+  if (folder.length === 0) return bundleUntilStable([]);
+  try {
+    return await bundleUntilStable(folder);
+  } catch {
+    const result = await bundleUntilStable([]);
+    for (const file of folder) {
+      try {
+        const one = await bundleEntries([file], projectDir, shared);
+        for (const [key, code] of one.modules) result.modules.set(key, code);
+        Object.assign(result.inputs, one.inputs);
+      } catch (err) {
+        const why = (err as { errors?: Array<{ text: string }> }).errors?.[0]?.text ?? (err as Error).message.split('\n')[0];
+        found.warnings.add(`${treePath(projectDir, file)} is in a folder the app reads but does not bundle as a module (${why}): embedded as a file only, so importing it at run time fails`);
+      }
+    }
+    return result;
+  }
+}
+
+/**
  * `found` has what the main bundle's modules referenced (locations plugin, which must be among
- * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs.
+ * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs; `addonShas` the
+ * SHA-256 of the files of the addons the bundle embeds, which a tree file with the same content
+ * shares (its asset is the addon's: the bytes are stored once).
  */
 export async function embedRunTimeFiles(
   found: RunTimeFiles,
@@ -43,17 +84,12 @@ export async function embedRunTimeFiles(
   shared: Esbuild.BuildOptions,
   assetGlobs: readonly string[],
   tree?: EmbeddedTree,
+  addonShas: ReadonlySet<string> = new Set(),
 ): Promise<Embedded> {
   const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
   const assets = new Map<string, Uint8Array | string>();
-  let inputs: Record<string, number> = {};
 
-  let bundled = 0;
-  let modules = new Map<string, string>();
-  while (found.entries.size > bundled) {
-    bundled = found.entries.size;
-    ({ modules, inputs } = await bundleEntries([...found.entries].sort(), projectDir, shared));
-  }
+  const { modules, inputs } = await bundleAllEntries(found, projectDir, shared);
   for (const [rel, code] of modules) {
     const asset = `module-${sha256(code)}`;
     manifest.modules[rel] = asset;
@@ -79,7 +115,8 @@ export async function embedRunTimeFiles(
     // in two copies of a package is stored once). Files found above keep their entries.
     for (const f of tree.files) {
       if (manifest.files[f.rel]) continue;
-      const asset = `file-${sha256(f.data)}`;
+      const hash = sha256(f.data);
+      const asset = addonShas.has(hash) ? addonAssetName(hash) : `file-${hash}`;
       manifest.files[f.rel] = { asset, size: f.data.byteLength };
       assets.set(asset, f.data);
     }

@@ -3,7 +3,10 @@
  * - a JavaScript or TypeScript file → an entry module, bundled on its own (entry-bundles.ts) so a
  *   worker thread or a forked process can start it;
  * - any other file → embedded as is, readable through `fs` inside the exe;
- * - a folder (`path.join(__dirname, 'locales', lang + '.json')` names `locales/`) → its files;
+ * - a folder (`path.join(__dirname, 'locales', lang + '.json')` names `locales/`) → its files,
+ *   and its JavaScript and TypeScript files also as folder modules, bundled each as an entry so
+ *   that code importing what it lists (route and plugin autoloaders, job runners) can import them
+ *   (a folder module that does not bundle, such as browser code in a static folder, stays a file);
  * - a package name given as a worker-transport target (`target: 'pino-pretty'`) → its main
  *   module as an entry, and a bundler path so the library finds it (manifest.ts `bundlerPaths`).
  * Targets that do not exist are ignored: the code may never run, and if it does it meets the
@@ -27,6 +30,11 @@ export type PackageResolver = (specifier: string, fromDir: string) => Promise<st
 export class RunTimeFiles {
   /** Absolute paths of modules to bundle as entries. */
   readonly entries = new Set<string>();
+  /**
+   * Absolute paths of scripts found by listing a folder: bundled as entries when they bundle, else
+   * left as files with a warning (embed.ts).
+   */
+  readonly folderModules = new Set<string>();
   /** Absolute paths of files to embed as they are. */
   readonly files = new Set<string>();
   /** Package specifier → absolute path of its entry module. */
@@ -94,7 +102,10 @@ export class RunTimeFiles {
       );
       return;
     }
-    for (const f of found) this.files.add(f);
+    for (const f of found) {
+      this.files.add(f);
+      if (isScript(f)) this.folderModules.add(f);
+    }
   }
 }
 

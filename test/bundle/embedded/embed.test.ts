@@ -184,3 +184,44 @@ describe('an app that starts no module and reads no file', () => {
     expect(out.warnings).toEqual([]);
   });
 });
+
+describe('an app that imports what it lists in a folder (an autoloader)', () => {
+  const AUTOLOAD: Record<string, string> = {
+    'package.json': JSON.stringify({ name: 'autoload', version: '1.0.0', type: 'module' }),
+    'src/app.ts': [
+      "import fs from 'node:fs';",
+      "import path from 'node:path';",
+      "import { pathToFileURL } from 'node:url';",
+      "const routes = path.join(import.meta.dirname, 'routes');",
+      'for (const f of fs.readdirSync(routes)) await import(pathToFileURL(path.join(routes, f)).href);',
+      "export const staticFiles = fs.readdirSync(path.join(import.meta.dirname, 'public'));",
+      '',
+    ].join('\n'),
+    'src/routes/users.ts': "import { tag } from '../lib/tag.ts';\nexport default (x: string): string => tag('users', x);\n",
+    'src/routes/health.mjs': "export default () => 'ROUTE_HEALTH_MARKER';\n",
+    'src/routes/readme.txt': 'not a module',
+    'src/lib/tag.ts': "export const tag = (a: string, b: string): string => `TAG_MARKER:${a}:${b}`;\n",
+    'src/public/index.html': '<script src="app.js"></script>',
+    'src/public/app.js': "import missing from './not-there.js';\nconsole.log(missing);\n",
+  };
+
+  it('its scripts are embedded as modules too (compiled), a script that does not bundle stays a file with a warning', async () => {
+    const out = await bundle(project(AUTOLOAD));
+    const { manifest, assets } = out.embedded!;
+    expect(Object.keys(manifest.modules).filter((m) => !m.startsWith('svcpack-chunk-')).sort()).toEqual(['src/routes/health.mjs', 'src/routes/users.ts']);
+    const code = (rel: string) => assets.get(manifest.modules[rel]!) as string;
+    expect(code('src/routes/users.ts')).toContain('TAG_MARKER');
+    expect(code('src/routes/users.ts')).not.toContain(': string');
+    expect(code('src/routes/health.mjs')).toContain('ROUTE_HEALTH_MARKER');
+    // listing the folder still shows every file, the TypeScript sources among them
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'src/public/app.js',
+      'src/public/index.html',
+      'src/routes/health.mjs',
+      'src/routes/readme.txt',
+      'src/routes/users.ts',
+    ]);
+    expect(out.warnings).toHaveLength(1);
+    expect(out.warnings[0]).toMatch(/^src\/public\/app\.js is in a folder the app reads but does not bundle as a module \(.*not-there\.js.*\): embedded as a file only/);
+  });
+});
