@@ -123,6 +123,7 @@ export function compatSuite(suite: CompatSuite): void {
           const answeringMs = performance.now() - since;
           const body = await httpGet(`http://127.0.0.1:${port}/probe`, 20_000);
           expect(body, `${app.app} did not answer its probe`).not.toBeNull();
+          console.log(`${suite.tag} ${app.app} /probe: ${body}`);
           expect(JSON.parse(body!), body!).toMatchObject({ ok: true });
 
           const stopping = await sc('stop', name);
