@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleApp, bundleLoader } from './bundle/bundle';
+import { bundleApp, bundleLoader, unusedNativeWarnings } from './bundle/bundle';
 import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
@@ -25,6 +25,7 @@ import { defaultRegistry } from './runtime/npm-registry';
 import { resolveDependencyTree } from './deps/tree';
 import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-binaries';
 import { treeFiles } from './deps/tree-files';
+import { TreeGlobs } from './deps/tree-globs';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
@@ -102,11 +103,15 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     plan.embedDependencies && plan.packer === 'direct'
       ? step('dependencies', async () => {
           const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry() });
-          const tree = await treeFiles(packages);
+          const tree = await treeFiles(packages, new TreeGlobs(plan.dependencyGlobs));
           // Packages whose Windows binary only their install script makes (deps/install-binaries.ts):
           // a --native file goes where node-gyp would have built it; the rest is decided after bundling.
-          const missing = await packagesMissingBinaries(packages, tree.files);
+          // A package --exclude left out entirely needs none.
+          const kept = new Set(tree.packages.map((p) => p.location));
+          const missing = await packagesMissingBinaries(packages.filter((p) => kept.has(p.location)), tree.files);
+          const nativeInTree = new Set<string>();
           for (const { pkg, rel, file } of decideMissingBinaries(missing, { native: plan.native, handled: new Set(), nodeMajor }).add) {
+            nativeInTree.add(pkg.name);
             const data = await readFile(file);
             tree.files.push({ rel, data });
             const summary = tree.packages.find((p) => p.location === pkg.location);
@@ -115,7 +120,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
               summary.bytes += data.byteLength;
             }
           }
-          return { ...tree, missing };
+          return { ...tree, missing, nativeInTree };
         })
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
@@ -165,7 +170,11 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     if (decided.failure) throw decided.failure;
     bundle.warnings.push(...decided.warnings);
   }
-  for (const message of bundle.warnings) emit({ type: 'warning', message });
+  if (plan.packer === 'direct') {
+    const used = new Set([...bundle.nativeUsed, ...(tree?.nativeInTree ?? [])]);
+    bundle.warnings.push(...unusedNativeWarnings(plan.native, used, Object.keys(bundle.inputs), tree?.packages.map((p) => p.name)));
+  }
+  for (const message of [...(tree?.warnings ?? []), ...bundle.warnings]) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);
   const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });
   let exe: Buffer;

@@ -87,6 +87,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--asset <glob>', 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe (glob relative to the project folder; repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--embed-dependencies', 'embed the production dependency tree as npm installs it on win32-x64, for packages loaded by computed names (the default with the direct packer)')
     .option('--no-embed-dependencies', 'embed only what the bundle reaches: a smaller exe, but packages loaded by computed names fail')
+    .option('--include <glob>', 'a file of the embedded dependency tree to embed although the filter leaves it out: node_modules/<package>/<path> or <package>/<path> (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--exclude <glob>', 'a file of the embedded dependency tree to leave out: node_modules/<package>/<path> or <package>/<path>, e.g. "moment/locale/**" (repeat for more; wins over --include)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
@@ -134,6 +136,8 @@ export function createProgram(context: ProgramContext = {}): Command {
         allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         native: o.native as string[] | undefined,
         assets: o.asset as string[] | undefined,
+        include: o.include as string[] | undefined,
+        exclude: o.exclude as string[] | undefined,
         stopTimeoutMs: o.stopTimeout as string | undefined,
       });
       const progress = new ProgressPrinter(process.stderr);

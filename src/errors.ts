@@ -30,8 +30,14 @@ export type ErrorCode =
   | 'ADDON_NOT_WINDOWS'
   | 'ADDON_FETCH_FAILED'
   | 'ADDON_INTEGRITY'
+  // The embedded dependency tree (src/deps/): the tree cannot be resolved; a package cannot be
+  // fetched (exit 2 when the registry cannot be reached, 1 otherwise); node_modules does not match
+  // the lockfile (exit 2); an --include glob matching nothing, an --exclude glob removing a file
+  // the bundle embeds (exit 2).
   | 'DEPENDENCY_TREE'
   | 'DEPENDENCY_FETCH'
+  | 'DEPENDENCY_MISMATCH'
+  | 'DEPENDENCY_GLOB'
   // svcpack inspect (src/inspect/): the file to inspect is missing or not a PE; a damaged manifest;
   // --require-valid-signature and the signature is missing or invalid (exit 1).
   | 'NOT_AN_EXE'

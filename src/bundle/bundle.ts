@@ -14,6 +14,7 @@ import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/a
 import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/embed';
 import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
+import { refuseExcludedNeeds, type BundleNeed } from './embedded/excluded-needs';
 import { workerAliasPlugin } from './embedded/worker-alias';
 import { decoratorMetadata } from './decorators/metadata';
 import { OptionalImports, optionalImportsPlugin } from './optional/optional-imports';
@@ -55,6 +56,8 @@ export interface AppBundle {
   /** The native addons embedded, and their files' contents by SHA-256 (SEA assets). */
   addons: EmbeddedAddon[];
   addonFiles: Map<string, Uint8Array>;
+  /** The packages whose `--native` file the addon loader embedded. */
+  nativeUsed: ReadonlySet<string>;
   /**
    * Direct packer: the modules and files embedded besides the bundle (worker and fork entries,
    * files read at run time) and their manifest; see embedded/embed.ts.
@@ -165,7 +168,10 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     });
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
-    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], await input.tree, new Set(collector.data.keys())) : undefined;
+    const tree = await input.tree;
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], tree, new Set(collector.data.keys())) : undefined;
+    // After the entry bundles: they may have found more entries and files.
+    if (tree?.excludedBy) refuseExcludedNeeds(input.projectDir, bundleNeeds(found, collector), tree.excludedBy);
     const inputs = Object.fromEntries(
       Object.entries({ ...result.metafile.inputs, ...embedded?.inputs })
         .filter(([file]) => !file.startsWith('<stdin>'))
@@ -173,10 +179,34 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     );
     const warnings = [...collector.warnings, ...found.warnings, ...optional.warnings(input.projectDir)];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
-    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, embedded, warnings };
+    return { code: out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }
+}
+
+/** The files the bundle embeds itself, with what each is to it: an `--exclude` must not leave them out (embedded/excluded-needs.ts). */
+function* bundleNeeds(found: RunTimeFiles, collector: AddonCollector): Generator<BundleNeed> {
+  for (const file of found.files) yield { file, what: 'which the bundle reads at run time' };
+  for (const file of found.entries) yield { file, what: 'a module the app starts in a worker thread or child process' };
+  for (const [spec, file] of found.bundlerPaths) yield { file, what: `the module the bundle starts for "${spec}"` };
+  for (const [file, pkg] of collector.sourceFiles) yield { file, what: `a file of the native addon of ${pkg}` };
+}
+
+/**
+ * A warning for each `--native` package whose file the build did not use (`used`: the packages
+ * whose file the bundle's addon loader or the dependency tree took): the app does not use the
+ * package at all (no bundled module is in it, and it is not in `treePackages`), or nothing of the
+ * app loads that package's addon. `inputs`: the bundle's input files, project-relative.
+ */
+export function unusedNativeWarnings(native: Readonly<Record<string, string>>, used: ReadonlySet<string>, inputs: readonly string[], treePackages: readonly string[] = []): string[] {
+  return Object.entries(native)
+    .filter(([pkg]) => !used.has(pkg))
+    .map(([pkg, file]) => {
+      const inApp = treePackages.includes(pkg) || inputs.some((input) => input.startsWith(`node_modules/${pkg}/`) || input.includes(`/node_modules/${pkg}/`));
+      const why = inApp ? `no module of the app loads a native addon of ${pkg}` : `the app does not use ${pkg}`;
+      return `--native ${pkg}: ${why}, so ${file} is not embedded — check the package name, or drop --native ${pkg}`;
+    });
 }
 
 /** The warning of a pkg build whose app starts modules in workers or child processes. */

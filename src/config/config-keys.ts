@@ -91,6 +91,8 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   native: { kind: 'packagePaths', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
   assets: { kind: 'list', flag: '--asset', help: 'files the app reads at run time that svcpack cannot find by itself, embedded in the exe: globs relative to the project folder (["templates/**", "data/*.json"])' },
   embedDependencies: { kind: 'boolean', flag: '--embed-dependencies', help: 'embed the production dependency tree as npm installs it on win32-x64 (npm ci --omit=dev --os=win32 --cpu=x64), so packages loaded by computed names work (default: true with the direct packer)' },
+  include: { kind: 'list', flag: '--include', help: 'files of the embedded dependency tree to embed although the filter leaves them out: globs of tree paths (node_modules/foo/docs/**) or package paths (foo/docs/**)' },
+  exclude: { kind: 'list', flag: '--exclude', help: 'files of the embedded dependency tree to leave out: globs of tree paths (node_modules/typescript/**) or package paths (moment/locale/**); wins over include' },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
   stopTimeoutMs: { kind: 'duration', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced: a duration such as 20s, 1m or 500ms, or a number of milliseconds (default: 20s)' },
   startType: setting('startType', 'choice', START_TYPES),

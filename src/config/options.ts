@@ -15,6 +15,7 @@ import { quoted } from '../../runtime-shim/settings/quoted';
 import { formatDuration, parseDuration, resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
+import { treeGlobProblem, type TreeGlobOptions } from '../deps/tree-globs';
 import type { SignOptions } from '../sign/options';
 import { configKey, type ConfigKey, type OptionSources } from './config-keys';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
@@ -82,6 +83,18 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    */
   assets?: string[];
   /**
+   * Files of the embedded dependency tree to embed although the filter (src/deps/filter.ts) leaves
+   * them out: globs of tree paths (`node_modules/foo/docs/**`) or package paths (`foo/docs/**`),
+   * see src/deps/tree-globs.ts. Each must match a file of the tree. Needs the embedded tree.
+   */
+  include?: string[];
+  /**
+   * Files of the embedded dependency tree to leave out (`moment/locale/**`,
+   * `node_modules/typescript/**`); wins over `include`. A file the bundle itself embeds (a file
+   * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
+   */
+  exclude?: string[];
+  /**
    * How long stop handlers may run before the stop is forced: a duration string (`20s`, `1m`,
    * `500ms`; a bare integer string is milliseconds) or a number of milliseconds. Default 20 s.
    */
@@ -118,6 +131,8 @@ export interface ResolvedBuild {
   native: Record<string, string>;
   /** `--asset` globs, relative to `projectDir` (checked to match when bundling). */
   assets: string[];
+  /** `--include`/`--exclude` globs over the dependency tree, and how messages name each list. */
+  dependencyGlobs: TreeGlobOptions;
   stopTimeoutMs: number;
   /** Baked into the exe as its install defaults and written into the install scripts. */
   settings: ServiceSettings;
@@ -225,6 +240,25 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   if (opts.assets?.length && opts.packer === 'pkg') {
     throw usageError('USAGE', named('assets', '--asset needs the default packer: --packer pkg does not embed them'), 'drop --packer pkg, or drop --asset');
   }
+  const embedDependencies = opts.embedDependencies ?? (opts.packer ?? 'direct') === 'direct';
+  const dependencyGlobs: TreeGlobOptions = { include: [], exclude: [], names: { include: opts.sources?.include ?? '--include', exclude: opts.sources?.exclude ?? '--exclude' } };
+  for (const key of ['include', 'exclude'] as const) {
+    const globs = opts[key] ?? [];
+    const name = dependencyGlobs.names![key];
+    if (!Array.isArray(globs)) throw usageError('USAGE', `${name} ${JSON.stringify(globs)} is not a list of globs`, `give globs such as ${key === 'include' ? 'node_modules/foo/docs/**' : 'node_modules/typescript/**'}`);
+    for (const glob of globs) {
+      const problem = treeGlobProblem(glob);
+      if (problem) throw usageError('USAGE', `${name} ${JSON.stringify(glob)} ${problem}`, 'give globs of tree paths (node_modules/<package>/<file>) or package paths (<package>/<file>)');
+    }
+    if (globs.length > 0 && !embedDependencies) {
+      throw usageError(
+        'USAGE',
+        `${name} adjusts the embedded dependency tree, which this build leaves out (${opts.packer === 'pkg' ? '--packer pkg' : '--no-embed-dependencies'})`,
+        `${opts.sources?.[key] ? `remove "${key}" from the config` : `drop --${key}`}, or embed the tree (${opts.packer === 'pkg' ? 'the default packer' : 'drop --no-embed-dependencies'})`,
+      );
+    }
+    dependencyGlobs[key] = globs.map((g) => g.trim());
+  }
   if (opts.compress !== undefined && typeof opts.compress !== 'boolean') {
     throw usageError('USAGE', named('compress', `compress "${String(opts.compress)}" is not true or false`), 'pass --compress to compress the payload, or leave it out');
   }
@@ -256,10 +290,11 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     compress: opts.compress ?? false,
     // On by default: the exe behaves like the app's folder after a Windows production install
     // (README "Dependencies in the exe"); pkg packs node_modules its own way.
-    embedDependencies: opts.embedDependencies ?? (opts.packer ?? 'direct') === 'direct',
+    embedDependencies,
     allowNodeOptions: opts.allowNodeOptions ?? false,
     native,
     assets: assets.map((g) => g.trim()),
+    dependencyGlobs,
     stopTimeoutMs,
     settings,
     logging,

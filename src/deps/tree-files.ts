@@ -1,11 +1,14 @@
 /**
- * The files of the dependency tree (tree.ts) that go into the exe, after the filter (filter.ts),
- * each at its package path (`node_modules/swagger-ui-dist/swagger-ui.css`), as the embedded
- * files the fs layer and the module hooks serve (runtime-shim/embedded/).
+ * The files of the dependency tree (tree.ts) that go into the exe, after the filter (filter.ts)
+ * and the user's `--include`/`--exclude` globs (tree-globs.ts), each at its package path
+ * (`node_modules/swagger-ui-dist/swagger-ui.css`), as the embedded files the fs layer and the
+ * module hooks serve (runtime-shim/embedded/).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { usageError } from '../errors';
 import { keepsBinary, keepsDir, keepsFile } from './filter';
+import { TreeGlobs } from './tree-globs';
 import type { TreePackage } from './tree';
 
 export interface TreeFile {
@@ -27,11 +30,30 @@ export interface EmbeddedPackage {
   bytes: number;
 }
 
-export async function treeFiles(packages: readonly TreePackage[]): Promise<{ files: TreeFile[]; packages: EmbeddedPackage[] }> {
-  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p) })));
+/** What {@link treeFiles} gives: the files and packages to embed. */
+export interface TreeFiles {
+  files: TreeFile[];
+  /** The packages with at least one file embedded (one the exclude globs emptied is left out). */
+  packages: EmbeddedPackage[];
+  /**
+   * The exclude glob that leaves out the tree path `rel`, as messages name it
+   * (`--exclude "node_modules/foo/**"`), or null (always null without globs).
+   */
+  excludedBy(rel: string): string | null;
+  /** Things the user should know that do not stop the build (an exclude glob that matched nothing). */
+  warnings: string[];
+}
+
+/**
+ * The files of `packages` to embed. Throws a usage error (exit 2) when an include glob matches
+ * no file of the tree (filtered or not): a typo, or a package that is not a production dependency.
+ */
+export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs): Promise<TreeFiles> {
+  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs) })));
   const files: TreeFile[] = [];
   const summary: EmbeddedPackage[] = [];
   for (const { p, files: own } of perPackage) {
+    if (own.length === 0) continue;
     files.push(...own);
     summary.push({
       name: p.name,
@@ -44,24 +66,51 @@ export async function treeFiles(packages: readonly TreePackage[]): Promise<{ fil
       bytes: own.reduce((n, f) => n + f.data.byteLength, 0),
     });
   }
-  return { files, packages: summary };
+  const warnings: string[] = [];
+  if (globs) {
+    const unmatched = globs.unmatchedIncludes();
+    if (unmatched.length > 0) {
+      throw usageError(
+        'DEPENDENCY_GLOB',
+        `${globs.names.include} ${unmatched.map((g) => `"${g}"`).join(', ')} matched no file of the production dependency tree (${packages.length} package${packages.length === 1 ? '' : 's'})`,
+        'name files as node_modules/<package>/<path> or <package>/<path> (see build.json for the packages; dev dependencies are not in the tree)',
+      );
+    }
+    for (const g of globs.unmatchedExcludes()) warnings.push(`${globs.names.exclude} "${g}" matched no file of the production dependency tree: it leaves nothing out`);
+  }
+  return { files, packages: summary, excludedBy: (rel) => {
+      const glob = globs?.excludedBy(rel);
+      return glob ? `${globs!.names.exclude} "${glob}"` : null;
+    }, warnings };
 }
 
-async function packageFiles(p: TreePackage): Promise<TreeFile[]> {
+/**
+ * A package's files to embed. Without globs only the folders the filter keeps are walked; with
+ * globs every folder is (but nested node_modules, packages of their own), so an include glob can
+ * bring back a file the filter leaves out and every glob's matches are counted.
+ */
+async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
-  const walk = async (dir: string, relDir: string, depth: number): Promise<void> => {
+  const walkAll = globs?.any ?? false;
+  const walk = async (dir: string, relDir: string, depth: number, dirKept: boolean): Promise<void> => {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     for (const e of entries) {
       const full = path.join(dir, e.name);
       const rel = `${relDir}/${e.name}`;
       if (e.isDirectory()) {
-        if (keepsDir(e.name, depth)) await walk(full, rel, depth + 1);
-      } else if (e.isFile() && keepsFile(e.name)) {
+        if (e.name === 'node_modules') continue;
+        const kept = dirKept && keepsDir(e.name, depth);
+        if (kept || walkAll) await walk(full, rel, depth + 1, kept);
+      } else if (e.isFile()) {
+        const filterKeeps = dirKept && keepsFile(e.name);
+        const decision = walkAll ? globs!.decide(rel) : 'filter';
+        if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
         const data = await fs.readFile(full);
+        // A binary for another platform is never embedded, included or not: it cannot run on Windows.
         if (keepsBinary(e.name, data.subarray(0, 4096))) out.push({ rel, data });
       }
     }
   };
-  await walk(p.dir, p.location, 0);
+  await walk(p.dir, p.location, 0, true);
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }

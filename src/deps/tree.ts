@@ -8,12 +8,17 @@
  * Each package's files come from the project's installed folder when it holds that very version
  * (what the user tested with), else from the svcpack cache, filled by pacote from the registry
  * with the lockfile's integrity checked. Install scripts never run: packages are only extracted.
+ *
+ * A node_modules that does not match the tree stops the build (exit 2, {@link checkInstalled}):
+ * svcpack never silently embeds another version than the one installed. Only packages an
+ * install here could skip are fetched: optional ones (the Windows per-platform packages), and
+ * every package of a project with no node_modules folder at all.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { failure } from '../errors';
+import { failure, usageError } from '../errors';
 import { defaultRegistry } from '../runtime/npm-registry';
 
 /** One installed package of the tree. */
@@ -59,6 +64,7 @@ interface ArboristNode {
   isLink: boolean;
   inert?: boolean;
   dev: boolean;
+  /** Reached only through optional dependencies: an install may skip it (another platform, a failed build). */
   optional: boolean;
   package: { license?: unknown; version?: string };
   shouldOmit?(omit: Set<string>): boolean;
@@ -97,10 +103,14 @@ export async function resolveDependencyTree(opts: DependencyTreeOptions): Promis
   try {
     tree = await arb.buildIdealTree({});
   } catch (err) {
+    if (unreachable(err)) {
+      throw usageError('DEPENDENCY_FETCH', `cannot reach the npm registry ${registry} to resolve the dependency tree of ${opts.projectDir} (${reasonOf(err)})`, REGISTRY_HINT);
+    }
     throw failure('DEPENDENCY_TREE', `could not resolve the production dependency tree of ${opts.projectDir}: ${(err as Error).message}`, 'run npm install in the project folder, then build again', err);
   }
   const omit = new Set(['dev']);
   const nodes = [...tree.inventory.values()].filter((n) => !n.isRoot && !n.isLink && !n.inert && !(n.shouldOmit?.(omit) ?? n.dev) && n.location.startsWith('node_modules/'));
+  await checkInstalled(nodes, opts.projectDir);
   const out = await Promise.all(nodes.map((n) => packageFiles(n, opts, npmCache, registry)));
   return out.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
 }
@@ -110,7 +120,7 @@ async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npm
   const base = { name: node.packageName, version: node.version, integrity: node.integrity ?? null, location: node.location, optional: node.optional };
   const installedDir = path.join(opts.projectDir, ...node.location.split('/'));
   const installed = await readJson(path.join(installedDir, 'package.json'));
-  if (installed && installed.version === node.version && installed.name === node.packageName) {
+  if (installed && installed.version === node.version && (installed.name === undefined || installed.name === node.packageName)) {
     return { ...base, license: licenseOf(installed.license), dir: installedDir, source: 'installed' };
   }
   if (!node.integrity) {
@@ -134,6 +144,13 @@ async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npm
     await pacote.extract(node.resolved ?? `${node.packageName}@${node.version}`, tmp, { integrity: node.integrity, cache: npmCache, registry, ignoreScripts: true });
     await moveIntoPlace(tmp, dir, async () => (await readJson(path.join(dir, 'package.json')))?.version === node.version);
   } catch (err) {
+    if (unreachable(err)) {
+      throw usageError(
+        'DEPENDENCY_FETCH',
+        `cannot reach the npm registry ${registry} to fetch ${node.packageName}@${node.version}, which node_modules lacks (${reasonOf(err)})`,
+        REGISTRY_HINT,
+      );
+    }
     throw failure('DEPENDENCY_FETCH', `could not fetch ${node.packageName}@${node.version} for win32-x64: ${(err as Error).message}`, 'check the network access to the npm registry, or install the package', err);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -159,6 +176,64 @@ export async function moveIntoPlace(staging: string, dir: string, complete: () =
     if (await complete()) return;
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Stops the build (DEPENDENCY_MISMATCH, exit 2) when the project's node_modules disagrees with
+ * the tree npm resolved from the lockfile: a package installed at another version (or another
+ * package at its place), or a package missing that every install puts there. Not disagreements:
+ * a missing optional package (the Windows per-platform packages an install on Linux skips, an
+ * optional build that failed: fetched), a dev dependency (not in the tree), a project with no
+ * node_modules folder at all (nothing installed: everything is fetched).
+ */
+async function checkInstalled(nodes: readonly ArboristNode[], projectDir: string): Promise<void> {
+  if (!(await isDir(path.join(projectDir, 'node_modules')))) return;
+  const lock = (await lockfileOf(projectDir)) ?? 'package.json';
+  const problems = (
+    await Promise.all(
+      nodes.map(async (n) => {
+        const installed = await readJson(path.join(projectDir, ...n.location.split('/'), 'package.json'));
+        if (installed) {
+          if (installed.version === n.version && (installed.name === undefined || installed.name === n.packageName)) return null;
+          return { location: n.location, text: `${n.location} holds ${installed.name ?? n.packageName}@${String(installed.version)} but ${lock} wants ${n.packageName}@${n.version}` };
+        }
+        return n.optional ? null : { location: n.location, text: `${n.location} is missing but ${lock} wants ${n.packageName}@${n.version}` };
+      }),
+    )
+  )
+    .filter((p) => p !== null)
+    .sort((a, b) => (a.location < b.location ? -1 : 1));
+  if (problems.length === 0) return;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more package${problems.length > 2 ? 's' : ''})` : '';
+  throw usageError('DEPENDENCY_MISMATCH', `node_modules does not match ${lock}: ${problems[0]!.text}${more}`, `run npm ci (or npm install) in ${projectDir}, then build again`);
+}
+
+/** The lockfile npm installs from: npm-shrinkwrap.json before package-lock.json; null when there is none. */
+async function lockfileOf(projectDir: string): Promise<string | null> {
+  for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
+    if (await fs.stat(path.join(projectDir, name)).then((s) => s.isFile(), () => false)) return name;
+  }
+  return null;
+}
+
+async function isDir(dir: string): Promise<boolean> {
+  return fs.stat(dir).then((s) => s.isDirectory(), () => false);
+}
+
+const REGISTRY_HINT = 'check the network, or set npm_config_registry to a registry this machine can reach (a package once fetched is cached: later builds need no network)';
+
+/** Network errors that mean the registry was not reached at all (pacote's and arborist's FetchErrors carry the system code). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_TIMEOUT']);
+
+function unreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNREACHABLE.has(code);
+}
+
+/** The reason in a FetchError's message (`connect ECONNREFUSED 127.0.0.1:9`), else its code. */
+function reasonOf(err: unknown): string {
+  const message = String((err as Error).message ?? '');
+  return /reason: (.+)$/.exec(message)?.[1] ?? String((err as { code?: unknown }).code);
 }
 
 /** `<cacheDir>/tree/<name>@<version>-<first 16 hex of the integrity's hash>`: one folder per tarball. */

@@ -153,6 +153,25 @@ describe('resolveBuildOptions', () => {
     expect(thrown(() => resolve({ allowNodeOptions: 'yes' as never })).message).toContain('allowNodeOptions "yes" is not true or false');
   });
 
+  it('include/exclude: lists of tree globs, named by flag or config key; refused without the embedded tree', () => {
+    expect(resolve({}).dependencyGlobs).toEqual({ include: [], exclude: [], names: { include: '--include', exclude: '--exclude' } });
+    expect(resolve({ include: [' node_modules/foo/docs/** '], exclude: ['**/*.map'], sources: { exclude: 'svcpack.config.json: exclude' } }).dependencyGlobs).toEqual({
+      include: ['node_modules/foo/docs/**'],
+      exclude: ['**/*.map'],
+      names: { include: '--include', exclude: 'svcpack.config.json: exclude' },
+    });
+    const up = thrown(() => resolve({ exclude: ['node_modules/../src/**'] }));
+    expect([up.code, up.exitCode, up.message]).toEqual(['USAGE', 2, '--exclude "node_modules/../src/**" leaves the dependency tree (..)']);
+    expect(thrown(() => resolve({ include: 'foo/**' as never })).message).toBe('--include "foo/**" is not a list of globs');
+    expect(thrown(() => resolve({ include: [''] })).message).toBe('--include "" is not a glob');
+    const pkg = thrown(() => resolve({ packer: 'pkg', exclude: ['x/**'] }));
+    expect(pkg.toLine()).toBe('svcpack: --exclude adjusts the embedded dependency tree, which this build leaves out (--packer pkg) — drop --exclude, or embed the tree (the default packer)');
+    const off = thrown(() => resolve({ embedDependencies: false, include: ['x/**'], sources: { include: 'svcpack.config.json: include' } }));
+    expect(off.toLine()).toBe(
+      'svcpack: svcpack.config.json: include adjusts the embedded dependency tree, which this build leaves out (--no-embed-dependencies) — remove "include" from the config, or embed the tree (drop --no-embed-dependencies)',
+    );
+  });
+
   it('a bad package.json version is reported as coming from package.json', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version: '1.2' }));
     const e = thrown(() => resolve());

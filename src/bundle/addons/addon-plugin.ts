@@ -47,13 +47,18 @@ export class AddonCollector {
   readonly addons = new Map<string, EmbeddedAddon>();
   /** File contents by SHA-256. */
   readonly data = new Map<string, Uint8Array>();
+  /** The absolute path of every embedded addon file (the `.node` and its companions) → its package. */
+  readonly sourceFiles = new Map<string, string>();
+  /** The packages whose `--native` file was used (the others are reported: the app does not load them). */
+  readonly nativeUsed = new Set<string>();
   failure: SvcpackError | undefined;
   /** Things the user should know that do not stop the build, each once. */
   readonly warnings = new Set<string>();
 
-  add(addon: EmbeddedAddon, contents: Map<string, Uint8Array>): void {
+  add(addon: EmbeddedAddon, contents: Map<string, Uint8Array>, files: readonly string[] = []): void {
     this.addons.set(addon.key, addon);
     for (const [sha, bytes] of contents) this.data.set(sha, bytes);
+    for (const file of files) this.sourceFiles.set(file, addon.package);
   }
 
   fail(err: SvcpackError): Esbuild.OnResolveResult {
@@ -146,14 +151,16 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         `native addon ${addon.package}@${addon.version} needs the Visual C++ runtime (${vcRuntime.join(', ')}), which Node.js does not ship — install the Visual C++ 2015-2022 Redistributable (x64) on the Windows machines that run this exe`,
       );
     }
-    collector.add(addon, contents);
+    collector.add(addon, contents, [file, ...companions.map((name) => path.join(dir, name))]);
     embedded.set(file, addon);
     return addon;
   }
 
   /** The `--native` file given for `pkg`, if any. */
   function nativeOverride(pkg: PackageInfo | null): string | undefined {
-    return pkg ? opts.native[pkg.name] : undefined;
+    const override = pkg ? opts.native[pkg.name] : undefined;
+    if (override) collector.nativeUsed.add(pkg!.name);
+    return override;
   }
 
   /** A module that is the addon's exports. */

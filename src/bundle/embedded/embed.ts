@@ -31,6 +31,8 @@ export interface Embedded {
 export interface EmbeddedTree {
   files: readonly TreeFile[];
   packages: readonly EmbeddedPackage[];
+  /** The `--exclude` glob that leaves out a tree path, as messages name it, or null (deps/tree-files.ts). */
+  excludedBy?(rel: string): string | null;
 }
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');

@@ -193,6 +193,8 @@ describe('the native-addon plugin', () => {
     });
     const on26 = await bundle(dir, "import 'pb';", { abi: 147 });
     expect(on26.addons.map((a) => [a.package, a.main, a.source])).toEqual([['pb', 'node.napi.node', 'installed']]);
+    // The files' places, for --exclude (bundle/embedded/excluded-needs.ts).
+    expect([...on26.collector.sourceFiles]).toEqual([[path.join(dir, 'node_modules/pb/prebuilds/win32-x64/node.napi.node'), 'pb']]);
     const on22 = await bundle(dir, "import 'pb';", { abi: 127, nodeMajor: 22 });
     expect(on22.addons.map((a) => a.main)).toEqual(['node.abi127.node']);
   });
@@ -233,8 +235,10 @@ describe('the native-addon plugin', () => {
     expect(err.message).toBe("better-sqlite3@12.0.0 builds its native addon from source when it is installed; its Windows x64 binary is on no registry svcpack can reach");
     expect(err.hint).toBe('pass --native better-sqlite3=<path to its win32-x64 .node file for Node.js 26>, or use node:sqlite (built into Node.js 22.5+)');
 
-    const ok = await bundle(dir, "import 'better-sqlite3';", { native: { 'better-sqlite3': path.join(dir, 'vendor/better_sqlite3.node') } });
+    const ok = await bundle(dir, "import 'better-sqlite3';", { native: { 'better-sqlite3': path.join(dir, 'vendor/better_sqlite3.node'), unused: path.join(dir, 'vendor/linux.node') } });
     expect(ok.addons.map((a) => [a.package, a.source, a.main])).toEqual([['better-sqlite3', 'native-option', 'better_sqlite3.node']]);
+    // Which --native files were used: the build warns about the others (bundle.ts).
+    expect([...ok.collector.nativeUsed]).toEqual(['better-sqlite3']);
 
     const elf = (await bundle(dir, "import 'better-sqlite3';", { native: { 'better-sqlite3': path.join(dir, 'vendor/linux.node') } }).catch((e: unknown) => e)) as SvcpackError;
     expect(elf.code).toBe('ADDON_NOT_WINDOWS');
