@@ -19,17 +19,32 @@ export interface FoundPackageJson {
   data: PackageJson;
 }
 
-/** Walks up from `startDir`; returns null when there is none (or it is not valid JSON). */
+/**
+ * Whether a package.json only marks its folder's module type (`{"type": "commonjs"}`, `{}`): the
+ * file a build writes next to compiled output (tsc's CommonJS dist/ inside a `"type": "module"`
+ * project, dual builds) so that Node reads the `.js` files there right. It names no package and no
+ * dependencies, so it is not the project.
+ */
+export function isModuleTypeMarker(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && Object.keys(data).every((k) => k === 'type');
+}
+
+/**
+ * Walks up from `startDir` to the nearest package.json that is more than a module-type marker
+ * (those are passed over); returns null when there is none (or it is not valid JSON).
+ */
 export function findPackageJson(startDir: string): FoundPackageJson | null {
   let dir = path.resolve(startDir);
   for (;;) {
     const file = path.join(dir, 'package.json');
     if (fs.existsSync(file)) {
+      let data: unknown;
       try {
-        return { dir, data: JSON.parse(fs.readFileSync(file, 'utf8')) as PackageJson };
+        data = JSON.parse(fs.readFileSync(file, 'utf8'));
       } catch {
         return null;
       }
+      if (!isModuleTypeMarker(data)) return { dir, data: data as PackageJson };
     }
     const parent = path.dirname(dir);
     if (parent === dir) return null;

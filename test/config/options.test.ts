@@ -58,6 +58,23 @@ describe('resolveBuildOptions', () => {
     expect(resolve().company).toBe('ACME Ltd');
   });
 
+  it('passes over a package.json that only sets the module type (tsc output in dist/ with {"type":"commonjs"})', () => {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    fs.writeFileSync(path.join(dir, 'dist', 'main.js'), 'exports.x = 1;\n');
+    const r = resolve({ entry: 'dist/main.js' });
+    expect(r.projectDir).toBe(dir);
+    expect(r.version).toBe('2.3.4');
+    expect(r.description).toBe('An app');
+  });
+
+  it('a package.json with more than the module type is the project, nameless or not', () => {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'package.json'), JSON.stringify({ type: 'commonjs', dependencies: { ms: '2.1.3' } }));
+    fs.writeFileSync(path.join(dir, 'dist', 'main.js'), 'exports.x = 1;\n');
+    expect(resolve({ entry: 'dist/main.js' }).projectDir).toBe(path.join(dir, 'dist'));
+  });
+
   it('without a package.json: version 0.0.0, empty description, no company', () => {
     const r = resolveBuildOptions({ entry: 'src/app.ts', name: 'MySvc', cwd: dir }, null);
     expect(r.version).toBe('0.0.0');

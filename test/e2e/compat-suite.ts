@@ -1,8 +1,8 @@
 /**
  * The machinery of the compatibility suites (compat.test.ts, compat-runtime.test.ts): each app
- * of a fixture (`<fixture>/apps/<app>.ts`, its packages installed as users install them: a plain
- * `npm install` on Linux, `npm ci` here through test/support/fixture-deps.ts) is built with
- * svcpack on its default Node, registered with Wine's SCM, started, probed over HTTP (each app's
+ * of a fixture (`<fixture>/apps/<app>.ts` unless it names its entry; the fixture's packages
+ * installed as users install them: a plain `npm install` on Linux, `npm ci` here through
+ * test/support/fixture-deps.ts) is built with svcpack on its default Node, registered with Wine's SCM, started, probed over HTTP (each app's
  * `/probe` exercises its package and answers `{ ok: true, … }`) and stopped gracefully (STOPPED,
  * exit codes 0/0). The apps are built two at a time (two cores) while Wine starts, and run one
  * after another in one Wine session. The figures the README's compatibility tables show are
@@ -27,6 +27,10 @@ export interface CompatApp {
   readonly app: string;
   readonly kind: string;
   readonly packages: string;
+  /** The entry, relative to the fixture folder; apps/<app>.ts when not given. */
+  readonly entry?: string;
+  /** Run before the app is built (compiling it with tsc, say). */
+  readonly prepare?: () => Promise<void>;
   /** Build options beside entry, name and outDir. */
   readonly build?: Partial<BuildOptions>;
   /** Started before the service, closed after it stopped (or failed). */
@@ -72,9 +76,10 @@ async function buildAll(suite: CompatSuite, concurrency: number): Promise<Map<st
   const worker = async () => {
     for (let app = queue.shift(); app; app = queue.shift()) {
       const name = compatServiceName(suite.servicePrefix, app.app);
-      const t = performance.now();
       try {
-        const entry = path.join(suite.fixtureDir, 'apps', `${app.app}.ts`);
+        await app.prepare?.();
+        const t = performance.now();
+        const entry = path.join(suite.fixtureDir, app.entry ?? path.join('apps', `${app.app}.ts`));
         const result = await build({ stopTimeoutMs: 10_000, ...app.build, entry, name, outDir: scratchDir(name) });
         out.set(app.app, { exe: result.files[0]!, result, buildMs: performance.now() - t });
       } catch (err) {
