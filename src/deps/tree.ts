@@ -14,7 +14,7 @@
  * install here could skip are fetched: optional ones (the Windows per-platform packages), and
  * every package of a project with no node_modules folder at all.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -135,15 +135,15 @@ async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npm
   if (cached?.version === node.version) return { ...base, license: licenseOf(cached.license), dir, source: 'cache' };
 
   const pacote = require('pacote') as { extract(spec: string, dest: string, o: Record<string, unknown>): Promise<{ integrity: string }> };
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await fs.rm(tmp, { recursive: true, force: true });
+  // Extracted into a folder of this call's own, then renamed into place whole: builds running at
+  // once (in one process or several, on a cold cache) each fetch the package; a folder another
+  // build already put in place is kept, never cleared while that build may be reading it.
+  const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     // pacote checks the tarball against `integrity` and fails on a mismatch (EINTEGRITY).
     await pacote.extract(node.resolved ?? `${node.packageName}@${node.version}`, tmp, { integrity: node.integrity, cache: npmCache, registry, ignoreScripts: true });
-    await fs.rm(dir, { recursive: true, force: true });
-    await fs.rename(tmp, dir);
+    await moveIntoPlace(tmp, dir, async () => (await readJson(path.join(dir, 'package.json')))?.version === node.version);
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
     if (unreachable(err)) {
       throw usageError(
         'DEPENDENCY_FETCH',
@@ -152,9 +152,30 @@ async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npm
       );
     }
     throw failure('DEPENDENCY_FETCH', `could not fetch ${node.packageName}@${node.version} for win32-x64: ${(err as Error).message}`, 'check the network access to the npm registry, or install the package', err);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
   }
   const fetched = await readJson(path.join(dir, 'package.json'));
   return { ...base, license: licenseOf(fetched?.license), dir, source: 'registry' };
+}
+
+/**
+ * Renames the folder `staging` to `dir`. When `dir` is already there (another build stored the
+ * package meanwhile, or a damaged copy is in the way), keeps it if `complete`, else replaces it.
+ */
+export async function moveIntoPlace(staging: string, dir: string, complete: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (await complete()) return;
+    try {
+      await fs.rename(staging, dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 2 || (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM')) throw err;
+    }
+    if (await complete()) return;
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

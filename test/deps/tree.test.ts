@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveDependencyTree } from '../../src/deps/tree';
+import { moveIntoPlace, resolveDependencyTree } from '../../src/deps/tree';
 import { treeFiles } from '../../src/deps/tree-files';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixture-tree');
@@ -58,10 +58,49 @@ describe('resolveDependencyTree', () => {
     await expect(resolveDependencyTree({ projectDir: dir, cacheDir: path.join(temp, 'cache-tampered') })).rejects.toMatchObject({ code: 'DEPENDENCY_FETCH' });
   });
 
+  it('two builds at once on a cold cache (one process) both get the packages', { timeout: 60_000 }, async () => {
+    const dir = project('parallel');
+    const cold = path.join(temp, 'cache-parallel');
+    const [a, b] = await Promise.all([resolveDependencyTree({ projectDir: dir, cacheDir: cold }), resolveDependencyTree({ projectDir: dir, cacheDir: cold })]);
+    expect(a.map((p) => p.dir)).toEqual(b.map((p) => p.dir));
+    for (const p of a) expect(fs.existsSync(path.join(p.dir, 'package.json'))).toBe(true);
+    expect(fs.readdirSync(path.join(cold, 'tree')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('is empty for a project without dependencies', async () => {
     const dir = path.join(temp, 'none');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'none', version: '1.0.0' }));
     expect(await resolveDependencyTree({ projectDir: dir, cacheDir })).toEqual([]);
+  });
+});
+
+describe('moveIntoPlace', () => {
+  const stage = (name: string, text: string) => {
+    const dir = path.join(temp, 'move', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), text);
+    return dir;
+  };
+  const complete = (dir: string) => async () => fs.existsSync(path.join(dir, 'package.json'));
+
+  it('renames the staging folder into place', async () => {
+    const staging = stage('a.tmp', 'mine');
+    const dir = path.join(temp, 'move', 'a');
+    await moveIntoPlace(staging, dir, complete(dir));
+    expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe('mine');
+    expect(fs.existsSync(staging)).toBe(false);
+  });
+
+  it('keeps a complete folder another build put in place, and replaces a damaged one', async () => {
+    const dir = stage('b', 'theirs');
+    await moveIntoPlace(stage('b.tmp', 'mine'), dir, complete(dir));
+    expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe('theirs');
+
+    const damaged = path.join(temp, 'move', 'c');
+    fs.mkdirSync(damaged, { recursive: true });
+    fs.writeFileSync(path.join(damaged, 'half-written.js'), '');
+    await moveIntoPlace(stage('c.tmp', 'mine'), damaged, complete(damaged));
+    expect(fs.readdirSync(damaged)).toEqual(['package.json']);
   });
 });

@@ -15,6 +15,11 @@ interface LockEntry {
   os?: string[];
   cpu?: string[];
   libc?: string[];
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** This machine's C library as npm names it: glibc, musl, or none (not Linux). */
@@ -31,13 +36,55 @@ function forThisMachine(entry: LockEntry): boolean {
   return fits(entry.os, process.platform) && fits(entry.cpu, process.arch) && fits(entry.libc, hostLibc());
 }
 
+/** The lock key a dependency `name` of the entry at `from` resolves to (nested node_modules first, like Node), else undefined. */
+function lockKeyOf(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
+  for (let dir = from; ; ) {
+    const key = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
+    if (packages[key]) return key;
+    if (dir === '') return undefined;
+    const cut = dir.lastIndexOf('/node_modules/');
+    dir = cut < 0 ? '' : dir.slice(0, cut);
+  }
+}
+
+/**
+ * The lock keys `npm ci` installs on this machine: every entry for this machine that is not
+ * optional, and the optional ones that an installed package (or the project) depends on — an
+ * optional package whose only dependents were skipped for another platform (sharp's
+ * `@img/sharp-wasm32`, reached only from the FreeBSD and WebContainers packages) is not installed.
+ */
+export function installedLockKeys(packages: Record<string, LockEntry>): Set<string> {
+  const keys = new Set<string>();
+  const queue: string[] = [''];
+  const add = (key: string) => {
+    const entry = packages[key]!;
+    if (keys.has(key) || !forThisMachine(entry)) return;
+    keys.add(key);
+    queue.push(key);
+  };
+  for (const [key, entry] of Object.entries(packages)) if (key.startsWith('node_modules/') && !entry.optional) add(key);
+  for (let from = queue.shift(); from !== undefined; from = queue.shift()) {
+    const entry = packages[from];
+    if (!entry) continue;
+    const peers = Object.keys(entry.peerDependencies ?? {}).filter((n) => !entry.peerDependenciesMeta?.[n]?.optional);
+    const names = [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers];
+    if (from === '') names.push(...Object.keys(entry.devDependencies ?? {}));
+    for (const name of names) {
+      const key = lockKeyOf(packages, from, name);
+      if (key !== undefined) add(key);
+    }
+  }
+  return keys;
+}
+
 /** Packages of the lock file that should be installed here but are missing or at another version. */
 export async function stalePackages(dir: string): Promise<string[]> {
   const lock = JSON.parse(await fs.readFile(path.join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const expected = installedLockKeys(lock.packages);
   const stale: string[] = [];
   await Promise.all(
     Object.entries(lock.packages).map(async ([key, entry]) => {
-      if (!key.startsWith('node_modules/') || entry.link || !entry.version || !forThisMachine(entry)) return;
+      if (!expected.has(key) || entry.link || !entry.version) return;
       try {
         const installed = JSON.parse(await fs.readFile(path.join(dir, key, 'package.json'), 'utf8')) as { version?: string };
         if (installed.version !== entry.version) stale.push(key.slice('node_modules/'.length));

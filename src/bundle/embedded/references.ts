@@ -127,6 +127,24 @@ function folderOf(prefix: string): string {
   return cut < 0 ? '' : prefix.slice(0, cut).replace(/[\\/]+$/, '');
 }
 
+/**
+ * A path part that a library fills in at run time: `{{lng}}`, `{ns}` (i18next and most i18n
+ * loaders), `%s`/`%d` (printf-style), `*` (a glob the library expands).
+ */
+const PLACEHOLDER = /\{[^{}\\/]*\}|%[sdi]|\*/;
+
+/**
+ * Literal segments whose path holds a placeholder part name no file as written:
+ * `'locales/{{lng}}/{{ns}}.json'` is read as the folder before it, `locales`, partial (the
+ * library reads somewhere below it). Segments without a placeholder come back unchanged.
+ */
+function cutAtPlaceholder(literals: Literals): Literals {
+  const parts = literals.segments.flatMap((s) => s.split(/[\\/]/));
+  const at = parts.findIndex((p) => PLACEHOLDER.test(p));
+  if (at < 0) return literals;
+  return { segments: parts.slice(0, at).filter((p) => p !== '' && p !== '.'), partial: true };
+}
+
 /** The sticky `re` matched right at `pos`. */
 const sticky = (re: RegExp, text: string, pos: number) => ((re.lastIndex = pos), re.exec(text));
 
@@ -168,8 +186,9 @@ const useOf = (run: RegExpExecArray | null) => (run ? (run[1] ? 'worker' : 'fork
 function scan(text: string): FileReference[] {
   const refs: FileReference[] = [];
   const { JOIN, CONCAT, TEMPLATE } = folderPatternsOf(text);
-  const moduleDir = (index: number, { segments, partial }: Literals) => {
-    segments = segments.map((s, i) => (i === 0 ? s.replace(/^[\\/]+/, '') : s)).filter((s) => s !== '');
+  const moduleDir = (index: number, literals: Literals) => {
+    const { segments: written, partial } = cutAtPlaceholder(literals);
+    const segments = written.map((s, i) => (i === 0 ? s.replace(/^[\\/]+/, '') : s)).filter((s) => s !== '');
     if (segments.length > 0 || partial) refs.push({ base: 'module-dir', segments, partial, use: useOf(before(RUN_BEFORE, text, index)), index });
   };
   for (const m of text.matchAll(JOIN)) {

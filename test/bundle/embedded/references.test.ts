@@ -84,6 +84,16 @@ class ThreadPool {
     expect(refs('path.join(__dirname, file)')).toEqual([dir([], 'path', true)]);
   });
 
+  it('a placeholder the library fills in (i18next-fs-backend, printf, globs) names the folder before it', () => {
+    expect(refs("backend: { loadPath: path.join(import.meta.dirname, 'locales/{{lng}}/{{ns}}.json') }")).toEqual([dir(['locales'], 'path', true)]);
+    expect(refs("loadPath: join(__dirname, 'i18n', '{lng}', '{ns}.json')")).toEqual([dir(['i18n'], 'path', true)]);
+    expect(refs("const f = __dirname + '/data/%s.json'")).toEqual([dir(['data'], 'path', true)]);
+    expect(refs("glob(path.join(__dirname, 'migrations/*.sql'))")).toEqual([dir(['migrations'], 'path', true)]);
+    expect(refs("new URL('./locales/{{lng}}.json', import.meta.url)")).toEqual([dir(['locales'], 'path', true)]);
+    expect(refs("path.join(__dirname, '{{lng}}.json')")).toEqual([dir([], 'path', true)]);
+    expect(refs("path.join(__dirname, 'static', 'a-b.json')")).toEqual([dir(['static', 'a-b.json'])]);
+  });
+
   it('__dirname + literal and template strings, leading separator dropped', () => {
     expect(refs("const cert = fs.readFileSync(__dirname + '/certs/ca.pem')")).toEqual([dir(['certs/ca.pem'])]);
     expect(refs(String.raw`const ini = __dirname + "\\defaults.ini";`)).toEqual([dir(['defaults.ini'])]);
