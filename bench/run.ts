@@ -14,6 +14,7 @@ import { benchToolsDir, toolVersions } from './peers/tools';
 import { addonsSuite } from './suites/addons';
 import { buildSuite } from './suites/build';
 import { embeddedSuite } from './suites/embedded';
+import { treeSuite } from './suites/tree';
 import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
@@ -22,7 +23,7 @@ import { packageRoot, svcpackVersion } from '../src/package-root';
 import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite, treeSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */

@@ -16,6 +16,7 @@ import { runBench, SUITES, type RunResult } from '../../bench/run';
 import { ADDON_APPS, ADDON_STARTS, HASH_CONTENDER } from '../../bench/suites/addons';
 import { benchFixtures, CONTENDER } from '../../bench/suites/build';
 import { EMBEDDED_APPS, READ_KINDS, WORKER_KINDS } from '../../bench/suites/embedded';
+import { TREE_VARIANTS, treeApps } from '../../bench/suites/tree';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
 import { benchLineVersions } from '../../bench/peers/tools';
@@ -170,5 +171,21 @@ describe('npm run bench -- --quick', () => {
     const multi = s.measurements.find((m) => m.metric === 'embedded.build' && m.contender === EMBEDDED_APPS.multi)!;
     expect(multi.details?.['embedded modules']).toBeGreaterThan(0);
     expect(s.tables?.map((t) => t.rows.length)).toEqual([2, 4]);
+  });
+
+  test('tree: per app (express, libsql), with the tree and bundle only: warm build and exe, and a cold build with the tree (no service lives in quick mode)', () => {
+    const s = suite('tree');
+    const both = treeApps(true).flatMap((a) => Object.values(TREE_VARIANTS).map((v) => `${a.label}, ${v}`));
+    expectComplete(s, {
+      'tree.build.warm': both,
+      'tree.exe': both,
+      'tree.build.cold': treeApps(true).map((a) => `${a.label}, ${TREE_VARIANTS.tree}`),
+    });
+    expect(s.measurements.some((m) => m.metric === 'tree.start')).toBe(false);
+    const exe = (c: string) => s.measurements.find((m) => m.metric === 'tree.exe' && m.contender === c)!;
+    const withTree = exe(`libsql, ${TREE_VARIANTS.tree}`);
+    expect(withTree.samples[0]).toBeGreaterThan(exe(`libsql, ${TREE_VARIANTS.bundle}`).samples[0]!);
+    expect(withTree.details?.packages).toBeGreaterThan(10);
+    expect(s.tables?.[0]?.rows).toHaveLength(2);
   });
 });
