@@ -152,6 +152,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           seaModuleMain,
           assets: plan.assets,
           tree: treeReady,
+          compress: plan.compress,
           addons:
             plan.packer === 'direct'
               ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }

@@ -8,9 +8,10 @@
  * nothing and costs one failed asset lookup.
  */
 import fs from 'node:fs';
-import { readAsset } from '../assets';
+import { brotliDecompressSync } from 'node:zlib';
+import { readAsset, readRawAsset } from '../assets';
 import { installEmbeddedFs, type EmbeddedFile } from './embedded-fs';
-import { EMBED_MANIFEST_ASSET, isEmptyManifest, virtualPath, type EmbedManifest } from './manifest';
+import { EMBED_MANIFEST_ASSET, isEmptyManifest, virtualPath, type EmbedManifest, type ReadEntry } from './manifest';
 import { installModuleHooks } from './module-hooks';
 import { installSharedModules } from './shared-modules';
 import { installTreeBinaryHooks } from './tree-binary-hooks';
@@ -34,21 +35,22 @@ export function installEmbedded(exePath = process.execPath): EmbedManifest | nul
   const g = globalThis as StateGlobal;
   g[STATE_KEY] = manifest;
 
+  const readFile = entryReader(manifest);
   const entries = Object.entries(manifest.files);
   if (entries.length > 0) {
     // Walked once, when the app first looks inside the exe, not at start.
     const files = {
       *[Symbol.iterator](): Iterator<[string, EmbeddedFile]> {
-        for (const [rel, f] of entries) yield [rel, { size: f.size, read: () => readAsset(f.asset) }];
+        for (const [rel, f] of entries) yield [rel, { size: f.size, read: () => readFile(f) }];
       },
     };
     installEmbeddedFs({ root: exePath, files, time: fs.statSync(exePath).mtime });
   }
   if (Object.keys(manifest.modules).length > 0 || Object.keys(manifest.packages ?? {}).length > 0) {
-    installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath, readAsset);
+    installModuleHooks(manifest, (asset) => new TextDecoder().decode(readAsset(asset)), exePath, readFile);
   }
   if (Object.keys(manifest.packages ?? {}).length > 0) {
-    installTreeBinaryHooks(manifest, exePath, readAsset);
+    installTreeBinaryHooks(manifest, exePath, readFile);
     installSharedModules(exePath, (rel) => manifest.files[rel] !== undefined);
   }
   const bundlerPaths = Object.entries(manifest.bundlerPaths);
@@ -56,4 +58,19 @@ export function installEmbedded(exePath = process.execPath): EmbedManifest | nul
     g.__bundlerPathsOverrides = { ...g.__bundlerPathsOverrides, ...Object.fromEntries(bundlerPaths.map(([spec, rel]) => [spec, virtualPath(rel, exePath)])) };
   }
   return manifest;
+}
+
+/**
+ * How this thread reads an embedded file: its own asset, or its slice of the tree pack (the pack
+ * is looked up once; a compressed file is unpacked on each read, alone).
+ */
+export function entryReader(manifest: EmbedManifest, raw: (name: string) => Uint8Array = readRawAsset, read: (name: string) => Uint8Array = readAsset): ReadEntry {
+  const packs = new Map<string, Uint8Array>();
+  return (entry) => {
+    if (!entry.at) return read(entry.asset);
+    let pack = packs.get(entry.asset);
+    if (!pack) packs.set(entry.asset, (pack = raw(entry.asset)));
+    const stored = pack.subarray(entry.at[0], entry.at[0] + entry.at[1]);
+    return manifest.packCompressed ? brotliDecompressSync(stored) : stored;
+  };
 }

@@ -20,8 +20,8 @@ export interface EmbedManifest {
    * path → asset name. Each is an ES module bundle with its own inline source map.
    */
   modules: Record<string, string>;
-  /** Files read at run time by project-relative path: asset name and size in bytes. */
-  files: Record<string, { asset: string; size: number }>;
+  /** Files read at run time by project-relative path (see {@link EmbeddedFileEntry}). */
+  files: Record<string, EmbeddedFileEntry>;
   /**
    * Package names that libraries resolve at run time to start in a worker (pino transport
    * targets such as `pino-pretty`) → the project-relative path of their embedded module. Set as
@@ -35,7 +35,31 @@ export interface EmbedManifest {
    * node_modules folder.
    */
   packages?: Record<string, string>;
+  /** The files in the tree pack ({@link TREE_PACK_ASSET}) are Brotli-compressed one by one (`--compress`). */
+  packCompressed?: boolean;
 }
+
+/** Where one embedded file's bytes are. */
+export interface EmbeddedFileEntry {
+  /** The SEA asset that holds it: its own (`file-<sha256>`, `addon-<sha256>`), or the tree pack. */
+  asset: string;
+  /** Its size in bytes. */
+  size: number;
+  /** In the tree pack: the offset and length of its stored bytes there. */
+  at?: [number, number];
+  /** A native binary's SHA-256 (hex), checked when it is written out (tree-natives.ts). */
+  sha256?: string;
+}
+
+/** Reads an embedded file's bytes from its entry (install.ts makes the one the exe uses). */
+export type ReadEntry = (entry: EmbeddedFileEntry) => Uint8Array;
+
+/**
+ * The dependency tree's files, one after the other in one SEA asset (each at most once): a
+ * thousand small assets made the build write a thousand files for Node's SEA tool (2 s for 5,000).
+ * Stored as it is even with `--compress`: then each file is compressed on its own inside it.
+ */
+export const TREE_PACK_ASSET = 'tree-pack';
 
 /** A chunk shared by several embedded modules is imported by this prefix and its file name alone. */
 export const CHUNK_PREFIX = 'svcpack-chunk-';

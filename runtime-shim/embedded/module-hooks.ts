@@ -8,7 +8,7 @@ import Module, { isBuiltin, registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedRelative } from './embedded-fs';
-import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest } from './manifest';
+import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest, type ReadEntry } from './manifest';
 import { formatOf, resolvePackage, resolveRelative, type TreeView } from './package-resolve';
 
 /** The tree-relative path of a `file:` URL inside `exePath`, else null. Accepts `file://C:\x` as pino writes it. */
@@ -63,14 +63,14 @@ export function treeModuleOf(specifier: string, parentURL: string | undefined, k
 }
 
 /** A {@link TreeView} over the manifest's files, package.json texts cached. */
-function treeView(manifest: EmbedManifest, readFile: (asset: string) => Uint8Array): TreeView {
+function treeView(manifest: EmbedManifest, readFile: ReadEntry): TreeView {
   const texts = new Map<string, string>();
   return {
     packages: manifest.packages ?? {},
     isFile: (rel) => manifest.files[rel] !== undefined,
     readText(rel) {
       let text = texts.get(rel);
-      if (text === undefined) texts.set(rel, (text = new TextDecoder().decode(readFile(manifest.files[rel]!.asset))));
+      if (text === undefined) texts.set(rel, (text = new TextDecoder().decode(readFile(manifest.files[rel]!))));
       return text;
     },
   };
@@ -101,13 +101,13 @@ function resolveFilenameFromTree(tree: TreeView, exePath: string): void {
 
 /**
  * Installs the hooks for this thread. `readModule` returns an embedded module's source by asset
- * name; `readFile` an embedded file's bytes (for the dependency tree's modules).
+ * name; `readFile` an embedded file's bytes from its entry (for the dependency tree's modules).
  */
 export function installModuleHooks(
   manifest: EmbedManifest,
   readModule: (asset: string) => string,
   exePath = process.execPath,
-  readFile: (asset: string) => Uint8Array = (asset) => new TextEncoder().encode(readModule(asset)),
+  readFile: ReadEntry = (entry) => new TextEncoder().encode(readModule(entry.asset)),
 ): void {
   const tree = manifest.packages && Object.keys(manifest.packages).length > 0 ? treeView(manifest, readFile) : null;
   if (tree) resolveFilenameFromTree(tree, exePath);
@@ -145,7 +145,7 @@ export function installModuleHooks(
       // Node loads a `.node` file with process.dlopen, which tree-binary-hooks.ts points at its
       // written-out copy; what reaches this hook (an import of an addon) gets Node's own answer.
       if (format === 'addon') return next(url, context);
-      return { format, source: new TextDecoder().decode(readFile(file.asset)), shortCircuit: true };
+      return { format, source: new TextDecoder().decode(readFile(file)), shortCircuit: true };
     },
   });
 }

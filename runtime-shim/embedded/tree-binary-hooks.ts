@@ -12,7 +12,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedRelative } from './embedded-fs';
-import type { EmbedManifest } from './manifest';
+import type { EmbedManifest, ReadEntry } from './manifest';
 import { materializeTreeNative } from './tree-natives';
 
 type PathApi = typeof path.win32 | typeof path.posix;
@@ -32,19 +32,19 @@ export function treeBinaryPath(
   p: unknown,
   manifest: EmbedManifest,
   exePath: string,
-  readAsset: (asset: string) => Uint8Array,
+  readFile: ReadEntry,
   pathApi: PathApi = path,
 ): string | null {
   if (typeof p !== 'string' && !(p instanceof URL)) return null;
   const asPath = p instanceof URL ? (p.protocol === 'file:' ? fileURLToPath(p) : null) : withoutNamespace(p);
   if (asPath === null) return null;
   const rel = embeddedRelative(exePath, asPath, pathApi);
-  return rel === null ? null : materializeTreeNative(manifest, rel, readAsset);
+  return rel === null ? null : materializeTreeNative(manifest, rel, readFile);
 }
 
 /** Installs the patches in this thread. */
-export function installTreeBinaryHooks(manifest: EmbedManifest, exePath: string, readAsset: (asset: string) => Uint8Array): void {
-  const real = (p: unknown) => treeBinaryPath(p, manifest, exePath, readAsset);
+export function installTreeBinaryHooks(manifest: EmbedManifest, exePath: string, readFile: ReadEntry): void {
+  const real = (p: unknown) => treeBinaryPath(p, manifest, exePath, readFile);
 
   const dlopen = process.dlopen;
   process.dlopen = function (this: unknown, module: object, filename: string, ...rest: unknown[]) {

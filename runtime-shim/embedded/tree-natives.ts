@@ -15,11 +15,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { materializeNativeFiles, type NativeFile } from '../scm/native-module';
-import type { EmbedManifest } from './manifest';
+import type { EmbedManifest, ReadEntry } from './manifest';
 
 /** The files written out with a native binary: Windows binaries by extension. */
-const NATIVE_BINARY = /\.(?:node|dll|exe)$/i;
-/** A tree file's asset: `file-<sha256>`, or the addon asset it shares with an addon the bundle reached. */
+export const NATIVE_BINARY = /\.(?:node|dll|exe)$/i;
+/** A file's own asset, named by its content: `file-<sha256>`, or the addon asset it shares with an addon the bundle reached. */
 const FILE_ASSET = /^(?:file|addon)-([0-9a-f]{64})$/;
 
 /** One package's native binaries, as written out together. */
@@ -51,10 +51,10 @@ export function nativeSetOf(manifest: EmbedManifest, rel: string): TreeNativeSet
   const location = packageOfTreePath(packages, rel);
   if (location === null) return null;
   const files: TreeNativeSet['files'] = [];
-  for (const [file, { asset }] of Object.entries(manifest.files)) {
+  for (const [file, { asset, sha256 }] of Object.entries(manifest.files)) {
     if (!file.startsWith(`${location}/`) || !NATIVE_BINARY.test(file) || packageOfTreePath(packages, file) !== location) continue;
-    const hash = FILE_ASSET.exec(asset)?.[1];
-    // Every tree file is stored under its content's hash; another name cannot be checked.
+    const hash = sha256 ?? FILE_ASSET.exec(asset)?.[1];
+    // Every tree binary carries its content's hash (its entry's, or its asset's name); without one it cannot be checked.
     if (hash === undefined) throw new Error(`embedded ${file} has no content hash (asset ${asset})`);
     files.push({ path: file.slice(location.length + 1), asset, sha256: hash });
   }
@@ -68,10 +68,10 @@ export function nativeSetOf(manifest: EmbedManifest, rel: string): TreeNativeSet
  * yet) and returns the real path of `rel` in it; null when `rel` is not a tree binary. Throws
  * when an embedded file does not match its hash or cannot be written.
  */
-export function materializeTreeNative(manifest: EmbedManifest, rel: string, readAsset: (asset: string) => Uint8Array): string | null {
+export function materializeTreeNative(manifest: EmbedManifest, rel: string, readFile: ReadEntry): string | null {
   const set = nativeSetOf(manifest, rel);
   if (set === null) return null;
-  const files: NativeFile[] = set.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: () => readAsset(f.asset) }));
+  const files: NativeFile[] = set.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: () => readFile(manifest.files[`${set.location}/${f.path}`]!) }));
   const dir = materializeNativeFiles(set.key, files);
   return path.join(dir, ...rel.slice(set.location.length + 1).split('/'));
 }

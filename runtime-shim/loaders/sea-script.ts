@@ -33,7 +33,7 @@ function readSeaAsset(name: string): Uint8Array {
 
 function main(): void {
   process.setSourceMapsEnabled(true);
-  installAssetReader({ read: readSeaAsset });
+  installAssetReader({ read: readSeaAsset, readRaw: (name) => new Uint8Array(getRawAsset(name)) });
   installEmbedded();
 
   const appUrl = pathToFileURL(process.execPath).href;

@@ -34,7 +34,7 @@ const start = (globalThis as StartGlobal)[key]!;
 delete (globalThis as StartGlobal)[key];
 
 process.setSourceMapsEnabled(true);
-installAssetReader({ read: readSeaAsset });
+installAssetReader({ read: readSeaAsset, readRaw: (name) => new Uint8Array(getRawAsset(name)) });
 if (start.host) installThreadHost(start.host);
 installEmbedded();
 importByUrl(virtualUrl(start.entry)).catch((err: unknown) =>

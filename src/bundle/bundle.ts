@@ -50,6 +50,8 @@ export interface BundleInput {
    * packer; may still be resolving: it is awaited only after esbuild has run.
    */
   tree?: EmbeddedTree | Promise<EmbeddedTree | undefined>;
+  /** `--compress`: the tree pack's files are compressed one by one (the packer compresses the rest). */
+  compress?: boolean;
 }
 
 export interface AppBundle {
@@ -172,7 +174,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
     const tree = await input.tree;
-    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], tree, new Set(collector.data.keys())) : undefined;
+    const embedded = direct ? await embedRunTimeFiles(found, input.projectDir, shared, input.assets ?? [], { tree, addonShas: new Set(collector.data.keys()), compress: input.compress }) : undefined;
     // After the entry bundles: they may have found more entries and files.
     if (tree?.excludedBy) refuseExcludedNeeds(input.projectDir, bundleNeeds(found, collector), tree.excludedBy);
     const inputs = Object.fromEntries(

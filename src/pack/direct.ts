@@ -6,8 +6,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { addonAssetName } from '../../runtime-shim/addons/embedded-addon';
+import { TREE_PACK_ASSET } from '../../runtime-shim/embedded/manifest';
+import { brotli } from './brotli';
 import type { ExeManifest } from './manifest';
 import { editExecutable } from './pe';
 import { generateSeaBlob } from './sea-blob';
@@ -74,16 +75,9 @@ function seaAssets(input: PackInput): Record<string, Uint8Array | string> {
   for (const [sha256, bytes] of input.addonFiles ?? []) plain[addonAssetName(sha256)] = bytes;
   for (const [name, data] of input.embeddedAssets ?? []) plain[name] = data;
   if (!input.compress) return plain;
-  return Object.fromEntries(Object.entries(plain).map(([name, data]) => [`${name}.br`, brotli(typeof data === 'string' ? Buffer.from(data) : data)]));
-}
-
-/**
- * Brotli at quality 6: within 1 % of quality 9's size for koffi.node (2.4 MB → 0.42 MB) in 75 ms
- * instead of 174 ms (quality 11: 6 s). The exe unpacks the app bundle at every start (≈ 1 ms) and
- * koffi.node only when its extracted copy is missing (≈ 8 ms; measured, issue 5).
- */
-function brotli(data: Uint8Array): Buffer {
-  return zlib.brotliCompressSync(data, {
-    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
-  });
+  // The tree pack's files are compressed one by one inside it (bundle/embedded/tree-pack.ts), so
+  // that reading one never unpacks the others: it is stored as it is.
+  return Object.fromEntries(
+    Object.entries(plain).map(([name, data]) => (name === TREE_PACK_ASSET ? [name, data] : [`${name}.br`, brotli(typeof data === 'string' ? Buffer.from(data) : data)])),
+  );
 }

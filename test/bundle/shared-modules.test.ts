@@ -57,7 +57,7 @@ const manifest = {
   files: { 'node_modules/engine/package.json': { asset: 'pj', size: 1 }, 'node_modules/engine/index.js': { asset: 'ix', size: 1 } },
   packages: { 'node_modules/engine': 'engine@1.0.0' },
 };
-const read = (a) => new TextEncoder().encode(text[a]);
+const read = (entry) => new TextEncoder().encode(text[entry.asset]);
 installModuleHooks(manifest, (a) => text[a], exe, read);
 installSharedModules(exe, (rel) => manifest.files[rel] !== undefined);
 const require = createRequire(exe);

@@ -11,10 +11,12 @@ import fs from 'node:fs/promises';
 import type * as Esbuild from 'esbuild';
 import { usageError } from '../../errors';
 import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
-import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
+import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, TREE_PACK_ASSET, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
+import { NATIVE_BINARY } from '../../../runtime-shim/embedded/tree-natives';
 import { expandAssetGlobs } from './asset-globs';
 import { bundleEntries } from './entry-bundles';
 import { treePath } from './locations';
+import { TreePack } from './tree-pack';
 import { encodePackagesAsset, PACKAGES_ASSET } from './packages-asset';
 import type { RunTimeFiles } from './run-time-files';
 import type { EmbeddedPackage, TreeFile } from '../../deps/tree-files';
@@ -76,19 +78,29 @@ async function bundleAllEntries(found: RunTimeFiles, projectDir: string, shared:
   }
 }
 
+/** The dependency tree and how it is stored (see {@link embedRunTimeFiles}). */
+export interface TreeEmbedding {
+  tree?: EmbeddedTree;
+  /**
+   * The SHA-256 of the files of the addons the bundle embeds: a tree file with the same content
+   * shares the addon's asset (the bytes are stored once).
+   */
+  addonShas?: ReadonlySet<string>;
+  /** Compress the tree pack's files one by one (`--compress`). */
+  compress?: boolean;
+}
+
 /**
  * `found` has what the main bundle's modules referenced (locations plugin, which must be among
- * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs; `addonShas` the
- * SHA-256 of the files of the addons the bundle embeds, which a tree file with the same content
- * shares (its asset is the addon's: the bytes are stored once).
+ * `shared.plugins` with the same `found`); `assetGlobs` the user's `--asset` globs. The tree's
+ * files go into the tree pack (tree-pack.ts), each at most once.
  */
 export async function embedRunTimeFiles(
   found: RunTimeFiles,
   projectDir: string,
   shared: Esbuild.BuildOptions,
   assetGlobs: readonly string[],
-  tree?: EmbeddedTree,
-  addonShas: ReadonlySet<string> = new Set(),
+  { tree, addonShas = new Set(), compress = false }: TreeEmbedding = {},
 ): Promise<Embedded> {
   const manifest: EmbedManifest = { modules: {}, files: {}, bundlerPaths: {} };
   const assets = new Map<string, Uint8Array | string>();
@@ -115,14 +127,24 @@ export async function embedRunTimeFiles(
     files.push({ path: rel, bytes: data.byteLength });
   }
   if (tree && tree.packages.length > 0) {
-    // The tree's files sit at their package paths; one asset per distinct content (the same file
-    // in two copies of a package is stored once). Files found above keep their entries.
+    // The tree's files sit at their package paths, in the tree pack once per distinct content
+    // (the same file in two copies of a package is stored once); a native binary carries its
+    // hash, checked when it is written out. Files found above keep their entries.
+    const pack = new TreePack(compress);
     for (const f of tree.files) {
       if (manifest.files[f.rel]) continue;
       const hash = sha256(f.data);
-      const asset = addonShas.has(hash) ? addonAssetName(hash) : `file-${hash}`;
-      manifest.files[f.rel] = { asset, size: f.data.byteLength };
-      assets.set(asset, f.data);
+      if (addonShas.has(hash)) {
+        manifest.files[f.rel] = { asset: addonAssetName(hash), size: f.data.byteLength };
+        assets.set(addonAssetName(hash), f.data);
+        continue;
+      }
+      const at = pack.add(f.data, hash);
+      manifest.files[f.rel] = { asset: TREE_PACK_ASSET, size: f.data.byteLength, at, ...(NATIVE_BINARY.test(f.rel) ? { sha256: hash } : {}) };
+    }
+    if (!pack.empty) {
+      assets.set(TREE_PACK_ASSET, pack.bytes());
+      if (compress) manifest.packCompressed = true;
     }
     manifest.packages = Object.fromEntries(tree.packages.map((p) => [p.location, `${p.name}@${p.version}`]));
     // The package list for `svcpack inspect`: beside the index, never read by the exe.

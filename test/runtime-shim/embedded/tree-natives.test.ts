@@ -109,8 +109,8 @@ const manifest = {
   },
   packages: { 'node_modules/@scope/native-linux': '@scope/native-linux@1.0.0', 'node_modules/tools': 'tools@1.0.0' },
 };
-const read = (asset) => blobs[asset];
-installModuleHooks(manifest, (a) => new TextDecoder().decode(read(a)), exe, read);
+const read = (entry) => blobs[entry.asset];
+installModuleHooks(manifest, (a) => new TextDecoder().decode(blobs[a]), exe, read);
 installTreeBinaryHooks(manifest, exe, read);
 const require = createRequire(import.meta.url);
 const target = ['native', 'linux'].join('-');
