@@ -4,18 +4,12 @@
  * ran; on a real Node the announced module is what `require` and `import()` of a computed name
  * resolved into the tree return, instead of a second copy from the tree.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import { registerHooks } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { esbuild } from '../../src/bundle/esbuild';
 import { SHARE_CJS_BANNER, shareCommonJsModules } from '../../src/bundle/shared-modules';
-import { acquireRuntime } from '../../src/runtime/acquire';
-import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
+import { repoModule, runOnHooksNode } from '../support/hooks-node';
 import { tempProjects } from '../support/temp-project';
 
 const project = tempProjects('svcpack-shared-modules-');
@@ -48,8 +42,8 @@ describe('shareCommonJsModules', () => {
 
 const SCRIPT = `
 import { createRequire } from 'node:module';
-import { installModuleHooks } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/module-hooks.ts')).href)};
-import { installSharedModules } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/shared-modules.ts')).href)};
+import { installModuleHooks } from ${repoModule('runtime-shim/embedded/module-hooks.ts')};
+import { installSharedModules } from ${repoModule('runtime-shim/embedded/shared-modules.ts')};
 const exe = '/opt/svc/app.exe';
 const text = { 'pj': JSON.stringify({ name: 'engine', version: '1.0.0', main: 'index.js' }), 'ix': "module.exports = { copy: 'tree' };" };
 const manifest = {
@@ -73,23 +67,10 @@ const viaImport = (await import(name)).default;
 console.log(JSON.stringify({ before, required: viaRequire.copy, same: viaRequire === bundled.exports, imported: viaImport === bundled.exports, helpers: viaRequire.helpers }));
 `;
 
-async function hooksNode(): Promise<string> {
-  if (typeof registerHooks === 'function') return process.execPath;
-  return (await acquireRuntime({ version: DEFAULT_NODE_VERSION })).hostNode;
-}
-
 describe('shared modules on Node', () => {
   it('require and import() of a computed name get the bundle instance once it is announced', { timeout: 120_000 }, async () => {
-    const node = await hooksNode();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-shared-'));
-    try {
-      const script = path.join(dir, 'run.mjs');
-      fs.writeFileSync(script, SCRIPT);
-      const r = spawnSync(node, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd() });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ before: 'tree', required: 'bundle', same: true, imported: true, helpers: ['shout'] });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await runOnHooksNode(SCRIPT);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ before: 'tree', required: 'bundle', same: true, imported: true, helpers: ['shout'] });
   });
 });

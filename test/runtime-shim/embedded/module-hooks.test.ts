@@ -3,17 +3,11 @@
  * POSIX exe paths (the functions use the host's path rules); then the hooks themselves on a real
  * Node ≥ 22.15 (module.registerHooks), in a child process when the test runner's Node is older.
  */
-import { acquireRuntime } from '../../../src/runtime/acquire';
-import { DEFAULT_NODE_VERSION } from '../../../src/runtime/node-lines';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import { registerHooks } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { embeddedModuleOf, relativeOfUrl } from '../../../runtime-shim/embedded/module-hooks';
+import { repoModule, runOnHooksNode } from '../../support/hooks-node';
 
 const EXE = '/opt/svc/app.exe';
 const manifest: EmbedManifest = {
@@ -99,7 +93,7 @@ describe('embeddedModuleOf', () => {
  */
 const HOOKS_SCRIPT = `
 import { createRequire } from 'node:module';
-import { installModuleHooks } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/module-hooks.ts')).href)};
+import { installModuleHooks } from ${repoModule('runtime-shim/embedded/module-hooks.ts')};
 const exe = ${JSON.stringify(EXE)};
 const sources = {
   'module-w': "import path from 'node:path'; import { shared } from './svcpack-chunk-ABC.mjs'; import { sib } from './sib.ts';" +
@@ -115,24 +109,10 @@ const missing = await import('file:///opt/svc/app.exe/src/jobs/gone.ts').then(()
 console.log(JSON.stringify({ out: w.out, required: required.sib, missing }));
 `;
 
-/** A Node with module.registerHooks: this one, else the host Node of svcpack's default line (fetched into the cache when missing). */
-async function hooksNode(): Promise<string> {
-  if (typeof registerHooks === 'function') return process.execPath;
-  return (await acquireRuntime({ version: DEFAULT_NODE_VERSION })).hostNode;
-}
-
 describe('installModuleHooks on Node', () => {
   it('serves embedded modules to import and require at their virtual URLs', { timeout: 120_000 }, async () => {
-    const node = await hooksNode();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-hooks-'));
-    try {
-      const script = path.join(dir, 'hooks.mjs');
-      fs.writeFileSync(script, HOOKS_SCRIPT);
-      const r = spawnSync(node, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd() });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ out: ['chunk', 'sib', 'w.ts'], required: 'sib', missing: 'ERR_MODULE_NOT_FOUND' });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await runOnHooksNode(HOOKS_SCRIPT);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ out: ['chunk', 'sib', 'w.ts'], required: 'sib', missing: 'ERR_MODULE_NOT_FOUND' });
   });
 });

@@ -4,19 +4,14 @@
  * real addon `require`d by a computed name at its path inside the exe and an executable started
  * with spawn, execFile and spawnSync from its package folder — both from their checked copies.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { registerHooks } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { acquireRuntime } from '../../../src/runtime/acquire';
-import { DEFAULT_NODE_VERSION } from '../../../src/runtime/node-lines';
 import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { treeBinaryPath, withoutNamespace } from '../../../runtime-shim/embedded/tree-binary-hooks';
 import { nativeSetOf, packageOfTreePath } from '../../../runtime-shim/embedded/tree-natives';
+import { repoModule, runOnHooksNode } from '../../support/hooks-node';
 
 const sha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 const A = sha('a');
@@ -94,8 +89,8 @@ import { createRequire } from 'node:module';
 import childProcess from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { installModuleHooks } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/module-hooks.ts')).href)};
-import { installTreeBinaryHooks } from ${JSON.stringify(pathToFileURL(path.resolve('runtime-shim/embedded/tree-binary-hooks.ts')).href)};
+import { installModuleHooks } from ${repoModule('runtime-shim/embedded/module-hooks.ts')};
+import { installTreeBinaryHooks } from ${repoModule('runtime-shim/embedded/tree-binary-hooks.ts')};
 const exe = '/opt/svc/app.exe';
 const blobs = {};
 const add = (data) => { const h = createHash('sha256').update(data).digest('hex'); blobs['file-' + h] = data; return { asset: 'file-' + h, size: data.length }; };
@@ -123,29 +118,23 @@ const viaFileSync = childProcess.execFileSync(tool, ['execFileSync'], { encoding
 console.log(JSON.stringify({ koffi: typeof koffi.load, viaSpawn, viaExecFile, viaSync, viaFileSync }));
 `;
 
-async function hooksNode(): Promise<string> {
-  if (typeof registerHooks === 'function') return process.execPath;
-  return (await acquireRuntime({ version: DEFAULT_NODE_VERSION })).hostNode;
-}
-
 describe('tree binaries on Node', () => {
   it('a real addon by a computed name, and an executable by spawn, execFile, spawnSync, execFileSync, from checked copies', { timeout: 120_000 }, async () => {
-    const node = await hooksNode();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-tree-natives-'));
-    try {
-      const addon = path.resolve('node_modules/koffi/build/koffi/linux_x64/koffi.node');
-      const tool = path.join(dir, 'tool.sh');
-      fs.writeFileSync(tool, '#!/bin/sh\necho "tool $1"\n');
-      const script = path.join(dir, 'run.mjs');
-      fs.writeFileSync(script, SCRIPT(addon, tool));
-      const local = path.join(dir, 'local');
-      const r = spawnSync(node, ['--no-deprecation', '--import', './scripts/ts-register.js', script], { encoding: 'utf8', cwd: process.cwd(), env: { ...process.env, LOCALAPPDATA: local } });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ koffi: 'function', viaSpawn: 'tool spawn', viaExecFile: 'tool execFile', viaSync: 'tool spawnSync', viaFileSync: 'tool execFileSync' });
-      const written = fs.readdirSync(path.join(local, 'svcpack', 'native'));
-      expect(written).toHaveLength(2);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const addon = path.resolve('node_modules/koffi/build/koffi/linux_x64/koffi.node');
+    let written: string[] = [];
+    const r = await runOnHooksNode(
+      (dir) => {
+        const tool = path.join(dir, 'tool.sh');
+        fs.writeFileSync(tool, '#!/bin/sh\necho "tool $1"\n');
+        return { script: SCRIPT(addon, tool), env: { LOCALAPPDATA: path.join(dir, 'local') } };
+      },
+      (dir) => {
+        written = fs.readdirSync(path.join(dir, 'local', 'svcpack', 'native'));
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ koffi: 'function', viaSpawn: 'tool spawn', viaExecFile: 'tool execFile', viaSync: 'tool spawnSync', viaFileSync: 'tool execFileSync' });
+    // the addon's package and the tool's package: one folder each
+    expect(written).toHaveLength(2);
   });
 });
