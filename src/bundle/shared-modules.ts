@@ -12,10 +12,12 @@
  */
 import { failure } from '../errors';
 
-/** What esbuild's `__commonJS` helper evaluates a module with (esbuild 0.2x, unminified). */
-const COMMONJS_EVAL = 'return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;';
-const COMMONJS_EVAL_SHARED =
-  'return mod || ((0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), __svcpackShareCjs(__getOwnPropNames(cb)[0], mod)), mod.exports;';
+/**
+ * What esbuild's `__commonJS` helper evaluates a module with (esbuild 0.2x, unminified):
+ * `return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;`
+ * — its names may carry a suffix (`cb2`) when the bundle's own code uses them.
+ */
+const COMMONJS_EVAL = /return (\w+) \|\| \(0, (\w+)\[(\w+)\(\2\)\[0\]\]\)\(\(\1 = \{ exports: \{\} \}\)\.exports, \1\), \1\.exports;/;
 
 /** Declares `__svcpackShareCjs` (for the bundle's banner): hands a module to the run time's hook, if one is installed. */
 export const SHARE_CJS_BANNER =
@@ -28,10 +30,13 @@ export const SHARE_CJS_BANNER =
  * know (an esbuild upgrade changed it): the build must not quietly load packages twice.
  */
 export function shareCommonJsModules(code: string): string {
-  if (!/\b__commonJS = /.test(code)) return code;
-  const at = code.indexOf(COMMONJS_EVAL);
-  if (at < 0) {
+  if (!/\b__commonJS\d* = /.test(code)) return code;
+  // esbuild writes its helpers first, before any package's code (which may hold a copy of its own).
+  const m = COMMONJS_EVAL.exec(code);
+  if (!m) {
     throw failure('BUNDLE_FAILED', "esbuild's __commonJS helper is not in the shape svcpack knows: it cannot share the bundle's CommonJS modules with the dependency tree", 'use the esbuild version svcpack depends on');
   }
-  return code.slice(0, at) + COMMONJS_EVAL_SHARED + code.slice(at + COMMONJS_EVAL.length);
+  const [, mod, cb, names] = m;
+  const shared = `return ${mod} || ((0, ${cb}[${names}(${cb})[0]])((${mod} = { exports: {} }).exports, ${mod}), __svcpackShareCjs(${names}(${cb})[0], ${mod})), ${mod}.exports;`;
+  return code.slice(0, m.index) + shared + code.slice(m.index + m[0].length);
 }

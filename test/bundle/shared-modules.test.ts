@@ -33,9 +33,11 @@ describe('shareCommonJsModules', () => {
     expect(announced).toEqual(['node_modules/counter/index.js']);
   });
 
-  it('leaves a bundle that does not define the helper alone (none, or a split entry importing it), and refuses a helper it does not know', () => {
+  it('leaves a bundle that does not define the helper alone (none, or a split entry importing it), and patches a helper whose names esbuild suffixed (cb2), and refuses one it does not know', () => {
     expect(shareCommonJsModules('console.log(1);')).toBe('console.log(1);');
     expect(shareCommonJsModules('import { __commonJS } from "./chunk.mjs"; __commonJS({})')).toBe('import { __commonJS } from "./chunk.mjs"; __commonJS({})');
+    const renamed = 'var __commonJS = (cb2, mod) => function __require2() {\n  try {\n    return mod || (0, cb2[__getOwnPropNames2(cb2)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {}\n};';
+    expect(shareCommonJsModules(renamed)).toContain('return mod || ((0, cb2[__getOwnPropNames2(cb2)[0]])((mod = { exports: {} }).exports, mod), __svcpackShareCjs(__getOwnPropNames2(cb2)[0], mod)), mod.exports;');
     expect(() => shareCommonJsModules('var __commonJS = (cb) => cb; __commonJS({})')).toThrow(/__commonJS helper is not in the shape svcpack knows/);
   });
 });

@@ -3,7 +3,6 @@
  * POSIX exe paths (the functions use the host's path rules); then the hooks themselves on a real
  * Node ≥ 22.15 (module.registerHooks), in a child process when the test runner's Node is older.
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { embeddedModuleOf, relativeOfUrl } from '../../../runtime-shim/embedded/module-hooks';
