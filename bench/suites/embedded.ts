@@ -40,8 +40,8 @@ export const MULTI_APP_ENTRY = path.join(MULTI_APP_DIR, 'app.ts');
 /** The files multi-module reads that no analysis can find (named by a query): declared, as its e2e test does. */
 export const MULTI_ASSETS = ['templates/**'];
 export const WORKER_START_ENTRY = path.join(REPO_ROOT, 'bench', 'apps', 'worker-start.ts');
-/** What the probe app's build must embed (tree paths, as the build record lists them). */
-export const WORKER_START_EMBEDS = { module: 'bench/apps/worker-start-worker.ts', file: 'bench/apps/bench-data.txt' } as const;
+/** What the probe app's build must embed (tree paths, as the build record lists them: bench/apps/ is its project folder). */
+export const WORKER_START_EMBEDS = { module: 'worker-start-worker.ts', file: 'bench-data.txt' } as const;
 
 /** The last commit before issue 14 (embedded modules and files): the "before" of the comparison. */
 export const BEFORE_COMMIT = 'c04d976';
