@@ -304,6 +304,8 @@ export interface ServiceContender {
   port: number | null;
   /** Whether the app answers GET /memory (idle-http does); default true. Without it the heap figures are null. */
   memoryRoute?: boolean;
+  /** Ready at any HTTP answer to GET / (a 404 too: the app listens), not only a 200; default false. */
+  anyAnswer?: boolean;
 }
 
 export interface RepSample {
@@ -402,7 +404,7 @@ export async function runServiceLife(tools: NativeTools, c: ServiceContender): P
   const ready =
     c.port === null
       ? null
-      : pollHttp(c.port, '/', { timeoutMs: 60_000, cancelled: () => failed }).catch((err: unknown) => {
+      : pollHttp(c.port, '/', { timeoutMs: 60_000, cancelled: () => failed, ...(c.anyAnswer ? { accept: () => true } : {}) }).catch((err: unknown) => {
           failed = true;
           throw err;
         });

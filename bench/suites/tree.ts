@@ -157,7 +157,7 @@ async function runTreeSuite(ctx: BenchContext): Promise<SuiteResult> {
               const args = [`port=${port}`, ...(companion?.args ?? [])].join(' ');
               const exe = latest[v]!;
               lives[v].push(
-                await runServiceLife(tools!, { label: who(v), service: run.names[v], commandLine: `"${winPath(exe)}" --service ${args}`, needles: [winPath(exe)], port, memoryRoute: false }),
+                await runServiceLife(tools!, { label: who(v), service: run.names[v], commandLine: `"${winPath(exe)}" --service ${args}`, needles: [winPath(exe)], port, memoryRoute: false, anyAnswer: true }),
               );
             } finally {
               await companion?.close();
