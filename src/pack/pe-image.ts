@@ -165,8 +165,9 @@ export class PeImage implements ResourceHost {
 
   /**
    * Replaces the resource section (the only entry resedit writes); `info.virtualAddress` and
-   * `pointerToRawData` are recomputed: the new data goes where the old section started and a
-   * following .reloc moves up. A PE without resources gets a new last section.
+   * `pointerToRawData` are recomputed: the new data goes where the old section started (rounded up
+   * to a page in the file when only .reloc follows it) and a following .reloc moves up. A PE
+   * without resources gets a new last section, page-aligned.
    */
   setSectionByEntry(entry: number, section: { info: SectionInfo; data: ArrayBuffer | null } | null): void {
     if (entry !== IMAGE_DIRECTORY_ENTRY_RESOURCE || !section?.data) {
@@ -184,9 +185,15 @@ export class PeImage implements ResourceHost {
     const kept = this.sections.filter((s) => s !== old && s !== reloc);
     const last = kept[kept.length - 1];
     info.virtualAddress = old ? old.info.virtualAddress : roundUp(last ? last.info.virtualAddress + last.info.virtualSize : 0, sectionAlign);
-    info.pointerToRawData = old
-      ? old.info.pointerToRawData
-      : roundUp(kept.reduce((end, s) => Math.max(end, s.info.pointerToRawData + s.info.sizeOfRawData), 0), fileAlign);
+    // The resources (the SEA blob: the app and its dependency tree) start on a page boundary in the
+    // file, not only in memory, when nothing but .reloc follows them: Wine maps a section from the
+    // file only at a page-aligned offset and reads any other one whole into memory at every start
+    // (node.exe's FileAlignment is 0x200), which cost start time and resident memory in proportion
+    // to the exe. Windows maps image sections on demand either way. 0x1000 is a multiple of every
+    // valid FileAlignment.
+    const nothingAfter = !old || !kept.some((s) => s.info.pointerToRawData > old.info.pointerToRawData);
+    const start = old ? old.info.pointerToRawData : kept.reduce((end, s) => Math.max(end, s.info.pointerToRawData + s.info.sizeOfRawData), 0);
+    info.pointerToRawData = nothingAfter ? roundUp(start, Math.max(PAGE_SIZE, fileAlign)) : start;
     this.resource = { info, bytes, data: section.data };
     const placed: Section[] = [...kept, this.resource];
     if (reloc) {
@@ -310,6 +317,9 @@ function writeSectionHeader(out: Buffer, offset: number, info: SectionInfo): voi
   out.writeUInt16LE(info.numberOfLineNumbers, offset + 34);
   out.writeUInt32LE(info.characteristics, offset + 36);
 }
+
+/** The page size Wine (and Windows) map images with. */
+const PAGE_SIZE = 0x1000;
 
 function roundUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
