@@ -12,6 +12,7 @@ import { registerBoot } from './load-failure';
 import { runManageCommand } from './manage/run';
 import { startChildMode } from './child-mode';
 import { embeddedManifest } from './embedded/install';
+import { shareWorkerWithTree } from './embedded/worker-threads';
 import { nodeStyleRun } from './embedded/node-style-run';
 import { startModuleMode } from './module-mode';
 import { CHILD_ARG } from './supervise/ipc';
@@ -28,6 +29,8 @@ function exitWith(code: number, text: string, stream: NodeJS.WriteStream = proce
   stream.write(text);
   process.exit(code);
 }
+
+if (Object.keys(embeddedManifest()?.packages ?? {}).length > 0) shareWorkerWithTree();
 
 /** The exe's own flags: never taken for Node options. */
 const EXE_FLAGS = new Set([SERVICE_ARG, TASK_ARG, CHILD_ARG, '--help', '-h', '--version']);

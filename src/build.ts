@@ -28,6 +28,7 @@ import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-b
 import { treeFiles } from './deps/tree-files';
 import { TreeGlobs } from './deps/tree-globs';
 import { treeEdges, treeManifests } from './deps/tree-edges';
+import { moduleHookLibraries } from './deps/module-hook-libraries';
 import { bundledPackages } from './deps/bundled-packages';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
@@ -123,10 +124,13 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
               summary.bytes += data.byteLength;
             }
           }
-          return { ...tree, missing, nativeInTree };
+          // Packages the addon loader must supply a binary for stay bundled when packages load from the tree.
+          const lacksBinary = new Set(missing.filter((p) => !nativeInTree.has(p.name)).map((p) => p.name));
+          return { ...tree, missing, nativeInTree, lacksBinary };
         })
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
+  const packagesMode = decidePackagesMode(plan);
   const [bundle, runtime] = await Promise.all([
     step('bundle', async () => {
       const exeConfig: ExeConfig = {
@@ -153,6 +157,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
           assets: plan.assets,
           tree: treeReady,
           compress: plan.compress,
+          packagesFromTree: packagesMode.mode === 'node',
+          preload: plan.preload,
           addons:
             plan.packer === 'direct'
               ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
@@ -269,6 +275,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         addons: bundle.addons,
         embedded: bundle.embedded?.summary,
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
+        packages: packagesMode,
+        preload: plan.preload.map((file) => path.relative(plan.projectDir, file).split(path.sep).join('/')),
         inputs: bundle.inputs,
         outputs,
         size: { runtimeBytes: (await nodeExeBytes)?.byteLength ?? (await stat(runtime.targetExe)).size, exeBytes: signing?.signed.bytes ?? exe.byteLength, compressed: plan.compress },
@@ -329,3 +337,16 @@ function embeddedAssets(assets: ReadonlyMap<string, Uint8Array | string> | undef
 }
 
 export type { BuildOptions, ResolvedBuild };
+
+/**
+ * How the app reaches its packages (options.ts `packages`), and why, for the record: `auto` is
+ * `node` when a production dependency hooks module loading (deps/module-hook-libraries.ts).
+ */
+export function decidePackagesMode(plan: Pick<ResolvedBuild, 'packages' | 'projectDir'>): BuildRecord['packages'] {
+  if (plan.packages === 'bundle') return { mode: 'bundle', reason: 'packages bundled' };
+  if (plan.packages === 'node') return { mode: 'node', reason: 'packages: node' };
+  const hooks = moduleHookLibraries(plan.projectDir);
+  return hooks.length > 0
+    ? { mode: 'node', reason: `${hooks.join(' and ')} ${hooks.length === 1 ? 'is a production dependency' : 'are production dependencies'}: module load hooks must see the packages load` }
+    : { mode: 'bundle', reason: 'no production dependency hooks module loading' };
+}

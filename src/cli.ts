@@ -90,6 +90,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     .option('--no-embed-dependencies', 'embed only what the bundle reaches: a smaller exe, but packages loaded by computed names fail')
     .option('--include <glob>', 'a file of the embedded dependency tree to embed although the filter leaves it out: node_modules/<package>/<path> or <package>/<path> (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--exclude <glob>', 'a file of the embedded dependency tree to leave out: node_modules/<package>/<path> or <package>/<path>, e.g. "moment/locale/**" (repeat for more; wins over --include)', (v: string, prev: string[] = []) => [...prev, v])
+    .addOption(new Option('--packages <mode>', "how the app reaches its packages: bundle (inlined, fastest start), node (loaded by Node's require from the embedded tree, seen by APM agents' module hooks), auto (node when a production dependency hooks module loading; the default)").choices(['auto', 'bundle', 'node']))
+    .option('--preload <file>', "a module run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts; repeat for more)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
     .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
     .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
@@ -135,6 +137,8 @@ export function createProgram(context: ProgramContext = {}): Command {
         packer: o.packer as 'direct' | 'pkg' | undefined,
         compress: o.compress as boolean | undefined,
         embedDependencies: o.embedDependencies as boolean | undefined,
+        packages: o.packages as 'auto' | 'bundle' | 'node' | undefined,
+        preload: o.preload as string[] | undefined,
         allowNodeOptions: o.allowNodeOptions as boolean | undefined,
         native: o.native as string[] | undefined,
         assets: o.asset as string[] | undefined,

@@ -39,6 +39,8 @@ export function formatSummary(record: BuildRecord, files: string[], timings: Rec
     `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})`,
     ...rows,
     ...embeddedLine(record.embedded),
+    ...(record.packages?.mode === 'node' ? [`Packages: loaded by Node from the embedded tree, where the app imports them (${record.packages.reason})`] : []),
+    ...(record.preload?.length ? [`Preload: ${record.preload.join(', ')}, before ${record.entry}`] : []),
     ...(record.signature ? [`Signed: ${describeSignature(record.signature)}`] : []),
     `Timings: ${stepList}`,
     '',

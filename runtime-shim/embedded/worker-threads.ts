@@ -9,6 +9,7 @@
  * fails like a missing file, with a line that says how to embed it. Options (workerData, env,
  * resourceLimits, stdout…) pass through, and `instanceof Worker` holds.
  */
+import { syncBuiltinESMExports } from 'node:module';
 import threads from 'node:worker_threads';
 import { readAsset } from '../assets';
 import { embeddedManifest } from './install';
@@ -49,3 +50,15 @@ export class Worker extends threads.Worker {
 }
 
 export default { ...threads, Worker };
+
+/**
+ * Makes this Worker the one that packages loaded from the embedded dependency tree get: they
+ * require Node's `worker_threads` (the build's alias reaches only bundled code), and a library
+ * that starts a worker on its own file (pino's transports, a pool) names a path inside the exe.
+ * Patches Node's module object and syncs its ES module exports; called once, by boot.ts, in an
+ * exe that embeds the tree.
+ */
+export function shareWorkerWithTree(): void {
+  (threads as { Worker: unknown }).Worker = Worker;
+  syncBuiltinESMExports();
+}

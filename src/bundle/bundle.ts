@@ -16,6 +16,7 @@ import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/
 import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
 import { shareCommonJsModules } from './shared-modules';
+import { inOrderRequiresPlugin } from './in-order-requires';
 import { refuseExcludedNeeds, type BundleNeed } from './embedded/excluded-needs';
 import { workerAliasPlugin } from './embedded/worker-alias';
 import { decoratorMetadata } from './decorators/metadata';
@@ -52,6 +53,14 @@ export interface BundleInput {
   tree?: EmbeddedTree | Promise<EmbeddedTree | undefined>;
   /** `--compress`: the tree pack's files are compressed one by one (the packer compresses the rest). */
   compress?: boolean;
+  /**
+   * Packages mode `node` (direct packer, with `tree`): the packages at the root of the tree are not
+   * bundled but loaded from the embedded tree by Node's `require`, where the app imports them, so
+   * module load hooks see them (in-order-requires.ts). Default: bundled.
+   */
+  packagesFromTree?: boolean;
+  /** `--preload` modules (absolute paths): evaluated, in order, after the shim and before the app's entry. */
+  preload?: readonly string[];
 }
 
 export interface AppBundle {
@@ -107,10 +116,26 @@ function banner(packer: 'direct' | 'pkg'): string {
  * The generated entry: shim first (it decides what this process is), then the app; as the SEA
  * main, the prelude before both.
  */
-export function entrySource(appEntry: string, seaModuleMain = false): string {
+export function entrySource(appEntry: string, seaModuleMain = false, preload: readonly string[] = []): string {
   const boot = JSON.stringify(shimSpecifier('boot.ts'));
   const prelude = seaModuleMain ? `import ${JSON.stringify(shimSpecifier('loaders/sea-prelude.ts'))};\n` : '';
-  return `${prelude}import { appLoaded } from ${boot};\nimport ${JSON.stringify(appEntry)};\nappLoaded();\n`;
+  const preloads = preload.map((file) => `import ${JSON.stringify(file)};\n`).join('');
+  return `${prelude}import { appLoaded } from ${boot};\n${preloads}import ${JSON.stringify(appEntry)};\nappLoaded();\n`;
+}
+
+/**
+ * Packages mode `node`: whether a package (by name) is loaded from the embedded tree — one at the
+ * tree's root that the addon loader need not supply. Waits for the tree; none without one.
+ */
+function packagesFromTree(input: BundleInput): ((name: string) => Promise<boolean>) | undefined {
+  if (!input.packagesFromTree || input.packer !== 'direct' || !input.tree) return undefined;
+  let names: Promise<ReadonlySet<string>> | undefined;
+  const load = async (): Promise<ReadonlySet<string>> => {
+    const tree = await input.tree;
+    const lacking = tree?.lacksBinary ?? new Set<string>();
+    return new Set((tree?.packages ?? []).filter((p) => p.location === `node_modules/${p.name}` && !lacking.has(p.name)).map((p) => p.name));
+  };
+  return async (name) => (await (names ??= load())).has(name);
 }
 
 export async function bundleApp(input: BundleInput): Promise<AppBundle> {
@@ -148,7 +173,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     keepNames: decorators !== undefined,
     plugins: [
       shimNamespacePlugin(shimDir),
-      ...(direct ? [workerAliasPlugin()] : []),
+      ...(direct ? [workerAliasPlugin(), inOrderRequiresPlugin({ projectDir: input.projectDir, fromTree: packagesFromTree(input) })] : []),
       ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
       locationsPlugin(input.projectDir, found, { declare: direct, addedBytes, transform: decorators?.transform }),
       // Last: an unresolvable import in a try block or a function throws when it runs (pkg: packages stay external).
@@ -168,7 +193,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       ...shared,
       write: false,
       metafile: true,
-      stdin: { contents: entrySource(input.entry, input.seaModuleMain), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
+      stdin: { contents: entrySource(input.entry, input.seaModuleMain, input.preload), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
       outfile: path.join(input.projectDir, 'app.mjs'),
     });
     const out = result.outputFiles[0];

@@ -37,11 +37,11 @@ export type OptionSources = Partial<Record<ConfigKey, string>>;
  * - `choice`: one of `choices` (any case when `anyCase`);
  * - `boolean`: true or false; `switch`: true/false, or the strings true/false/yes/no;
  * - `duration`: a number of milliseconds or a duration string (`30s`); `number`: a number or a numeric string;
- * - `list`: a list of strings; `names`: a list of strings or one comma-separated string;
+ * - `list`: a list of strings; `paths`: a list of non-empty strings, relative ones resolved against the config's folder; `names`: a list of strings or one comma-separated string;
  * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`;
  * - `packagePaths`: an object of package name → file path, or a list of `package=path`.
  */
-export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'names' | 'env' | 'packagePaths';
+export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'paths' | 'names' | 'env' | 'packagePaths';
 
 export interface ConfigKeySpec {
   key: ConfigKey;
@@ -94,6 +94,13 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   embedDependencies: { kind: 'boolean', flag: '--embed-dependencies', help: 'embed the production dependency tree as npm installs it on win32-x64 (npm ci --omit=dev --os=win32 --cpu=x64), so packages loaded by computed names work (default: true with the direct packer)' },
   include: { kind: 'list', flag: '--include', help: 'files of the embedded dependency tree to embed although the filter leaves them out: globs of tree paths (node_modules/foo/docs/**) or package paths (foo/docs/**)' },
   exclude: { kind: 'list', flag: '--exclude', help: 'files of the embedded dependency tree to leave out: globs of tree paths (node_modules/typescript/**) or package paths (moment/locale/**); wins over include' },
+  packages: {
+    kind: 'choice',
+    choices: ['auto', 'bundle', 'node'],
+    flag: '--packages',
+    help: 'how the app reaches its packages: bundle (inlined into the bundle: the fastest start), node (loaded by Node\'s require from the embedded dependency tree where the app imports them, so APM agents\' module load hooks see them), auto (node when a production dependency hooks module loading — require-in-the-middle or import-in-the-middle — else bundle; the default)',
+  },
+  preload: { kind: 'paths', flag: '--preload', help: "modules run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts): paths of .ts/.js files" },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
   stopTimeoutMs: { kind: 'duration', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced: a duration such as 20s, 1m or 500ms, or a number of milliseconds (default: 20s)' },
   startType: setting('startType', 'choice', START_TYPES),

@@ -29,6 +29,8 @@ function valueSchema(spec: ConfigKeySpec): Schema {
       return { type: ['number', 'string'] };
     case 'list':
       return stringList;
+    case 'paths':
+      return { type: 'array', items: { type: 'string', minLength: 1 } };
     case 'names':
       return { anyOf: [stringList, { type: 'string' }] };
     case 'packagePaths':

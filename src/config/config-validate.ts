@@ -97,6 +97,9 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin): unk
     case 'list':
       allowed(isStringList(value), 'a list of strings, such as ["--port", "8080"]');
       return value;
+    case 'paths':
+      allowed(isStringList(value) && value.every((item) => item !== ''), `a list of paths (relative ones are resolved against the folder of ${origin.file})`);
+      return (value as string[]).map((item) => path.resolve(origin.dir, item));
     case 'names':
       allowed(typeof value === 'string' || isStringList(value), 'a list of service names, such as ["Tcpip"], or one comma-separated string');
       return value;

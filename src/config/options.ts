@@ -24,6 +24,7 @@ import { SUPPORTED_LINES_HINT, unsupportedReason } from '../runtime/node-lines';
 import { parseVersionSpec } from '../runtime/node-version';
 
 export type Packer = 'direct' | 'pkg';
+export type PackagesMode = 'auto' | 'bundle' | 'node';
 
 /**
  * The service settings (`startType`, `account`, `recovery`…, see SettingsInput) are the exe's
@@ -70,6 +71,20 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * behind the embedded fs layer and module hooks. Direct packer only. Default off.
    */
   embedDependencies?: boolean;
+  /**
+   * How the app reaches its packages (direct packer): `bundle` inlines them into the bundle (the
+   * fastest start); `node` loads the packages at the root of the embedded dependency tree with
+   * Node's `require`, where the app imports them, so module load hooks (APM agents) see them;
+   * `auto` (default) is `node` when a production dependency hooks module loading
+   * (src/deps/module-hook-libraries.ts), else `bundle`.
+   */
+  packages?: PackagesMode;
+  /**
+   * Modules run before the app's entry in every process that runs the app (service, `run`,
+   * supervised child, cluster worker), in order, like `node --require`: the place to start an APM
+   * agent. Paths of .ts/.js files, relative ones against `cwd` (a config's against its folder).
+   */
+  preload?: string | string[];
   /**
    * Let the NODE_OPTIONS environment variable add Node.js options when the exe runs (SEA
    * `"execArgvExtension": "env"`). Default off: a machine-wide NODE_OPTIONS (a debugger hook, a
@@ -134,6 +149,10 @@ export interface ResolvedBuild {
   packer: Packer;
   compress: boolean;
   embedDependencies: boolean;
+  /** `auto` is decided by the build, from the dependency tree (build.ts). Always `bundle` with `--packer pkg`, which keeps packages in its own file system. */
+  packages: PackagesMode;
+  /** Absolute paths of the `--preload` modules, each checked to be a file. */
+  preload: string[];
   allowNodeOptions: boolean;
   /** `--native`: package name → absolute path of its `.node` file (each checked to exist). */
   native: Record<string, string>;
@@ -223,6 +242,22 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   if (opts.embedDependencies && opts.packer === 'pkg') {
     throw usageError('USAGE', named('embedDependencies', '--embed-dependencies needs the default packer: --packer pkg packs node_modules its own way'), 'drop --packer pkg, or drop --embed-dependencies');
   }
+  if (opts.packages !== undefined && !['auto', 'bundle', 'node'].includes(opts.packages)) {
+    throw usageError('USAGE', named('packages', `--packages "${String(opts.packages)}" is not auto, bundle or node`), `${fix('packages', 'pass --packages', 'set "packages" to')} auto, bundle or node`);
+  }
+  if (opts.packages !== undefined && opts.packages !== 'auto' && opts.packer === 'pkg') {
+    throw usageError('USAGE', named('packages', `--packages ${opts.packages} needs the default packer: --packer pkg keeps packages in its own file system`), `drop --packer pkg, or drop ${fix('packages', '--packages', '"packages" from the config')}`);
+  }
+  if (opts.packages === 'node' && opts.embedDependencies === false) {
+    throw usageError('USAGE', named('packages', '--packages node loads packages from the embedded dependency tree, which --no-embed-dependencies leaves out'), 'drop --no-embed-dependencies, or use --packages bundle');
+  }
+  const preload = (typeof opts.preload === 'string' ? [opts.preload] : (opts.preload ?? [])).map((file) => {
+    const abs = typeof file === 'string' && file.trim() ? path.resolve(cwd, file.trim()) : '';
+    if (!abs || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
+      throw usageError('USAGE', named('preload', `preload module ${JSON.stringify(file)} does not exist`), `${fix('preload', 'give --preload', 'list in "preload"')} the path of a .ts or .js file, such as ./tracing.ts`);
+    }
+    return abs;
+  });
   if (opts.allowNodeOptions !== undefined && typeof opts.allowNodeOptions !== 'boolean') {
     throw usageError('USAGE', named('allowNodeOptions', `allowNodeOptions "${String(opts.allowNodeOptions)}" is not true or false`), 'pass --allow-node-options to let NODE_OPTIONS apply, or leave it out');
   }
@@ -303,6 +338,8 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     // On by default: the exe behaves like the app's folder after a Windows production install
     // (README "Dependencies in the exe"); pkg packs node_modules its own way.
     embedDependencies,
+    packages: opts.packer === 'pkg' ? 'bundle' : (opts.packages ?? (embedDependencies ? 'auto' : 'bundle')),
+    preload,
     allowNodeOptions: opts.allowNodeOptions ?? false,
     native,
     assets: assets.map((g) => g.trim()),

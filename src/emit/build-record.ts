@@ -36,6 +36,13 @@ export interface BuildRecord {
    */
   embedded: { modules: string[]; files: Array<{ path: string; bytes: number }>; packages?: EmbeddedPackage[] };
   entry: string;
+  /**
+   * How the app reaches its packages: `bundle` (inlined into the bundle) or `node` (loaded by Node's
+   * `require` from the embedded tree, where module load hooks see them), and why (packages `auto`).
+   */
+  packages: { mode: 'bundle' | 'node'; reason: string };
+  /** The `--preload` modules, project-relative, in the order they run. */
+  preload: string[];
   /** Bundled input files (project-relative) and their sizes. */
   inputs: Record<string, number>;
   /** Output file name → size and sha256. The record itself is not listed. */
@@ -65,6 +72,8 @@ export function buildRecord(args: {
   addons: EmbeddedAddon[];
   embedded?: BuildRecord['embedded'];
   entry: string;
+  packages: BuildRecord['packages'];
+  preload: string[];
   inputs: Record<string, number>;
   outputs: BuildRecord['outputs'];
   size: { exeBytes: number; runtimeBytes: number; compressed: boolean };
@@ -90,6 +99,8 @@ export function buildRecord(args: {
     addons: args.addons,
     embedded: args.embedded ?? { modules: [], files: [] },
     entry: args.entry,
+    packages: args.packages,
+    preload: args.preload,
     inputs: args.inputs,
     outputs: args.outputs,
     size: { ...args.size, payloadBytes: args.size.exeBytes - args.size.runtimeBytes },

@@ -51,6 +51,16 @@ describe('entrySource', () => {
       'appLoaded();',
     ]);
   });
+  it('imports the preload modules after the shim and before the app, in order', () => {
+    const lines = entrySource('/proj/src/app.ts', false, ['/proj/tracing.ts', '/proj/env.ts']).trim().split('\n');
+    expect(lines).toEqual([
+      'import { appLoaded } from "svcpack:runtime-shim/boot.ts";',
+      'import "/proj/tracing.ts";',
+      'import "/proj/env.ts";',
+      'import "/proj/src/app.ts";',
+      'appLoaded();',
+    ]);
+  });
   it('quotes paths safely', () => {
     expect(entrySource('C:\\a "b"\\app.ts')).toContain('import "C:\\\\a \\"b\\"\\\\app.ts";');
   });

@@ -189,6 +189,29 @@ describe('resolveBuildOptions', () => {
     );
   });
 
+  it('--packages and --preload: defaults, resolution, and one-line usage errors', () => {
+    expect([resolve().packages, resolve().preload]).toEqual(['auto', []]);
+    expect(resolve({ embedDependencies: false }).packages).toBe('bundle');
+    expect(resolve({ packer: 'pkg' }).packages).toBe('bundle');
+    expect(resolve({ packages: 'node' }).packages).toBe('node');
+    fs.writeFileSync(path.join(dir, 'tracing.ts'), 'export {};\n');
+    expect(resolve({ preload: 'tracing.ts' }).preload).toEqual([path.join(dir, 'tracing.ts')]);
+    expect(resolve({ preload: ['tracing.ts', 'src/app.ts'] }).preload).toEqual([path.join(dir, 'tracing.ts'), path.join(dir, 'src', 'app.ts')]);
+    const line = (o: Partial<BuildOptions>) => {
+      const e = thrown(() => resolve(o));
+      expect(e.exitCode).toBe(2);
+      return e.toLine();
+    };
+    expect(line({ packages: 'external' as never })).toBe('svcpack: --packages "external" is not auto, bundle or node — pass --packages auto, bundle or node');
+    expect(line({ packages: 'node', packer: 'pkg' })).toBe('svcpack: --packages node needs the default packer: --packer pkg keeps packages in its own file system — drop --packer pkg, or drop --packages');
+    expect(line({ packages: 'node', embedDependencies: false })).toBe(
+      'svcpack: --packages node loads packages from the embedded dependency tree, which --no-embed-dependencies leaves out — drop --no-embed-dependencies, or use --packages bundle',
+    );
+    expect(line({ preload: ['nope.ts'], sources: { preload: 'svcpack.config.json: preload' } })).toBe(
+      'svcpack: svcpack.config.json: preload: preload module "nope.ts" does not exist — list in "preload" the path of a .ts or .js file, such as ./tracing.ts',
+    );
+  });
+
   it('--sbom: resolved against cwd; a folder, an output of the build, a path under a file or --packer pkg is a one-line usage error', () => {
     expect(resolve().sbom).toBeUndefined();
     expect(resolve({ sbom: 'dist/MySvc.cdx.json' }).sbom).toBe(path.join(dir, 'dist', 'MySvc.cdx.json'));

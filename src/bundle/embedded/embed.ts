@@ -37,6 +37,12 @@ export interface EmbeddedTree {
   packages: readonly EmbeddedPackage[];
   /** The `--exclude` glob that leaves out a tree path, as messages name it, or null (deps/tree-files.ts). */
   excludedBy?(rel: string): string | null;
+  /**
+   * Packages, by name, whose Windows binary the tree lacks (only their install script makes it, and
+   * no `--native` file stands in): with packages loaded from the tree, these stay bundled, where the
+   * addon loader supplies the binary (addons/addon-plugin.ts).
+   */
+  lacksBinary?: ReadonlySet<string>;
 }
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');

@@ -1,0 +1,63 @@
+/**
+ * Loads Node's built-in modules — and, when packages come from the dependency tree, the app's
+ * packages — where and when the app's code imports them, through Node's own `require`, so module
+ * load hooks (`Module.prototype.require`/`Module._load` wrappers such as require-in-the-middle,
+ * `module.registerHooks`) see each load in the app's order, as under `node app.js`
+ * (docs/architecture.md, "Module load hooks").
+ *
+ * esbuild writes an ES module bundle: an `import` of an external module would become a static
+ * `import` at the top of the bundle, evaluated before any of the app's code — an agent the app
+ * starts first (OpenTelemetry's SDK) would find `http` already loaded and never see it. So each
+ * `import` (and `import()`) of such a module becomes, per importing module, a tiny CommonJS module
+ * `module.exports = require("http")` that esbuild evaluates at the importer's place; a `require()`
+ * of one stays a `require()` at its call site. The bundle's `require` is Node's
+ * (`createRequire`, bundle.ts), so every call passes through the hooks.
+ *
+ * The shim's own imports (namespace `svcpack`) keep static imports: like Node's internals, the
+ * runtime's modules are not the app's loads.
+ */
+import { isBuiltin } from 'node:module';
+import type * as Esbuild from 'esbuild';
+import { packageOf } from './module-names';
+import { treePath } from './embedded/locations';
+
+const NAMESPACE = 'svcpack-require';
+
+export interface InOrderRequireOptions {
+  projectDir: string;
+  /**
+   * Packages mode `node` (bundle.ts `BundleInput.packagesFromTree`): whether a package, by name,
+   * is loaded from the embedded tree at run time instead of being bundled. Asked for each bare
+   * specifier of the app; may wait for the tree to be resolved. Absent: packages are bundled.
+   */
+  fromTree?: (packageName: string) => Promise<boolean>;
+}
+
+/** A bare specifier that names a package (not relative, absolute, a `#` import or a URL). */
+function isPackageSpecifier(spec: string): boolean {
+  return !/^(?:[./#]|[a-zA-Z]:|[a-z][a-z0-9+.-]*:)/.test(spec);
+}
+
+export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plugin {
+  return {
+    name: 'svcpack-in-order-requires',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.namespace === 'svcpack') return undefined;
+        const builtin = isBuiltin(args.path);
+        if (!builtin && !(opts.fromTree && isPackageSpecifier(args.path) && (await opts.fromTree(packageOf(args.path))))) return undefined;
+        if (args.kind === 'import-statement' || args.kind === 'dynamic-import') {
+          // One module per importer: each importing module's load is its own `require` call.
+          const importer = args.namespace === 'file' ? treePath(opts.projectDir, args.importer) : `${args.namespace}:${args.importer}`;
+          return { path: `${args.path} from ${importer}`, namespace: NAMESPACE, pluginData: { specifier: args.path } };
+        }
+        if (args.kind === 'require-call' || args.kind === 'require-resolve') return { path: args.path, external: true };
+        return undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
+        const specifier = (args.pluginData as { specifier?: string } | undefined)?.specifier ?? args.path.slice(0, args.path.indexOf(' from '));
+        return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
+      });
+    },
+  };
+}
