@@ -22,6 +22,21 @@ export function relativeOfUrl(url: string, exePath: string): string | null {
 }
 
 /**
+ * Whether a module at `file` (a path or `file:` URL) resolves packages in the tree first: a module
+ * inside the exe, or the bundle itself, whose `require` and `import()` have the exe as parent. In
+ * the app's folder Node looks in the folder's own node_modules before its ancestors', and the
+ * tree is the exe's own; a node_modules beside or above the exe (a build's project folder) is not.
+ */
+function resolvesFromTree(file: string, exePath: string): boolean {
+  if (file.startsWith('file:')) {
+    if (file === pathToFileURL(exePath).href) return true;
+    return relativeOfUrl(file, exePath) !== null;
+  }
+  if (!path.isAbsolute(file)) return false;
+  return path.resolve(file).toLowerCase() === path.resolve(exePath).toLowerCase() || embeddedRelative(exePath, file, path) !== null;
+}
+
+/**
  * Which embedded module a specifier names, as a tree path: a virtual `file:` URL or absolute
  * path, or a relative specifier from an embedded module (a shared chunk is found by its file
  * name, wherever the importing module sits). Null: not an embedded module.
@@ -87,6 +102,13 @@ function resolveFilenameFromTree(tree: TreeView, exePath: string): void {
   const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = cjs._resolveFilename;
   cjs._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    // The requires of a tree module and of the bundle are the tree's first, as in the resolve
+    // hook: Node's own search would try every node_modules folder up to the disk's root first (a
+    // failed stat each, slow under Wine; agents resolve every require once more).
+    if (typeof request === 'string' && !isBuiltin(request) && parent?.filename && resolvesFromTree(parent.filename, exePath) && !(rest[1] as { paths?: unknown } | undefined)?.paths) {
+      const found = treeModuleOf(request, pathToFileURL(parent.filename).href, 'require', tree, exePath);
+      if (found !== null) return virtualPath(found, exePath);
+    }
     try {
       return original.call(this, request, parent, ...rest);
     } catch (err) {
@@ -121,9 +143,10 @@ export function installModuleHooks(
           const found = treeModuleOf(specifier, context.parentURL, kind, tree, exePath);
           return found === null ? null : { url: virtualUrl(found, exePath), format: formatOf(tree, found), shortCircuit: true };
         };
-        // A tree module's imports, and paths inside the exe, are the tree's; anything else is
-        // Node's first (a real file, a built-in), and the tree's only when Node finds nothing.
-        const fromTree = (context.parentURL !== undefined && relativeOfUrl(context.parentURL, exePath) !== null) || specifier.startsWith('file:') || path.isAbsolute(specifier);
+        // The imports of the bundle and of modules inside the exe, and paths inside the exe, are
+        // the tree's first; anything else is Node's first (a real file, a built-in), and the
+        // tree's only when Node finds nothing.
+        const fromTree = (context.parentURL !== undefined && resolvesFromTree(context.parentURL, exePath)) || specifier.startsWith('file:') || path.isAbsolute(specifier);
         if (fromTree) return hit() ?? next(specifier, context);
         try {
           return next(specifier, context);

@@ -3,6 +3,9 @@
  * POSIX exe paths (the functions use the host's path rules); then the hooks themselves on a real
  * Node ≥ 22.15 (module.registerHooks), in a child process when the test runner's Node is older.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { embeddedModuleOf, relativeOfUrl } from '../../../runtime-shim/embedded/module-hooks';
@@ -113,5 +116,46 @@ describe('installModuleHooks on Node', () => {
     const r = await runOnHooksNode(HOOKS_SCRIPT);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ out: ['chunk', 'sib', 'w.ts'], required: 'sib', missing: 'ERR_MODULE_NOT_FOUND' });
+  });
+});
+
+/**
+ * The bundle's own `require` (made from the exe's path) finds packages in the embedded tree before
+ * a node_modules folder beside the exe on disk, as Node in the app's folder looks in the folder's
+ * own node_modules first; Node's search of the disk is the fallback for what the tree lacks.
+ */
+const TREE_FIRST_SCRIPT = (dir: string) => `
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { installModuleHooks } from ${repoModule('runtime-shim/embedded/module-hooks.ts')};
+const dir = ${JSON.stringify(dir)};
+const exe = dir + '/app.exe';
+for (const [name, body] of [['dep', "module.exports = 'disk';"], ['only-on-disk', "module.exports = 'disk only';"]]) {
+  fs.mkdirSync(dir + '/node_modules/' + name, { recursive: true });
+  fs.writeFileSync(dir + '/node_modules/' + name + '/package.json', JSON.stringify({ name, version: '1.0.0' }));
+  fs.writeFileSync(dir + '/node_modules/' + name + '/index.js', body);
+}
+const texts = {
+  'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '2.0.0' }),
+  'node_modules/dep/index.js': "module.exports = 'tree ' + require('./sub');",
+  'node_modules/dep/sub.js': "module.exports = 'sub';",
+};
+const files = Object.fromEntries(Object.keys(texts).map((rel) => [rel, { asset: rel, size: texts[rel].length }]));
+const manifest = { modules: {}, files, bundlerPaths: {}, packages: { 'node_modules/dep': 'dep@2.0.0' } };
+installModuleHooks(manifest, (asset) => texts[asset], exe, (entry) => new TextEncoder().encode(texts[entry.asset]));
+const req = createRequire(exe);
+console.log(JSON.stringify({ dep: req('dep'), resolved: req.resolve('dep'), diskOnly: req('only-on-disk') }));
+`;
+
+describe('installModuleHooks: the bundle resolves packages from the tree first', () => {
+  it('takes the tree copy over a node_modules beside the exe, and the disk for what the tree lacks', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-tree-first-'));
+    try {
+      const r = await runOnHooksNode(TREE_FIRST_SCRIPT(dir));
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ dep: 'tree sub', resolved: path.join(dir, 'app.exe', 'node_modules', 'dep', 'index.js'), diskOnly: 'disk only' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
