@@ -15,6 +15,7 @@ import { addonsSuite } from './suites/addons';
 import { buildSuite } from './suites/build';
 import { embeddedSuite } from './suites/embedded';
 import { treeSuite } from './suites/tree';
+import { packagesSuite } from './suites/packages';
 import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
@@ -23,7 +24,7 @@ import { packageRoot, svcpackVersion } from '../src/package-root';
 import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite, treeSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite, treeSuite, packagesSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */

@@ -49,7 +49,7 @@ export const treeSuite: Suite = {
   run: runTreeSuite,
 };
 
-interface AppRun {
+export interface AppRun {
   suite: CompatSuite;
   app: CompatApp;
   label: string;
@@ -58,10 +58,10 @@ interface AppRun {
   names: Record<Variant, string>;
 }
 
-/** The apps measured: every app of both compatibility suites, or {@link QUICK_APPS} in quick mode. */
-export function treeApps(quick: boolean): AppRun[] {
+/** The apps measured: every app of `suites` (both compatibility suites of the tree), or {@link QUICK_APPS} in quick mode. */
+export function treeApps(quick: boolean, suites: readonly CompatSuite[] = [COMPAT, COMPAT_RUNTIME]): AppRun[] {
   const out: AppRun[] = [];
-  for (const suite of [COMPAT, COMPAT_RUNTIME]) {
+  for (const suite of suites) {
     for (const app of suite.apps) {
       if (quick && !QUICK_APPS.includes(app.app)) continue;
       const pascal = app.app.replace(/(^|-)([a-z])/g, (_, _d: string, c: string) => c.toUpperCase());

@@ -49,13 +49,14 @@ export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plug
         if (args.kind === 'import-statement' || args.kind === 'dynamic-import') {
           // One module per importer: each importing module's load is its own `require` call.
           const importer = args.namespace === 'file' ? treePath(opts.projectDir, args.importer) : `${args.namespace}:${args.importer}`;
-          return { path: `${args.path} from ${importer}`, namespace: NAMESPACE, pluginData: { specifier: args.path } };
+          // The name must not end in an extension: esbuild would take `….mjs` for an ES module.
+          return { path: `${importer}: require(${JSON.stringify(args.path)})`, namespace: NAMESPACE, pluginData: { specifier: args.path } };
         }
         if (args.kind === 'require-call' || args.kind === 'require-resolve') return { path: args.path, external: true };
         return undefined;
       });
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const specifier = (args.pluginData as { specifier?: string } | undefined)?.specifier ?? args.path.slice(0, args.path.indexOf(' from '));
+        const { specifier } = args.pluginData as { specifier: string };
         return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
       });
     },

@@ -122,3 +122,6 @@ export const COMPAT_RUNTIME: CompatSuite = {
   title: 'compatibility suite, part two: packages reached only at run time',
   tag: '[compat-runtime]',
 };
+
+/** Every compatibility suite, in the order the bench reports them. */
+export const COMPAT_SUITES: readonly CompatSuite[] = [COMPAT, COMPAT_RUNTIME];
