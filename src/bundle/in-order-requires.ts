@@ -16,12 +16,16 @@
  * The shim's own imports (namespace `svcpack`) keep static imports: like Node's internals, the
  * runtime's modules are not the app's loads.
  */
+import fs from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
+import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { packageOf } from './module-names';
 import { treePath } from './embedded/locations';
 
 const NAMESPACE = 'svcpack-require';
+/** The CommonJS module inside an ES module package's stand-in, which does the `require`. */
+const INNER = 'svcpack-require-esm';
 
 export interface InOrderRequireOptions {
   projectDir: string;
@@ -38,26 +42,74 @@ function isPackageSpecifier(spec: string): boolean {
   return !/^(?:[./#]|[a-zA-Z]:|[a-z][a-z0-9+.-]*:)/.test(spec);
 }
 
+/**
+ * Whether Node loads `file` as an ES module: by extension, and for `.js` the nearest package.json's
+ * `type`. `types` caches package.json answers by folder.
+ */
+async function isEsModuleFile(file: string, types: Map<string, Promise<boolean>>): Promise<boolean> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.mjs' || ext === '.mts') return true;
+  if (ext !== '.js') return false;
+  const typeOf = (dir: string): Promise<boolean> => {
+    let known = types.get(dir);
+    if (!known) {
+      known = fs.readFile(path.join(dir, 'package.json'), 'utf8').then(
+        (text) => (JSON.parse(text) as { type?: unknown }).type === 'module',
+        () => (path.dirname(dir) === dir ? false : typeOf(path.dirname(dir))),
+      );
+      types.set(dir, known);
+    }
+    return known;
+  };
+  return typeOf(path.dirname(file));
+}
+
 export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plugin {
   return {
     name: 'svcpack-in-order-requires',
     setup(build) {
+      const types = new Map<string, Promise<boolean>>();
+      /**
+       * Whether Node's `require` of `spec` from `resolveDir` gets an ES module (Node ≥ 22.12 loads
+       * one with require and returns its namespace): asked as esbuild resolves a require, with the
+       * `require` conditions Node applies.
+       */
+      const requiresEsModule = async (spec: string, resolveDir: string): Promise<boolean> => {
+        const r = await build.resolve(spec, { kind: 'require-call', resolveDir, pluginData: { inOrderProbe: true } });
+        return r.errors.length === 0 && r.namespace === 'file' && (await isEsModuleFile(r.path, types));
+      };
+      build.onResolve({ filter: / namespace$/, namespace: NAMESPACE }, (args) => ({
+        path: args.path,
+        namespace: INNER,
+        pluginData: args.pluginData as unknown,
+      }));
+      build.onLoad({ filter: /.*/, namespace: INNER }, (args) => {
+        const { specifier } = args.pluginData as { specifier: string };
+        return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
+      });
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.namespace === 'svcpack') return undefined;
+        if (args.namespace === 'svcpack' || (args.pluginData as { inOrderProbe?: boolean } | undefined)?.inOrderProbe) return undefined;
         const builtin = isBuiltin(args.path);
         if (!builtin && !(opts.fromTree && isPackageSpecifier(args.path) && (await opts.fromTree(packageOf(args.path))))) return undefined;
         if (args.kind === 'import-statement' || args.kind === 'dynamic-import') {
           // One module per importer: each importing module's load is its own `require` call.
           const importer = args.namespace === 'file' ? treePath(opts.projectDir, args.importer) : `${args.namespace}:${args.importer}`;
+          const esm = !builtin && (await requiresEsModule(args.path, args.resolveDir));
           // The name must not end in an extension: esbuild would take `….mjs` for an ES module.
-          return { path: `${importer}: require(${JSON.stringify(args.path)})`, namespace: NAMESPACE, pluginData: { specifier: args.path } };
+          return { path: `${importer}: ${esm ? 'import' : 'require'}(${JSON.stringify(args.path)})`, namespace: NAMESPACE, pluginData: { specifier: args.path, esm } };
         }
         if (args.kind === 'require-call' || args.kind === 'require-resolve') return { path: args.path, external: true };
         return undefined;
       });
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const { specifier } = args.pluginData as { specifier: string };
-        return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
+        const { specifier, esm } = args.pluginData as { specifier: string; esm?: boolean };
+        if (!esm) return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
+        // An ES module package: the importer must see its exports as `import` would (its default
+        // export as default), not its namespace as a CommonJS module's `module.exports`. Node's
+        // require(esm) marks a namespace with a default export `__esModule`, which esbuild's
+        // interop (CommonJS inner module, not in Node mode) reads.
+        const inner = `${args.path} namespace`;
+        return { contents: `export * from ${JSON.stringify(inner)};\nexport { default } from ${JSON.stringify(inner)};\n`, loader: 'js', resolveDir: opts.projectDir, pluginData: { specifier } };
       });
     },
   };

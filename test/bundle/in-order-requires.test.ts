@@ -96,3 +96,38 @@ describe('inOrderRequiresPlugin', () => {
     expect(code).toMatch(/src\/app\.js: require\(\\?"node:http\\?"\)/);
   });
 });
+
+describe('inOrderRequiresPlugin: ES module packages loaded by require', () => {
+  it("gives an ES module package's default and named exports to importers of every kind, not its namespace as a default", async () => {
+    const dir = project({
+      'package.json': '{"name":"app","version":"1.0.0","type":"module"}',
+      'node_modules/esm-only/package.json': '{"name":"esm-only","version":"1.0.0","type":"module","exports":"./index.js"}',
+      'node_modules/esm-only/index.js': 'export default class Queue {}\nexport const size = 3;\n',
+      'node_modules/cjs-dual/package.json': '{"name":"cjs-dual","version":"1.0.0","exports":{"import":"./index.mjs","require":"./index.cjs"}}',
+      'node_modules/cjs-dual/index.mjs': 'export default "esm build";\n',
+      'node_modules/cjs-dual/index.cjs': 'module.exports = { build: "cjs" };\n',
+      'src/app.js': "import Queue, { size } from 'esm-only';\nimport * as ns from 'esm-only';\nimport dual from 'cjs-dual';\nimport('esm-only').then((m) => log(`dynamic ${m.default === Queue}`));\nlog(`${Queue.name} ${size} ${ns.size} ${dual.build}`);\n",
+    });
+    const result = await esbuild.build({
+      absWorkingDir: dir,
+      entryPoints: [path.join(dir, 'src/app.js')],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+      plugins: [inOrderRequiresPlugin({ projectDir: dir, fromTree: async () => true })],
+    });
+    const events: string[] = [];
+    class Queue {}
+    // What Node's require gives: an ES module's namespace (marked __esModule, it has a default
+    // export), and for the dual package its `require` build.
+    const loaded: Record<string, unknown> = {
+      'esm-only': Object.freeze(Object.assign(Object.create(null), { __esModule: true, default: Queue, size: 3 })),
+      'cjs-dual': { build: 'cjs' },
+    };
+    new Function('require', 'log', result.outputFiles[0]!.text)((id: string) => loaded[id], (line: string) => events.push(line));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['Queue 3 3 cjs', 'dynamic true']);
+  });
+});
