@@ -6,12 +6,8 @@ import { tempProjects } from '../support/temp-project';
 
 const project = tempProjects('svcpack-in-order-');
 
-/**
- * Bundles `src/app.js` of `dir` as bundle.ts does (an ES module for Node) with the plugin, then
- * runs it with a `require` that logs what it is asked for, beside a `log` the modules write to:
- * the order of the two shows where each load happens.
- */
-async function run(dir: string, fromTree?: (name: string) => Promise<boolean>): Promise<{ events: string[]; code: string }> {
+/** `src/app.js` of `dir` bundled as bundle.ts does (an ES module for Node) with the plugin. */
+async function bundle(dir: string, fromTree?: (name: string) => Promise<boolean>): Promise<string> {
   const result = await esbuild.build({
     absWorkingDir: dir,
     entryPoints: [path.join(dir, 'src/app.js')],
@@ -22,7 +18,15 @@ async function run(dir: string, fromTree?: (name: string) => Promise<boolean>): 
     logLevel: 'silent',
     plugins: [inOrderRequiresPlugin({ projectDir: dir, fromTree })],
   });
-  const code = result.outputFiles[0]!.text;
+  return result.outputFiles[0]!.text;
+}
+
+/**
+ * Bundles `src/app.js` of `dir`, then runs it with a `require` that logs what it is asked for, beside a `log` the modules write to:
+ * the order of the two shows where each load happens.
+ */
+async function run(dir: string, fromTree?: (name: string) => Promise<boolean>): Promise<{ events: string[]; code: string }> {
+  const code = await bundle(dir, fromTree);
   const events: string[] = [];
   const fake: Record<string, unknown> = { 'node:http': { get: 'http.get' }, http: { get: 'http.get' }, pg: { Client: 'pg.Client' }, 'node:fs': { readFileSync: 'fs.readFileSync' } };
   const require = (id: string) => {
@@ -108,16 +112,7 @@ describe('inOrderRequiresPlugin: ES module packages loaded by require', () => {
       'node_modules/cjs-dual/index.cjs': 'module.exports = { build: "cjs" };\n',
       'src/app.js': "import Queue, { size } from 'esm-only';\nimport * as ns from 'esm-only';\nimport dual from 'cjs-dual';\nimport('esm-only').then((m) => log(`dynamic ${m.default === Queue}`));\nlog(`${Queue.name} ${size} ${ns.size} ${dual.build}`);\n",
     });
-    const result = await esbuild.build({
-      absWorkingDir: dir,
-      entryPoints: [path.join(dir, 'src/app.js')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      logLevel: 'silent',
-      plugins: [inOrderRequiresPlugin({ projectDir: dir, fromTree: async () => true })],
-    });
+    const code = await bundle(dir, async () => true);
     const events: string[] = [];
     class Queue {}
     // What Node's require gives: an ES module's namespace (marked __esModule, it has a default
@@ -126,7 +121,7 @@ describe('inOrderRequiresPlugin: ES module packages loaded by require', () => {
       'esm-only': Object.freeze(Object.assign(Object.create(null), { __esModule: true, default: Queue, size: 3 })),
       'cjs-dual': { build: 'cjs' },
     };
-    new Function('require', 'log', result.outputFiles[0]!.text)((id: string) => loaded[id], (line: string) => events.push(line));
+    new Function('require', 'log', code)((id: string) => loaded[id], (line: string) => events.push(line));
     await new Promise((r) => setTimeout(r, 10));
     expect(events).toEqual(['Queue 3 3 cjs', 'dynamic true']);
   });
