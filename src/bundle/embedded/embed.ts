@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { usageError } from '../../errors';
 import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
@@ -141,6 +142,12 @@ export async function embedRunTimeFiles(
       }
       const at = pack.add(f.data, hash);
       manifest.files[f.rel] = { asset: TREE_PACK_ASSET, size: f.data.byteLength, at, ...(NATIVE_BINARY.test(f.rel) ? { sha256: hash } : {}) };
+    }
+    // The app's own package.json, the tree root's: its `imports` (`#name`) and, for a reference
+    // to the app's own name, its `exports` resolve as in the project folder (resolve-apis.ts).
+    if (!manifest.files['package.json']) {
+      const data = await fs.readFile(path.join(projectDir, 'package.json')).catch(() => null);
+      if (data) manifest.files['package.json'] = { asset: TREE_PACK_ASSET, size: data.byteLength, at: pack.add(data, sha256(data)) };
     }
     if (!pack.empty) {
       assets.set(TREE_PACK_ASSET, pack.bytes());
