@@ -65,12 +65,13 @@ export function treeModuleOf(specifier: string, parentURL: string | undefined, k
   return resolvePackage(tree, specifier, parentRel, kind);
 }
 
-/** A {@link TreeView} over the manifest's files, package.json texts cached. */
+/** A {@link TreeView} over the manifest's files and the app's package.json, package.json texts cached. */
 function treeView(manifest: EmbedManifest, readFile: ReadEntry): TreeView {
   const texts = new Map<string, string>();
+  if (manifest.appPackage !== undefined) texts.set('package.json', manifest.appPackage);
   return {
     packages: manifest.packages ?? {},
-    isFile: (rel) => manifest.files[rel] !== undefined,
+    isFile: (rel) => manifest.files[rel] !== undefined || (rel === 'package.json' && manifest.appPackage !== undefined),
     readText(rel) {
       let text = texts.get(rel);
       if (text === undefined) texts.set(rel, (text = new TextDecoder().decode(readFile(manifest.files[rel]!))));

@@ -186,7 +186,7 @@ describe('an app that starts no module and reads no file', () => {
 });
 
 describe('an app with a dependency tree', () => {
-  it("embeds the app's own package.json at the tree root, in the tree pack (its imports and exports resolve at run time)", async () => {
+  it("carries the app's own package.json for resolution (its imports and exports), not as a file fs serves", async () => {
     const pkgJson = JSON.stringify({ name: 'treeapp', version: '1.0.0', type: 'module', imports: { '#lib': './src/lib.ts' } });
     const dir = project({ 'package.json': pkgJson, 'src/app.ts': "console.log(import.meta.resolve('#lib'));\n" });
     const data = new TextEncoder().encode('module.exports = 1;\n');
@@ -195,11 +195,8 @@ describe('an app with a dependency tree', () => {
       packages: [{ name: 'dep', version: '1.0.0', integrity: null, license: null, location: 'node_modules/dep', source: 'installed' as const, files: 1, bytes: data.byteLength }],
     };
     const out = await bundle(dir, { tree });
-    const entry = out.embedded!.manifest.files['package.json'];
-    expect(entry).toMatchObject({ asset: 'tree-pack', size: pkgJson.length });
-    const pack = out.embedded!.assets.get('tree-pack') as Uint8Array;
-    expect(new TextDecoder().decode(pack.subarray(entry!.at![0], entry!.at![0] + entry!.at![1]))).toBe(pkgJson);
-    // Not a file the app reads: the summary lists none.
+    expect(out.embedded!.manifest.appPackage).toBe(pkgJson);
+    expect(out.embedded!.manifest.files['package.json']).toBeUndefined();
     expect(out.embedded!.summary.files).toEqual([]);
   });
 });

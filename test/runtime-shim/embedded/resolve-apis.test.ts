@@ -235,7 +235,8 @@ const files = ${json({
   'node_modules/pkg/node_modules/inner/index.js': "module.exports = 'inner';",
 })};
 const enc = new TextEncoder();
-const manifest = { modules: {}, bundlerPaths: {}, files: Object.fromEntries(Object.keys(files).map((rel) => [rel, { asset: rel, size: files[rel].length }])),
+// The app's package.json travels as manifest.appPackage, not as a file.
+const manifest = { modules: {}, bundlerPaths: {}, appPackage: files['package.json'], files: Object.fromEntries(Object.keys(files).filter((rel) => rel !== 'package.json').map((rel) => [rel, { asset: rel, size: files[rel].length }])),
   packages: Object.fromEntries(Object.keys(files).filter((r) => r.startsWith('node_modules/') && r.endsWith('/package.json')).map((r) => [r.slice(0, -13), 'x@1.0.0'])) };
 installModuleHooks(manifest, (asset) => files[asset], exe, (entry) => enc.encode(files[entry.asset]));
 const t = (f) => { try { return f(); } catch (e) { return e.code; } };
