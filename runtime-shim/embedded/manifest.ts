@@ -35,6 +35,12 @@ export interface EmbedManifest {
    * node_modules folder.
    */
   packages?: Record<string, string>;
+  /**
+   * With the tree: the text of the app's own package.json, the tree root's (`package.json`) for
+   * module resolution only (its `imports`, and its `exports` for a self-reference); `fs` does not
+   * serve it.
+   */
+  appPackage?: string;
   /** The files in the tree pack ({@link TREE_PACK_ASSET}) are Brotli-compressed one by one (`--compress`). */
   packCompressed?: boolean;
 }

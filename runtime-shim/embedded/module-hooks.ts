@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedRelative } from './embedded-fs';
 import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest, type ReadEntry } from './manifest';
-import { formatOf, resolvePackage, resolveRelative, type TreeView } from './package-resolve';
+import { formatOf, packageDirOf, resolveImports, resolvePackage, resolveRelative, splitBare, type TreeView } from './package-resolve';
+import { installResolveApis } from './resolve-apis';
 
 /** The tree-relative path of a `file:` URL inside `exePath`, else null. Accepts `file://C:\x` as pino writes it. */
 export function relativeOfUrl(url: string, exePath: string): string | null {
@@ -56,11 +57,13 @@ export function embeddedModuleOf(specifier: string, parentURL: string | undefine
 /**
  * Which file of the embedded dependency tree a specifier names (tree path), or null: a bare
  * package specifier from the bundle (whose `require` and `import()` have the exe as parent), a
- * project module or a tree module; a relative one from a tree module; a path inside the exe.
+ * project module or a tree module; a relative one from a tree module; a path inside the exe;
+ * `#name` from a module inside the exe, through its package's `imports`.
  */
 export function treeModuleOf(specifier: string, parentURL: string | undefined, kind: 'require' | 'import', tree: TreeView, exePath: string): string | null {
   if (isBuiltin(specifier)) return null;
   const parentRel = parentURL ? relativeOfUrl(parentURL, exePath) : null;
+  if (specifier.startsWith('#')) return parentRel === null ? null : resolveImports(tree, specifier, parentRel, kind);
   if (specifier.startsWith('file:')) {
     const rel = relativeOfUrl(specifier, exePath);
     return rel === null ? null : resolveRelative(tree, rel, kind);
@@ -77,12 +80,13 @@ export function treeModuleOf(specifier: string, parentURL: string | undefined, k
   return resolvePackage(tree, specifier, parentRel, kind);
 }
 
-/** A {@link TreeView} over the manifest's files, package.json texts cached. */
+/** A {@link TreeView} over the manifest's files and the app's package.json, package.json texts cached. */
 function treeView(manifest: EmbedManifest, readFile: ReadEntry): TreeView {
   const texts = new Map<string, string>();
+  if (manifest.appPackage !== undefined) texts.set('package.json', manifest.appPackage);
   return {
     packages: manifest.packages ?? {},
-    isFile: (rel) => manifest.files[rel] !== undefined,
+    isFile: (rel) => manifest.files[rel] !== undefined || (rel === 'package.json' && manifest.appPackage !== undefined),
     readText(rel) {
       let text = texts.get(rel);
       if (text === undefined) texts.set(rel, (text = new TextDecoder().decode(readFile(manifest.files[rel]!))));
@@ -91,32 +95,66 @@ function treeView(manifest: EmbedManifest, readFile: ReadEntry): TreeView {
   };
 }
 
-type ResolveFilename = (request: unknown, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+type CjsParent = { filename?: string | null } | undefined;
+type ResolveFilename = (request: unknown, parent: CjsParent, isMain?: unknown, options?: { paths?: unknown }, ...rest: unknown[]) => string;
 
 /**
- * `require.resolve()` of a tree package. Node 22 resolves it without the module hooks (Node 26
- * runs them), so CommonJS's own resolver falls back to the tree for what it cannot find, with
- * the same rules as the resolve hook.
+ * CommonJS resolution (`require`, `require.resolve`, `createRequire`) of what is inside the exe.
+ * Node resolves `require.resolve()` without the module hooks on Node 22 (Node 26 runs them, and
+ * they hand a CommonJS request from inside the exe to this), and its own resolver cannot see the
+ * embedded files, so `Module._resolveFilename` answers: for a parent inside the exe, the tree
+ * first (`#imports`, self-reference, `node_modules`, relative paths, the embedded modules), Node's
+ * resolver after (a package on disk beside the exe); `require.resolve(x, { paths })` looks in each
+ * path in turn (a path inside the exe through the tree, any other through Node's resolver), after
+ * the parent's `#imports` and self-reference, as Node does; for any other parent Node's resolver,
+ * then the tree when Node finds nothing.
  */
-function resolveFilenameFromTree(tree: TreeView, exePath: string): void {
+function resolveFilenameFromTree(tree: TreeView | null, manifest: EmbedManifest, exePath: string): void {
   const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = cjs._resolveFilename;
-  cjs._resolveFilename = function (this: unknown, request, parent, ...rest) {
-    // The requires of a tree module and of the bundle are the tree's first, as in the resolve
-    // hook: Node's own search would try every node_modules folder up to the disk's root first (a
-    // failed stat each, slow under Wine; agents resolve every require once more).
-    if (typeof request === 'string' && !isBuiltin(request) && parent?.filename && resolvesFromTree(parent.filename, exePath) && !(rest[1] as { paths?: unknown } | undefined)?.paths) {
-      const found = treeModuleOf(request, pathToFileURL(parent.filename).href, 'require', tree, exePath);
-      if (found !== null) return virtualPath(found, exePath);
+  const inside = (p: unknown) => typeof p === 'string' && embeddedRelative(exePath, p, path) !== null;
+  /** A parent whose requires are the tree's first: a module inside the exe, or the bundle (the exe itself). */
+  const treeFirst = (p: unknown) => typeof p === 'string' && resolvesFromTree(p, exePath);
+  /** The virtual path `request` resolves to as required from the file `parentFile`, or null. */
+  const fromTree = (request: string, parentFile: string | null | undefined): string | null => {
+    const parentURL = parentFile ? pathToFileURL(parentFile).href : undefined;
+    const found = (tree ? treeModuleOf(request, parentURL, 'require', tree, exePath) : null) ?? embeddedModuleOf(request, parentURL, manifest, exePath);
+    return found === null ? null : virtualPath(found, exePath);
+  };
+  cjs._resolveFilename = function (this: unknown, request, parent, isMain, options, ...rest) {
+    const node = (opts = options) => original.call(this, request, parent, isMain, opts, ...rest);
+    if (typeof request !== 'string' || isBuiltin(request)) return node();
+    const parentFile = parent?.filename;
+    const parentInside = treeFirst(parentFile);
+    const paths = options?.paths;
+    if (Array.isArray(paths) && (parentInside || paths.some(inside))) {
+      if (parentInside && request.startsWith('#')) return fromTree(request, parentFile) ?? node();
+      const bare = splitBare(request);
+      const parentRel = inside(parentFile) ? embeddedRelative(exePath, parentFile!, path) : null;
+      if (bare && tree && parentRel !== null && packageDirOf(tree, bare.name, parentRel)?.self) return fromTree(request, parentFile) ?? node();
+      for (const dir of paths) {
+        if (inside(dir) || (typeof dir === 'string' && path.resolve(dir) === path.resolve(exePath))) {
+          const found = fromTree(request, path.join(dir as string, '[paths]'));
+          if (found !== null) return found;
+          continue;
+        }
+        try {
+          return node({ ...options, paths: [dir] });
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+        }
+      }
+      // Node's own error, with its require stack.
+      return node();
     }
+    if (parentInside) return fromTree(request, parentFile) ?? node();
     try {
-      return original.call(this, request, parent, ...rest);
+      return node();
     } catch (err) {
-      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || typeof request !== 'string') throw err;
-      const parentURL = parent?.filename ? pathToFileURL(parent.filename).href : undefined;
-      const found = treeModuleOf(request, parentURL, 'require', tree, exePath);
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+      const found = fromTree(request, parentFile);
       if (found === null) throw err;
-      return virtualPath(found, exePath);
+      return found;
     }
   };
 }
@@ -132,7 +170,8 @@ export function installModuleHooks(
   readFile: ReadEntry = (entry) => new TextEncoder().encode(readModule(entry.asset)),
 ): void {
   const tree = manifest.packages && Object.keys(manifest.packages).length > 0 ? treeView(manifest, readFile) : null;
-  if (tree) resolveFilenameFromTree(tree, exePath);
+  resolveFilenameFromTree(tree, manifest, exePath);
+  installResolveApis(tree, exePath);
   registerHooks({
     resolve(specifier, context, next) {
       const rel = embeddedModuleOf(specifier, context.parentURL, manifest, exePath);
@@ -146,7 +185,19 @@ export function installModuleHooks(
         // The imports of the bundle and of modules inside the exe, and paths inside the exe, are
         // the tree's first; anything else is Node's first (a real file, a built-in), and the
         // tree's only when Node finds nothing.
-        const fromTree = (context.parentURL !== undefined && resolvesFromTree(context.parentURL, exePath)) || specifier.startsWith('file:') || path.isAbsolute(specifier);
+        // A CommonJS request from inside the exe goes to Node's resolver, which hands it to the
+        // tree (resolveFilenameFromTree): only there are require.resolve's `paths` known.
+        const parentInside = context.parentURL !== undefined && resolvesFromTree(context.parentURL, exePath);
+        if (parentInside && kind === 'require' && !isBuiltin(specifier)) {
+          try {
+            return next(specifier, context);
+          } catch (err) {
+            const found = hit();
+            if (found === null) throw err;
+            return found;
+          }
+        }
+        const fromTree = parentInside || specifier.startsWith('file:') || path.isAbsolute(specifier);
         if (fromTree) return hit() ?? next(specifier, context);
         try {
           return next(specifier, context);

@@ -2,10 +2,12 @@
  * Node's module resolution over the embedded dependency tree (manifest.ts `packages`), for the
  * modules the bundle did not inline: a package a library requires by a name computed at run time
  * (Express's `require(ext)` of a view engine), and everything that package requires in turn. The
- * rules are Node's for a node_modules folder: the `node_modules` folders of the parent's
- * ancestors then the tree's root one, package.json `exports` (with conditions and `*` patterns)
- * or `main`, and for CommonJS the `.js`/`.json`/`.node` extensions and `index` files. Pure: it
- * sees the tree only through {@link TreeView}.
+ * rules are Node's for a node_modules folder: a package's reference to itself by name (through its
+ * `exports`), the `node_modules` folders of the parent's ancestors then the tree's root one,
+ * package.json `exports` (with conditions and `*` patterns) or `main`, the package's `imports`
+ * (`#name`), and for CommonJS the `.js`/`.json`/`.node` extensions and `index` files. The tree's
+ * root `package.json` is the app's own (its `imports`, and its `exports` for a self-reference).
+ * Pure: it sees the tree only through {@link TreeView}.
  */
 import path from 'node:path';
 
@@ -27,9 +29,20 @@ const CONDITIONS: Record<ResolveKind, readonly string[]> = {
 };
 
 interface PackageJson {
+  name?: unknown;
   main?: unknown;
   exports?: unknown;
+  imports?: unknown;
   type?: unknown;
+}
+
+/** How far a resolution goes: `exists` (the default) also requires the target file to be in the tree. */
+export interface ResolveOptions {
+  /**
+   * False: an `exports` or `imports` target is returned whether or not the tree has the file,
+   * as Node's `import.meta.resolve` does (it resolves, it does not load).
+   */
+  exists?: boolean;
 }
 
 const posix = path.posix;
@@ -72,15 +85,19 @@ export function packageDirs(name: string, parentRel: string | null): string[] {
   return [...new Set(dirs)];
 }
 
-/** `exports` target resolution (Node's PACKAGE_TARGET_RESOLVE): undefined = no match, null = excluded. */
-function resolveTarget(target: unknown, match: string, conditions: readonly string[]): string | null | undefined {
+/**
+ * `exports`/`imports` target resolution (Node's PACKAGE_TARGET_RESOLVE): undefined = no match,
+ * null = excluded. A target is package-relative (`./…`), or for `imports` (`bare`) also a bare
+ * package specifier, returned as it is.
+ */
+function resolveTarget(target: unknown, match: string, conditions: readonly string[], bare = false): string | null | undefined {
   if (typeof target === 'string') {
-    if (!target.startsWith('./')) return undefined;
+    if (!target.startsWith('./') && !(bare && splitBare(target) !== null)) return undefined;
     return target.replaceAll('*', match);
   }
   if (Array.isArray(target)) {
     for (const t of target) {
-      const r = resolveTarget(t, match, conditions);
+      const r = resolveTarget(t, match, conditions, bare);
       if (r) return r;
     }
     return undefined;
@@ -88,7 +105,7 @@ function resolveTarget(target: unknown, match: string, conditions: readonly stri
   if (target && typeof target === 'object') {
     for (const [key, value] of Object.entries(target)) {
       if (key !== 'default' && !conditions.includes(key)) continue;
-      const r = resolveTarget(value, match, conditions);
+      const r = resolveTarget(value, match, conditions, bare);
       if (r !== undefined) return r;
     }
     return undefined;
@@ -102,7 +119,22 @@ export function resolveExports(exports: unknown, subpath: string, conditions: re
     typeof exports === 'string' || Array.isArray(exports) || (exports && typeof exports === 'object' && !Object.keys(exports).some((k) => k.startsWith('.')))
       ? { '.': exports }
       : ((exports ?? {}) as Record<string, unknown>);
-  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], '', conditions) ?? null;
+  return resolveMap(map, subpath, conditions, false);
+}
+
+/**
+ * The target of `#name` under a package's `imports` map: package-relative (`./lib/x.js`) or a
+ * bare specifier (`#dep` → `other-package`), or null when the map does not define it.
+ */
+export function resolveImportsMap(imports: unknown, specifier: string, conditions: readonly string[]): string | null {
+  if (!imports || typeof imports !== 'object' || Array.isArray(imports)) return null;
+  if (specifier === '#' || specifier.startsWith('#/')) return null;
+  return resolveMap(imports as Record<string, unknown>, specifier, conditions, true);
+}
+
+/** Node's PACKAGE_EXPORTS_RESOLVE / PACKAGE_IMPORTS_RESOLVE matching over one map: exact key, then the most specific pattern. */
+function resolveMap(map: Record<string, unknown>, subpath: string, conditions: readonly string[], bare: boolean): string | null {
+  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], '', conditions, bare) ?? null;
   let best: { key: string; match: string } | null = null;
   for (const key of Object.keys(map)) {
     const star = key.indexOf('*');
@@ -119,12 +151,12 @@ export function resolveExports(exports: unknown, subpath: string, conditions: re
   if (!best) return null;
   const target = map[best.key];
   if (!best.key.includes('*')) return typeof target === 'string' ? target + best.match : null;
-  return resolveTarget(target, best.match, conditions) ?? null;
+  return resolveTarget(target, best.match, conditions, bare) ?? null;
 }
 
 /** `name` and `./subpath` of a bare specifier, or null when it is not one. */
 export function splitBare(specifier: string): { name: string; subpath: string } | null {
-  if (!specifier || specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':') || specifier.includes('\\')) return null;
+  if (!specifier || specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.includes(':') || specifier.includes('\\')) return null;
   const parts = specifier.split('/');
   const n = specifier.startsWith('@') ? 2 : 1;
   if (parts.length < n || parts.slice(0, n).some((p) => !p)) return null;
@@ -133,24 +165,94 @@ export function splitBare(specifier: string): { name: string; subpath: string } 
 }
 
 /**
- * The tree path a bare specifier resolves to from `parentRel` (a tree path, or null for the
- * bundle and project modules), or null when no package of the tree has it.
+ * The package.json that rules a tree path: the nearest one in its folder or above, not past a
+ * `node_modules` folder (Node's package scope). `dir` is its folder, '.' for the tree root (the
+ * app's own package.json). `rel`: a module or file (its folder is where the search starts).
  */
-export function resolvePackage(tree: TreeView, specifier: string, parentRel: string | null, kind: ResolveKind): string | null {
+export function packageScope(tree: TreeView, rel: string): { dir: string; pkg: PackageJson } | null {
+  for (let dir = posix.dirname(rel); ; dir = posix.dirname(dir)) {
+    if (dir === 'node_modules' || dir.endsWith('/node_modules')) return null;
+    const pkg = readPackage(tree, dir === '.' ? 'package.json' : `${dir}/package.json`);
+    if (pkg) return { dir, pkg };
+    if (dir === '.' || dir === '' || dir === '/') return null;
+  }
+}
+
+/**
+ * The folder of the package a bare name means from `parentRel`: the parent's own package when it
+ * has that name and an `exports` map (a self-reference), else the first package of that name in
+ * the `node_modules` folders Node looks in. Null: none.
+ */
+export function packageDirOf(tree: TreeView, name: string, parentRel: string | null): { dir: string; self: boolean } | null {
+  if (parentRel !== null) {
+    const scope = packageScope(tree, parentRel);
+    if (scope && scope.pkg.name === name && scope.pkg.exports !== undefined && scope.pkg.exports !== null) return { dir: scope.dir, self: true };
+  }
+  const dir = packageDirs(name, parentRel).find((d) => tree.packages[d] !== undefined);
+  return dir === undefined ? null : { dir, self: false };
+}
+
+/**
+ * The tree path a bare specifier resolves to from `parentRel` (a tree path, or null for the
+ * bundle and project modules), or null when no package of the tree has it. A package's own name
+ * from inside it resolves through its `exports` (Node's self-reference).
+ */
+export function resolvePackage(tree: TreeView, specifier: string, parentRel: string | null, kind: ResolveKind, options: ResolveOptions = {}): string | null {
   const bare = splitBare(specifier);
   if (!bare) return null;
-  for (const dir of packageDirs(bare.name, parentRel)) {
-    if (tree.packages[dir] === undefined) continue;
-    const pkg = readPackage(tree, `${dir}/package.json`) ?? {};
-    if (pkg.exports !== undefined && pkg.exports !== null) {
-      const target = resolveExports(pkg.exports, bare.subpath, CONDITIONS[kind]);
-      if (target === null) return null;
-      const rel = posix.join(dir, target);
-      return tree.isFile(rel) ? rel : null;
-    }
-    return resolveFile(tree, bare.subpath === '.' ? dir : posix.join(dir, bare.subpath));
+  const found = packageDirOf(tree, bare.name, parentRel);
+  if (!found) return null;
+  const { dir } = found;
+  const pkg = readPackage(tree, dir === '.' ? 'package.json' : `${dir}/package.json`) ?? {};
+  if (pkg.exports !== undefined && pkg.exports !== null) {
+    const target = resolveExports(pkg.exports, bare.subpath, CONDITIONS[kind]);
+    if (target === null) return null;
+    const rel = posix.join(dir, target);
+    return options.exists === false || tree.isFile(rel) ? rel : null;
   }
-  return null;
+  return resolveFile(tree, bare.subpath === '.' ? dir : posix.join(dir, bare.subpath));
+}
+
+/**
+ * The tree path `#name` resolves to from a module at `parentRel`, through the `imports` map of
+ * the package that holds it (the app's own package.json for the app's modules), with conditions
+ * and `*` patterns; a bare target is resolved from that package. Null: no such import, or (unless
+ * `options.exists` is false) its target is not in the tree.
+ */
+export function resolveImports(tree: TreeView, specifier: string, parentRel: string, kind: ResolveKind, options: ResolveOptions = {}): string | null {
+  if (!specifier.startsWith('#')) return null;
+  const scope = packageScope(tree, parentRel);
+  if (!scope) return null;
+  const target = resolveImportsMap(scope.pkg.imports, specifier, CONDITIONS[kind]);
+  if (target === null) return null;
+  if (!target.startsWith('./')) return resolvePackage(tree, target, posix.join(scope.dir, 'package.json'), kind, options);
+  const rel = posix.join(scope.dir, target);
+  return options.exists === false || tree.isFile(rel) ? rel : null;
+}
+
+/**
+ * Where `module.findPackageJSON(specifier, base)` finds a package.json, for a base at tree path
+ * `baseRel`: for a bare specifier the package.json of the package it names (without `exports`
+ * resolution), for anything else (a tree path `target`, already resolved by the caller) the
+ * nearest package.json in its folder or above. Null: none.
+ */
+export function packageJsonOf(tree: TreeView, specifier: string, baseRel: string): string | null {
+  const bare = splitBare(specifier);
+  if (bare) {
+    const found = packageDirOf(tree, bare.name, baseRel);
+    return found === null ? null : found.dir === '.' ? 'package.json' : `${found.dir}/package.json`;
+  }
+  return nearestPackageJson(tree, specifier);
+}
+
+/** The tree path of the nearest package.json at or above the folder of `rel` (the tree root's included), not past a `node_modules` folder; or null. */
+export function nearestPackageJson(tree: TreeView, rel: string): string | null {
+  for (let dir = posix.dirname(rel); ; dir = posix.dirname(dir)) {
+    if (dir === 'node_modules' || dir.endsWith('/node_modules')) return null;
+    const file = dir === '.' ? 'package.json' : `${dir}/package.json`;
+    if (tree.isFile(file)) return file;
+    if (dir === '.' || dir === '' || dir === '/') return null;
+  }
 }
 
 /** A relative or tree-path target: the file itself for `import`, CommonJS's search for `require`. */

@@ -13,7 +13,7 @@ import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { SHARE_CJS_BANNER } from './shared-modules';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
 import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/embed';
-import { LOCATION_DEFINES, locationsPlugin } from './embedded/locations';
+import { LOCATION_DEFINES, locationsPlugin, RESOLVE_HELPERS } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
 import { shareCommonJsModules } from './shared-modules';
 import { inOrderRequiresPlugin } from './in-order-requires';
@@ -108,6 +108,7 @@ function banner(packer: 'direct' | 'pkg'): string {
     'const __svcpackDir = (rel) => __svcpackDirname(__svcpackFile(rel));',
     'const __svcpackUrl = (rel) => __svcpackPathToFileURL(__svcpackFile(rel)).href;',
     'const require = __svcpackCreateRequire(process.execPath);',
+    ...RESOLVE_HELPERS,
     SHARE_CJS_BANNER,
   ].join('\n');
 }

@@ -10,7 +10,7 @@
  *   `bench`, `benchmark`, `benchmarks`;
  * - source maps (`*.map`), type declarations and TypeScript sources (`*.ts`, `*.mts`, `*.cts`,
  *   `*.tsx`: Node does not run them from node_modules), `*.tsbuildinfo`, Markdown (`*.md`,
- *   `*.markdown`), `CHANGELOG*`, `HISTORY*`, tool settings (`.npmignore`, `.eslintrc*`,
+ *   `*.markdown`), release notes (`CHANGELOG`, `HISTORY`, plain or as text), tool settings (`.npmignore`, `.eslintrc*`,
  *   `.prettierrc*`, `.editorconfig`, `.travis.yml`, `tsconfig*.json`), native sources (`*.c`,
  *   `*.cc`, `*.cpp`, `*.h`, `*.hpp`, `*.gyp`, `*.gypi`, `Makefile`);
  * - binaries for another platform: a `.node` file that is not a Windows x64 DLL, and any Linux
@@ -28,7 +28,8 @@ const FILE_PATTERNS: readonly RegExp[] = [
   /\.(d\.)?[mc]?tsx?$/i,
   /\.tsbuildinfo$/i,
   /\.(md|markdown)$/i,
-  /^(changelog|history)(\.|$)/i,
+  // Release notes only: jsdom's `History.js` and `History-impl.js` are modules.
+  /^(changelog|history)(\.(md|markdown|txt|rst|adoc))?$/i,
   /^(\.npmignore|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|tsconfig.*\.json|makefile)$/i,
   /\.(c|cc|cpp|h|hpp|gyp|gypi)$/i,
 ];

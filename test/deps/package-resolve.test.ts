@@ -77,8 +77,8 @@ describe('formatOf', () => {
 
 describe('the file filter', () => {
   it('leaves out what no production run reads', () => {
-    for (const name of ['index.js.map', 'index.d.ts', 'src.ts', 'README.md', 'CHANGELOG.md', 'HISTORY', 'tsconfig.json', 'binding.gyp', 'addon.cc']) expect(keepsFile(name), name).toBe(false);
-    for (const name of ['index.js', 'package.json', 'LICENSE', 'LICENSE.md', 'data.json', 'swagger-ui.css', 'x.wasm']) expect(keepsFile(name), name).toBe(true);
+    for (const name of ['index.js.map', 'index.d.ts', 'src.ts', 'README.md', 'CHANGELOG.md', 'HISTORY', 'History.txt', 'changelog', 'tsconfig.json', 'binding.gyp', 'addon.cc']) expect(keepsFile(name), name).toBe(false);
+    for (const name of ['index.js', 'package.json', 'LICENSE', 'LICENSE.md', 'data.json', 'swagger-ui.css', 'x.wasm', 'History.js', 'History-impl.js']) expect(keepsFile(name), name).toBe(true);
     expect(keepsDir('test', 0)).toBe(false);
     expect(keepsDir('test', 2)).toBe(true);
     expect(keepsDir('.github', 3)).toBe(false);

@@ -5,7 +5,8 @@
  * only at run time by names the bundler cannot see — a database driver loaded by name, an
  * emscripten `.wasm` found beside its loader, a per-platform native package picked by a computed
  * name, a native addon loaded through createRequire(import.meta.url) from an ES module, the
- * app's own modules found by listing a folder, and data files named by a template. Free of
+ * app's own modules found by listing a folder, data files named by a template, and Node's
+ * module-resolution APIs (require.resolve with paths, import.meta.resolve, #imports, …). Free of
  * vitest, so the benchmarks can import it.
  */
 import { execFile } from 'node:child_process';
@@ -111,6 +112,7 @@ const COMPAT_RUNTIME_APPS = [
   { app: 'sharp', kind: 'images, native addon from an ES module', packages: 'sharp 0.35 (createRequire, libvips DLLs)' },
   { app: 'fastify-autoload', kind: "the app's own modules by folder", packages: '@fastify/autoload 6, fastify 5' },
   { app: 'i18next', kind: 'data files by a name template', packages: 'i18next 27, i18next-fs-backend 2' },
+  { app: 'module-apis', kind: 'module-resolution APIs', packages: 'pdfkit 0.20 (#imports through createRequire), chalk 5 (#imports), jsdom 29 (require.resolve of its sync-XHR worker), pg 8' },
 ] as const satisfies readonly CompatApp[];
 
 /** The second suite: packages reached only at run time, by names the bundler cannot see. */

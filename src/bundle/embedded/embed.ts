@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { usageError } from '../../errors';
 import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
@@ -148,6 +149,12 @@ export async function embedRunTimeFiles(
       const at = pack.add(f.data, hash);
       manifest.files[f.rel] = { asset: TREE_PACK_ASSET, size: f.data.byteLength, at, ...(NATIVE_BINARY.test(f.rel) ? { sha256: hash } : {}) };
     }
+    // The app's own package.json, for resolution only: its `imports` (`#name`) and, for a
+    // reference to the app's own name, its `exports` (resolve-apis.ts). Not a file `fs` serves:
+    // libraries that read it decide by it (@fastify/autoload takes `"type": "module"` to mean
+    // import(), which the bundle cannot do on Node 26).
+    const appPackage = await fs.readFile(path.join(projectDir, 'package.json'), 'utf8').catch(() => null);
+    if (appPackage !== null) manifest.appPackage = appPackage;
     if (!pack.empty) {
       assets.set(TREE_PACK_ASSET, pack.bytes());
       if (compress) manifest.packCompressed = true;

@@ -3,9 +3,12 @@
  * folder named like the exe (runtime-shim/embedded/manifest.ts): `__filename`, `__dirname`,
  * `import.meta.url`, `import.meta.filename` and `import.meta.dirname` of `src/jobs/hash.ts` are
  * `C:\svc\MySvc.exe\src\jobs\hash.ts` and its folder, instead of all naming the exe. Paths code
- * computes from them then reach the modules and files the build embedded there.
+ * computes from them then reach the modules and files the build embedded there. Resolution
+ * follows: `require.resolve` of a module is `createRequire(<its path>).resolve` (a relative
+ * request is found beside the module, `paths` honoured), and `import.meta.resolve` resolves from
+ * the module's URL over the embedded tree (runtime-shim/embedded/resolve-apis.ts).
  *
- * How: esbuild `define` turns the five expressions into identifiers (`__svcpack_dirname`, …),
+ * How: esbuild `define` turns the seven expressions into identifiers (`__svcpack_dirname`, …),
  * and this plugin's onLoad declares them on the first line of each module that mentions them
  * (`var __svcpack_dirname = __svcpackDir("src/jobs/hash.ts");`); esbuild binds each use to its
  * own module's declaration and renames them apart. A module that declares `__dirname` itself
@@ -30,6 +33,8 @@ export const LOCATION_DEFINES: Record<string, string> = {
   'import.meta.url': '__svcpack_meta_url',
   'import.meta.filename': '__svcpack_meta_filename',
   'import.meta.dirname': '__svcpack_meta_dirname',
+  'import.meta.resolve': '__svcpack_meta_resolve',
+  'require.resolve': '__svcpack_require_resolve',
 };
 
 /** The helper each declaration calls, by identifier; the banner (banner.ts) defines the helpers. */
@@ -39,6 +44,21 @@ const DECLARATIONS: ReadonlyArray<{ mention: string; id: string; helper: string 
   { mention: 'import.meta', id: '__svcpack_meta_url', helper: '__svcpackUrl' },
   { mention: 'import.meta', id: '__svcpack_meta_filename', helper: '__svcpackFile' },
   { mention: 'import.meta', id: '__svcpack_meta_dirname', helper: '__svcpackDir' },
+  { mention: 'import.meta.resolve', id: '__svcpack_meta_resolve', helper: '__svcpackMetaResolve' },
+  { mention: 'require.resolve', id: '__svcpack_require_resolve', helper: '__svcpackRequireResolve' },
+];
+
+/**
+ * The banner's lines (bundle.ts) that define the resolution helpers, after `__svcpackFile`,
+ * `__svcpackUrl` and `__svcpackCreateRequire`: `__svcpackMetaResolve(rel)` is the module's
+ * `import.meta.resolve` (the run time's, installed on `globalThis` by
+ * runtime-shim/embedded/resolve-apis.ts; URL rules alone before it is there), and
+ * `__svcpackRequireResolve(rel)` its `require.resolve` (with `.paths`), from a require made at
+ * the module's own path on first use.
+ */
+export const RESOLVE_HELPERS: readonly string[] = [
+  "const __svcpackMetaResolve = (rel) => (specifier) => { const api = globalThis[Symbol.for('svcpack.resolve')]; return api ? api.metaResolve(rel, `${specifier}`) : new URL(specifier, __svcpackUrl(rel)).href; };",
+  'const __svcpackRequireResolve = (rel) => { let req; const get = () => (req ??= __svcpackCreateRequire(__svcpackFile(rel))); const resolve = (request, options) => get().resolve(request, options); resolve.paths = (request) => get().resolve.paths(request); return resolve; };',
 ];
 
 /**

@@ -185,6 +185,22 @@ describe('an app that starts no module and reads no file', () => {
   });
 });
 
+describe('an app with a dependency tree', () => {
+  it("carries the app's own package.json for resolution (its imports and exports), not as a file fs serves", async () => {
+    const pkgJson = JSON.stringify({ name: 'treeapp', version: '1.0.0', type: 'module', imports: { '#lib': './src/lib.ts' } });
+    const dir = project({ 'package.json': pkgJson, 'src/app.ts': "console.log(import.meta.resolve('#lib'));\n" });
+    const data = new TextEncoder().encode('module.exports = 1;\n');
+    const tree = {
+      files: [{ rel: 'node_modules/dep/index.js', data }],
+      packages: [{ name: 'dep', version: '1.0.0', integrity: null, license: null, location: 'node_modules/dep', source: 'installed' as const, files: 1, bytes: data.byteLength }],
+    };
+    const out = await bundle(dir, { tree });
+    expect(out.embedded!.manifest.appPackage).toBe(pkgJson);
+    expect(out.embedded!.manifest.files['package.json']).toBeUndefined();
+    expect(out.embedded!.summary.files).toEqual([]);
+  });
+});
+
 describe('an app that imports what it lists in a folder (an autoloader)', () => {
   const AUTOLOAD: Record<string, string> = {
     'package.json': JSON.stringify({ name: 'autoload', version: '1.0.0', type: 'module' }),

@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { esbuild } from '../../../src/bundle/esbuild';
-import { LOCATION_DEFINES, locationPrefix, locationsPlugin, treePath } from '../../../src/bundle/embedded/locations';
+import { LOCATION_DEFINES, locationPrefix, locationsPlugin, RESOLVE_HELPERS, treePath } from '../../../src/bundle/embedded/locations';
 import { RunTimeFiles } from '../../../src/bundle/embedded/run-time-files';
 
 describe('treePath', () => {
@@ -44,6 +45,13 @@ describe('locationPrefix', () => {
         '__svcpack_meta_filename = /* @__PURE__ */ __svcpackFile("src/a.ts"), ' +
         '__svcpack_meta_dirname = /* @__PURE__ */ __svcpackDir("src/a.ts");',
     );
+  });
+
+  it('require.resolve and import.meta.resolve each declare their own helper', () => {
+    expect(locationPrefix("require.resolve('./w.js')", 'node_modules/x/a.js')).toBe(
+      'var __svcpack_require_resolve = /* @__PURE__ */ __svcpackRequireResolve("node_modules/x/a.js");',
+    );
+    expect(locationPrefix("import.meta.resolve('pg')", 'src/a.ts')).toContain('__svcpack_meta_resolve = /* @__PURE__ */ __svcpackMetaResolve("src/a.ts")');
   });
 
   it('the path is a JSON string literal', () => {
@@ -91,6 +99,59 @@ describe('locationsPlugin', () => {
     expect(code).toMatch(/var __dirname\d* = dirname\(fileURLToPath\(__svcpack_meta_url\d*\)\)/);
     // the bytes added are recorded per module, so the build record can report the files' own sizes
     expect(addedBytes.get(path.join(dir, 'src/lib/b.js'))).toBe(Buffer.byteLength(locationPrefix(files['src/lib/b.js']!, 'src/lib/b.js')));
+  });
+
+  it("require.resolve and import.meta.resolve answer from each module's own place (the banner's helpers)", async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-')));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'src/app.mjs': "import lib from 'lib';\nexport default { lib, meta: import.meta.resolve('./data/x.json'), builtin: require.resolve('node:fs'), dep: require.resolve('dep', { paths: [__dirname] }) };\n",
+      'node_modules/lib/package.json': '{"name":"lib"}',
+      'node_modules/lib/index.js': "module.exports = { worker: require.resolve('./worker.js'), paths: require.resolve.paths('dep')[0] };\n",
+      'node_modules/lib/worker.js': '',
+      'node_modules/dep/package.json': '{"name":"dep","main":"main.js"}',
+      'node_modules/dep/main.js': '',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    // The banner's helpers, with the project folder standing for the exe's virtual folder.
+    const banner = [
+      "import { createRequire as __svcpackCreateRequire } from 'node:module';",
+      "import { join as __svcpackJoin, dirname as __svcpackDirname } from 'node:path';",
+      "import { pathToFileURL as __svcpackPathToFileURL } from 'node:url';",
+      `const __svcpackFile = (rel) => __svcpackJoin(${JSON.stringify(dir)}, rel);`,
+      'const __svcpackDir = (rel) => __svcpackDirname(__svcpackFile(rel));',
+      'const __svcpackUrl = (rel) => __svcpackPathToFileURL(__svcpackFile(rel)).href;',
+      'const require = __svcpackCreateRequire(import.meta.url);',
+      ...RESOLVE_HELPERS,
+    ].join('\n');
+    const result = await esbuild.build({
+      entryPoints: [path.join(dir, 'src/app.mjs')],
+      absWorkingDir: dir,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+      banner: { js: banner },
+      define: LOCATION_DEFINES,
+      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: true, addedBytes: new Map() })],
+    });
+    const out = path.join(os.tmpdir(), `svcpack-locations-${process.pid}.mjs`);
+    fs.writeFileSync(out, result.outputFiles[0]!.text);
+    try {
+      const got = ((await import(`${pathToFileURL(out).href}?${Date.now()}`)) as { default: unknown }).default;
+      expect(got).toEqual({
+        lib: { worker: path.join(dir, 'node_modules/lib/worker.js'), paths: path.join(dir, 'node_modules/lib/node_modules') },
+        meta: pathToFileURL(path.join(dir, 'src/data/x.json')).href,
+        builtin: 'node:fs',
+        dep: path.join(dir, 'node_modules/dep/main.js'),
+      });
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
   });
 
   it('declare: false (pkg) adds nothing', async () => {
