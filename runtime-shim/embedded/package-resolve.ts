@@ -4,8 +4,9 @@
  * (Express's `require(ext)` of a view engine), and everything that package requires in turn. The
  * rules are Node's for a node_modules folder: the `node_modules` folders of the parent's
  * ancestors then the tree's root one, package.json `exports` (with conditions and `*` patterns)
- * or `main`, and for CommonJS the `.js`/`.json`/`.node` extensions and `index` files. Pure: it
- * sees the tree only through {@link TreeView}.
+ * or `main`, a package's own `#name` specifiers through its `imports`, and for CommonJS the
+ * `.js`/`.json`/`.node` extensions and `index` files. Pure: it sees the tree only through
+ * {@link TreeView}.
  */
 import path from 'node:path';
 
@@ -29,6 +30,7 @@ const CONDITIONS: Record<ResolveKind, readonly string[]> = {
 interface PackageJson {
   main?: unknown;
   exports?: unknown;
+  imports?: unknown;
   type?: unknown;
 }
 
@@ -72,15 +74,19 @@ export function packageDirs(name: string, parentRel: string | null): string[] {
   return [...new Set(dirs)];
 }
 
-/** `exports` target resolution (Node's PACKAGE_TARGET_RESOLVE): undefined = no match, null = excluded. */
-function resolveTarget(target: unknown, match: string, conditions: readonly string[]): string | null | undefined {
+/**
+ * `exports`/`imports` target resolution (Node's PACKAGE_TARGET_RESOLVE): undefined = no match,
+ * null = excluded. A target is package-relative (`./…`); an `imports` target may also be a bare
+ * package specifier (`allowBare`), returned as it is.
+ */
+function resolveTarget(target: unknown, match: string, conditions: readonly string[], allowBare = false): string | null | undefined {
   if (typeof target === 'string') {
-    if (!target.startsWith('./')) return undefined;
-    return target.replaceAll('*', match);
+    if (target.startsWith('./')) return target.replaceAll('*', match);
+    return allowBare && splitBare(target) ? target.replaceAll('*', match) : undefined;
   }
   if (Array.isArray(target)) {
     for (const t of target) {
-      const r = resolveTarget(t, match, conditions);
+      const r = resolveTarget(t, match, conditions, allowBare);
       if (r) return r;
     }
     return undefined;
@@ -88,7 +94,7 @@ function resolveTarget(target: unknown, match: string, conditions: readonly stri
   if (target && typeof target === 'object') {
     for (const [key, value] of Object.entries(target)) {
       if (key !== 'default' && !conditions.includes(key)) continue;
-      const r = resolveTarget(value, match, conditions);
+      const r = resolveTarget(value, match, conditions, allowBare);
       if (r !== undefined) return r;
     }
     return undefined;
@@ -102,13 +108,27 @@ export function resolveExports(exports: unknown, subpath: string, conditions: re
     typeof exports === 'string' || Array.isArray(exports) || (exports && typeof exports === 'object' && !Object.keys(exports).some((k) => k.startsWith('.')))
       ? { '.': exports }
       : ((exports ?? {}) as Record<string, unknown>);
-  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], '', conditions) ?? null;
+  return resolveSubpathMap(map, subpath, conditions, false);
+}
+
+/**
+ * The target of a `#name` specifier under a package's `imports` (Node's PACKAGE_IMPORTS_RESOLVE):
+ * package-relative (`./…`) or a bare package specifier, or null when `imports` does not define it.
+ */
+export function resolveImports(imports: unknown, specifier: string, conditions: readonly string[]): string | null {
+  if (!imports || typeof imports !== 'object' || Array.isArray(imports) || specifier === '#' || specifier.startsWith('#/')) return null;
+  return resolveSubpathMap(imports as Record<string, unknown>, specifier, conditions, true);
+}
+
+/** The target of `subpath` in an `exports` or `imports` map: an exact key, else the longest `*` pattern (or, for `exports`, folder key) that matches. */
+function resolveSubpathMap(map: Record<string, unknown>, subpath: string, conditions: readonly string[], allowBare: boolean): string | null {
+  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], '', conditions, allowBare) ?? null;
   let best: { key: string; match: string } | null = null;
   for (const key of Object.keys(map)) {
     const star = key.indexOf('*');
     if (star < 0) {
-      // Folder mappings (`"./lib/": "./lib/"`, deprecated but still honoured).
-      if (key.endsWith('/') && subpath.startsWith(key) && (!best || key.length > best.key.length)) best = { key, match: subpath.slice(key.length) };
+      // Folder mappings (`"./lib/": "./lib/"`, deprecated but still honoured in `exports`).
+      if (!allowBare && key.endsWith('/') && subpath.startsWith(key) && (!best || key.length > best.key.length)) best = { key, match: subpath.slice(key.length) };
       continue;
     }
     const [prefix, suffix] = [key.slice(0, star), key.slice(star + 1)];
@@ -119,7 +139,7 @@ export function resolveExports(exports: unknown, subpath: string, conditions: re
   if (!best) return null;
   const target = map[best.key];
   if (!best.key.includes('*')) return typeof target === 'string' ? target + best.match : null;
-  return resolveTarget(target, best.match, conditions) ?? null;
+  return resolveTarget(target, best.match, conditions, allowBare) ?? null;
 }
 
 /** `name` and `./subpath` of a bare specifier, or null when it is not one. */
@@ -137,6 +157,7 @@ export function splitBare(specifier: string): { name: string; subpath: string } 
  * bundle and project modules), or null when no package of the tree has it.
  */
 export function resolvePackage(tree: TreeView, specifier: string, parentRel: string | null, kind: ResolveKind): string | null {
+  if (specifier.startsWith('#')) return parentRel === null ? null : resolvePackageImport(tree, specifier, parentRel, kind);
   const bare = splitBare(specifier);
   if (!bare) return null;
   for (const dir of packageDirs(bare.name, parentRel)) {
@@ -149,6 +170,25 @@ export function resolvePackage(tree: TreeView, specifier: string, parentRel: str
       return tree.isFile(rel) ? rel : null;
     }
     return resolveFile(tree, bare.subpath === '.' ? dir : posix.join(dir, bare.subpath));
+  }
+  return null;
+}
+
+/**
+ * A `#name` specifier from the tree module at `parentRel`: the `imports` of the package.json
+ * nearest to it (its package scope), the target found in that package or, when it is a bare
+ * specifier, resolved from there. Null when the scope has no such import.
+ */
+function resolvePackageImport(tree: TreeView, specifier: string, parentRel: string, kind: ResolveKind): string | null {
+  for (let dir = posix.dirname(parentRel); dir !== '.' && dir !== ''; dir = posix.dirname(dir)) {
+    if (posix.basename(dir) === 'node_modules') return null;
+    const pkg = readPackage(tree, `${dir}/package.json`);
+    if (!pkg) continue;
+    const target = resolveImports(pkg.imports, specifier, CONDITIONS[kind]);
+    if (target === null) return null;
+    if (!target.startsWith('./')) return resolvePackage(tree, target, `${dir}/package.json`, kind);
+    const rel = posix.join(dir, target);
+    return tree.isFile(rel) ? rel : null;
   }
   return null;
 }
