@@ -77,12 +77,12 @@ export function packageDirs(name: string, parentRel: string | null): string[] {
 /**
  * `exports`/`imports` target resolution (Node's PACKAGE_TARGET_RESOLVE): undefined = no match,
  * null = excluded. A target is package-relative (`./…`); an `imports` target may also be a bare
- * package specifier (`allowBare`), returned as it is.
+ * package specifier (`allowBare`; not another `#name`), returned as it is.
  */
 function resolveTarget(target: unknown, match: string, conditions: readonly string[], allowBare = false): string | null | undefined {
   if (typeof target === 'string') {
     if (target.startsWith('./')) return target.replaceAll('*', match);
-    return allowBare && splitBare(target) ? target.replaceAll('*', match) : undefined;
+    return allowBare && !target.startsWith('#') && splitBare(target) ? target.replaceAll('*', match) : undefined;
   }
   if (Array.isArray(target)) {
     for (const t of target) {

@@ -75,6 +75,7 @@ describe('resolvePackage', () => {
     expect(resolvePackage(TREE, '#platform', 'node_modules/@o/core/dist/esm/index.js', 'import')).toBeNull();
     expect(resolvePackage(TREE, '#platform', null, 'require')).toBeNull();
     expect(resolveImports({ '#/x': './x.js' }, '#/x', ['require'])).toBeNull();
+    expect(resolveImports({ '#loop': '#loop' }, '#loop', ['require'])).toBeNull();
   });
   it('is null for packages the tree does not have', () => {
     expect(resolvePackage(TREE, 'nope', null, 'require')).toBeNull();

@@ -1,7 +1,7 @@
 /**
  * The compatibility suites' apps (run by compat.test.ts, compat-runtime.test.ts and
- * compat-hooks.test.ts through compat-suite.ts, the first two measured by the bench's tree
- * suite): fixtures/compat, one small realistic service per widely used package or framework;
+ * compat-hooks.test.ts through compat-suite.ts; measured by the bench's tree suite, the first
+ * two, and its packages suite, all three): fixtures/compat, one small realistic service per widely used package or framework;
  * fixtures/compat-runtime, packages reached only at run time by names the bundler cannot see — a
  * database driver loaded by name, an emscripten `.wasm` found beside its loader, a per-platform
  * native package picked by a computed name, a native addon loaded through
