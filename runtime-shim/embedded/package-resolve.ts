@@ -92,7 +92,8 @@ export function packageDirs(name: string, parentRel: string | null): string[] {
  */
 function resolveTarget(target: unknown, match: string, conditions: readonly string[], bare = false): string | null | undefined {
   if (typeof target === 'string') {
-    if (!target.startsWith('./') && !(bare && splitBare(target) !== null)) return undefined;
+    // A bare target is a package; one naming another `#name` is no target (no resolution loop).
+    if (!target.startsWith('./') && !(bare && !target.startsWith('#') && splitBare(target) !== null)) return undefined;
     return target.replaceAll('*', match);
   }
   if (Array.isArray(target)) {

@@ -17,6 +17,7 @@ import { ADDON_APPS, ADDON_STARTS, HASH_CONTENDER } from '../../bench/suites/add
 import { benchFixtures, CONTENDER } from '../../bench/suites/build';
 import { EMBEDDED_APPS, READ_KINDS, WORKER_KINDS } from '../../bench/suites/embedded';
 import { TREE_VARIANTS, treeApps } from '../../bench/suites/tree';
+import { PACKAGES_VARIANTS } from '../../bench/suites/packages';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
 import { benchLineVersions } from '../../bench/peers/tools';
@@ -186,6 +187,17 @@ describe('npm run bench -- --quick', () => {
     const withTree = exe(`libsql, ${TREE_VARIANTS.tree}`);
     expect(withTree.samples[0]).toBeGreaterThan(exe(`libsql, ${TREE_VARIANTS.bundle}`).samples[0]!);
     expect(withTree.details?.packages).toBeGreaterThan(10);
+    expect(s.tables?.[0]?.rows).toHaveLength(2);
+  });
+
+  test('packages: express and the otel agent app, with --packages node and bundle: warm build and exe (no service lives in quick mode)', () => {
+    const s = suite('packages');
+    const both = ['express', 'otel'].flatMap((app) => Object.values(PACKAGES_VARIANTS).map((v) => `${app}, ${v}`));
+    expectComplete(s, { 'packages.build.warm': both, 'packages.exe': both });
+    expect(s.measurements.some((m) => m.metric === 'packages.start')).toBe(false);
+    // The tree is in the exe either way; the bundle holds a second copy of the packages it inlined.
+    const exe = (c: string) => s.measurements.find((m) => m.metric === 'packages.exe' && m.contender === c)!.samples[0]!;
+    expect(exe(`otel, ${PACKAGES_VARIANTS.node}`)).toBeLessThan(exe(`otel, ${PACKAGES_VARIANTS.bundle}`));
     expect(s.tables?.[0]?.rows).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { keepsBinary, keepsDir, keepsFile } from '../../src/deps/filter';
-import { formatOf, packageDirs, resolveExports, resolvePackage, type TreeView } from '../../runtime-shim/embedded/package-resolve';
+import { formatOf, packageDirs, resolveExports, resolveImports, resolveImportsMap, resolvePackage, type TreeView } from '../../runtime-shim/embedded/package-resolve';
 import { treeModuleOf } from '../../runtime-shim/embedded/module-hooks';
 
 function tree(files: Record<string, string>): TreeView {
@@ -27,6 +27,20 @@ const TREE = tree({
   'node_modules/a/node_modules/pug/index.js': '',
   'node_modules/@s/b/package.json': JSON.stringify({ name: '@s/b', exports: './main.js' }),
   'node_modules/@s/b/main.js': '',
+  // @opentelemetry/core's shape: `#platform` by conditions (a custom one first), and a pattern to a bare package.
+  'node_modules/@o/core/package.json': JSON.stringify({
+    name: '@o/core',
+    imports: {
+      '#platform': { otel: './src/platform.ts', node: { require: './dist/platform/node.cjs', default: './dist/platform/node.mjs' }, default: './dist/platform/browser.cjs' },
+      '#dep/*': 'pug-runtime/*',
+      '#gone': null,
+    },
+  }),
+  'node_modules/@o/core/dist/index.cjs': '',
+  'node_modules/@o/core/dist/platform/node.cjs': '',
+  'node_modules/@o/core/dist/platform/node.mjs': '',
+  'node_modules/@o/core/dist/esm/package.json': JSON.stringify({ type: 'module' }),
+  'node_modules/@o/core/dist/esm/index.js': '',
 });
 
 describe('resolvePackage', () => {
@@ -47,6 +61,22 @@ describe('resolvePackage', () => {
     expect(resolvePackage(TREE, '@s/b', null, 'import')).toBe('node_modules/@s/b/main.js');
     expect(resolveExports({ './lib/': './lib/' }, './lib/x.js', ['require'])).toBe('./lib/x.js');
   });
+  it("resolves a package's own #imports from its package scope, by conditions, to a file or a bare package", () => {
+    const parent = 'node_modules/@o/core/dist/index.cjs';
+    expect(resolveImports(TREE, '#platform', parent, 'require')).toBe('node_modules/@o/core/dist/platform/node.cjs');
+    expect(resolveImports(TREE, '#platform', parent, 'import')).toBe('node_modules/@o/core/dist/platform/node.mjs');
+    expect(resolveImports(TREE, '#dep/wrap', parent, 'require')).toBe('node_modules/pug-runtime/wrap.js');
+    expect(resolveImportsMap({ '#a/*.js': './lib/*.js' }, '#a/b.js', ['require'])).toBe('./lib/b.js');
+  });
+  it('is null for an #import its scope does not define, excludes, or from the bundle', () => {
+    expect(resolveImports(TREE, '#gone', 'node_modules/@o/core/dist/index.cjs', 'require')).toBeNull();
+    expect(resolveImports(TREE, '#nope', 'node_modules/@o/core/dist/index.cjs', 'require')).toBeNull();
+    // The nearest package.json is the scope, even one that only sets the type.
+    expect(resolveImports(TREE, '#platform', 'node_modules/@o/core/dist/esm/index.js', 'import')).toBeNull();
+    expect(treeModuleOf('#platform', 'file:///svc/App.exe', 'require', TREE, '/svc/App.exe')).toBeNull();
+    expect(resolveImportsMap({ '#/x': './x.js' }, '#/x', ['require'])).toBeNull();
+    expect(resolveImportsMap({ '#loop': '#loop' }, '#loop', ['require'])).toBeNull();
+  });
   it('is null for packages the tree does not have', () => {
     expect(resolvePackage(TREE, 'nope', null, 'require')).toBeNull();
   });
@@ -59,6 +89,9 @@ describe('treeModuleOf', () => {
     expect(treeModuleOf('./', parent, 'require', TREE, exe)).toBe('node_modules/pug-runtime/index.js');
     expect(treeModuleOf('./wrap', parent, 'require', TREE, exe)).toBe('node_modules/pug-runtime/wrap.js');
     expect(treeModuleOf('fs', parent, 'require', TREE, exe)).toBeNull();
+  });
+  it("resolves a tree module's #imports", () => {
+    expect(treeModuleOf('#platform', 'file:///svc/App.exe/node_modules/@o/core/dist/index.cjs', 'require', TREE, exe)).toBe('node_modules/@o/core/dist/platform/node.cjs');
   });
   it('resolves bare names from the bundle (the exe itself as parent) and paths inside the exe', () => {
     expect(treeModuleOf('pug', 'file:///svc/App.exe', 'require', TREE, exe)).toBe('node_modules/pug/lib/index.js');

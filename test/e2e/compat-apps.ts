@@ -1,13 +1,15 @@
 /**
- * The compatibility suites' apps (run by compat.test.ts and compat-runtime.test.ts through
- * compat-suite.ts, measured by the bench's tree suite): fixtures/compat, one small realistic
- * service per widely used package or framework, and fixtures/compat-runtime, packages reached
- * only at run time by names the bundler cannot see — a database driver loaded by name, an
- * emscripten `.wasm` found beside its loader, a per-platform native package picked by a computed
- * name, a native addon loaded through createRequire(import.meta.url) from an ES module, the
- * app's own modules found by listing a folder, data files named by a template, and Node's
- * module-resolution APIs (require.resolve with paths, import.meta.resolve, #imports, …). Free of
- * vitest, so the benchmarks can import it.
+ * The compatibility suites' apps (run by compat.test.ts, compat-runtime.test.ts and
+ * compat-hooks.test.ts through compat-suite.ts; measured by the bench's tree suite, the first
+ * two, and its packages suite, all three): fixtures/compat, one small realistic service per
+ * widely used package or framework; fixtures/compat-runtime, packages reached only at run time by
+ * names the bundler cannot see — a database driver loaded by name, an emscripten `.wasm` found
+ * beside its loader, a per-platform native package picked by a computed name, a native addon
+ * loaded through createRequire(import.meta.url) from an ES module, the app's own modules found by
+ * listing a folder, data files named by a template, and Node's module-resolution APIs
+ * (require.resolve with paths, import.meta.resolve, #imports, …); and fixtures/compat-hooks, APM
+ * and tracing agents whose require hooks must see the app's packages load. Free of vitest, so
+ * the benchmarks can import it.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -79,34 +81,37 @@ const FIRST_PORT = 18600;
 const DB_PORT = 18690;
 
 /**
- * A PostgreSQL server for the Sequelize app: PGlite (PostgreSQL compiled to WebAssembly, a dev
- * dependency of the fixture) behind its wire-protocol socket server, on 127.0.0.1 — no database
- * service on the machine. The app in Wine reaches it over the loopback.
+ * A PostgreSQL server for an app: PGlite (PostgreSQL compiled to WebAssembly, a dev dependency of
+ * the fixture in `fixtureDir`) behind its wire-protocol socket server on 127.0.0.1:`port` — no
+ * database service on the machine. The app in Wine reaches it over the loopback; it gets the port
+ * as `db=<port>`.
  */
-async function postgres(): Promise<Companion> {
-  const fixtureRequire = createRequire(path.join(FIXTURE, 'package.json'));
-  const load = async (pkg: string) => import(pathToFileURL(fixtureRequire.resolve(pkg)).href);
-  // Typed by hand: the fixture's packages are installed by the test's setup, after `tsc` ran.
-  const { PGlite } = (await load('@electric-sql/pglite')) as { PGlite: { create(): Promise<{ close(): Promise<void> }> } };
-  const { PGLiteSocketServer } = (await load('@electric-sql/pglite-socket')) as {
-    PGLiteSocketServer: new (o: { db: unknown; port: number; host: string; maxConnections: number }) => { start(): Promise<void>; stop(): Promise<void> };
-  };
-  await ensurePortFree(DB_PORT);
-  const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, port: DB_PORT, host: '127.0.0.1', maxConnections: 4 });
-  await server.start();
-  return {
-    args: [`db=${DB_PORT}`],
-    async close() {
-      await server.stop();
-      await db.close();
-    },
+function postgres(fixtureDir: string, port: number): () => Promise<Companion> {
+  return async () => {
+    const fixtureRequire = createRequire(path.join(fixtureDir, 'package.json'));
+    const load = async (pkg: string) => import(pathToFileURL(fixtureRequire.resolve(pkg)).href);
+    // Typed by hand: the fixture's packages are installed by the test's setup, after `tsc` ran.
+    const { PGlite } = (await load('@electric-sql/pglite')) as { PGlite: { create(): Promise<{ close(): Promise<void> }> } };
+    const { PGLiteSocketServer } = (await load('@electric-sql/pglite-socket')) as {
+      PGLiteSocketServer: new (o: { db: unknown; port: number; host: string; maxConnections: number }) => { start(): Promise<void>; stop(): Promise<void> };
+    };
+    await ensurePortFree(port);
+    const db = await PGlite.create();
+    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 4 });
+    await server.start();
+    return {
+      args: [`db=${port}`],
+      async close() {
+        await server.stop();
+        await db.close();
+      },
+    };
   };
 }
 
 /** The apps (fixtures/compat-runtime/apps/<app>.ts), what each stands for, and its package(s). */
 const COMPAT_RUNTIME_APPS = [
-  { app: 'sequelize', kind: 'ORM, driver loaded by name', packages: 'sequelize 6, pg 8 (against PGlite over TCP)', companion: postgres },
+  { app: 'sequelize', kind: 'ORM, driver loaded by name', packages: 'sequelize 6, pg 8 (against PGlite over TCP)', companion: postgres(FIXTURE, DB_PORT) },
   { app: 'sql-js', kind: 'database, emscripten .wasm', packages: 'sql.js 1' },
   { app: 'libsql', kind: 'database, per-platform native package', packages: '@libsql/client 0.18 (libsql, neon)' },
   { app: 'sharp', kind: 'images, native addon from an ES module', packages: 'sharp 0.35 (createRequire, libvips DLLs)' },
@@ -125,5 +130,42 @@ export const COMPAT_RUNTIME: CompatSuite = {
   tag: '[compat-runtime]',
 };
 
+const HOOKS_FIXTURE = path.join(fixturesDir, 'compat-hooks');
+const HOOKS_DB_PORT = 18691;
+
+/**
+ * The apps (fixtures/compat-hooks/apps/<app>.ts), what each stands for, and its package(s): APM
+ * agents that patch packages as they are required, each started by a `preload` module before the
+ * app's imports. Nothing else is set: the fixture's production tree holds require-in-the-middle,
+ * so the default packages mode (`auto`) loads the packages with Node's own `require`, where the
+ * agents' hooks see them.
+ */
+const COMPAT_HOOKS_APPS = [
+  {
+    app: 'otel',
+    kind: 'tracing, require hooks',
+    packages: '@opentelemetry/sdk-node 0.301, instrumentation-http, instrumentation-pg, pg 8 (PGlite over TCP)',
+    build: { preload: [path.join(HOOKS_FIXTURE, 'apps', 'otel-tracing.ts')] },
+    companion: postgres(HOOKS_FIXTURE, HOOKS_DB_PORT),
+  },
+  {
+    app: 'elastic-apm',
+    kind: 'APM agent, require hooks',
+    packages: 'elastic-apm-node 4 (disableSend), pg 8 (PGlite over TCP)',
+    build: { preload: [path.join(HOOKS_FIXTURE, 'apps', 'elastic-apm-agent.ts')] },
+    companion: postgres(HOOKS_FIXTURE, HOOKS_DB_PORT),
+  },
+] as const satisfies readonly CompatApp[];
+
+/** The third suite: APM and tracing agents whose require hooks must see the app's packages load. */
+export const COMPAT_HOOKS: CompatSuite = {
+  fixtureDir: HOOKS_FIXTURE,
+  apps: COMPAT_HOOKS_APPS,
+  firstPort: 18660,
+  servicePrefix: 'SvcpackCompatHk',
+  title: 'compatibility suite, part three: APM agents patching packages as they load',
+  tag: '[compat-hooks]',
+};
+
 /** Every compatibility suite, in the order the bench reports them. */
-export const COMPAT_SUITES: readonly CompatSuite[] = [COMPAT, COMPAT_RUNTIME];
+export const COMPAT_SUITES: readonly CompatSuite[] = [COMPAT, COMPAT_RUNTIME, COMPAT_HOOKS];

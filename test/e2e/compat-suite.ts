@@ -1,6 +1,6 @@
 /**
- * The machinery of the compatibility suites (compat.test.ts, compat-runtime.test.ts): each app
- * of a fixture (`<fixture>/apps/<app>.ts` unless it names its entry; the fixture's packages
+ * The machinery of the compatibility suites (compat.test.ts, compat-runtime.test.ts,
+ * compat-hooks.test.ts): each app of a fixture (`<fixture>/apps/<app>.ts` unless it names its entry; the fixture's packages
  * installed as users install them: a plain `npm install` on Linux, `npm ci` here through
  * test/support/fixture-deps.ts) is built with svcpack on its default Node, registered with Wine's SCM, started, probed over HTTP (each app's
  * `/probe` exercises its package and answers `{ ok: true, … }`) and stopped gracefully (STOPPED,
