@@ -28,3 +28,18 @@ describe('moduleHookLibraries', () => {
     expect(moduleHookLibraries(dir)).toEqual(['require-in-the-middle']);
   });
 });
+
+describe('decidePackagesMode', () => {
+  it('auto: node when a module hook library is a production dependency, bundle otherwise; an explicit mode wins', async () => {
+    const { decidePackagesMode } = await import('../../src/build');
+    const agent = project({ 'package-lock.json': lock({ 'node_modules/require-in-the-middle': {} }) });
+    const plain = project({ 'package-lock.json': lock({ 'node_modules/express': {} }) });
+    expect(decidePackagesMode({ packages: 'auto', projectDir: agent })).toEqual({
+      mode: 'node',
+      reason: 'require-in-the-middle is a production dependency: module load hooks must see the packages load',
+    });
+    expect(decidePackagesMode({ packages: 'auto', projectDir: plain })).toEqual({ mode: 'bundle', reason: 'no production dependency hooks module loading' });
+    expect(decidePackagesMode({ packages: 'bundle', projectDir: agent }).mode).toBe('bundle');
+    expect(decidePackagesMode({ packages: 'node', projectDir: plain }).mode).toBe('node');
+  });
+});
