@@ -37,6 +37,19 @@ export interface InOrderRequireOptions {
   fromTree?: (packageName: string) => Promise<boolean>;
 }
 
+/**
+ * The `pluginData` of a `build.resolve` that looks for a file rather than importing it (the
+ * locations plugin finding a worker-transport package, this plugin asking what `require` would
+ * load): this plugin leaves it to esbuild, which answers with the file.
+ */
+export const LOOKUP = Object.freeze({ svcpackLookup: true });
+
+/** Whether a resolve is a lookup ({@link LOOKUP}) or the addon plugin's own inner resolve. */
+function isLookup(pluginData: unknown): boolean {
+  const data = pluginData as { svcpackLookup?: boolean; svcpackInner?: boolean } | undefined;
+  return data?.svcpackLookup === true || data?.svcpackInner === true;
+}
+
 /** A bare specifier that names a package (not relative, absolute, a `#` import or a URL). */
 function isPackageSpecifier(spec: string): boolean {
   return !/^(?:[./#]|[a-zA-Z]:|[a-z][a-z0-9+.-]*:)/.test(spec);
@@ -75,7 +88,7 @@ export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plug
        * `require` conditions Node applies.
        */
       const requiresEsModule = async (spec: string, resolveDir: string): Promise<boolean> => {
-        const r = await build.resolve(spec, { kind: 'require-call', resolveDir, pluginData: { inOrderProbe: true } });
+        const r = await build.resolve(spec, { kind: 'require-call', resolveDir, pluginData: LOOKUP });
         return r.errors.length === 0 && r.namespace === 'file' && (await isEsModuleFile(r.path, types));
       };
       build.onResolve({ filter: / namespace$/, namespace: NAMESPACE }, (args) => ({
@@ -88,9 +101,13 @@ export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plug
         return { contents: `module.exports = require(${JSON.stringify(specifier)});`, loader: 'js', resolveDir: opts.projectDir };
       });
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.namespace === 'svcpack' || (args.pluginData as { inOrderProbe?: boolean } | undefined)?.inOrderProbe) return undefined;
+        if (args.namespace === 'svcpack' || isLookup(args.pluginData)) return undefined;
         const builtin = isBuiltin(args.path);
-        if (!builtin && !(opts.fromTree && isPackageSpecifier(args.path) && (await opts.fromTree(packageOf(args.path))))) return undefined;
+        // A package the build bundles although packages load from the tree (one whose binary the
+        // addon loader supplies) keeps its own imports bundled too: its addon helpers
+        // (`bindings`, `node-gyp-build`) must reach the addon loader.
+        const fromBundledPackage = args.namespace === 'file' && /[\\/]node_modules[\\/]/.test(args.importer);
+        if (!builtin && (fromBundledPackage || !(opts.fromTree && isPackageSpecifier(args.path) && (await opts.fromTree(packageOf(args.path)))))) return undefined;
         if (args.kind === 'import-statement' || args.kind === 'dynamic-import') {
           // One module per importer: each importing module's load is its own `require` call.
           const importer = args.namespace === 'file' ? treePath(opts.projectDir, args.importer) : `${args.namespace}:${args.importer}`;

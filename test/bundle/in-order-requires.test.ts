@@ -87,6 +87,19 @@ describe('inOrderRequiresPlugin', () => {
     expect([...new Set(asked)].sort()).toEqual(['local-dev', 'pg']);
   });
 
+  it("keeps a bundled package's own imports of tree packages bundled (its addon helpers must reach the addon loader)", async () => {
+    const dir = project({
+      'package.json': '{"name":"app","version":"1.0.0"}',
+      'node_modules/bindings/package.json': '{"name":"bindings","version":"1.0.0","main":"index.js"}',
+      'node_modules/bindings/index.js': "log('bindings bundled');\nmodule.exports = () => 'addon';\n",
+      'node_modules/native-db/package.json': '{"name":"native-db","version":"1.0.0","main":"index.js"}',
+      'node_modules/native-db/index.js': "module.exports = require('bindings')();\n",
+      'src/app.js': "import db from 'native-db';\nlog(`app sees ${db}`);\n",
+    });
+    const { events } = await run(dir, async (name) => name === 'bindings');
+    expect(events).toEqual(['bindings bundled', 'app sees addon']);
+  });
+
   it('lets an .mjs module take the default export of a built-in (a CommonJS module to it)', async () => {
     const dir = project({ 'src/app.js': "import './lib.mjs';\n", 'src/lib.mjs': "import http from 'node:http';\nlog(`mjs sees ${http.get}`);\n" });
     const { events } = await run(dir);

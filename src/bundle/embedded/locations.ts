@@ -24,6 +24,7 @@ import type * as Esbuild from 'esbuild';
 import type { SourceTransform } from '../decorators/metadata';
 import { sourceLoader } from '../module-names';
 import { findFileReferences } from './references';
+import { LOOKUP } from '../in-order-requires';
 import type { RunTimeFiles } from './run-time-files';
 
 /** The expressions replaced, and the identifier each becomes (esbuild `define`). */
@@ -114,7 +115,7 @@ export function locationsPlugin(
         const refs = findFileReferences(source);
         if (refs.length > 0) {
           await found.add(args.path, refs, async (specifier, fromDir) => {
-            const r = await build.resolve(specifier, { resolveDir: fromDir, kind: 'require-call' });
+            const r = await build.resolve(specifier, { resolveDir: fromDir, kind: 'require-call', pluginData: LOOKUP });
             return r.errors.length > 0 || r.external || r.namespace !== 'file' ? null : r.path;
           });
         }
