@@ -182,13 +182,8 @@ export function installModuleHooks(
           const found = treeModuleOf(specifier, context.parentURL, kind, tree, exePath);
           return found === null ? null : { url: virtualUrl(found, exePath), format: formatOf(tree, found), shortCircuit: true };
         };
-        // The imports of the bundle and of modules inside the exe, and paths inside the exe, are
-        // the tree's first; anything else is Node's first (a real file, a built-in), and the
-        // tree's only when Node finds nothing.
-        // A CommonJS request from inside the exe goes to Node's resolver, which hands it to the
-        // tree (resolveFilenameFromTree): only there are require.resolve's `paths` known.
-        const parentInside = context.parentURL !== undefined && resolvesFromTree(context.parentURL, exePath);
-        if (parentInside && kind === 'require' && !isBuiltin(specifier)) {
+        /** Node's answer, else the tree's when Node finds nothing. */
+        const nodeThenTree = () => {
           try {
             return next(specifier, context);
           } catch (err) {
@@ -196,16 +191,16 @@ export function installModuleHooks(
             if (found === null) throw err;
             return found;
           }
-        }
+        };
+        // The imports of the bundle and of modules inside the exe, and paths inside the exe, are
+        // the tree's first; anything else is Node's first (a real file, a built-in), and the
+        // tree's only when Node finds nothing.
+        // A CommonJS request from inside the exe goes to Node's resolver, which hands it to the
+        // tree (resolveFilenameFromTree): only there are require.resolve's `paths` known.
+        const parentInside = context.parentURL !== undefined && resolvesFromTree(context.parentURL, exePath);
+        if (parentInside && kind === 'require' && !isBuiltin(specifier)) return nodeThenTree();
         const fromTree = parentInside || specifier.startsWith('file:') || path.isAbsolute(specifier);
-        if (fromTree) return hit() ?? next(specifier, context);
-        try {
-          return next(specifier, context);
-        } catch (err) {
-          const found = hit();
-          if (found === null) throw err;
-          return found;
-        }
+        return fromTree ? (hit() ?? next(specifier, context)) : nodeThenTree();
       }
       return next(specifier, context);
     },
