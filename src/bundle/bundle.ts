@@ -154,6 +154,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     bundleLoader('control-thread', input.nodeMajor),
   ]);
   const optional = new OptionalImports();
+  const fromTree = packagesFromTree(input);
   // What the main bundle and the entry bundles (embedded/entry-bundles.ts) share.
   const shared: Esbuild.BuildOptions = {
     absWorkingDir: input.projectDir,
@@ -174,7 +175,9 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     keepNames: decorators !== undefined,
     plugins: [
       shimNamespacePlugin(shimDir),
-      ...(direct ? [workerAliasPlugin(), inOrderRequiresPlugin({ projectDir: input.projectDir, fromTree: packagesFromTree(input) })] : []),
+      ...(direct ? [workerAliasPlugin()] : []),
+      // Packages from the tree: built-ins and packages load where the app imports them.
+      ...(fromTree ? [inOrderRequiresPlugin({ projectDir: input.projectDir, fromTree })] : []),
       ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
       locationsPlugin(input.projectDir, found, { declare: direct, addedBytes, transform: decorators?.transform }),
       // Last: an unresolvable import in a try block or a function throws when it runs (pkg: packages stay external).

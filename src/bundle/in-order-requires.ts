@@ -1,9 +1,9 @@
 /**
- * Loads Node's built-in modules — and, when packages come from the dependency tree, the app's
- * packages — where and when the app's code imports them, through Node's own `require`, so module
- * load hooks (`Module.prototype.require`/`Module._load` wrappers such as require-in-the-middle,
- * `module.registerHooks`) see each load in the app's order, as under `node app.js`
- * (docs/architecture.md, "Module load hooks").
+ * With packages loaded from the dependency tree (`--packages node`): loads Node's built-in modules
+ * and the app's packages where and when the app's code imports them, through Node's own
+ * `require`, so module load hooks (`Module.prototype.require`/`Module._load` wrappers such as
+ * require-in-the-middle, `module.registerHooks`) see each load in the app's order, as under
+ * `node app.js` (docs/architecture.md, "Module load hooks").
  *
  * esbuild writes an ES module bundle: an `import` of an external module would become a static
  * `import` at the top of the bundle, evaluated before any of the app's code — an agent the app
@@ -14,7 +14,10 @@
  * (`createRequire`, bundle.ts), so every call passes through the hooks.
  *
  * The shim's own imports (namespace `svcpack`) keep static imports: like Node's internals, the
- * runtime's modules are not the app's loads.
+ * runtime's modules are not the app's loads. Bundles without packages from the tree keep
+ * esbuild's static imports of built-ins: with these requires, a service under Wine's SCM that
+ * listens on a socket lost the source-mapped positions of its stack traces (a cause not yet
+ * found; README "Known limits").
  */
 import fs from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
