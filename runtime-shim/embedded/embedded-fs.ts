@@ -52,6 +52,17 @@ export function embeddedRelative(root: string, p: string, pathApi: PathApi): str
   return windows ? rel.replaceAll('\\', '/') : rel;
 }
 
+/**
+ * Like {@link embeddedRelative}, but the root itself is '.': the tree path of `p` when it is the
+ * root (the exe) or lies below it, else null.
+ */
+export function exeRelative(root: string, p: string, pathApi: PathApi): string | null {
+  const full = pathApi.resolve(p);
+  const base = pathApi.resolve(root);
+  const same = pathApi.sep === '\\' ? full.toLowerCase() === base.toLowerCase() : full === base;
+  return same ? '.' : embeddedRelative(root, p, pathApi);
+}
+
 /** Error codes this layer raises: Node's message text and libuv's number on Windows (uv/errno.h). */
 const ERRORS = {
   EACCES: ['permission denied', -4092],

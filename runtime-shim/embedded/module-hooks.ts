@@ -7,7 +7,7 @@
 import Module, { isBuiltin, registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { embeddedRelative } from './embedded-fs';
+import { embeddedRelative, exeRelative } from './embedded-fs';
 import { CHUNK_PREFIX, virtualPath, virtualUrl, type EmbedManifest, type ReadEntry } from './manifest';
 import { formatOf, packageDirOf, resolveImports, resolvePackage, resolveRelative, splitBare, type TreeView } from './package-resolve';
 import { installResolveApis } from './resolve-apis';
@@ -29,12 +29,15 @@ export function relativeOfUrl(url: string, exePath: string): string | null {
  * tree is the exe's own; a node_modules beside or above the exe (a build's project folder) is not.
  */
 function resolvesFromTree(file: string, exePath: string): boolean {
+  let p = file;
   if (file.startsWith('file:')) {
-    if (file === pathToFileURL(exePath).href) return true;
-    return relativeOfUrl(file, exePath) !== null;
+    try {
+      p = fileURLToPath(new URL(file));
+    } catch {
+      return false;
+    }
   }
-  if (!path.isAbsolute(file)) return false;
-  return path.resolve(file).toLowerCase() === path.resolve(exePath).toLowerCase() || embeddedRelative(exePath, file, path) !== null;
+  return path.isAbsolute(p) && exeRelative(exePath, p, path) !== null;
 }
 
 /**
@@ -112,9 +115,8 @@ type ResolveFilename = (request: unknown, parent: CjsParent, isMain?: unknown, o
 function resolveFilenameFromTree(tree: TreeView | null, manifest: EmbedManifest, exePath: string): void {
   const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = cjs._resolveFilename;
-  const inside = (p: unknown) => typeof p === 'string' && embeddedRelative(exePath, p, path) !== null;
-  /** A parent whose requires are the tree's first: a module inside the exe, or the bundle (the exe itself). */
-  const treeFirst = (p: unknown) => typeof p === 'string' && resolvesFromTree(p, exePath);
+  /** A parent (or a `paths` folder) whose requires are the tree's first: inside the exe, or the exe itself (the bundle). */
+  const treeFirst = (p: unknown): p is string => typeof p === 'string' && resolvesFromTree(p, exePath);
   /** The virtual path `request` resolves to as required from the file `parentFile`, or null. */
   const fromTree = (request: string, parentFile: string | null | undefined): string | null => {
     const parentURL = parentFile ? pathToFileURL(parentFile).href : undefined;
@@ -127,14 +129,14 @@ function resolveFilenameFromTree(tree: TreeView | null, manifest: EmbedManifest,
     const parentFile = parent?.filename;
     const parentInside = treeFirst(parentFile);
     const paths = options?.paths;
-    if (Array.isArray(paths) && (parentInside || paths.some(inside))) {
+    if (Array.isArray(paths) && (parentInside || paths.some(treeFirst))) {
       if (parentInside && request.startsWith('#')) return fromTree(request, parentFile) ?? node();
       const bare = splitBare(request);
-      const parentRel = inside(parentFile) ? embeddedRelative(exePath, parentFile!, path) : null;
+      const parentRel = parentInside ? embeddedRelative(exePath, parentFile!, path) : null;
       if (bare && tree && parentRel !== null && packageDirOf(tree, bare.name, parentRel)?.self) return fromTree(request, parentFile) ?? node();
       for (const dir of paths) {
-        if (inside(dir) || (typeof dir === 'string' && path.resolve(dir) === path.resolve(exePath))) {
-          const found = fromTree(request, path.join(dir as string, '[paths]'));
+        if (treeFirst(dir)) {
+          const found = fromTree(request, path.join(dir, '[paths]'));
           if (found !== null) return found;
           continue;
         }

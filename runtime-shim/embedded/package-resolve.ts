@@ -47,7 +47,8 @@ export interface ResolveOptions {
 
 const posix = path.posix;
 
-function readPackage(tree: TreeView, rel: string): PackageJson | null {
+/** The package.json at tree path `rel`, parsed, or null when there is none or it does not parse. */
+export function readPackage(tree: TreeView, rel: string): PackageJson | null {
   if (!tree.isFile(rel)) return null;
   try {
     return JSON.parse(tree.readText(rel)) as PackageJson;

@@ -11,9 +11,9 @@
 import Module, { isBuiltin, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { embeddedRelative } from './embedded-fs';
+import { exeRelative } from './embedded-fs';
 import { virtualPath, virtualUrl } from './manifest';
-import { nearestPackageJson, packageDirOf, packageJsonOf, resolveImports, resolvePackage, splitBare, type TreeView } from './package-resolve';
+import { nearestPackageJson, packageDirOf, packageJsonOf, readPackage, resolveImports, resolvePackage, splitBare, type TreeView } from './package-resolve';
 
 /** What the bundle's per-module helpers call (the banner reads it from `globalThis`). */
 export interface ResolveApi {
@@ -77,19 +77,12 @@ export function metaResolve(tree: TreeView | null, rel: string, specifier: strin
 }
 
 function hasExports(tree: TreeView, dir: string): boolean {
-  try {
-    const pkg = JSON.parse(tree.readText(dir === '.' ? 'package.json' : `${dir}/package.json`)) as { exports?: unknown };
-    return pkg.exports !== undefined && pkg.exports !== null;
-  } catch {
-    return false;
-  }
+  const pkg = readPackage(tree, dir === '.' ? 'package.json' : `${dir}/package.json`);
+  return pkg?.exports !== undefined && pkg.exports !== null;
 }
 
 /** The tree path of a path inside the exe ('.' for the exe's own folder), or null outside it. */
-function treeRel(p: string, exePath: string): string | null {
-  if (path.resolve(p) === path.resolve(exePath)) return '.';
-  return embeddedRelative(exePath, p, path);
-}
+const treeRel = (p: string, exePath: string): string | null => exeRelative(exePath, p, path);
 
 /** A `base` of findPackageJSON (a URL, a `file:` URL string or an absolute path) as a URL, or null. */
 function baseUrlOf(base: unknown): URL | null {

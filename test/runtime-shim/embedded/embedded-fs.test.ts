@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   embeddedRelative,
+  exeRelative,
   installEmbeddedFs,
   type EmbeddedFile,
   type EmbeddedTree,
@@ -60,6 +61,16 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Array<string | Buffer>>
     stream.on('data', (c: string | Buffer) => chunks.push(c)).on('end', () => resolve(chunks)).on('error', reject);
   });
 }
+
+describe('exeRelative', () => {
+  it("is '.' for the root itself (any case on win32), the tree path below it, null elsewhere", () => {
+    expect(exeRelative('C:\\svc\\app.exe', 'c:/SVC/App.EXE', path.win32)).toBe('.');
+    expect(exeRelative('C:\\svc\\app.exe', 'C:\\svc\\app.exe\\node_modules\\pg', path.win32)).toBe('node_modules/pg');
+    expect(exeRelative('C:\\svc\\app.exe', 'C:\\svc', path.win32)).toBeNull();
+    expect(exeRelative('/opt/svc/app.exe', '/opt/svc/app.exe/', path.posix)).toBe('.');
+    expect(exeRelative('/opt/svc/app.exe', '/opt/svc/APP.exe', path.posix)).toBeNull();
+  });
+});
 
 describe('embeddedRelative', () => {
   it('gives the tree path of posix paths strictly under the root', () => {
