@@ -90,9 +90,16 @@ export function inOrderRequiresPlugin(opts: InOrderRequireOptions): Esbuild.Plug
        * one with require and returns its namespace): asked as esbuild resolves a require, with the
        * `require` conditions Node applies.
        */
-      const requiresEsModule = async (spec: string, resolveDir: string): Promise<boolean> => {
-        const r = await build.resolve(spec, { kind: 'require-call', resolveDir, pluginData: LOOKUP });
-        return r.errors.length === 0 && r.namespace === 'file' && (await isEsModuleFile(r.path, types));
+      const esModules = new Map<string, Promise<boolean>>();
+      const requiresEsModule = (spec: string, resolveDir: string): Promise<boolean> => {
+        // Every module of a folder that imports a package asks the same question: asked once.
+        const key = `${resolveDir}\0${spec}`;
+        let answer = esModules.get(key);
+        if (!answer) {
+          answer = build.resolve(spec, { kind: 'require-call', resolveDir, pluginData: LOOKUP }).then((r) => r.errors.length === 0 && r.namespace === 'file' && isEsModuleFile(r.path, types));
+          esModules.set(key, answer);
+        }
+        return answer;
       };
       build.onResolve({ filter: / namespace$/, namespace: NAMESPACE }, (args) => ({
         path: args.path,
