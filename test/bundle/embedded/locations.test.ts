@@ -6,10 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import type * as Esbuild from 'esbuild';
+import { describe, expect, it } from 'vitest';
 import { esbuild } from '../../../src/bundle/esbuild';
 import { LOCATION_DEFINES, locationPrefix, locationsPlugin, RESOLVE_HELPERS, treePath } from '../../../src/bundle/embedded/locations';
 import { RunTimeFiles } from '../../../src/bundle/embedded/run-time-files';
+import { tempProjects } from '../../support/temp-project';
 
 describe('treePath', () => {
   const proj = path.join(path.sep, 'work', 'proj');
@@ -60,36 +62,34 @@ describe('locationPrefix', () => {
 });
 
 describe('locationsPlugin', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const project = tempProjects('svcpack-locations-');
 
-  it("each module gets its own location, a module's own __dirname is kept, a #! line stays first", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-'));
-    dirs.push(dir);
-    const files: Record<string, string> = {
-      'src/app.js': "#!/usr/bin/env node\nimport { b } from './lib/b.js';\nimport { c } from './c.mjs';\nexport const a = [__dirname, b, c];\n",
-      'src/lib/b.js': 'export const b = __filename;\n',
-      'src/c.mjs': "import { dirname } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst __dirname = dirname(fileURLToPath(import.meta.url));\nexport const c = __dirname;\n",
-    };
-    for (const [f, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), text);
-    }
-    const addedBytes = new Map<string, number>();
+  /** `entry` of `dir` bundled as an ES module for Node with the plugin (and `more` build options). */
+  async function bundle(dir: string, entry: string, plugin: { declare: boolean; addedBytes?: Map<string, number> }, more: Partial<Esbuild.BuildOptions> = {}): Promise<string> {
     const result = await esbuild.build({
-      entryPoints: [path.join(dir, 'src/app.js')],
+      entryPoints: [path.join(dir, entry)],
       absWorkingDir: dir,
       bundle: true,
       write: false,
       format: 'esm',
       platform: 'node',
       logLevel: 'silent',
-      define: LOCATION_DEFINES,
-      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: true, addedBytes })],
+      ...(plugin.declare ? { define: LOCATION_DEFINES } : {}),
+      ...more,
+      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: plugin.declare, addedBytes: plugin.addedBytes ?? new Map() })],
     });
-    const code = result.outputFiles[0]!.text;
+    return result.outputFiles![0]!.text;
+  }
+
+  it("each module gets its own location, a module's own __dirname is kept, a #! line stays first", async () => {
+    const files: Record<string, string> = {
+      'src/app.js': "#!/usr/bin/env node\nimport { b } from './lib/b.js';\nimport { c } from './c.mjs';\nexport const a = [__dirname, b, c];\n",
+      'src/lib/b.js': 'export const b = __filename;\n',
+      'src/c.mjs': "import { dirname } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst __dirname = dirname(fileURLToPath(import.meta.url));\nexport const c = __dirname;\n",
+    };
+    const dir = project(files);
+    const addedBytes = new Map<string, number>();
+    const code = await bundle(dir, 'src/app.js', { declare: true, addedBytes });
     expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(code).toMatch(/__svcpack_dirname\d* = \/\* @__PURE__ \*\/ __svcpackDir\("src\/app\.js"\)/);
     expect(code).toMatch(/__svcpack_filename\d* = \/\* @__PURE__ \*\/ __svcpackFile\("src\/lib\/b\.js"\)/);
@@ -102,8 +102,6 @@ describe('locationsPlugin', () => {
   });
 
   it("require.resolve and import.meta.resolve answer from each module's own place (the banner's helpers)", async () => {
-    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-')));
-    dirs.push(dir);
     const files: Record<string, string> = {
       'src/app.mjs': "import lib from 'lib';\nexport default { lib, meta: import.meta.resolve('./data/x.json'), builtin: require.resolve('node:fs'), dep: require.resolve('dep', { paths: [__dirname] }) };\n",
       'node_modules/lib/package.json': '{"name":"lib"}',
@@ -112,10 +110,7 @@ describe('locationsPlugin', () => {
       'node_modules/dep/package.json': '{"name":"dep","main":"main.js"}',
       'node_modules/dep/main.js': '',
     };
-    for (const [f, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), text);
-    }
+    const dir = fs.realpathSync(project(files));
     // The banner's helpers, with the project folder standing for the exe's virtual folder.
     const banner = [
       "import { createRequire as __svcpackCreateRequire } from 'node:module';",
@@ -127,20 +122,9 @@ describe('locationsPlugin', () => {
       'const require = __svcpackCreateRequire(import.meta.url);',
       ...RESOLVE_HELPERS,
     ].join('\n');
-    const result = await esbuild.build({
-      entryPoints: [path.join(dir, 'src/app.mjs')],
-      absWorkingDir: dir,
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      logLevel: 'silent',
-      banner: { js: banner },
-      define: LOCATION_DEFINES,
-      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: true, addedBytes: new Map() })],
-    });
+    const code = await bundle(dir, 'src/app.mjs', { declare: true }, { banner: { js: banner } });
     const out = path.join(os.tmpdir(), `svcpack-locations-${process.pid}.mjs`);
-    fs.writeFileSync(out, result.outputFiles[0]!.text);
+    fs.writeFileSync(out, code);
     try {
       const got = ((await import(`${pathToFileURL(out).href}?${Date.now()}`)) as { default: unknown }).default;
       expect(got).toEqual({
@@ -155,20 +139,9 @@ describe('locationsPlugin', () => {
   });
 
   it('declare: false (pkg) adds nothing', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-locations-'));
-    dirs.push(dir);
-    fs.writeFileSync(path.join(dir, 'app.js'), 'console.log(__filename);\n');
+    const dir = project({ 'app.js': 'console.log(__filename);\n' });
     const addedBytes = new Map<string, number>();
-    const result = await esbuild.build({
-      entryPoints: [path.join(dir, 'app.js')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      logLevel: 'silent',
-      plugins: [locationsPlugin(dir, new RunTimeFiles(dir), { declare: false, addedBytes })],
-    });
-    expect(result.outputFiles[0]!.text).not.toContain('__svcpackFile');
+    expect(await bundle(dir, 'app.js', { declare: false, addedBytes })).not.toContain('__svcpackFile');
     expect(addedBytes.size).toBe(0);
   });
 });
