@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { addControlHandler, type PowerEvent, type SessionChange } from './app-controls';
+import { addControlHandler, type PowerEvent, type SessionChange } from './lifecycle/app-controls';
 
-export type { PowerEvent, SessionChange } from './app-controls';
+export type { PowerEvent, SessionChange } from './lifecycle/app-controls';
 
 export type StopReason = 'stop' | 'shutdown' | 'preshutdown' | 'console';
 export type StopHandler = (reason: StopReason) => void | Promise<void>;

@@ -5,23 +5,23 @@
  * order and this module's top-level await holds the app back until the SCM has called
  * ServiceMain. Management commands exit here, so the app never runs for them.
  */
-import { helpText, parseExeArgs, versionText, SERVICE_ARG, TASK_ARG, type ExeCommand } from './commands';
-import { startConsoleMode } from './console-mode';
+import { helpText, parseExeArgs, versionText, SERVICE_ARG, TASK_ARG, type ExeCommand } from './commands/command-line';
+import { startConsoleMode } from './modes/console-mode';
 import { exeConfig } from './exe-config';
-import { registerBoot } from './load-failure';
-import { runManageCommand } from './manage/run';
-import { startChildMode } from './child-mode';
+import { registerBoot } from './host/load-failure';
+import { runManageCommand } from './commands/run';
+import { startChildMode } from './modes/child-mode';
 import { embeddedManifest } from './embedded/install';
 import { shareWorkerWithTree } from './embedded/worker-threads';
 import { nodeStyleRun } from './embedded/node-style-run';
-import { startModuleMode } from './module-mode';
+import { startModuleMode } from './modes/module-mode';
 import { CHILD_ARG } from './supervise/ipc';
-import { startServiceMode } from './service-mode';
-import { beginServiceConnection, loadStoredSettings } from './service-host';
-import { effectiveSettings } from './effective-settings';
-import { startSupervisorMode } from './supervisor-mode';
-import { startTaskMode } from './task/task-mode';
-import type { Session } from './session';
+import { startServiceMode } from './modes/service-mode';
+import { beginServiceConnection, loadStoredSettings } from './host/service-host';
+import { effectiveSettings } from './settings/effective-settings';
+import { startSupervisorMode } from './modes/supervisor-mode';
+import { startTaskMode } from './modes/task-mode';
+import type { Session } from './lifecycle/session';
 
 let session: Session | null = null;
 

@@ -552,7 +552,7 @@ async function runServiceSuite(ctx: BenchContext): Promise<SuiteResult> {
       target: { op: '<=', value: 100 },
       explanation:
         `svcpack ${mid(sv.stop)} ms vs bare node.exe ${mid(bare.stop)} ms. svcpack checks for a quiet event loop every 20 ms ` +
-        '(runtime-shim/stop-work.ts), the bare host every 1 ms; svcpack also logs the stop before reporting STOPPED.',
+        '(runtime-shim/lifecycle/stop-work.ts), the bare host every 1 ms; svcpack also logs the stop before reporting STOPPED.',
     }),
     ratioCheck({
       id: 'memory.rss.svcpack-vs-bare',

@@ -6,7 +6,7 @@
  * through `redactUrl`. `alert` returns at once and never throws.
  */
 import os from 'node:os';
-import type { Clock } from '../lifecycle';
+import type { Clock } from '../lifecycle/lifecycle';
 import { redactUrl } from '../settings/operation-settings';
 import { alertBody, type AlertBody, type AlertDetails, type AlertEvent } from './alert';
 import { DEFAULT_WEBHOOK_QUEUE, WebhookQueue, type WebhookQueueOptions } from './webhook-queue';

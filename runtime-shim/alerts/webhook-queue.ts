@@ -5,7 +5,7 @@
  * pushes out the oldest, and the drops are counted and reported with the next warning. Every timer
  * comes from `clock` (unref'ed in the exe). Pure: the sender, the clock and the log are given.
  */
-import type { Clock } from '../lifecycle';
+import type { Clock } from '../lifecycle/lifecycle';
 import type { AlertBody } from './alert';
 
 export interface WebhookQueueDeps {

@@ -3,9 +3,9 @@
  * each command run by runHook with the service's name and data folder, its output in the service
  * log, and its process tree in a job object of its own (ended as a whole on timeout).
  */
-import { effectiveSettings } from '../effective-settings';
+import { effectiveSettings } from '../settings/effective-settings';
 import { exeConfig } from '../exe-config';
-import type { LogSink } from '../log-file';
+import type { LogSink } from '../logging/log-sink';
 import { createProcessJob } from '../scm/job-bindings';
 import type { Koffi } from '../scm/native-module';
 import { runHook } from './run-hook';

@@ -10,8 +10,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { StopReason } from '../lifecycle';
-import type { LogSink } from '../log-file';
+import type { StopReason } from '../lifecycle/lifecycle';
+import type { LogSink } from '../logging/log-sink';
 import type { ProcessJob } from '../scm/job-bindings';
 import type { HookName } from '../settings/operation-settings';
 

@@ -6,7 +6,7 @@
  */
 import { flagName } from '../settings/flag-name';
 import type { HookName } from '../settings/operation-settings';
-import type { StopReason } from '../lifecycle';
+import type { StopReason } from '../lifecycle/lifecycle';
 import type { HookResult } from './run-hook';
 
 export interface HookContext {

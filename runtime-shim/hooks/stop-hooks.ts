@@ -5,7 +5,7 @@
  * it is ended at the deadline — and post-stop does not start once the budget is spent (logged).
  * Pure: the hooks, the app's stop work and the deadline are given.
  */
-import type { StopReason } from '../lifecycle';
+import type { StopReason } from '../lifecycle/lifecycle';
 import type { HookName } from '../settings/operation-settings';
 import { hookLabel, type ServiceHooks } from './service-hooks';
 

@@ -3,12 +3,12 @@
  * bundled at build time) that every service and task process runs beside the app's main thread.
  * It loads koffi from the file the main thread already wrote (hash-checked again here) and runs
  * either the SCM side of a service (scm/service-control-thread.ts) or a task's stop event
- * (task/task-control-thread.ts). Both hold the stop deadline (stop/stop-deadline.ts), which writes
+ * (task/task-control-thread.ts). Both hold the stop deadline (lifecycle/stop/stop-deadline.ts), which writes
  * its one line straight to the service's log file and ends the process with TerminateProcess.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { formatRecord } from '../log-file';
+import { formatRecord } from '../logging/log-sink';
 import { bindAdvapi32 } from '../scm/advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from '../scm/control-thread-protocol';
 import { loadNativeModule, type Koffi } from '../scm/native-module';

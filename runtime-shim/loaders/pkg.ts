@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { installAssetReader } from '../assets';
-import { reportLoadFailure } from '../load-failure';
+import { reportLoadFailure } from '../host/load-failure';
 
 process.setSourceMapsEnabled(true);
 installAssetReader({ read: (name) => fs.readFileSync(path.join(__dirname, name)) });

@@ -18,7 +18,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { installAssetReader } from '../assets';
 import { importByUrl } from '../embedded/import-module';
 import { installEmbedded } from '../embedded/install';
-import { reportLoadFailure } from '../load-failure';
+import { reportLoadFailure } from '../host/load-failure';
 
 const APP_ASSET = 'app.mjs';
 

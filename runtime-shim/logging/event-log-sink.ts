@@ -13,7 +13,7 @@
  * never takes the service down: a sink that cannot be opened is null, a report that fails is
  * dropped.
  */
-import type { LogLevel, LogSink, LogSource } from '../log-file';
+import type { LogLevel, LogSink, LogSource } from './log-sink';
 import {
   bindEventLog,
   EVENTLOG_ERROR_TYPE,

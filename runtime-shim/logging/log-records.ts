@@ -1,5 +1,5 @@
 /**
- * Reading the service log back (the format `formatRecord` in log-file.ts writes): which lines form
+ * Reading the service log back (the format `formatRecord` in logging/log-sink.ts writes): which lines form
  * one record, and where the last records — by count, by time, or both — begin, found by scanning
  * the files backwards from their end so that only what is needed is read.
  *

@@ -12,7 +12,7 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { formatRecord, levelEnabled, type LogLevel, type LogSink, type LogSource } from '../log-file';
+import { formatRecord, levelEnabled, type LogLevel, type LogSink, type LogSource } from './log-sink';
 import type { LoggingSettings, LogRotation } from '../settings/logging-settings';
 
 /** The file-system calls the log makes: node:fs, or a faulty stand-in in tests. */

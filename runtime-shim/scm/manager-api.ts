@@ -217,7 +217,7 @@ export interface ScmApi extends EventSourceRegistry, ServiceParameters, ServiceS
    * This process's TokenElevationType: 'full' (an administrator's elevated token), 'limited' (the
    * filtered half of an administrator's split token: UAC, not elevated), 'default' (no split token:
    * UAC off, or not an administrator). Only chooses the wording of "needs administrator rights";
-   * whether a command may run is decided by the access the SCM grants (manage/context.ts).
+   * whether a command may run is decided by the access the SCM grants (commands/context.ts).
    */
   elevationType(): ElevationType;
   /** OpenSCManagerW; `write`: SC_MANAGER_ALL_ACCESS, else SC_MANAGER_CONNECT. */

@@ -2,7 +2,7 @@
  * The SCM side of a service process, run on the control thread (loaders/control-thread.ts wires
  * it to koffi and worker_threads; tested on Linux with a fake advapi32). Because it runs there and
  * not on the app's main thread, the SCM is answered at once whatever the app does, and a stop is
- * bounded by the stop deadline (stop/stop-deadline.ts) even when the main thread never runs again.
+ * bounded by the stop deadline (lifecycle/stop/stop-deadline.ts) even when the main thread never runs again.
  *
  * - The dispatcher (StartServiceCtrlDispatcherW, on a koffi async call) calls ServiceMain, which
  *   registers HandlerEx, reports START_PENDING (accepting stop) and posts the status handle to
@@ -14,8 +14,8 @@
  * Every callback Windows calls is wrapped in try/catch: an exception escaping a koffi callback
  * hangs the process silently.
  */
-import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest, type ServiceStatus } from '../lifecycle';
-import { StopDeadline, DEADLINE_GRACE_MS } from '../stop/stop-deadline';
+import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest, type ServiceStatus } from '../lifecycle/lifecycle';
+import { StopDeadline, DEADLINE_GRACE_MS } from '../lifecycle/stop/stop-deadline';
 import * as W from './advapi32';
 import type { FromControlThread, ToControlThread } from './control-thread-protocol';
 import { controlFromCode, toServiceStatusStruct } from './service-controller';

@@ -6,7 +6,7 @@
  * STOPPED from a process 'exit' listener, is made synchronously. Also the pure translations both
  * threads use: domain states to SERVICE_STATUS, control codes to `ControlRequest`s.
  */
-import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../lifecycle';
+import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../lifecycle/lifecycle';
 import * as W from './advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
 import { setServiceStatus, StatusSlot } from './status-slot';

@@ -2,7 +2,7 @@
  * The `allowControl` setting (`--allow-control`) as users write it: the accounts and groups that
  * may query, start, stop, pause/continue and send controls to the service without administrator
  * rights. What the setting becomes on the service (its security descriptor) is
- * manage/service-security.ts; looking the names up happens at install. Pure.
+ * commands/service-security.ts; looking the names up happens at install. Pure.
  *
  * One value is a comma-separated list (a config may also give a JSON list), each entry a name
  * LookupAccountNameW resolves — `Users`, `BUILTIN\Users`, `NT AUTHORITY\Authenticated Users`,

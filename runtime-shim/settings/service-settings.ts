@@ -66,7 +66,7 @@ export interface ServiceSettings {
   /**
    * Accounts and groups (names as given, or `S-1-…` SID strings) that may query, start, stop,
    * pause/continue and send controls to the service without administrator rights: install adds an
-   * allow entry for each to the service's default security descriptor (manage/service-security.ts).
+   * allow entry for each to the service's default security descriptor (commands/service-security.ts).
    * Empty: the Windows default, only administrators and SYSTEM may start and stop it.
    */
   allowControl: string[];

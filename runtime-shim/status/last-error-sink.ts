@@ -3,7 +3,7 @@
  * (the app's `service.log.error`, an uncaught exception, the supervisor's crash reasons). Every
  * record still goes to the wrapped sink unchanged, whatever the log level filters there.
  */
-import type { LogSink } from '../log-file';
+import type { LogSink } from '../logging/log-sink';
 import type { LastError } from './status-report';
 
 /** The longest message kept (its first line), in characters. */

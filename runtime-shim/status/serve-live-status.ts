@@ -3,7 +3,7 @@
  * with figures gathered at the moment of each request. In-process mode passes no `supervised`;
  * supervised mode passes the Supervisor's read-only status and a way to ask the app process.
  */
-import type { ServiceState } from '../lifecycle';
+import type { ServiceState } from '../lifecycle/lifecycle';
 import type { SupervisorStatus } from '../supervise/supervisor';
 import { buildLiveStatus, sampleThisProcess, type LastError, type ProcessSample } from './status-report';
 import { statusPipePath } from './status-pipe';

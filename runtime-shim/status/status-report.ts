@@ -1,11 +1,11 @@
 /**
  * The live status a running service answers on its status pipe (status-server.ts) and
- * `<exe> status` shows (manage/status.ts): the wire format, version 1, built and checked here
+ * `<exe> status` shows (commands/status.ts): the wire format, version 1, built and checked here
  * purely. One JSON object per answer; times are ISO strings (UTC), durations ms, sizes bytes.
  * CPU percent is of one core (a busy two-threaded process can show 200) and is the average over
  * the process's life: CPU time divided by uptime.
  */
-import type { ServiceState } from '../lifecycle';
+import type { ServiceState } from '../lifecycle/lifecycle';
 import type { SupervisorStatus } from '../supervise/supervisor';
 
 export const LIVE_STATUS_PROTOCOL = 1;

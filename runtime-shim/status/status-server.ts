@@ -30,7 +30,7 @@
  * network logons — an account with administrator rights on this machine can query, nobody else;
  * and a process that creates the pipe name before the service starts makes `listen` fail (the
  * first instance is created with FILE_FLAG_FIRST_PIPE_INSTANCE: EADDRINUSE, logged), so the client
- * checks that the answer comes from the service's own pid (manage/status.ts).
+ * checks that the answer comes from the service's own pid (commands/status.ts).
  *
  * Wine 10 enforces none of this: it gives a pipe created without security attributes no security
  * descriptor at all (its RtlDefaultNpAcl is a stub that returns no ACL), stores an explicit DACL

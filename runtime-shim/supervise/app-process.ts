@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { HandledControls } from '../app-controls';
-import type { DeliveredControl } from '../lifecycle';
-import type { LogSink } from '../log-file';
+import type { HandledControls } from '../lifecycle/app-controls';
+import type { DeliveredControl } from '../lifecycle/lifecycle';
+import type { LogSink } from '../logging/log-sink';
 import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ProcessJob } from '../scm/job-bindings';
 import type { ProcessSample } from '../status/status-report';

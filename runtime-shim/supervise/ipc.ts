@@ -2,9 +2,9 @@
  * Messages between the supervisor and the app's child process, over Node's IPC channel (the
  * child is spawned with an 'ipc' stdio slot). The app's stdout/stderr travel on their own pipes.
  */
-import type { HandledControls } from '../app-controls';
-import type { DeliveredControl, StopReason } from '../lifecycle';
-import type { LogLevel, LogSource } from '../log-file';
+import type { HandledControls } from '../lifecycle/app-controls';
+import type { DeliveredControl, StopReason } from '../lifecycle/lifecycle';
+import type { LogLevel, LogSource } from '../logging/log-sink';
 import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ProcessSample } from '../status/status-report';
 

@@ -27,7 +27,7 @@
 import type { AlertDetails, AlertEvent } from '../alerts/alert';
 import { describeOutcome, hookLabel, type ServiceHooks } from '../hooks/service-hooks';
 import { stopWithHooks } from '../hooks/stop-hooks';
-import { ExitCode, Lifecycle, type Clock, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle';
+import { ExitCode, Lifecycle, type Clock, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle/lifecycle';
 import { DEFAULT_OPERATION, type ExitCodePolicy } from '../settings/operation-settings';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 
@@ -35,7 +35,7 @@ import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
 export type ChildEvent =
   | { type: 'running' }
   | { type: 'heartbeat' }
-  /** The app sent itself a stop signal while running (stop/self-signal.ts): stop the service. */
+  /** The app sent itself a stop signal while running (lifecycle/stop/self-signal.ts): stop the service. */
   | { type: 'stop-request'; signal: string }
   | { type: 'exit'; code: number | null };
 

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SERVICE_QUERY_STATUS } from '../scm/manager-api';
-import { explain, ManageError, type ManageContext } from '../manage/context';
-import { imagePathExe, isServiceExe } from '../manage/scm-config';
+import { explain, ManageError, type ManageContext } from '../commands/context';
+import { imagePathExe, isServiceExe } from '../commands/scm-config';
 import {
   E_ACCESSDENIED,
   E_NOTIMPL,
@@ -19,7 +19,7 @@ import {
   SCHED_E_UNEXPECTEDNODE,
   TaskSchedulerError,
   type TaskSchedulerApi,
-} from './scheduler-api';
+} from '../scm/scheduler-api';
 import { readTaskDefinition } from './task-xml';
 
 export type InstalledKind = { kind: 'service' } | { kind: 'task'; xml: string } | { kind: 'none' };

@@ -1,6 +1,6 @@
 /**
  * The management commands for a name installed as a scheduled task, and the dispatch that sends
- * a command to them or leaves it to the service commands (manage/run.ts):
+ * a command to them or leaves it to the service commands (commands/run.ts):
  * - `install --as task` registers the task (install-task.ts); a plain `install` stays a service's;
  * - `uninstall`, `status`, `start`, `stop`, `restart` look the name up first (installed-kind.ts):
  *   a task is handled here, a service or nothing by the service commands (which also report "not
@@ -11,15 +11,15 @@
  * process does not stop in time or is not there.
  */
 import { runtimeSpec, type RuntimeKey } from '../settings/runtime-settings';
-import type { ManageCommand } from '../commands';
-import { ManageError, requireAdminRights, type ManageContext } from '../manage/context';
-import { defaultStopTimeoutMs, POLL_MS } from '../manage/control';
+import type { ManageCommand } from '../commands/command-line';
+import { ManageError, requireAdminRights, type ManageContext } from '../commands/context';
+import { defaultStopTimeoutMs, POLL_MS } from '../commands/control';
 import type { StopEvents } from '../scm/stop-event-bindings';
-import { imagePathExe } from '../manage/scm-config';
-import { describeWorkingDir } from '../working-dir';
+import { imagePathExe } from '../commands/scm-config';
+import { describeWorkingDir } from '../host/working-dir';
 import { installTask } from './install-task';
 import { explainTask, installedKind, ownTaskOrFail, taskExe } from './installed-kind';
-import { SCHED_S_TASK_HAS_NOT_RUN, type TaskSchedulerApi, type TaskRunInfo } from './scheduler-api';
+import { SCHED_S_TASK_HAS_NOT_RUN, type TaskSchedulerApi, type TaskRunInfo } from '../scm/scheduler-api';
 import { readTaskDefinition, type TaskDefinitionView } from './task-xml';
 import { formatTrigger } from './trigger';
 

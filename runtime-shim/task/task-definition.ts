@@ -25,7 +25,7 @@
  */
 import type { AccountClass } from '../settings/account';
 import type { Recovery } from '../settings/service-settings';
-import { argsText } from '../manage/scm-config';
+import { argsText } from '../commands/scm-config';
 import type { TaskTrigger } from './trigger';
 
 export const TASK_SCHEMA_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';

@@ -10,11 +10,11 @@
  * every service and handle; every program runs as an administrator. So that the DACL really
  * grants the group start/stop, and that Windows refuses others, is not provable here: the SDDL
  * and the rights start/stop/status ask for are checked by the unit tests
- * (test/runtime-shim/manage/allow-control.test.ts, service-security.test.ts).
+ * (test/runtime-shim/commands/allow-control.test.ts, service-security.test.ts).
  */
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_SERVICE_DACL } from '../../runtime-shim/manage/service-security';
+import { DEFAULT_SERVICE_DACL } from '../../runtime-shim/commands/service-security';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 import type { DriverConfig } from './drivers/service-security';

@@ -6,7 +6,7 @@
  * recreates the service; a stored value that is not valid leaves the exe's own, with a warning.
  */
 import { describe, expect, test } from 'vitest';
-import { splitArgs } from '../../runtime-shim/manage/config';
+import { splitArgs } from '../../runtime-shim/commands/config';
 import { buildFixture, e2eFile, readText, regQuery, runExe, wine, waitForState, waitForText, type BuiltFixture } from './wine';
 
 const NAME = 'SvcpackE2EConfig';

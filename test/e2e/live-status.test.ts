@@ -17,7 +17,7 @@
  */
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { ServiceStatusReport } from '../../runtime-shim/manage/status';
+import type { ServiceStatusReport } from '../../runtime-shim/commands/status';
 import { statusPipePath } from '../../runtime-shim/status/status-pipe';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';

@@ -8,7 +8,7 @@
  * service key), checked here; it keeps no failure actions (ChangeServiceConfig2W succeeds and
  * stores nothing), failure-actions flag or service SID type (both ERROR_INVALID_LEVEL, which
  * `install` reports as warnings): here the test checks they are absent from the key, and the
- * structures passed are checked in test/runtime-shim/manage/*.test.ts. Wine 10 also runs every
+ * structures passed are checked in test/runtime-shim/commands/*.test.ts. Wine 10 also runs every
  * service as the Wine user whatever the account, gives it no Environment value and does not keep
  * folder ACLs. Wine 10 runs programs with a limited (UAC-filtered) token but its SCM grants full
  * access, so `install` runs here because it asks the SCM, not the token.

@@ -9,7 +9,7 @@
  * given as `--arg port=<n>`: Wine 10 gives services no custom environment (docs/wine10-facts.md).
  */
 import { beforeEach, describe, expect, test } from 'vitest';
-import { ExitCode } from '../../runtime-shim/lifecycle';
+import { ExitCode } from '../../runtime-shim/lifecycle/lifecycle';
 import { NODE_LINES } from '../../src/runtime/node-lines';
 import {
   buildFixture,

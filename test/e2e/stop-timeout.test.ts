@@ -5,7 +5,7 @@
  * stop handler takes `stop-ms` milliseconds.
  */
 import { describe, expect, test } from 'vitest';
-import { STOP_MARGIN_MS } from '../../runtime-shim/manage/control';
+import { STOP_MARGIN_MS } from '../../runtime-shim/commands/control';
 import { buildFixture, e2eFile, readText, runExe, sc, sleep, type BuiltFixture } from './wine';
 
 const NAME = 'SvcpackE2EStopTimeout';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../runtime-shim/lifecycle';
+import type { Clock } from '../../runtime-shim/lifecycle/lifecycle';
 
 /** A clock over virtual time: timers fire only when the test advances time. */
 export class FakeClock implements Clock {

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import * as M from '../../../runtime-shim/scm/manager-api';
 import { bindManager } from '../../../runtime-shim/scm/manager-bindings';
-import { serviceDacl } from '../../../runtime-shim/manage/service-security';
+import { serviceDacl } from '../../../runtime-shim/commands/service-security';
 import { loadKoffi, StepRecorder } from './step-report';
 
 export interface DriverConfig {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_ARG } from '../../../runtime-shim/commands';
+import { SERVICE_ARG } from '../../../runtime-shim/commands/command-line';
 import type { EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { nodeStyleRun, type NodeStyleContext } from '../../../runtime-shim/embedded/node-style-run';
 import { CHILD_ARG } from '../../../runtime-shim/supervise/ipc';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hookEnvironment, runHook } from '../../../runtime-shim/hooks/run-hook';
-import type { LogSink } from '../../../runtime-shim/log-file';
+import type { LogSink } from '../../../runtime-shim/logging/log-sink';
 
 // The real runner, with /bin/sh standing in for cmd.exe (the Windows path is covered by test/e2e/operate.test.ts).
 function sink() {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stopWithHooks } from '../../../runtime-shim/hooks/stop-hooks';
 import { serviceHooks, type HookContext } from '../../../runtime-shim/hooks/service-hooks';
 import type { HookResult } from '../../../runtime-shim/hooks/run-hook';
-import { Lifecycle, type ServiceStatus } from '../../../runtime-shim/lifecycle';
+import { Lifecycle, type ServiceStatus } from '../../../runtime-shim/lifecycle/lifecycle';
 import type { HookName } from '../../../runtime-shim/settings/operation-settings';
 import { FakeClock, flush } from '../../support/fake-clock';
 

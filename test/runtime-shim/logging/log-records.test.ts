@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRecord } from '../../../runtime-shim/log-file';
+import { formatRecord } from '../../../runtime-shim/logging/log-sink';
 import {
   bufferSource,
   continuesRecord,

@@ -1,5 +1,5 @@
 import { describe, it, expect, vi } from 'vitest';
-import { Lifecycle, type ControlRequest, type ServiceStatus } from '../../../runtime-shim/lifecycle';
+import { Lifecycle, type ControlRequest, type ServiceStatus } from '../../../runtime-shim/lifecycle/lifecycle';
 import * as W from '../../../runtime-shim/scm/advapi32';
 import type { ControlThreadData, ToControlThread } from '../../../runtime-shim/scm/control-thread-protocol';
 import { ServiceControlThread } from '../../../runtime-shim/scm/service-control-thread';

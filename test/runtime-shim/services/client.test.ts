@@ -6,7 +6,7 @@ import type { ServiceStatus } from '../../../runtime-shim/services/status';
 import type { WatchThreadMessage } from '../../../runtime-shim/services/watch-protocol';
 import { SERVICE_AUTO_START, SERVICE_DEMAND_START, SERVICE_RUNNING, SERVICE_STOPPED } from '../../../runtime-shim/scm/manager-api';
 import { services } from '../../../runtime-shim/api';
-import { FakeScm, type FakeOptions } from '../manage/fake-scm';
+import { FakeScm, type FakeOptions } from '../commands/fake-scm';
 
 /**
  * A fake backend: the fake SCM, and watch "threads" that post the status at the start and then

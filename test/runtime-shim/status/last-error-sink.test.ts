@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLevel, LogSource } from '../../../runtime-shim/log-file';
+import type { LogLevel, LogSource } from '../../../runtime-shim/logging/log-sink';
 import { rememberLastError } from '../../../runtime-shim/status/last-error-sink';
 
 describe('rememberLastError', () => {

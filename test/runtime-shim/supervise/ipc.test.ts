@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isToChild, isToSupervisor } from '../../../runtime-shim/supervise/ipc';
-import { BAKED_RUNTIME } from '../manage/fake-scm';
+import { BAKED_RUNTIME } from '../commands/fake-scm';
 
 describe('IPC messages between the supervisor and the app', () => {
   it('the supervisor takes running, heartbeat, log and usage (with a sample), nothing else', () => {

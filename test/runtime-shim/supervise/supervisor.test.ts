@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ExitCode, type ServiceStatus, type StopReason } from '../../../runtime-shim/lifecycle';
+import { ExitCode, type ServiceStatus, type StopReason } from '../../../runtime-shim/lifecycle/lifecycle';
 import { RestartPolicy, DEFAULT_RESTART_POLICY } from '../../../runtime-shim/supervise/restart-policy';
 import { Supervisor, type AppChild, type ChildEvent, type SupervisorDeps, type SupervisorOptions } from '../../../runtime-shim/supervise/supervisor';
 import { serviceHooks, type HookContext } from '../../../runtime-shim/hooks/service-hooks';

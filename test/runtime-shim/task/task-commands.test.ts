@@ -1,17 +1,17 @@
 /**
- * The task commands against a fake SCM (manage/fake-scm.ts) and a fake Task Scheduler: install
+ * The task commands against a fake SCM (commands/fake-scm.ts) and a fake Task Scheduler: install
  * --as task, the service-or-task decision, status (text and JSON), start/stop, uninstall.
  */
 import { describe, expect, it } from 'vitest';
-import type { ManageCommand } from '../../../runtime-shim/commands';
-import { ManageError } from '../../../runtime-shim/manage/context';
+import type { ManageCommand } from '../../../runtime-shim/commands/command-line';
+import { ManageError } from '../../../runtime-shim/commands/context';
 import { decideKind } from '../../../runtime-shim/task/installed-kind';
-import { E_ACCESSDENIED, TaskSchedulerError } from '../../../runtime-shim/task/scheduler-api';
+import { E_ACCESSDENIED, TaskSchedulerError } from '../../../runtime-shim/scm/scheduler-api';
 import { formatTaskStatus, lastResultText, runTaskCommand, type TaskStatusReport } from '../../../runtime-shim/task/task-commands';
 import { readTaskDefinition } from '../../../runtime-shim/task/task-xml';
 import type { StopEvents } from '../../../runtime-shim/scm/stop-event-bindings';
 import { thrown } from '../../support/thrown';
-import { EXE, FakeScm, failure, fakeContext } from '../manage/fake-scm';
+import { EXE, FakeScm, failure, fakeContext } from '../commands/fake-scm';
 import { FakeScheduler, wineScheduler } from './fake-scheduler';
 
 const NOW = new Date(2026, 11, 2, 9, 30, 0);

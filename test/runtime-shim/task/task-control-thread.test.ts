@@ -1,8 +1,8 @@
 import { describe, it, expect, vi } from 'vitest';
-import { DEFAULT_STOP_TIMEOUT_MS } from '../../../runtime-shim/lifecycle';
+import { DEFAULT_STOP_TIMEOUT_MS } from '../../../runtime-shim/lifecycle/lifecycle';
 import type { FromControlThread } from '../../../runtime-shim/scm/control-thread-protocol';
 import { StatusSlot } from '../../../runtime-shim/scm/status-slot';
-import { DEADLINE_GRACE_MS } from '../../../runtime-shim/stop/stop-deadline';
+import { DEADLINE_GRACE_MS } from '../../../runtime-shim/lifecycle/stop/stop-deadline';
 import { STOP_POLL_MS, TaskControlThread } from '../../../runtime-shim/task/task-control-thread';
 import { FakeClock } from '../../support/fake-clock';
 

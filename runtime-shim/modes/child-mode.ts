@@ -1,0 +1,74 @@
+/**
+ * The app's side of supervised mode (`<exe> --svcpack-supervised-child`, started by the
+ * supervisor, never by hand). The app runs with the ordinary session: lifecycle records and
+ * `service.log` lines go to the supervisor over IPC (it owns the log file), stdout/stderr stay
+ * pipes the supervisor reads, "running" is reported when the lifecycle reaches it, and a `stop`
+ * message runs the same onStop/SIGTERM path as in-process mode. The IPC channel is unref'ed so it
+ * never keeps the app alive or counts as the app's stop work.
+ */
+import { watchHandledControls } from '../lifecycle/app-controls';
+import { runAppControl } from '../lifecycle/control-work';
+import { setEffectiveSettings } from '../settings/effective-settings';
+import { exeConfig } from '../exe-config';
+import type { LogSink } from '../logging/log-sink';
+import { dataDirFor, programData } from '../commands/data-dir';
+import { createSession, type Session } from '../lifecycle/session';
+import { sampleThisProcess } from '../status/status-report';
+import { isToChild, type ToSupervisor } from '../supervise/ipc';
+import { bindProcessEnd } from '../scm/process-bindings';
+import { loadKoffi } from '../host/service-host';
+import { endWithTerminate } from '../lifecycle/stop/process-end';
+
+export function startChildMode(): Session {
+  const send = (message: ToSupervisor): void => {
+    if (process.connected) process.send?.(message);
+  };
+  // The supervisor logs starting/running/stopping/stopped itself; the app's lifecycle sends only
+  // what the supervisor cannot know (crash stacks, forced stops).
+  const sink: LogSink = {
+    write: (level, source, message) => {
+      if (source === 'lifecycle' && (level === 'info' || level === 'debug')) return;
+      send({ type: 'log', level, source, message });
+    },
+  };
+  const session = createSession({
+    isService: true,
+    mode: 'supervised',
+    // The supervisor passes the data folder it resolved; by hand (never expected) use ProgramData.
+    dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
+    sink,
+    report: (status) => {
+      if (status.state === 'running') send({ type: 'running' });
+    },
+    ownListeners: new Set(),
+    triggeredBy: () => undefined,
+    heartbeat: () => send({ type: 'heartbeat' }),
+    // The supervisor owns the service: it stops it, and this app's stop comes back as a 'stop' message.
+    requestStop: (signal) => {
+      if (process.connected) send({ type: 'stop-request', signal });
+      else void session.lifecycle.stop('stop');
+    },
+  });
+  process.on('message', (message: unknown) => {
+    if (!isToChild(message)) return;
+    if (message.type === 'usage') {
+      send({ type: 'usage', sample: sampleThisProcess() });
+      return;
+    }
+    if (message.type === 'stop') {
+      void session.lifecycle.stop(message.reason);
+      return;
+    }
+    // The supervisor owns the SCM state and the log: here only the app's handlers run.
+    if (message.settings) setEffectiveSettings(message.settings);
+    void runAppControl(message.control, sink).then(() => send({ type: 'control-done', id: message.id }));
+  });
+  // The supervisor accepts the app's controls only while the app has handlers for them.
+  watchHandledControls((handled) => send({ type: 'controls', handled }));
+  // A worker stuck in a native call would keep Node's own exit waiting: end like the service does.
+  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
+  // Without a supervisor (it died and no job object took this process with it) stop cleanly.
+  process.on('disconnect', () => void session.lifecycle.stop('stop'));
+  (process.channel as { unref?(): void } | undefined)?.unref?.();
+  return session;
+}

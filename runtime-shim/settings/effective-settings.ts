@@ -1,0 +1,50 @@
+/**
+ * The runtime settings this process works with (settings/runtime-settings.ts): the exe's baked
+ * ones, with what an admin stored with the service applied on top. Service modes load the stored
+ * values when the SCM starts them (service-host.ts `loadStoredSettings`, through
+ * `installedSettings`) and again on `reload`; the supervisor hands its effective settings to the
+ * app's child process in `SETTINGS_ENV`. Readers call `effectiveSettings()` when they act, so a
+ * reload reaches them. */
+import { exeConfig } from '../exe-config';
+import type { RuntimeSettings } from './runtime-settings';
+
+/** Environment variable carrying the supervisor's effective settings (JSON) to the app's child. */
+export const SETTINGS_ENV = 'SVCPACK_RUNTIME_SETTINGS';
+
+/** The settings baked into the exe at build time. */
+export function bakedSettings(): RuntimeSettings {
+  return { stopTimeoutMs: exeConfig.stopTimeoutMs, logging: exeConfig.logging, supervision: exeConfig.supervision, operation: exeConfig.operation };
+}
+
+let current: RuntimeSettings | null = null;
+const listeners = new Set<(next: RuntimeSettings, previous: RuntimeSettings) => void>();
+
+/** The settings in effect now: the baked ones until stored ones were loaded. */
+export function effectiveSettings(): RuntimeSettings {
+  current ??= fromSupervisor() ?? bakedSettings();
+  return current;
+}
+
+/** Replaces the settings in effect and tells every `onSettingsChange` listener. */
+export function setEffectiveSettings(next: RuntimeSettings): void {
+  const previous = effectiveSettings();
+  current = next;
+  for (const listener of listeners) listener(next, previous);
+}
+
+/** Calls `listener` after each `setEffectiveSettings` (a reload). Returns a function that removes it. */
+export function onSettingsChange(listener: (next: RuntimeSettings, previous: RuntimeSettings) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The supervisor's settings when this process is its app child; null otherwise or when unreadable. */
+function fromSupervisor(): RuntimeSettings | null {
+  const json = process.env[SETTINGS_ENV];
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as RuntimeSettings;
+  } catch {
+    return null;
+  }
+}
