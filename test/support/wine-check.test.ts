@@ -92,7 +92,9 @@ describe('the e2e project without Wine', () => {
     });
     const ms = performance.now() - t0;
     expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([`Wine 10 is missing: no Wine root at ${path.join(dir, 'no-root')} ($SVCPACK_WINE_ROOT) and no wine on PATH — ${WINE_SETUP_HINT}`]);
+    expect(r.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([
+      `Wine 10 is missing: no Wine root at ${path.join(dir, 'no-root')} ($SVCPACK_WINE_ROOT) and no wine on PATH — ${WINE_SETUP_HINT}; the tests that need no Wine: npm run test:unit`,
+    ]);
     expect(r.stdout).not.toMatch(/✓|×|passed|failed/); // no test file ran
     expect(fs.existsSync(path.join(dir, 'prefix'))).toBe(false);
     console.log(`[wine-check] the e2e project without Wine ended in ${Math.round(ms)} ms`);
