@@ -266,8 +266,11 @@ export async function init(opts: InitOptions = {}): Promise<InitResult> {
 export function formatInit(r: InitResult): string {
   const from = r.entryFrom === 'found' ? '' : ` (${r.entryFrom})`;
   const script = { added: 'Added', replaced: 'Replaced', unchanged: 'Kept' }[r.script];
+  const file = path.basename(r.configFile);
+  const others = r.replaced.filter((n) => n !== file);
+  const wrote = others.length > 0 ? `Replaced ${others.join(', ')} with ${file}` : `${r.replaced.length > 0 ? 'Overwrote' : 'Wrote'} ${file}`;
   return [
-    `${r.replaced.length > 0 ? `Replaced ${r.replaced.join(', ')} with` : 'Wrote'} ${path.basename(r.configFile)}: service ${r.name}, entry ${r.entry}${from}`,
+    `${wrote}: service ${r.name}, entry ${r.entry}${from}`,
     `${script} "${BUILD_SCRIPT.name}": "${BUILD_SCRIPT.command}" in package.json's scripts`,
     '',
     'Next:',

@@ -164,6 +164,10 @@ describe('svcpack init', () => {
       // Run again: its own config is now the one that exists.
       out.stdout = '';
       await expectRefused(dir, [], /^svcpack: svcpack\.config\.ts already exists/);
+      out.stderr = '';
+      expect(await init(dir, '--force', '--name', 'Renamed')).toBe(0);
+      expect(out.stdout).toMatch(/^Overwrote svcpack\.config\.ts: service Renamed/);
+      expect(read(dir, INIT_CONFIG_FILE)).toContain("name: 'Renamed'");
     });
 
     test('a "svcpack" key in package.json is a config too; with --force it stays, with a warning', async () => {
