@@ -6,8 +6,8 @@
 import { effectiveSettings } from '../settings/effective-settings';
 import { exeConfig } from '../exe-config';
 import type { LogSink } from '../logging/log-sink';
-import { createProcessJob } from '../scm/job-bindings';
-import type { Koffi } from '../scm/native-module';
+import { createProcessJob } from '../platform/windows/job-bindings';
+import type { Koffi } from '../addons/native-module';
 import { runHook } from './run-hook';
 import { serviceHooks, type ServiceHooks } from './service-hooks';
 

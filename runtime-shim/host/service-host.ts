@@ -6,21 +6,21 @@
 import { readAsset } from '../assets';
 import { exeConfig } from '../exe-config';
 import { teeSink, type LogSink } from '../logging/log-sink';
-import { createEventLogSink, type EventLogSink } from '../logging/event-log-sink';
+import { createEventLogSink, type EventLogSink } from '../platform/windows/event-log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
 import { dataDirFor, programData } from '../commands/data-dir';
-import { bindAdvapi32 } from '../scm/advapi32';
-import { programDataFolder } from '../scm/manager-bindings';
-import { loadNativeModule, type Koffi } from '../scm/native-module';
-import { bindLocalMachineRegistry } from '../scm/registry-bindings';
-import { ServiceController, type ConnectResult } from '../scm/service-controller';
-import { containThisProcess } from '../scm/job-bindings';
-import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from '../scm/service-parameters';
+import { bindAdvapi32 } from '../platform/windows/advapi32';
+import { programDataFolder } from '../platform/windows/manager-bindings';
+import { loadNativeModule, type Koffi } from '../addons/native-module';
+import { bindLocalMachineRegistry } from '../platform/windows/registry-bindings';
+import { ServiceController, type ConnectResult } from '../platform/windows/service-controller';
+import { containThisProcess } from '../platform/windows/job-bindings';
+import { bindServiceParameters, serviceParametersKey, WORKING_DIR_VALUE } from '../platform/windows/service-parameters';
 import { logDirIn } from '../lifecycle/session';
 import { enterServiceWorkingDir } from './working-dir';
 import { bakedSettings, effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
-import { startControlThread } from '../scm/control-thread-starter';
-import { bindProcessEnd } from '../scm/process-bindings';
+import { startControlThread } from '../platform/windows/control-thread-starter';
+import { bindProcessEnd } from '../platform/windows/process-bindings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { reloadSettings } from '../lifecycle/control-work';
 import { installedSettings, type RuntimeSettings } from '../settings/runtime-settings';
@@ -47,7 +47,7 @@ export interface ServiceHost {
 
 let koffiModule: Koffi | null = null;
 
-/** Loads koffi's native module from the exe (hash-checked; see scm/native-module.ts), once per process. */
+/** Loads koffi's native module from the exe (hash-checked; see addons/native-module.ts), once per process. */
 export function loadKoffi(): Koffi {
   koffiModule ??= loadNativeModule<Koffi>('koffi.node', () => readAsset('koffi.node'), exeConfig.koffiSha256);
   return koffiModule;

@@ -15,7 +15,7 @@ import { dataDirFor, programData } from '../commands/data-dir';
 import { createSession, type Session } from '../lifecycle/session';
 import { sampleThisProcess } from '../status/status-report';
 import { isToChild, type ToSupervisor } from '../supervise/ipc';
-import { bindProcessEnd } from '../scm/process-bindings';
+import { bindProcessEnd } from '../platform/windows/process-bindings';
 import { loadKoffi } from '../host/service-host';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 

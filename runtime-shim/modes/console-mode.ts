@@ -8,7 +8,7 @@
 import { exeConfig } from '../exe-config';
 import { ConsoleLog } from '../logging/log-sink';
 import { dataDirFor, programData } from '../commands/data-dir';
-import { bindProcessEnd } from '../scm/process-bindings';
+import { bindProcessEnd } from '../platform/windows/process-bindings';
 import { loadKoffi } from '../host/service-host';
 import { createSession, type Session } from '../lifecycle/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';

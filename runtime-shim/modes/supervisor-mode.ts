@@ -10,7 +10,7 @@ import { effectiveSettings, onSettingsChange, SETTINGS_ENV } from '../settings/e
 import { exeConfig } from '../exe-config';
 import { serviceHooksFor } from '../hooks/host-hooks';
 import { ExitCode, type DeliveredControl } from '../lifecycle/lifecycle';
-import { createProcessJob, type ProcessJob } from '../scm/job-bindings';
+import { createProcessJob, type ProcessJob } from '../platform/windows/job-bindings';
 import { connectService, reloadServiceSettings, type ServiceConnection } from '../host/service-host';
 import { ALERT_FLUSH_MS, realClock } from '../lifecycle/session';
 import { rememberLastError } from '../status/last-error-sink';

@@ -11,7 +11,7 @@
  * Stopping: Task Scheduler ends a task (End in its console, Stop-ScheduledTask, schtasks /End)
  * by terminating its process: no signal arrives and onStop handlers do not run. Graceful paths:
  * `<exe> stop` (and uninstall, restart) signals the stop event the control thread creates and
- * polls (task/task-control-thread.ts; a worker, so it never keeps a finished job alive and sees
+ * polls (platform/windows/task-control-thread.ts; a worker, so it never keeps a finished job alive and sees
  * the request whatever the app's main thread does), and the console control events Node turns
  * into signals — Ctrl+C or Ctrl+Break sent to the task's console (SIGINT, SIGBREAK), the console
  * closing (SIGHUP). Each runs the ordinary stop (reason 'stop': onStop handlers, SIGTERM
@@ -24,11 +24,11 @@ import { effectiveSettings } from '../settings/effective-settings';
 import { exeConfig } from '../exe-config';
 import { captureStdio } from '../logging/log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
-import { startControlThread } from '../scm/control-thread-starter';
-import { containThisProcess } from '../scm/job-bindings';
-import { bindProcessEnd } from '../scm/process-bindings';
-import type { ControlThread } from '../scm/service-controller';
-import { StatusSlot } from '../scm/status-slot';
+import { startControlThread } from '../platform/windows/control-thread-starter';
+import { containThisProcess } from '../platform/windows/job-bindings';
+import { bindProcessEnd } from '../platform/windows/process-bindings';
+import type { ControlThread } from '../platform/windows/service-controller';
+import { StatusSlot } from '../platform/windows/status-slot';
 import { loadKoffi, serviceDataDir } from '../host/service-host';
 import { createSession, logDirIn, type Session } from '../lifecycle/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';

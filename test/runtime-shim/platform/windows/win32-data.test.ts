@@ -14,7 +14,7 @@ import {
   parseServiceStatus,
   readWideString,
   SERVICE_NOTIFYW_SIZE,
-} from '../../../runtime-shim/scm/win32-data';
+} from '../../../../runtime-shim/platform/windows/win32-data';
 
 /**
  * Lays out a Win32 output buffer as Windows does: a fixed part, then the strings it points to,

@@ -4,9 +4,9 @@
  * SDDL conversions on either side. Only DACL_SECURITY_INFORMATION is read or written. Failures
  * throw `Win32Error(<function>, GetLastError())`; descriptors Windows allocates are LocalFree'd.
  */
-import { Win32Error, type ScHandle, type ServiceSecurity } from './manager-api';
+import { Win32Error, type ScHandle, type ServiceSecurity } from '../manager-api';
 import { bindLastError } from './last-error';
-import type { Koffi } from './native-module';
+import type { Koffi } from '../../addons/native-module';
 import { DACL_SECURITY_INFORMATION } from './win32-data';
 
 const SDDL_REVISION_1 = 1;

@@ -3,9 +3,9 @@
  * The control thread is a worker started before the app runs: in service modes it owns the SCM
  * connection (the dispatcher, ServiceMain, HandlerEx) and in task mode the stop event; in both it
  * holds the stop deadline (lifecycle/stop/stop-deadline.ts). Status reports do not travel as messages: both
- * threads write them through the shared StatusSlot (scm/status-slot.ts).
+ * threads write them through the shared StatusSlot (platform/windows/status-slot.ts).
  */
-import type { ControlRequest } from '../lifecycle/lifecycle';
+import type { ControlRequest } from '../../lifecycle/lifecycle';
 import type { StatusHandle } from './advapi32';
 
 export interface ControlThreadData {

@@ -13,7 +13,7 @@
  * never takes the service down: a sink that cannot be opened is null, a report that fails is
  * dropped.
  */
-import type { LogLevel, LogSink, LogSource } from './log-sink';
+import type { LogLevel, LogSink, LogSource } from '../../logging/log-sink';
 import {
   bindEventLog,
   EVENTLOG_ERROR_TYPE,
@@ -22,9 +22,9 @@ import {
   MAX_EVENT_STRING_CHARS,
   type EventLogApi,
   type EventType,
-} from '../scm/eventlog-bindings';
-import type { Koffi } from '../scm/native-module';
-import { EventId } from './event-ids';
+} from './eventlog-bindings';
+import type { Koffi } from '../../addons/native-module';
+import { EventId } from '../../logging/event-ids';
 
 /** One event to report. */
 export interface EventRecord {

@@ -5,8 +5,8 @@
  * kernel32; every failed call throws Win32Error.
  */
 import { bindLastError } from './last-error';
-import { Win32Error } from './manager-api';
-import type { Koffi } from './native-module';
+import { Win32Error } from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
 
 const JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS = 9;
 /** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags sits at offset 16. */

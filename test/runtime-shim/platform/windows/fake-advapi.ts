@@ -1,7 +1,7 @@
-import type { Advapi32, HandlerExFn, ServiceMainFn, ServiceStatusStruct, StatusHandle } from '../../../runtime-shim/scm/advapi32';
+import type { Advapi32, HandlerExFn, ServiceMainFn, ServiceStatusStruct, StatusHandle } from '../../../../runtime-shim/platform/windows/advapi32';
 
 /**
- * A fake of the advapi32 bindings (`Advapi32` in runtime-shim/scm/advapi32.ts): the service
+ * A fake of the advapi32 bindings (`Advapi32` in runtime-shim/platform/windows/advapi32.ts): the service
  * control dispatcher, RegisterServiceCtrlHandlerExW, SetServiceStatus, the session id of a
  * session change's eventData and the last Win32 error. Nothing runs by itself: the test plays the
  * SCM.

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { EventId } from '../../../runtime-shim/logging/event-ids';
+import { EventId } from '../../../../runtime-shim/logging/event-ids';
 import {
   createEventLogSink,
   eventFor,
   eventLogSink,
   eventText,
   MAX_EVENT_LINES,
-} from '../../../runtime-shim/logging/event-log-sink';
-import { Win32Error } from '../../../runtime-shim/scm/manager-api';
-import type { EventLogApi } from '../../../runtime-shim/scm/eventlog-bindings';
-import type { Koffi } from '../../../runtime-shim/scm/native-module';
+} from '../../../../runtime-shim/platform/windows/event-log-sink';
+import { Win32Error } from '../../../../runtime-shim/platform/manager-api';
+import type { EventLogApi } from '../../../../runtime-shim/platform/windows/eventlog-bindings';
+import type { Koffi } from '../../../../runtime-shim/addons/native-module';
 
 const INFO = 4;
 const WARNING = 2;

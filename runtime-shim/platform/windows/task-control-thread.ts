@@ -1,15 +1,15 @@
 /**
  * The control thread of a scheduled task's process (`--task`; loaders/control-thread.ts wires it
- * to koffi). It owns the task's stop event (scm/stop-event-bindings.ts), which `<exe> stop` signals:
+ * to koffi). It owns the task's stop event (platform/windows/stop-event-bindings.ts), which `<exe> stop` signals:
  * polled here every STOP_POLL_MS rather than on the app's main thread, so a stop request is seen
  * and its deadline (lifecycle/stop/stop-deadline.ts) armed whatever the app's main thread is doing. The
  * request then goes to the main thread's lifecycle as 'stop'. There is no SCM: the deadline only
  * logs and ends the process (and every process it started).
  */
-import { DEFAULT_STOP_TIMEOUT_MS, type Clock } from '../lifecycle/lifecycle';
-import type { FromControlThread, ToControlThread } from '../scm/control-thread-protocol';
-import type { StatusSlot } from '../scm/status-slot';
-import { StopDeadline } from '../lifecycle/stop/stop-deadline';
+import { DEFAULT_STOP_TIMEOUT_MS, type Clock } from '../../lifecycle/lifecycle';
+import type { FromControlThread, ToControlThread } from './control-thread-protocol';
+import type { StatusSlot } from './status-slot';
+import { StopDeadline } from '../../lifecycle/stop/stop-deadline';
 
 /** How often the stop event is polled, ms. */
 export const STOP_POLL_MS = 250;

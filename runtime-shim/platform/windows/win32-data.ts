@@ -4,7 +4,7 @@
  * unit-tested on any OS. Pointers inside an output buffer are absolute addresses: the decoders
  * take the buffer's base address and read pointed-to strings from the same bytes.
  */
-import type { Config2, ServiceConfigInfo, ServiceStatusInfo } from './manager-api';
+import type { Config2, ServiceConfigInfo, ServiceStatusInfo } from '../manager-api';
 
 /** The layouts below assume 8-byte pointers (manager-bindings.ts checks). */
 export const POINTER_SIZE = 8;

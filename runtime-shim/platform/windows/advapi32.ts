@@ -4,7 +4,7 @@
  * domain terms. Constants are from winsvc.h/winerror.h.
  */
 import { bindLastError } from './last-error';
-import type { Koffi } from './native-module';
+import type { Koffi } from '../../addons/native-module';
 
 // Shared with the management commands: one definition of each winsvc.h/winerror.h constant.
 export {
@@ -18,7 +18,7 @@ export {
   SERVICE_PAUSED,
   SERVICE_CONTROL_STOP,
   ERROR_SERVICE_SPECIFIC_ERROR,
-} from './manager-api';
+} from '../manager-api';
 
 export const SERVICE_ACCEPT_STOP = 0x1;
 export const SERVICE_ACCEPT_PAUSE_CONTINUE = 0x2;
@@ -33,7 +33,7 @@ export {
   SERVICE_CONTROL_CONTINUE,
   SERVICE_CONTROL_INTERROGATE,
   SERVICE_CONTROL_PARAMCHANGE,
-} from './manager-api';
+} from '../manager-api';
 export const SERVICE_CONTROL_SHUTDOWN = 0x5;
 export const SERVICE_CONTROL_POWEREVENT = 0xd;
 export const SERVICE_CONTROL_SESSIONCHANGE = 0xe;

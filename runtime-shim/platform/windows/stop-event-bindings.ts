@@ -9,7 +9,7 @@
  * Win32Error.
  */
 import { bindLastError } from './last-error';
-import type { Koffi } from './native-module';
+import type { Koffi } from '../../addons/native-module';
 
 const EVENT_MODIFY_STATE = 0x0002;
 const SDDL_REVISION_1 = 1;

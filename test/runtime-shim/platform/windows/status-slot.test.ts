@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import * as W from '../../../runtime-shim/scm/advapi32';
-import { STATUS_SLOT_BYTES, StatusSlot } from '../../../runtime-shim/scm/status-slot';
+import * as W from '../../../../runtime-shim/platform/windows/advapi32';
+import { STATUS_SLOT_BYTES, StatusSlot } from '../../../../runtime-shim/platform/windows/status-slot';
 
 const struct = (state: number, accepts = 0, exitCode = 0): W.ServiceStatusStruct => ({
   dwServiceType: W.SERVICE_WIN32_OWN_PROCESS,

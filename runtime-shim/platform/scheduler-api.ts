@@ -1,6 +1,6 @@
 /**
  * What the task commands need from Task Scheduler, in domain terms: the koffi implementation
- * (scm/taskschd-bindings.ts, the Task Scheduler 2.0 COM API ITaskService) in the exe, an
+ * (platform/windows/taskschd-bindings.ts, the Task Scheduler 2.0 COM API ITaskService) in the exe, an
  * in-memory fake in the tests. Tasks live in the root folder under the service's name.
  *
  * Why COM rather than schtasks.exe: a user account's password goes to RegisterTask in memory,

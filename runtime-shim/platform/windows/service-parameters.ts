@@ -4,8 +4,8 @@
  * reads them at start, before the app's first line, with only the registry bindings loaded. The
  * SCM deletes the service's key, Parameters included, when the service is deleted.
  */
-import { RUNTIME_SETTINGS, type RuntimeKey } from '../settings/runtime-settings';
-import { ERROR_FILE_NOT_FOUND, Win32Error, type ServiceParameters } from './manager-api';
+import { RUNTIME_SETTINGS, type RuntimeKey } from '../../settings/runtime-settings';
+import { ERROR_FILE_NOT_FOUND, Win32Error, type ServiceParameters } from '../manager-api';
 import { REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry } from './registry-bindings';
 import { readWideString } from './win32-data';
 

@@ -1,5 +1,5 @@
 /**
- * The koffi implementation of `TaskSchedulerApi` (scm/scheduler-api.ts): Task Scheduler 2.0's
+ * The koffi implementation of `TaskSchedulerApi` (platform/scheduler-api.ts): Task Scheduler 2.0's
  * COM API (ITaskService → root ITaskFolder → IRegisteredTask), called through the objects'
  * vtables. Every failed call throws `TaskSchedulerError(<method>, <HRESULT>)`; interfaces and
  * BSTRs are released in `finally`. A password travels in a BSTR that is zeroed before it is freed.
@@ -17,8 +17,8 @@ import {
   oleDateText,
   type TaskRunInfo,
   type TaskSchedulerApi,
-} from './scheduler-api';
-import type { Koffi } from './native-module';
+} from '../scheduler-api';
+import type { Koffi } from '../../addons/native-module';
 
 type Ptr = unknown;
 

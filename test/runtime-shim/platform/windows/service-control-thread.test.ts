@@ -1,11 +1,11 @@
 import { describe, it, expect, vi } from 'vitest';
-import { DEFAULT_STOP_TIMEOUT_MS, type ControlRequest } from '../../../runtime-shim/lifecycle/lifecycle';
-import * as W from '../../../runtime-shim/scm/advapi32';
-import type { FromControlThread } from '../../../runtime-shim/scm/control-thread-protocol';
-import { ServiceControlThread, acceptsNow } from '../../../runtime-shim/scm/service-control-thread';
-import { StatusSlot, type PublishedStatus } from '../../../runtime-shim/scm/status-slot';
-import { DEADLINE_GRACE_MS } from '../../../runtime-shim/lifecycle/stop/stop-deadline';
-import { FakeClock } from '../../support/fake-clock';
+import { DEFAULT_STOP_TIMEOUT_MS, type ControlRequest } from '../../../../runtime-shim/lifecycle/lifecycle';
+import * as W from '../../../../runtime-shim/platform/windows/advapi32';
+import type { FromControlThread } from '../../../../runtime-shim/platform/windows/control-thread-protocol';
+import { ServiceControlThread, acceptsNow } from '../../../../runtime-shim/platform/windows/service-control-thread';
+import { StatusSlot, type PublishedStatus } from '../../../../runtime-shim/platform/windows/status-slot';
+import { DEADLINE_GRACE_MS } from '../../../../runtime-shim/lifecycle/stop/stop-deadline';
+import { FakeClock } from '../../../support/fake-clock';
 import { FakeAdvapi } from './fake-advapi';
 
 type Request = Exclude<ControlRequest, 'interrogate'>;

@@ -2,10 +2,10 @@
  * Ending this process from any thread, now: TerminateProcess on the current process. Used where
  * Node's own exit cannot be trusted to finish: the stop deadline on the control thread
  * (lifecycle/stop/stop-deadline.ts) and the end of a service process after its last words
- * (lifecycle/stop/process-end.ts). Processes in the process's job object (scm/job-bindings.ts) end with it
+ * (lifecycle/stop/process-end.ts). Processes in the process's job object (platform/windows/job-bindings.ts) end with it
  * when the job's last handle closes (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE).
  */
-import type { Koffi } from './native-module';
+import type { Koffi } from '../../addons/native-module';
 
 export interface ProcessEnd {
   /** TerminateProcess(GetCurrentProcess(), exitCode): does not return. */

@@ -1,10 +1,10 @@
 import { describe, it, expect, vi } from 'vitest';
-import { DEFAULT_STOP_TIMEOUT_MS } from '../../../runtime-shim/lifecycle/lifecycle';
-import type { FromControlThread } from '../../../runtime-shim/scm/control-thread-protocol';
-import { StatusSlot } from '../../../runtime-shim/scm/status-slot';
-import { DEADLINE_GRACE_MS } from '../../../runtime-shim/lifecycle/stop/stop-deadline';
-import { STOP_POLL_MS, TaskControlThread } from '../../../runtime-shim/task/task-control-thread';
-import { FakeClock } from '../../support/fake-clock';
+import { DEFAULT_STOP_TIMEOUT_MS } from '../../../../runtime-shim/lifecycle/lifecycle';
+import type { FromControlThread } from '../../../../runtime-shim/platform/windows/control-thread-protocol';
+import { StatusSlot } from '../../../../runtime-shim/platform/windows/status-slot';
+import { DEADLINE_GRACE_MS } from '../../../../runtime-shim/lifecycle/stop/stop-deadline';
+import { STOP_POLL_MS, TaskControlThread } from '../../../../runtime-shim/platform/windows/task-control-thread';
+import { FakeClock } from '../../../support/fake-clock';
 
 function setup(opts: { event?: boolean; stopTimeoutMs?: number } = {}) {
   const clock = new FakeClock();

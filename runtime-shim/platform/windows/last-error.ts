@@ -3,8 +3,8 @@
  * (advapi32.ts, eventlog-bindings.ts, job-bindings.ts, manager-bindings.ts). Read it right after
  * the failed call, before any other Win32 call can overwrite it.
  */
-import { Win32Error } from './manager-api';
-import type { Koffi } from './native-module';
+import { Win32Error } from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
 
 export interface LastError {
   /** The calling thread's last Win32 error. */

@@ -6,8 +6,8 @@
  * `Win32Error(<function>, <code>)`. Registry access goes through registry-bindings.ts.
  */
 import { bindLastError } from './last-error';
-import { ERROR_FILE_NOT_FOUND, Win32Error, type EventSourceRegistry } from './manager-api';
-import type { Koffi } from './native-module';
+import { ERROR_FILE_NOT_FOUND, Win32Error, type EventSourceRegistry } from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
 import { REG_DWORD, REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry, type RegistryValue } from './registry-bindings';
 import { readWideString } from './win32-data';
 

@@ -1,11 +1,11 @@
 import { describe, it, expect, vi } from 'vitest';
-import { Lifecycle, type ControlRequest, type ServiceStatus } from '../../../runtime-shim/lifecycle/lifecycle';
-import * as W from '../../../runtime-shim/scm/advapi32';
-import type { ControlThreadData, ToControlThread } from '../../../runtime-shim/scm/control-thread-protocol';
-import { ServiceControlThread } from '../../../runtime-shim/scm/service-control-thread';
-import { ServiceController, controlFromCode, toServiceStatusStruct, type StartControlThread } from '../../../runtime-shim/scm/service-controller';
-import { STATUS_SLOT_BYTES, StatusSlot } from '../../../runtime-shim/scm/status-slot';
-import { FakeClock, flush } from '../../support/fake-clock';
+import { Lifecycle, type ControlRequest, type ServiceStatus } from '../../../../runtime-shim/lifecycle/lifecycle';
+import * as W from '../../../../runtime-shim/platform/windows/advapi32';
+import type { ControlThreadData, ToControlThread } from '../../../../runtime-shim/platform/windows/control-thread-protocol';
+import { ServiceControlThread } from '../../../../runtime-shim/platform/windows/service-control-thread';
+import { ServiceController, controlFromCode, toServiceStatusStruct, type StartControlThread } from '../../../../runtime-shim/platform/windows/service-controller';
+import { STATUS_SLOT_BYTES, StatusSlot } from '../../../../runtime-shim/platform/windows/status-slot';
+import { FakeClock, flush } from '../../../support/fake-clock';
 import { FakeAdvapi } from './fake-advapi';
 
 const status = (s: Partial<ServiceStatus>): ServiceStatus => ({

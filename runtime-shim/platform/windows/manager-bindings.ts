@@ -27,9 +27,9 @@ import {
   type Config2,
   type ScHandle,
   type ScmApi,
-} from './manager-api';
-import type { Koffi } from './native-module';
-import { sidFromBytes, sidToBytes } from './sid';
+} from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
+import { sidFromBytes, sidToBytes } from '../sid';
 import {
   CONFIG2_LEVELS,
   daclSecurityInfo,

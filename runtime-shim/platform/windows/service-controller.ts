@@ -1,12 +1,12 @@
 /**
  * The SCM bridge on the app's main thread: connects the pure lifecycle to the control thread
- * (scm/service-control-thread.ts, a worker), which owns the SCM connection. Requests arrive from
+ * (platform/windows/service-control-thread.ts, a worker), which owns the SCM connection. Requests arrive from
  * that thread as messages; statuses go to the SCM from this thread directly (SetServiceStatus with
  * the handle the control thread registered) through the shared StatusSlot, so the last report,
  * STOPPED from a process 'exit' listener, is made synchronously. Also the pure translations both
  * threads use: domain states to SERVICE_STATUS, control codes to `ControlRequest`s.
  */
-import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../lifecycle/lifecycle';
+import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../../lifecycle/lifecycle';
 import * as W from './advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
 import { setServiceStatus, StatusSlot } from './status-slot';

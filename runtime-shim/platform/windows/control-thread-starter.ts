@@ -6,7 +6,7 @@
  * task's is unref'ed: the task ends when the app's work is done.
  */
 import workerThreads from 'node:worker_threads';
-import { holdShimResource } from '../lifecycle/stop-work';
+import { holdShimResource } from '../../lifecycle/stop-work';
 import type { FromControlThread } from './control-thread-protocol';
 import type { StartControlThread } from './service-controller';
 

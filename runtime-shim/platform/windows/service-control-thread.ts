@@ -14,8 +14,8 @@
  * Every callback Windows calls is wrapped in try/catch: an exception escaping a koffi callback
  * hangs the process silently.
  */
-import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest, type ServiceStatus } from '../lifecycle/lifecycle';
-import { StopDeadline, DEADLINE_GRACE_MS } from '../lifecycle/stop/stop-deadline';
+import { DEFAULT_STOP_TIMEOUT_MS, type Clock, type ControlRequest, type ServiceStatus } from '../../lifecycle/lifecycle';
+import { StopDeadline, DEADLINE_GRACE_MS } from '../../lifecycle/stop/stop-deadline';
 import * as W from './advapi32';
 import type { FromControlThread, ToControlThread } from './control-thread-protocol';
 import { controlFromCode, toServiceStatusStruct } from './service-controller';

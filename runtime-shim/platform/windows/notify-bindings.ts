@@ -15,8 +15,8 @@
  * the whole process (an access violation in node.exe as the worker ends). Without a JS callback
  * there is no broker, and no callback can run after the watch is over.
  */
-import { Win32Error, type ScHandle } from './manager-api';
-import type { Koffi } from './native-module';
+import { Win32Error, type ScHandle } from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
 import { encodeServiceNotify, markServiceNotifyRead, parseServiceNotify, SERVICE_NOTIFYW_SIZE, type ServiceNotification } from './win32-data';
 
 export type { ServiceNotification } from './win32-data';

@@ -5,8 +5,8 @@
  * error code (not GetLastError); every failure throws `Win32Error(<function>, <code>)`, and keys
  * are closed in `finally`.
  */
-import { ERROR_FILE_NOT_FOUND, Win32Error } from './manager-api';
-import type { Koffi } from './native-module';
+import { ERROR_FILE_NOT_FOUND, Win32Error } from '../manager-api';
+import type { Koffi } from '../../addons/native-module';
 
 export const REG_SZ = 1;
 export const REG_EXPAND_SZ = 2;
