@@ -9,17 +9,15 @@
 import { watchHandledControls } from '../lifecycle/app-controls';
 import { runAppControl } from '../lifecycle/control-work';
 import { setEffectiveSettings } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import type { LogSink } from '../logging/log-sink';
-import { dataDirFor, programData } from '../commands/data-dir';
 import { createSession, type Session } from '../lifecycle/session';
 import { sampleThisProcess } from '../status/status-report';
 import { isToChild, type ToSupervisor } from '../supervise/ipc';
-import { bindProcessEnd } from '../platform/windows/process-bindings';
-import { loadKoffi } from '../host/service-host';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
+import type { ExeContext } from './exe-context';
 
-export function startChildMode(): Session {
+export function startChildMode(exe: ExeContext): Session {
+  const { config, platform } = exe;
   const send = (message: ToSupervisor): void => {
     if (process.connected) process.send?.(message);
   };
@@ -32,10 +30,11 @@ export function startChildMode(): Session {
     },
   };
   const session = createSession({
+    name: config.name,
     isService: true,
     mode: 'supervised',
     // The supervisor passes the data folder it resolved; by hand (never expected) use ProgramData.
-    dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
+    dataDir: process.env.SVCPACK_DATA_DIR || platform.dataDir(config.name, 'environment'),
     sink,
     report: (status) => {
       if (status.state === 'running') send({ type: 'running' });
@@ -66,7 +65,7 @@ export function startChildMode(): Session {
   // The supervisor accepts the app's controls only while the app has handlers for them.
   watchHandledControls((handled) => send({ type: 'controls', handled }));
   // A worker stuck in a native call would keep Node's own exit waiting: end like the service does.
-  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
+  endWithTerminate(() => platform.terminateSelf());
   // Without a supervisor (it died and no job object took this process with it) stop cleanly.
   process.on('disconnect', () => void session.lifecycle.stop('stop'));
   (process.channel as { unref?(): void } | undefined)?.unref?.();

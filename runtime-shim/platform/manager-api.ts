@@ -175,6 +175,24 @@ export interface EventSourceRegistry {
 }
 
 /**
+ * The value that holds the `workingDir` setting. The runtime settings (settings/runtime-settings.ts)
+ * are stored one REG_SZ value each, named by their key (`logLevel`), holding their flag's text.
+ */
+export const WORKING_DIR_VALUE = 'WorkingDirectory';
+/**
+ * The value that holds the `allowControl` setting as given (names or SID strings, joined with
+ * commas, which account names cannot contain): for `status` and `install --force` to read back,
+ * since the service's security descriptor holds only SIDs.
+ */
+export const ALLOW_CONTROL_VALUE = 'AllowControl';
+
+/** HKLM-relative path of service `name`'s Parameters key. */
+export function serviceParametersKey(name: string): string {
+  if (name === '' || /[\\/]/.test(name)) throw new Error(`invalid service name: ${JSON.stringify(name)}`);
+  return `SYSTEM\\CurrentControlSet\\Services\\${name}\\Parameters`;
+}
+
+/**
  * What svcpack stores with the service besides what the SCM keeps: values under
  * HKLM\SYSTEM\CurrentControlSet\Services\<name>\Parameters (NSSM's place for the same), removed
  * with the service's key when it is deleted (koffi implementation: service-parameters.ts).

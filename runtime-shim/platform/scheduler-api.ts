@@ -88,3 +88,13 @@ export function oleDateText(date: number): string {
   const ms = Math.round((date - 25569) * 86_400_000); // 25569: days from 1899-12-30 to 1970-01-01
   return new Date(ms).toISOString().slice(0, 19);
 }
+
+/** The graceful stop request of a scheduled task: a named event its own process creates and polls (koffi implementation: windows/stop-event-bindings.ts). */
+export interface StopEvents {
+  /** Creates the event of task `name` (by its own process); `signaled()` polls it without blocking. */
+  create(name: string): { signaled(): boolean };
+  /** Signals the event of task `name`; false when there is none (its process does not run). */
+  signal(name: string): boolean;
+  /** Whether the event of task `name` exists, i.e. its process still runs. */
+  exists(name: string): boolean;
+}

@@ -14,12 +14,11 @@ import { runtimeSpec, type RuntimeKey } from '../settings/runtime-settings';
 import type { ManageCommand } from '../commands/command-line';
 import { ManageError, requireAdminRights, type ManageContext } from '../commands/context';
 import { defaultStopTimeoutMs, POLL_MS } from '../commands/control';
-import type { StopEvents } from '../platform/windows/stop-event-bindings';
 import { imagePathExe } from '../commands/scm-config';
 import { describeWorkingDir } from '../host/working-dir';
 import { installTask } from './install-task';
 import { explainTask, installedKind, ownTaskOrFail, taskExe } from './installed-kind';
-import { SCHED_S_TASK_HAS_NOT_RUN, type TaskSchedulerApi, type TaskRunInfo } from '../platform/scheduler-api';
+import { SCHED_S_TASK_HAS_NOT_RUN, type StopEvents, type TaskSchedulerApi, type TaskRunInfo } from '../platform/scheduler-api';
 import { readTaskDefinition, type TaskDefinitionView } from './task-xml';
 import { formatTrigger } from './trigger';
 

@@ -7,6 +7,7 @@
 import { bindLastError } from './last-error';
 import { Win32Error } from '../manager-api';
 import type { Koffi } from '../../addons/native-module';
+import type { ProcessJob } from '../platform';
 
 const JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS = 9;
 /** sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) on x64; LimitFlags sits at offset 16. */
@@ -15,13 +16,6 @@ const LIMIT_FLAGS_OFFSET = 16;
 const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000;
 const PROCESS_TERMINATE = 0x0001;
 const PROCESS_SET_QUOTA = 0x0100;
-
-export interface ProcessJob {
-  /** Puts a running process (by pid) into the job; its future children join automatically. */
-  add(pid: number): void;
-  /** Ends every process in the job with `exitCode`. */
-  terminate(exitCode: number): void;
-}
 
 /** The job this process put itself into (containThisProcess); held for the life of the process. */
 let ownJob: ProcessJob | null = null;

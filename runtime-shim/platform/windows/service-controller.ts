@@ -6,7 +6,8 @@
  * STOPPED from a process 'exit' listener, is made synchronously. Also the pure translations both
  * threads use: domain states to SERVICE_STATUS, control codes to `ControlRequest`s.
  */
-import type { AcceptFlag, ControlRequest, Lifecycle, ServiceStatus } from '../../lifecycle/lifecycle';
+import type { AcceptFlag, ControlRequest, ServiceStatus } from '../../lifecycle/lifecycle';
+import type { ConnectResult, ControlListener, ServiceChannel } from '../platform';
 import * as W from './advapi32';
 import type { ControlThreadData, FromControlThread, ToControlThread } from './control-thread-protocol';
 import { setServiceStatus, StatusSlot } from './status-slot';
@@ -80,11 +81,6 @@ export function controlFromCode(code: number, eventType = 0, sessionId: () => nu
   }
 }
 
-export type ConnectResult = 'service' | 'not-started-by-scm';
-
-/** Where control requests go on the main thread: the lifecycle (Lifecycle.control / refused). */
-export type ControlListener = Pick<Lifecycle, 'control' | 'refused'>;
-
 /** A running control thread, as the main thread sees it. */
 export interface ControlThread {
   post(message: ToControlThread): void;
@@ -96,7 +92,7 @@ export interface ControlThread {
  */
 export type StartControlThread = (data: ControlThreadData, onMessage: (message: FromControlThread) => void) => ControlThread;
 
-export class ServiceController {
+export class ServiceController implements ServiceChannel {
   private handle: W.StatusHandle | null = null;
   private readonly slot = new StatusSlot();
   private thread: ControlThread | null = null;

@@ -5,27 +5,9 @@
  * SCM deletes the service's key, Parameters included, when the service is deleted.
  */
 import { RUNTIME_SETTINGS, type RuntimeKey } from '../../settings/runtime-settings';
-import { ERROR_FILE_NOT_FOUND, Win32Error, type ServiceParameters } from '../manager-api';
+import { ALLOW_CONTROL_VALUE, ERROR_FILE_NOT_FOUND, serviceParametersKey, Win32Error, WORKING_DIR_VALUE, type ServiceParameters } from '../manager-api';
 import { REG_EXPAND_SZ, REG_SZ, type LocalMachineRegistry } from './registry-bindings';
 import { readWideString } from './win32-data';
-
-/**
- * The value that holds the `workingDir` setting. The runtime settings (settings/runtime-settings.ts)
- * are stored one REG_SZ value each, named by their key (`logLevel`), holding their flag's text.
- */
-export const WORKING_DIR_VALUE = 'WorkingDirectory';
-/**
- * The value that holds the `allowControl` setting as given (names or SID strings, joined with
- * commas, which account names cannot contain): for `status` and `install --force` to read back,
- * since the service's security descriptor holds only SIDs.
- */
-export const ALLOW_CONTROL_VALUE = 'AllowControl';
-
-/** HKLM-relative path of service `name`'s Parameters key. */
-export function serviceParametersKey(name: string): string {
-  if (name === '' || /[\\/]/.test(name)) throw new Error(`invalid service name: ${JSON.stringify(name)}`);
-  return `SYSTEM\\CurrentControlSet\\Services\\${name}\\Parameters`;
-}
 
 const missingKey = (err: unknown): boolean => err instanceof Win32Error && err.fn === 'RegOpenKeyExW' && err.code === ERROR_FILE_NOT_FOUND;
 

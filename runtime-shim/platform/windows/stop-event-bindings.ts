@@ -8,6 +8,7 @@
  * how `stop` sees that the process has ended. koffi bindings to kernel32/advapi32; failures throw
  * Win32Error.
  */
+import type { StopEvents } from '../scheduler-api';
 import { bindLastError } from './last-error';
 import type { Koffi } from '../../addons/native-module';
 
@@ -18,15 +19,6 @@ const WAIT_OBJECT_0 = 0;
 const STOP_EVENT_SDDL = 'D:P(A;;GA;;;SY)(A;;GA;;;BA)';
 
 export const stopEventName = (name: string): string => `Global\\svcpack-stop-${name}`;
-
-export interface StopEvents {
-  /** Creates the event of task `name` (by its own process); `signaled()` polls it without blocking. */
-  create(name: string): { signaled(): boolean };
-  /** Signals the event of task `name`; false when there is none (its process does not run). */
-  signal(name: string): boolean;
-  /** Whether the event of task `name` exists, i.e. its process still runs. */
-  exists(name: string): boolean;
-}
 
 export function bindStopEvents(koffi: Koffi): StopEvents {
   const kernel = koffi.load('kernel32.dll');
