@@ -21,7 +21,8 @@ import type { ExeContext } from './exe-context';
 
 export type SupervisorModeResult = { kind: 'supervising' } | { kind: 'not-started-by-scm' };
 
-export async function startSupervisorMode(exe: ExeContext, connection: ServiceConnection): Promise<SupervisorModeResult> {
+/** `spawn` starts the app's process (default: the exe itself with the child argument). */
+export async function startSupervisorMode(exe: ExeContext, connection: ServiceConnection, spawn: typeof spawnApp = spawnApp): Promise<SupervisorModeResult> {
   const { config, platform } = exe;
   let supervisor: Supervisor | null = null;
   const host = await connectService(connection, { containProcessTree: false });
@@ -63,7 +64,7 @@ export async function startSupervisorMode(exe: ExeContext, connection: ServiceCo
     {
       spawn: (onEvent) => {
         appHandles(NOTHING_HANDLED);
-        const child: AppProcess = spawnApp(
+        const child: AppProcess = spawn(
           {
             exePath: process.execPath,
             sink,
