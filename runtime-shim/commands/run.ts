@@ -30,7 +30,7 @@ import { runTaskCommand } from '../task/task-commands';
 const LIVE_STATUS_TIMEOUT_MS = 2_000;
 
 export function realContext(exe: ExeContext): ManageContext {
-  const { config: exeConfig, platform } = exe;
+  const { config, platform } = exe;
   const dataDir = serviceDataDir(exe);
   const api = platform.serviceManager();
   const bakedRuntime = bakedSettings();
@@ -38,15 +38,15 @@ export function realContext(exe: ExeContext): ManageContext {
   let logDir: string | undefined;
   return {
     api,
-    name: exeConfig.name,
+    name: config.name,
     exePath: process.execPath,
     serviceArg: SERVICE_ARG,
-    version: exeConfig.version,
-    baked: exeConfig.settings,
+    version: config.version,
+    baked: config.settings,
     bakedRuntime,
     dataDir,
     get logDir() {
-      return (logDir ??= logDirIn(dataDir, installedRuntime({ api, name: exeConfig.name, bakedRuntime }).settings.logging.logDir));
+      return (logDir ??= logDirIn(dataDir, installedRuntime({ api, name: config.name, bakedRuntime }).settings.logging.logDir));
     },
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
