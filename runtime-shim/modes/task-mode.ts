@@ -10,9 +10,10 @@
  *
  * Stopping: Task Scheduler ends a task (End in its console, Stop-ScheduledTask, schtasks /End)
  * by terminating its process: no signal arrives and onStop handlers do not run. Graceful paths:
- * `<exe> stop` (and uninstall, restart) signals the stop event the control thread creates and
- * polls (platform/windows/task-control-thread.ts; a worker, so it never keeps a finished job alive and sees
- * the request whatever the app's main thread does), and the console control events Node turns
+ * `<exe> stop` (and uninstall, restart) signals the stop the platform's task channel waits for
+ * (on Windows an event the control thread creates and polls, platform/windows/task-control-thread.ts;
+ * a worker, so it never keeps a finished job alive and sees the request whatever the app's main
+ * thread does), and the console control events Node turns
  * into signals — Ctrl+C or Ctrl+Break sent to the task's console (SIGINT, SIGBREAK), the console
  * closing (SIGHUP). Each runs the ordinary stop (reason 'stop': onStop handlers, SIGTERM
  * listeners, the stop timeout), bounded by the control thread's stop deadline; the process and
