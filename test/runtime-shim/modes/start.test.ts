@@ -1,5 +1,7 @@
 /** boot's dispatch (modes/start.ts): what each command line starts, with a fake platform. */
 import { NAME, testExe, type TestExe } from './exe';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { host } from '../../../runtime-shim/api';
 import { startExe } from '../../../runtime-shim/modes/start';
@@ -47,8 +49,12 @@ describe('startExe: management commands go to the platform\'s service manager', 
     await expect(run('install')).rejects.toEqual(new ExitCalled(0));
     const service = exe.platform.scm.services.get(NAME.toLowerCase());
     expect(service).toBeDefined();
-    expect(sandbox.stdout.join('')).toContain(`${NAME}: data folder`);
+    // The data folder is the one the platform names for the system, created with its access rules.
+    const dataDir = path.join(exe.platform.root, 'ProgramData', NAME);
     expect(exe.platform.dataDirAsks).toContain('system');
+    expect(fs.statSync(dataDir).isDirectory()).toBe(true);
+    expect(exe.platform.scm.acls.get(dataDir)).toMatch(/^D:PAI\(A;OICI;FA;;;SY\)\(A;OICI;FA;;;BA\)/);
+    expect(sandbox.stdout.join('')).toContain(`${NAME}: data folder ${dataDir}`);
   });
 
   it('`start` of a service that is not installed fails in one line with exit code 1', async () => {
