@@ -11,7 +11,7 @@
  *   out of the exe and hash-checked), (b) the addon exe started again (files present: only
  *   re-hashed), (c) hello-http; ratios against hello-http measured in the same run;
  * - what re-hashing the addon files costs on every start: the same read + SHA-256 the shim does
- *   (runtime-shim/scm/native-module.ts), timed inside the default Node's node.exe under Wine.
+ *   (runtime-shim/addons/native-module.ts), timed inside the default Node's node.exe under Wine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,7 +71,7 @@ export interface RecordAddon {
 
 /**
  * The folders an exe's addons are written to (pure): `<native dir>\<key's first 32 hex digits>`,
- * as runtime-shim/scm/native-module.ts names them. koffi's folder is not among them: every svcpack
+ * as runtime-shim/addons/native-module.ts names them. koffi's folder is not among them: every svcpack
  * exe has koffi, so it stays in place for both apps and the difference is the addons alone.
  */
 export function addonFolders(nativeDir: string, addons: readonly RecordAddon[]): string[] {

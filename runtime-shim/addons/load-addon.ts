@@ -2,13 +2,13 @@
  * Loads a native addon embedded in the exe (the build's generated loader modules call this in
  * place of `require('x.node')`, node-gyp-build or a napi-rs platform package). Its files are
  * written, hash-checked, into the same protected per-account folder as koffi.node
- * (scm/native-module.ts), all of them before the `.node` is loaded, so a DLL shipped beside it
+ * (addons/native-module.ts), all of them before the `.node` is loaded, so a DLL shipped beside it
  * is found there (Node loads addons with LOAD_WITH_ALTERED_SEARCH_PATH); then `process.dlopen`.
  * Each addon is loaded once per process (a thread); later calls return the same exports.
  */
 import path from 'node:path';
 import { readAsset } from '../assets';
-import { materializeNativeFiles } from '../scm/native-module';
+import { materializeNativeFiles } from './native-module';
 import { addonAssetName, type EmbeddedAddon } from './embedded-addon';
 
 const loaded = new Map<string, unknown>();

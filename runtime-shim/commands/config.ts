@@ -30,7 +30,7 @@ import {
   type StoredResult,
 } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
-import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING } from '../scm/manager-api';
+import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING } from '../platform/manager-api';
 import { ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { install, notInstalled } from './install';
 import { installedRuntime, readInstalled } from './installed';

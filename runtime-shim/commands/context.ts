@@ -24,7 +24,7 @@ import {
   Win32Error,
   type ElevationType,
   type ScmApi,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 
 export interface ManageContext {
   api: ScmApi;

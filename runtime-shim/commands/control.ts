@@ -20,7 +20,7 @@ import {
   SERVICE_STOP_PENDING,
   Win32Error,
   type ServiceStatusInfo,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 import { explain, ManageError, withService, type ManageContext } from './context';
 import { installedRuntime } from './installed';
 

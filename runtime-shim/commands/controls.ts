@@ -25,7 +25,7 @@ import {
   SERVICE_USER_DEFINED_CONTROL,
   Win32Error,
   type ServiceStatusInfo,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 import { explain, ManageError, withService, type ManageContext } from './context';
 import { notInstalled, stateName, waitForState } from './control';
 

@@ -33,8 +33,8 @@ import {
   type Config2,
   type ScmApi,
   type ServiceConfigInfo,
-} from '../scm/manager-api';
-import { sidFromBytes, sidToBytes } from '../scm/sid';
+} from '../platform/manager-api';
+import { sidFromBytes, sidToBytes } from '../platform/sid';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { installedRuntime, readInstalled } from './installed';

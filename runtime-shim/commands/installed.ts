@@ -6,8 +6,8 @@
  */
 import type { Recovery, ServiceSettings } from '../settings/service-settings';
 import { installedSettings, type RuntimeKey, type StoredResult } from '../settings/runtime-settings';
-import type { ScmApi, ServiceConfigInfo } from '../scm/manager-api';
-import { serviceParametersKey } from '../scm/service-parameters';
+import type { ScmApi, ServiceConfigInfo } from '../platform/manager-api';
+import { serviceParametersKey } from '../platform/manager-api';
 import type { ManageContext } from './context';
 import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
 

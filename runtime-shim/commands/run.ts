@@ -1,14 +1,13 @@
 /**
- * Runs one management command in the exe with the real Win32 API, file system, clock and
- * console; prints errors as one line `<Name>: <what> — <how to fix>`. Resolves to the exit code:
+ * Runs one management command in the exe with the platform's service manager and task scheduler
+ * (platform/platform.ts) and the real file system, clock and console; prints errors as one line `<Name>: <what> — <how to fix>`. Resolves to the exit code:
  * 0 done, 1 the operation failed, 2 bad flags or settings.
  */
 import fs from 'node:fs';
 import type { ManageCommand } from './command-line';
 import { SERVICE_ARG } from './command-line';
-import { exeConfig } from '../exe-config';
-import { bindManager } from '../scm/manager-bindings';
-import { loadKoffi, serviceDataDir } from '../host/service-host';
+import type { ExeContext } from '../modes/exe-context';
+import { serviceDataDir } from '../host/service-host';
 import { logDirIn } from '../lifecycle/session';
 import { ManageError, type ManageContext } from './context';
 import { restartService, startService, stopService } from './control';
@@ -24,32 +23,30 @@ import { bakedSettings } from '../settings/effective-settings';
 import { queryLiveStatus } from '../status/status-client';
 import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../host/working-dir';
-import { bindStopEvents } from '../scm/stop-event-bindings';
-import { bindTaskScheduler } from '../scm/taskschd-bindings';
 import { taskFileMayExist } from '../task/installed-kind';
 import { runTaskCommand } from '../task/task-commands';
 
 /** How long `status` waits for the running service's live figures, ms. */
 const LIVE_STATUS_TIMEOUT_MS = 2_000;
 
-export function realContext(): ManageContext {
-  const koffi = loadKoffi();
-  const dataDir = serviceDataDir(koffi);
-  const api = bindManager(koffi);
+export function realContext(exe: ExeContext): ManageContext {
+  const { config, platform } = exe;
+  const dataDir = serviceDataDir(exe);
+  const api = platform.serviceManager();
   const bakedRuntime = bakedSettings();
   // Read from the store when first used (the hints of a failure, `logs`): most commands never need it.
   let logDir: string | undefined;
   return {
     api,
-    name: exeConfig.name,
+    name: config.name,
     exePath: process.execPath,
     serviceArg: SERVICE_ARG,
-    version: exeConfig.version,
-    baked: exeConfig.settings,
+    version: config.version,
+    baked: config.settings,
     bakedRuntime,
     dataDir,
     get logDir() {
-      return (logDir ??= logDirIn(dataDir, installedRuntime({ api, name: exeConfig.name, bakedRuntime }).settings.logging.logDir));
+      return (logDir ??= logDirIn(dataDir, installedRuntime({ api, name: config.name, bakedRuntime }).settings.logging.logDir));
     },
     env: process.env,
     clock: { now: () => performance.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
@@ -64,14 +61,19 @@ export function realContext(): ManageContext {
   };
 }
 
-export async function runManageCommand(command: ManageCommand, makeContext: () => ManageContext = realContext): Promise<number> {
-  const name = exeConfig.name;
+/**
+ * Runs `command` for the exe `exe` describes. `makeContext` builds what the commands work with;
+ * the default is realContext (tests pass one over fakes).
+ */
+export async function runManageCommand(command: ManageCommand, exe: ExeContext, makeContext: () => ManageContext = () => realContext(exe)): Promise<number> {
+  const { name } = exe.config;
+  const { platform } = exe;
   try {
     const ctx = makeContext();
     // A scheduled task (install --as task, or a name installed as one) is handled there.
     const taskExit = await runTaskCommand(command, ctx, {
-      tasks: () => bindTaskScheduler(loadKoffi()),
-      events: () => bindStopEvents(loadKoffi()),
+      tasks: () => platform.taskScheduler(),
+      events: () => platform.stopEvents(),
       mayExist: (name) => taskFileMayExist(name),
     });
     if (taskExit !== null) return taskExit;

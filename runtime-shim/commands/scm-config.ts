@@ -18,7 +18,7 @@ import {
   SERVICE_SID_TYPE_UNRESTRICTED,
   type Config2,
   type CreateServiceParams,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 
 /**
  * Quotes one argument for a Windows command line the way CommandLineToArgvW reads it back:

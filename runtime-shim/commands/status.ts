@@ -8,7 +8,7 @@
  * reason in `liveUnavailable` (not running, access denied — the pipe answers administrators
  * only —, an exe that predates live status, no answer in time), and the SCM part stands as is.
  */
-import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../scm/manager-api';
+import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS } from '../platform/manager-api';
 import { rowsFor, type ConfigRow } from './config';
 import { withService, type ManageContext } from './context';
 import { exitCodeText, stateName } from './control';

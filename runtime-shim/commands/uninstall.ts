@@ -4,7 +4,7 @@
  * folder stays unless `--purge`. Uninstalling a service that is not installed is not an error
  * (scripts can run it twice); a source left behind is still removed.
  */
-import { DELETE, ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_STOP, Win32Error } from '../scm/manager-api';
+import { DELETE, ERROR_SERVICE_MARKED_FOR_DELETE, SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_STOP, Win32Error } from '../platform/manager-api';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { defaultStopTimeoutMs, POLL_MS, stopOpened } from './control';
 import { imagePathExe, isServiceExe } from './scm-config';

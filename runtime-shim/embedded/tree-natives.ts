@@ -4,7 +4,7 @@
  * `.exe` a package starts from its own folder (esbuild's JS API runs
  * `@esbuild/win32-x64/esbuild.exe`). Windows loads and starts only real files, so such a binary
  * is written out first, as addons the bundle reaches are (addons/load-addon.ts): into the
- * account's protected native folder (scm/native-module.ts), each file checked against the
+ * account's protected native folder (addons/native-module.ts), each file checked against the
  * SHA-256 the build named its asset by, and re-checked on every load.
  *
  * A binary never goes alone: every `.node`, `.dll` and `.exe` of its package goes with it, at its
@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { materializeNativeFiles, type NativeFile } from '../scm/native-module';
+import { materializeNativeFiles, type NativeFile } from '../addons/native-module';
 import type { EmbedManifest, ReadEntry } from './manifest';
 
 /** The files written out with a native binary: Windows binaries by extension. */

@@ -4,14 +4,22 @@
  * log, and its process tree in a job object of its own (ended as a whole on timeout).
  */
 import { effectiveSettings } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import type { LogSink } from '../logging/log-sink';
-import { createProcessJob } from '../scm/job-bindings';
-import type { Koffi } from '../scm/native-module';
+import type { ProcessJob } from '../platform/platform';
 import { runHook } from './run-hook';
 import { serviceHooks, type ServiceHooks } from './service-hooks';
 
-export function serviceHooksFor(opts: { koffi: Koffi; sink: LogSink; dataDir: string; log(level: 'info' | 'warn' | 'error', message: string): void }): ServiceHooks {
+export interface HostHooksOptions {
+  /** The service's name (`%SVCPACK_SERVICE%` in a hook). */
+  name: string;
+  sink: LogSink;
+  dataDir: string;
+  /** A new job for one hook command's process tree (the platform's). */
+  createJob(): ProcessJob;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export function serviceHooksFor(opts: HostHooksOptions): ServiceHooks {
   return serviceHooks({
     settings: () => effectiveSettings().operation.hooks,
     log: opts.log,
@@ -20,9 +28,9 @@ export function serviceHooksFor(opts: { koffi: Koffi; sink: LogSink; dataDir: st
         command,
         timeoutMs,
         sink: opts.sink,
-        vars: { service: exeConfig.name, hook, dataDir: opts.dataDir, pid: ctx.pid, exitCode: ctx.exitCode, ...(ctx.reason ? { stopReason: ctx.reason } : {}) },
+        vars: { service: opts.name, hook, dataDir: opts.dataDir, pid: ctx.pid, exitCode: ctx.exitCode, ...(ctx.reason ? { stopReason: ctx.reason } : {}) },
         ...(ctx.until ? { until: ctx.until } : {}),
-        createJob: () => createProcessJob(opts.koffi),
+        createJob: opts.createJob,
       }),
   });
 }

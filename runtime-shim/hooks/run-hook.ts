@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { StopReason } from '../lifecycle/lifecycle';
 import type { LogSink } from '../logging/log-sink';
-import type { ProcessJob } from '../scm/job-bindings';
+import type { ProcessJob } from '../platform/platform';
 import type { HookName } from '../settings/operation-settings';
 
 export interface HookVariables {

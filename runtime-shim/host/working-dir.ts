@@ -4,7 +4,7 @@
  * in whatever folder the console was in; the app starts in the exe's folder instead (as NSSM and
  * WinSW do), in the data folder with `data`, or in the absolute path given. Where it happens:
  * - service mode and supervised mode: service-host.ts reads the setting stored with the service
- *   (scm/service-parameters.ts; the baked one when there is none) and enters the folder after
+ *   (platform/windows/service-parameters.ts; the baked one when there is none) and enters the folder after
  *   ServiceMain, before the app loads; the supervisor also spawns the app's process there;
  * - `run`: console-mode.ts enters the baked setting's folder;
  * - processes the app starts (a supervised child, fork and cluster children) inherit their

@@ -8,13 +8,14 @@ import { stopWithHooks } from '../hooks/stop-hooks';
 import type { ServiceHooks } from '../hooks/service-hooks';
 import { installHost, type LogLevel as ApiLevel, type RunMode } from '../api';
 import { effectiveSettings } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
 import type { LogSink } from '../logging/log-sink';
 import { runAppStopWork } from './stop-work';
 import { interceptSelfSignals, type StopSignalName } from './stop/self-signal';
 
 export interface SessionOptions {
+  /** The service's name, as the app sees it (`service.name`). */
+  name: string;
   isService: boolean;
   /** What `service.mode` tells the app. */
   mode: RunMode;
@@ -102,7 +103,7 @@ export function createSession(opts: SessionOptions): Session {
 
   const startWork: Promise<void>[] = [];
   installHost({
-    name: exeConfig.name,
+    name: opts.name,
     isService: opts.isService,
     mode: opts.mode,
     dataDir: opts.dataDir,

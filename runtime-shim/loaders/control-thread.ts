@@ -1,22 +1,22 @@
 /**
- * The control thread: an `eval` worker (scm/control-thread-starter.ts starts it with this script,
+ * The control thread: an `eval` worker (platform/windows/control-thread-starter.ts starts it with this script,
  * bundled at build time) that every service and task process runs beside the app's main thread.
  * It loads koffi from the file the main thread already wrote (hash-checked again here) and runs
- * either the SCM side of a service (scm/service-control-thread.ts) or a task's stop event
- * (task/task-control-thread.ts). Both hold the stop deadline (lifecycle/stop/stop-deadline.ts), which writes
+ * either the SCM side of a service (platform/windows/service-control-thread.ts) or a task's stop event
+ * (platform/windows/task-control-thread.ts). Both hold the stop deadline (lifecycle/stop/stop-deadline.ts), which writes
  * its one line straight to the service's log file and ends the process with TerminateProcess.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatRecord } from '../logging/log-sink';
-import { bindAdvapi32 } from '../scm/advapi32';
-import type { ControlThreadData, FromControlThread, ToControlThread } from '../scm/control-thread-protocol';
-import { loadNativeModule, type Koffi } from '../scm/native-module';
-import { bindProcessEnd } from '../scm/process-bindings';
-import { ServiceControlThread } from '../scm/service-control-thread';
-import { StatusSlot } from '../scm/status-slot';
-import { bindStopEvents } from '../scm/stop-event-bindings';
-import { TaskControlThread } from '../task/task-control-thread';
+import { bindAdvapi32 } from '../platform/windows/advapi32';
+import type { ControlThreadData, FromControlThread, ToControlThread } from '../platform/windows/control-thread-protocol';
+import { loadNativeModule, type Koffi } from '../addons/native-module';
+import { bindProcessEnd } from '../platform/windows/process-bindings';
+import { ServiceControlThread } from '../platform/windows/service-control-thread';
+import { StatusSlot } from '../platform/windows/status-slot';
+import { bindStopEvents } from '../platform/windows/stop-event-bindings';
+import { TaskControlThread } from '../platform/windows/task-control-thread';
 
 const data = workerData as ControlThreadData;
 const post = (message: FromControlThread): void => parentPort!.postMessage(message);

@@ -8,10 +8,10 @@
  * set, after posting `deleted` when the service is deleted, or `failed` when a call fails.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { bindManager } from '../scm/manager-bindings';
-import { ERROR_SERVICE_DOES_NOT_EXIST, SERVICE_QUERY_STATUS, Win32Error } from '../scm/manager-api';
-import { loadNativeModule, type Koffi } from '../scm/native-module';
-import { bindServiceNotify } from '../scm/notify-bindings';
+import { bindManager } from '../platform/windows/manager-bindings';
+import { ERROR_SERVICE_DOES_NOT_EXIST, SERVICE_QUERY_STATUS, Win32Error } from '../platform/manager-api';
+import { loadNativeModule, type Koffi } from '../addons/native-module';
+import { bindServiceNotify } from '../platform/windows/notify-bindings';
 import { runWatchLoop } from '../services/watch-loop';
 import type { WatchThreadData, WatchThreadMessage } from '../services/watch-protocol';
 

@@ -135,7 +135,7 @@ export interface RotatingLogFileOptions {
   fs?: LogFs;
   /**
    * Runs each record's write (and a rotation) exclusively against another thread that appends to
-   * the same file (the control thread's last line; scm/status-slot.ts). Default: no lock.
+   * the same file (the control thread's last line; platform/windows/status-slot.ts). Default: no lock.
    */
   exclusive?: (write: () => void) => void;
 }

@@ -9,19 +9,41 @@
 import { watchHandledControls } from '../lifecycle/app-controls';
 import { runAppControl } from '../lifecycle/control-work';
 import { setEffectiveSettings } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import type { LogSink } from '../logging/log-sink';
-import { dataDirFor, programData } from '../commands/data-dir';
 import { createSession, type Session } from '../lifecycle/session';
 import { sampleThisProcess } from '../status/status-report';
 import { isToChild, type ToSupervisor } from '../supervise/ipc';
-import { bindProcessEnd } from '../scm/process-bindings';
-import { loadKoffi } from '../host/service-host';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
+import type { ExeContext } from './exe-context';
 
-export function startChildMode(): Session {
+/** The IPC channel to the supervisor, as child mode uses it. */
+export interface SupervisorLink {
+  readonly connected: boolean;
+  send(message: ToSupervisor): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** The channel closed: the supervisor is gone. */
+  onDisconnect(listener: () => void): void;
+  /** From now on the channel does not keep the process alive. */
+  unref(): void;
+}
+
+/** This process's own IPC channel (the supervisor spawned it with one). */
+export function processLink(): SupervisorLink {
+  return {
+    get connected() {
+      return process.connected;
+    },
+    send: (message) => void process.send?.(message),
+    onMessage: (listener) => void process.on('message', listener),
+    onDisconnect: (listener) => void process.on('disconnect', listener),
+    unref: () => (process.channel as { unref?(): void } | undefined)?.unref?.(),
+  };
+}
+
+export function startChildMode(exe: ExeContext, link: SupervisorLink = processLink()): Session {
+  const { config, platform } = exe;
   const send = (message: ToSupervisor): void => {
-    if (process.connected) process.send?.(message);
+    if (link.connected) link.send(message);
   };
   // The supervisor logs starting/running/stopping/stopped itself; the app's lifecycle sends only
   // what the supervisor cannot know (crash stacks, forced stops).
@@ -32,10 +54,11 @@ export function startChildMode(): Session {
     },
   };
   const session = createSession({
+    name: config.name,
     isService: true,
     mode: 'supervised',
     // The supervisor passes the data folder it resolved; by hand (never expected) use ProgramData.
-    dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
+    dataDir: process.env.SVCPACK_DATA_DIR || platform.dataDir(config.name, 'environment'),
     sink,
     report: (status) => {
       if (status.state === 'running') send({ type: 'running' });
@@ -45,11 +68,11 @@ export function startChildMode(): Session {
     heartbeat: () => send({ type: 'heartbeat' }),
     // The supervisor owns the service: it stops it, and this app's stop comes back as a 'stop' message.
     requestStop: (signal) => {
-      if (process.connected) send({ type: 'stop-request', signal });
+      if (link.connected) send({ type: 'stop-request', signal });
       else void session.lifecycle.stop('stop');
     },
   });
-  process.on('message', (message: unknown) => {
+  link.onMessage((message) => {
     if (!isToChild(message)) return;
     if (message.type === 'usage') {
       send({ type: 'usage', sample: sampleThisProcess() });
@@ -66,9 +89,9 @@ export function startChildMode(): Session {
   // The supervisor accepts the app's controls only while the app has handlers for them.
   watchHandledControls((handled) => send({ type: 'controls', handled }));
   // A worker stuck in a native call would keep Node's own exit waiting: end like the service does.
-  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
+  endWithTerminate(() => platform.terminateSelf());
   // Without a supervisor (it died and no job object took this process with it) stop cleanly.
-  process.on('disconnect', () => void session.lifecycle.stop('stop'));
-  (process.channel as { unref?(): void } | undefined)?.unref?.();
+  link.onDisconnect(() => void session.lifecycle.stop('stop'));
+  link.unref();
   return session;
 }

@@ -5,14 +5,11 @@
  * not consulted; the data folder is created if missing); a folder that cannot be entered ends
  * `run` before the app runs, with one line on stderr and exit code 1.
  */
-import { exeConfig } from '../exe-config';
 import { ConsoleLog } from '../logging/log-sink';
-import { dataDirFor, programData } from '../commands/data-dir';
-import { bindProcessEnd } from '../scm/process-bindings';
-import { loadKoffi } from '../host/service-host';
 import { createSession, type Session } from '../lifecycle/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { enterWorkingDirSetting, runFixHint } from '../host/working-dir';
+import type { ExeContext } from './exe-context';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 
@@ -24,21 +21,23 @@ export interface ConsoleModeOptions {
   enterWorkingDir: boolean;
 }
 
-export function startConsoleMode(opts: ConsoleModeOptions = { enterWorkingDir: true }): Session {
+export function startConsoleMode(exe: ExeContext, opts: ConsoleModeOptions = { enterWorkingDir: true }): Session {
+  const { config, platform } = exe;
   // The environment's ProgramData: `run` loads no native code, and only Wine's services disagree with it.
-  const dataDir = dataDirFor(exeConfig.name, programData(null));
+  const dataDir = platform.dataDir(config.name, 'environment');
   if (opts.enterWorkingDir) {
-    const problem = enterWorkingDirSetting(exeConfig.settings.workingDir, { exePath: process.execPath, dataDir });
+    const problem = enterWorkingDirSetting(config.settings.workingDir, { exePath: process.execPath, dataDir });
     if (problem) {
-      process.stderr.write(`${exeConfig.name}: ${problem.message} — ${runFixHint(problem)}\n`);
+      process.stderr.write(`${config.name}: ${problem.message} — ${runFixHint(problem)}\n`);
       process.exit(1);
     }
   }
-  const sink = new ConsoleLog(exeConfig.logging.logLevel);
+  const sink = new ConsoleLog(config.logging.logLevel);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
 
   const session = createSession({
+    name: config.name,
     isService: false,
     mode: 'console',
     dataDir,
@@ -59,6 +58,6 @@ export function startConsoleMode(opts: ConsoleModeOptions = { enterWorkingDir: t
   ownListeners.add(onSignal);
   for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
   // A worker stuck in a native call would keep Node's own exit (even the second Ctrl+C's) waiting.
-  endWithTerminate(() => bindProcessEnd(loadKoffi()).terminateSelf);
+  endWithTerminate(() => platform.terminateSelf());
   return session;
 }

@@ -9,15 +9,15 @@
 import { installHost } from '../api';
 import { importByUrl } from '../embedded/import-module';
 import { virtualPath, virtualUrl } from '../embedded/manifest';
-import { exeConfig } from '../exe-config';
-import { dataDirFor, programData } from '../commands/data-dir';
+import type { ExeContext } from './exe-context';
 
 /** Never settles: the bundle's own app must not run in this process (boot.ts awaits it). */
-export function startModuleMode(rel: string, args: readonly string[]): Promise<never> {
+export function startModuleMode(exe: ExeContext, rel: string, args: readonly string[]): Promise<never> {
+  const { config, platform } = exe;
   installHost({
-    name: exeConfig.name,
+    name: config.name,
     isService: false,
-    dataDir: process.env.SVCPACK_DATA_DIR || dataDirFor(exeConfig.name, programData(null)),
+    dataDir: process.env.SVCPACK_DATA_DIR || platform.dataDir(config.name, 'environment'),
     write: (level, message) => (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`[${level}] ${message}\n`),
     trackStart: () => {},
   });

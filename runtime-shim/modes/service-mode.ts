@@ -20,7 +20,6 @@ import { createAlerts } from '../alerts/alerts';
 import { effectiveSettings } from '../settings/effective-settings';
 import { handledControls, watchHandledControls } from '../lifecycle/app-controls';
 import { isRotate, rotateLog, runAppControl, serviceAccepts } from '../lifecycle/control-work';
-import { exeConfig } from '../exe-config';
 import { serviceHooksFor } from '../hooks/host-hooks';
 import { describeOutcome, hookLabel } from '../hooks/service-hooks';
 import { ExitCode } from '../lifecycle/lifecycle';
@@ -29,10 +28,12 @@ import { connectService, reloadServiceSettings, type ServiceConnection } from '.
 import { createSession, realClock, type Session } from '../lifecycle/session';
 import { rememberLastError } from '../status/last-error-sink';
 import { serveLiveStatus } from '../status/serve-live-status';
+import type { ExeContext } from './exe-context';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 
-export async function startServiceMode(connection: ServiceConnection): Promise<ServiceModeResult> {
+export async function startServiceMode(exe: ExeContext, connection: ServiceConnection): Promise<ServiceModeResult> {
+  const { config, platform } = exe;
   let session: Session | null = null;
   const host = await connectService(connection, { containProcessTree: true });
   if (!host) return { kind: 'not-started-by-scm' };
@@ -40,10 +41,11 @@ export async function startServiceMode(connection: ServiceConnection): Promise<S
   const sink = rememberLastError(host.sink);
   const stdio = captureStdio(sink);
   const log = (level: 'info' | 'warn' | 'error', message: string) => sink.write(level, 'lifecycle', message);
-  const hooks = serviceHooksFor({ koffi: host.koffi, sink, dataDir: host.dataDir, log });
-  const alerts = createAlerts({ service: exeConfig.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock: realClock });
+  const hooks = serviceHooksFor({ name: config.name, createJob: () => platform.createProcessJob(), sink, dataDir: host.dataDir, log });
+  const alerts = createAlerts({ service: config.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock: realClock });
   let postStarted = false;
   session = createSession({
+    name: config.name,
     isService: true,
     mode: 'service',
     acceptPreshutdown: true,
@@ -79,7 +81,7 @@ export async function startServiceMode(connection: ServiceConnection): Promise<S
   // The app has not run yet: a working folder that cannot be entered fails the start (exit 3) here.
   if ('problem' in host.workingDir) lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
   serveLiveStatus({
-    name: exeConfig.name,
+    name: config.name,
     state: () => lifecycle.current,
     lastError: () => sink.lastError,
     logFile: host.logFile,

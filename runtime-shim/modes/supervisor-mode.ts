@@ -7,10 +7,9 @@ import { createAlerts, exitAfterAlerts } from '../alerts/alerts';
 import type { HandledControls } from '../lifecycle/app-controls';
 import { isRotate, NOTHING_HANDLED, rotateLog, serviceAccepts } from '../lifecycle/control-work';
 import { effectiveSettings, onSettingsChange, SETTINGS_ENV } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import { serviceHooksFor } from '../hooks/host-hooks';
 import { ExitCode, type DeliveredControl } from '../lifecycle/lifecycle';
-import { createProcessJob, type ProcessJob } from '../scm/job-bindings';
+import type { ProcessJob } from '../platform/platform';
 import { connectService, reloadServiceSettings, type ServiceConnection } from '../host/service-host';
 import { ALERT_FLUSH_MS, realClock } from '../lifecycle/session';
 import { rememberLastError } from '../status/last-error-sink';
@@ -18,10 +17,13 @@ import { serveLiveStatus } from '../status/serve-live-status';
 import { spawnApp, type AppProcess } from '../supervise/app-process';
 import { httpProbe } from '../supervise/health-probe';
 import { Supervisor } from '../supervise/supervisor';
+import type { ExeContext } from './exe-context';
 
 export type SupervisorModeResult = { kind: 'supervising' } | { kind: 'not-started-by-scm' };
 
-export async function startSupervisorMode(connection: ServiceConnection): Promise<SupervisorModeResult> {
+/** `spawn` starts the app's process (default: the exe itself with the child argument). */
+export async function startSupervisorMode(exe: ExeContext, connection: ServiceConnection, spawn: typeof spawnApp = spawnApp): Promise<SupervisorModeResult> {
+  const { config, platform } = exe;
   let supervisor: Supervisor | null = null;
   const host = await connectService(connection, { containProcessTree: false });
   if (!host) return { kind: 'not-started-by-scm' };
@@ -32,14 +34,14 @@ export async function startSupervisorMode(connection: ServiceConnection): Promis
 
   let job: ProcessJob | null = null;
   try {
-    job = createProcessJob(host.koffi);
+    job = platform.createProcessJob();
   } catch (err) {
     sink.write('warn', 'supervisor', `no job object (${(err as Error).message}): stopping the app cannot end processes it started`);
   }
   const log = (level: 'info' | 'warn' | 'error', message: string) => sink.write(level, 'supervisor', message);
   const clock = { ...realClock, now: () => performance.now() };
-  const alerts = createAlerts({ service: exeConfig.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock });
-  const hooks = serviceHooksFor({ koffi: host.koffi, sink, dataDir, log });
+  const alerts = createAlerts({ service: config.name, url: () => effectiveSettings().operation.alertUrl, warn: (message) => log('warn', message), clock });
+  const hooks = serviceHooksFor({ name: config.name, createJob: () => platform.createProcessJob(), sink, dataDir, log });
   const live = () => {
     const { supervision, operation } = effectiveSettings();
     return { policy: supervision.policy, health: { probe: supervision.health, heartbeatTimeoutMs: supervision.heartbeatTimeoutMs }, exitCodes: operation.exitCodes };
@@ -62,7 +64,7 @@ export async function startSupervisorMode(connection: ServiceConnection): Promis
     {
       spawn: (onEvent) => {
         appHandles(NOTHING_HANDLED);
-        const child: AppProcess = spawnApp(
+        const child: AppProcess = spawn(
           {
             exePath: process.execPath,
             sink,
@@ -111,7 +113,7 @@ export async function startSupervisorMode(connection: ServiceConnection): Promis
     supervisor.start();
     const running = supervisor;
     serveLiveStatus({
-      name: exeConfig.name,
+      name: config.name,
       state: () => running.lifecycle.current,
       lastError: () => sink.lastError,
       logFile: host.logFile,

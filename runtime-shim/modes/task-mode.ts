@@ -10,9 +10,10 @@
  *
  * Stopping: Task Scheduler ends a task (End in its console, Stop-ScheduledTask, schtasks /End)
  * by terminating its process: no signal arrives and onStop handlers do not run. Graceful paths:
- * `<exe> stop` (and uninstall, restart) signals the stop event the control thread creates and
- * polls (task/task-control-thread.ts; a worker, so it never keeps a finished job alive and sees
- * the request whatever the app's main thread does), and the console control events Node turns
+ * `<exe> stop` (and uninstall, restart) signals the stop the platform's task channel waits for
+ * (on Windows an event the control thread creates and polls, platform/windows/task-control-thread.ts;
+ * a worker, so it never keeps a finished job alive and sees the request whatever the app's main
+ * thread does), and the console control events Node turns
  * into signals — Ctrl+C or Ctrl+Break sent to the task's console (SIGINT, SIGBREAK), the console
  * closing (SIGHUP). Each runs the ordinary stop (reason 'stop': onStop handlers, SIGTERM
  * listeners, the stop timeout), bounded by the control thread's stop deadline; the process and
@@ -21,32 +22,27 @@
  * records as the last run result.
  */
 import { effectiveSettings } from '../settings/effective-settings';
-import { exeConfig } from '../exe-config';
 import { captureStdio } from '../logging/log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
-import { startControlThread } from '../scm/control-thread-starter';
-import { containThisProcess } from '../scm/job-bindings';
-import { bindProcessEnd } from '../scm/process-bindings';
-import type { ControlThread } from '../scm/service-controller';
-import { StatusSlot } from '../scm/status-slot';
-import { loadKoffi, serviceDataDir } from '../host/service-host';
+import { serviceDataDir } from '../host/service-host';
 import { createSession, logDirIn, type Session } from '../lifecycle/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
+import type { ExeContext } from './exe-context';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 
-export function startTaskMode(): Session {
-  const koffi = loadKoffi();
-  const dataDir = serviceDataDir(koffi);
-  // Shared with the control thread: the stop timeout, and the lock that keeps its log line apart.
-  const slot = new StatusSlot();
-  const sink = new RotatingLogFile({ dir: logDirIn(dataDir), name: exeConfig.name, settings: exeConfig.logging, exclusive: (write) => slot.withLogLock(write) });
+export function startTaskMode(exe: ExeContext): Session {
+  const { config, platform } = exe;
+  const dataDir = serviceDataDir(exe);
+  // The stop channel holds the stop timeout, and the lock that keeps its log line apart.
+  const channel = platform.taskChannel(config.name);
+  const sink = new RotatingLogFile({ dir: logDirIn(dataDir), name: config.name, settings: config.logging, exclusive: (write) => channel.exclusiveLogWrite(write) });
   const stdio = captureStdio(sink);
   let triggeredBy: string | undefined;
   const ownListeners = new Set<(...args: never[]) => unknown>();
-  slot.stopTimeoutMs = effectiveSettings().stopTimeoutMs;
-  let thread: ControlThread | null = null;
+  channel.setStopTimeout(effectiveSettings().stopTimeoutMs);
   const session: Session = createSession({
+    name: config.name,
     isService: false,
     mode: 'task',
     dataDir,
@@ -55,7 +51,7 @@ export function startTaskMode(): Session {
     ownListeners,
     triggeredBy: () => triggeredBy,
     beforeExit: () => stdio.flush(),
-    stopping: (timeoutMs, cause) => thread?.post({ type: 'stopping', timeoutMs, cause }),
+    stopping: (timeoutMs, cause) => channel.stopping(timeoutMs, cause),
   });
   const onSignal = (signal: NodeJS.Signals): void => {
     if (triggeredBy !== undefined) return;
@@ -66,20 +62,20 @@ export function startTaskMode(): Session {
   for (const signal of CONSOLE_SIGNALS) process.on(signal, onSignal);
   sink.write('info', 'lifecycle', `started by Task Scheduler in ${process.cwd()}`);
   try {
-    containThisProcess(koffi);
+    platform.containThisProcess();
   } catch (err) {
     sink.write('warn', 'lifecycle', `no job object for the task's processes (${(err as Error).message}): processes the app starts may outlive it`);
   }
   try {
-    thread = startControlThread({ kind: 'task', name: exeConfig.name, koffiSha256: exeConfig.koffiSha256, status: slot.buffer }, (message) => {
+    channel.start({
       // The lifecycle ignores a second stop; no signal was delivered, so the app's SIGTERM listeners get one.
-      if (message.type === 'control' && message.request === 'stop') void session.lifecycle.stop('stop');
-      else if (message.type === 'warning' || message.type === 'failed') sink.write('warn', 'lifecycle', message.message);
+      stop: () => void session.lifecycle.stop('stop'),
+      warning: (message) => sink.write('warn', 'lifecycle', message),
     });
-    thread.post({ type: 'log-file', file: sink.file });
-    endWithTerminate(() => bindProcessEnd(koffi).terminateSelf);
+    channel.logTo(sink.file);
+    endWithTerminate(() => platform.terminateSelf());
   } catch (err) {
-    sink.write('warn', 'lifecycle', `no control thread (${(err as Error).message}): "${exeConfig.name}.exe stop" can only end this process, and stops are not bounded`);
+    sink.write('warn', 'lifecycle', `no control thread (${(err as Error).message}): "${config.name}.exe stop" can only end this process, and stops are not bounded`);
   }
   return session;
 }

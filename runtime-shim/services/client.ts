@@ -20,7 +20,7 @@ import {
   Win32Error,
   type ScHandle,
   type ScmApi,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 import { ServiceDeletedError, ServiceError, serviceError } from './errors';
 import { exitCodeOf, sameStatus, startTypeName, toServiceStatus, type ServiceInfo, type ServiceState, type ServiceStatus } from './status';
 import type { WatchThreadMessage } from './watch-protocol';

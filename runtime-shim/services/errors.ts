@@ -4,7 +4,7 @@
  * one deleted while in use (1072), access the SCM refused (5), the client used outside a built
  * exe, and any other failed call.
  */
-import { ERROR_ACCESS_DENIED, ERROR_SERVICE_DOES_NOT_EXIST, ERROR_SERVICE_MARKED_FOR_DELETE, Win32Error } from '../scm/manager-api';
+import { ERROR_ACCESS_DENIED, ERROR_SERVICE_DOES_NOT_EXIST, ERROR_SERVICE_MARKED_FOR_DELETE, Win32Error } from '../platform/manager-api';
 
 /** Base class: `code` is the Win32 error (0 when none applies). */
 export class ServiceError extends Error {

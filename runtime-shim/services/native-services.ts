@@ -1,14 +1,14 @@
 /**
  * The SCM client's backend inside the built exe: koffi (the exe's hash-checked koffi.node), the
- * management bindings (scm/manager-bindings.ts), and watch threads — `eval` workers running the
+ * management bindings (platform/windows/manager-bindings.ts), and watch threads — `eval` workers running the
  * watch-thread script (loaders/watch-thread.ts), which `svcpack build` bundles and bakes into the
  * app bundle as the string `__SVCPACK_WATCH_THREAD__`. Outside such an exe (plain node) there is
  * no koffi.node and no script: `nativeServices` throws ServicesUnavailableError.
  */
 import workerThreads from 'node:worker_threads';
 import { readAsset } from '../assets';
-import { bindManager } from '../scm/manager-bindings';
-import { loadNativeModule, type Koffi } from '../scm/native-module';
+import { bindManager } from '../platform/windows/manager-bindings';
+import { loadNativeModule, type Koffi } from '../addons/native-module';
 import type { ServicesBackend } from './client';
 import { ServicesUnavailableError } from './errors';
 import type { WatchThreadData, WatchThreadMessage } from './watch-protocol';

@@ -8,7 +8,7 @@ import {
   SERVICE_DEMAND_START,
   SERVICE_DISABLED,
   type ServiceStatusInfo,
-} from '../scm/manager-api';
+} from '../platform/manager-api';
 
 export type ServiceState = 'stopped' | 'start-pending' | 'stop-pending' | 'running' | 'continue-pending' | 'pause-pending' | 'paused';
 

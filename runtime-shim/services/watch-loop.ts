@@ -19,15 +19,15 @@ import {
   Win32Error,
   type ScHandle,
   type ServiceStatusInfo,
-} from '../scm/manager-api';
-import { SERVICE_NOTIFY_DELETE_PENDING } from '../scm/notify-bindings';
-import type { ServiceNotification } from '../scm/win32-data';
+} from '../platform/manager-api';
+import { SERVICE_NOTIFY_DELETE_PENDING } from '../platform/windows/notify-bindings';
+import type { ServiceNotification } from '../platform/windows/win32-data';
 import type { WatchThreadMessage } from './watch-protocol';
 
 /** ERROR_ALREADY_REGISTERED: a registration of this handle is still outstanding. */
 const ERROR_ALREADY_REGISTERED = 1242;
 
-/** The SCM as a watch uses it (scm/manager-bindings.ts and scm/notify-bindings.ts in the exe). */
+/** The SCM as a watch uses it (platform/windows/manager-bindings.ts and platform/windows/notify-bindings.ts in the exe). */
 export interface WatchScm {
   /** Opens the service for SERVICE_QUERY_STATUS; throws Win32Error (1060: there is no such service). */
   open(name: string): ScHandle;

@@ -3,7 +3,7 @@
  * thread starts the thread with `WatchThreadData`; the thread posts `WatchThreadMessage`s and
  * ends when the stop flag is set, after posting `deleted` or `failed`.
  */
-import type { ServiceStatusInfo } from '../scm/manager-api';
+import type { ServiceStatusInfo } from '../platform/manager-api';
 
 export interface WatchThreadData {
   /** The service to watch. */

@@ -2,7 +2,7 @@
  * The settings that shape the running service (issue 16), as one catalog: logging, the stop
  * timeout, supervision, and operation (exit codes, hooks, alerts). `svcpack build` bakes them into
  * the exe (its defaults); an admin changes them later without a new exe through `install` flags or
- * `config set`, which store them with the service (scm/service-parameters.ts); the service applies
+ * `config set`, which store them with the service (platform/windows/service-parameters.ts); the service applies
  * them at start, and the ones marked `reload` also on `MySvc.exe reload`. Pure; bundled into the exe.
  *
  * The service settings the SCM itself keeps (start type, account, recovery, env, args, working

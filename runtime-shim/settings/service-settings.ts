@@ -59,7 +59,7 @@ export interface ServiceSettings {
   /**
    * The folder the app starts in (its `process.cwd()`): `exe` (the exe's folder), `data` (the
    * data folder `%ProgramData%\<Name>`, `service.dataDir`) or an absolute Windows path. Stored
-   * with the service (see scm/service-parameters.ts) and entered by the shim before the app's
+   * with the service (see platform/windows/service-parameters.ts) and entered by the shim before the app's
    * first line (working-dir.ts).
    */
   workingDir: string;

@@ -10,7 +10,7 @@ import type { HandledControls } from '../lifecycle/app-controls';
 import type { DeliveredControl } from '../lifecycle/lifecycle';
 import type { LogSink } from '../logging/log-sink';
 import type { RuntimeSettings } from '../settings/runtime-settings';
-import type { ProcessJob } from '../scm/job-bindings';
+import type { ProcessJob } from '../platform/platform';
 import type { ProcessSample } from '../status/status-report';
 import { CHILD_ARG, isToSupervisor, type ToChild } from './ipc';
 import type { AppChild, ChildEvent } from './supervisor';

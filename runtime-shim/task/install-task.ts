@@ -24,7 +24,7 @@ import { dataDirGrantee, dataDirSddl } from '../commands/data-dir';
 import { lookupOrFail, readPassword } from '../commands/install';
 import { workingFolder } from '../host/working-dir';
 import { explainTask, ownTaskOrFail, serviceExists } from './installed-kind';
-import type { TaskSchedulerApi } from '../scm/scheduler-api';
+import type { TaskSchedulerApi } from '../platform/scheduler-api';
 import { taskDefinitionXml, taskPrincipal, taskRestart } from './task-definition';
 import { parseTriggers, TriggerError, type TaskTrigger } from './trigger';
 

@@ -6,7 +6,7 @@
  *   a task is handled here, a service or nothing by the service commands (which also report "not
  *   installed"), both is an error.
  * For a task, `start` runs it now (Task Scheduler's Run); `stop` asks the task's process to stop
- * through its stop event (scm/stop-event-bindings.ts) and waits for it, as a service stop does, and
+ * through its stop event (platform/windows/stop-event-bindings.ts) and waits for it, as a service stop does, and
  * ends it through Task Scheduler (End: the process is terminated, no stop signal) when that
  * process does not stop in time or is not there.
  */
@@ -14,12 +14,11 @@ import { runtimeSpec, type RuntimeKey } from '../settings/runtime-settings';
 import type { ManageCommand } from '../commands/command-line';
 import { ManageError, requireAdminRights, type ManageContext } from '../commands/context';
 import { defaultStopTimeoutMs, POLL_MS } from '../commands/control';
-import type { StopEvents } from '../scm/stop-event-bindings';
 import { imagePathExe } from '../commands/scm-config';
 import { describeWorkingDir } from '../host/working-dir';
 import { installTask } from './install-task';
 import { explainTask, installedKind, ownTaskOrFail, taskExe } from './installed-kind';
-import { SCHED_S_TASK_HAS_NOT_RUN, type TaskSchedulerApi, type TaskRunInfo } from '../scm/scheduler-api';
+import { SCHED_S_TASK_HAS_NOT_RUN, type StopEvents, type TaskSchedulerApi, type TaskRunInfo } from '../platform/scheduler-api';
 import { readTaskDefinition, type TaskDefinitionView } from './task-xml';
 import { formatTrigger } from './trigger';
 
@@ -50,7 +49,7 @@ export interface TaskStatusReport {
 export interface TaskDeps {
   /** Task Scheduler, bound only when a command needs it. */
   tasks(): TaskSchedulerApi;
-  /** The graceful stop request (scm/stop-event-bindings.ts). */
+  /** The graceful stop request (platform/windows/stop-event-bindings.ts). */
   events(): StopEvents;
   /** False only when there is certainly no task of this name (installed-kind.ts taskFileMayExist); absent: always ask. */
   mayExist?(name: string): boolean;

@@ -93,9 +93,10 @@ describe('bundleApp', () => {
     expect(out.code).toContain('parseExeArgs');
     expect(out.code).toContain('"BundleSvc"');
     expect(out.code).not.toMatch(/[=(]\s*__SVCPACK_EXE__/);
-    // boot's code is evaluated before the app's
-    expect(out.code.indexOf('parseExeArgs(process.argv')).toBeGreaterThan(0);
-    expect(out.code.indexOf('parseExeArgs(process.argv')).toBeLessThan(out.code.indexOf('APP_MARKER_'));
+    // boot's code (its call into the modes) is evaluated before the app's
+    const bootAt = out.code.search(/await startExe\d*\(/);
+    expect(bootAt).toBeGreaterThan(0);
+    expect(bootAt).toBeLessThan(out.code.indexOf('APP_MARKER_'));
     // the banner (location helpers, a require for CommonJS code); each module's __dirname declared from its own location
     expect(out.code.startsWith("import { createRequire as __svcpackCreateRequire } from 'node:module';")).toBe(true);
     expect(out.code).toMatch(/__svcpack_dirname\d* = \/\* @__PURE__ \*\/ __svcpackDir\("src\/app.ts"\)/);

@@ -1,5 +1,5 @@
 /**
- * The koffi bindings of the management API (runtime-shim/scm/manager-bindings.ts) against Wine's
+ * The koffi bindings of the management API (runtime-shim/platform/windows/manager-bindings.ts) against Wine's
  * real advapi32/kernel32/version: a driver (test/e2e/drivers/manager-bindings.ts, bundled to CJS)
  * runs in the Windows node.exe, calls every `ScmApi` method and reports each result to a JSON
  * file; the tests assert on that report, and read what the SCM stored with `wine reg query`.
@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import * as M from '../../runtime-shim/scm/manager-api';
+import * as M from '../../runtime-shim/platform/manager-api';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import type { DriverConfig, DriverReport } from './drivers/manager-bindings';
 import { bundleDriver, driverSteps, e2eFile, readVersionInfo, regQuery, repoRoot, runDriver, scratchDir, winPath } from './wine';

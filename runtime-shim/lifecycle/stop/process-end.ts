@@ -4,7 +4,7 @@
  * Node's own teardown. Node's teardown joins every worker thread first, so one app worker stuck
  * in a native call (or in a loop Node cannot interrupt) would keep a stopped service's process
  * alive for good. Nothing is lost: the log is written synchronously, and stdout/stderr are the
- * log's. Processes in the process's job object end with it (scm/job-bindings.ts).
+ * log's. Processes in the process's job object end with it (platform/windows/job-bindings.ts).
  *
  * `process.reallyExit` is the step of `process.exit` after the 'exit' event; it is undocumented,
  * and Node's own source notes that user land patches it (signal-exit does).

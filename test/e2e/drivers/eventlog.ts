@@ -12,9 +12,9 @@
  */
 import fs from 'node:fs';
 import { EVENT_IDS } from '../../../runtime-shim/logging/event-ids';
-import { createEventLogSink } from '../../../runtime-shim/logging/event-log-sink';
-import * as E from '../../../runtime-shim/scm/eventlog-bindings';
-import { bindLocalMachineRegistry } from '../../../runtime-shim/scm/registry-bindings';
+import { createEventLogSink } from '../../../runtime-shim/platform/windows/event-log-sink';
+import * as E from '../../../runtime-shim/platform/windows/eventlog-bindings';
+import { bindLocalMachineRegistry } from '../../../runtime-shim/platform/windows/registry-bindings';
 import { loadKoffi, StepRecorder, type StepReport } from './step-report';
 
 export interface EventLogDriverConfig {

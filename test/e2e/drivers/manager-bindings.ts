@@ -14,9 +14,9 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import * as A from '../../../runtime-shim/scm/advapi32';
-import * as M from '../../../runtime-shim/scm/manager-api';
-import { bindManager } from '../../../runtime-shim/scm/manager-bindings';
+import * as A from '../../../runtime-shim/platform/windows/advapi32';
+import * as M from '../../../runtime-shim/platform/manager-api';
+import { bindManager } from '../../../runtime-shim/platform/windows/manager-bindings';
 import { loadKoffi, StepRecorder, type StepReport } from './step-report';
 
 export interface DriverConfig {

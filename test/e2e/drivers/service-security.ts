@@ -7,8 +7,8 @@
  * to a JSON step report (node.exe under Wine cannot write to a Linux pipe).
  */
 import fs from 'node:fs';
-import * as M from '../../../runtime-shim/scm/manager-api';
-import { bindManager } from '../../../runtime-shim/scm/manager-bindings';
+import * as M from '../../../runtime-shim/platform/manager-api';
+import { bindManager } from '../../../runtime-shim/platform/windows/manager-bindings';
 import { serviceDacl } from '../../../runtime-shim/commands/service-security';
 import { loadKoffi, StepRecorder } from './step-report';
 

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { queryLiveStatus } from '../../../runtime-shim/status/status-client';
-import type { Koffi } from '../../../runtime-shim/scm/native-module';
+import type { Koffi } from '../../../runtime-shim/addons/native-module';
 import { loadKoffi, StepRecorder, type StepReport } from './step-report';
 
 export interface StatusPipeDriverConfig {

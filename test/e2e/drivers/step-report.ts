@@ -4,7 +4,7 @@
  * before it (node.exe under Wine cannot write to a Linux pipe, so the report is a file).
  */
 import fs from 'node:fs';
-import type { Koffi } from '../../../runtime-shim/scm/native-module';
+import type { Koffi } from '../../../runtime-shim/addons/native-module';
 
 export type StepResult =
   | { ok: true; value: unknown }

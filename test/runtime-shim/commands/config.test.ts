@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { configCommand, splitArgs } from '../../../runtime-shim/commands/config';
 import { install } from '../../../runtime-shim/commands/install';
 import { formatStatus, status } from '../../../runtime-shim/commands/status';
-import { SERVICE_RUNNING } from '../../../runtime-shim/scm/manager-api';
+import { SERVICE_RUNNING } from '../../../runtime-shim/platform/manager-api';
 import { EXE, failure, fakeContext, type FakeContext } from './fake-scm';
 
 async function installed(runtime = {}, input = {}): Promise<FakeContext> {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { defaultStopTimeoutMs, POLL_MS, restartService, startService, STOP_MARGIN_MS, stopService } from '../../../runtime-shim/commands/control';
 import { install } from '../../../runtime-shim/commands/install';
 import { uninstall } from '../../../runtime-shim/commands/uninstall';
-import { ERROR_ACCESS_DENIED, SERVICE_RUNNING, SERVICE_STOPPED, Win32Error } from '../../../runtime-shim/scm/manager-api';
+import { ERROR_ACCESS_DENIED, SERVICE_RUNNING, SERVICE_STOPPED, Win32Error } from '../../../runtime-shim/platform/manager-api';
 import { formatStatus, status } from '../../../runtime-shim/commands/status';
 import { FakeScm, failure, fakeContext, type FakeContext } from './fake-scm';
 

@@ -33,7 +33,7 @@ import {
   type ScmApi,
   type ServiceConfigInfo,
   type ServiceStatusInfo,
-} from '../../../runtime-shim/scm/manager-api';
+} from '../../../runtime-shim/platform/manager-api';
 import { rejected } from '../../support/thrown';
 import { ManageError, type ManageContext } from '../../../runtime-shim/commands/context';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';

@@ -4,7 +4,7 @@ import { ServiceAccessDeniedError, ServiceDeletedError, ServiceError, ServiceNot
 import { nativeServices } from '../../../runtime-shim/services/native-services';
 import type { ServiceStatus } from '../../../runtime-shim/services/status';
 import type { WatchThreadMessage } from '../../../runtime-shim/services/watch-protocol';
-import { SERVICE_AUTO_START, SERVICE_DEMAND_START, SERVICE_RUNNING, SERVICE_STOPPED } from '../../../runtime-shim/scm/manager-api';
+import { SERVICE_AUTO_START, SERVICE_DEMAND_START, SERVICE_RUNNING, SERVICE_STOPPED } from '../../../runtime-shim/platform/manager-api';
 import { services } from '../../../runtime-shim/api';
 import { FakeScm, type FakeOptions } from '../commands/fake-scm';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Win32Error, type ServiceStatusInfo } from '../../../runtime-shim/scm/manager-api';
-import type { ServiceNotification } from '../../../runtime-shim/scm/win32-data';
+import { Win32Error, type ServiceStatusInfo } from '../../../runtime-shim/platform/manager-api';
+import type { ServiceNotification } from '../../../runtime-shim/platform/windows/win32-data';
 import { runWatchLoop, type WatchLoopOptions, type WatchScm } from '../../../runtime-shim/services/watch-loop';
 import type { WatchThreadMessage } from '../../../runtime-shim/services/watch-protocol';
 
