@@ -10,25 +10,27 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../runtime-shim/settings/flags';
-import { LOGGING_FLAGS, loggingToFlagPairs } from '../runtime-shim/settings/logging-resolve';
-import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
-import { SUPERVISION_FLAGS } from '../runtime-shim/settings/supervision-settings';
-import { OPERATION_FLAGS } from '../runtime-shim/settings/operation-settings';
-import { formatDuration, settingsToFlagPairs } from '../runtime-shim/settings/resolve';
+import { RUNTIME_SETTINGS, runtimeDefaultValues } from '../runtime-shim/settings/runtime-settings';
+import { settingsToFlagPairs } from '../runtime-shim/settings/resolve';
 import { defaultSettings } from '../runtime-shim/settings/service-settings';
 import { build, type BuildEvent } from './build';
 import { inspectCommand } from './commands/inspect';
 import { addSignOptions, signCommand, signOptionsFromFlags } from './commands/sign';
 import { loadConfig } from './config/config-load';
 import { mergeConfig } from './config/merge';
-import { DEFAULT_STOP_TIMEOUT_MS } from './config/options';
 import { SvcpackError } from './errors';
 import { svcpackVersion } from './package-root';
 import { formatSummary, ProgressPrinter } from './summary';
 import { DEFAULT_NODE_VERSION } from './runtime/node-lines';
 
-/** svcpack's default value of each service-setting and logging flag, for --help (none where the default is empty or the help says it). */
-const FLAG_DEFAULTS = new Map([...settingsToFlagPairs(defaultSettings('<name>')), ...loggingToFlagPairs(DEFAULT_LOGGING)]);
+/** svcpack's default value of each service-setting and runtime-setting flag, for --help (none where the default is empty or the help says it). */
+const FLAG_DEFAULTS = new Map([
+  ...settingsToFlagPairs(defaultSettings('<name>')),
+  ...RUNTIME_SETTINGS.flatMap(({ key, flag }): Array<[string, string]> => {
+    const value = runtimeDefaultValues()[key];
+    return value === null ? [] : [[flag, value]];
+  }),
+]);
 
 /**
  * A commander option for a service-setting, logging or supervision flag (its attribute name is
@@ -93,10 +95,9 @@ export function createProgram(context: ProgramContext = {}): Command {
     .addOption(new Option('--packages <mode>', "how the app reaches its packages: bundle (inlined, fastest start), node (loaded by Node's require from the embedded tree, seen by APM agents' module hooks), auto (node when a production dependency hooks module loading; the default)").choices(['auto', 'bundle', 'node']))
     .option('--preload <file>', "a module run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts; repeat for more)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-node-options', 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: ignored)')
-    .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)')
-    .option('--stop-timeout <duration>', `how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`);
+    .option('--no-allow-node-options', 'ignore NODE_OPTIONS (the default; overrides allowNodeOptions in the config)');
   for (const { option } of settingOptions) buildCommand.addOption(option);
-  for (const f of [...LOGGING_FLAGS, ...SUPERVISION_FLAGS, ...OPERATION_FLAGS]) buildCommand.addOption(flagOption(f));
+  for (const f of RUNTIME_SETTINGS) buildCommand.addOption(flagOption(f));
   addSignOptions(buildCommand);
   buildCommand
     .option('--json', 'print the build record as JSON on stdout instead of the summary')
@@ -107,7 +108,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         '',
         'Every option can also be set in svcpack.config.json (or .ts, .mts, .cts, .js, .mjs, .cjs, or',
         'the "svcpack" key of package.json) under its name in camelCase: --start-type → "startType",',
-        'except --stop-timeout → "stopTimeoutMs" and --arg → "args". Options given here win; a list',
+        'except --arg → "args" and --asset → "assets". Options given here win; a list',
         'given here (--env, --arg, --dependencies, --allow-control) replaces the config\'s.',
       ].join('\n'),
     )
@@ -116,9 +117,7 @@ export function createProgram(context: ProgramContext = {}): Command {
       const settingValues = new Map(settingOptions.map(({ flag, option }) => [flag, givenValues(o[option.attributeName()])]));
       const options = mergeConfig(config, {
         ...settingsInputFromFlags(settingValues),
-        ...givenStrings(o, LOGGING_FLAGS),
-        ...givenStrings(o, SUPERVISION_FLAGS),
-        ...givenStrings(o, OPERATION_FLAGS),
+        ...givenStrings(o, RUNTIME_SETTINGS),
         ...signOptionsFromFlags(o),
         entry,
         cwd: context.cwd,
@@ -144,7 +143,6 @@ export function createProgram(context: ProgramContext = {}): Command {
         assets: o.asset as string[] | undefined,
         include: o.include as string[] | undefined,
         exclude: o.exclude as string[] | undefined,
-        stopTimeoutMs: o.stopTimeout as string | undefined,
       });
       const progress = new ProgressPrinter(process.stderr);
       const result = await build(options, { onEvent: (e: BuildEvent) => progress.on(e) });

@@ -140,7 +140,7 @@ describe('svcpack build --help', () => {
     expect(await main(['build', '--help'])).toBe(0);
     // commander wraps the help at the terminal width: compare with the line breaks taken out.
     const help = out.stdout.replace(/\s+/g, ' ');
-    expect(help).toContain('--stop-timeout <duration> how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: 20s)');
+    expect(help).toContain('--stop-timeout <duration> how long stop handlers and stop hooks may run before the stop is forced: 20s, 1m, 500ms (a bare number is milliseconds; at most 24d) (default: 20s)');
     expect(help).toContain("--working-dir <dir> folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path (default: exe)");
   });
 });

@@ -4,21 +4,27 @@
  * (svcpack.schema.json) are made from. Pure.
  *
  * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
- * `startType`, `--timestamp-url` ↔ `timestampUrl`), with two exceptions kept from the API:
- * `--stop-timeout <duration>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
+ * `startType`, `--timestamp-url` ↔ `timestampUrl`), except for the repeatable flags of lists:
+ * `--arg` ↔ `args`, `--asset` ↔ `assets`. `stopTimeoutMs`, the stop timeout's old key, is still
+ * accepted for `stopTimeout` (ACCEPTED_ALIASES).
  */
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
-import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
 import { LOG_LEVELS } from '../../runtime-shim/settings/logging-settings';
 import type { SettingKey } from '../../runtime-shim/settings/resolve';
+import { RUNTIME_SETTINGS } from '../../runtime-shim/settings/runtime-settings';
 import { SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
-import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
-import { OPERATION_FLAGS } from '../../runtime-shim/settings/operation-settings';
 import { signFlag, type SignOptions } from '../sign/options';
 import type { SvcpackConfig } from './define-config';
 
-/** A config key: every option of SvcpackConfig but `$schema`. */
-export type ConfigKey = Exclude<keyof SvcpackConfig, '$schema'>;
+/**
+ * Old names a config may still use for a key: the value is read as the key's. Giving both is an
+ * error. Listed in the JSON Schema as deprecated, never in help.
+ */
+export const ACCEPTED_ALIASES = { stopTimeoutMs: 'stopTimeout' } as const satisfies Readonly<Record<string, keyof SvcpackConfig>>;
+export type AcceptedAlias = keyof typeof ACCEPTED_ALIASES;
+
+/** A config key: every option of SvcpackConfig but `$schema` and the accepted old names. */
+export type ConfigKey = Exclude<keyof SvcpackConfig, '$schema' | AcceptedAlias>;
 
 /** Options read from a config (a config file, package.json "svcpack", or both merged). */
 export type ConfigOptions = Omit<SvcpackConfig, '$schema'>;
@@ -58,10 +64,8 @@ export interface ConfigKeySpec {
 
 type Spec = Omit<ConfigKeySpec, 'key'>;
 
-/** The service, logging and supervision settings' flags (runtime-shim/settings), by key. */
-const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; help: string }> = new Map(
-  [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS, ...OPERATION_FLAGS].map((f) => [f.key, f]),
-);
+/** The service settings' and the runtime catalog's flags (runtime-shim/settings), by key. */
+const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; help: string }> = new Map([...SETTING_FLAGS, ...RUNTIME_SETTINGS].map((f) => [f.key, f]));
 
 /** A setting's key: flag and help from its flag table; choices in any case (the resolvers lower-case them). */
 const setting = (key: SettingKey, kind: KeyKind, choices?: readonly string[]): Spec => {
@@ -102,7 +106,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   },
   preload: { kind: 'paths', flag: '--preload', help: "modules run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts): paths of .ts/.js files" },
   allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
-  stopTimeoutMs: { kind: 'duration', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced: a duration such as 20s, 1m or 500ms, or a number of milliseconds (default: 20s)' },
+  stopTimeout: setting('stopTimeout', 'duration'),
   startType: setting('startType', 'choice', START_TYPES),
   account: setting('account', 'text'),
   dependencies: setting('dependencies', 'names'),
@@ -168,11 +172,11 @@ export function configKey(key: ConfigKey): ConfigKeySpec {
 }
 
 /** Names that are not keys but mean one: a flag's name where the key differs, a singular for a list. */
-const ALIASES: Readonly<Record<string, ConfigKey>> = { stopTimeout: 'stopTimeoutMs', arg: 'args', dependency: 'dependencies' };
+const ALIASES: Readonly<Record<string, ConfigKey>> = { arg: 'args', asset: 'assets', dependency: 'dependencies' };
 
 /**
  * The key an unknown `name` was probably meant to be: its flag spelt as a key (`--start-type`,
- * `start-type`, `stopTimeout`), another case (`StartType`), or a key at most a few edits away
+ * `start-type`, `arg`), another case (`StartType`), or a key at most a few edits away
  * (`startTyp`). Null when nothing is close.
  */
 export function suggestKey(name: string): ConfigKey | null {

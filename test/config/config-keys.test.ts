@@ -5,7 +5,7 @@ import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
 import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
 import { createProgram } from '../../src/cli';
-import { CONFIG_KEYS, configKey, isConfigKey } from '../../src/config/config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, isConfigKey } from '../../src/config/config-keys';
 import { configSchema } from '../../src/config/config-schema';
 import { defineConfig, DEFINE_CONFIG_MODULE } from '../../src/config/define-config';
 import { jsonSyntaxError } from '../../src/config/json-syntax';
@@ -34,7 +34,8 @@ describe('the config key table', () => {
 
   it('isConfigKey: config keys only; $schema and cwd are not', () => {
     expect(isConfigKey('startType')).toBe(true);
-    expect(isConfigKey('stopTimeoutMs')).toBe(true);
+    expect(isConfigKey('stopTimeout')).toBe(true);
+    expect(isConfigKey('stopTimeoutMs')).toBe(false); // an old name, accepted in a config for stopTimeout
     expect(isConfigKey('$schema')).toBe(false);
     expect(isConfigKey('cwd')).toBe(false);
     expect(isConfigKey('toString')).toBe(false);
@@ -48,9 +49,10 @@ describe('svcpack.schema.json', () => {
     expect(committed, 'svcpack.schema.json is out of date: node --import ./scripts/ts-register.js scripts/write-config-schema.ts').toEqual(configSchema());
   });
 
-  it('has every key, $schema, and no others', () => {
-    const properties = configSchema().properties as Record<string, unknown>;
-    expect(Object.keys(properties).sort()).toEqual(['$schema', ...CONFIG_KEYS.map((k) => k.key)].sort());
+  it('has every key, $schema, the accepted old names (deprecated), and no others', () => {
+    const properties = configSchema().properties as Record<string, { deprecated?: boolean }>;
+    expect(Object.keys(properties).sort()).toEqual(['$schema', ...CONFIG_KEYS.map((k) => k.key), ...Object.keys(ACCEPTED_ALIASES)].sort());
+    expect(properties.stopTimeoutMs).toMatchObject({ deprecated: true, type: ['integer', 'string'] });
     expect(configSchema().additionalProperties).toBe(false);
   });
 });
