@@ -4,7 +4,7 @@
  * scripts/write-config-schema.ts and checked by test/config/config-schema.test.ts. Editors use it
  * through `"$schema": "./node_modules/svcpack/svcpack.schema.json"`. Pure.
  */
-import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, type ConfigKeySpec } from './config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, type ConfigKeySpec } from './config-keys';
 
 type Schema = Record<string, unknown>;
 
@@ -54,7 +54,7 @@ function valueSchema(spec: ConfigKeySpec): Schema {
 export function configSchema(): Schema {
   const properties: Record<string, Schema> = { $schema: { type: 'string', description: 'this schema; ignored by svcpack' } };
   for (const spec of CONFIG_KEYS) {
-    properties[spec.key] = { description: `${spec.flag}: ${spec.help}`, ...valueSchema(spec) };
+    properties[spec.key] = { description: `${spec.flag}: ${helpWithDefault(spec)}`, ...valueSchema(spec) };
   }
   // Old names still accepted, so configs that use them keep validating in editors.
   for (const [alias, key] of Object.entries(ACCEPTED_ALIASES)) {
