@@ -24,7 +24,7 @@ describe('the config key table', () => {
     expect(configKey('restartDelay').default).toBe('100ms');
     expect(configKey('healthInterval').default).toBe('10s');
     expect(configKey('hookTimeout').default).toBe('30s');
-    expect(configKey('logDir').default).toBeUndefined(); // the help says it: logs in the data folder
+    expect(configKey('logDir').default).toBe('%ProgramData%\\<name>\\logs'); // the catalog's default is null: the data folder's logs
     expect(configKey('startType').default).toBe('auto');
     expect(configKey('workingDir').default).toBe('exe');
     expect(configKey('displayName').default).toBe('the service name');
