@@ -9,7 +9,7 @@ import { CHILD_ARG } from '../supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../settings/flags';
 import { parseDuration, type SettingsInput } from '../settings/resolve';
 import { parseSince, SINCE_HINT, type LogSince } from './log-since';
-import { RUNTIME_SETTINGS, runtimeValues, shownValue, type RuntimeInput } from '../settings/runtime-settings';
+import { RUNTIME_SETTINGS, runtimeOf, runtimeValues, shownValue, type RuntimeInput } from '../settings/runtime-settings';
 
 /** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
 function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeInput {
@@ -250,7 +250,7 @@ export function helpText(cfg: ExeConfig): string {
   const exe = `${cfg.name}.exe`;
   const settingLines = SETTING_FLAGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
   // The runtime settings' defaults are this exe's own values (secrets redacted).
-  const baked = runtimeValues({ stopTimeoutMs: cfg.stopTimeoutMs, logging: cfg.logging, supervision: cfg.supervision, operation: cfg.operation });
+  const baked = runtimeValues(runtimeOf(cfg));
   const runtimeLines = RUNTIME_SETTINGS.map((f) => {
     const value = baked[f.key];
     return `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}${value === null ? '' : ` (default: ${shownValue(f.key, value)})`}`;

@@ -5,9 +5,9 @@
  * SID type) are left out rather than guessed.
  */
 import type { Recovery, ServiceSettings } from '../settings/service-settings';
-import { installedSettings, type RuntimeKey, type StoredResult } from '../settings/runtime-settings';
+import { installedSettings } from '../settings/installed-settings';
+import type { RuntimeKey, StoredResult } from '../settings/runtime-settings';
 import type { ScmApi, ServiceConfigInfo } from '../scm/manager-api';
-import { serviceParametersKey } from '../scm/service-parameters';
 import type { ManageContext } from './context';
 import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
 
@@ -19,7 +19,7 @@ import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
  * installed, or a scheduled task) gives the baked ones.
  */
 export function installedRuntime(ctx: Pick<ManageContext, 'api' | 'name' | 'bakedRuntime'>, stored?: Partial<Record<RuntimeKey, string>>): StoredResult {
-  return installedSettings(ctx.bakedRuntime, () => stored ?? ctx.api.getStoredSettings(ctx.name), `HKLM\\${serviceParametersKey(ctx.name)}`);
+  return installedSettings(ctx.bakedRuntime, ctx.name, (name) => stored ?? ctx.api.getStoredSettings(name));
 }
 
 export interface InstalledService {

@@ -23,7 +23,8 @@ import { startControlThread } from '../scm/control-thread-starter';
 import { bindProcessEnd } from '../scm/process-bindings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { reloadSettings } from '../lifecycle/control-work';
-import { installedSettings, type RuntimeSettings } from '../settings/runtime-settings';
+import { installedSettings } from '../settings/installed-settings';
+import type { RuntimeSettings } from '../settings/runtime-settings';
 
 export interface ServiceHost {
   koffi: Koffi;
@@ -64,7 +65,7 @@ let settingsProblems: string[] = [];
  */
 export function loadStoredSettings(koffi: Koffi): string[] {
   const { name } = exeConfig;
-  const result = installedSettings(bakedSettings(), () => bindServiceParameters(bindLocalMachineRegistry(koffi)).getStoredSettings(name), `HKLM\\${serviceParametersKey(name)}`);
+  const result = installedSettings(bakedSettings(), name, (n) => bindServiceParameters(bindLocalMachineRegistry(koffi)).getStoredSettings(n));
   setEffectiveSettings(result.settings);
   settingsProblems = result.problems;
   return result.problems;

@@ -34,6 +34,11 @@ export interface RuntimeInput extends LoggingInput, SupervisionInput, OperationI
   stopTimeout?: string | number;
 }
 
+/** The runtime settings part of `c` (ExeConfig, a resolved build), without its other fields. */
+export function runtimeOf(c: RuntimeSettings): RuntimeSettings {
+  return { stopTimeoutMs: c.stopTimeoutMs, logging: c.logging, supervision: c.supervision, operation: c.operation };
+}
+
 /** The runtime settings of an exe built without any of their flags: each group's defaults. */
 export const DEFAULT_RUNTIME: RuntimeSettings = {
   stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,
@@ -210,23 +215,6 @@ export interface StoredResult {
   stored: RuntimeKey[];
   /** One line per stored value that was not valid and is ignored (the baked one applies). */
   problems: string[];
-}
-
-/**
- * The runtime settings a service installed with these values runs with: `baked` with what
- * `readStored()` returns applied (applyStored). A store that cannot be read yields `baked` and one
- * problem line naming `storedAt`: what only uses the settings (the service starting, `status`, the
- * wait of `stop`) still works, with the exe's own values. The service and the management commands
- * both get "baked + stored" from here, so they cannot disagree about it.
- */
-export function installedSettings(baked: RuntimeSettings, readStored: () => Partial<Record<RuntimeKey, string>>, storedAt: string): StoredResult {
-  let stored: Partial<Record<RuntimeKey, string>>;
-  try {
-    stored = readStored();
-  } catch (err) {
-    return { settings: baked, stored: [], problems: [`could not read the settings stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own`] };
-  }
-  return applyStored(baked, stored);
 }
 
 /**

@@ -9,7 +9,7 @@
 import { usageError } from '../errors';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 import type { OperationSettings } from '../../runtime-shim/settings/operation-settings';
-import { redactRuntime } from '../../runtime-shim/settings/runtime-settings';
+import { redactRuntime, runtimeOf } from '../../runtime-shim/settings/runtime-settings';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 
 export const MANIFEST_RESOURCE_NAME = 'SVCPACK_MANIFEST';
@@ -31,7 +31,7 @@ export function shownBaked<T extends Pick<ExeConfig, 'settings' | 'stopTimeoutMs
   const env = shown.settings?.env;
   const settings = env && typeof env === 'object' ? { ...shown.settings, env: redactEnv(env) } : shown.settings;
   if (!shown.operation) return { ...shown, settings };
-  const runtime = redactRuntime({ stopTimeoutMs: shown.stopTimeoutMs, logging: shown.logging, supervision: shown.supervision, operation: shown.operation });
+  const runtime = redactRuntime(runtimeOf({ ...shown, operation: shown.operation }));
   return { ...shown, settings, operation: runtime.operation };
 }
 
