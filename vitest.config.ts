@@ -1,13 +1,64 @@
-import { defineConfig } from 'vitest/config';
-import SummaryReporter from './test/support/summary-reporter';
+/**
+ * Three projects, each run on its own with `vitest run --project <name>` (npm run test:unit,
+ * test:e2e, test:bench); `vitest run` (npm test) runs all three, one after the other:
+ *
+ * - unit: everything outside test/e2e and test/bench. No Wine. Files run in parallel, one worker
+ *   per CPU (vitest's default leaves one CPU idle, which on a 2-core machine is no parallelism).
+ * - e2e: test/e2e, under Wine. Files run one at a time: they share one Wine prefix and its
+ *   Service Control Manager. test/e2e/global-setup.ts checks for Wine and finishes the prefix once
+ *   before the first file; without Wine the project fails at once with one line.
+ * - bench: test/bench, the benchmark code and one quick run of every suite (Wine and mingw-w64).
+ *   One file at a time, in the same prefix as e2e, with the same Wine check.
+ *
+ * `sequence.groupOrder` runs the groups in turn (unit, then e2e, then bench) so the Wine tests,
+ * whose timings matter, never share the CPU with the parallel unit files.
+ */
+import os from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
+import SummaryReporter from './test/support/summary-reporter.ts';
+
+const WINE_PROJECTS = ['test/e2e/**', 'test/bench/**'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', new SummaryReporter()],
-    // The Wine end-to-end tests share one Wine prefix and its Service Control Manager.
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 180_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...WINE_PROJECTS],
+          maxWorkers: Math.max(2, os.availableParallelism()),
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'bench',
+          include: ['test/bench/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { build, type BuildEvent } from './build';
+import { initCommand } from './commands/init';
 import { inspectCommand } from './commands/inspect';
 import { signCommand } from './commands/sign';
 import { flagOptions, optionsFromFlags } from './config/build-flags';
@@ -65,6 +66,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     });
   program.addCommand(signCommand(context).copyInheritedSettings(program));
   program.addCommand(inspectCommand(context).copyInheritedSettings(program));
+  program.addCommand(initCommand(context).copyInheritedSettings(program));
   return program;
 }
 
@@ -79,7 +81,7 @@ export async function main(argv: string[], context: ProgramContext = {}): Promis
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0; // --help / --version-info, already printed
       const text = err.message.replace(/^error: /, '').split('\n')[0];
-      const command = ['sign', 'inspect'].find((c) => c === argv.find((a) => !a.startsWith('-'))) ?? 'build';
+      const command = ['sign', 'inspect', 'init'].find((c) => c === argv.find((a) => !a.startsWith('-'))) ?? 'build';
       process.stderr.write(`svcpack: ${text} — run "svcpack ${command} --help" for the options\n`);
       return 2;
     }

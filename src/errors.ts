@@ -5,6 +5,10 @@
  */
 export type ErrorCode =
   | 'USAGE'
+  // svcpack init (src/commands/init.ts): no package.json in the folder, or one that is not valid JSON;
+  // a svcpack config or a different build:service script that only --force replaces.
+  | 'PACKAGE_JSON_NOT_FOUND'
+  | 'INIT_WOULD_OVERWRITE'
   | 'ASSET_NOT_FOUND'
   | 'ENTRY_NOT_FOUND'
   | 'BUNDLE_SYNTAX'

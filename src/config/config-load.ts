@@ -25,7 +25,7 @@ import { jsonSyntaxError } from './json-syntax';
 import { findPackageJson } from './package-json';
 
 /** The names a config file may have, all looked for in the current folder; more than one there is an error. */
-const CONFIG_FILE_NAMES = [
+export const CONFIG_FILE_NAMES = [
   'svcpack.config.ts',
   'svcpack.config.mts',
   'svcpack.config.cts',

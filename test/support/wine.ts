@@ -19,7 +19,8 @@
  *
  * Wine 10 is required (Wine 8 cannot run Node.js 24 or 26): `npm run setup:test` builds it in a
  * Debian trixie root without touching the host's packages (scripts/wine-root.sh), and the harness
- * finds that root by itself. Without Wine 10 every test fails (never skips) with WINE_REQUIRED.
+ * finds that root by itself. Without Wine 10 every test fails (never skips) with checkWine()'s line;
+ * the e2e and bench projects fail at once (test/e2e/global-setup.ts).
  *
  * Free of vitest so that the benchmarks (bench/) drive Wine with the same code; the per-test-file
  * hooks are in test/e2e/wine.ts.
@@ -37,18 +38,16 @@ import { build, type BuildOptions, type BuildResult } from '../../src/build';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'fixtures');
 
-export const WINE_REQUIRED = 'Wine 10 is required: run "npm run setup:test" (as root; builds it in a Debian trixie root, see scripts/wine-root.sh)';
+/** How to get Wine 10: the second half of every "Wine is missing" line. */
+export const WINE_SETUP_HINT = 'run "npm run setup:test" (as root; it builds Wine 10 in a Debian trixie root, see scripts/wine-root.sh)';
 
 /** The oldest Wine that runs every supported Node.js line (Wine 8 aborts Node 24 and 26 at start). */
 export const MIN_WINE_MAJOR = 10;
 
 // ---------------------------------------------------------------- locating Wine
 
-let wineBinary: string | null | undefined;
-let wineChecked: { version: string; major: number } | undefined;
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, name);
     try {
@@ -61,40 +60,34 @@ function onPath(name: string): string | null {
   return null;
 }
 
+/** Where `scripts/wine-root.sh` keeps the Wine 10 root: $SVCPACK_WINE_ROOT, else ~/.cache/svcpack-wine (the script's rules). */
+export function wineRootBase(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SVCPACK_WINE_ROOT ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'svcpack-wine');
+}
+
 /**
  * The folder of the launchers `scripts/wine-root.sh setup` writes (`wine`, `wineserver`: Wine 10 from
- * a Debian trixie root, run in a private mount namespace), or null when it has not been set up.
- * Same location rules as the script: $SVCPACK_WINE_ROOT, else ~/.cache/svcpack-wine.
+ * a Debian trixie root, run in a private mount namespace), or null when it has not been set up
+ * (or not finished: the script writes `ready-1` last).
  */
-export function wineRootLaunchers(): string | null {
-  const base = process.env.SVCPACK_WINE_ROOT ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'svcpack-wine');
+export function wineRootLaunchers(env: NodeJS.ProcessEnv = process.env): string | null {
+  const base = wineRootBase(env);
   const dir = path.join(base, 'bin');
   return fs.existsSync(path.join(base, 'ready-1')) && fs.existsSync(path.join(dir, 'wine')) ? dir : null;
 }
 
-/**
- * The `wine` launcher: SVCPACK_E2E_WINE when set (a missing file counts as no Wine), else the Wine 10
- * root's launcher, else `wine`/`wine64` on PATH.
- */
-export function findWine(): string | null {
-  if (wineBinary === undefined) {
-    const forced = process.env.SVCPACK_E2E_WINE;
-    if (forced !== undefined) return (wineBinary = fs.existsSync(forced) ? forced : null);
-    const root = wineRootLaunchers();
-    wineBinary =
-      (root && path.join(root, 'wine')) ??
-      onPath('wine') ??
-      onPath('wine64') ??
-      ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((f) => fs.existsSync(f)) ??
-      null;
-  }
-  return wineBinary;
+/** The `wine` launcher `env` names: SVCPACK_E2E_WINE when set (a missing file is no Wine), else the Wine 10 root's, else `wine`/`wine64` on PATH. */
+function locateWine(env: NodeJS.ProcessEnv): string | null {
+  const forced = env.SVCPACK_E2E_WINE;
+  if (forced !== undefined) return fs.existsSync(forced) ? forced : null;
+  const root = wineRootLaunchers(env);
+  return (root && path.join(root, 'wine')) ?? onPath('wine', env) ?? onPath('wine64', env);
 }
 
 /** `wine --version` of `bin` (`wine-10.0 (Debian 10.0~repack-6)`) and its major, or undefined. */
-function wineVersion(bin: string): { version: string; major: number } | undefined {
+function wineVersion(bin: string, env: NodeJS.ProcessEnv): { version: string; major: number } | undefined {
   try {
-    const version = execFileSync(bin, ['--version'], { env: { ...process.env, WINEDEBUG: '-all' }, timeout: 30_000, encoding: 'utf8' }).trim();
+    const version = execFileSync(bin, ['--version'], { env: { ...env, WINEDEBUG: '-all' }, timeout: 30_000, encoding: 'utf8' }).trim();
     const major = /wine-(\d+)/.exec(version)?.[1];
     return major === undefined ? undefined : { version, major: Number(major) };
   } catch {
@@ -102,23 +95,44 @@ function wineVersion(bin: string): { version: string; major: number } | undefine
   }
 }
 
+export type WineCheck = { ok: true; wine: string; version: string } | { ok: false; problem: string };
+
 /**
- * Throws unless Wine 10 or newer is available. The tests must fail, not skip, on a machine without
- * it (in CI a skipped e2e suite would look green); the failure says how to set it up.
+ * Whether the Wine tests can run with `env` (uncached: looks for the launcher and runs
+ * `wine --version`). When not, `problem` is one line, `Wine 10 is missing: <what was looked for and
+ * not found> — run "npm run setup:test" …`. The tests must fail, not skip, on a machine without
+ * Wine (in CI a skipped e2e suite would look green); with CI set the line says so.
  */
-export function requireWine(): string {
-  const wine = findWine();
-  const where = process.env.CI ? ' (CI is set: the e2e suite cannot be skipped)' : '';
+export function checkWine(env: NodeJS.ProcessEnv = process.env): WineCheck {
+  const ci = env.CI ? ' (CI is set: the Wine tests cannot be skipped)' : '';
+  const missing = (why: string): WineCheck => ({ ok: false, problem: `Wine 10 is missing: ${why}${ci} — ${WINE_SETUP_HINT}` });
+  const wine = locateWine(env);
   if (!wine) {
-    const forced = process.env.SVCPACK_E2E_WINE;
-    const why = forced !== undefined ? `SVCPACK_E2E_WINE=${forced} does not exist` : 'no Wine 10 root and no wine on PATH';
-    throw new Error(`${WINE_REQUIRED} — ${why}${where}`);
+    if (env.SVCPACK_E2E_WINE !== undefined) return missing(`SVCPACK_E2E_WINE=${env.SVCPACK_E2E_WINE} does not exist`);
+    const base = wineRootBase(env);
+    const root = fs.existsSync(base) ? `the Wine root ${base} is not finished (no ready-1 or bin/wine)` : `no Wine root at ${base}`;
+    return missing(`${root}${env.SVCPACK_WINE_ROOT === undefined ? '' : ' ($SVCPACK_WINE_ROOT)'} and no wine on PATH`);
   }
-  wineChecked ??= wineVersion(wine) ?? { version: 'no version', major: 0 };
-  if (wineChecked.major < MIN_WINE_MAJOR) {
-    throw new Error(`${WINE_REQUIRED} — ${wine} is ${wineChecked.version}, which cannot run Node.js 24 or 26${where}`);
-  }
-  return wine;
+  const found = wineVersion(wine, env);
+  if (!found) return missing(`${wine} --version does not answer with a Wine version`);
+  if (found.major < MIN_WINE_MAJOR) return missing(`${wine} is ${found.version}, which cannot run Node.js 24 or 26`);
+  return { ok: true, wine, version: found.version };
+}
+
+let located: string | null | undefined;
+let checked: WineCheck | undefined;
+
+/** The `wine` launcher this process's environment names (whatever its version), or null; see requireWine(). */
+export function findWine(): string | null {
+  if (located === undefined) located = locateWine(process.env);
+  return located;
+}
+
+/** The `wine` launcher; throws checkWine()'s one-line problem unless Wine 10 or newer is there (checked once per process). */
+export function requireWine(): string {
+  checked ??= checkWine();
+  if (!checked.ok) throw new Error(checked.problem);
+  return checked.wine;
 }
 
 /** The `wineserver` that belongs to the Wine `requireWine()` found. */
@@ -126,7 +140,7 @@ function findWineserver(): string | null {
   const wine = findWine();
   const sibling = wine && path.join(path.dirname(wine), 'wineserver');
   if (sibling && fs.existsSync(sibling)) return sibling;
-  return onPath('wineserver') ?? ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver'].find((f) => fs.existsSync(f)) ?? null;
+  return onPath('wineserver', process.env) ?? ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver'].find((f) => fs.existsSync(f)) ?? null;
 }
 
 // ---------------------------------------------------------------- prefix and environment

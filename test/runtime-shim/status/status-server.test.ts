@@ -89,19 +89,22 @@ describe('status server', () => {
 
   it('a client that only reads gets nothing, and is closed after the request timeout', async () => {
     await serve(async () => live, 300);
-    const r = await exchange(null);
+    // Waits far longer than the timeout: a busy machine may close late, never early.
+    const r = await exchange(null, 20_000);
     expect(r.received).toBe('');
+    expect(r.closedAfterMs).not.toBeNull();
     expect(r.closedAfterMs).toBeGreaterThanOrEqual(250);
-    expect(r.closedAfterMs).toBeLessThan(1_500);
   });
 
   it('a wrong request line, or too many bytes without a newline, is closed without an answer', async () => {
-    await serve();
-    expect(await exchange('hello\n')).toMatchObject({ received: '' });
-    expect((await exchange('hello\n')).closedAfterMs).toBeLessThan(250);
-    const flood = await exchange('x'.repeat(100));
-    expect(flood.received).toBe('');
-    expect(flood.closedAfterMs).toBeLessThan(250);
+    // The request timeout is beyond the test's own: any close seen is the server refusing the line,
+    // however slowly a busy machine delivers it.
+    await serve(async () => live, 600_000);
+    for (const request of ['hello\n', 'x'.repeat(100)]) {
+      const r = await exchange(request, 10_000);
+      expect(r, JSON.stringify(request)).toMatchObject({ received: '' });
+      expect(r.closedAfterMs, JSON.stringify(request)).not.toBeNull();
+    }
   });
 
   it('a report that fails closes the connection and logs a warning', async () => {
