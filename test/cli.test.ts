@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
+import { DEFAULT_RUNTIME } from '../runtime-shim/settings/runtime-settings';
 import { main } from '../src/cli';
 import { inspect } from '../src/inspect/inspect';
 import { DEFAULT_NODE_VERSION } from '../src/runtime/node-lines';
@@ -93,6 +94,9 @@ describe('svcpack build: bad input', () => {
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--working-dir', 'C:\\a|b'], /^svcpack: --working-dir: working folder "C:\\a\|b" contains/);
   });
+  it('a --packer that is not a packer: one line from the build, as in a config', async () => {
+    await expectUsageError([hello, '--name', 'X', '--packer', 'fast'], /^svcpack: --packer "fast" is not a packer — use --packer direct or --packer pkg$/);
+  });
   it('--stop-timeout that is not a duration, or too long', async () => {
     for (const bad of ['soon', '1.5s', '-1', '20 s', '1w']) {
       await expectUsageError([hello, '--name', 'X', '--stop-timeout', bad], new RegExp(`^svcpack: --stop-timeout: "${bad.replace('.', '\\.')}" is not a duration — write a duration such as 20s, 1m or 500ms \\(a bare number is milliseconds\\)$`));
@@ -156,6 +160,10 @@ describe('svcpack build: success', () => {
     expect(record.timings.total).toBeGreaterThan(0);
     expect(record.settings).toMatchObject({ startType: 'auto', account: 'NT SERVICE\\CliSvc', sidType: 'unrestricted' });
     expect(record.logging).toEqual(DEFAULT_LOGGING);
+    // Every baked setting is in the record, from ExeConfig: the stop timeout and the operation settings too.
+    expect(record.stopTimeoutMs).toBe(20_000);
+    expect(record.operation).toEqual(DEFAULT_RUNTIME.operation);
+    expect(record.supervision).toEqual(DEFAULT_RUNTIME.supervision);
   }, 120_000);
 
   it('logging flags reach the build record', async () => {
