@@ -143,6 +143,13 @@ export function decodeManifest(bytes: Uint8Array, label = 'the exe'): ExeManifes
   for (const key of ['settings', 'logging', 'supervision'] as const) {
     if (typeof m[key] !== 'object' || m[key] === null) throw bad(`${key} is missing`);
   }
+  if (m.operation !== undefined && (typeof m.operation !== 'object' || m.operation === null)) throw bad('operation is not an object');
+  try {
+    // Only settings svcpack can show (with their secrets redacted) are accepted.
+    shownBaked(value as ExeManifest);
+  } catch (err) {
+    throw bad(`its settings are not valid: ${(err as Error).message}`);
+  }
   return value as ExeManifest;
 }
 

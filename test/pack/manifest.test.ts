@@ -106,6 +106,9 @@ describe('encodeManifest / decodeManifest', () => {
     expect(bad(JSON.stringify({ ...m, packer: 'bun' })).message).toMatch(/unknown packer/);
     expect(bad(JSON.stringify({ ...m, node: {} })).message).toMatch(/node\.version/);
     expect(bad('{}').code).toBe('BAD_MANIFEST');
+    // An altered setting svcpack could not show redacted is refused, not shown.
+    expect(bad(JSON.stringify({ ...m, operation: { ...(m.operation as object), alertUrl: 'not a url' } })).message).toMatch(/its settings are not valid: .*not an http\(s\) URL/);
+    expect(bad(JSON.stringify({ ...m, operation: 'none' })).message).toMatch(/operation is not an object/);
   });
 });
 
