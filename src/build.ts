@@ -80,6 +80,20 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const timeDateStamp = sourceDateEpoch(process.env);
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
+  // What the exe bakes in: the one source of its manifest's and build record's settings.
+  const exeConfig: ExeConfig = {
+    name: plan.name,
+    displayName: plan.displayName,
+    description: plan.description,
+    version: plan.version,
+    svcpackVersion,
+    stopTimeoutMs: plan.stopTimeoutMs,
+    koffiSha256: koffi.sha256,
+    settings: plan.settings,
+    logging: plan.logging,
+    supervision: plan.supervision,
+    operation: plan.operation,
+  };
 
   // The bundle only needs the Node line (esbuild's syntax target, the SEA main's format, the addon
   // ABI); it runs while the runtime is fetched. A lone --node-binary's version is known only then:
@@ -131,21 +145,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
   const packagesMode = decidePackagesMode(plan);
+  const preload = plan.preload.map((file) => path.relative(plan.projectDir, file).split(path.sep).join('/'));
   const [bundle, runtime] = await Promise.all([
     step('bundle', async () => {
-      const exeConfig: ExeConfig = {
-        name: plan.name,
-        displayName: plan.displayName,
-        description: plan.description,
-        version: plan.version,
-        svcpackVersion,
-        stopTimeoutMs: plan.stopTimeoutMs,
-        koffiSha256: koffi.sha256,
-        settings: plan.settings,
-        logging: plan.logging,
-        supervision: plan.supervision,
-        operation: plan.operation,
-      };
       const [app, loader] = await Promise.all([
         bundleApp({
           entry: plan.entry,
@@ -186,7 +188,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   }
   for (const message of [...(tree?.warnings ?? []), ...bundle.warnings]) emit({ type: 'warning', message });
   const versionInfo = versionInfoTable(plan);
-  const manifest = exeManifest({ ...plan, svcpackVersion, nodeVersion: runtime.version, addons: bundle.addons });
+  const manifest = exeManifest(exeConfig, { nodeVersion: runtime.version, packer: plan.packer, compress: plan.compress, packages: packagesMode, preload, addons: bundle.addons });
   let exe: Buffer;
   if (plan.packer === 'pkg') {
     exe = await step('pkg', () =>
@@ -268,7 +270,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       timings.total = Math.round(performance.now() - started);
       const record = buildRecord({
         build: plan,
-        svcpackVersion,
+        exeConfig,
         nodeVersion: runtime.version,
         nodeSource: runtime.sources.target,
         koffiVersion: koffi.version,
@@ -276,7 +278,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         embedded: bundle.embedded?.summary,
         entry: path.relative(plan.projectDir, plan.entry).split(path.sep).join('/'),
         packages: packagesMode,
-        preload: plan.preload.map((file) => path.relative(plan.projectDir, file).split(path.sep).join('/')),
+        preload,
         inputs: bundle.inputs,
         outputs,
         size: { runtimeBytes: (await nodeExeBytes)?.byteLength ?? (await stat(runtime.targetExe)).size, exeBytes: signing?.signed.bytes ?? exe.byteLength, compressed: plan.compress },

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGGING } from '../runtime-shim/settings/logging-settings';
+import { DEFAULT_RUNTIME } from '../runtime-shim/settings/runtime-settings';
 import { main } from '../src/cli';
 import { inspect } from '../src/inspect/inspect';
 import { DEFAULT_NODE_VERSION } from '../src/runtime/node-lines';
@@ -93,6 +94,9 @@ describe('svcpack build: bad input', () => {
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--working-dir', 'C:\\a|b'], /^svcpack: --working-dir: working folder "C:\\a\|b" contains/);
   });
+  it('a --packer that is not a packer: one line from the build, as in a config', async () => {
+    await expectUsageError([hello, '--name', 'X', '--packer', 'fast'], /^svcpack: --packer "fast" is not a packer — use --packer direct or --packer pkg$/);
+  });
   it('--stop-timeout that is not a duration, or too long', async () => {
     for (const bad of ['soon', '1.5s', '-1', '20 s', '1w']) {
       await expectUsageError([hello, '--name', 'X', '--stop-timeout', bad], new RegExp(`^svcpack: --stop-timeout: "${bad.replace('.', '\\.')}" is not a duration — write a duration such as 20s, 1m or 500ms \\(a bare number is milliseconds\\)$`));
@@ -140,7 +144,7 @@ describe('svcpack build --help', () => {
     expect(await main(['build', '--help'])).toBe(0);
     // commander wraps the help at the terminal width: compare with the line breaks taken out.
     const help = out.stdout.replace(/\s+/g, ' ');
-    expect(help).toContain('--stop-timeout <duration> how long stop handlers may run before the stop is forced: 20s, 1m, 500ms; a bare number is milliseconds (default: 20s)');
+    expect(help).toContain('--stop-timeout <duration> how long stop handlers and stop hooks may run before the stop is forced: 20s, 1m, 500ms (a bare number is milliseconds; at most 24d) (default: 20s)');
     expect(help).toContain("--working-dir <dir> folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path (default: exe)");
   });
 });
@@ -156,6 +160,10 @@ describe('svcpack build: success', () => {
     expect(record.timings.total).toBeGreaterThan(0);
     expect(record.settings).toMatchObject({ startType: 'auto', account: 'NT SERVICE\\CliSvc', sidType: 'unrestricted' });
     expect(record.logging).toEqual(DEFAULT_LOGGING);
+    // Every baked setting is in the record, from ExeConfig: the stop timeout and the operation settings too.
+    expect(record.stopTimeoutMs).toBe(20_000);
+    expect(record.operation).toEqual(DEFAULT_RUNTIME.operation);
+    expect(record.supervision).toEqual(DEFAULT_RUNTIME.supervision);
   }, 120_000);
 
   it('logging flags reach the build record', async () => {

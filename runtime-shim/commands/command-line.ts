@@ -9,7 +9,7 @@ import { CHILD_ARG } from '../supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../settings/flags';
 import { parseDuration, type SettingsInput } from '../settings/resolve';
 import { parseSince, SINCE_HINT, type LogSince } from './log-since';
-import { RUNTIME_SETTINGS, type RuntimeInput } from '../settings/runtime-settings';
+import { RUNTIME_SETTINGS, runtimeOf, runtimeValues, shownValue, type RuntimeInput } from '../settings/runtime-settings';
 
 /** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
 function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeInput {
@@ -249,7 +249,12 @@ export function versionText(cfg: ExeConfig, nodeVersion: string): string {
 export function helpText(cfg: ExeConfig): string {
   const exe = `${cfg.name}.exe`;
   const settingLines = SETTING_FLAGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
-  const runtimeLines = RUNTIME_SETTINGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
+  // The runtime settings' defaults are this exe's own values (secrets redacted).
+  const baked = runtimeValues(runtimeOf(cfg));
+  const runtimeLines = RUNTIME_SETTINGS.map((f) => {
+    const value = baked[f.key];
+    return `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}${value === null ? '' : ` (default: ${shownValue(f.key, value)})`}`;
+  });
   return [
     `${cfg.displayName} ${cfg.version}${cfg.description ? ` — ${cfg.description}` : ''}`,
     '',

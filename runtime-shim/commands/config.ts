@@ -51,9 +51,6 @@ export interface ConfigRow {
 
 type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
 
-/** Service settings the running process reads at start (the others are the SCM's). */
-const SERVICE_RESTART_KEYS = new Set<keyof SettingsInput>(['account', 'sidType', 'env', 'args', 'workingDir']);
-
 function findSetting(name: string): Setting {
   const runtime = runtimeSetting(name);
   if (runtime) return { kind: 'runtime', spec: runtime };
@@ -110,9 +107,9 @@ export function rowsFor(ctx: ManageContext, service: object): ConfigRow[] {
   }));
   const installed = serviceValues(ctx, service);
   const baked = flagValues(ctx.baked);
-  const serviceRows = SETTING_FLAGS.map(({ key, flag }): ConfigRow => {
+  const serviceRows = SETTING_FLAGS.map(({ flag, appliesOn }): ConfigRow => {
     const value = installed.get(flag) ?? '';
-    return { name: flag.slice(2), value, source: value === (baked.get(flag) ?? '') ? 'baked' : 'service', appliesOn: SERVICE_RESTART_KEYS.has(key) ? 'restart' : 'now' };
+    return { name: flag.slice(2), value, source: value === (baked.get(flag) ?? '') ? 'baked' : 'service', appliesOn };
   });
   return [...serviceRows, ...runtimeRows];
 }
@@ -172,7 +169,7 @@ async function changeServiceSetting(ctx: ManageContext, flag: SettingFlag, value
   const name = flag.flag.slice(2);
   const text = flag.key === 'args' ? argsText(result.settings.args) : (shown ?? '');
   ctx.out(`${ctx.name}: ${name} ${how === 'reset' ? 'reset to the exe\'s own value' : 'set'}: ${text === '' ? '(none)' : text}`);
-  ctx.out(`${ctx.name}: ${SERVICE_RESTART_KEYS.has(flag.key) ? await whenRestart(ctx) : 'the Service Control Manager applies it now'}`);
+  ctx.out(`${ctx.name}: ${flag.appliesOn === 'restart' ? await whenRestart(ctx) : 'the Service Control Manager applies it now'}`);
 }
 
 /**

@@ -5,7 +5,8 @@
  * SID type) are left out rather than guessed.
  */
 import type { Recovery, ServiceSettings } from '../settings/service-settings';
-import { installedSettings, type RuntimeKey, type StoredResult } from '../settings/runtime-settings';
+import { installedSettings } from '../settings/installed-settings';
+import type { RuntimeKey, StoredResult } from '../settings/runtime-settings';
 import type { ScmApi, ServiceConfigInfo } from '../platform/manager-api';
 import { serviceParametersKey } from '../platform/manager-api';
 import type { ManageContext } from './context';

@@ -13,7 +13,8 @@ import { enterServiceWorkingDir } from './working-dir';
 import { bakedSettings, effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { reloadSettings } from '../lifecycle/control-work';
-import { installedSettings, type RuntimeSettings } from '../settings/runtime-settings';
+import { installedSettings } from '../settings/installed-settings';
+import type { RuntimeSettings } from '../settings/runtime-settings';
 
 export interface ServiceHost {
   exe: ExeContext;

@@ -5,6 +5,7 @@
  * `session.ts` wires it for service mode, `run` and the supervised child, `supervise/supervisor.ts`
  * for the supervisor.
  */
+import { DEFAULT_STOP_TIMEOUT_MS } from '../settings/stop-settings';
 
 export type ServiceState =
   | 'start-pending'
@@ -102,7 +103,7 @@ export interface Clock {
 
 export interface LifecycleOptions {
   /**
-   * How long stop handlers may run before the stop is forced, ms (default 20 000); a function is
+   * How long stop handlers may run before the stop is forced, ms (default DEFAULT_STOP_TIMEOUT_MS); a function is
    * asked when each stop begins (the value may change on reload).
    */
   stopTimeoutMs: number | (() => number);
@@ -144,8 +145,8 @@ export interface LifecycleDeps {
   runControl?(control: DeliveredControl): Promise<void>;
 }
 
-/** The stop timeout where none was given, ms (the build's default is baked into every exe). */
-export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+/** The stop timeout where none was given, ms: the catalog's default (the build bakes one into every exe). */
+export { DEFAULT_STOP_TIMEOUT_MS };
 
 export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
   stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,

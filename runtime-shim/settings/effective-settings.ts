@@ -2,18 +2,19 @@
  * The runtime settings this process works with (settings/runtime-settings.ts): the exe's baked
  * ones, with what an admin stored with the service applied on top. Service modes load the stored
  * values when the SCM starts them (service-host.ts `loadStoredSettings`, through
- * `installedSettings`) and again on `reload`; the supervisor hands its effective settings to the
+ * installed-settings.ts `installedSettings`, which the management commands use too) and again on
+ * `reload`; the supervisor hands its effective settings to the
  * app's child process in `SETTINGS_ENV`. Readers call `effectiveSettings()` when they act, so a
  * reload reaches them. */
 import { exeConfig } from '../exe-config';
-import type { RuntimeSettings } from './runtime-settings';
+import { runtimeOf, type RuntimeSettings } from './runtime-settings';
 
 /** Environment variable carrying the supervisor's effective settings (JSON) to the app's child. */
 export const SETTINGS_ENV = 'SVCPACK_RUNTIME_SETTINGS';
 
 /** The settings baked into the exe at build time. */
 export function bakedSettings(): RuntimeSettings {
-  return { stopTimeoutMs: exeConfig.stopTimeoutMs, logging: exeConfig.logging, supervision: exeConfig.supervision, operation: exeConfig.operation };
+  return runtimeOf(exeConfig);
 }
 
 let current: RuntimeSettings | null = null;

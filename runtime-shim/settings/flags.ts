@@ -15,10 +15,18 @@ export interface SettingFlag {
   repeatable: boolean;
   /** One line; no defaults (they differ between svcpack and a built exe). */
   help: string;
+  /**
+   * When a change made with `install --force` or `config set` takes effect: `now` (the SCM applies
+   * it itself), or `restart` (the service's process reads it when it starts).
+   */
+  appliesOn: 'now' | 'restart';
 }
 
+/** The settings the service's process reads when it starts; the SCM applies the others itself. */
+const RESTART_KEYS: ReadonlySet<keyof SettingsInput> = new Set<keyof SettingsInput>(['account', 'sidType', 'env', 'args', 'workingDir']);
+
 /** Every key has a flag (the mapped type makes a missing one a compile error); listed in help order. */
-const FLAG_BY_KEY: { readonly [K in keyof Required<SettingsInput>]: Omit<SettingFlag, 'key'> } = {
+const FLAG_BY_KEY: { readonly [K in keyof Required<SettingsInput>]: Omit<SettingFlag, 'key' | 'appliesOn'> } = {
   startType: { flag: '--start-type', valueName: 'type', repeatable: false, help: 'when the service starts: auto, delayed-auto, manual or disabled' },
   displayName: { flag: '--display-name', valueName: 'text', repeatable: false, help: 'name shown in services.msc (1-256 characters)' },
   description: { flag: '--description', valueName: 'text', repeatable: false, help: 'service description (at most 1024 characters)' },
@@ -60,7 +68,7 @@ export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(FLAG_BY_KEY) a
 
 /** The flag of setting `key`. */
 export function settingFlag(key: keyof SettingsInput): SettingFlag {
-  return { key, ...FLAG_BY_KEY[key] };
+  return { key, ...FLAG_BY_KEY[key], appliesOn: RESTART_KEYS.has(key) ? 'restart' : 'now' };
 }
 
 /**

@@ -43,7 +43,7 @@ export interface LoggingFlag {
 
 /** Every key has a flag, its key in kebab-case; listed in help order. */
 const FLAG_BY_KEY: { readonly [K in keyof Required<LoggingInput>]: Omit<LoggingFlag, 'key'> } = {
-  logDir: { flag: '--log-dir', valueName: 'dir', help: 'folder for the log files, an absolute Windows path (default: logs in the data folder)' },
+  logDir: { flag: '--log-dir', valueName: 'dir', help: 'folder for the log files, an absolute Windows path' },
   logLevel: { flag: '--log-level', valueName: 'level', help: 'lowest level logged: debug, info, warn or error' },
   logRotate: { flag: '--log-rotate', valueName: 'policy', help: 'rotate the log at a size (B, KB, MB, GB), daily, both (10MB,daily), or none' },
   logKeep: { flag: '--log-keep', valueName: 'count', help: 'how many rotated log files to keep (1-1000)' },

@@ -77,13 +77,13 @@ export interface OperationFlag {
 }
 
 const HELP: { readonly [K in keyof Required<OperationInput>]: [valueName: string, help: string] } = {
-  successExitCodes: ['codes', 'supervised: app exit codes that end the service cleanly, e.g. 0 or 0,3 (default: none)'],
-  restartExitCodes: ['codes', 'supervised: app exit codes that restart the app, all (default) or none; other codes fail the service'],
+  successExitCodes: ['codes', 'supervised: app exit codes that end the service cleanly, e.g. 0 or 0,3, or none'],
+  restartExitCodes: ['codes', 'supervised: app exit codes that restart the app, all or none; other codes fail the service'],
   preStart: ['command', 'command run before the app starts; a non-zero exit or a timeout aborts the start'],
   postStart: ['command', 'command run once the service is running'],
   preStop: ['command', 'command run when a stop begins, within the stop timeout'],
   postStop: ['command', 'command run after the app stopped, within what is left of the stop timeout'],
-  hookTimeout: ['duration', 'how long each hook may run (default: 30s)'],
+  hookTimeout: ['duration', 'how long each hook may run (at least 1s)'],
   alertUrl: ['url', 'webhook that receives a JSON POST on crash, restart, give-up, failed health check and lost heartbeat'],
 };
 

@@ -10,11 +10,12 @@
  */
 import { flagName } from './flag-name';
 import { LOGGING_FLAGS, formatRotation, resolveLogging, type LoggingInput } from './logging-resolve';
-import type { LoggingSettings } from './logging-settings';
-import { OPERATION_FLAGS, resolveOperation, redactUrl, type OperationInput, type OperationSettings } from './operation-settings';
+import { DEFAULT_LOGGING, type LoggingSettings } from './logging-settings';
+import { DEFAULT_OPERATION, OPERATION_FLAGS, resolveOperation, redactUrl, type OperationInput, type OperationSettings } from './operation-settings';
 import { quoted } from './quoted';
 import { formatDuration, parseDuration, SettingError } from './resolve';
-import { resolveSupervision, SUPERVISION_FLAGS, type SupervisionInput, type SupervisionSettings } from './supervision-settings';
+import { DEFAULT_STOP_TIMEOUT_MS, MAX_STOP_TIMEOUT_MS } from './stop-settings';
+import { DEFAULT_HEALTH, DEFAULT_SUPERVISION, resolveSupervision, SUPERVISION_FLAGS, type SupervisionInput, type SupervisionSettings } from './supervision-settings';
 
 export interface RuntimeSettings {
   /** How long the app's stop work (and the stop hooks) may take before the stop is forced, in ms. */
@@ -25,9 +26,26 @@ export interface RuntimeSettings {
 }
 
 export interface RuntimeInput extends LoggingInput, SupervisionInput, OperationInput {
-  /** A duration: how long stop handlers may run before the stop is forced. */
+  /**
+   * How long the app's stop work (stop handlers and the stop hooks) may run before the stop is
+   * forced: a duration (`20s`, `1m`, `500ms`; a bare integer string is milliseconds) or a number
+   * of milliseconds, at most 24 days. Default 20 s.
+   */
   stopTimeout?: string | number;
 }
+
+/** The runtime settings part of `c` (ExeConfig, a resolved build), without its other fields. */
+export function runtimeOf(c: RuntimeSettings): RuntimeSettings {
+  return { stopTimeoutMs: c.stopTimeoutMs, logging: c.logging, supervision: c.supervision, operation: c.operation };
+}
+
+/** The runtime settings of an exe built without any of their flags: each group's defaults. */
+export const DEFAULT_RUNTIME: RuntimeSettings = {
+  stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,
+  logging: DEFAULT_LOGGING,
+  supervision: DEFAULT_SUPERVISION,
+  operation: DEFAULT_OPERATION,
+};
 
 export type RuntimeKey = keyof RuntimeInput;
 
@@ -45,8 +63,7 @@ export interface RuntimeSettingSpec {
   secret: boolean;
 }
 
-/** The longest stop timeout: Node.js timers cannot wait longer than 2^31-1 ms (≈ 24.8 days). */
-export const MAX_STOP_TIMEOUT_MS = 24 * 86_400_000;
+export { MAX_STOP_TIMEOUT_MS };
 
 /** Settings a running service cannot change in place: a new log folder, the Event Log source, the mode. */
 const RESTART_KEYS: ReadonlySet<RuntimeKey> = new Set<RuntimeKey>(['logDir', 'eventLog', 'supervise']);
@@ -63,7 +80,12 @@ const spec = (f: { key: RuntimeKey; flag: string; valueName: string; help: strin
 /** Every runtime setting, in help order. */
 export const RUNTIME_SETTINGS: readonly RuntimeSettingSpec[] = [
   ...LOGGING_FLAGS.map(spec),
-  spec({ key: 'stopTimeout', flag: flagName('stopTimeout'), valueName: 'duration', help: 'how long stop handlers may run before the stop is forced' }),
+  spec({
+    key: 'stopTimeout',
+    flag: flagName('stopTimeout'),
+    valueName: 'duration',
+    help: `how long stop handlers and stop hooks may run before the stop is forced: 20s, 1m, 500ms (a bare number is milliseconds; at most ${formatDuration(MAX_STOP_TIMEOUT_MS)})`,
+  }),
   ...SUPERVISION_FLAGS.map(spec),
   ...OPERATION_FLAGS.map(spec),
 ];
@@ -108,7 +130,7 @@ export function resolveRuntime(input: RuntimeInput, base: RuntimeSettings): Runt
 export function stopTimeout(value: string | number): number {
   const ms = typeof value === 'number' ? value : parseDuration(value.trim());
   if (ms === null || !Number.isSafeInteger(ms) || ms < 0) {
-    throw new SettingError('stopTimeout', `${quoted(String(value))} is not a duration`, 'write a duration such as 20s, 1m or 500ms (a bare number is milliseconds)');
+    throw new SettingError('stopTimeout', `${typeof value === 'number' ? value : quoted(value)} is not a duration`, 'write a duration such as 20s, 1m or 500ms (a bare number is milliseconds)');
   }
   if (ms > MAX_STOP_TIMEOUT_MS) throw new SettingError('stopTimeout', `the stop timeout ${formatDuration(ms)} is too long`, `use at most ${formatDuration(MAX_STOP_TIMEOUT_MS)}`);
   return ms;
@@ -154,6 +176,30 @@ export function runtimeValues(s: RuntimeSettings): Record<RuntimeKey, string | n
   };
 }
 
+/**
+ * The default of each setting as the text its flag takes (DEFAULT_RUNTIME's values); the health
+ * probe's details are their defaults once a health URL is given. Null where the default is not
+ * a value (the log folder: logs in the data folder).
+ */
+export function runtimeDefaultValues(): Record<RuntimeKey, string | null> {
+  const withHealth = runtimeValues({ ...DEFAULT_RUNTIME, supervision: { ...DEFAULT_SUPERVISION, health: { url: '', ...DEFAULT_HEALTH } } });
+  return { ...runtimeValues(DEFAULT_RUNTIME), healthInterval: withHealth.healthInterval, healthTimeout: withHealth.healthTimeout, healthFailures: withHealth.healthFailures };
+}
+
+/**
+ * `s` as it may be shown or stored outside the service (the exe's manifest, the build record):
+ * each setting the catalog marks secret replaced by its redacted form (`redactUrl`).
+ */
+export function redactRuntime(s: RuntimeSettings): RuntimeSettings {
+  const values = runtimeValues(s);
+  let shown = s;
+  for (const { key, secret } of RUNTIME_SETTINGS) {
+    const value = values[key];
+    if (secret && value !== null && value !== 'none') shown = resolveRuntime({ [key]: redactUrl(value) }, shown);
+  }
+  return shown;
+}
+
 /** `value` of setting `key` as it may be shown: secrets redacted. */
 export function shownValue(key: RuntimeKey, value: string | null): string {
   if (value === null) return '(default)';
@@ -169,23 +215,6 @@ export interface StoredResult {
   stored: RuntimeKey[];
   /** One line per stored value that was not valid and is ignored (the baked one applies). */
   problems: string[];
-}
-
-/**
- * The runtime settings a service installed with these values runs with: `baked` with what
- * `readStored()` returns applied (applyStored). A store that cannot be read yields `baked` and one
- * problem line naming `storedAt`: what only uses the settings (the service starting, `status`, the
- * wait of `stop`) still works, with the exe's own values. The service and the management commands
- * both get "baked + stored" from here, so they cannot disagree about it.
- */
-export function installedSettings(baked: RuntimeSettings, readStored: () => Partial<Record<RuntimeKey, string>>, storedAt: string): StoredResult {
-  let stored: Partial<Record<RuntimeKey, string>>;
-  try {
-    stored = readStored();
-  } catch (err) {
-    return { settings: baked, stored: [], problems: [`could not read the settings stored with the service (${storedAt}: ${(err as Error).message}); using the exe's own`] };
-  }
-  return applyStored(baked, stored);
 }
 
 /**

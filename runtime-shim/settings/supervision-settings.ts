@@ -44,7 +44,8 @@ export interface SupervisionInput {
 /** Flag name of each key, for messages: `restartDelay` → `--restart-delay`. */
 export const supervisionFlag = (key: keyof SupervisionInput): string => flagName(key);
 
-const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
+/** The health probe's interval, timeout and failure count once a health URL is given. */
+export const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
 
 /** Validates `input` over `base` (keys not given keep base's values). Throws SettingError. */
 export function resolveSupervision(input: SupervisionInput, base: SupervisionSettings = DEFAULT_SUPERVISION): SupervisionSettings {
@@ -131,16 +132,16 @@ const flag = (key: keyof SupervisionInput, valueName: string, help: string): Sup
 
 /** The build flags of supervised mode, in --help order. */
 export const SUPERVISION_FLAGS: readonly SupervisionFlag[] = [
-  flag('supervise', 'true|false', 'run the app in a child process that a small supervisor restarts (default: false)'),
-  flag('restartDelay', 'duration', 'delay before the first restart of a crashed app (default: 100ms)'),
-  flag('restartFactor', 'number', 'each consecutive restart waits this many times longer (default: 2)'),
-  flag('restartMaxDelay', 'duration', 'the restart delay never exceeds this (default: 1m)'),
-  flag('healthyAfter', 'duration', 'a run this long resets the restart delay (default: 1m)'),
-  flag('maxRestarts', 'count', 'give up after more restarts than this within --restart-window (default: 5)'),
-  flag('restartWindow', 'duration', 'the window --max-restarts counts in (default: 5m)'),
+  flag('supervise', 'true|false', 'run the app in a child process that a small supervisor restarts'),
+  flag('restartDelay', 'duration', 'delay before the first restart of a crashed app'),
+  flag('restartFactor', 'number', 'each consecutive restart waits this many times longer'),
+  flag('restartMaxDelay', 'duration', 'the restart delay never exceeds this'),
+  flag('healthyAfter', 'duration', 'a run this long resets the restart delay'),
+  flag('maxRestarts', 'count', 'give up after more restarts than this within --restart-window'),
+  flag('restartWindow', 'duration', 'the window --max-restarts counts in'),
   flag('healthUrl', 'url', 'HTTP health probe; the app is restarted after --health-failures failed probes'),
-  flag('healthInterval', 'duration', 'time between health probes (default: 10s)'),
-  flag('healthTimeout', 'duration', 'a probe without a 2xx answer within this fails (default: 5s)'),
-  flag('healthFailures', 'count', 'consecutive failed probes that restart the app (default: 3)'),
+  flag('healthInterval', 'duration', 'time between health probes'),
+  flag('healthTimeout', 'duration', 'a probe without a 2xx answer within this fails'),
+  flag('healthFailures', 'count', 'consecutive failed probes that restart the app'),
   flag('heartbeatTimeout', 'duration', 'restart the app when it calls service.heartbeat() less often than this'),
 ];

@@ -1,24 +1,34 @@
 /**
- * Every key a config file may hold, with the kind of value it takes, its CLI flag and a one-line
- * help: the one table the config validator, the unknown-key suggestions and the JSON Schema
- * (svcpack.schema.json) are made from. Pure.
+ * Every key a config file may hold, with the kind of value it takes, its `svcpack build` flag,
+ * value name, one-line help and default: the one table the build's command-line options
+ * (config/build-flags.ts), the config validator, the unknown-key suggestions, the JSON Schema
+ * (svcpack.schema.json) and the options reference (docs/options.md) are made from. The settings'
+ * flags, help and defaults come from their catalogs (runtime-shim/settings), the signing flags'
+ * from sign/options.ts. Pure.
  *
  * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
- * `startType`, `--timestamp-url` ↔ `timestampUrl`), with two exceptions kept from the API:
- * `--stop-timeout <duration>` ↔ `stopTimeoutMs` and the repeatable `--arg` ↔ `args`.
+ * `startType`, `--timestamp-url` ↔ `timestampUrl`), except for the repeatable flags of lists:
+ * `--arg` ↔ `args`, `--asset` ↔ `assets`. `stopTimeoutMs`, the stop timeout's old key, is still
+ * accepted for `stopTimeout` (ACCEPTED_ALIASES).
  */
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
-import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
 import { LOG_LEVELS } from '../../runtime-shim/settings/logging-settings';
-import type { SettingKey } from '../../runtime-shim/settings/resolve';
-import { SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
-import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
-import { OPERATION_FLAGS } from '../../runtime-shim/settings/operation-settings';
-import { signFlag, type SignOptions } from '../sign/options';
+import { settingsToFlagPairs, type SettingKey } from '../../runtime-shim/settings/resolve';
+import { RUNTIME_SETTINGS, runtimeDefaultValues } from '../../runtime-shim/settings/runtime-settings';
+import { defaultSettings, SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
+import { DEFAULT_NODE_VERSION } from '../runtime/node-lines';
+import { SIGN_FLAGS, signFlag, type SignOptions } from '../sign/options';
 import type { SvcpackConfig } from './define-config';
 
-/** A config key: every option of SvcpackConfig but `$schema`. */
-export type ConfigKey = Exclude<keyof SvcpackConfig, '$schema'>;
+/**
+ * Old names a config may still use for a key: the value is read as the key's. Giving both is an
+ * error. Listed in the JSON Schema as deprecated, never in help.
+ */
+export const ACCEPTED_ALIASES = { stopTimeoutMs: 'stopTimeout' } as const satisfies Readonly<Record<string, keyof SvcpackConfig>>;
+export type AcceptedAlias = keyof typeof ACCEPTED_ALIASES;
+
+/** A config key: every option of SvcpackConfig but `$schema` and the accepted old names. */
+export type ConfigKey = Exclude<keyof SvcpackConfig, '$schema' | AcceptedAlias>;
 
 /** Options read from a config (a config file, package.json "svcpack", or both merged). */
 export type ConfigOptions = Omit<SvcpackConfig, '$schema'>;
@@ -52,58 +62,107 @@ export interface ConfigKeySpec {
   anyCase?: boolean;
   /** The matching `svcpack build` flag (`--start-type`), `<entry>` for the positional argument. */
   flag: string;
-  /** One line, for the JSON Schema. */
+  /** Placeholder of the flag's value in help (`--start-type <type>`); absent for a switch (`boolean`). */
+  valueName?: string;
+  /** For `boolean`: help of the `--no-…` flag that turns off a config's `true`; absent: there is none. */
+  negation?: string;
+  /** One line, without the default. */
   help: string;
+  /** The default as help shows it (`20s`, `dist`, `package.json version`); absent: none (or said by the help). */
+  default?: string;
 }
+
+/** Whether the flag of `spec` is given once per value (`--env A=1 --env B=2`), collecting a list. */
+export const isRepeatable = (spec: Pick<ConfigKeySpec, 'kind'>): boolean => ['list', 'paths', 'env', 'packagePaths'].includes(spec.kind);
+
+/** `spec.help` with its default, as `--help`, the JSON Schema and the options reference show it. */
+export const helpWithDefault = (spec: Pick<ConfigKeySpec, 'help' | 'default'>): string => (spec.default === undefined ? spec.help : `${spec.help} (default: ${spec.default})`);
 
 type Spec = Omit<ConfigKeySpec, 'key'>;
 
-/** The service, logging and supervision settings' flags (runtime-shim/settings), by key. */
-const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; help: string }> = new Map(
-  [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS, ...OPERATION_FLAGS].map((f) => [f.key, f]),
-);
+/** The service settings' and the runtime catalog's flags (runtime-shim/settings), by key. */
+const SETTING_FLAG_BY_KEY: ReadonlyMap<SettingKey, { flag: string; valueName: string; help: string }> = new Map([...SETTING_FLAGS, ...RUNTIME_SETTINGS].map((f) => [f.key, f]));
 
-/** A setting's key: flag and help from its flag table; choices in any case (the resolvers lower-case them). */
-const setting = (key: SettingKey, kind: KeyKind, choices?: readonly string[]): Spec => {
+/** The default of each service and runtime setting as its flag takes it: svcpack's own (`<name>` for the service name). */
+const SETTING_DEFAULTS: ReadonlyMap<SettingKey, string> = new Map<SettingKey, string>([
+  ...settingsToFlagPairs(defaultSettings('<name>')).map(([flag, value]): [SettingKey, string] => [SETTING_FLAGS.find((f) => f.flag === flag)!.key, value]),
+  ...Object.entries(runtimeDefaultValues()).flatMap(([key, value]): Array<[SettingKey, string]> => (value === null ? [] : [[key as SettingKey, value]])),
+]);
+
+/**
+ * A setting's key: flag, value name, help and default from the settings catalogs; choices in any
+ * case (the resolvers lower-case them). `defaultText` replaces the catalog's default where the
+ * build computes another (the display name: the service name).
+ */
+const setting = (key: SettingKey, kind: KeyKind, opts: { choices?: readonly string[]; defaultText?: string } = {}): Spec => {
   const f = SETTING_FLAG_BY_KEY.get(key);
   if (!f) throw new Error(`setting ${key} has no flag`);
-  return choices ? { kind, flag: f.flag, help: f.help, choices, anyCase: true } : { kind, flag: f.flag, help: f.help };
+  const fallback = opts.defaultText ?? SETTING_DEFAULTS.get(key);
+  return {
+    kind,
+    flag: f.flag,
+    valueName: f.valueName,
+    help: f.help,
+    ...(opts.choices ? { choices: opts.choices, anyCase: true } : {}),
+    ...(fallback === undefined ? {} : { default: fallback }),
+  };
 };
-const sign = (key: keyof SignOptions, kind: KeyKind, help: string, choices?: readonly string[]): Spec =>
-  choices ? { kind, flag: signFlag(key), help, choices } : { kind, flag: signFlag(key), help };
+const sign = (key: keyof SignOptions, kind: KeyKind, choices?: readonly string[]): Spec => {
+  const { valueName, help, default: fallback } = SIGN_FLAGS[key];
+  return { kind, flag: signFlag(key), help, ...(valueName ? { valueName } : {}), ...(choices ? { choices } : {}), ...(fallback === undefined ? {} : { default: fallback }) };
+};
 
 /** Every key (the mapped type makes a missing one a compile error), in --help order. */
 const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
-  entry: { kind: 'path', flag: '<entry>', help: "the app's entry file: .ts, .mts, .cts, .js, .mjs or .cjs" },
-  name: { kind: 'text', flag: '--name', help: 'service name (SCM key) and exe name: 1-256 characters, none of / \\ < > : " | ? *' },
-  displayName: setting('displayName', 'text'),
-  description: setting('description', 'text'),
-  version: { kind: 'text', flag: '--version', help: 'FileVersion/ProductVersion x.y.z[.w], numeric (default: package.json version)' },
-  company: { kind: 'text', flag: '--company', help: 'CompanyName resource (default: package.json author)' },
-  productName: { kind: 'text', flag: '--product-name', help: 'ProductName resource (default: the display name)' },
-  copyright: { kind: 'text', flag: '--copyright', help: 'LegalCopyright resource' },
-  icon: { kind: 'path', flag: '--icon', help: 'exe icon, an .ico file (default: the Node.js icon)' },
-  outDir: { kind: 'path', flag: '--out-dir', help: 'output folder (default: dist, in the current folder)' },
-  sbom: { kind: 'path', flag: '--sbom', help: 'also write a CycloneDX 1.6 JSON SBOM of the exe to this file (e.g. dist/MySvc.cdx.json): the embedded packages, Node.js, native addons, with hashes and licenses. Direct packer only' },
-  node: { kind: 'text', flag: '--node', help: 'embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one (default: the pinned 26.x)' },
-  nodeBinary: { kind: 'path', flag: '--node-binary', help: 'use this win-x64 node.exe instead of fetching one' },
-  packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', help: 'how the exe is made (default: direct)' },
-  compress: { kind: 'boolean', flag: '--compress', help: 'Brotli-compress the payload (app bundle, koffi.node) inside the exe (default: false)' },
-  native: { kind: 'packagePaths', flag: '--native', help: 'native addons svcpack cannot fetch: package name → path of its win32-x64 .node file ({ "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
-  assets: { kind: 'list', flag: '--asset', help: 'files the app reads at run time that svcpack cannot find by itself, embedded in the exe: globs relative to the project folder (["templates/**", "data/*.json"])' },
-  embedDependencies: { kind: 'boolean', flag: '--embed-dependencies', help: 'embed the production dependency tree as npm installs it on win32-x64 (npm ci --omit=dev --os=win32 --cpu=x64), so packages loaded by computed names work (default: true with the direct packer)' },
-  include: { kind: 'list', flag: '--include', help: 'files of the embedded dependency tree to embed although the filter leaves them out: globs of tree paths (node_modules/foo/docs/**) or package paths (foo/docs/**)' },
-  exclude: { kind: 'list', flag: '--exclude', help: 'files of the embedded dependency tree to leave out: globs of tree paths (node_modules/typescript/**) or package paths (moment/locale/**); wins over include' },
+  entry: { kind: 'path', flag: '<entry>', help: "the app's entry file: .ts, .mts, .cts, .js, .mjs or .cjs; required here or in the config" },
+  name: { kind: 'text', flag: '--name', valueName: 'name', help: 'service name (SCM key) and exe name: 1-256 characters, none of / \\ < > : " | ? *; required here or in the config' },
+  displayName: setting('displayName', 'text', { defaultText: 'the service name' }),
+  description: { ...setting('description', 'text'), help: 'service description and FileDescription (at most 1024 characters)', default: 'package.json description' },
+  version: { kind: 'text', flag: '--version', valueName: 'x.y.z[.w]', help: 'FileVersion and ProductVersion, numeric, each part 0-65535', default: 'package.json version' },
+  company: { kind: 'text', flag: '--company', valueName: 'text', help: 'CompanyName resource', default: 'package.json author' },
+  productName: { kind: 'text', flag: '--product-name', valueName: 'text', help: 'ProductName resource', default: 'the display name' },
+  copyright: { kind: 'text', flag: '--copyright', valueName: 'text', help: 'LegalCopyright resource' },
+  icon: { kind: 'path', flag: '--icon', valueName: 'file.ico', help: 'exe icon, an .ico file', default: 'the Node.js icon' },
+  outDir: { kind: 'path', flag: '--out-dir', valueName: 'dir', help: 'output folder', default: 'dist' },
+  sbom: { kind: 'path', flag: '--sbom', valueName: 'file', help: 'also write a CycloneDX 1.6 JSON SBOM of the exe to this file (e.g. dist/MySvc.cdx.json): the embedded packages, Node.js, native addons, with hashes and licenses; direct packer only' },
+  node: { kind: 'text', flag: '--node', valueName: 'version', help: 'embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one', default: DEFAULT_NODE_VERSION },
+  nodeBinary: { kind: 'path', flag: '--node-binary', valueName: 'node.exe', help: 'use this win-x64 node.exe instead of fetching one' },
+  packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', valueName: 'packer', help: 'how the exe is made: direct or pkg', default: 'direct' },
+  compress: {
+    kind: 'boolean',
+    flag: '--compress',
+    negation: 'do not compress the payload (overrides compress in the config)',
+    help: 'Brotli-compress the payload (app bundle, koffi.node) inside the exe',
+    default: 'false',
+  },
+  native: { kind: 'packagePaths', flag: '--native', valueName: 'package=path', help: 'the win32-x64 .node file of a native addon svcpack cannot fetch (repeat for more; in a config: { "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path")' },
+  assets: { kind: 'list', flag: '--asset', valueName: 'glob', help: 'a file the app reads at run time that svcpack cannot find by itself, embedded in the exe: a glob relative to the project folder (repeat for more; in a config: ["templates/**", "data/*.json"])' },
+  embedDependencies: {
+    kind: 'boolean',
+    flag: '--embed-dependencies',
+    negation: 'embed only what the bundle reaches: a smaller exe, but packages loaded by computed names fail',
+    help: 'embed the production dependency tree as npm installs it on win32-x64 (npm ci --omit=dev --os=win32 --cpu=x64), so packages loaded by computed names work',
+    default: 'true with the direct packer',
+  },
+  include: { kind: 'list', flag: '--include', valueName: 'glob', help: 'a file of the embedded dependency tree to embed although the filter leaves it out: a tree path (node_modules/foo/docs/**) or package path (foo/docs/**) glob (repeat for more)' },
+  exclude: { kind: 'list', flag: '--exclude', valueName: 'glob', help: 'a file of the embedded dependency tree to leave out: a tree path (node_modules/typescript/**) or package path (moment/locale/**) glob (repeat for more; wins over --include)' },
   packages: {
     kind: 'choice',
     choices: ['auto', 'bundle', 'node'],
     flag: '--packages',
-    help: 'how the app reaches its packages: bundle (inlined into the bundle: the fastest start), node (loaded by Node\'s require from the embedded dependency tree where the app imports them, so APM agents\' module load hooks see them), auto (node when a production dependency hooks module loading — require-in-the-middle or import-in-the-middle — else bundle; the default)',
+    valueName: 'mode',
+    help: "how the app reaches its packages: bundle (inlined into the bundle: the fastest start), node (loaded by Node's require from the embedded dependency tree where the app imports them, so APM agents' module load hooks see them), auto (node when a production dependency hooks module loading — require-in-the-middle or import-in-the-middle — else bundle)",
+    default: 'auto',
   },
-  preload: { kind: 'paths', flag: '--preload', help: "modules run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts): paths of .ts/.js files" },
-  allowNodeOptions: { kind: 'boolean', flag: '--allow-node-options', help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (default: false, NODE_OPTIONS is ignored)' },
-  stopTimeoutMs: { kind: 'duration', flag: '--stop-timeout', help: 'how long stop handlers may run before the stop is forced: a duration such as 20s, 1m or 500ms, or a number of milliseconds (default: 20s)' },
-  startType: setting('startType', 'choice', START_TYPES),
+  preload: { kind: 'paths', flag: '--preload', valueName: 'file', help: "a module run before the app's entry in every process that runs the app, like node --require (an APM agent's tracing.ts): a .ts/.js file (repeat for more, run in order)" },
+  allowNodeOptions: {
+    kind: 'boolean',
+    flag: '--allow-node-options',
+    negation: 'ignore NODE_OPTIONS (overrides allowNodeOptions in the config)',
+    help: 'let the NODE_OPTIONS environment variable add Node.js options when the exe runs (otherwise it is ignored)',
+    default: 'false',
+  },
+  startType: setting('startType', 'choice', { choices: START_TYPES }),
   account: setting('account', 'text'),
   dependencies: setting('dependencies', 'names'),
   recovery: setting('recovery', 'text'),
@@ -111,17 +170,18 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   recoveryCommand: setting('recoveryCommand', 'text'),
   recoveryOnNonCrash: setting('recoveryOnNonCrash', 'switch'),
   preshutdownTimeout: setting('preshutdownTimeout', 'duration'),
-  sidType: setting('sidType', 'choice', SID_TYPES),
+  sidType: setting('sidType', 'choice', { choices: SID_TYPES }),
   env: setting('env', 'env'),
   args: setting('args', 'list'),
   workingDir: setting('workingDir', 'text'),
   allowControl: setting('allowControl', 'names'),
-  logDir: setting('logDir', 'text'),
-  logLevel: setting('logLevel', 'choice', LOG_LEVELS),
+  logDir: setting('logDir', 'text', { defaultText: '%ProgramData%\\<name>\\logs' }),
+  logLevel: setting('logLevel', 'choice', { choices: LOG_LEVELS }),
   logRotate: setting('logRotate', 'text'),
   logKeep: setting('logKeep', 'number'),
   logCompress: setting('logCompress', 'switch'),
   eventLog: setting('eventLog', 'switch'),
+  stopTimeout: setting('stopTimeout', 'duration'),
   supervise: setting('supervise', 'switch'),
   restartDelay: setting('restartDelay', 'duration'),
   restartFactor: setting('restartFactor', 'number'),
@@ -142,17 +202,17 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   postStop: setting('postStop', 'text'),
   hookTimeout: setting('hookTimeout', 'duration'),
   alertUrl: setting('alertUrl', 'text'),
-  signer: sign('signer', 'choice', 'signing tool (default: signtool on Windows, osslsigncode elsewhere)', ['osslsigncode', 'signtool']),
-  signCommand: sign('signCommand', 'text', 'custom signing command run through the shell, {file} replaced by the quoted exe path'),
-  pfx: sign('pfx', 'path', 'PKCS#12 (.pfx/.p12) file with the certificate and its private key'),
-  cert: sign('cert', 'path', 'PEM certificate (chain) file, with key instead of pfx'),
-  key: sign('key', 'path', 'PEM private key file for cert'),
-  passwordEnv: sign('passwordEnv', 'text', 'name of the environment variable holding the pfx (or key) password'),
-  passwordFile: sign('passwordFile', 'path', 'file whose first line is the pfx (or key) password'),
-  timestampUrl: sign('timestampUrl', 'text', 'RFC 3161 timestamp server URL'),
-  timestampOptional: sign('timestampOptional', 'boolean', 'sign without a timestamp (with a warning) when the timestamp server cannot be reached'),
-  signDescription: sign('signDescription', 'text', 'description shown in the signature (default: the display name)'),
-  signUrl: sign('signUrl', 'text', 'URL shown in the signature (default: package.json homepage)'),
+  signer: sign('signer', 'choice', ['osslsigncode', 'signtool']),
+  signCommand: sign('signCommand', 'text'),
+  pfx: sign('pfx', 'path'),
+  cert: sign('cert', 'path'),
+  key: sign('key', 'path'),
+  passwordEnv: sign('passwordEnv', 'text'),
+  passwordFile: sign('passwordFile', 'path'),
+  timestampUrl: sign('timestampUrl', 'text'),
+  timestampOptional: sign('timestampOptional', 'boolean'),
+  signDescription: sign('signDescription', 'text'),
+  signUrl: sign('signUrl', 'text'),
 };
 
 export const CONFIG_KEYS: readonly ConfigKeySpec[] = (Object.keys(SPEC_BY_KEY) as ConfigKey[]).map((key) => ({ key, ...SPEC_BY_KEY[key] }));
@@ -168,11 +228,11 @@ export function configKey(key: ConfigKey): ConfigKeySpec {
 }
 
 /** Names that are not keys but mean one: a flag's name where the key differs, a singular for a list. */
-const ALIASES: Readonly<Record<string, ConfigKey>> = { stopTimeout: 'stopTimeoutMs', arg: 'args', dependency: 'dependencies' };
+const ALIASES: Readonly<Record<string, ConfigKey>> = { arg: 'args', asset: 'assets', dependency: 'dependencies' };
 
 /**
  * The key an unknown `name` was probably meant to be: its flag spelt as a key (`--start-type`,
- * `start-type`, `stopTimeout`), another case (`StartType`), or a key at most a few edits away
+ * `start-type`, `arg`), another case (`StartType`), or a key at most a few edits away
  * (`startTyp`). Null when nothing is close.
  */
 export function suggestKey(name: string): ConfigKey | null {

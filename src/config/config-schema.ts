@@ -4,7 +4,7 @@
  * scripts/write-config-schema.ts and checked by test/config/config-schema.test.ts. Editors use it
  * through `"$schema": "./node_modules/svcpack/svcpack.schema.json"`. Pure.
  */
-import { CONFIG_KEYS, type ConfigKeySpec } from './config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, type ConfigKeySpec } from './config-keys';
 
 type Schema = Record<string, unknown>;
 
@@ -50,11 +50,15 @@ function valueSchema(spec: ConfigKeySpec): Schema {
   }
 }
 
-/** The whole schema: an object of the config keys and `$schema`, nothing else. */
+/** The whole schema: an object of the config keys (and their accepted old names) and `$schema`, nothing else. */
 export function configSchema(): Schema {
   const properties: Record<string, Schema> = { $schema: { type: 'string', description: 'this schema; ignored by svcpack' } };
   for (const spec of CONFIG_KEYS) {
-    properties[spec.key] = { description: `${spec.flag}: ${spec.help}`, ...valueSchema(spec) };
+    properties[spec.key] = { description: `${spec.flag}: ${helpWithDefault(spec)}`, ...valueSchema(spec) };
+  }
+  // Old names still accepted, so configs that use them keep validating in editors.
+  for (const [alias, key] of Object.entries(ACCEPTED_ALIASES)) {
+    properties[alias] = { description: `the old name of ${key}, still accepted; use ${key}`, deprecated: true, ...valueSchema(configKey(key)) };
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

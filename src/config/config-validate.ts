@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { usageError, type SvcpackError } from '../errors';
-import { CONFIG_KEYS, configKey, isConfigKey, suggestKey, type ConfigKey, type ConfigKeySpec, type ConfigOptions, type OptionSources } from './config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, isConfigKey, suggestKey, type ConfigKeySpec, type ConfigOptions, type OptionSources } from './config-keys';
 
 /** Where a config object came from, for messages and relative paths. */
 export interface ConfigOrigin {
@@ -19,7 +19,7 @@ export interface ConfigOrigin {
   /** Relative paths resolve against this folder. */
   dir: string;
   /** How messages name one of its keys: `svcpack.config.json: startType`, `package.json "svcpack".startType`. */
-  keyLabel: (key: ConfigKey) => string;
+  keyLabel: (key: string) => string;
 }
 
 /** A config file, named `label` in messages (its path as the user would write it). */
@@ -35,14 +35,15 @@ export const packageJsonOrigin = (label: string, dir: string): ConfigOrigin => (
 
 export interface ValidatedConfig {
   options: ConfigOptions;
-  /** Every key of `options`, named as `origin.keyLabel` names it. */
+  /** Every key of `options`, named as `origin.keyLabel` names it (a key given by its old name: by that name). */
   sources: OptionSources;
 }
 
 /**
  * `value` as build options. Throws an INVALID_CONFIG usage error (exit 2) naming the origin, the
  * key and what is allowed, for the first problem. `$schema` and keys whose value is `undefined`
- * (a code config's unset variable) are skipped; `null` is not allowed.
+ * (a code config's unset variable) are skipped; `null` is not allowed. A key given by its old name
+ * (ACCEPTED_ALIASES: `stopTimeoutMs`) is returned under its key; giving both is an error.
  */
 export function validateConfig(value: unknown, origin: ConfigOrigin): ValidatedConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) {
@@ -53,20 +54,27 @@ export function validateConfig(value: unknown, origin: ConfigOrigin): ValidatedC
   }
   const options: Record<string, unknown> = {};
   const sources: OptionSources = {};
-  for (const [key, raw] of Object.entries(value)) {
-    if (key === '$schema') continue;
-    if (!isConfigKey(key)) throw unknownKey(key, origin);
+  for (const [name, raw] of Object.entries(value)) {
+    if (name === '$schema') continue;
+    const key = Object.hasOwn(ACCEPTED_ALIASES, name) ? ACCEPTED_ALIASES[name as keyof typeof ACCEPTED_ALIASES] : name;
+    if (!isConfigKey(key)) throw unknownKey(name, origin);
     if (raw === undefined) continue;
-    options[key] = checked(configKey(key), raw, origin);
-    sources[key] = origin.keyLabel(key);
+    if (sources[key] !== undefined) {
+      throw invalid(`${origin.label} gives ${key} twice: as ${JSON.stringify(key)} and as its old name ${JSON.stringify(key === name ? aliasOf(key) : name)}`, `keep ${JSON.stringify(key)} only`);
+    }
+    options[key] = checked(configKey(key), raw, origin, name);
+    sources[key] = origin.keyLabel(name);
   }
   return { options: options as ConfigOptions, sources };
 }
 
-/** The value of `spec.key` as the build takes it, or an error saying what the key allows. */
-function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin): unknown {
+/** The old name of `key`. */
+const aliasOf = (key: string): string => Object.entries(ACCEPTED_ALIASES).find(([, k]) => k === key)?.[0] ?? key;
+
+/** The value of `spec.key` (given as `name`) as the build takes it, or an error saying what the key allows. */
+function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin, name: string = spec.key): unknown {
   const allowed = (ok: boolean, use: string): void => {
-    if (!ok) throw invalid(`${origin.label}: ${spec.key} ${shown(value)} is not allowed`, `use ${use}`);
+    if (!ok) throw invalid(`${origin.label}: ${name} ${shown(value)} is not allowed`, `use ${use}`);
   };
   const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((item) => typeof item === 'string');
   switch (spec.kind) {

@@ -6,13 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveLogging, type LoggingInput } from '../../runtime-shim/settings/logging-resolve';
-import { DEFAULT_LOGGING, type LoggingSettings } from '../../runtime-shim/settings/logging-settings';
-import { resolveSupervision, type SupervisionInput, type SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
-import { MAX_STOP_TIMEOUT_MS } from '../../runtime-shim/settings/runtime-settings';
-import { resolveOperation, type OperationInput, type OperationSettings } from '../../runtime-shim/settings/operation-settings';
-import { quoted } from '../../runtime-shim/settings/quoted';
-import { formatDuration, parseDuration, resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
+import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
+import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
+import { DEFAULT_RUNTIME, resolveRuntime, type RuntimeInput } from '../../runtime-shim/settings/runtime-settings';
+import type { OperationSettings } from '../../runtime-shim/settings/operation-settings';
+import { resolveSettings, SettingError, type SettingsInput } from '../../runtime-shim/settings/resolve';
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import { treeGlobProblem, type TreeGlobOptions } from '../deps/tree-globs';
@@ -28,11 +26,12 @@ export type PackagesMode = 'auto' | 'bundle' | 'node';
 
 /**
  * The service settings (`startType`, `account`, `recovery`…, see SettingsInput) are the exe's
- * install defaults; `displayName` and `description` also feed the version resources. The logging
- * settings (`logDir`, `logLevel`, `logRotate`…, see LoggingInput) are baked into the exe as is.
- * The signing options (SignOptions) sign the exe when a certificate or sign command is given.
+ * install defaults; `displayName` and `description` also feed the version resources. The runtime
+ * settings (RuntimeInput: the stop timeout, logging, supervision, exit codes, hooks, alerts) are
+ * baked into the exe as its defaults. The signing options (SignOptions) sign the exe when a
+ * certificate or sign command is given.
  */
-export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionInput, OperationInput, SignOptions {
+export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
   /** The app's entry file (.ts, .mts, .cts, .js, .mjs, .cjs). */
   entry: string;
   /** Service name (SCM key) and exe base name. */
@@ -115,10 +114,7 @@ export interface BuildOptions extends SettingsInput, LoggingInput, SupervisionIn
    * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
    */
   exclude?: string[];
-  /**
-   * How long stop handlers may run before the stop is forced: a duration string (`20s`, `1m`,
-   * `500ms`; a bare integer string is milliseconds) or a number of milliseconds. Default 20 s.
-   */
+  /** @deprecated The old name of `stopTimeout`, still accepted; giving both is an error. */
   stopTimeoutMs?: number | string;
   /** Relative paths resolve against this folder; default process.cwd(). */
   cwd?: string;
@@ -168,26 +164,6 @@ export interface ResolvedBuild {
   supervision: SupervisionSettings;
   /** Exit-code policy, hooks and alert webhook (issue 16). */
   operation: OperationSettings;
-}
-
-export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
-
-/**
- * The stop timeout in ms from `value` (a number of ms, or a duration string as parseDuration
- * reads it: `20s`, `1m`, `500ms`, a bare integer is ms); the default when undefined. Errors name
- * the value by `source`: its flag, or the config and key it came from.
- */
-function stopTimeout(value: number | string | undefined, source: string): number {
-  if (value === undefined) return DEFAULT_STOP_TIMEOUT_MS;
-  const ms = typeof value === 'number' ? value : parseDuration(value.trim());
-  if (ms === null || !Number.isSafeInteger(ms) || ms < 0) {
-    const shown = typeof value === 'number' ? String(value) : quoted(value);
-    throw usageError('USAGE', `${source}: ${shown} is not a duration`, 'write a duration such as 20s, 1m or 500ms (a bare number is milliseconds)');
-  }
-  if (ms > MAX_STOP_TIMEOUT_MS) {
-    throw usageError('USAGE', `${source}: the stop timeout ${formatDuration(ms)} is too long`, `use at most ${formatDuration(MAX_STOP_TIMEOUT_MS)}`);
-  }
-  return ms;
 }
 
 /** Validates `opts` and fills in defaults. Throws a usage SvcpackError (exit 2) on bad input. */
@@ -309,15 +285,15 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
   const outDir = path.resolve(cwd, opts.outDir ?? 'dist');
   const sbom = opts.sbom === undefined ? undefined : sbomPath(opts, cwd, outDir, named);
 
-  const stopTimeoutMs = stopTimeout(opts.stopTimeoutMs, opts.sources?.stopTimeoutMs ?? configKey('stopTimeoutMs').flag);
+  if (opts.stopTimeout !== undefined && opts.stopTimeoutMs !== undefined) {
+    throw usageError('USAGE', named('stopTimeout', 'the stop timeout is given twice, as stopTimeout and as its old name stopTimeoutMs'), 'keep stopTimeout only');
+  }
 
   const displayName = opts.displayName ?? opts.name;
   const description = opts.description ?? data.description ?? '';
   const sources: OptionSources = { ...opts.sources, ...(opts.description === undefined ? { description: 'package.json description' } : {}) };
   const settings = settingsOrUsageError(() => resolveSettings({ ...opts, displayName, description }, defaultSettings(opts.name, displayName, description)), sources);
-  const logging = settingsOrUsageError(() => resolveLogging(opts, DEFAULT_LOGGING), sources);
-  const supervision = settingsOrUsageError(() => resolveSupervision(opts), sources);
-  const operation = settingsOrUsageError(() => resolveOperation(opts), sources);
+  const runtime = settingsOrUsageError(() => resolveRuntime({ ...opts, stopTimeout: opts.stopTimeout ?? opts.stopTimeoutMs }, DEFAULT_RUNTIME), sources);
   return {
     entry,
     projectDir: found?.dir ?? path.dirname(entry),
@@ -344,11 +320,11 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     native,
     assets: assets.map((g) => g.trim()),
     dependencyGlobs,
-    stopTimeoutMs,
+    stopTimeoutMs: runtime.stopTimeoutMs,
     settings,
-    logging,
-    supervision,
-    operation,
+    logging: runtime.logging,
+    supervision: runtime.supervision,
+    operation: runtime.operation,
   };
 }
 
@@ -392,9 +368,7 @@ function settingsOrUsageError<T>(resolve: () => T, sources: OptionSources): T {
     return resolve();
   } catch (err) {
     if (!(err instanceof SettingError)) throw err;
-    // The build's own name for the stop timeout is stopTimeoutMs (--stop-timeout).
-    const key = err.setting === 'stopTimeout' ? 'stopTimeoutMs' : err.setting;
-    const source = sources[key] ?? configKey(key).flag;
+    const source = sources[err.setting] ?? configKey(err.setting).flag;
     throw usageError('INVALID_SETTING', `${source}: ${err.message}`, err.hint);
   }
 }

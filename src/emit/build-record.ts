@@ -1,27 +1,24 @@
-/** `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every output. */
+/**
+ * `<Name>.build.json`: what was built, from what, with which tools — and the sha256 of every
+ * output. Its settings are the exe's ExeConfig, whole, as the manifest shows them (`shownBaked`:
+ * secrets redacted), so a setting added to ExeConfig is recorded without an edit here.
+ */
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
+import type { ExeConfig } from '../../runtime-shim/exe-config';
 import type { EmbeddedPackage } from '../deps/tree-files';
-import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
-import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
-import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { ResolvedBuild } from '../config/options';
-import { redactEnv } from '../pack/manifest';
+import { shownBaked, type BakedConfig, type PackagesDecision } from '../pack/manifest';
 import type { SignatureRecord } from '../sign/record';
 
-export interface BuildRecord {
+/**
+ * The record. From ExeConfig: the identity (name, displayName, description, version,
+ * svcpackVersion) and every baked setting (stopTimeoutMs, the service settings as install
+ * defaults, logging, supervision, operation), environment values shown as `***` and the alert
+ * URL redacted.
+ */
+export interface BuildRecord extends BakedConfig {
   schema: 1;
-  name: string;
-  displayName: string;
-  description: string;
-  version: string;
   packer: 'direct' | 'pkg';
-  /** The service settings baked into the exe as its install defaults; `env` values shown as `***`. */
-  settings: ServiceSettings;
-  /** The logging settings baked into the exe. */
-  logging: LoggingSettings;
-  /** Supervised mode, baked into the exe. */
-  supervision: SupervisionSettings;
-  svcpackVersion: string;
   node: { version: string; target: 'win-x64'; source: string };
   koffiVersion: string;
   /** The native addons embedded in the exe: package, version, where each came from, its files and their sha256. */
@@ -40,7 +37,7 @@ export interface BuildRecord {
    * How the app reaches its packages: `bundle` (inlined into the bundle) or `node` (loaded by Node's
    * `require` from the embedded tree, where module load hooks see them), and why (packages `auto`).
    */
-  packages: { mode: 'bundle' | 'node'; reason: string };
+  packages: PackagesDecision;
   /** The `--preload` modules, project-relative, in the order they run. */
   preload: string[];
   /** Bundled input files (project-relative) and their sizes. */
@@ -65,7 +62,8 @@ export function recordFileName(name: string): string {
 
 export function buildRecord(args: {
   build: ResolvedBuild;
-  svcpackVersion: string;
+  /** What the exe bakes in (svcpackVersion included). */
+  exeConfig: ExeConfig;
   nodeVersion: string;
   nodeSource: string;
   koffiVersion: string;
@@ -84,16 +82,8 @@ export function buildRecord(args: {
   const { build } = args;
   return {
     schema: 1,
-    name: build.name,
-    displayName: build.displayName,
-    description: build.description,
-    version: build.version,
+    ...shownBaked(args.exeConfig),
     packer: build.packer,
-    // Environment values may be secrets: the record names the variables only.
-    settings: { ...build.settings, env: redactEnv(build.settings.env) },
-    logging: build.logging,
-    supervision: build.supervision,
-    svcpackVersion: args.svcpackVersion,
     node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,
     addons: args.addons,

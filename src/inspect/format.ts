@@ -1,10 +1,14 @@
 /**
- * The human-readable `svcpack inspect` report: one aligned `label  value` block. Environment
- * variables are listed by name only. The embedded packages of the dependency tree come last, one
+ * The human-readable `svcpack inspect` report: one aligned `label  value` block, with every baked
+ * setting under the name `install` and `config get` give it. Environment variable values and the
+ * alert URL's secrets are never shown. The embedded packages of the dependency tree come last, one
  * per line in columns: `name@version  license  location  integrity`. Pure.
  */
-import { formatRotation } from '../../runtime-shim/settings/logging-resolve';
-import { formatDuration, settingsToFlagPairs } from '../../runtime-shim/settings/resolve';
+import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
+import { DEFAULT_OPERATION, OPERATION_FLAGS } from '../../runtime-shim/settings/operation-settings';
+import { settingsToFlagPairs, type SettingsInput } from '../../runtime-shim/settings/resolve';
+import { RUNTIME_SETTINGS, runtimeValues, shownValue } from '../../runtime-shim/settings/runtime-settings';
+import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import type { ExeManifest } from '../pack/manifest';
 import { formatBytes } from '../summary';
 import type { ExePackage } from '../bundle/embedded/packages-asset';
@@ -44,6 +48,8 @@ export function formatInspect(r: InspectResult): string {
   }
   rows.push(['Node.js', r.node?.version ?? 'unknown']);
   if (m) rows.push(['packer', m.packer], ['compressed', m.compressed ? 'yes' : 'no']);
+  if (m?.packages) rows.push(['package loading', `${m.packages.mode}: ${m.packages.reason}`]);
+  if (m?.preload) rows.push(['preload', m.preload.length ? m.preload.join(', ') : 'none']);
   for (const [i, a] of (m?.addons ?? []).entries()) {
     const main = a.files.find((f) => f.path === a.main);
     const beside = a.files.length > 1 ? ` + ${a.files.filter((f) => f !== main).map((f) => f.path).join(', ')}` : '';
@@ -90,61 +96,63 @@ function signatureRows(sig: SignatureInfo): Row[] {
   return rows;
 }
 
+/** What a service setting's row says when it has no value. */
+const EMPTY_TEXT: Readonly<Record<string, string>> = { '--allow-control': 'administrators only (the Windows default)' };
+/** What a service setting's row says when the manifest lacks it (an exe of an svcpack before the setting). */
+const MISSING_TEXT: Readonly<Record<string, string>> = {
+  '--working-dir': 'not set (built before svcpack set it)',
+  '--allow-control': 'administrators only (the Windows default)',
+};
+const NOT_RECORDED = 'not recorded (built by an older svcpack)';
+
+/**
+ * Every baked setting, one row each, named as `install` and `config get` name it and shown as its
+ * flag takes it, through the catalogs (settings/flags.ts, settings/runtime-settings.ts): a setting
+ * added to a catalog is shown without an edit here. Values come from the manifest, whose secrets
+ * are redacted (environment values `***`, the alert URL).
+ */
 function settingRows(m: ExeManifest): Row[] {
-  const s = m.settings;
-  const flags = new Map(settingsToFlagPairs({ ...s, env: {}, allowControl: [] })); // only --recovery is read; older exes lack allowControl
-  const envKeys = Object.keys(s.env ?? {});
-  const rows: Row[] = [
-    ['start type', s.startType],
-    ['account', s.account],
-    ['dependencies', s.dependencies.length ? s.dependencies.join(', ') : 'none'],
-    [
-      'recovery',
-      `${flags.get('--recovery') ?? 'none'}, reset after ${formatDuration(s.recovery.resetAfterMs)}` +
-        `${s.recovery.command ? `, command ${s.recovery.command}` : ''}${s.recovery.onNonCrashFailures ? '' : ', only when the process dies'}`,
-    ],
-    ['preshutdown', formatDuration(s.preshutdownTimeoutMs)],
-    ['sid type', s.sidType],
-    ['env', envKeys.length ? `${envKeys.join(', ')} (values not shown)` : 'none'],
-  ];
-  if (s.args.length) rows.push(['args', s.args.join(' ')]);
-  // Exes built before the setting existed leave the app where Windows starts the service.
-  rows.push(['working dir', (s as Partial<typeof s>).workingDir ?? 'not set (built before svcpack set it)']);
-  const allowControl = (s as Partial<typeof s>).allowControl ?? [];
-  rows.push(['may control', allowControl.length ? allowControl.join(', ') : 'administrators only (the Windows default)']);
-  rows.push(['stop timeout', formatDuration(m.stopTimeoutMs)]);
-  const l = m.logging;
-  rows.push([
-    'logging',
-    [
-      l.logDir ?? `%ProgramData%\\${m.name}\\logs`,
-      `level ${l.logLevel}`,
-      `rotate ${formatRotation(l.logRotate)}`,
-      `keep ${l.logKeep}`,
-      l.logCompress ? 'gzip' : '',
-      `event log ${l.eventLog ? 'on' : 'off'}`,
-    ]
-      .filter(Boolean)
-      .join(', '),
-  ]);
-  const v = m.supervision;
-  if (!v.supervise) {
-    rows.push(['supervision', 'off']);
-  } else {
-    const p = v.policy;
-    rows.push([
-      'supervision',
-      `on: restart after ${formatDuration(p.initialDelayMs)} ×${p.factor} up to ${formatDuration(p.maxDelayMs)}, ` +
-        `healthy after ${formatDuration(p.healthyAfterMs)}, at most ${p.maxRestarts} restarts in ${formatDuration(p.windowMs)}`,
-    ]);
-    if (v.health) {
-      const h = v.health;
-      rows.push(['  health', `${h.url} every ${formatDuration(h.intervalMs)}, timeout ${formatDuration(h.timeoutMs)}, ${h.failures} failures`]);
-    }
-    if (v.heartbeatTimeoutMs !== null) rows.push(['  heartbeat', `within ${formatDuration(v.heartbeatTimeoutMs)}`]);
+  const rows: Row[] = [['settings', "baked in (the exe's install defaults; install and config set override them)"]];
+  // Exes of an older svcpack lack some settings: the defaults fill them only so the others can be formatted.
+  const given = m.settings as Partial<ServiceSettings>;
+  const values = new Map<string, string[]>();
+  for (const [flag, value] of settingsToFlagPairs({ ...defaultSettings(m.name), ...given })) values.set(flag, [...(values.get(flag) ?? []), value]);
+  for (const { key, flag } of SETTING_FLAGS) {
+    if (key === 'displayName' || key === 'description') continue; // shown above
+    const list = values.get(flag) ?? [];
+    const text = given[SERVICE_FIELD[key]] === undefined ? (MISSING_TEXT[flag] ?? NOT_RECORDED) : list.length ? list.join(' ') : (EMPTY_TEXT[flag] ?? 'none');
+    rows.push([`  ${flag.slice(2)}`, text]);
+  }
+  const runtime = runtimeValues({ stopTimeoutMs: m.stopTimeoutMs, logging: m.logging, supervision: m.supervision, operation: m.operation ?? DEFAULT_OPERATION });
+  const operationKeys = new Set<string>(OPERATION_FLAGS.map((f) => f.key));
+  for (const { key, flag } of RUNTIME_SETTINGS) {
+    const value = runtime[key];
+    if (!m.operation && operationKeys.has(key)) rows.push([`  ${flag.slice(2)}`, NOT_RECORDED]);
+    else if (value !== null) rows.push([`  ${flag.slice(2)}`, shownValue(key, value)]);
+    else if (key === 'logDir') rows.push([`  ${flag.slice(2)}`, `%ProgramData%\\${m.name}\\logs`]);
+    // Other settings without a value do not apply (health probe details without a health URL).
   }
   return rows;
 }
+
+/** The ServiceSettings field that holds each setting (the recovery details live in `recovery`). */
+const SERVICE_FIELD: { readonly [K in keyof Required<SettingsInput>]: keyof ServiceSettings } = {
+  startType: 'startType',
+  displayName: 'displayName',
+  description: 'description',
+  account: 'account',
+  dependencies: 'dependencies',
+  recovery: 'recovery',
+  recoveryReset: 'recovery',
+  recoveryCommand: 'recovery',
+  recoveryOnNonCrash: 'recovery',
+  preshutdownTimeout: 'preshutdownTimeoutMs',
+  sidType: 'sidType',
+  env: 'env',
+  args: 'args',
+  workingDir: 'workingDir',
+  allowControl: 'allowControl',
+};
 
 /** `2026-11-22T12:52:44.000Z` → `2026-11-22`. */
 const day = (iso: string): string => iso.slice(0, 10);

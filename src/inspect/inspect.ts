@@ -3,8 +3,9 @@
  * svcpack built it with, the baked settings, the native addons), the version resources, the
  * embedded Node version, whether it is a Node single-executable application, the packages of the
  * dependency tree it embeds (the SEA asset `packages.json`), and its Authenticode signature. Any PE file
- * can be inspected; exes not built by svcpack have `svcpack: null`. Environment variable values
- * are never part of the result (each is `"***"`).
+ * can be inspected; exes not built by svcpack have `svcpack: null`. Secrets are never part of the
+ * result: environment variable values are `"***"`, the alert URL is redacted (pack/manifest.ts
+ * `shownBaked`).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import zlib from 'node:zlib';
 import * as ResEdit from 'resedit';
 import { decodePackagesAsset, PACKAGES_ASSET, type ExePackage } from '../bundle/embedded/packages-asset';
 import { usageError } from '../errors';
-import { decodeManifest, MANIFEST_RESOURCE_NAME, redactEnv, type ExeManifest } from '../pack/manifest';
+import { decodeManifest, MANIFEST_RESOURCE_NAME, shownBaked, type ExeManifest } from '../pack/manifest';
 import { SEA_FUSE, SEA_RESOURCE_NAME } from '../pack/pe';
 import { verifyAuthenticode, type SignatureInfo } from './authenticode';
 import { readPeLayout } from './pe-layout';
@@ -77,7 +78,8 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
   readPeLayout(bytes, file); // NOT_AN_EXE unless a PE image
   const entries = resourceEntries(bytes);
   const manifestEntry = entries.find((e) => e.type === RT_RCDATA && e.id === MANIFEST_RESOURCE_NAME);
-  const manifest = manifestEntry ? redacted(decodeManifest(new Uint8Array(manifestEntry.bin), file)) : null;
+  // svcpack never writes secrets into the manifest, but a manifest is only data in a file: shown as svcpack shows settings.
+  const manifest = manifestEntry ? shownBaked(decodeManifest(new Uint8Array(manifestEntry.bin), file)) : null;
   const versionInfo = readVersionInfo(entries);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hasFuse = (state: string) => buf.indexOf(`${SEA_FUSE}:${state}`, 0, 'latin1') >= 0;
@@ -141,10 +143,4 @@ function nodeVersionOf(info: VersionInfoSummary | null): { version: string } | n
   if (!info || info.strings.ProductName !== 'Node.js') return null;
   const m = /^v?(\d+\.\d+\.\d+)/.exec(info.strings.ProductVersion ?? '');
   return m?.[1] ? { version: m[1] } : null;
-}
-
-/** `m` with env values redacted (svcpack never writes them, but a manifest is only data in a file). */
-function redacted(m: ExeManifest): ExeManifest {
-  const env = m.settings?.env;
-  return env && typeof env === 'object' ? { ...m, settings: { ...m.settings, env: redactEnv(env) } } : m;
 }

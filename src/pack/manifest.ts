@@ -1,42 +1,76 @@
 /**
  * The exe manifest: what an exe is, as svcpack built it, stored in the exe itself as the
  * RT_RCDATA resource `SVCPACK_MANIFEST` (language neutral, UTF-8 JSON) so that `svcpack inspect`
- * can tell what any svcpack exe is, whichever packer made it. Deterministic: fixed top-level key
- * order, nested keys sorted, no times, no paths of the build machine; environment variable values
- * are never stored (each is `"***"`: they may be secrets). Pure.
+ * can tell what any svcpack exe is, whichever packer made it. Its settings are the exe's
+ * `ExeConfig`, whole (a setting added there is in the manifest without an edit here), as
+ * `shownBaked` redacts them. Deterministic: fixed top-level key order, nested keys sorted, no
+ * times, no paths of the build machine. Pure.
  */
 import { usageError } from '../errors';
-import type { LoggingSettings } from '../../runtime-shim/settings/logging-settings';
-import type { ServiceSettings } from '../../runtime-shim/settings/service-settings';
-import type { SupervisionSettings } from '../../runtime-shim/settings/supervision-settings';
+import type { ExeConfig } from '../../runtime-shim/exe-config';
+import type { OperationSettings } from '../../runtime-shim/settings/operation-settings';
+import { redactRuntime, runtimeOf } from '../../runtime-shim/settings/runtime-settings';
 import type { EmbeddedAddon } from '../../runtime-shim/addons/embedded-addon';
 
 export const MANIFEST_RESOURCE_NAME = 'SVCPACK_MANIFEST';
 
-/** What stands in for every environment variable value in the manifest. */
+/** What stands in for every environment variable value outside the exe. */
 const REDACTED = '***';
 
-export interface ExeManifest {
+/** What an exe bakes in, as shown outside it: its ExeConfig but the koffi.node hash (a load check, not a setting). */
+export type BakedConfig = Omit<ExeConfig, 'koffiSha256'>;
+
+/**
+ * `config` as it may be shown or stored outside the exe (the manifest, the build record,
+ * `svcpack inspect`): environment variable values replaced by `***`, and the runtime settings the
+ * catalog marks secret (the alert URL's credentials, query and token path) redacted. The one
+ * place secrets are taken out; every other field passes as it is.
+ */
+export function shownBaked<T extends Pick<ExeConfig, 'settings' | 'stopTimeoutMs' | 'logging' | 'supervision'> & { operation?: OperationSettings }>(config: T): Omit<T, 'koffiSha256'> {
+  const { koffiSha256: _hash, ...shown } = config as T & { koffiSha256?: string };
+  const env = shown.settings?.env;
+  const settings = env && typeof env === 'object' ? { ...shown.settings, env: redactEnv(env) } : shown.settings;
+  if (!shown.operation) return { ...shown, settings };
+  const runtime = redactRuntime(runtimeOf({ ...shown, operation: shown.operation }));
+  return { ...shown, settings, operation: runtime.operation };
+}
+
+/** How the app reaches its packages (`--packages`), and why: `auto` decides by the dependency tree. */
+export interface PackagesDecision {
+  mode: 'bundle' | 'node';
+  reason: string;
+}
+
+/** What the build decided besides ExeConfig. */
+export interface BuildFacts {
+  nodeVersion: string;
+  packer: 'direct' | 'pkg';
+  compress: boolean;
+  packages: PackagesDecision;
+  /** The `--preload` modules, project-relative, in the order they run. */
+  preload: string[];
+  addons?: EmbeddedAddon[];
+}
+
+/**
+ * The manifest. Exes built by older svcpacks lack what later ones added: `operation` (exit
+ * codes, hooks, alert URL), `packages` and `preload`.
+ */
+export type ExeManifest = Omit<BakedConfig, 'operation'> & {
   schema: 1;
-  name: string;
-  displayName: string;
-  description: string;
-  version: string;
-  svcpackVersion: string;
   node: { version: string };
   packer: 'direct' | 'pkg';
   /** The payload is Brotli-compressed (`--compress`). */
   compressed: boolean;
-  stopTimeoutMs: number;
-  /** The baked service settings; `env` keys with values replaced by {@link REDACTED}. */
-  settings: ServiceSettings;
-  logging: LoggingSettings;
-  supervision: SupervisionSettings;
-  /** The native addons embedded (absent in exes built before addons were supported). */
+  /** Exit-code policy, hooks and alert URL (redacted). */
+  operation?: OperationSettings;
+  packages?: PackagesDecision;
+  preload?: string[];
+  /** The native addons embedded (absent when none, and in exes built before addons were supported). */
   addons?: EmbeddedAddon[];
-}
+};
 
-/** The manifest's keys in the order they are written. */
+/** The manifest's first keys, in the order they are written; any other key follows, sorted. */
 const KEYS = [
   'schema',
   'name',
@@ -51,42 +85,23 @@ const KEYS = [
   'settings',
   'logging',
   'supervision',
+  'operation',
+  'packages',
+  'preload',
   'addons',
 ] as const satisfies ReadonlyArray<keyof ExeManifest>;
 
-export interface ManifestInput {
-  name: string;
-  displayName: string;
-  description: string;
-  version: string;
-  svcpackVersion: string;
-  nodeVersion: string;
-  packer: 'direct' | 'pkg';
-  compress: boolean;
-  stopTimeoutMs: number;
-  settings: ServiceSettings;
-  logging: LoggingSettings;
-  supervision: SupervisionSettings;
-  addons?: EmbeddedAddon[];
-}
-
-/** The manifest of a build (only the listed fields of `input` are read; env values redacted). */
-export function exeManifest(input: ManifestInput): ExeManifest {
+/** The manifest of an exe baked with `config` (secrets redacted by shownBaked). */
+export function exeManifest(config: ExeConfig, facts: BuildFacts): ExeManifest {
   return {
     schema: 1,
-    name: input.name,
-    displayName: input.displayName,
-    description: input.description,
-    version: input.version,
-    svcpackVersion: input.svcpackVersion,
-    node: { version: input.nodeVersion },
-    packer: input.packer,
-    compressed: input.compress,
-    stopTimeoutMs: input.stopTimeoutMs,
-    settings: { ...input.settings, env: redactEnv(input.settings.env) },
-    logging: input.logging,
-    supervision: input.supervision,
-    ...(input.addons?.length ? { addons: input.addons } : {}),
+    ...shownBaked(config),
+    node: { version: facts.nodeVersion },
+    packer: facts.packer,
+    compressed: facts.compress,
+    packages: facts.packages,
+    preload: facts.preload,
+    ...(facts.addons?.length ? { addons: facts.addons } : {}),
   };
 }
 
@@ -95,9 +110,11 @@ export function redactEnv(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(env).map((k) => [k, REDACTED]));
 }
 
-/** The resource bytes: UTF-8 JSON, top-level keys in {@link KEYS} order, nested keys sorted. */
+/** The resource bytes: UTF-8 JSON, top-level keys in {@link KEYS} order (then the others, sorted), nested keys sorted. */
 export function encodeManifest(manifest: ExeManifest): Uint8Array {
-  const ordered = Object.fromEntries(KEYS.map((k) => [k, sortKeys(manifest[k])]));
+  const first: readonly string[] = KEYS;
+  const keys = [...KEYS, ...Object.keys(manifest).filter((k) => !first.includes(k)).sort()];
+  const ordered = Object.fromEntries(keys.map((k) => [k, sortKeys((manifest as Record<string, unknown>)[k])]));
   return Buffer.from(JSON.stringify(ordered), 'utf8');
 }
 
@@ -125,6 +142,13 @@ export function decodeManifest(bytes: Uint8Array, label = 'the exe'): ExeManifes
   if (typeof m.compressed !== 'boolean' || typeof m.stopTimeoutMs !== 'number') throw bad('compressed or stopTimeoutMs missing');
   for (const key of ['settings', 'logging', 'supervision'] as const) {
     if (typeof m[key] !== 'object' || m[key] === null) throw bad(`${key} is missing`);
+  }
+  if (m.operation !== undefined && (typeof m.operation !== 'object' || m.operation === null)) throw bad('operation is not an object');
+  try {
+    // Only settings svcpack can show (with their secrets redacted) are accepted.
+    shownBaked(value as ExeManifest);
+  } catch (err) {
+    throw bad(`its settings are not valid: ${(err as Error).message}`);
   }
   return value as ExeManifest;
 }

@@ -55,6 +55,30 @@ export const SIGN_KEYS = [
 /** `timestampUrl` → `--timestamp-url`. */
 export const signFlag = (key: keyof SignOptions): string => flagName(key);
 
+export interface SignFlag {
+  /** Placeholder of the value in help (`--pfx <file.pfx>`); absent: a switch. */
+  valueName?: string;
+  /** One line, without the default. */
+  help: string;
+  /** The default as help shows it; absent: none. */
+  default?: string;
+}
+
+/** Each signing flag's value name, help and default: what `svcpack sign`, `svcpack build` and the config keys show. */
+export const SIGN_FLAGS: { readonly [K in keyof Required<SignOptions>]: SignFlag } = {
+  signer: { valueName: 'tool', help: 'signing tool: osslsigncode or signtool', default: 'signtool on Windows, osslsigncode elsewhere' },
+  signCommand: { valueName: 'command', help: 'sign with this shell command instead; {file} becomes the quoted exe path, e.g. "azuresigntool sign … {file}"' },
+  pfx: { valueName: 'file.pfx', help: 'PKCS#12 file (.pfx/.p12) with the code-signing certificate and its private key' },
+  cert: { valueName: 'cert.pem', help: 'PEM certificate (chain), with --key instead of --pfx' },
+  key: { valueName: 'key.pem', help: 'PEM private key of --cert' },
+  passwordEnv: { valueName: 'VAR', help: 'name of the environment variable holding the PFX (or encrypted key) password' },
+  passwordFile: { valueName: 'file', help: 'file whose first line is the PFX (or encrypted key) password' },
+  timestampUrl: { valueName: 'url', help: 'RFC 3161 timestamp server, e.g. http://timestamp.digicert.com' },
+  timestampOptional: { help: 'when the timestamp server cannot be reached, sign without a timestamp and warn' },
+  signDescription: { valueName: 'text', help: 'description (program name) in the signature', default: 'the display name' },
+  signUrl: { valueName: 'url', help: 'URL in the signature', default: 'package.json homepage' },
+};
+
 /** Keys whose value is a path (resolved against the cwd, or a config file's folder). */
 export const SIGN_PATH_KEYS = ['pfx', 'cert', 'key', 'passwordFile'] as const satisfies ReadonlyArray<keyof SignOptions>;
 

@@ -107,7 +107,7 @@ describe('svcpack build with a config file', () => {
     expect(out.stdout).toMatch(/\[entry\]/);
     expect(out.stdout).toMatch(/--config <file> +read options from this file/);
     expect(out.stdout).toMatch(/--out-dir <dir> +output folder \(default: dist\)/);
-    expect(out.stdout).toMatch(/--packer <packer> +how the exe is made \(default: direct\)/);
+    expect(out.stdout).toMatch(/--packer <packer> +how the exe is made: direct or pkg\s+\(default:\s+direct\)/);
     expect(out.stdout).toMatch(/--stop-timeout <duration> +.*\(default:\s+20s\)/s);
     expect(out.stdout).toMatch(/--start-type → "startType"/);
   });

@@ -179,7 +179,7 @@ describe('validation', () => {
     expect(await line({ startTyp: 'auto' })).toBe(
       'svcpack: svcpack.config.json: unknown key "startTyp" — did you mean "startType"? (keys: svcpack build\'s options in camelCase, see svcpack build --help)',
     );
-    expect(await line({ 'stop-timeout': 1000 })).toMatch(/unknown key "stop-timeout" — did you mean "stopTimeoutMs"\?/);
+    expect(await line({ 'stop-timeout': 1000 })).toMatch(/unknown key "stop-timeout" — did you mean "stopTimeout"\?/);
     expect(await line({ frobnicate: 1 })).toMatch(/^svcpack: svcpack\.config\.json: unknown key "frobnicate" — use svcpack build's options in camelCase \(--start-type → "startType"/);
     expect(await line({ password: 'hunter2' })).toMatch(/unknown key "password" — a password never goes into a config: set "passwordEnv" .* or "passwordFile"/);
     expect(await line({ cwd: '/' })).toMatch(/unknown key "cwd"/);
@@ -188,9 +188,10 @@ describe('validation', () => {
   it('suggestKey: flag spellings, case, aliases and near misses', () => {
     expect(suggestKey('start-type')).toBe('startType');
     expect(suggestKey('--log-level')).toBe('logLevel');
-    expect(suggestKey('stopTimeout')).toBe('stopTimeoutMs');
-    expect(suggestKey('--stop-timeout')).toBe('stopTimeoutMs');
+    expect(suggestKey('stop-timeout')).toBe('stopTimeout');
+    expect(suggestKey('--stop-timeout')).toBe('stopTimeout');
     expect(suggestKey('arg')).toBe('args');
+    expect(suggestKey('asset')).toBe('assets');
     expect(suggestKey('dependency')).toBe('dependencies');
     expect(suggestKey('StartType')).toBe('startType');
     expect(suggestKey('healthurl')).toBe('healthUrl');
@@ -203,6 +204,7 @@ describe('validation', () => {
     expect(await line({ startType: 'automatic' })).toBe('svcpack: svcpack.config.json: startType "automatic" is not allowed — use "auto", "delayed-auto", "manual" or "disabled"');
     expect(await line({ compress: 'yes' })).toBe('svcpack: svcpack.config.json: compress "yes" is not allowed — use true or false');
     expect(await line({ native: { 'better-sqlite3': 3 } })).toBe('svcpack: svcpack.config.json: native {"better-sqlite3":3} is not allowed — use an object such as { "better-sqlite3": "vendor/better_sqlite3.node" } or a list of "package=path" strings');
+    expect(await line({ stopTimeout: true })).toBe('svcpack: svcpack.config.json: stopTimeout true is not allowed — use a number of milliseconds or a duration such as "30s"');
     expect(await line({ stopTimeoutMs: true })).toBe('svcpack: svcpack.config.json: stopTimeoutMs true is not allowed — use a number of milliseconds or a duration such as "30s"');
     expect(await line({ workingDir: 3 })).toBe('svcpack: svcpack.config.json: workingDir 3 is not allowed — use a string');
     expect(await line({ name: 42 })).toBe('svcpack: svcpack.config.json: name 42 is not allowed — use a string');
@@ -247,13 +249,16 @@ describe('validation', () => {
     expect(r.settings.workingDir).toBe('data');
   });
 
-  it('stopTimeoutMs takes a duration like every other duration setting; a number is still milliseconds', async () => {
-    for (const [value, ms] of [['20s', 20_000], ['1m', 60_000], ['500ms', 500], ['1500', 1500], [2500, 2500], [0, 0]] as const) {
-      write('svcpack.config.json', { stopTimeoutMs: value });
-      expect((await resolved({ entry: 'src/app.ts', name: 'X' })).stopTimeoutMs, String(value)).toBe(ms);
+  it('stopTimeout (or its old name stopTimeoutMs) takes a duration like every other duration setting; a number is still milliseconds', async () => {
+    for (const key of ['stopTimeout', 'stopTimeoutMs']) {
+      for (const [value, ms] of [['20s', 20_000], ['1m', 60_000], ['500ms', 500], ['1500', 1500], [2500, 2500], [0, 0]] as const) {
+        write('svcpack.config.json', { [key]: value });
+        expect((await resolved({ entry: 'src/app.ts', name: 'X' })).stopTimeoutMs, `${key} ${value}`).toBe(ms);
+      }
+      // A flag wins over the config, as for every option; so does the API's old name.
+      expect((await resolved({ entry: 'src/app.ts', name: 'X', stopTimeout: '45s' })).stopTimeoutMs).toBe(45_000);
+      expect((await resolved({ entry: 'src/app.ts', name: 'X', stopTimeoutMs: '46s' })).stopTimeoutMs).toBe(46_000);
     }
-    // A flag wins over the config, as for every option.
-    expect((await resolved({ entry: 'src/app.ts', name: 'X', stopTimeoutMs: '45s' })).stopTimeoutMs).toBe(45_000);
     const errorOf = async (config: object, given: Partial<BuildOptions> = {}) => {
       write('svcpack.config.json', { entry: 'src/app.ts', name: 'X', ...config });
       const loaded = await load();
@@ -266,9 +271,16 @@ describe('validation', () => {
     expect(err.message).toBe('svcpack.config.json: stopTimeoutMs: -5 is not a duration');
     err = await errorOf({ stopTimeoutMs: '25d' });
     expect(err.toLine()).toBe('svcpack: svcpack.config.json: stopTimeoutMs: the stop timeout 25d is too long — use at most 24d');
+    err = await errorOf({ stopTimeout: 'soon' });
+    expect(err.message).toBe('svcpack.config.json: stopTimeout: "soon" is not a duration');
     // Given as a flag, the message names the flag.
-    err = await errorOf({}, { stopTimeoutMs: '1.5s' });
+    err = await errorOf({}, { stopTimeout: '1.5s' });
     expect(err.message).toBe('--stop-timeout: "1.5s" is not a duration');
+    // Both names in one config: which one counts would be a guess.
+    expect(await line({ stopTimeout: '10s', stopTimeoutMs: 5000 })).toBe(
+      'svcpack: svcpack.config.json gives stopTimeout twice: as "stopTimeout" and as its old name "stopTimeoutMs" — keep "stopTimeout" only',
+    );
+    expect(await line({ stopTimeoutMs: 5000, stopTimeout: '10s' })).toMatch(/gives stopTimeout twice/);
   });
 
   it('workingDir: a bad value names the config and key; given as a flag, the flag', async () => {

@@ -2,19 +2,49 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
-import { LOGGING_FLAGS } from '../../runtime-shim/settings/logging-resolve';
-import { SUPERVISION_FLAGS } from '../../runtime-shim/settings/supervision-settings';
+import { RUNTIME_SETTINGS } from '../../runtime-shim/settings/runtime-settings';
 import { createProgram } from '../../src/cli';
-import { CONFIG_KEYS, configKey, isConfigKey } from '../../src/config/config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, isConfigKey } from '../../src/config/config-keys';
 import { configSchema } from '../../src/config/config-schema';
 import { defineConfig, DEFINE_CONFIG_MODULE } from '../../src/config/define-config';
 import { jsonSyntaxError } from '../../src/config/json-syntax';
-import { SIGN_KEYS, SIGN_PATH_KEYS, signFlag } from '../../src/sign/options';
+import { SIGN_FLAGS, SIGN_KEYS, SIGN_PATH_KEYS, signFlag } from '../../src/sign/options';
 
 describe('the config key table', () => {
-  it('has every service, logging, supervision and signing setting under its flag', () => {
-    for (const { key, flag } of [...SETTING_FLAGS, ...LOGGING_FLAGS, ...SUPERVISION_FLAGS]) expect(configKey(key).flag).toBe(flag);
-    for (const key of SIGN_KEYS) expect(configKey(key).flag).toBe(signFlag(key));
+  it('has every service setting, runtime setting and signing option under its flag, with its value name and help', () => {
+    for (const { key, flag, valueName, help } of [...SETTING_FLAGS, ...RUNTIME_SETTINGS]) {
+      expect(configKey(key)).toMatchObject({ flag, valueName });
+      if (key !== 'description') expect(configKey(key).help).toBe(help); // the build's description also names the version resource
+    }
+    for (const key of SIGN_KEYS) expect(configKey(key)).toMatchObject({ flag: signFlag(key), help: SIGN_FLAGS[key].help });
+  });
+
+  it("gives the runtime settings the catalog's defaults and the service settings their defaults", () => {
+    expect(configKey('stopTimeout').default).toBe('20s');
+    expect(configKey('restartDelay').default).toBe('100ms');
+    expect(configKey('healthInterval').default).toBe('10s');
+    expect(configKey('hookTimeout').default).toBe('30s');
+    expect(configKey('logDir').default).toBe('%ProgramData%\\<name>\\logs'); // the catalog's default is null: the data folder's logs
+    expect(configKey('startType').default).toBe('auto');
+    expect(configKey('workingDir').default).toBe('exe');
+    expect(configKey('displayName').default).toBe('the service name');
+  });
+
+  it("is where the help of svcpack build and svcpack sign comes from: each option shows its key's help and default", () => {
+    const program = createProgram();
+    const keyByFlag = new Map(CONFIG_KEYS.map((k) => [k.flag, k]));
+    for (const name of ['build', 'sign']) {
+      const command = program.commands.find((c) => c.name() === name)!;
+      let checked = 0;
+      for (const option of command.options) {
+        const spec = keyByFlag.get(option.long ?? '');
+        if (!spec) continue;
+        expect(option.description, option.long).toBe(helpWithDefault(spec));
+        expect(option.flags, option.long).toBe(spec.valueName === undefined ? spec.flag : `${spec.flag} <${spec.valueName}>`);
+        checked++;
+      }
+      expect(checked, name).toBe(name === 'build' ? CONFIG_KEYS.length - 1 : SIGN_KEYS.length);
+    }
   });
 
   it('the signing path keys are exactly SIGN_PATH_KEYS', () => {
@@ -34,7 +64,8 @@ describe('the config key table', () => {
 
   it('isConfigKey: config keys only; $schema and cwd are not', () => {
     expect(isConfigKey('startType')).toBe(true);
-    expect(isConfigKey('stopTimeoutMs')).toBe(true);
+    expect(isConfigKey('stopTimeout')).toBe(true);
+    expect(isConfigKey('stopTimeoutMs')).toBe(false); // an old name, accepted in a config for stopTimeout
     expect(isConfigKey('$schema')).toBe(false);
     expect(isConfigKey('cwd')).toBe(false);
     expect(isConfigKey('toString')).toBe(false);
@@ -48,9 +79,10 @@ describe('svcpack.schema.json', () => {
     expect(committed, 'svcpack.schema.json is out of date: node --import ./scripts/ts-register.js scripts/write-config-schema.ts').toEqual(configSchema());
   });
 
-  it('has every key, $schema, and no others', () => {
-    const properties = configSchema().properties as Record<string, unknown>;
-    expect(Object.keys(properties).sort()).toEqual(['$schema', ...CONFIG_KEYS.map((k) => k.key)].sort());
+  it('has every key, $schema, the accepted old names (deprecated), and no others', () => {
+    const properties = configSchema().properties as Record<string, { deprecated?: boolean }>;
+    expect(Object.keys(properties).sort()).toEqual(['$schema', ...CONFIG_KEYS.map((k) => k.key), ...Object.keys(ACCEPTED_ALIASES)].sort());
+    expect(properties.stopTimeoutMs).toMatchObject({ deprecated: true, type: ['integer', 'string'] });
     expect(configSchema().additionalProperties).toBe(false);
   });
 });

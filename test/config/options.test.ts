@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
-import { DEFAULT_STOP_TIMEOUT_MS, resolveBuildOptions, type BuildOptions } from '../../src/config/options';
+import { resolveBuildOptions, type BuildOptions } from '../../src/config/options';
+import { DEFAULT_STOP_TIMEOUT_MS } from '../../runtime-shim/settings/stop-settings';
 import { SvcpackError } from '../../src/errors';
 import { thrown as thrownBy } from '../support/thrown';
 
@@ -136,24 +137,26 @@ describe('resolveBuildOptions', () => {
     expect(thrown(() => resolve({ version: '1.2' })).code).toBe('INVALID_VERSION');
     expect(thrown(() => resolve({ node: 'lts' })).code).toBe('INVALID_NODE_VERSION');
     expect(thrown(() => resolve({ packer: 'zip' as never })).code).toBe('USAGE');
-    expect(thrown(() => resolve({ stopTimeoutMs: -1 })).code).toBe('USAGE');
-    expect(thrown(() => resolve({ stopTimeoutMs: 1.5 })).code).toBe('USAGE');
-    expect(thrown(() => resolve({ stopTimeoutMs: '1.5s' })).code).toBe('USAGE');
-    expect(thrown(() => resolve({ stopTimeoutMs: 'soon' })).message).toBe('--stop-timeout: "soon" is not a duration');
-    expect(thrown(() => resolve({ stopTimeoutMs: 25 * 86_400_000 })).message).toBe('--stop-timeout: the stop timeout 25d is too long');
+    expect(thrown(() => resolve({ stopTimeout: -1 })).code).toBe('INVALID_SETTING');
+    expect(thrown(() => resolve({ stopTimeout: 1.5 })).code).toBe('INVALID_SETTING');
+    expect(thrown(() => resolve({ stopTimeoutMs: '1.5s' })).code).toBe('INVALID_SETTING');
+    expect(thrown(() => resolve({ stopTimeout: 'soon' })).message).toBe('--stop-timeout: "soon" is not a duration');
+    expect(thrown(() => resolve({ stopTimeout: 1.5 })).message).toBe('--stop-timeout: 1.5 is not a duration');
+    expect(thrown(() => resolve({ stopTimeout: 25 * 86_400_000 })).message).toBe('--stop-timeout: the stop timeout 25d is too long');
+    expect(thrown(() => resolve({ stopTimeout: '10s', stopTimeoutMs: 5000 })).message).toBe('the stop timeout is given twice, as stopTimeout and as its old name stopTimeoutMs');
   });
 
   it('the stop timeout: a duration string or a number of ms, default 20s, at most 24d', () => {
     expect(resolve({}).stopTimeoutMs).toBe(20_000);
-    expect(resolve({ stopTimeoutMs: '20s' }).stopTimeoutMs).toBe(20_000);
-    expect(resolve({ stopTimeoutMs: '1m' }).stopTimeoutMs).toBe(60_000);
-    expect(resolve({ stopTimeoutMs: '500ms' }).stopTimeoutMs).toBe(500);
-    expect(resolve({ stopTimeoutMs: '2H' }).stopTimeoutMs).toBe(7_200_000);
-    expect(resolve({ stopTimeoutMs: '1500' }).stopTimeoutMs).toBe(1500);
-    expect(resolve({ stopTimeoutMs: ' 30s ' }).stopTimeoutMs).toBe(30_000);
-    expect(resolve({ stopTimeoutMs: 5000 }).stopTimeoutMs).toBe(5000);
-    expect(resolve({ stopTimeoutMs: 0 }).stopTimeoutMs).toBe(0);
-    expect(resolve({ stopTimeoutMs: '24d' }).stopTimeoutMs).toBe(24 * 86_400_000);
+    expect(resolve({ stopTimeout: '20s' }).stopTimeoutMs).toBe(20_000);
+    expect(resolve({ stopTimeout: '1m' }).stopTimeoutMs).toBe(60_000);
+    expect(resolve({ stopTimeout: '500ms' }).stopTimeoutMs).toBe(500);
+    expect(resolve({ stopTimeout: '2H' }).stopTimeoutMs).toBe(7_200_000);
+    expect(resolve({ stopTimeout: '1500' }).stopTimeoutMs).toBe(1500);
+    expect(resolve({ stopTimeout: ' 30s ' }).stopTimeoutMs).toBe(30_000);
+    expect(resolve({ stopTimeout: 5000 }).stopTimeoutMs).toBe(5000);
+    expect(resolve({ stopTimeout: 0 }).stopTimeoutMs).toBe(0);
+    expect(resolve({ stopTimeout: '24d' }).stopTimeoutMs).toBe(24 * 86_400_000);
   });
 
   it('--native: package=path pairs as a list or a record, resolved against cwd, the file must exist; NODE_OPTIONS off by default', () => {

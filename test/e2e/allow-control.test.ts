@@ -53,7 +53,7 @@ const file = e2eFile<Ctx>({
     const dir = scratchDir('allowctl');
     const driver = path.join(dir, 'driver.cjs');
     const [built, runtime] = await Promise.all([
-      buildFixture('hello-http', NAME, { stopTimeoutMs: 5_000 }),
+      buildFixture('hello-http', NAME, { stopTimeout: 5_000 }),
       acquireRuntime({ version: DEFAULT_NODE_VERSION }),
       bundleDriver('service-security', driver),
     ]);

@@ -80,7 +80,7 @@ async function buildAll(suite: CompatSuite, concurrency: number): Promise<Map<st
         await app.prepare?.();
         const t = performance.now();
         const entry = path.join(suite.fixtureDir, app.entry ?? path.join('apps', `${app.app}.ts`));
-        const result = await build({ stopTimeoutMs: 10_000, ...app.build, entry, name, outDir: scratchDir(name) });
+        const result = await build({ stopTimeout: 10_000, ...app.build, entry, name, outDir: scratchDir(name) });
         out.set(app.app, { exe: result.files[0]!, result, buildMs: performance.now() - t });
       } catch (err) {
         out.set(app.app, err as Error);

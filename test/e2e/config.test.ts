@@ -12,7 +12,7 @@ import { buildFixture, e2eFile, readText, regQuery, runExe, wine, waitForState, 
 const NAME = 'SvcpackE2EConfig';
 const PARAMETERS = `HKLM\\System\\CurrentControlSet\\Services\\${NAME}\\Parameters`;
 
-const file = e2eFile({ services: [NAME], setup: () => buildFixture('settings', NAME, { stopTimeoutMs: '5s' }) });
+const file = e2eFile({ services: [NAME], setup: () => buildFixture('settings', NAME, { stopTimeout: '5s' }) });
 
 async function exe(built: BuiltFixture, ...args: string[]) {
   const r = await runExe(built.exe, args, { timeoutMs: 60_000 });

@@ -27,7 +27,7 @@ import { buildFixture, e2eFile, readText, runExe, sc, waitForText, type BuiltFix
 
 const NAME = 'SvcpackE2ECtl';
 
-const file = e2eFile({ services: [NAME], setup: () => buildFixture('controls', NAME, { stopTimeoutMs: '5s' }) });
+const file = e2eFile({ services: [NAME], setup: () => buildFixture('controls', NAME, { stopTimeout: '5s' }) });
 
 async function exe(built: BuiltFixture, ...args: string[]) {
   const r = await runExe(built.exe, args, { timeoutMs: 60_000, tag: args.slice(0, 2).join('-') });

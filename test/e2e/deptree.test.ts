@@ -25,7 +25,7 @@ const OLDEST = 'SvcpackDepTreeNode22';
 
 async function buildOne(name: string, embedDependencies: boolean, more: { node?: string; compress?: boolean } = {}): Promise<{ exe: string; result: BuildResult; buildMs: number }> {
   const t = performance.now();
-  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeoutMs: 10_000, embedDependencies, ...more });
+  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeout: 10_000, embedDependencies, ...more });
   return { exe: result.files[0]!, result, buildMs: performance.now() - t };
 }
 

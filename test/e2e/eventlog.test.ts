@@ -62,8 +62,8 @@ const file = e2eFile<Ctx>({
     const dir = scratchDir('eventlog');
     const driver = path.join(dir, 'driver.cjs');
     const [built, quiet, runtime] = await Promise.all([
-      buildFixture('hello-http', NAME, { stopTimeoutMs: 5_000 }),
-      buildFixture('hello-http', QUIET, { stopTimeoutMs: 5_000, eventLog: false }),
+      buildFixture('hello-http', NAME, { stopTimeout: 5_000 }),
+      buildFixture('hello-http', QUIET, { stopTimeout: 5_000, eventLog: false }),
       acquireRuntime({ version: NODE_VERSION }),
       bundleDriver('eventlog', driver),
     ]);

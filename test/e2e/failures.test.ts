@@ -31,7 +31,7 @@ const file = e2eFile({
   setup: async () => {
     const [crash, slow] = await Promise.all([
       buildFixture('crash', CRASH),
-      buildFixture('slow-stop', SLOW, { stopTimeoutMs: STOP_TIMEOUT_MS }),
+      buildFixture('slow-stop', SLOW, { stopTimeout: STOP_TIMEOUT_MS }),
     ]);
     return { crash, slow };
   },

@@ -61,10 +61,10 @@ const file = e2eFile({
         healthTimeout: '500ms',
         healthFailures: '3',
         restartDelay: '500ms',
-        stopTimeoutMs: 5_000,
+        stopTimeout: 5_000,
         eventLog: 'false',
       }),
-      buildFixture('live-status', INPROC, { stopTimeoutMs: 5_000, eventLog: 'false' }),
+      buildFixture('live-status', INPROC, { stopTimeout: 5_000, eventLog: 'false' }),
       acquireRuntime({ version: DEFAULT_NODE_VERSION }),
       bundleDriver('status-pipe', driver),
     ]);

@@ -19,7 +19,7 @@ const LOG_DIR_WIN = `C:\\ProgramData\\${NAME}\\logs`;
 const file = e2eFile<{ built: BuiltFixture }>({
   services: [],
   setup: async () => ({
-    built: await buildFixture('log-writer', NAME, { logRotate: '2KB', logKeep: '50', logCompress: 'true', eventLog: 'false', stopTimeoutMs: '5s' }),
+    built: await buildFixture('log-writer', NAME, { logRotate: '2KB', logKeep: '50', logCompress: 'true', eventLog: 'false', stopTimeout: '5s' }),
   }),
 });
 afterAll(() => removeService(NAME));

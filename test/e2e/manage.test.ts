@@ -40,7 +40,7 @@ const PORT = 8080; // hello-http's default: Wine 10 still gives services no cust
 const BUILD = {
   displayName: 'Svcpack E2E Manage',
   description: 'svcpack e2e: the exe manages itself',
-  stopTimeoutMs: 5_000,
+  stopTimeout: 5_000,
 };
 
 /** Wine's user is the Linux user running the tests. */

@@ -19,7 +19,7 @@ const NODE = 'SvcpackModuleHooksNode';
 const BUNDLE = 'SvcpackModuleHooksBundle';
 
 async function buildOne(name: string, packages: 'node' | 'bundle'): Promise<{ exe: string; result: BuildResult }> {
-  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeoutMs: 10_000, packages, preload: [path.join(DIR, 'hooks.ts')] });
+  const result = await build({ entry: path.join(DIR, 'app.ts'), name, outDir: scratchDir(name), stopTimeout: 10_000, packages, preload: [path.join(DIR, 'hooks.ts')] });
   return { exe: result.files[0]!, result };
 }
 

@@ -28,8 +28,8 @@ const file = e2eFile({
   setup: async () => {
     await ensureFixtureDeps(path.join(fixturesDir, 'native-addons'));
     const [plain, supervised] = await Promise.all([
-      buildFixture('native-addons', PLAIN, { stopTimeoutMs: 5_000 }),
-      buildFixture('native-addons', SUPERVISED, { stopTimeoutMs: 5_000, supervise: 'true', compress: true }),
+      buildFixture('native-addons', PLAIN, { stopTimeout: 5_000 }),
+      buildFixture('native-addons', SUPERVISED, { stopTimeout: 5_000, supervise: 'true', compress: true }),
     ]);
     return { plain, supervised };
   },

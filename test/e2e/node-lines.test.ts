@@ -35,7 +35,7 @@ const file = e2eFile({
   setup: async () => {
     const [optIn, ...built] = await Promise.all([
       buildFixture('line-probe', OPT_IN.name, { node: NODE_LINES.at(-1)!.proven, allowNodeOptions: true }),
-      ...lines.map((l) => buildFixture('line-probe', l.name, { node: l.proven, stopTimeoutMs: 5_000 })),
+      ...lines.map((l) => buildFixture('line-probe', l.name, { node: l.proven, stopTimeout: 5_000 })),
     ]);
     return { optIn: optIn!, built: new Map(lines.map((l, i) => [l.major, built[i]!])) };
   },

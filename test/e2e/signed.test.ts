@@ -28,7 +28,7 @@ const file = e2eFile({
     const tsa = await startTsa(pki);
     process.env[PASSWORD_ENV] = pki.password;
     try {
-      return await buildFixture('hello-http', NAME, { pfx: pki.pfx, passwordEnv: PASSWORD_ENV, timestampUrl: tsa.url, stopTimeoutMs: 5_000 });
+      return await buildFixture('hello-http', NAME, { pfx: pki.pfx, passwordEnv: PASSWORD_ENV, timestampUrl: tsa.url, stopTimeout: 5_000 });
     } finally {
       delete process.env[PASSWORD_ENV];
       await tsa.close();

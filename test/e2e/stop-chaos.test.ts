@@ -29,7 +29,7 @@ const koffiNode = path.join(repoRoot, 'node_modules', 'koffi', 'build', 'koffi',
 const file = e2eFile({
   services: [IN_PROCESS, SUPERVISED],
   setup: async () => {
-    const common = { stopTimeoutMs: STOP_TIMEOUT_MS, eventLog: 'false', native: { koffi: koffiNode } } as const;
+    const common = { stopTimeout: STOP_TIMEOUT_MS, eventLog: 'false', native: { koffi: koffiNode } } as const;
     const [inProcess, supervised] = await Promise.all([buildFixture('stop-chaos', IN_PROCESS, common), buildFixture('stop-chaos', SUPERVISED, { ...common, supervise: 'true' })]);
     return { inProcess, supervised };
   },

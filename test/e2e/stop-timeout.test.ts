@@ -18,7 +18,7 @@ const STOP_WORK_MS = BAKED_MS + STOP_MARGIN_MS + 3_000;
 /** What a loaded machine (Wine, two shared cores) may add to a forced stop, in s. */
 const SLACK_S = 3;
 
-const file = e2eFile({ services: [NAME], setup: () => buildFixture('settings', NAME, { stopTimeoutMs: BAKED_MS }) });
+const file = e2eFile({ services: [NAME], setup: () => buildFixture('settings', NAME, { stopTimeout: BAKED_MS }) });
 
 async function exe(built: BuiltFixture, ...args: string[]) {
   const r = await runExe(built.exe, args, { timeoutMs: 90_000 });

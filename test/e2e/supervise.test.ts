@@ -28,7 +28,7 @@ const file = e2eFile({
   setup: async () => {
     const [crash, hung, unhealthy, flood] = await Promise.all([
       buildFixture('crash', CRASH, { supervise: 'true', restartDelay: '500ms', restartFactor: '2', maxRestarts: '3', restartWindow: '1m', eventLog: 'false' }),
-      buildFixture('ignore-stop', HUNG, { supervise: 'true', stopTimeoutMs: STOP_TIMEOUT_MS, eventLog: 'false' }),
+      buildFixture('ignore-stop', HUNG, { supervise: 'true', stopTimeout: STOP_TIMEOUT_MS, eventLog: 'false' }),
       buildFixture('unhealthy', UNHEALTHY, {
         supervise: 'true',
         healthUrl: 'http://127.0.0.1:18086/health',

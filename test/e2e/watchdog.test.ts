@@ -39,9 +39,9 @@ const file = e2eFile({
   services: [],
   setup: async () => {
     const [dog, crasher, flapper] = await Promise.all([
-      buildFixture('watchdog', DOG, { stopTimeoutMs: 5_000, eventLog: 'false' }),
-      buildFixture('watchdog-target', CRASHER, { stopTimeoutMs: 5_000, eventLog: 'false' }),
-      buildFixture('watchdog-target', FLAPPER, { stopTimeoutMs: 5_000, eventLog: 'false' }),
+      buildFixture('watchdog', DOG, { stopTimeout: 5_000, eventLog: 'false' }),
+      buildFixture('watchdog-target', CRASHER, { stopTimeout: 5_000, eventLog: 'false' }),
+      buildFixture('watchdog-target', FLAPPER, { stopTimeout: 5_000, eventLog: 'false' }),
     ]);
     return { dog, crasher, flapper };
   },

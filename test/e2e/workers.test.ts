@@ -44,7 +44,7 @@ const fixtureDir = path.join(fixturesDir, 'multi-module');
 
 /** The build options with issue 14's `assets` (typed here until BuildOptions has it). */
 type FixtureOptions = Partial<BuildOptions> & { assets?: string[] };
-const OPTIONS: FixtureOptions = { stopTimeoutMs: 5_000, assets: ['templates/**'] };
+const OPTIONS: FixtureOptions = { stopTimeout: 5_000, assets: ['templates/**'] };
 
 const file = e2eFile({
   services: [NODE26, NODE22],

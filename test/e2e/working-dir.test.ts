@@ -51,8 +51,8 @@ const file = e2eFile<Ctx>({
     fs.writeFileSync(path.join(other, 'settings.json'), '{"from":"other folder"}\n');
     const missing = path.join(scratchDir('WorkDirMissing'), 'not', 'yet');
     const [plain, sup, bad] = await Promise.all([
-      buildFixture('working-dir', NAME, { stopTimeoutMs: '5s' }),
-      buildFixture('working-dir', SUP, { supervise: true, workingDir: 'data', stopTimeoutMs: '5s' }),
+      buildFixture('working-dir', NAME, { stopTimeout: '5s' }),
+      buildFixture('working-dir', SUP, { supervise: true, workingDir: 'data', stopTimeout: '5s' }),
       buildFixture('working-dir', BAD, { workingDir: winPath(missing) }),
     ]);
     fs.writeFileSync(path.join(plain.outDir, 'settings.json'), '{"from":"exe folder"}\n');

@@ -22,6 +22,7 @@ import { captureOutput } from '../support/capture-output';
 const NODE_VERSION = DEFAULT_NODE_VERSION;
 const NAME = 'InspectSvc';
 const SECRET = 's3cr3t-value';
+const ALERT_TOKEN = 'al3rt-t0ken';
 
 let outDir: string;
 let built: BuildResult;
@@ -45,6 +46,9 @@ beforeAll(async () => {
     startType: 'delayed-auto',
     supervise: true,
     healthUrl: 'http://127.0.0.1:8080/health',
+    successExitCodes: '0,3',
+    preStop: 'C:\\tools\\drain.cmd',
+    alertUrl: `https://ops:${ALERT_TOKEN}@alerts.example.com/hook/${ALERT_TOKEN}?key=${ALERT_TOKEN}`,
   });
   exe = built.files[0]!;
   result = await inspect(exe);
@@ -85,7 +89,16 @@ describe('inspect: an exe svcpack built', () => {
     expect(m.settings).toEqual({ ...built.record.settings, env: { API_KEY: '***', PORT: '***' } });
     expect(m.logging).toEqual(built.record.logging);
     expect(m.supervision).toEqual(built.record.supervision);
-    expect(JSON.stringify(result)).not.toContain(SECRET);
+    // The operation settings, how packages load and the preload list are baked too, and shown.
+    expect(m.operation).toEqual(built.record.operation);
+    expect(m.operation).toMatchObject({ exitCodes: { success: [0, 3], restart: 'all' }, hooks: { commands: { preStop: 'C:\\tools\\drain.cmd' } }, alertUrl: 'https://***@alerts.example.com/hook/***?***' });
+    expect(m.packages).toEqual(built.record.packages);
+    expect(m.preload).toEqual([]);
+    expect(built.record.stopTimeoutMs).toBe(20_000);
+    for (const text of [JSON.stringify(result), JSON.stringify(built.record), fs.readFileSync(path.join(outDir, `${NAME}.build.json`), 'utf8')]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(ALERT_TOKEN);
+    }
   });
 
   it('the version resources', () => {
@@ -162,9 +175,11 @@ describe('svcpack inspect (CLI)', () => {
     expect(out.stderr).toBe('');
   });
 
-  it('prints an aligned block: identity, Node, packer, signature, baked settings with env names only', async () => {
+  it('prints an aligned block: identity, Node, packer, signature, every baked setting without secrets', async () => {
     expect(await main(['inspect', exe])).toBe(0);
-    const rows = new Map(out.stdout.trimEnd().split('\n').map((line) => [line.slice(0, 14).trim(), line.slice(14)]));
+    const width = out.stdout.indexOf(NAME, out.stdout.indexOf('\nname'));
+    const start = out.stdout.indexOf('\nname') + 1;
+    const rows = new Map(out.stdout.trimEnd().split('\n').map((line) => [line.slice(0, width - start).trim(), line.slice(width - start)]));
     expect(rows.get('name')).toBe(NAME);
     expect(rows.get('display name')).toBe('Inspect Service');
     expect(rows.get('version')).toBe('1.2.3');
@@ -172,12 +187,20 @@ describe('svcpack inspect (CLI)', () => {
     expect(rows.get('packer')).toBe('direct');
     expect(rows.get('sha256')).toBe(result.sha256);
     expect(rows.get('signature')).toBe('unsigned');
-    expect(rows.get('start type')).toBe('delayed-auto');
+    expect(rows.get('start-type')).toBe('delayed-auto');
     expect(rows.get('dependencies')).toBe('Tcpip');
-    expect(rows.get('env')).toBe('API_KEY, PORT (values not shown)');
-    expect(rows.get('supervision')).toMatch(/^on: restart after 100ms/);
-    expect(rows.get('health')).toMatch(/^http:\/\/127\.0\.0\.1:8080\/health every 10s/);
+    expect(rows.get('env')).toBe('API_KEY=*** PORT=***');
+    expect(rows.get('supervise')).toBe('true');
+    expect(rows.get('health-url')).toBe('http://127.0.0.1:8080/health');
+    expect(rows.get('health-interval')).toBe('10s');
+    expect(rows.get('stop-timeout')).toBe('20s');
+    expect(rows.get('success-exit-codes')).toBe('0,3');
+    expect(rows.get('pre-stop')).toBe('C:\\tools\\drain.cmd');
+    expect(rows.get('alert-url')).toBe('https://***@alerts.example.com/hook/***?***');
+    expect(rows.get('package loading')).toBe(`${built.record.packages.mode}: ${built.record.packages.reason}`);
+    expect(rows.get('preload')).toBe('none');
     expect(out.stdout).not.toContain(SECRET);
+    expect(out.stdout).not.toContain(ALERT_TOKEN);
   });
 
   it('shows the signer of a signed exe, and the problem of a tampered one', async () => {

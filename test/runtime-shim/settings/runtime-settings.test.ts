@@ -3,8 +3,10 @@ import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings
 import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import {
   applyStored,
-  installedSettings,
+  DEFAULT_RUNTIME,
+  redactRuntime,
   resolveRuntime,
+  runtimeDefaultValues,
   RUNTIME_SETTINGS,
   runtimeSetting,
   runtimeValues,
@@ -65,23 +67,30 @@ describe('the runtime settings catalog', () => {
     expect(r.problems).toEqual([expect.stringMatching(/^the stored --stop-timeout value "soon" is not valid .*; using 20s$/)]);
   });
 
-  it('installedSettings: what is stored over the baked ones; an unreadable store leaves the baked ones with one problem line', () => {
-    expect(installedSettings(BAKED, () => ({ stopTimeout: '40s' }), 'HKLM\\P')).toMatchObject({ settings: { stopTimeoutMs: 40_000 }, stored: ['stopTimeout'], problems: [] });
-    expect(installedSettings(BAKED, () => ({}), 'HKLM\\P')).toEqual({ settings: BAKED, stored: [], problems: [] });
-    const unreadable = installedSettings(
-      BAKED,
-      () => {
-        throw new Error('access denied');
-      },
-      'HKLM\\P',
-    );
-    expect(unreadable).toEqual({ settings: BAKED, stored: [], problems: ["could not read the settings stored with the service (HKLM\\P: access denied); using the exe's own"] });
-  });
-
   it('skips a stored value that does not fit the others (health checks without supervised mode)', () => {
     const r = applyStored(BAKED, { healthUrl: 'http://127.0.0.1:1/h' });
     expect(r.settings.supervision.health).toBeNull();
     expect(r.problems[0]).toMatch(/--health-url .*supervised mode/);
+  });
+
+  it("DEFAULT_RUNTIME holds each group's defaults; runtimeDefaultValues shows them as flags take them", () => {
+    expect(DEFAULT_RUNTIME).toEqual(BAKED);
+    const d = runtimeDefaultValues();
+    expect(d).toMatchObject({ stopTimeout: '20s', logLevel: 'info', logDir: null, restartDelay: '100ms', healthUrl: 'none', healthInterval: '10s', healthFailures: '3', hookTimeout: '30s', alertUrl: 'none' });
+    // Each default text, given to its flag, is the default itself (the probe details once a health URL is given).
+    const withHealth = resolveRuntime({ supervise: 'true', healthUrl: 'http://127.0.0.1/health' }, BAKED);
+    for (const { key } of RUNTIME_SETTINGS) {
+      const base = /^health(Interval|Timeout|Failures)$/.test(key) ? withHealth : BAKED;
+      if (d[key] !== null) expect(resolveRuntime({ [key]: d[key]! }, base), key).toEqual(base);
+    }
+  });
+
+  it('redactRuntime redacts the settings the catalog marks secret, and only those', () => {
+    const s = resolveRuntime({ alertUrl: 'https://u:p@hooks.example.com/services/T1/B2?sig=x', preStart: 'check.cmd --token abc' }, BAKED);
+    const shown = redactRuntime(s);
+    expect(shown.operation.alertUrl).toBe('https://***@hooks.example.com/services/***?***');
+    expect({ ...shown, operation: { ...shown.operation, alertUrl: s.operation.alertUrl } }).toEqual(s);
+    expect(redactRuntime(BAKED)).toEqual(BAKED);
   });
 
   it('never shows an alert URL secret', () => {
