@@ -1,8 +1,9 @@
 /**
- * `svcpack/runtime`: the API an app may import (DESIGN §1). Inside a built exe the shim installs a
- * host (service name, logger, stop wiring) before the app's first line runs. Under plain `node`
- * during development there is no host: `isService` is false, the logger writes to the console,
- * and SIGINT/SIGTERM run the onStop handlers (reason 'console') and then exit.
+ * `svcpack/runtime`: the API an app may import (docs/architecture.md, The runtime API). Inside a
+ * built exe the shim installs a host (service name, logger, stop wiring) before the app's first
+ * line runs. Under plain `node` during development there is no host: `isService` is false, the
+ * logger writes to the console, and SIGINT/SIGTERM run the onStop handlers (reason 'console') and
+ * then exit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,8 +18,9 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  * How this process runs the app (`service.mode`):
  * - `service`: started by the Service Control Manager, the app in the service's own process;
  * - `supervised`: a service with `--supervise true`, the app in a child process the service restarts;
- * - `task`: started by Task Scheduler (`install --as task`): no console, logs to the service log file,
- *   ended by Task Scheduler without a stop signal (see README: Task Scheduler mode);
+ * - `task`: started by Task Scheduler (`install --as task`): no console, logs to the service log
+ *   file, ended by Task Scheduler without a stop signal (see docs/watchdog-and-tasks.md, Task
+ *   Scheduler mode);
  * - `console`: `<exe> run` in a console, Ctrl+C stops it;
  * - `development`: plain `node` (or tsx) outside a built exe.
  */

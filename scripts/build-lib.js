@@ -3,7 +3,7 @@
 //
 // commander and resedit are bundled into lib/: loading them as node_modules packages (dozens of
 // files, and a CommonJS export scan for commander) was a measurable part of a warm build's
-// 0.1 s of start-up (issue 5). esbuild (it locates its own binary), @yao-pkg/pkg (run as a
+// 0.1 s of start-up. esbuild (it locates its own binary), @yao-pkg/pkg (run as a
 // program) and koffi (read as files) stay external.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * `svcpack build`: resolve → bundle → runtime → pack → emit (DESIGN §3). Nothing is written to the
- * output folder until every step has succeeded; then all outputs appear together.
+ * `svcpack build`: resolve → bundle → runtime → pack → emit (docs/architecture.md, The stages of a
+ * build). Nothing is written to the output folder until every step has succeeded; then all outputs
+ * appear together.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,7 +1,8 @@
 /**
  * Errors svcpack reports to users. Every user-facing failure is one of these: a one-line message
- * saying what is wrong, a hint saying how to fix it, and the process exit code (DESIGN §2.1):
- * 2 for usage/validation errors, 1 when the operation itself failed.
+ * saying what is wrong, a hint saying how to fix it, and the process exit code
+ * (docs/architecture.md, Options, settings and errors): 2 for usage/validation errors, 1 when the
+ * operation itself failed.
  */
 export type ErrorCode =
   | 'USAGE'

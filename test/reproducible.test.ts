@@ -1,5 +1,5 @@
 /**
- * Reproducible builds (issue 6): the same project built in two folders of different names and
+ * Reproducible builds: the same project built in two folders of different names and
  * depths, into different output folders, gives byte-identical exes and scripts, with both
  * packers. SOURCE_DATE_EPOCH sets the PE TimeDateStamp and nothing else.
  */

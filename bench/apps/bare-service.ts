@@ -12,7 +12,7 @@
  * - StartServiceCtrlDispatcherW runs on a koffi worker thread (`.async`), so the event loop keeps
  *   running; ServiceMain and HandlerEx are `__stdcall` callbacks that koffi runs on the JS main
  *   thread. Everything inside them is caught: an exception escaping a koffi callback hangs the
- *   process silently (DESIGN §4).
+ *   process silently (docs/wine10-facts.md, Running node.exe under Wine).
  * - Start: ServiceMain registers the handler, reports START_PENDING and returns; the app is then
  *   loaded (`require`, with argv set to [node, app, args…] as `node app.js args…` would have it)
  *   and RUNNING is reported as soon as the module has been evaluated — the same point svcpack

@@ -22,8 +22,8 @@
  * - bare-service.js sets argv to [node, idle-http.js, port] before loading the app.
  *
  * It writes nothing to stdout/stderr: under the bare host a service process has no usable console
- * and node.exe under Wine fails writing to a Linux pipe (DESIGN §4), and the figures should not
- * include log writing.
+ * and node.exe under Wine fails writing to a Linux pipe (docs/wine10-facts.md), and the figures
+ * should not include log writing.
  */
 import http from 'node:http';
 import v8 from 'node:v8';

@@ -1,6 +1,7 @@
 /**
  * The Markdown rendering of a {@link BenchReport}: a header, the targets table, then one table per
- * suite, compact enough to paste into a README. Pure: the runner writes the string to a file.
+ * suite, compact enough to paste into docs/performance.md. Pure: the runner writes the string to a
+ * file.
  */
 
 import type { BenchReport, Check, Measurement, SuiteResult, Unit } from './types';

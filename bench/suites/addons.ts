@@ -1,5 +1,5 @@
 /**
- * Suite 'addons': what native addons cost an exe (issue 13 item 5). fixtures/native-addons (three
+ * Suite 'addons': what native addons cost an exe. fixtures/native-addons (three
  * real packages: @node-rs/argon2, classic-level, @duckdb/node-api with duckdb.dll beside its
  * addon; dependencies installed by `npm ci`, test/support/fixture-deps.ts) against
  * fixtures/hello-http, the same kind of app without addons, both on svcpack's default Node:

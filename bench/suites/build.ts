@@ -164,11 +164,11 @@ interface Contender {
   prepare(mode: Mode, dir: string): Promise<PreparedRun>;
 }
 
-/** Why svcpack's warm build stays behind bun's (profiled for issue 5; README "Performance"). */
+/** Why svcpack's warm build stays behind bun's (profiled; docs/performance.md). */
 export const BUN_GAP =
   'svcpack is a Node program: Node start, module loading and exit take ≈ 0.15 s of it (bun is one native binary). ' +
   'Reading node.exe, writing the 90 MB exe and hashing it for build.json take ≈ 0.25 s, already overlapped with the rest. ' +
-  'Issue 5 cut the warm build from 1.3 s to 0.52 s (own PE writer instead of resedit\'s, cache verification stamps, off-thread hashing).';
+  'Profiling cut the warm build from 1.3 s to 0.52 s (own PE writer instead of resedit\'s, cache verification stamps, off-thread hashing).';
 
 export const NOTES = {
   method: (reps: number, warmup: number, hostNode: string) =>

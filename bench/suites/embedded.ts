@@ -1,5 +1,5 @@
 /**
- * Suite 'embedded': what embedding worker/fork modules and run-time files costs (issue 14 item 5:
+ * Suite 'embedded': what embedding worker/fork modules and run-time files costs (the promise:
  * "nothing here slows apps that use none of it"), on svcpack's default Node, ratios against a
  * reference measured in the same run:
  *
@@ -10,8 +10,8 @@
  * - StartService → RUNNING, → HTTP answering, and idle memory of both as services (the service
  *   suite's service life);
  * - before and after: hello-http (and fixtures/large-app, build only) built by svcpack at
- *   {@link BEFORE_COMMIT}, the commit before issue 14, from a git worktree, in the same
- *   interleaved rounds as HEAD's builds and starts;
+ *   {@link BEFORE_COMMIT}, the commit before embedded modules and files, from a git worktree, in
+ *   the same interleaved rounds as HEAD's builds and starts;
  * - one embedded worker's start: bench/apps/worker-start.ts, built by svcpack and run with the
  *   exe's `run` command, times `new Worker(…)` → first message for an embedded-module worker and
  *   an `eval: true` one (first = cold, median of the later ones = warm), and readFileSync of a
@@ -43,16 +43,16 @@ export const WORKER_START_ENTRY = path.join(REPO_ROOT, 'bench', 'apps', 'worker-
 /** What the probe app's build must embed (tree paths, as the build record lists them: bench/apps/ is its project folder). */
 export const WORKER_START_EMBEDS = { module: 'worker-start-worker.ts', file: 'bench-data.txt' } as const;
 
-/** The last commit before issue 14 (embedded modules and files): the "before" of the comparison. */
+/** The last commit before embedded modules and files: the "before" of the comparison. */
 export const BEFORE_COMMIT = 'c04d976';
 
 /** Build contenders (build and exe figures). `*Before` only outside quick mode. */
 export const EMBEDDED_APPS = {
   hello: 'hello-http',
   multi: 'multi-module',
-  helloBefore: `hello-http, svcpack ${BEFORE_COMMIT} (before issue 14)`,
+  helloBefore: `hello-http, svcpack ${BEFORE_COMMIT} (before embedded modules and files)`,
   large: 'large-app',
-  largeBefore: `large-app, svcpack ${BEFORE_COMMIT} (before issue 14)`,
+  largeBefore: `large-app, svcpack ${BEFORE_COMMIT} (before embedded modules and files)`,
 } as const;
 type AppKey = keyof typeof EMBEDDED_APPS;
 
@@ -232,7 +232,7 @@ async function prepareBefore(dir: string, log: BenchContext['log']): Promise<Bef
 
 export const embeddedSuite: Suite = {
   name: 'embedded',
-  title: 'Embedded modules and files: build, exe size, start, per-worker and per-read cost, before/after issue 14',
+  title: 'Embedded modules and files: build, exe size, start, per-worker and per-read cost, before and after',
   run: runEmbeddedSuite,
 };
 
@@ -498,7 +498,7 @@ async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | 
   if (before) {
     const row = (what: string, a: Measurement | undefined, b: Measurement | undefined): string[] => [what, medianCell(b), medianCell(a), ratioCell(a, b), pairedRatioCell(a, b)];
     tables.push({
-      title: `Before and after issue 14 (medians; × = HEAD ÷ ${BEFORE_COMMIT} in this run: of the medians, and the median of the round-by-round ratios)`,
+      title: `Before and after embedded modules and files (medians; × = HEAD ÷ ${BEFORE_COMMIT} in this run: of the medians, and the median of the round-by-round ratios)`,
       header: ['', BEFORE_COMMIT, 'HEAD', '× (medians)', '× (paired by round)'],
       align: 'lrrrr',
       rows: [
@@ -547,7 +547,7 @@ async function measure(ctx: BenchContext, root: string, before: BeforeSvcpack | 
     `Apps: fixtures/hello-http (embeds nothing: its build record lists no modules and no files) and fixtures/multi-module (dependencies installed by npm ci; built with ${MULTI_ASSETS.map((a) => `--asset ${a}`).join(' ')}): embedded modules ${multiEmbedded!.modules.join(', ')}; files ${multiEmbedded!.files.map((f) => `${f.path} (${f.bytes} B)`).join(', ')}. Both built by \`node bin/svcpack.js build <app> --node ${DEFAULT_NODE_VERSION} --json\` (svcpack’s default Node); wall time of the CLI, ${ctx.reps} repetition(s)${warmup ? ` after ${warmup} warm-up round` : ''}, all builds interleaved, older outputs removed and \`sync\` run between builds (untimed).`,
     `Per embedded module: (multi-module − hello-http) ÷ ${multi.modules}, round by round. An upper bound: multi-module is also a bigger app (pino, piscina and their dependencies in its main bundle: ${buildM.multi!.details!['bundled inputs']} bundled inputs against hello-http’s ${buildM.hello!.details!['bundled inputs']}), so this charges all of that to its embedded modules.`,
     before
-      ? `Before/after: svcpack at ${BEFORE_COMMIT} (the commit before issue 14) from a git worktree (this checkout’s node_modules symlinked in, checked to hold every non-optional package of that commit’s package-lock.json at its version; its lib/ compiled by its own scripts/build-lib.js), building the same fixtures/hello-http/app.ts and fixtures/large-app/app.ts (large-app embeds nothing either; build only) with the same Node, interleaved with HEAD’s builds; hello-http’s service starts interleaved with HEAD’s too. What HEAD adds to an app that uses none of it: the locations plugin (esbuild onLoad: every JS/TS input read and scanned) at build time; at start, one failed SEA asset lookup for the manifest.`
+      ? `Before/after: svcpack at ${BEFORE_COMMIT} (the commit before embedded modules and files) from a git worktree (this checkout’s node_modules symlinked in, checked to hold every non-optional package of that commit’s package-lock.json at its version; its lib/ compiled by its own scripts/build-lib.js), building the same fixtures/hello-http/app.ts and fixtures/large-app/app.ts (large-app embeds nothing either; build only) with the same Node, interleaved with HEAD’s builds; hello-http’s service starts interleaved with HEAD’s too. What HEAD adds to an app that uses none of it: the locations plugin (esbuild onLoad: every JS/TS input read and scanned) at build time; at start, one failed SEA asset lookup for the manifest.`
       : `Before/after (svcpack ${BEFORE_COMMIT} from a git worktree): not measured — ${beforeProblem}.`,
     ctx.quick
       ? 'Service lives: skipped in quick mode.'

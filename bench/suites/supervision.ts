@@ -62,7 +62,7 @@ export function parseLogRecords(text: string): LogRecord[] {
 
 /**
  * The log files of service `name` in `files` (names), oldest first: `<name>.N.log[.gz]` from the
- * highest N down, then `<name>.log` (README "Logs": oldest to newest).
+ * highest N down, then `<name>.log` (docs/writing-the-app.md, "Logs": oldest to newest).
  */
 export function logFilesOldestFirst(files: readonly string[], name: string): string[] {
   const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -217,7 +217,7 @@ async function runTreeSuite(ctx: BenchContext): Promise<SuiteResult> {
         measurement: ratios,
         target: { op: '<=', value: 1.05 },
         explanation:
-          'the exe parses only the index of the tree at start (≈ 3 ms for 4,000 files); the rest is the larger exe itself: Wine reads the whole PE image into memory at start (node.exe\'s FileAlignment 0x200 < the page size, so it cannot map the sections), which costs read time and shows in RSS as ≈ the tree\'s size (README "The dependency tree\'s cost")',
+          'the exe parses only the index of the tree at start (≈ 3 ms for 4,000 files); the rest is the larger exe itself: Wine reads the whole PE image into memory at start (node.exe\'s FileAlignment 0x200 < the page size, so it cannot map the sections), which costs read time and shows in RSS as ≈ the tree\'s size (docs/performance.md, "The dependency tree\'s cost")',
       }),
     );
   }

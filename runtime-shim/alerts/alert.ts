@@ -1,5 +1,5 @@
 /**
- * What an alert is (issue 16, `--alert-url`): the events the service alerts on and the JSON body a
+ * What an alert is (`--alert-url`): the events the service alerts on and the JSON body a
  * webhook receives. Pure.
  */
 

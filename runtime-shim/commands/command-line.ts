@@ -1,8 +1,8 @@
 /**
- * The exe's command line (DESIGN §2.2), parsed purely. The SCM starts the exe with `--service`
- * (the binPath svcpack registers), so service detection never guesses. Options are
- * `--flag value` or `--flag=value`; the install settings flags are the build's own
- * (settings/flags.ts), so one name works everywhere.
+ * The exe's command line (docs/architecture.md, Boot: what the process is), parsed purely. The SCM
+ * starts the exe with `--service` (the binPath svcpack registers), so service detection never
+ * guesses. Options are `--flag value` or `--flag=value`; the install settings flags are the build's
+ * own (settings/flags.ts), so one name works everywhere.
  */
 import type { ExeConfig } from '../exe-config';
 import { CHILD_ARG } from '../supervise/ipc';

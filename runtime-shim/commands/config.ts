@@ -1,6 +1,6 @@
 /**
  * `config get [setting] [--json]`, `config set <setting> <value>…`, `config reset <setting>…`,
- * `config dump` (issue 16, NSSM's get/set/reset/dump): an installed service's settings, changed
+ * `config dump` (NSSM's get/set/reset/dump): an installed service's settings, changed
  * without a new exe.
  *
  * Two kinds of setting, one command:

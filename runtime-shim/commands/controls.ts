@@ -1,5 +1,5 @@
 /**
- * `reload`, `rotate`, `pause`, `continue`, `control <code>` (issue 16): controls sent to the running
+ * `reload`, `rotate`, `pause`, `continue`, `control <code>`: controls sent to the running
  * service with ControlService. The service is opened with only the right each control needs
  * (SERVICE_PAUSE_CONTINUE for pause, continue and PARAMCHANGE; SERVICE_USER_DEFINED_CONTROL for
  * codes 128-255) plus SERVICE_QUERY_STATUS. A control the service does not take gets one line

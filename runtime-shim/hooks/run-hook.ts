@@ -1,5 +1,5 @@
 /**
- * Runs one hook command (issue 16: `--pre-start`, `--post-start`, `--pre-stop`, `--post-stop`):
+ * Runs one hook command (`--pre-start`, `--post-start`, `--pre-stop`, `--post-stop`):
  * `cmd.exe /d /s /c "<command>"` on Windows (`/bin/sh -c` elsewhere, for tests), no window, in the
  * service's working folder, with the service's environment plus the SVCPACK_* variables below.
  * Each line it writes to stdout/stderr becomes a service log record with source `hook`. When

@@ -1,5 +1,5 @@
 /**
- * The app's working folder (the `workingDir` setting, issue 15): which folder a setting names,
+ * The app's working folder (the `workingDir` setting): which folder a setting names,
  * and entering it before the app's first line. Services start in C:\Windows\System32 and `run`
  * in whatever folder the console was in; the app starts in the exe's folder instead (as NSSM and
  * WinSW do), in the data folder with `data`, or in the absolute path given. Where it happens:

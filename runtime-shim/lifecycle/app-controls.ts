@@ -1,5 +1,5 @@
 /**
- * The app's control handlers (issue 16): what `service.onReload`, `onPause`, `onContinue`,
+ * The app's control handlers: what `service.onReload`, `onPause`, `onContinue`,
  * `onControl`, `onSessionChange` and `onPowerEvent` register, and how the shim runs them. The
  * service accepts a control from the SCM only while the app has a handler for it (see
  * `handledControls`), so registering one changes what the service reports to the SCM:

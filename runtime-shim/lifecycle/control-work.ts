@@ -1,5 +1,5 @@
 /**
- * What the service does with the controls besides stop (issue 16), shared by in-process service
+ * What the service does with the controls besides stop, shared by in-process service
  * mode, the supervisor and the supervised app child:
  *
  * - PARAMCHANGE (`MySvc.exe reload`): the service process re-reads the settings stored with the

@@ -1,9 +1,9 @@
 /**
- * The service lifecycle as a pure state machine (DESIGN §2.3). It never touches Win32: it reports
- * states through `StatusSink` and gets time from `Clock`, so it runs on Linux against a fake SCM.
- * The SCM bridge (`platform/windows/service-controller.ts`) turns its reports into SetServiceStatus calls;
- * `session.ts` wires it for service mode, `run` and the supervised child, `supervise/supervisor.ts`
- * for the supervisor.
+ * The service lifecycle as a pure state machine (docs/architecture.md, The lifecycle). It never
+ * touches Win32: it reports states through `StatusSink` and gets time from `Clock`, so it runs on
+ * Linux against a fake SCM. The SCM bridge (`platform/windows/service-controller.ts`) turns its reports into
+ * SetServiceStatus calls; `session.ts` wires it for service mode, `run` and the supervised child,
+ * `supervise/supervisor.ts` for the supervisor.
  */
 import { DEFAULT_STOP_TIMEOUT_MS } from '../settings/stop-settings';
 

@@ -1,5 +1,5 @@
 /**
- * The one naming scheme (DESIGN §2.1): a setting's key in camelCase is its flag in kebab-case,
- * `startType` ↔ `--start-type`. Pure.
+ * The one naming scheme (docs/architecture.md, Options, settings and errors): a setting's key in
+ * camelCase is its flag in kebab-case, `startType` ↔ `--start-type`. Pure.
  */
 export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

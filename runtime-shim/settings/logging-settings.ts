@@ -1,5 +1,5 @@
 /**
- * Logging settings (issue 4): where the service log goes, how it rotates, and whether lifecycle
+ * Logging settings: where the service log goes, how it rotates, and whether lifecycle
  * events and warnings/errors also reach the Windows Event Log. Baked into the exe at build time
  * (`--log-dir`, `--log-level`, `--log-rotate`, `--log-keep`, `--log-compress`, `--event-log`;
  * API keys logDir, logLevel, logRotate, logKeep, logCompress, eventLog). Pure data.

@@ -1,5 +1,5 @@
 /**
- * How the running service is operated (issue 16): which app exit codes end a supervised service
+ * How the running service is operated: which app exit codes end a supervised service
  * and which restart it, the hook commands around start and stop, and the alert webhook. Build
  * flags, config/API keys and the exe's `install`/`config set` flags of the same names:
  * `--success-exit-codes`, `--restart-exit-codes`, `--pre-start`, `--post-start`, `--pre-stop`,

@@ -1,5 +1,5 @@
 /**
- * The settings that shape the running service (issue 16), as one catalog: logging, the stop
+ * The settings that shape the running service, as one catalog: logging, the stop
  * timeout, supervision, and operation (exit codes, hooks, alerts). `svcpack build` bakes them into
  * the exe (its defaults); an admin changes them later without a new exe through `install` flags or
  * `config set`, which store them with the service (platform/windows/service-parameters.ts); the service applies

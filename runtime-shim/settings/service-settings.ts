@@ -1,5 +1,5 @@
 /**
- * The service settings (issue 3): what the SCM is told about the service. One name per setting
+ * The service settings: what the SCM is told about the service. One name per setting
  * everywhere: build flag `--start-type`, config/API key `startType`, exe flag `--start-type`.
  * `svcpack build` bakes a complete `ServiceSettings` into the exe (its install defaults); the
  * exe's `install` overrides them from its own flags. Pure data; no Win32 here.

@@ -1,5 +1,5 @@
 /**
- * Supervised-mode settings (issue 4), baked into the exe at build time: build flags
+ * Supervised-mode settings, baked into the exe at build time: build flags
  * `--supervise`, `--restart-delay`, `--restart-factor`, `--restart-max-delay`, `--healthy-after`,
  * `--max-restarts`, `--restart-window`, `--health-url`, `--health-interval`, `--health-timeout`,
  * `--health-failures`, `--heartbeat-timeout`; API keys of the same names in camelCase.

@@ -10,7 +10,7 @@ import type { SupervisorStatus } from '../supervise/supervisor';
 
 export const LIVE_STATUS_PROTOCOL = 1;
 
-/** How the service runs its app (DESIGN §2.3; supervised mode: issue 4). */
+/** How the service runs its app (docs/architecture.md, Boot: what the process is). */
 export type ServiceMode = 'in-process' | 'supervised';
 
 /** Memory and CPU of one process. */

@@ -1,5 +1,5 @@
 /**
- * Supervised mode (issue 4): the service process stays a small supervisor and runs the app in a
+ * Supervised mode: the service process stays a small supervisor and runs the app in a
  * child process started from the same exe. This class is the supervisor's logic, free of
  * processes and Win32 (tested on Linux with a fake child and clock):
  *

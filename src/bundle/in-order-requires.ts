@@ -17,7 +17,7 @@
  * runtime's modules are not the app's loads. Bundles without packages from the tree keep
  * esbuild's static imports of built-ins: with these requires, a service under Wine's SCM that
  * listens on a socket lost the source-mapped positions of its stack traces (a cause not yet
- * found; README "Known limits").
+ * found; docs/compatibility.md, Known limits).
  */
 import fs from 'node:fs/promises';
 import { isBuiltin } from 'node:module';

@@ -5,7 +5,7 @@
  * `../../usr/lib/node_modules/svcpack/runtime-shim/boot.ts` on one machine and
  * `node_modules/svcpack/runtime-shim/boot.ts` on another. In the `svcpack` namespace every shim
  * module is named `svcpack:runtime-shim/<file>` wherever svcpack lives: part of what makes builds
- * reproducible (issue 6).
+ * reproducible.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

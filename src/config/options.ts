@@ -1,8 +1,9 @@
 /**
  * Build options: what the CLI and the API accept, and their resolution into a complete, validated
- * build plan. Defaults come from the app's nearest package.json (DESIGN §2.1). A config file is
- * read and merged before this (config-load.ts, merge.ts): here there is one set of options, and
- * `sources` only tells messages which of them came from a config.
+ * build plan. Defaults come from the app's nearest package.json (docs/architecture.md, Options,
+ * settings and errors). A config file is read and merged before this (config-load.ts, merge.ts):
+ * here there is one set of options, and `sources` only tells messages which of them came from a
+ * config.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -162,7 +163,7 @@ export interface ResolvedBuild {
   /** Baked into the exe: its log files, rotation and the Event Log. */
   logging: LoggingSettings;
   supervision: SupervisionSettings;
-  /** Exit-code policy, hooks and alert webhook (issue 16). */
+  /** Exit-code policy, hooks and alert webhook. */
   operation: OperationSettings;
 }
 
@@ -312,7 +313,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     packer: opts.packer ?? 'direct',
     compress: opts.compress ?? false,
     // On by default: the exe behaves like the app's folder after a Windows production install
-    // (README "Dependencies in the exe"); pkg packs node_modules its own way.
+    // (docs/addons-and-files.md, "Dependencies in the exe"); pkg packs node_modules its own way.
     embedDependencies,
     packages: opts.packer === 'pkg' ? 'bundle' : (opts.packages ?? (embedDependencies ? 'auto' : 'bundle')),
     preload,

@@ -1,6 +1,7 @@
 /**
  * Which files of an installed package go into the exe: everything a production run may read,
- * nothing it never does (README "Dependencies in the exe" documents the same list). Pure.
+ * nothing it never does (docs/addons-and-files.md, "Dependencies in the exe", documents the same
+ * list). Pure.
  *
  * Left out:
  * - folders anywhere in the package: `.git`, `.github`, `.vscode`, `.idea`, `__tests__`,

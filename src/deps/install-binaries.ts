@@ -1,12 +1,12 @@
 /**
  * Packages of the dependency tree whose Windows binary only their install script would make or
- * fetch (node-gyp, prebuild-install, node-pre-gyp, cmake-js): `npm ci` on Windows runs that
- * script; svcpack never runs one. Such a package without a Windows x64 `.node` file among its
- * embedded files would fail inside the exe, so the build decides up front (README "Dependencies
- * in the exe"): the bundle's addon loader already embeds it, `--native <package>=<file>`
- * supplies the file (placed at `build/Release/<file name>`, where node-gyp builds it and
- * `bindings` looks first), an optional dependency is left without it with a warning (npm skips an
- * optional package whose install fails), and any other one stops the build.
+ * fetch (node-gyp, prebuild-install, node-pre-gyp, cmake-js): `npm ci` on Windows runs that script;
+ * svcpack never runs one. Such a package without a Windows x64 `.node` file among its embedded
+ * files would fail inside the exe, so the build decides up front (docs/addons-and-files.md,
+ * "Dependencies in the exe"): the bundle's addon loader already embeds it,
+ * `--native <package>=<file>` supplies the file (placed at `build/Release/<file name>`, where
+ * node-gyp builds it and `bindings` looks first), an optional dependency is left without it with a warning (npm
+ * skips an optional package whose install fails), and any other one stops the build.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

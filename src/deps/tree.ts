@@ -1,9 +1,9 @@
 /**
  * The app's production dependency tree as npm would install it on the Windows machine:
- * `npm ci --omit=dev --os=win32 --cpu=x64 --ignore-scripts` (README "Dependencies in the exe").
- * npm's own machinery decides it (@npmcli/arborist, from the app's package-lock.json when
- * there is one), so what goes into the exe is what the user's contract names, including the
- * Windows per-platform optional packages that an install on Linux skipped.
+ * `npm ci --omit=dev --os=win32 --cpu=x64 --ignore-scripts` (docs/addons-and-files.md,
+ * "Dependencies in the exe"). npm's own machinery decides it (@npmcli/arborist, from the app's
+ * package-lock.json when there is one), so what goes into the exe is what the user's contract
+ * names, including the Windows per-platform optional packages that an install on Linux skipped.
  *
  * Each package's files come from the project's installed folder when it holds that very version
  * (what the user tested with), else from the svcpack cache, filled by pacote from the registry

@@ -24,7 +24,7 @@ export interface BuildRecord extends BakedConfig {
   /** The native addons embedded in the exe: package, version, where each came from, its files and their sha256. */
   addons: EmbeddedAddon[];
   /**
-   * What the exe embeds besides the app bundle (issue 14): modules started on their own (worker
+   * What the exe embeds besides the app bundle: modules started on their own (worker
    * threads, forked modules, library worker files; tree paths) and files read at run time (tree
    * path and size). Empty lists for an app that uses none, and with the pkg packer. `packages`:
    * with `--embed-dependencies`, every package of the production dependency tree embedded

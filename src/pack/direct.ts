@@ -1,7 +1,7 @@
 /**
  * The default packer: svcpack makes the SEA blob itself (SEA main script + app bundle + koffi's
  * native module as assets) and writes it into node.exe in the same resedit pass that writes the
- * version resources and icon (DESIGN §3). No postject.
+ * version resources and icon (docs/architecture.md, The stages of a build). No postject.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -1,8 +1,9 @@
 /**
- * The one resource pass over node.exe (DESIGN §3): SEA blob, SEA fuse, VERSIONINFO, icon, the
- * Event Log message table and the svcpack manifest (manifest.ts) are written together, the Node
- * project's now-invalid Authenticode signature is dropped and the PE checksum recomputed. resedit builds the resource directory;
- * pe-image.ts writes the image. Pure over buffers; callers do the file I/O.
+ * The one resource pass over node.exe (docs/architecture.md, The stages of a build): SEA blob, SEA
+ * fuse, VERSIONINFO, icon, the Event Log message table and the svcpack manifest (manifest.ts) are
+ * written together, the Node project's now-invalid Authenticode signature is dropped and the PE
+ * checksum recomputed. resedit builds the resource directory; pe-image.ts writes the image. Pure
+ * over buffers; callers do the file I/O.
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';

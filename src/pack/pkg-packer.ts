@@ -86,7 +86,7 @@ const PKG_SEA_CODE_PATH = 'sea-main.js';
  * pkg names every file in its virtual file system after the last folder of the files' common
  * root (`/snapshot/<project folder>/node_modules/…`). The app is staged in a folder always named
  * `app`, with the project's node_modules mirrored into it by hard links, so the exe does not
- * depend on what the project folder is called (reproducible builds, issue 6). The staging folder
+ * depend on what the project folder is called (reproducible builds). The staging folder
  * sits inside the project: same device for the links, and a dependency that is missing from the
  * mirror still resolves from the project's own node_modules.
  */

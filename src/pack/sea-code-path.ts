@@ -1,8 +1,8 @@
 /**
  * Renames the main script's code path inside a Node SEA preparation blob. `pkg --sea` writes its
  * main script to a random temporary folder (`/tmp/pkg-sea-XXXXXX/sea-main.js`) and Node records
- * that path in the blob: without the rename, no two `--packer pkg` builds would be byte-identical
- * (issue 6). The path only names the script in stack traces.
+ * that path in the blob: without the rename, no two `--packer pkg` builds would be byte-identical.
+ * The path only names the script in stack traces.
  *
  * Blob layout (Node's SeaSerializer, little-endian): a fixed header, then the code path as u64
  * length + bytes, then the main code as u64 length + bytes, then the rest. The header grew over

@@ -1,7 +1,8 @@
 /**
  * Signing options: what `svcpack sign`, `svcpack build` and the API accept. One naming scheme
- * (DESIGN §2.1): flag `--timestamp-url`, config/API key `timestampUrl`. Secrets are never option
- * values: a PFX password comes from an environment variable or a file.
+ * (docs/architecture.md, Options, settings and errors): flag `--timestamp-url`, config/API key
+ * `timestampUrl`. Secrets are never option values: a PFX password comes from an environment
+ * variable or a file.
  */
 import { flagName } from '../../runtime-shim/settings/flag-name';
 

@@ -1,5 +1,5 @@
 /**
- * The API's types as a consumer sees them (issue 6): a project that depends on svcpack compiles
+ * The API's types as a consumer sees them: a project that depends on svcpack compiles
  * test/api/consumer.ts.txt with `tsc`, under `nodenext` and under `bundler` module resolution,
  * against the published declarations (lib/types, made by `npm run build:lib`, which `npm test`
  * runs first). Its @ts-expect-error lines prove the types are not `any`. The runtime exports are

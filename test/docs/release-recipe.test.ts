@@ -1,9 +1,10 @@
 /**
- * The release recipe the README documents (docs/ci/release.sh, which the GitHub Actions example
- * runs) works as written: in a project with svcpack installed and a svcpack.config.json, with a
- * base64 PFX and its password in the environment (as CI secrets arrive) and a local RFC 3161
- * server, it builds, signs, checks the signature with `svcpack inspect` and puts the exe, its
- * build record and SHA256SUMS in the release folder. The password appears in no output.
+ * The release recipe docs/signing-and-release.md documents (docs/ci/release.sh, which the GitHub
+ * Actions example runs) works as written: in a project with svcpack installed and a
+ * svcpack.config.json, with a base64 PFX and its password in the environment (as CI secrets arrive)
+ * and a local RFC 3161 server, it builds, signs, checks the signature with `svcpack inspect` and
+ * puts the exe, its build record and SHA256SUMS in the release folder. The password appears in no
+ * output.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

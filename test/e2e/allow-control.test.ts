@@ -1,5 +1,5 @@
 /**
- * `install --allow-control` under Wine 10 (issue 16, item 9): the exe looks the group up with
+ * `install --allow-control` under Wine 10: the exe looks the group up with
  * Wine's LookupAccountNameW, sets the service's DACL with SetServiceObjectSecurity, stores the
  * names in the service's Parameters key, and `status` shows them; `--force` refuses an unknown
  * name (exit 2, nothing changed) and `none` restores the default. A driver

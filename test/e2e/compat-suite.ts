@@ -5,7 +5,7 @@
  * test/support/fixture-deps.ts) is built with svcpack on its default Node, registered with Wine's SCM, started, probed over HTTP (each app's
  * `/probe` exercises its package and answers `{ ok: true, … }`) and stopped gracefully (STOPPED,
  * exit codes 0/0). The apps are built two at a time (two cores) while Wine starts, and run one
- * after another in one Wine session. The figures the README's compatibility tables show are
+ * after another in one Wine session. The figures docs/compatibility.md's tables show are
  * printed at the end.
  */
 import path from 'node:path';
@@ -91,7 +91,7 @@ async function buildAll(suite: CompatSuite, concurrency: number): Promise<Map<st
   return out;
 }
 
-/** The README table row of one app. */
+/** The docs/compatibility.md table row of one app. */
 export function figuresRow(app: CompatApp, f: Figures): string {
   return `| ${app.app} | ${app.kind} | ${app.packages} | ${(f.buildMs / 1000).toFixed(1)} s | ${f.exeMB.toFixed(1)} MB | ${Math.round(f.runningMs)} ms | ${Math.round(f.answeringMs)} ms |`;
 }

@@ -1,5 +1,5 @@
 /**
- * Settings an admin changes without a new exe (issue 16) under Wine's SCM: `install` with runtime
+ * Settings an admin changes without a new exe under Wine's SCM: `install` with runtime
  * flags stores them under the service's Parameters key and the service starts with them;
  * `config get` shows values and where they come from; `config set`/`reset` change runtime
  * settings (stored) and service settings (the SCM's); `config dump` prints the install line that

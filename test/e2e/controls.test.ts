@@ -1,5 +1,5 @@
 /**
- * Controls for a running service (issue 16) under Wine's SCM, one in-process service built from
+ * Controls for a running service under Wine's SCM, one in-process service built from
  * fixtures/controls (onReload/onPause/onContinue/onControl handlers that log their pid, and a
  * timer writing a debug record every 200 ms), all in one process lifetime:
  *

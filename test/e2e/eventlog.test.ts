@@ -1,5 +1,5 @@
 /**
- * The Windows Event Log under Wine (issue 4).
+ * The Windows Event Log under Wine.
  *
  * - `install` registers the service's event source (HKLM\SYSTEM\CurrentControlSet\Services\
  *   EventLog\Application\<Name>: EventMessageFile = this exe, TypesSupported 7), `install --force`

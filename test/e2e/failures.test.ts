@@ -1,7 +1,8 @@
 /**
- * Service failure paths under Wine's SCM (DESIGN §2.3): an app that crashes with an uncaught
- * exception ends STOPPED with ERROR_SERVICE_SPECIFIC_ERROR and a non-zero service exit code, and a
- * stop handler that never finishes is forced after the stop timeout. Each fixture is built once.
+ * Service failure paths under Wine's SCM (docs/architecture.md, The lifecycle): an app that crashes
+ * with an uncaught exception ends STOPPED with ERROR_SERVICE_SPECIFIC_ERROR and a non-zero service
+ * exit code, and a stop handler that never finishes is forced after the stop timeout. Each fixture
+ * is built once.
  */
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';

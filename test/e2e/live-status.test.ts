@@ -1,5 +1,5 @@
 /**
- * Live status under Wine's SCM (issue 17 item 3): `MySvc.exe status --json` of a running service
+ * Live status under Wine's SCM: `MySvc.exe status --json` of a running service
  * carries `live` figures read from the service's status pipe `\\.\pipe\svcpack-<Name>`.
  *
  * - supervised (with a health URL): uptime grows, memory of supervisor and app, the probe's last

@@ -1,5 +1,5 @@
 /**
- * `MySvc.exe logs` under Wine (issue 16 item 4): fixtures/log-writer prints `seq <n>` 80 times a
+ * `MySvc.exe logs` under Wine: fixtures/log-writer prints `seq <n>` 80 times a
  * second as a service built with `--log-rotate 2KB --log-compress`, so its log rotates about
  * once a second into gzipped files. `logs --lines N` prints the last N records across the current
  * and gzipped files; `logs --follow`, run for a few seconds across rotations and stopped with

@@ -1,5 +1,5 @@
 /**
- * The exe manages itself under Wine's SCM (issue 3): `install` with non-default settings, then
+ * The exe manages itself under Wine's SCM: `install` with non-default settings, then
  * what the SCM stored (read back from the service's registry key), `start`, `status --json`,
  * `restart`, `stop`, `install` again (refused, then `--force`), errors, `uninstall`; and the
  * emitted install.cmd/uninstall.cmd run by Wine's cmd.
@@ -36,7 +36,7 @@ import {
 } from './wine';
 
 const NAME = 'SvcpackE2EManage';
-const PORT = 8080; // hello-http's default: Wine 10 still gives services no custom environment (DESIGN §4)
+const PORT = 8080; // hello-http's default: Wine 10 still gives services no custom environment (docs/wine10-facts.md)
 const BUILD = {
   displayName: 'Svcpack E2E Manage',
   description: 'svcpack e2e: the exe manages itself',
@@ -53,7 +53,7 @@ const serviceKey = (name: string) => regQuery(`HKLM\\System\\CurrentControlSet\\
 
 /**
  * Runs a .cmd script with Wine's cmd, its output going to files: the exe it calls inherits cmd's
- * stdout, and node.exe under Wine cannot write to a Linux pipe (DESIGN §4).
+ * stdout, and node.exe under Wine cannot write to a Linux pipe (docs/wine10-facts.md).
  */
 async function runCmd(script: string): Promise<{ code: number; stdout: string }> {
   const out = `${script}.out.txt`;

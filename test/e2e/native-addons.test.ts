@@ -1,5 +1,5 @@
 /**
- * Native addons end to end (issue 13), with real npm packages installed as users install them
+ * Native addons end to end, with real npm packages installed as users install them
  * (`npm ci` on Linux, which skips their Windows binaries; test/support/fixture-deps.ts):
  * fixtures/native-addons uses @node-rs/argon2 (napi-rs platform package, fetched from the npm
  * registry), classic-level (prebuildify, node-gyp-build) and @duckdb/node-api (a platform package

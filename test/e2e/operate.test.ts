@@ -1,5 +1,5 @@
 /**
- * Operating the running service under Wine's SCM (issue 16, items 5-7): the exit-code policy of
+ * Operating the running service under Wine's SCM: the exit-code policy of
  * supervised mode, the four hooks, and alerts to a webhook. Every setting is given the way an
  * admin would: `MySvc.exe install --flags` and `MySvc.exe config set`, over an exe built with
  * svcpack's defaults (fixtures/operate: an app that exits with the codes its arguments name).

@@ -4,7 +4,8 @@
  * `--service`-outside-the-SCM and `version` commands. The fixture is built once for the file.
  *
  * hello-http as a service listens on 8080: a service gets no custom environment under Wine, so its
- * PORT cannot be changed (DESIGN §4). `run` is started directly and does get PORT.
+ * PORT cannot be changed (docs/wine10-facts.md, What a started service gets). `run` is started
+ * directly and does get PORT.
  */
 import fs from 'node:fs';
 import path from 'node:path';

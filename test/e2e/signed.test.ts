@@ -16,7 +16,7 @@ import { startTsa } from '../sign/tsa';
 import { besidesWineScmWarnings, buildFixture, e2eFile, ensurePortFree, runExe, sc, waitForHttp, waitForState, type BuiltFixture } from './wine';
 
 const NAME = 'SvcpackE2ESigned';
-const PORT = 8080; // hello-http's default: Wine gives services no custom environment (DESIGN §4)
+const PORT = 8080; // hello-http's default: Wine gives services no custom environment (docs/wine10-facts.md)
 const PASSWORD_ENV = 'SVCPACK_E2E_SIGN_PASSWORD';
 
 const file = e2eFile({

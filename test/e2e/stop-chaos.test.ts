@@ -8,7 +8,8 @@
  * just before it acts), the app's stop work recorded where it could run, and no process of the
  * service left (the exe, and the ping.exe a case starts).
  *
- * `SVCPACK_CHAOS_REPS=5` repeats every case and prints the median per case (the README's table).
+ * `SVCPACK_CHAOS_REPS=5` repeats every case and prints the median per case (the table in
+ * docs/performance.md).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Supervised mode under Wine's SCM (issue 4): the service process is a supervisor that runs the
+ * Supervised mode under Wine's SCM: the service process is a supervisor that runs the
  * app in a child process from the same exe.
  *
  * - crash: the app crashes a second after each start; it is restarted with growing delays while

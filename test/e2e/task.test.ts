@@ -1,5 +1,5 @@
 /**
- * Task Scheduler mode under Wine 10 (issue 17 item 2). What Wine's Task Scheduler does, found by
+ * Task Scheduler mode under Wine 10. What Wine's Task Scheduler does, found by
  * trying it and in its source (dlls/taskschd, dlls/schedsvc, programs/schtasks):
  * - ITaskFolder::RegisterTask parses the definition (xmllite: well-formed, known settings checked)
  *   and stores Wine's re-serialization as C:\windows\system32\tasks\<Name>; GetTask/get_Xml read it

@@ -100,8 +100,8 @@ export async function startService(
 
 /**
  * Wine 10's SCM refuses two settings (ChangeServiceConfig2W: ERROR_INVALID_LEVEL), so every
- * `install` under Wine warns about each of them, on stderr (DESIGN §4; issue 15 moved warnings
- * there from stdout).
+ * `install` under Wine warns about each of them, on stderr, never stdout (docs/wine10-facts.md,
+ * ChangeServiceConfig2W / QueryServiceConfig2W).
  */
 export const WINE_SCM_WARNING = /^\S+: warning: this Service Control Manager cannot set (recovery on non-crash failures|the service SID type) \(error 124\); it was not applied$/;
 

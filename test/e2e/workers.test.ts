@@ -1,5 +1,5 @@
 /**
- * Apps of more than one module end to end (issue 14), with real npm packages installed as users
+ * Apps of more than one module end to end, with real npm packages installed as users
  * install them (`npm ci` on Linux; test/support/fixture-deps.ts): fixtures/multi-module starts
  * worker threads of every form (a `new URL(…, import.meta.url)` TS worker, a path built from the
  * module's folder — ESM and CommonJS —, a module that starts itself, a worker that throws, an eval
@@ -42,7 +42,7 @@ const PORT = 18400; // the fixture's default: Wine gives services no custom envi
 const LOG_LINES = 200;
 const fixtureDir = path.join(fixturesDir, 'multi-module');
 
-/** The build options with issue 14's `assets` (typed here until BuildOptions has it). */
+/** The build options with `assets` (typed here until BuildOptions has it). */
 type FixtureOptions = Partial<BuildOptions> & { assets?: string[] };
 const OPTIONS: FixtureOptions = { stopTimeout: 5_000, assets: ['templates/**'] };
 

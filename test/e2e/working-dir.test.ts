@@ -1,5 +1,5 @@
 /**
- * The app's working folder under Wine's SCM (issue 15): fixtures/working-dir reads settings.json
+ * The app's working folder under Wine's SCM: fixtures/working-dir reads settings.json
  * from its working folder and prints where it started. As a service it starts in the exe's folder
  * by default (Wine, like Windows, starts services in the system folder), in the folder given with
  * `install --working-dir` (a path, or `data`), and a folder that does not exist fails the start

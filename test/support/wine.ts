@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: runs built exes under Wine, as Windows services (Wine's services.exe is the
- * SCM) and from a console. Facts this relies on are in DESIGN §4:
+ * SCM) and from a console. Facts this relies on are in docs/wine10-facts.md:
  *
  * - node.exe must be told it runs on Windows 10 (`HKCU\Software\Wine\Version = win10`).
  * - Wine's SCM exits when the last ordinary Wine process ends, taking running services with it:

@@ -1,5 +1,5 @@
 /**
- * The lifecycle's controls besides stop (issue 16): pause/continue states with checkpoints, which
+ * The lifecycle's controls besides stop: pause/continue states with checkpoints, which
  * controls are accepted (and reported) as the app registers handlers, and delivery of reloads,
  * custom codes, session changes and power events.
  */
