@@ -161,6 +161,8 @@ describe('hooks (in-process)', () => {
     const before = readText(hooks.logFile).length;
     await sc('stop', HOOKS);
     await waitForText(hooks.logFile, /running the pre-stop hook/, 5_000);
+    // The log line comes before the hook's cmd.exe has started ping (≈ 150 ms later under Wine).
+    for (let i = 0; i < 20 && processesMatching('ping -n 41').length === 0; i++) await sleep(100);
     expect(processesMatching('ping -n 41').length).toBeGreaterThan(0);
     const stopped = await waitForState(HOOKS, 'STOPPED', STOP_TIMEOUT_MS + 10_000);
     const elapsed = performance.now() - t0;
