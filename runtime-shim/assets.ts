@@ -1,6 +1,7 @@
 /**
- * Access to files embedded in the exe (koffi.node). The SEA loader (`sea-main.ts`) installs the
- * reader before the bundle runs, so the bundle itself does not depend on how it was packed.
+ * Access to files embedded in the exe (koffi.node). The SEA loaders (`loaders/sea-prelude.ts`,
+ * `loaders/sea-script.ts`) install the reader before the bundle runs, so the bundle itself does
+ * not depend on how it was packed.
  */
 export interface AssetReader {
   read(name: string): Uint8Array;

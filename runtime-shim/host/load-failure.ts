@@ -1,7 +1,7 @@
 /**
- * What the loaders (sea-main.ts, pkg-main.ts) do when importing the app bundle rejects: hand the
- * error to the booted shim (the service then reports STOPPED with a failure code), or, if the
- * shim never booted, print it and exit 1.
+ * What the loaders (`loaders/sea-script.ts`, `loaders/pkg.ts`) do when importing the app bundle
+ * rejects: hand the error to the booted shim (the service then reports STOPPED with a failure
+ * code), or, if the shim never booted, print it and exit 1.
  */
 const BOOT_KEY = Symbol.for('svcpack.boot');
 
