@@ -19,7 +19,7 @@ import { uninstall } from './uninstall';
 import { configCommand } from './config';
 import { installedRuntime } from './installed';
 import { sendControl } from './controls';
-import { bakedSettings } from '../settings/effective-settings';
+import { runtimeOf } from '../settings/runtime-settings';
 import { queryLiveStatus } from '../status/status-client';
 import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../host/working-dir';
@@ -33,7 +33,7 @@ export function realContext(exe: ExeContext): ManageContext {
   const { config, platform } = exe;
   const dataDir = serviceDataDir(exe);
   const api = platform.serviceManager();
-  const bakedRuntime = bakedSettings();
+  const bakedRuntime = runtimeOf(config);
   // Read from the store when first used (the hints of a failure, `logs`): most commands never need it.
   let logDir: string | undefined;
   return {

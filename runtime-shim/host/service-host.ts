@@ -10,11 +10,11 @@ import { RotatingLogFile } from '../logging/rotating-file';
 import type { ConnectResult, ServiceChannel, SystemLogSink } from '../platform/platform';
 import { logDirIn } from '../lifecycle/session';
 import { enterServiceWorkingDir } from './working-dir';
-import { bakedSettings, effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
+import { effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { reloadSettings } from '../lifecycle/control-work';
 import { installedSettings } from '../settings/installed-settings';
-import type { RuntimeSettings } from '../settings/runtime-settings';
+import { runtimeOf, type RuntimeSettings } from '../settings/runtime-settings';
 
 export interface ServiceHost {
   exe: ExeContext;
@@ -48,7 +48,7 @@ let settingsProblems: string[] = [];
  */
 export function loadStoredSettings(exe: ExeContext): string[] {
   const stored = exe.platform.storedSettings(exe.config.name);
-  const result = installedSettings(bakedSettings(), () => stored.read(), stored.where);
+  const result = installedSettings(runtimeOf(exe.config), () => stored.read(), stored.where);
   setEffectiveSettings(result.settings);
   settingsProblems = result.problems;
   return result.problems;

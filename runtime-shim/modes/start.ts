@@ -10,7 +10,8 @@ import { runManageCommand } from '../commands/run';
 import type { NodeStyleRun } from '../embedded/node-style-run';
 import { beginServiceConnection, loadStoredSettings } from '../host/service-host';
 import type { Session } from '../lifecycle/session';
-import { effectiveSettings } from '../settings/effective-settings';
+import { effectiveSettings, setBakedSettings } from '../settings/effective-settings';
+import { runtimeOf } from '../settings/runtime-settings';
 import { CHILD_ARG } from '../supervise/ipc';
 import { startChildMode } from './child-mode';
 import { startConsoleMode } from './console-mode';
@@ -38,6 +39,7 @@ function exitWith(code: number, text: string, stream: NodeJS.WriteStream = proce
  */
 export async function startExe(exe: ExeContext, input: StartInput): Promise<Session> {
   const { config } = exe;
+  setBakedSettings(runtimeOf(config));
   const { nodeStyle } = input;
   // A Node-style line (a fork or cluster child, a spawned module) never reaches the exe's commands.
   if (nodeStyle?.kind === 'refused') exitWith(2, `${config.name}: ${nodeStyle.message}\n`, process.stderr);

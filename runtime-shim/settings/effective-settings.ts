@@ -6,18 +6,30 @@
  * `reload`; the supervisor hands its effective settings to the
  * app's child process in `SETTINGS_ENV`. Readers call `effectiveSettings()` when they act, so a
  * reload reaches them. */
-import { exeConfig } from '../exe-config';
-import { runtimeOf, type RuntimeSettings } from './runtime-settings';
+import type { RuntimeSettings } from './runtime-settings';
 
 /** Environment variable carrying the supervisor's effective settings (JSON) to the app's child. */
 export const SETTINGS_ENV = 'SVCPACK_RUNTIME_SETTINGS';
 
-/** The settings baked into the exe at build time. */
-export function bakedSettings(): RuntimeSettings {
-  return runtimeOf(exeConfig);
+let baked: RuntimeSettings | null = null;
+let current: RuntimeSettings | null = null;
+
+/**
+ * Hands over the settings baked into the exe (`runtimeOf(config)`): boot's dispatch does it once,
+ * before any mode runs (modes/start.ts); tests do it with their own configuration. Forgets
+ * settings loaded before.
+ */
+export function setBakedSettings(settings: RuntimeSettings): void {
+  baked = settings;
+  current = null;
 }
 
-let current: RuntimeSettings | null = null;
+/** The settings baked into the exe at build time. Throws when read before `setBakedSettings`. */
+export function bakedSettings(): RuntimeSettings {
+  if (!baked) throw new Error('the baked runtime settings were read before boot handed them over (setBakedSettings)');
+  return baked;
+}
+
 const listeners = new Set<(next: RuntimeSettings, previous: RuntimeSettings) => void>();
 
 /** The settings in effect now: the baked ones until stored ones were loaded. */

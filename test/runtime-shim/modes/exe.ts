@@ -1,12 +1,13 @@
 /**
  * The exe a mode test runs as: a plain build's configuration (working folder: the data folder, so
  * nothing is entered or written outside the fake platform's temporary folder) and a FakePlatform.
- * The baked runtime settings also reach effective-settings.ts through the build's global
- * (`__SVCPACK_EXE__`), which this module defines with the same configuration: import it before
- * any module that reads the settings.
+ * The baked runtime settings are handed to effective-settings.ts as boot's dispatch does
+ * (`setBakedSettings`), with the same configuration.
  */
 import type { ExeConfig } from '../../../runtime-shim/exe-config';
 import type { ExeContext } from '../../../runtime-shim/modes/exe-context';
+import { setBakedSettings } from '../../../runtime-shim/settings/effective-settings';
+import { runtimeOf } from '../../../runtime-shim/settings/runtime-settings';
 import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
 import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
@@ -29,7 +30,7 @@ export const CONFIG: ExeConfig = {
   operation: DEFAULT_OPERATION,
 };
 
-(globalThis as { __SVCPACK_EXE__?: ExeConfig }).__SVCPACK_EXE__ = CONFIG;
+setBakedSettings(runtimeOf(CONFIG));
 
 export interface TestExe extends ExeContext {
   platform: FakePlatform;
