@@ -15,7 +15,7 @@ import { shareWorkerWithTree } from './embedded/worker-threads';
 import { nodeStyleRun } from './embedded/node-style-run';
 import { SERVICE_ARG, TASK_ARG } from './commands/command-line';
 import { CHILD_ARG } from './supervise/ipc';
-import type { ExeContext } from './modes/exe-context';
+import type { ExeContext } from './exe-context';
 import { startExe } from './modes/start';
 import { windowsPlatform } from './platform/windows/windows-platform';
 

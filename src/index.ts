@@ -24,7 +24,7 @@ export type { ErrorCode } from './errors';
 export { sign } from './sign/sign-file';
 export type { SignResult } from './sign/sign-file';
 export type { SignHooks, SignedExe } from './sign/sign';
-export type { SignOptions, Signer } from './sign/options';
+export type { SignOptions, Signer } from './config/sign-options';
 export type { SignatureRecord } from './sign/record';
 /**
  * `inspect(exePath)` / `inspectBytes(bytes)`: what an exe is, as `svcpack inspect --json` prints it;

@@ -5,7 +5,7 @@
  */
 import { classifyAccount } from '../settings/account';
 import type { ServiceSettings } from '../settings/service-settings';
-import { serviceSid } from '../platform/sid';
+import { serviceSid } from '../settings/sid';
 
 /** `<programData>\\<name>`. */
 export function dataDirFor(name: string, programData: string): string {

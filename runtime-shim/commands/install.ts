@@ -34,7 +34,7 @@ import {
   type ScmApi,
   type ServiceConfigInfo,
 } from '../platform/manager-api';
-import { sidFromBytes, sidToBytes } from '../platform/sid';
+import { sidFromBytes, sidToBytes } from '../settings/sid';
 import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { installedRuntime, readInstalled } from './installed';

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import type { ManageCommand } from './command-line';
 import { SERVICE_ARG } from './command-line';
-import type { ExeContext } from '../modes/exe-context';
+import type { ExeContext } from '../exe-context';
 import { serviceDataDir } from '../host/service-host';
-import { logDirIn } from '../lifecycle/session';
+import { logDirIn } from '../host/session';
 import { ManageError, type ManageContext } from './context';
 import { restartService, startService, stopService } from './control';
 import { install } from './install';
@@ -23,8 +23,8 @@ import { runtimeOf } from '../settings/runtime-settings';
 import { queryLiveStatus } from '../status/status-client';
 import { statusPipePath } from '../status/status-pipe';
 import { describeWorkingDir } from '../host/working-dir';
-import { taskFileMayExist } from '../task/installed-kind';
-import { runTaskCommand } from '../task/task-commands';
+import { taskFileMayExist } from './task/installed-kind';
+import { runTaskCommand } from './task/task-commands';
 
 /** How long `status` waits for the running service's live figures, ms. */
 const LIVE_STATUS_TIMEOUT_MS = 2_000;

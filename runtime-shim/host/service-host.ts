@@ -4,11 +4,11 @@
  * connection, the data folder, the log (rotating file, plus the Event Log when on), and the
  * working folder the app starts in.
  */
-import type { ExeContext } from '../modes/exe-context';
+import type { ExeContext } from '../exe-context';
 import { teeSink, type LogSink } from '../logging/log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
 import type { ConnectResult, ServiceChannel, SystemLogSink } from '../platform/platform';
-import { logDirIn } from '../lifecycle/session';
+import { logDirIn } from './session';
 import { enterServiceWorkingDir } from './working-dir';
 import { effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';

@@ -10,11 +10,11 @@ import { watchHandledControls } from '../lifecycle/app-controls';
 import { runAppControl } from '../lifecycle/control-work';
 import { setEffectiveSettings } from '../settings/effective-settings';
 import type { LogSink } from '../logging/log-sink';
-import { createSession, type Session } from '../lifecycle/session';
+import { createSession, type Session } from '../host/session';
 import { sampleThisProcess } from '../status/status-report';
 import { isToChild, type ToSupervisor } from '../supervise/ipc';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 /** The IPC channel to the supervisor, as child mode uses it. */
 export interface SupervisorLink {

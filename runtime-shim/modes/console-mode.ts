@@ -6,10 +6,10 @@
  * `run` before the app runs, with one line on stderr and exit code 1.
  */
 import { ConsoleLog } from '../logging/log-sink';
-import { createSession, type Session } from '../lifecycle/session';
+import { createSession, type Session } from '../host/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
 import { enterWorkingDirSetting, runFixHint } from '../host/working-dir';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 

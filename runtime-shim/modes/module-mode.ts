@@ -9,7 +9,7 @@
 import { installHost } from '../api';
 import { importByUrl } from '../embedded/import-module';
 import { virtualPath, virtualUrl } from '../embedded/manifest';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 /** Never settles: the bundle's own app must not run in this process (boot.ts awaits it). */
 export function startModuleMode(exe: ExeContext, rel: string, args: readonly string[]): Promise<never> {

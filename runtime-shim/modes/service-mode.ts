@@ -25,10 +25,10 @@ import { describeOutcome, hookLabel } from '../hooks/service-hooks';
 import { ExitCode } from '../lifecycle/lifecycle';
 import { captureStdio } from '../logging/log-sink';
 import { connectService, reloadServiceSettings, type ServiceConnection } from '../host/service-host';
-import { createSession, realClock, type Session } from '../lifecycle/session';
+import { createSession, realClock, type Session } from '../host/session';
 import { rememberLastError } from '../status/last-error-sink';
 import { serveLiveStatus } from '../status/serve-live-status';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 export type ServiceModeResult = { kind: 'session'; session: Session } | { kind: 'not-started-by-scm' };
 

@@ -9,13 +9,13 @@ import { helpText, parseExeArgs, versionText, SERVICE_ARG, TASK_ARG, type ExeCom
 import { runManageCommand } from '../commands/run';
 import type { NodeStyleRun } from '../embedded/node-style-run';
 import { beginServiceConnection, loadStoredSettings } from '../host/service-host';
-import type { Session } from '../lifecycle/session';
+import type { Session } from '../host/session';
 import { effectiveSettings, setBakedSettings } from '../settings/effective-settings';
 import { runtimeOf } from '../settings/runtime-settings';
 import { CHILD_ARG } from '../supervise/ipc';
 import { startChildMode } from './child-mode';
 import { startConsoleMode } from './console-mode';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 import { startModuleMode } from './module-mode';
 import { startServiceMode } from './service-mode';
 import { startSupervisorMode } from './supervisor-mode';

@@ -11,13 +11,13 @@ import { serviceHooksFor } from '../hooks/host-hooks';
 import { ExitCode, type DeliveredControl } from '../lifecycle/lifecycle';
 import type { ProcessJob } from '../platform/platform';
 import { connectService, reloadServiceSettings, type ServiceConnection } from '../host/service-host';
-import { ALERT_FLUSH_MS, realClock } from '../lifecycle/session';
+import { ALERT_FLUSH_MS, realClock } from '../host/session';
 import { rememberLastError } from '../status/last-error-sink';
 import { serveLiveStatus } from '../status/serve-live-status';
 import { spawnApp, type AppProcess } from '../supervise/app-process';
 import { httpProbe } from '../supervise/health-probe';
 import { Supervisor } from '../supervise/supervisor';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 export type SupervisorModeResult = { kind: 'supervising' } | { kind: 'not-started-by-scm' };
 

@@ -25,9 +25,9 @@ import { effectiveSettings } from '../settings/effective-settings';
 import { captureStdio } from '../logging/log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
 import { serviceDataDir } from '../host/service-host';
-import { createSession, logDirIn, type Session } from '../lifecycle/session';
+import { createSession, logDirIn, type Session } from '../host/session';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
-import type { ExeContext } from './exe-context';
+import type { ExeContext } from '../exe-context';
 
 const CONSOLE_SIGNALS = ['SIGINT', 'SIGBREAK', 'SIGHUP'] as const;
 

@@ -4,7 +4,7 @@
  * core's own terms. One backend implements it per platform — Windows today
  * (platform/windows/windows-platform.ts: SCM, registry, Event Log, job objects, Task Scheduler, all
  * through koffi) — and boot.ts builds it once and hands it to the modes and the management
- * commands with the exe's configuration (modes/exe-context.ts). The core never imports a backend
+ * commands with the exe's configuration (exe-context.ts). The core never imports a backend
  * (test/runtime-shim/platform/import-graph.test.ts checks it), so a second backend is new files
  * under platform/, not edits across the tree; unit tests run every mode on Linux against a fake
  * (test/runtime-shim/platform/fake-platform.ts).

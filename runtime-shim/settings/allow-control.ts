@@ -10,7 +10,7 @@
  * (Users on a Windows in any language, where the group's name is translated). The word `none`
  * (any case) or an empty value means no one besides the Windows defaults.
  */
-import { sidToBytes } from '../platform/sid';
+import { sidToBytes } from './sid';
 import { hasControl, quoted } from './quoted';
 
 /** The value that empties the list where an empty argument cannot be passed (Windows PowerShell 5.1). */

@@ -4,8 +4,7 @@
  * `--max-restarts`, `--restart-window`, `--health-url`, `--health-interval`, `--health-timeout`,
  * `--health-failures`, `--heartbeat-timeout`; API keys of the same names in camelCase.
  */
-import type { RestartPolicySettings } from '../supervise/restart-policy';
-import { DEFAULT_RESTART_POLICY } from '../supervise/restart-policy';
+import { DEFAULT_RESTART_POLICY, type RestartPolicySettings } from './restart-policy-settings';
 import { booleanSetting, formatDuration, parseDuration, SettingError } from './resolve';
 import { flagName } from './flag-name';
 

@@ -4,7 +4,7 @@
  * supervised mode passes the Supervisor's read-only status and a way to ask the app process.
  */
 import type { ServiceState } from '../lifecycle/lifecycle';
-import type { SupervisorStatus } from '../supervise/supervisor';
+import type { SupervisorStatus } from './status-report';
 import { buildLiveStatus, sampleThisProcess, type LastError, type ProcessSample } from './status-report';
 import { statusPipePath } from './status-pipe';
 import { startStatusServer, type StatusServer } from './status-server';

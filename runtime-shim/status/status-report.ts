@@ -6,7 +6,6 @@
  * the process's life: CPU time divided by uptime.
  */
 import type { ServiceState } from '../lifecycle/lifecycle';
-import type { SupervisorStatus } from '../supervise/supervisor';
 
 export const LIVE_STATUS_PROTOCOL = 1;
 
@@ -75,6 +74,19 @@ export interface LiveStatus {
   lastError: LastError | null;
   /** The log file being written now. */
   logFile: string;
+}
+
+/** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
+export interface SupervisorStatus {
+  /** Times the app was started again after an unexpected end. */
+  restarts: number;
+  /** The app's process now; null while it is down (waiting for a restart, stopping, given up). */
+  appPid: number | null;
+  appUptimeMs: number | null;
+  /** The HTTP probe of the current app; null without a health URL. */
+  probe: { lastHealthy: boolean | null; lastAgeMs: number | null; consecutiveFailures: number; failuresAllowed: number } | null;
+  /** Heartbeats of the current app; null when not required. */
+  heartbeat: { lastAgeMs: number | null; timeoutMs: number } | null;
 }
 
 /** What a process knows about itself (process.pid, uptime, memoryUsage, cpuUsage) at `nowMs` (epoch ms). */

@@ -5,33 +5,10 @@
  * caller passes the times.
  */
 
-export interface RestartPolicySettings {
-  /** Delay before the first restart, in ms. */
-  initialDelayMs: number;
-  /** Each further consecutive restart waits this many times longer. */
-  factor: number;
-  /** The delay never exceeds this, in ms. */
-  maxDelayMs: number;
-  /** A run at least this long resets the delay to `initialDelayMs`, in ms. */
-  healthyAfterMs: number;
-  /** More restarts than this inside `windowMs` → give up. */
-  maxRestarts: number;
-  windowMs: number;
-}
+import { DEFAULT_RESTART_POLICY, type RestartPolicySettings } from '../settings/restart-policy-settings';
 
-/**
- * The first restart comes after 100 ms (systemd's RestartSec default; NSSM restarts at once and
- * throttles): a one-off crash costs the users of the service as little as possible, while the
- * doubling delay and the give-up limit still stop a crash loop within seconds.
- */
-export const DEFAULT_RESTART_POLICY: RestartPolicySettings = {
-  initialDelayMs: 100,
-  factor: 2,
-  maxDelayMs: 60_000,
-  healthyAfterMs: 60_000,
-  maxRestarts: 5,
-  windowMs: 300_000,
-};
+/** The policy's settings and svcpack's defaults live with the settings (settings/restart-policy-settings.ts). */
+export { DEFAULT_RESTART_POLICY, type RestartPolicySettings };
 
 export type RestartDecision = { action: 'restart'; delayMs: number; attempt: number } | { action: 'give-up'; reason: string };
 

@@ -30,6 +30,7 @@ import { stopWithHooks } from '../hooks/stop-hooks';
 import { ExitCode, Lifecycle, type Clock, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle/lifecycle';
 import { DEFAULT_OPERATION, type ExitCodePolicy } from '../settings/operation-settings';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy';
+import type { SupervisorStatus } from '../status/status-report';
 
 /** What the child tells the supervisor. */
 export type ChildEvent =
@@ -74,18 +75,7 @@ export interface SupervisorDeps {
   stopping?: LifecycleDeps['stopping'];
 }
 
-/** What the supervisor knows now, for the live status (ages and uptime in ms of `clock.now`). */
-export interface SupervisorStatus {
-  /** Times the app was started again after an unexpected end. */
-  restarts: number;
-  /** The app's process now; null while it is down (waiting for a restart, stopping, given up). */
-  appPid: number | null;
-  appUptimeMs: number | null;
-  /** The HTTP probe of the current app; null without a health URL. */
-  probe: { lastHealthy: boolean | null; lastAgeMs: number | null; consecutiveFailures: number; failuresAllowed: number } | null;
-  /** Heartbeats of the current app; null when not required. */
-  heartbeat: { lastAgeMs: number | null; timeoutMs: number } | null;
-}
+export type { SupervisorStatus };
 
 export interface SupervisorOptions {
   /** ms, or asked at each stop (see LifecycleOptions). */

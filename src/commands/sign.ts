@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { configKey } from '../config/config-keys';
 import { flagOptions } from '../config/build-flags';
-import { pickSignOptions, SIGN_KEYS, type SignOptions } from '../sign/options';
+import { pickSignOptions, SIGN_KEYS, type SignOptions } from '../config/sign-options';
 import { sign } from '../sign/sign-file';
 import { formatSignSummary } from '../sign/summary';
 

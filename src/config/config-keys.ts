@@ -4,7 +4,7 @@
  * (config/build-flags.ts), the config validator, the unknown-key suggestions, the JSON Schema
  * (svcpack.schema.json) and the options reference (docs/options.md) are made from. The settings'
  * flags, help and defaults come from their catalogs (runtime-shim/settings), the signing flags'
- * from sign/options.ts. Pure.
+ * from config/sign-options.ts. Pure.
  *
  * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
  * `startType`, `--timestamp-url` ↔ `timestampUrl`), except for the repeatable flags of lists:
@@ -17,7 +17,7 @@ import { settingsToFlagPairs, type SettingKey } from '../../runtime-shim/setting
 import { RUNTIME_SETTINGS, runtimeDefaultValues } from '../../runtime-shim/settings/runtime-settings';
 import { defaultSettings, SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_NODE_VERSION } from '../runtime/node-lines';
-import { SIGN_FLAGS, signFlag, type SignOptions } from '../sign/options';
+import { SIGN_FLAGS, signFlag, type SignOptions } from './sign-options';
 import type { SvcpackConfig } from './define-config';
 
 /**

@@ -15,7 +15,7 @@ import { resolveSettings, SettingError, type SettingsInput } from '../../runtime
 import { defaultSettings, type ServiceSettings } from '../../runtime-shim/settings/service-settings';
 import { usageError } from '../errors';
 import { treeGlobProblem, type TreeGlobOptions } from '../deps/tree-globs';
-import type { SignOptions } from '../sign/options';
+import type { SignOptions } from './sign-options';
 import { configKey, type ConfigKey, type OptionSources } from './config-keys';
 import { authorName, findPackageJson, type FoundPackageJson } from './package-json';
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';

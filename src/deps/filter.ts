@@ -20,7 +20,7 @@
  *   {@link keepsBinary} on the file's first bytes.
  * Always kept: package.json and license files.
  */
-import { notWindowsX64Dll, unixBinaryKind } from '../bundle/addons/binary-kind';
+import { notWindowsX64Dll, unixBinaryKind } from './binary-kind';
 
 const DIRS_ANYWHERE = new Set(['node_modules', '.git', '.github', '.vscode', '.idea', '__tests__', '__mocks__', 'coverage', '.nyc_output']);
 const DIRS_AT_ROOT = new Set(['test', 'tests', 'spec', 'example', 'examples', 'doc', 'docs', 'bench', 'benchmark', 'benchmarks']);

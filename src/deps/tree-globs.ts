@@ -9,7 +9,7 @@
  * - any other glob is matched against the file's package path, `<package>/<path in the package>`
  *   (`swagger-ui-dist/swagger-ui.css`, `@scope/name/lib/x.js`), for every copy of the package in
  *   the tree (hoisted or nested): `swagger-ui-dist/*.map`, `**\/*.map` (every package).
- * The syntax is --asset's (bundle/embedded/asset-globs.ts): `*` and `?` within one path segment,
+ * The syntax is --asset's (deps/asset-globs.ts): `*` and `?` within one path segment,
  * `**` across segments, `{a,b}` alternatives; a glob that matches a folder also takes every file
  * below it (`node_modules/typescript` is the whole package). Matching is case-sensitive.
  *
@@ -18,7 +18,7 @@
  * another platform (filter.ts keepsBinary) is never kept: it cannot run on Windows.
  */
 import path from 'node:path';
-import { globToRegExp, normaliseGlob } from '../bundle/embedded/asset-globs';
+import { globToRegExp, normaliseGlob } from './asset-globs';
 
 /** The globs as the user gave them, and how messages name each list (`--exclude`, `svcpack.config.json: exclude`). */
 export interface TreeGlobOptions {

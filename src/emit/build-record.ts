@@ -8,7 +8,30 @@ import type { ExeConfig } from '../../runtime-shim/exe-config';
 import type { EmbeddedPackage } from '../deps/tree-files';
 import type { ResolvedBuild } from '../config/options';
 import { shownBaked, type BakedConfig, type PackagesDecision } from '../pack/manifest';
-import type { SignatureRecord } from '../sign/record';
+
+/**
+ * What a signature is recorded as (`signature` here, in `svcpack sign --json` and the API's
+ * SignResult); made by sign/record.ts from the verified signature.
+ */
+export interface SignatureRecord {
+  /** What signed: osslsigncode, signtool, or the user's `--sign-command`. */
+  tool: 'osslsigncode' | 'signtool' | 'command';
+  /** Always 'valid': a signature that does not verify is never recorded (SIGN_VERIFY_FAILED). */
+  status: 'valid';
+  /** The Authenticode digest, e.g. 'sha256'. */
+  digestAlgorithm: string;
+  /** The signer certificate; dates ISO 8601, fingerprint lower-case hex SHA-256 of the certificate. */
+  signer: { subject: string; issuer: string; serialNumber: string; notBefore: string; notAfter: string; sha256Fingerprint: string };
+  /** Base name of the `--pfx` or `--cert` file; null for a sign command. */
+  certificateFile: string | null;
+  /** The description (program name) and URL in the signature, null when it has none. */
+  description: string | null;
+  url: string | null;
+  /** The RFC 3161 timestamp: the server asked (null for a sign command) and the time it certified; null when unstamped. */
+  timestamp: { url: string | null; time: string } | null;
+  /** Warnings printed while signing (e.g. signed without a timestamp). */
+  warnings: string[];
+}
 
 /**
  * The record. From ExeConfig: the identity (name, displayName, description, version,

@@ -33,7 +33,7 @@ import {
   withTag,
   type DerElement,
 } from './der';
-import { readPeLayout, type PeLayout } from './pe-layout';
+import { readPeLayout, type PeLayout } from '../pe/pe-layout';
 
 export interface SignatureInfo {
   status: 'unsigned' | 'valid' | 'invalid';

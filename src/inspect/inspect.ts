@@ -17,7 +17,7 @@ import { usageError } from '../errors';
 import { decodeManifest, MANIFEST_RESOURCE_NAME, shownBaked, type ExeManifest } from '../pack/manifest';
 import { SEA_FUSE, SEA_RESOURCE_NAME } from '../pack/pe';
 import { verifyAuthenticode, type SignatureInfo } from './authenticode';
-import { readPeLayout } from './pe-layout';
+import { readPeLayout } from '../pe/pe-layout';
 import { readSeaAssets } from './sea-assets';
 
 const RT_RCDATA = 10;

@@ -8,7 +8,7 @@
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
 import { encodeManifest, MANIFEST_RESOURCE_NAME, type ExeManifest } from './manifest';
-import { PeImage, toArrayBuffer, type ImageOrigin } from './pe-image';
+import { PeImage, toArrayBuffer, type ImageOrigin } from '../pe/pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
 

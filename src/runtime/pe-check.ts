@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import * as ResEdit from 'resedit';
-import { PeImage } from '../pack/pe-image';
+import { PeImage } from '../pe/pe-image';
 
 /** IMAGE_FILE_HEADER.Machine values of the Windows targets svcpack builds for. */
 export const PE_MACHINE = { x64: 0x8664, arm64: 0xaa64 } as const;

@@ -7,7 +7,7 @@
  */
 import { findPackageJson } from '../config/package-json';
 import { OutputStage } from '../emit/outputs';
-import { pickSignOptions, signFlag, type SignOptions } from './options';
+import { pickSignOptions, signFlag, type SignOptions } from '../config/sign-options';
 import { signExe, type SignedExe, type SignHooks } from './sign';
 import { anySignOption, defaultSignContext, validateSignOptions } from './validate';
 

@@ -7,7 +7,7 @@
  * Pure: signExe runs the command.
  */
 import { failure, usageError, type SvcpackError } from '../errors';
-import { signFlag } from './options';
+import { signFlag } from '../config/sign-options';
 import type { ToolRun } from './run-tool';
 import { limitText } from './tool-failures';
 

@@ -9,7 +9,7 @@
  * password option is opened with the empty password.
  */
 import { failure, type SvcpackError } from '../errors';
-import { signFlag } from './options';
+import { signFlag } from '../config/sign-options';
 import { redact } from './password';
 import type { ToolRun } from './run-tool';
 import { badPassword, toolTimedOut } from './tool-failures';

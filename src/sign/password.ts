@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { usageError } from '../errors';
-import { signFlag } from './options';
+import { signFlag } from '../config/sign-options';
 
 /** Where the password comes from: `--password-env NAME` or `--password-file FILE` (absolute). */
 export type PasswordSource = { env: string } | { file: string };

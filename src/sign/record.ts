@@ -5,27 +5,10 @@
  */
 import path from 'node:path';
 import type { SignatureInfo } from '../inspect/authenticode';
+import type { SignatureRecord } from '../emit/build-record';
 import type { SignPlan } from './validate';
 
-export interface SignatureRecord {
-  /** What signed: osslsigncode, signtool, or the user's `--sign-command`. */
-  tool: 'osslsigncode' | 'signtool' | 'command';
-  /** Always 'valid': a signature that does not verify is never recorded (SIGN_VERIFY_FAILED). */
-  status: 'valid';
-  /** The Authenticode digest, e.g. 'sha256'. */
-  digestAlgorithm: string;
-  /** The signer certificate; dates ISO 8601, fingerprint lower-case hex SHA-256 of the certificate. */
-  signer: { subject: string; issuer: string; serialNumber: string; notBefore: string; notAfter: string; sha256Fingerprint: string };
-  /** Base name of the `--pfx` or `--cert` file; null for a sign command. */
-  certificateFile: string | null;
-  /** The description (program name) and URL in the signature, null when it has none. */
-  description: string | null;
-  url: string | null;
-  /** The RFC 3161 timestamp: the server asked (null for a sign command) and the time it certified; null when unstamped. */
-  timestamp: { url: string | null; time: string } | null;
-  /** Warnings printed while signing (e.g. signed without a timestamp). */
-  warnings: string[];
-}
+export type { SignatureRecord };
 
 /** The record of a verified (status 'valid') signature made by `plan` (pure). */
 export function signatureRecord(info: SignatureInfo, plan: SignPlan, warnings: string[]): SignatureRecord {

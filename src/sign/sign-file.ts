@@ -11,7 +11,7 @@ import path from 'node:path';
 import { failure, usageError } from '../errors';
 import { atomicWrite } from '../emit/atomic-write';
 import { recordFileName, type BuildRecord } from '../emit/build-record';
-import type { SignOptions } from './options';
+import type { SignOptions } from '../config/sign-options';
 import { signExe, type SignedExe, type SignHooks } from './sign';
 
 export interface SignResult extends SignedExe {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { failure, SvcpackError, usageError } from '../errors';
 import { sha256Hex } from '../emit/sha256';
 import { commandFailure, renderSignCommand } from './command';
-import { signFlag, type SignOptions } from './options';
+import { signFlag, type SignOptions } from '../config/sign-options';
 import { osslsigncodeArgs, osslsigncodeFailure, osslsigncodeInstallHint } from './osslsigncode';
 import { readPassword, withSecretFile } from './password';
 import { signatureRecord, type SignatureRecord } from './record';

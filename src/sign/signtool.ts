@@ -10,7 +10,7 @@
  * svcpack never prints or records the argument list.
  */
 import { failure, type SvcpackError } from '../errors';
-import { signFlag } from './options';
+import { signFlag } from '../config/sign-options';
 import { redact } from './password';
 import type { ToolRun } from './run-tool';
 import { badPassword, toolTimedOut } from './tool-failures';

@@ -3,7 +3,7 @@
  * wrong or missing. Each backend decides from its own output which one happened. Pure.
  */
 import { failure, type SvcpackError } from '../errors';
-import { signFlag } from './options';
+import { signFlag } from '../config/sign-options';
 import { SIGNER_TIMEOUT_MS, type ToolRun } from './run-tool';
 import type { ToolSignPlan } from './validate';
 

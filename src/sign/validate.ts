@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { usageError, type SvcpackError } from '../errors';
-import { SIGN_KEYS, signFlag, type SignOptions, type Signer } from './options';
+import { SIGN_KEYS, signFlag, type SignOptions, type Signer } from '../config/sign-options';
 import type { PasswordSource } from './password';
 
 const SIGNERS: readonly Signer[] = ['osslsigncode', 'signtool'];

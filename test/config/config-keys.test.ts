@@ -8,7 +8,7 @@ import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, isConfigKey 
 import { configSchema } from '../../src/config/config-schema';
 import { defineConfig, DEFINE_CONFIG_MODULE } from '../../src/config/define-config';
 import { jsonSyntaxError } from '../../src/config/json-syntax';
-import { SIGN_FLAGS, SIGN_KEYS, SIGN_PATH_KEYS, signFlag } from '../../src/sign/options';
+import { SIGN_FLAGS, SIGN_KEYS, SIGN_PATH_KEYS, signFlag } from '../../src/config/sign-options';
 
 describe('the config key table', () => {
   it('has every service setting, runtime setting and signing option under its flag, with its value name and help', () => {

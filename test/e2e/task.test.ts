@@ -18,10 +18,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { classifyAccount } from '../../runtime-shim/settings/account';
 import { DEFAULT_RECOVERY } from '../../runtime-shim/settings/service-settings';
-import { taskDefinitionXml, taskPrincipal, taskRestart } from '../../runtime-shim/task/task-definition';
-import { readTaskDefinition } from '../../runtime-shim/task/task-xml';
-import { parseTrigger } from '../../runtime-shim/task/trigger';
-import type { TaskStatusReport } from '../../runtime-shim/task/task-commands';
+import { taskDefinitionXml, taskPrincipal, taskRestart } from '../../runtime-shim/commands/task/task-definition';
+import { readTaskDefinition } from '../../runtime-shim/commands/task/task-xml';
+import { parseTrigger } from '../../runtime-shim/commands/task/trigger';
+import type { TaskStatusReport } from '../../runtime-shim/commands/task/task-commands';
 import {
   buildFixture,
   createService,

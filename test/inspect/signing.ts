@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readPeLayout } from '../../src/inspect/pe-layout';
+import { readPeLayout } from '../../src/pe/pe-layout';
 import { requireTool, selfSignedCert } from '../sign/pki';
 
 /**

@@ -6,7 +6,7 @@ import { beforeAll, describe, it, expect } from 'vitest';
 import { SvcpackError } from '../../src/errors';
 import { EVENT_IDS } from '../../runtime-shim/logging/event-ids';
 import { eventMessageTable } from '../../src/pack/message-table';
-import { readPeLayout } from '../../src/inspect/pe-layout';
+import { readPeLayout } from '../../src/pe/pe-layout';
 import { SEA_FUSE, SEA_RESOURCE_NAME, editExecutable, flipSeaFuse } from '../../src/pack/pe';
 import { versionInfoTable } from '../../src/pack/version-info';
 import { acquireRuntime } from '../../src/runtime/acquire';

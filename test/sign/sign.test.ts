@@ -14,7 +14,7 @@ import { verifyAuthenticode } from '../../src/inspect/authenticode';
 import type { BuildRecord } from '../../src/emit/build-record';
 import { sign } from '../../src/sign/sign-file';
 import { signExe, type SignHooks } from '../../src/sign/sign';
-import type { SignOptions } from '../../src/sign/options';
+import type { SignOptions } from '../../src/config/sign-options';
 import { rejected } from '../support/thrown';
 import { EXE_NAME, freshCopy, PASSWORD_ENV, setUpSigning, sha256File, type SignFixture } from './sign-fixture';
 

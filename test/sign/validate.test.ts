@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SvcpackError } from '../../src/errors';
-import type { SignOptions } from '../../src/sign/options';
+import type { SignOptions } from '../../src/config/sign-options';
 import { anySignOption, isEncryptedPemKey, isHttpUrl, validateSignOptions, type SignContext } from '../../src/sign/validate';
 import { thrown } from '../support/thrown';
 

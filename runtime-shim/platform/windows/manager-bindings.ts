@@ -29,7 +29,7 @@ import {
   type ScmApi,
 } from '../manager-api';
 import type { Koffi } from '../../addons/native-module';
-import { sidFromBytes, sidToBytes } from '../sid';
+import { sidFromBytes, sidToBytes } from '../../settings/sid';
 import {
   CONFIG2_LEVELS,
   daclSecurityInfo,

@@ -1,6 +1,6 @@
 /**
  * The graceful stop request of a scheduled task: a named event `Global\svcpack-stop-<Name>` that
- * the task's process creates (modes/task-mode.ts) and `<exe> stop` signals (task/task-commands.ts).
+ * the task's process creates (modes/task-mode.ts) and `<exe> stop` signals (commands/task/task-commands.ts).
  * Task Scheduler itself ends a task by terminating its process; this is svcpack's own way to
  * ask first. The event's DACL lets only SYSTEM and Administrators open it, so no other user can
  * stop the task; its creator keeps full access through its handle. The event exists exactly as

@@ -26,10 +26,10 @@ import type * as Esbuild from 'esbuild';
 import { SvcpackError, usageError } from '../../errors';
 import { shimSpecifier } from '../shim-namespace';
 import type { EmbeddedAddon, EmbeddedFile } from '../../../runtime-shim/addons/embedded-addon';
-import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from './binary-kind';
+import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from '../../deps/binary-kind';
 import { ensurePlatformPackage, type PackageSource } from './platform-package';
 import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
-import { alternativeFor } from './known-addons';
+import { alternativeFor } from '../../deps/known-addons';
 import { PLATFORM_NAMES } from '../module-names';
 
 export interface AddonPluginOptions {

@@ -14,7 +14,7 @@ import { usageError } from '../../errors';
 import { addonAssetName } from '../../../runtime-shim/addons/embedded-addon';
 import { CHUNK_PREFIX, EMBED_MANIFEST_ASSET, isEmptyManifest, TREE_PACK_ASSET, type EmbedManifest } from '../../../runtime-shim/embedded/manifest';
 import { NATIVE_BINARY } from '../../../runtime-shim/embedded/tree-natives';
-import { expandAssetGlobs } from './asset-globs';
+import { expandAssetGlobs } from '../../deps/asset-globs';
 import { bundleEntries } from './entry-bundles';
 import { treePath } from './locations';
 import { TreePack } from './tree-pack';

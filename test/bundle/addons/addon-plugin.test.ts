@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { SvcpackError } from '../../../src/errors';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from '../../../src/bundle/addons/addon-plugin';
-import { notWindowsX64Dll } from '../../../src/bundle/addons/binary-kind';
+import { notWindowsX64Dll } from '../../../src/deps/binary-kind';
 import { shimNamespacePlugin } from '../../../src/bundle/shim-namespace';
 import { shimDir } from '../../../src/package-root';
 import { deadUrl, FakeServer, fakePe, makeTgz, noNetwork, sri512, tempDir } from '../../runtime/helpers';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandAssetGlobs, globToRegExp, normaliseGlob } from '../../../src/bundle/embedded/asset-globs';
+import { expandAssetGlobs, globToRegExp, normaliseGlob } from '../../../src/deps/asset-globs';
 
 describe('globToRegExp', () => {
   const matches = (glob: string, rel: string) => globToRegExp(glob).test(rel);

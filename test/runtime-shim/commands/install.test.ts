@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { install } from '../../../runtime-shim/commands/install';
 import { uninstall } from '../../../runtime-shim/commands/uninstall';
-import { serviceSid } from '../../../runtime-shim/platform/sid';
+import { serviceSid } from '../../../runtime-shim/settings/sid';
 import { EXE, FakeScm, failure, fakeContext, WINE10_SCM } from './fake-scm';
 
 describe('install', () => {

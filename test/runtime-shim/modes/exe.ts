@@ -5,7 +5,7 @@
  * (`setBakedSettings`), with the same configuration.
  */
 import type { ExeConfig } from '../../../runtime-shim/exe-config';
-import type { ExeContext } from '../../../runtime-shim/modes/exe-context';
+import type { ExeContext } from '../../../runtime-shim/exe-context';
 import { setBakedSettings } from '../../../runtime-shim/settings/effective-settings';
 import { runtimeOf } from '../../../runtime-shim/settings/runtime-settings';
 import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';

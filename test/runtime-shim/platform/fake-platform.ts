@@ -13,7 +13,7 @@ import type { LogLevel, LogSource } from '../../../runtime-shim/logging/log-sink
 import type { ConnectResult, ControlListener, Platform, ProcessJob, ServiceChannel, StoredSettings, SystemLogSink, TaskChannel } from '../../../runtime-shim/platform/platform';
 import type { StopEvents } from '../../../runtime-shim/platform/scheduler-api';
 import { FakeScm } from '../commands/fake-scm';
-import { FakeScheduler } from '../task/fake-scheduler';
+import { FakeScheduler } from '../commands/task/fake-scheduler';
 
 /** The service manager's side of one service process. */
 export class FakeServiceChannel implements ServiceChannel {

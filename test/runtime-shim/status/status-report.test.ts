@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLiveStatus, parseLiveStatus, processFigures, type ProcessSample } from '../../../runtime-shim/status/status-report';
-import type { SupervisorStatus } from '../../../runtime-shim/supervise/supervisor';
+import type { SupervisorStatus } from '../../../runtime-shim/status/status-report';
 
 const NOW = Date.parse('2026-12-02T12:00:00.000Z');
 const sample = (over: Partial<ProcessSample> = {}): ProcessSample => ({

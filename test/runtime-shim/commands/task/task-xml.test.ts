@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, elements, readTaskDefinition, text, unescapeXml } from '../../../runtime-shim/task/task-xml';
+import { durationMs, elements, readTaskDefinition, text, unescapeXml } from '../../../../runtime-shim/commands/task/task-xml';
 
 /** A definition as Windows returns it (get_Xml / schtasks /Query /XML), trimmed to what matters. */
 const WINDOWS_EXPORT = `<?xml version="1.0" encoding="UTF-16"?>

@@ -4,7 +4,7 @@
  * executable) fails the build with the file named, instead of being packed and failing at run
  * time on Windows.
  */
-import { peMachine, PE_MACHINE } from '../../runtime/pe-check';
+import { peMachine, PE_MACHINE } from '../runtime/pe-check';
 
 const MACHINES: Record<number, string> = { 0x8664: 'x64', 0xaa64: 'arm64', 0x14c: 'ia32', 0x1c4: 'arm' };
 const IMAGE_FILE_DLL = 0x2000;

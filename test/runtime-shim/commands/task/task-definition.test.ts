@@ -4,8 +4,8 @@
  * task-xml.test.ts) and, where the exact text matters, matched as text.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyAccount } from '../../../runtime-shim/settings/account';
-import { DEFAULT_RECOVERY } from '../../../runtime-shim/settings/service-settings';
+import { classifyAccount } from '../../../../runtime-shim/settings/account';
+import { DEFAULT_RECOVERY } from '../../../../runtime-shim/settings/service-settings';
 import {
   escapeXml,
   isoDuration,
@@ -17,8 +17,8 @@ import {
   TASK_LOGON_PASSWORD,
   TASK_LOGON_SERVICE_ACCOUNT,
   type TaskDefinitionInput,
-} from '../../../runtime-shim/task/task-definition';
-import { elements, readTaskDefinition, text } from '../../../runtime-shim/task/task-xml';
+} from '../../../../runtime-shim/commands/task/task-definition';
+import { elements, readTaskDefinition, text } from '../../../../runtime-shim/commands/task/task-xml';
 
 const NOW = new Date(2026, 11, 2, 11, 42, 17); // local time
 const principal = (account: string) => taskPrincipal(account, classifyAccount(account, 'MySvc'));

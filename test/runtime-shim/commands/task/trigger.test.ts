@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTrigger, parseTrigger, parseTriggers, TriggerError } from '../../../runtime-shim/task/trigger';
-import { thrown } from '../../support/thrown';
+import { formatTrigger, parseTrigger, parseTriggers, TriggerError } from '../../../../runtime-shim/commands/task/trigger';
+import { thrown } from '../../../support/thrown';
 
 describe('parseTrigger', () => {
   it('reads each kind', () => {

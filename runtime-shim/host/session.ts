@@ -8,10 +8,10 @@ import { stopWithHooks } from '../hooks/stop-hooks';
 import type { ServiceHooks } from '../hooks/service-hooks';
 import { installHost, type LogLevel as ApiLevel, type RunMode } from '../api';
 import { effectiveSettings } from '../settings/effective-settings';
-import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from './lifecycle';
+import { ExitCode, Lifecycle, describe, type DeliveredControl, type LifecycleDeps, type ServiceStatus, type StopReason } from '../lifecycle/lifecycle';
 import type { LogSink } from '../logging/log-sink';
-import { runAppStopWork } from './stop-work';
-import { interceptSelfSignals, type StopSignalName } from './stop/self-signal';
+import { runAppStopWork } from '../lifecycle/stop-work';
+import { interceptSelfSignals, type StopSignalName } from '../lifecycle/stop/self-signal';
 
 export interface SessionOptions {
   /** The service's name, as the app sees it (`service.name`). */

@@ -23,9 +23,9 @@
  *   (TimeTrigger from the registration minute, repeated without end). Times are local: a
  *   StartBoundary without a zone follows the machine's clock and time zone.
  */
-import type { AccountClass } from '../settings/account';
-import type { Recovery } from '../settings/service-settings';
-import { argsText } from '../commands/scm-config';
+import type { AccountClass } from '../../settings/account';
+import type { Recovery } from '../../settings/service-settings';
+import { argsText } from '../scm-config';
 import type { TaskTrigger } from './trigger';
 
 export const TASK_SCHEMA_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';

@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SERVICE_QUERY_STATUS } from '../platform/manager-api';
-import { explain, ManageError, type ManageContext } from '../commands/context';
-import { imagePathExe, isServiceExe } from '../commands/scm-config';
+import { SERVICE_QUERY_STATUS } from '../../platform/manager-api';
+import { explain, ManageError, type ManageContext } from '../context';
+import { imagePathExe, isServiceExe } from '../scm-config';
 import {
   E_ACCESSDENIED,
   E_NOTIMPL,
@@ -19,7 +19,7 @@ import {
   SCHED_E_UNEXPECTEDNODE,
   TaskSchedulerError,
   type TaskSchedulerApi,
-} from '../platform/scheduler-api';
+} from '../../platform/scheduler-api';
 import { readTaskDefinition } from './task-xml';
 
 export type InstalledKind = { kind: 'service' } | { kind: 'task'; xml: string } | { kind: 'none' };

@@ -10,7 +10,7 @@ import {
   type TaskRegistration,
   type TaskRunInfo,
   type TaskSchedulerApi,
-} from '../../../runtime-shim/platform/scheduler-api';
+} from '../../../../runtime-shim/platform/scheduler-api';
 
 export class FakeScheduler implements TaskSchedulerApi {
   tasks = new Map<string, string>();

@@ -10,15 +10,15 @@
  * ends it through Task Scheduler (End: the process is terminated, no stop signal) when that
  * process does not stop in time or is not there.
  */
-import { runtimeSpec, type RuntimeKey } from '../settings/runtime-settings';
-import type { ManageCommand } from '../commands/command-line';
-import { ManageError, requireAdminRights, type ManageContext } from '../commands/context';
-import { defaultStopTimeoutMs, POLL_MS } from '../commands/control';
-import { imagePathExe } from '../commands/scm-config';
-import { describeWorkingDir } from '../host/working-dir';
+import { runtimeSpec, type RuntimeKey } from '../../settings/runtime-settings';
+import type { ManageCommand } from '../command-line';
+import { ManageError, requireAdminRights, type ManageContext } from '../context';
+import { defaultStopTimeoutMs, POLL_MS } from '../control';
+import { imagePathExe } from '../scm-config';
+import { describeWorkingDir } from '../../host/working-dir';
 import { installTask } from './install-task';
 import { explainTask, installedKind, ownTaskOrFail, taskExe } from './installed-kind';
-import { SCHED_S_TASK_HAS_NOT_RUN, type StopEvents, type TaskSchedulerApi, type TaskRunInfo } from '../platform/scheduler-api';
+import { SCHED_S_TASK_HAS_NOT_RUN, type StopEvents, type TaskSchedulerApi, type TaskRunInfo } from '../../platform/scheduler-api';
 import { readTaskDefinition, type TaskDefinitionView } from './task-xml';
 import { formatTrigger } from './trigger';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceSid, sidFromBytes, sidToBytes } from '../../../runtime-shim/platform/sid';
+import { serviceSid, sidFromBytes, sidToBytes } from '../../../runtime-shim/settings/sid';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -3,8 +3,8 @@
  * the exe and the platform it runs on. The modes take both from here, never from the build's
  * global or from native bindings, so each startup path runs in a unit test with a fake platform.
  */
-import type { ExeConfig } from '../exe-config';
-import type { Platform } from '../platform/platform';
+import type { ExeConfig } from './exe-config';
+import type { Platform } from './platform/platform';
 
 export interface ExeContext {
   /** What `svcpack build` baked into the exe. Read-only. */

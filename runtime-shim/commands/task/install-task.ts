@@ -14,17 +14,17 @@
  * working folder, args follow the task argument, description is the task's, recovery's restart
  * actions become RestartOnFailure (task-definition.ts).
  */
-import { TASK_ARG } from '../commands/command-line';
-import { accountProblem, classifyAccount, ACCOUNT_FORMS } from '../settings/account';
-import { settingFlag } from '../settings/flags';
-import { resolveSettings, SettingError, type SettingsInput } from '../settings/resolve';
-import type { ServiceSettings } from '../settings/service-settings';
-import { ManageError, requireAdminRights, type ManageContext } from '../commands/context';
-import { dataDirGrantee, dataDirSddl } from '../commands/data-dir';
-import { lookupOrFail, readPassword } from '../commands/install';
-import { workingFolder } from '../host/working-dir';
+import { TASK_ARG } from '../command-line';
+import { accountProblem, classifyAccount, ACCOUNT_FORMS } from '../../settings/account';
+import { settingFlag } from '../../settings/flags';
+import { resolveSettings, SettingError, type SettingsInput } from '../../settings/resolve';
+import type { ServiceSettings } from '../../settings/service-settings';
+import { ManageError, requireAdminRights, type ManageContext } from '../context';
+import { dataDirGrantee, dataDirSddl } from '../data-dir';
+import { lookupOrFail, readPassword } from '../install';
+import { workingFolder } from '../../host/working-dir';
 import { explainTask, ownTaskOrFail, serviceExists } from './installed-kind';
-import type { TaskSchedulerApi } from '../platform/scheduler-api';
+import type { TaskSchedulerApi } from '../../platform/scheduler-api';
 import { taskDefinitionXml, taskPrincipal, taskRestart } from './task-definition';
 import { parseTriggers, TriggerError, type TaskTrigger } from './trigger';
 

@@ -1,6 +1,6 @@
 /** The exe's command line for Task Scheduler mode: install --as/--trigger and the --task argument. */
 import { describe, expect, it } from 'vitest';
-import { parseExeArgs, TASK_ARG } from '../../../runtime-shim/commands/command-line';
+import { parseExeArgs, TASK_ARG } from '../../../../runtime-shim/commands/command-line';
 
 describe('task command line', () => {
   it('--task starts task mode with the app args after it', () => {

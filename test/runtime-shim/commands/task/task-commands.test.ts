@@ -3,14 +3,14 @@
  * --as task, the service-or-task decision, status (text and JSON), start/stop, uninstall.
  */
 import { describe, expect, it } from 'vitest';
-import type { ManageCommand } from '../../../runtime-shim/commands/command-line';
-import { ManageError } from '../../../runtime-shim/commands/context';
-import { decideKind } from '../../../runtime-shim/task/installed-kind';
-import { E_ACCESSDENIED, TaskSchedulerError, type StopEvents } from '../../../runtime-shim/platform/scheduler-api';
-import { formatTaskStatus, lastResultText, runTaskCommand, type TaskStatusReport } from '../../../runtime-shim/task/task-commands';
-import { readTaskDefinition } from '../../../runtime-shim/task/task-xml';
-import { thrown } from '../../support/thrown';
-import { EXE, FakeScm, failure, fakeContext } from '../commands/fake-scm';
+import type { ManageCommand } from '../../../../runtime-shim/commands/command-line';
+import { ManageError } from '../../../../runtime-shim/commands/context';
+import { decideKind } from '../../../../runtime-shim/commands/task/installed-kind';
+import { E_ACCESSDENIED, TaskSchedulerError, type StopEvents } from '../../../../runtime-shim/platform/scheduler-api';
+import { formatTaskStatus, lastResultText, runTaskCommand, type TaskStatusReport } from '../../../../runtime-shim/commands/task/task-commands';
+import { readTaskDefinition } from '../../../../runtime-shim/commands/task/task-xml';
+import { thrown } from '../../../support/thrown';
+import { EXE, FakeScm, failure, fakeContext } from '../fake-scm';
 import { FakeScheduler, wineScheduler } from './fake-scheduler';
 
 const NOW = new Date(2026, 11, 2, 9, 30, 0);

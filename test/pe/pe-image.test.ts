@@ -4,7 +4,7 @@ import path from 'node:path';
 import { calculateCheckSumForPE } from 'pe-library';
 import * as ResEdit from 'resedit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PeImage, peChecksum } from '../../src/pack/pe-image';
+import { PeImage, peChecksum } from '../../src/pe/pe-image';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { cacheRoot } from '../../src/runtime/cache';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';

@@ -1,6 +1,6 @@
 /** `service.mode`: the host's mode, a fallback for hosts without one, 'development' without a host. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunMode, RuntimeHost } from '../../../runtime-shim/api';
+import type { RunMode, RuntimeHost } from '../../../../runtime-shim/api';
 
 const HOST_KEY = Symbol.for('svcpack.runtime.host');
 afterEach(() => {
@@ -9,7 +9,7 @@ afterEach(() => {
 
 async function freshApi() {
   vi.resetModules();
-  return import('../../../runtime-shim/api');
+  return import('../../../../runtime-shim/api');
 }
 
 const host = (over: Partial<RuntimeHost>): RuntimeHost => ({ name: 'MySvc', isService: false, dataDir: '/tmp/x', write: () => {}, trackStart: () => {}, ...over });

@@ -9,8 +9,8 @@
  *   --trigger "every 15m"       every 15 minutes from installation on (whole minutes, 1m to 31d)
  * `--trigger` may be given more than once; the task then runs on each.
  */
-import { quoted } from '../settings/quoted';
-import { formatDuration, parseDuration } from '../settings/resolve';
+import { quoted } from '../../settings/quoted';
+import { formatDuration, parseDuration } from '../../settings/resolve';
 
 export type TaskTrigger =
   | { kind: 'boot' }
