@@ -1,6 +1,6 @@
 /**
  * The platform seam: everything the platform-neutral core (modes/, host/, lifecycle/, settings/,
- * logging/, status/, supervise/, hooks/, commands/, task/) needs from the operating system, in the
+ * logging/, status/, supervise/, hooks/, commands/) needs from the operating system, in the
  * core's own terms. One backend implements it per platform — Windows today
  * (platform/windows/windows-platform.ts: SCM, registry, Event Log, job objects, Task Scheduler, all
  * through koffi) — and boot.ts builds it once and hands it to the modes and the management
