@@ -11,7 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError, type SvcpackError } from '../errors';
-import { alternativeFor } from './known-addons';
+import { alternativeFor } from './known-packages';
 import type { TreeFile } from './tree-files';
 import type { TreePackage } from './tree';
 

@@ -10,18 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** The libraries, and why each one means the app's module loads must pass through Node's loader. */
-export const MODULE_HOOK_LIBRARIES: ReadonlyArray<{ name: string; why: string }> = [
-  {
-    name: 'require-in-the-middle',
-    why: "wraps Module.prototype.require to patch CommonJS modules as they load: OpenTelemetry's instrumentations, Elastic APM and New Relic",
-  },
-  {
-    name: 'import-in-the-middle',
-    why: 'ES module loader hooks that patch ES modules as they load: OpenTelemetry, dd-trace, Elastic APM, New Relic, Sentry',
-  },
-];
+import { MODULE_HOOK_LIBRARIES } from './known-packages';
 
 interface LockEntry {
   dev?: boolean;

@@ -29,7 +29,7 @@ import type { EmbeddedAddon, EmbeddedFile } from '../../../runtime-shim/addons/e
 import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from '../../deps/binary-kind';
 import { ensurePlatformPackage, type PackageSource } from './platform-package';
 import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
-import { alternativeFor } from '../../deps/known-addons';
+import { alternativeFor } from '../../deps/known-packages';
 import { PLATFORM_NAMES } from '../module-names';
 
 export interface AddonPluginOptions {
