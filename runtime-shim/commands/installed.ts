@@ -8,7 +8,7 @@ import type { Recovery, ServiceSettings } from '../settings/service-settings';
 import { installedSettings } from '../settings/installed-settings';
 import type { RuntimeKey, StoredResult } from '../settings/runtime-settings';
 import type { ScmApi, ServiceConfigInfo } from '../platform/manager-api';
-import { serviceParametersKey } from '../platform/manager-api';
+import { storedSettingsWhere } from '../platform/manager-api';
 import type { ManageContext } from './context';
 import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
 
@@ -20,7 +20,7 @@ import { recoveryActionName, sidTypeName, startTypeName } from './scm-config';
  * installed, or a scheduled task) gives the baked ones.
  */
 export function installedRuntime(ctx: Pick<ManageContext, 'api' | 'name' | 'bakedRuntime'>, stored?: Partial<Record<RuntimeKey, string>>): StoredResult {
-  return installedSettings(ctx.bakedRuntime, () => stored ?? ctx.api.getStoredSettings(ctx.name), `HKLM\\${serviceParametersKey(ctx.name)}`);
+  return installedSettings(ctx.bakedRuntime, () => stored ?? ctx.api.getStoredSettings(ctx.name), storedSettingsWhere(ctx.name));
 }
 
 export interface InstalledService {

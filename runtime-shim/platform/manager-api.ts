@@ -192,6 +192,11 @@ export function serviceParametersKey(name: string): string {
   return `SYSTEM\\CurrentControlSet\\Services\\${name}\\Parameters`;
 }
 
+/** Where service `name`'s stored settings are, as messages name it: `HKLM\SYSTEM\…\Parameters`. */
+export function storedSettingsWhere(name: string): string {
+  return `HKLM\\${serviceParametersKey(name)}`;
+}
+
 /**
  * What svcpack stores with the service besides what the SCM keeps: values under
  * HKLM\SYSTEM\CurrentControlSet\Services\<name>\Parameters (NSSM's place for the same), removed

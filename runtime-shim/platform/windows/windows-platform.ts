@@ -10,7 +10,7 @@
 import { loadNativeModule, type Koffi } from '../../addons/native-module';
 import { readAsset } from '../../assets';
 import { dataDirFor, programData } from '../../commands/data-dir';
-import { WORKING_DIR_VALUE, serviceParametersKey } from '../manager-api';
+import { WORKING_DIR_VALUE, storedSettingsWhere } from '../manager-api';
 import type { Platform, TaskChannel } from '../platform';
 import { bindAdvapi32 } from './advapi32';
 import { startControlThread } from './control-thread-starter';
@@ -45,7 +45,7 @@ export function windowsPlatform(opts: WindowsPlatformOptions): Platform {
     serviceChannel: (name, onError) => new ServiceController(bindAdvapi32(koffi()), name, onError, startControlThread, { koffiSha256: opts.koffiSha256 }),
     taskChannel: (name) => taskChannel(name, opts.koffiSha256),
     storedSettings(name) {
-      const key = `HKLM\\${serviceParametersKey(name)}`;
+      const key = storedSettingsWhere(name);
       return {
         where: key,
         read: () => parameters().getStoredSettings(name),
