@@ -28,8 +28,15 @@ const logDir = () => path.join(dataDirOf(NAME), 'logs');
 /** The `seq <n>` numbers of a log text, in order. */
 const seqs = (text: string) => [...text.matchAll(/ \[stdout\] seq (\d+)\r?$/gm)].map((m) => Number(m[1]));
 const consecutive = (numbers: number[]) => numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1);
-/** The first `seq` number in the current log file (it grows with every rotation). */
-const firstSeqOfCurrent = () => seqs(readIfThere(path.join(logDir(), `${NAME}.log`)))[0] ?? -1;
+/**
+ * The first `seq` number in the current log file (it grows with every rotation). Right after a
+ * rotation the current file is briefly missing or empty, so this waits (up to 5 s) for its first record.
+ */
+async function firstSeqOfCurrent(): Promise<number> {
+  let first: number | undefined;
+  await until('a record in the current log file', () => (first = seqs(readIfThere(path.join(logDir(), `${NAME}.log`)))[0]) !== undefined, 5_000);
+  return first!;
+}
 /** The file's text; '' in the moment a rotation has renamed it and the next one is not there yet. */
 const readIfThere = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 /** Every record in the log folder (gzipped files included), in no particular order. */
@@ -86,7 +93,7 @@ describe('logs', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(seqs(r.stdout)).toHaveLength(100);
     expect(consecutive(seqs(r.stdout)), r.stdout).toBe(true);
-    expect(seqs(r.stdout)[0]!).toBeLessThan(firstSeqOfCurrent());
+    expect(seqs(r.stdout)[0]!).toBeLessThan(await firstSeqOfCurrent());
   });
 
   test('--follow: every record once, in order, across rotations, until Ctrl+C (exit 0)', async () => {
@@ -103,7 +110,7 @@ describe('logs', () => {
       expect(follow.stderr(), detail).toBe('');
       expect(consecutive(printed), detail).toBe(true);
       // The file it started in has rotated at least twice since.
-      expect(firstSeqOfCurrent(), detail).toBeGreaterThan(printed[0]! + 42);
+      expect(await firstSeqOfCurrent(), detail).toBeGreaterThan(printed[0]! + 42);
       console.log(`[e2e] logs --follow printed ${printed.length} records (${printed[0]}..${printed.at(-1)}) across rotations, none lost or repeated`);
     } finally {
       await follow.kill();
