@@ -256,8 +256,10 @@ export function unitFile(input: UnitInput): UnitFile {
   }
   if (!binaryPath.startsWith('/')) throw new UnitError(`the binary path "${binaryPath}" is not absolute`, 'give the full path of the installed binary');
   checkPath(binaryPath, 'the binary path');
-  // systemd expands variables in the arguments but not in the path it runs: a `$` cannot be written for both.
-  if (binaryPath.includes('$')) throw new UnitError(`the binary path "${binaryPath}" contains "$"`, 'install the binary in a folder without "$" in its path');
+  // systemd refuses an executable path with quotes or backslashes ("contains special characters"),
+  // and expands variables in the arguments but not in the path it runs: a `$` cannot be written for both.
+  const special = /["'\\$]/.exec(binaryPath);
+  if (special) throw new UnitError(`the binary path "${binaryPath}" contains ${special[0]}, which systemd does not run`, `install the binary in a folder without " ' \\ or $ in its path`);
 
   const account = unitAccount(s.account, name);
   const runtime = runtimeDirectives(input, false);

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { enablement, restartSteps, unitAccount, unitFile, type UnitInput } from '../../../../runtime-shim/platform/systemd/unit-file';
 import { DEFAULT_RUNTIME, resolveRuntime, type RuntimeInput } from '../../../../runtime-shim/settings/runtime-settings';
 import { defaultSettings, type ServiceSettings } from '../../../../runtime-shim/settings/service-settings';
+import { directives } from './unit-text';
 
 const NAME = 'OrderSync';
 
 /** A unit input: the defaults of service OrderSync with `service` and the runtime flags `runtime` applied. */
-export function input(service: Partial<ServiceSettings> = {}, runtime: RuntimeInput = {}, more: Partial<UnitInput> = {}): UnitInput {
+function input(service: Partial<ServiceSettings> = {}, runtime: RuntimeInput = {}, more: Partial<UnitInput> = {}): UnitInput {
   return {
     name: NAME,
     binaryPath: '/opt/order-sync/OrderSync',
@@ -15,21 +16,6 @@ export function input(service: Partial<ServiceSettings> = {}, runtime: RuntimeIn
     systemdVersion: 252,
     ...more,
   };
-}
-
-/** The unit's `key=value` lines of `section` as [key, value] pairs, in order. */
-export function directives(text: string, section: string): Array<[string, string]> {
-  const lines = text.split('\n');
-  const start = lines.indexOf(`[${section}]`);
-  if (start < 0) return [];
-  const out: Array<[string, string]> = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.startsWith('[')) break;
-    if (line === '' || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    out.push([line.slice(0, eq), line.slice(eq + 1)]);
-  }
-  return out;
 }
 
 /** The values of `key` in `section` of the unit of `i`. */
@@ -177,13 +163,13 @@ describe('service settings', () => {
     expect(value(i, 'Service', 'ExecStart')).toBe('/opt/order-sync/OrderSync --service --port 8080 "two words" "$$HOME" "100%%" ";" "back\\\\slash" "q\\"uote"');
   });
 
-  it('binary path: quoted when it has spaces, % doubled; refused when relative, not normalized, or holding $', () => {
+  it('binary path: quoted when it has spaces, % doubled; refused when relative, not normalized, or holding a quote, backslash or $', () => {
     const i = input({}, {}, { binaryPath: '/opt/Order Sync 100%/OrderSync' });
     expect(value(i, 'Service', 'ExecStart')).toBe('"/opt/Order Sync 100%%/OrderSync" --service');
     expect(value(i, 'Service', 'WorkingDirectory')).toBe('/opt/Order Sync 100%%');
     expect(() => unitFile(input({}, {}, { binaryPath: 'OrderSync' }))).toThrow('is not absolute');
     expect(() => unitFile(input({}, {}, { binaryPath: '/opt/../OrderSync' }))).toThrow('is not a normalized path');
-    expect(() => unitFile(input({}, {}, { binaryPath: '/opt/$x/OrderSync' }))).toThrow('contains "$"');
+    for (const c of ['$', '"', "'", '\\']) expect(() => unitFile(input({}, {}, { binaryPath: `/opt/a${c}b/OrderSync` }))).toThrow(`contains ${c}, which systemd does not run`);
   });
 
   it('working folder: exe, data (/var/lib/<name>), an absolute Linux path; a Windows path is refused', () => {
