@@ -16,12 +16,13 @@
  *   not run systemd). nspawn then splits its own cgroup into `supervisor` and `payload`; the harness
  *   first moves it into a cgroup of its own (named like the machine, under the caller's), so two containers
  *   never share a `payload` cgroup, and removes that cgroup at shutdown.
- * - `shutdown()` powers the container off (SIGTERM to nspawn: the container's systemd stops its units,
- *   SIGTERM handlers run), kills whatever is left after `stopTimeoutMs` (SIGKILL to the container's
- *   PID 1 ends its whole PID namespace; nspawn itself dies with SIGKILL), removes the cgroup and the
- *   per-run folder. A detached guardian process does the same if the process that booted the
- *   container dies first (a crashed or interrupted test run, SIGKILL included): no container outlives
- *   its test process by more than about a second plus the shutdown.
+ * - `shutdown()` powers the container off (SIGTERM to nspawn: the container's systemd stops its
+ *   units, SIGTERM handlers run; ≈ 0.2 s), kills whatever is left after `stopTimeoutMs` (SIGKILL to
+ *   the container's PID 1 ends its whole PID namespace; a SIGKILL to nspawn alone would leave the
+ *   container running), removes the cgroup, the per-run folder and nspawn's
+ *   /run/systemd/nspawn/propagate/<machine>. A detached guardian process does the same if the
+ *   process that booted the container dies first (a crashed or interrupted test run, SIGKILL
+ *   included): no container outlives its test process by more than about a second plus the shutdown.
  *
  * Needs root (nspawn and nsenter), systemd-nspawn on the host (Debian package systemd-container)
  * and the root; without them every test fails (never skips) with checkSystemd()'s one line.
@@ -163,7 +164,8 @@ function ownCgroupDirs(): string[] {
   for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
     const m = /^\d+:([^:]*):(\/.*)$/.exec(line);
     if (!m) continue;
-    const [, controllers, rel] = m;
+    const controllers = m[1] ?? '';
+    const rel = m[2] ?? '/';
     let mount: string | undefined;
     if (controllers === 'name=systemd') mount = '/sys/fs/cgroup/systemd';
     else if (controllers === '') mount = fs.existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
@@ -277,7 +279,7 @@ function findLeader(nspawnPid: number): number | null {
     }
     for (const pid of children.split(' ').filter(Boolean).map(Number)) {
       try {
-        const nspid = /^NSpid:\s+(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1].trim().split(/\s+/);
+        const nspid = /^NSpid:\s+(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/);
         if (nspid && nspid.length > 1 && nspid[nspid.length - 1] === '1') return pid;
       } catch {
         // gone meanwhile
@@ -290,10 +292,11 @@ function findLeader(nspawnPid: number): number | null {
 /**
  * The guardian: a detached shell that waits until `owner` or nspawn is gone; if the owner went first
  * it powers the container off (SIGTERM to nspawn, then SIGKILL to PID 1 and nspawn after
- * `stopSeconds`), then kills whatever is left in the cgroups, removes them and the per-run folder.
+ * `stop` seconds), then kills whatever is left in the cgroups, removes them, the per-run folder and
+ * nspawn's propagation folder for the machine.
  */
 const GUARDIAN = `
-owner=$1 ns=$2 leader=$3 stop=$4 run=$5; shift 5
+owner=$1 ns=$2 leader=$3 stop=$4 run=$5 name=$6; shift 6
 while kill -0 "$owner" 2>/dev/null && kill -0 "$ns" 2>/dev/null; do sleep 1; done
 kill -0 "$ns" 2>/dev/null || exit 0
 kill -TERM "$ns" 2>/dev/null
@@ -304,7 +307,7 @@ sleep 0.2
 for d in "$@"; do find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null; done
 sleep 0.2
 for d in "$@"; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
-rm -rf "$run"
+rm -rf "$run" "/run/systemd/nspawn/propagate/$name"
 `;
 
 /**
@@ -326,6 +329,7 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
   fs.chmodSync(runDir, 0o755);
   fs.chmodSync(sharedHost, 0o755);
   const logFile = path.join(runDir, 'console.log');
+  const propagateDir = `/run/systemd/nspawn/propagate/${name}`;
 
   const binds: Bind[] = [{ host: sharedHost, container: SHARED_DIR, readOnly: false }, ...(opts.binds ?? [])];
   const bindArgs = binds.map((b) => {
@@ -414,6 +418,9 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
       }
       if (guardian?.pid) killQuietly(-guardian.pid, 'SIGKILL');
       fs.rmSync(runDir, { recursive: true, force: true });
+      // nspawn's folder for mounts it may propagate into the container: it refuses to remove it
+      // itself when /run is no tmpfs (as on hosts without systemd), and leaves it after a SIGKILL.
+      fs.rmSync(propagateDir, { recursive: true, force: true });
     })());
 
   const exec = (file: string, args: string[] = [], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> =>
@@ -426,7 +433,7 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
       if (performance.now() > deadline) throw new Error(`the container's systemd did not start within ${bootTimeoutMs / 1000} s: ${tail()}`);
       await sleep(20);
     }
-    guardian = spawn('sh', ['-c', GUARDIAN, 'svcpack-systemd-guardian', String(process.pid), String(nspawnPid), String(leaderPid), String(Math.ceil(stopTimeoutMs / 1000)), runDir, ...cgroups], {
+    guardian = spawn('sh', ['-c', GUARDIAN, 'svcpack-systemd-guardian', String(process.pid), String(nspawnPid), String(leaderPid), String(Math.ceil(stopTimeoutMs / 1000)), runDir, name, ...cgroups], {
       detached: true,
       stdio: 'ignore',
     });
