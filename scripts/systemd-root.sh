@@ -49,7 +49,10 @@ if [ ${#need[@]} -eq 0 ] && [ -f "$marker" ] && [ -x "$root/usr/lib/systemd/syst
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "systemd-root: ${need[*]:-the systemd root} missing and installing it needs root — run: sudo $0 setup" >&2
+  missing=("${need[@]}")
+  [ -f "$marker" ] || missing+=("the root $root")
+  list=$(printf '%s, ' "${missing[@]}")
+  echo "systemd-root: missing ${list%, }; setting it up needs root — run: sudo $0 setup" >&2
   exit 1
 fi
 
@@ -71,6 +74,8 @@ building="$base/trixie-root.building"
 t0=$SECONDS
 rm -rf "$building"
 rm -f "$base"/ready-*
+# A failed build leaves nothing half-made behind (the logs stay).
+trap 'rm -rf "$building"' EXIT
 echo "systemd-root: debootstrap trixie (minbase + $PACKAGES) into $building"
 debootstrap --variant=minbase --include="$PACKAGES" trixie "$building" "${SVCPACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
   >"$base/debootstrap.log" 2>&1 ||

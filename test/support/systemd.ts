@@ -339,7 +339,15 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
   });
 
   const cgroups = ownCgroupDirs().map((d) => path.join(d, name));
-  for (const d of cgroups) fs.mkdirSync(d);
+  for (const d of cgroups) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      for (const made of cgroups) removeCgroup(made);
+      fs.rmSync(runDir, { recursive: true, force: true });
+      throw new Error(`bootSystemd: cannot create the container's cgroup ${d} (${(e as NodeJS.ErrnoException).code}): the host's cgroup file system must be writable`);
+    }
+  }
   const log = fs.openSync(logFile, 'a');
   const t0 = performance.now();
   let nspawn: ChildProcess;

@@ -170,6 +170,21 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
     expect(verify.code, verify.stderr).toBe(0);
   });
 
+  test('files go in three ways: the shared folder (at once), writeFile, copyIn (a file renamed, a folder)', async () => {
+    const dir = fs.mkdtempSync(path.join(c.shared.host, 'src-'));
+    fs.mkdirSync(path.join(dir, 'tree/sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tree/sub/b.txt'), 'bee\n');
+    fs.writeFileSync(path.join(dir, 'one.txt'), 'one\n');
+    expect((await c.exec('cat', [`${SHARED_DIR}/${path.basename(dir)}/one.txt`])).stdout).toBe('one\n');
+    await c.writeFile('/etc/svcpack-test/conf', 'x=1\n', 0o600);
+    expect((await c.exec('stat', ['-c', '%a %U', '/etc/svcpack-test/conf'])).stdout.trim()).toBe('600 root');
+    await c.copyIn(path.join(dir, 'one.txt'), '/opt/copied/renamed.txt');
+    await c.copyIn(path.join(dir, 'tree'), '/opt/copied/tree');
+    const r = await c.exec('sh', ['-c', 'cat /opt/copied/renamed.txt /opt/copied/tree/sub/b.txt; ls -A /opt/copied']);
+    expect(r.stdout).toBe('one\nbee\nrenamed.txt\ntree\n');
+    await expect(c.copyIn(path.join(dir, 'missing'), '/opt/x')).rejects.toThrow(/ENOENT/);
+  });
+
   test('the unit is activating until the app sends READY=1, active after, and serves from inside', async () => {
     expect((await c.systemctl('start', '--no-block', UNIT)).code).toBe(0);
     await until('the app to start', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes('started, waiting for go'));
