@@ -291,8 +291,8 @@ function findLeader(nspawnPid: number): number | null {
 
 /**
  * The guardian: a detached shell that waits until `owner` or nspawn is gone; if the owner went first
- * it powers the container off (SIGTERM to nspawn, then SIGKILL to PID 1 and nspawn after
- * `stop` seconds), then kills whatever is left in the cgroups, removes them, the per-run folder and
+ * it powers the container off (SIGTERM to nspawn, then SIGKILL to PID 1 after `stop` seconds and
+ * to nspawn if it does not end then), then kills whatever is left in the cgroups, removes them, the per-run folder and
  * nspawn's propagation folder for the machine.
  */
 const GUARDIAN = `
@@ -302,7 +302,10 @@ kill -0 "$ns" 2>/dev/null || exit 0
 kill -TERM "$ns" 2>/dev/null
 i=0
 while kill -0 "$ns" 2>/dev/null && [ "$i" -lt "$((stop * 5))" ]; do sleep 0.2; i=$((i + 1)); done
-kill -KILL "$leader" "$ns" 2>/dev/null
+kill -KILL "$leader" 2>/dev/null
+i=0
+while kill -0 "$ns" 2>/dev/null && [ "$i" -lt 15 ]; do sleep 0.2; i=$((i + 1)); done
+kill -KILL "$ns" 2>/dev/null
 sleep 0.2
 for d in "$@"; do find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null; done
 sleep 0.2
@@ -321,6 +324,10 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
   if (!check.ok) throw new Error(check.problem);
   const bootTimeoutMs = opts.bootTimeoutMs ?? 60_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 20_000;
+  for (const b of opts.binds ?? []) {
+    for (const p of [b.host, b.container]) if (p.includes(':') || !path.isAbsolute(p)) throw new Error(`bootSystemd: bind path ${p} must be absolute and free of ':'`);
+    if (!fs.existsSync(b.host)) throw new Error(`bootSystemd: bind source ${b.host} does not exist`);
+  }
   const name = `svcpack-${process.pid}-${randomBytes(3).toString('hex')}`;
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   const sharedHost = path.join(runDir, 'shared');
@@ -332,11 +339,7 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
   const propagateDir = `/run/systemd/nspawn/propagate/${name}`;
 
   const binds: Bind[] = [{ host: sharedHost, container: SHARED_DIR, readOnly: false }, ...(opts.binds ?? [])];
-  const bindArgs = binds.map((b) => {
-    for (const p of [b.host, b.container]) if (p.includes(':') || !path.isAbsolute(p)) throw new Error(`bootSystemd: bind path ${p} must be absolute and free of ':'`);
-    if (!fs.existsSync(b.host)) throw new Error(`bootSystemd: bind source ${b.host} does not exist`);
-    return `--bind${b.readOnly === false ? '' : '-ro'}=${b.host}:${b.container}`;
-  });
+  const bindArgs = binds.map((b) => `--bind${b.readOnly === false ? '' : '-ro'}=${b.host}:${b.container}`);
 
   const cgroups = ownCgroupDirs().map((d) => path.join(d, name));
   for (const d of cgroups) {
@@ -377,7 +380,6 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
   } finally {
     fs.closeSync(log);
   }
-  const nspawnPid = nspawn.pid!;
   let exited: number | null | undefined;
   const exit = new Promise<void>((resolve) =>
     nspawn.on('exit', (code, signal) => {
@@ -386,6 +388,18 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
     }),
   );
   nspawn.unref();
+  if (nspawn.pid === undefined) {
+    for (const d of cgroups) removeCgroup(d);
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw new Error('bootSystemd: could not start sh to run systemd-nspawn');
+  }
+  const nspawnPid = nspawn.pid;
+  /** Waits until nspawn has ended or `ms` have passed (without a timer left behind). */
+  const exitWithin = async (ms: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  };
 
   const consoleLog = (): string => {
     try {
@@ -411,11 +425,16 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
     (done ??= (async () => {
       if (exited === undefined) {
         killQuietly(nspawnPid, 'SIGTERM');
-        await Promise.race([exit, sleep(stopTimeoutMs)]);
+        await exitWithin(stopTimeoutMs);
         if (exited === undefined) {
-          if (leaderPid) killQuietly(leaderPid, 'SIGKILL');
+          // PID 1 first: nspawn then reaps it and ends by itself (killed at once, nspawn would
+          // leave PID 1 a zombie for the host's init to reap).
+          if (leaderPid) {
+            killQuietly(leaderPid, 'SIGKILL');
+            await exitWithin(3_000);
+          }
           killQuietly(nspawnPid, 'SIGKILL');
-          await Promise.race([exit, sleep(5_000)]);
+          await exitWithin(5_000);
         }
       }
       for (let i = 0; i < 25; i++) {

@@ -270,3 +270,36 @@ describe('a test process that dies', () => {
     console.log(`[systemd] container of a killed test process gone in ${Math.round(performance.now() - t)} ms`);
   }, 60_000);
 });
+
+describe('containers that do not cooperate', () => {
+  test('a boot that does not finish in time fails with one line and leaves nothing', async () => {
+    const before = fs.readdirSync('/proc').length;
+    const err = await bootSystemd({ bootTimeoutMs: 1 }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/^the container('s systemd did not start| did not finish booting) within 0\.001 s/);
+    expect(err?.message.split('\n')).toHaveLength(1);
+    expect(processesNaming(`svcpack-${process.pid}-`)).toEqual([]);
+    expect(fs.readdirSync('/proc').length).toBeLessThan(before + 20); // nothing piled up
+  });
+
+  test('a container whose poweroff hangs is killed after stopTimeoutMs, leaving nothing', async () => {
+    const c = await bootSystemd({ stopTimeoutMs: 1_000 });
+    await c.writeFile(
+      '/etc/systemd/system/stubborn.service',
+      '[Service]\nExecStart=/bin/sh -c \'trap "" TERM; while :; do sleep 1; done\'\nKillMode=process\nTimeoutStopSec=300\n',
+    );
+    await c.systemctl('daemon-reload');
+    expect((await c.systemctl('start', 'stubborn.service')).code).toBe(0);
+    const t = performance.now();
+    await c.shutdown();
+    const ms = performance.now() - t;
+    expect(ms).toBeGreaterThan(900);
+    expect(ms).toBeLessThan(8_000);
+    expect(aliveOnHost(c.nspawnPid) || aliveOnHost(c.leaderPid)).toBe(false);
+    expect(processesNaming(c.name)).toEqual([]);
+    for (const cg of c.cgroups) expect(fs.existsSync(cg)).toBe(false);
+    console.log(`[systemd] a hanging poweroff ended by SIGKILL in ${Math.round(ms)} ms`);
+  });
+});
