@@ -14,8 +14,8 @@
  *   package folder), read-only by default.
  * - `--register=no --keep-unit`: nspawn asks no machined or host systemd for anything (the host need
  *   not run systemd). nspawn then splits its own cgroup into `supervisor` and `payload`; the harness
- *   first moves it into a cgroup of its own (named like the machine, under the caller's), so two containers
- *   never share a `payload` cgroup, and removes that cgroup at shutdown.
+ *   first moves it into a cgroup of its own (named like the machine, under the caller's), so two
+ *   containers never share a `payload` cgroup, and removes that cgroup at shutdown.
  * - `shutdown()` powers the container off (SIGTERM to nspawn: the container's systemd stops its
  *   units, SIGTERM handlers run; ≈ 0.2 s), kills whatever is left after `stopTimeoutMs` (SIGKILL to
  *   the container's PID 1 ends its whole PID namespace; a SIGKILL to nspawn alone would leave the
@@ -450,8 +450,14 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
       fs.rmSync(propagateDir, { recursive: true, force: true });
     })());
 
+  /** nsenter's arguments to run `argv` in all of the container's namespaces, as root, with a clean environment. */
+  const inside = (argv: string[]): string[] => [
+    ...['--target', String(leaderPid), '--all', '--root', '--wd', '--'],
+    ...['/usr/bin/env', '-i', `PATH=${CONTAINER_PATH}`, 'LANG=C.UTF-8', 'SYSTEMD_COLORS=0'],
+    ...argv,
+  ];
   const exec = (file: string, args: string[] = [], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> =>
-    run(check.nsenter, ['--target', String(leaderPid), '--all', '--root', '--wd', '--', '/usr/bin/env', '-i', `PATH=${CONTAINER_PATH}`, 'LANG=C.UTF-8', 'SYSTEMD_COLORS=0', file, ...args], o);
+    run(check.nsenter, inside([file, ...args]), o);
 
   try {
     const deadline = t0 + bootTimeoutMs;
@@ -511,11 +517,7 @@ export async function bootSystemd(opts: BootOptions = {}): Promise<SystemdContai
         const script = stat.isDirectory()
           ? 'mkdir -p "$1" && tar --no-same-owner -C "$1" -xf -'
           : 'mkdir -p "$1" && tar --no-same-owner -C "$1" -xf - && { [ "$2" = "$3" ] || mv -f "$1/$2" "$1/$3"; }';
-        const r = await run(
-          check.nsenter,
-          ['--target', String(leaderPid), '--all', '--root', '--wd', '--', '/usr/bin/env', '-i', `PATH=${CONTAINER_PATH}`, 'sh', '-c', script, 'sh', target, member, path.posix.basename(containerPath)],
-          { stdin: tar.stdout },
-        );
+        const r = await run(check.nsenter, inside(['sh', '-c', script, 'sh', target, member, path.posix.basename(containerPath)]), { stdin: tar.stdout });
         const tarCode = await tarDone;
         if (tarCode !== 0) throw new Error(`copying ${hostPath} into the container failed: tar: ${Buffer.concat(tarErr).toString().trim()}`);
         if (r.code !== 0) throw new Error(`copying ${hostPath} to ${containerPath} in the container failed: ${r.stderr.trim()}`);
