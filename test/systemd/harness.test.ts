@@ -288,10 +288,12 @@ describe('containers that do not cooperate', () => {
     const c = await bootSystemd({ stopTimeoutMs: 1_000 });
     await c.writeFile(
       '/etc/systemd/system/stubborn.service',
-      '[Service]\nExecStart=/bin/sh -c \'trap "" TERM; while :; do sleep 1; done\'\nKillMode=process\nTimeoutStopSec=300\n',
+      '[Service]\nExecStart=/bin/sh -c \'trap "" TERM; touch /run/stubborn; while :; do sleep 1; done\'\nKillMode=process\nTimeoutStopSec=300\n',
     );
     await c.systemctl('daemon-reload');
     expect((await c.systemctl('start', 'stubborn.service')).code).toBe(0);
+    // Only once its shell ignores SIGTERM can the unit hold up the poweroff.
+    await until('the unit to ignore SIGTERM', async () => (await c.exec('test', ['-e', '/run/stubborn'])).code, (code) => code === 0);
     const t = performance.now();
     await c.shutdown();
     const ms = performance.now() - t;
