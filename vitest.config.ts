@@ -1,6 +1,6 @@
 /**
  * Four projects, each run on its own with `vitest run --project <name>` (npm run test:unit,
- * test:e2e, test:bench; `npx vitest run --project systemd`); `vitest run` (npm test) runs all four,
+ * test:e2e, test:bench, test:systemd); `vitest run` (npm test) runs all four,
  * one after the other:
  *
  * - unit: everything outside test/e2e, test/bench and test/systemd. No Wine, no systemd. Files run
