@@ -1,7 +1,7 @@
 /**
  * The few libc calls the systemd backend makes through koffi: AF_UNIX datagram sockets (Node
- * cannot open them itself) for the service manager's notify socket, and CLOCK_MONOTONIC for
- * `MONOTONIC_USEC=`. No library beyond koffi: the functions are looked up in the symbols the
+ * cannot open them itself) for the service manager's notify socket, CLOCK_MONOTONIC for
+ * `MONOTONIC_USEC=`, and _exit for ending the process at once. No library beyond koffi: the functions are looked up in the symbols the
  * process already has (`koffi.load(null)`: Node links libc, glibc or musl alike).
  *
  * Lazy: koffi is asked for, and each function declared, on that function's first call. Every
@@ -51,6 +51,12 @@ export interface Libc {
   close(fd: number): void;
   /** clock_gettime(2) of `clock` in whole microseconds. */
   clockMicros(clock: number): bigint;
+  /**
+   * _exit(2), bound now (throws when it cannot be): the returned function ends the process at
+   * once with `status`, without atexit handlers or Node's own exit (which can wait on a worker
+   * stuck in native code).
+   */
+  exitFunction(): (status: number) => never;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -125,6 +131,13 @@ export function bindLibc(load: () => Koffi): Libc {
       const ts = { tv_sec: 0, tv_nsec: 0 };
       checked('clock_gettime', call(clock, ts));
       return BigInt(ts.tv_sec) * 1_000_000n + BigInt(ts.tv_nsec) / 1000n;
+    },
+    exitFunction() {
+      const call = fn('_exit', (_, l) => l.func('void _exit(int status)'));
+      return (status: number): never => {
+        call(status);
+        throw new Error(`_exit(${status}) returned`);
+      };
     },
   };
 }
