@@ -42,7 +42,7 @@ export const UNIT_DIR = '/etc/systemd/system';
 /** Something the Linux backend does not do yet. */
 export class NotOnLinuxYet extends Error {
   constructor(what: string) {
-    super(`${what} is not available on Linux yet: svcpack's systemd backend runs the service, but cannot manage it (install it with the unit from svcpack's documentation and use systemctl)`);
+    super(`${what} is not available on Linux yet: svcpack's systemd backend runs a service that systemd started, but does not install or manage one — manage the unit with systemctl`);
     this.name = 'NotOnLinuxYet';
   }
 }
