@@ -9,7 +9,7 @@
  *   so that the app's children (and a supervised app process) cannot notify for the service.
  * - reports: RUNNING → READY=1 (+ STATUS=running) the first time; STOP_PENDING → STOPPING=1
  *   (+ STATUS=stop pending), and when the stop's timeout is armed (`stopping`)
- *   EXTEND_TIMEOUT_USEC= that timeout + STOP_MARGIN_MS, so that systemd's SIGKILL never comes
+ *   EXTEND_TIMEOUT_USEC= that timeout + STOP_KILL_MARGIN_MS, so that systemd's SIGKILL never comes
  *   before svcpack's own forced stop, even after a reload raised the stop timeout above the
  *   unit's TimeoutStopSec=; paused and the pending states as STATUS= only
  *   (systemd has no pause); STOPPED sends nothing (the exit status says it) and ends the heartbeat.
@@ -36,11 +36,13 @@
  * must not count them as the app's), and `stopSignal` says when a stop began with a real SIGTERM,
  * which Node has then already delivered to the app's own listeners too.
  *
- * Nothing throws after `connect`: a notification that cannot be sent goes to `onError`.
+ * Nothing throws after `connect`: a notification that cannot be sent, and a reload the lifecycle
+ * did not take, go to `onError`.
  */
 import type { ControlRequest, ServiceState, ServiceStatus } from '../../lifecycle/lifecycle';
 import type { ConnectResult, ControlListener, ServiceChannel } from '../platform';
 import type { SystemdNotifier } from './notify';
+import { STOP_KILL_MARGIN_MS } from './unit-file';
 
 /** The environment variables systemd's notify protocol uses; removed once read. */
 export const NOTIFY_VARIABLES = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
@@ -50,12 +52,6 @@ export type ControlSignal = 'SIGTERM' | 'SIGHUP';
 
 /** The control each signal is (pure). */
 export const SIGNAL_CONTROLS: Readonly<Record<ControlSignal, ControlRequest>> = { SIGTERM: 'stop', SIGHUP: 'paramchange' };
-
-/**
- * How much longer than the stop timeout systemd waits before its SIGKILL, ms: the unit's
- * TimeoutStopSec= is the stop timeout + 1 s (unit-file.ts), and STOPPING=1 extends to the same.
- */
-export const STOP_MARGIN_MS = 1_000;
 
 /** Where signals come from (process in the exe; an EventEmitter in the tests). */
 export interface SignalSource {
@@ -163,10 +159,10 @@ export class SystemdChannel implements ServiceChannel {
 
   /**
    * A stop began with `timeoutMs` (after STOP_PENDING was reported): systemd's stop timeout is
-   * extended to it + STOP_MARGIN_MS from now, so its SIGKILL comes after svcpack's forced stop.
+   * extended to it + STOP_KILL_MARGIN_MS from now, so its SIGKILL comes after svcpack's forced stop.
    */
   stopping(timeoutMs: number, _cause: string): void {
-    this.notify((n) => n.extendTimeout((timeoutMs + STOP_MARGIN_MS) * 1000));
+    this.notify((n) => n.extendTimeout((timeoutMs + STOP_KILL_MARGIN_MS) * 1000));
   }
 
   /** Nothing to do: no off-thread deadline holds a stop timeout here (module comment); `stopping` carries the one in force. */

@@ -47,8 +47,12 @@ const RESTART_STEPS_VERSION = 254;
 const MAX_EXIT_STATUS = 255;
 /** systemd's own start limit (DefaultStartLimitIntervalSec=10s, DefaultStartLimitBurst=5), written out when nothing restarts. */
 const SYSTEMD_START_LIMIT = { intervalMs: 10_000, burst: 5 };
-/** systemd's SIGKILL comes this long after svcpack's stop timeout: svcpack's own forced stop (at the stop timeout, + 0.5 s off-thread) ends the process first. */
-const STOP_KILL_MARGIN_MS = 1_000;
+/**
+ * systemd's SIGKILL comes this long after svcpack's stop timeout (TimeoutStopSec=, and the
+ * service's EXTEND_TIMEOUT_USEC= when it stops): svcpack's own forced stop, at the stop timeout,
+ * ends the process first.
+ */
+export const STOP_KILL_MARGIN_MS = 1_000;
 
 /** Who the service runs as. */
 export type UnitAccount = { kind: 'dynamic' } | { kind: 'root' } | { kind: 'user'; user: string };
