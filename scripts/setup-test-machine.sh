@@ -4,6 +4,8 @@
 #   - osslsigncode, openssl: the signing tests sign with throwaway certificates
 #   - Wine 10 in a Debian trixie root (scripts/wine-root.sh): runs the exes as Windows services;
 #     bookworm's own Wine 8 cannot start Node 24 or 26
+#   - systemd-nspawn (systemd-container) and a Debian trixie root with systemd 257
+#     (scripts/systemd-root.sh): the Linux tests boot it as a container and drive systemctl in it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,3 +26,4 @@ fi
 echo "setup: $(x86_64-w64-mingw32-gcc --version | head -n 1)"
 echo "setup: $(osslsigncode --version | head -n 1)"
 bash scripts/wine-root.sh setup
+bash scripts/systemd-root.sh setup

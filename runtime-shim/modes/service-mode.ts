@@ -60,8 +60,10 @@ export async function startServiceMode(exe: ExeContext, connection: ServiceConne
         void hooks.run('postStart', { pid: process.pid });
       }
     },
-    ownListeners: new Set(),
-    triggeredBy: () => undefined,
+    // A channel whose controls are signals (systemd) has listeners of its own, and a stop it began
+    // with SIGTERM has already reached the app's listeners: the stop work does not deliver it again.
+    ownListeners: host.controller.signalListeners ?? new Set(),
+    triggeredBy: () => host.controller.stopSignal?.(),
     stopping: (timeoutMs, cause) => host.controller.stopping(timeoutMs, cause),
     beforeExit: () => {
       stdio.flush();

@@ -49,6 +49,17 @@ export interface ServiceChannel {
   logTo(file: string): void;
   /** Runs one write to that log exclusively against the off-thread writer (RotatingLogFile's `exclusive`). */
   exclusiveLogWrite(write: () => void): void;
+  /**
+   * The listeners the channel put on `process` for signals (a backend whose controls are signals:
+   * systemd's SIGTERM and SIGHUP). They are the shim's, not the app's: the stop work must not
+   * count or call them as the app's. Absent: the channel listens for no signal.
+   */
+  readonly signalListeners?: ReadonlySet<(...args: never[]) => unknown>;
+  /**
+   * The signal that began the current stop (`SIGTERM`), which Node has then already delivered to
+   * the app's own listeners; undefined when the stop began otherwise. Absent: never a signal.
+   */
+  stopSignal?(): string | undefined;
 }
 
 /**

@@ -115,6 +115,37 @@ describe('service mode (in-process), started by a fake SCM', () => {
     expect(exe.platform.channel.stopTimeouts.at(-1)).toBe(9_000);
   });
 
+  it('with a channel whose controls are signals (systemd), a stop begun by SIGTERM reaches the app’s SIGTERM listener once', async () => {
+    sandbox = sandboxProcess();
+    exe = testExe();
+    const connection = beginServiceConnection(exe);
+    loadStoredSettings(exe);
+    // What the systemd channel does: its own SIGTERM listener, named as such, takes the signal as a stop.
+    const channel = exe.platform.channel;
+    let begunBy: string | undefined;
+    const channelListener = (): void => {
+      begunBy = 'SIGTERM';
+      channel.control('stop');
+    };
+    Object.assign(channel, { signalListeners: new Set([channelListener]), stopSignal: () => begunBy });
+    process.on('SIGTERM', channelListener);
+    const result = await startServiceMode(exe, connection);
+    if (result.kind !== 'session') throw new Error('expected a session');
+    let appHeard = 0;
+    process.on('SIGTERM', () => (appHeard += 1));
+    result.session.appLoaded();
+    await vi.waitFor(() => expect(channel.last?.state).toBe('running'));
+
+    // The app heard a signal, so the stop waits for its event loop to go quiet, which the test
+    // runner's never does: a short stop timeout ends it.
+    setEffectiveSettings({ ...effectiveSettings(), stopTimeoutMs: 300 });
+    // A real SIGTERM: Node calls every listener, the channel's and the app's.
+    sandbox.emitAdded('SIGTERM');
+    await vi.waitFor(() => expect(sandbox.exits).toEqual([0]), { timeout: 5_000 });
+    expect(appHeard).toBe(1);
+    expect(channel.states.slice(-2)).toEqual(['stop-pending', 'stopped']);
+  });
+
   it('runs on without a job object when none can be made, and says so in the log', async () => {
     sandbox = sandboxProcess();
     exe = testExe({ jobError: new Error('access denied') });
