@@ -18,8 +18,13 @@ import { CHILD_ARG } from './supervise/ipc';
 import type { ExeContext } from './exe-context';
 import { startExe } from './modes/start';
 import { windowsPlatform } from './platform/windows/windows-platform';
+import { systemdPlatform } from './platform/systemd/systemd-platform';
 
-const exe: ExeContext = { config: exeConfig, platform: windowsPlatform({ koffiSha256: exeConfig.koffiSha256 }) };
+// The backend follows the OS the executable runs on (a build makes one executable per target).
+const exe: ExeContext = {
+  config: exeConfig,
+  platform: process.platform === 'linux' ? systemdPlatform({ koffiSha256: exeConfig.koffiSha256 }) : windowsPlatform({ koffiSha256: exeConfig.koffiSha256 }),
+};
 
 if (Object.keys(embeddedManifest()?.packages ?? {}).length > 0) shareWorkerWithTree();
 

@@ -15,8 +15,18 @@ import type * as KoffiModule from 'koffi';
 
 export type Koffi = typeof KoffiModule;
 
-/** The folder native modules are written to for the current account. */
-export function nativeModuleDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The folder native modules are written to for the current account. Windows: under
+ * %LOCALAPPDATA%. Linux: the service's own CACHE_DIRECTORY when systemd set one (the unit's
+ * CacheDirectory=, owned by the service's user), else `$XDG_CACHE_HOME` or `~/.cache` — a folder
+ * only that user and root can write, never /tmp.
+ */
+export function nativeModuleDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'win32') {
+    const cache = env.CACHE_DIRECTORY?.split(':')[0];
+    if (cache) return path.join(cache, 'native');
+    return path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'svcpack', 'native');
+  }
   const base = env.LOCALAPPDATA || path.join(env.USERPROFILE || os.homedir(), 'AppData', 'Local');
   return path.join(base, 'svcpack', 'native');
 }

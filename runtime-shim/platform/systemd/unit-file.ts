@@ -308,6 +308,9 @@ export function unitFile(input: UnitInput): UnitFile {
   if (account.kind === 'dynamic') put('DynamicUser', 'yes');
   if (account.kind === 'user') put('User', account.user);
   put('StateDirectory', name);
+  // Where the executable writes its native modules (koffi, addons) before loading them: the
+  // service user's own folder (addons/native-module.ts).
+  put('CacheDirectory', name);
   if (account.kind !== 'root') for (const [k, v] of [...SANDBOX, ...HARDENING]) put(k, v);
 
   lines.push('', '[Install]');

@@ -82,7 +82,7 @@ describe('paths', () => {
 
 /**
  * On a real Node: koffi's Linux addon and a shell script named `tool.exe` as the tree's binaries,
- * loaded and started at their virtual paths; their copies land in LOCALAPPDATA's native folder.
+ * loaded and started at their virtual paths; their copies land in the account's native folder (on this Linux host, XDG_CACHE_HOME's).
  */
 const SCRIPT = (addon: string, tool: string) => `
 import { createRequire } from 'node:module';
@@ -126,7 +126,7 @@ describe('tree binaries on Node', () => {
       (dir) => {
         const tool = path.join(dir, 'tool.sh');
         fs.writeFileSync(tool, '#!/bin/sh\necho "tool $1"\n');
-        return { script: SCRIPT(addon, tool), env: { LOCALAPPDATA: path.join(dir, 'local') } };
+        return { script: SCRIPT(addon, tool), env: { XDG_CACHE_HOME: path.join(dir, 'local') } };
       },
       (dir) => {
         written = fs.readdirSync(path.join(dir, 'local', 'svcpack', 'native'));

@@ -47,6 +47,7 @@ describe('the unit of the default settings', () => {
     expect(service).toMatchObject({
       DynamicUser: 'yes',
       StateDirectory: NAME,
+      CacheDirectory: NAME,
       LogsDirectory: NAME,
       ProtectSystem: 'strict',
       ProtectHome: 'yes',
