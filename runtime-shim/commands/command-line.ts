@@ -7,8 +7,11 @@
 import type { ExeConfig } from '../exe-config';
 import { CHILD_ARG } from '../supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../settings/flags';
-import { parseDuration, type SettingsInput } from '../settings/resolve';
-import { parseSince, SINCE_HINT, type LogSince } from './log-since';
+import { parseDuration } from '../settings/resolve';
+import { parseSince, SINCE_HINT } from './log-since';
+import type { ConfigAction, LogsCommand, ManageCommand } from '../platform/manage-command';
+
+export type { ConfigAction, ControlCommand, LogsCommand, ManageCommand } from '../platform/manage-command';
 import { RUNTIME_SETTINGS, runtimeOf, runtimeValues, shownValue, type RuntimeInput } from '../settings/runtime-settings';
 
 /** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
@@ -24,36 +27,6 @@ function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeIn
 export const SERVICE_ARG = '--service';
 /** The argument a scheduled task starts the exe with (`install --as task`). */
 export const TASK_ARG = '--task';
-
-/** `config get [name] [--json]`, `config set <name> <value>…`, `config reset <name>…`, `config dump`. */
-export type ConfigAction =
-  | { action: 'get'; name?: string; json: boolean }
-  | { action: 'set'; name: string; values: string[] }
-  | { action: 'reset'; names: string[] }
-  | { action: 'dump' };
-
-export type ManageCommand =
-  | { kind: 'install'; input: SettingsInput; runtime: RuntimeInput; force: boolean; passwordEnv?: string; task?: { triggers: string[] } }
-  | ({ kind: 'config' } & ConfigAction)
-  | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
-  | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
-  | { kind: 'status'; json: boolean }
-  | LogsCommand
-  | ControlCommand;
-
-/** `logs`: `lines` absent means the default (50, or all since `since`). */
-export interface LogsCommand {
-  kind: 'logs';
-  lines?: number;
-  since?: LogSince;
-  follow: boolean;
-}
-
-/** `reload`, `rotate`, `pause`, `continue`, `control <code>`: controls sent to the running service (commands/controls.ts). */
-export type ControlCommand =
-  | { kind: 'reload' | 'rotate' }
-  | { kind: 'pause' | 'continue'; timeoutMs?: number }
-  | { kind: 'control'; code: number };
 
 /** The user-defined control codes `control` sends: 128 (rotate, the service's own) to 255. */
 export const CONTROL_CODE_MIN = 128;

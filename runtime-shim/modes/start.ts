@@ -96,11 +96,11 @@ export async function startExe(exe: ExeContext, input: StartInput): Promise<Sess
   }
 }
 
-function notStartedByScm({ config }: ExeContext): never {
-  exitWith(
-    2,
-    `${config.name}: started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — ` +
-      `use "${config.name}.exe run" to run it in a console\n`,
-    process.stderr,
-  );
+/** `--service` in a process the service manager did not start: the platform's own line when it has one (systemd), else the SCM's. */
+function notStartedByScm({ config, platform }: ExeContext): never {
+  const units = platform.serviceUnits?.();
+  const line = units
+    ? units.notStartedByManager(config.name, SERVICE_ARG)
+    : `started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — use "${config.name}.exe run" to run it in a console`;
+  exitWith(2, `${config.name}: ${line}\n`, process.stderr);
 }

@@ -72,6 +72,21 @@ export function systemdDataDir(name: string, env: NodeJS.ProcessEnv): string {
   return own ?? path.posix.join('/var/lib', name);
 }
 
+/** The live status socket's file name inside the unit's RuntimeDirectory= (`/run/<name>/`). */
+export const STATUS_SOCKET_NAME = 'status.sock';
+
+/**
+ * Where service `name` answers its live status (pure): `status.sock` in RUNTIME_DIRECTORY when
+ * one of its entries is this service's runtime folder (systemd sets it from RuntimeDirectory=),
+ * else `/run/<name>/status.sock`, where the management commands, which systemd did not start, look.
+ * The folder is the unit's RuntimeDirectory= with RuntimeDirectoryMode=0700, owned by the service's
+ * user: only that user and root can reach the socket; systemd removes it when the service stops.
+ */
+export function statusSocketPath(name: string, env: NodeJS.ProcessEnv): string {
+  const own = (env.RUNTIME_DIRECTORY ?? '').split(':').find((dir) => dir.startsWith('/') && path.posix.basename(dir) === name);
+  return path.posix.join(own ?? path.posix.join('/run', name), STATUS_SOCKET_NAME);
+}
+
 /** The journal as the system log: records at info and above; `close` stops writing. */
 export function journalSystemLog(sink: JournalSink = new JournalSink({ minLevel: 'info' })): SystemLogSink {
   let open = true;
@@ -146,8 +161,8 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
 
   return {
     dataDir: (name) => systemdDataDir(name, env),
-    serviceChannel: (_name, onError): ServiceChannel =>
-      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock }),
+    serviceChannel: (name, onError): ServiceChannel =>
+      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, statusPath: statusSocketPath(name, env) }),
     taskChannel() {
       throw new NotOnLinuxYet('running as a scheduled task (--task)');
     },

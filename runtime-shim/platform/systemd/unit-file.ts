@@ -90,7 +90,12 @@ export function unitAccount(account: string, name: string): UnitAccount {
   }
 }
 
-/** What `install` does with the unit for each start type: `systemctl enable` or `systemctl disable`. */
+/**
+ * What `install` does with the unit for each start type: `systemctl enable` (auto, delayed-auto)
+ * or `systemctl disable` (manual, disabled; a disabled unit also gets RefuseManualStart=yes, so
+ * `systemctl start` refuses it as the SCM refuses a disabled service — a unit in /etc cannot be
+ * masked, and a dependency can still pull it in).
+ */
 export function enablement(startType: StartType): 'enable' | 'disable' {
   return startType === 'auto' || startType === 'delayed-auto' ? 'enable' : 'disable';
 }
@@ -286,6 +291,8 @@ export function unitFile(input: UnitInput): UnitFile {
   put('Description', textValue(s.displayName) || name);
   put('After', ['network.target', ...deps].join(' '));
   if (deps.length > 0) put('Requires', deps.join(' '));
+  // Windows' disabled: not started at boot (install disables it) and refused by `systemctl start`.
+  if (s.startType === 'disabled') put('RefuseManualStart', 'yes');
   for (const [k, v] of runtime.unit) put(k, v);
 
   lines.push('', '[Service]');
@@ -308,6 +315,9 @@ export function unitFile(input: UnitInput): UnitFile {
   if (account.kind === 'dynamic') put('DynamicUser', 'yes');
   if (account.kind === 'user') put('User', account.user);
   put('StateDirectory', name);
+  // /run/<name>: the live status socket (statusSocketPath), reachable by the service's user and root only.
+  put('RuntimeDirectory', name);
+  put('RuntimeDirectoryMode', '0700');
   // Where the executable writes its native modules (koffi, addons) before loading them: the
   // service user's own folder (addons/native-module.ts).
   put('CacheDirectory', name);
