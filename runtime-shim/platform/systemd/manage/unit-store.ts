@@ -1,0 +1,152 @@
+/**
+ * The files the systemd management commands own under the unit folder (`/etc/systemd/system`):
+ * the unit `<name>.service` (unit-file.ts) and the drop-in `<name>.service.d/svcpack.conf`
+ * (drop-in.ts). Each carries one marker comment that says, as JSON, what it was made from, so the
+ * commands read back exactly what they wrote instead of parsing systemd's syntax:
+ *
+ * - the unit: `# svcpack-install: {"binary": …, "settings": …}` — the executable ExecStart= runs
+ *   and every service setting (the SCM's part on Windows). A unit without it was not written by
+ *   svcpack and is never changed or removed.
+ * - the drop-in: `# svcpack-stored: {…}` — the stored runtime settings, key → its flag's text
+ *   (the Parameters key's part on Windows). The drop-in is written 0600: it may hold a secret
+ *   (`alert-url`); note that systemd itself shows every Environment= value to any local user
+ *   through `systemctl show`.
+ *
+ * Writes never leave half a file: the text goes to a temporary file in the same folder, is
+ * flushed, and is renamed over the old one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ManageError } from '../../../commands/context';
+import type { RuntimeKey } from '../../../settings/runtime-settings';
+import type { ServiceSettings } from '../../../settings/service-settings';
+import { DROP_IN_NAME } from '../drop-in';
+import type { UnitContext } from './context';
+
+const INSTALL_MARKER = '# svcpack-install: ';
+const STORED_MARKER = '# svcpack-stored: ';
+
+export const unitPath = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => path.posix.join(ctx.unitDir, ctx.unit);
+export const dropInDir = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => `${unitPath(ctx)}.d`;
+export const dropInPath = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => path.posix.join(dropInDir(ctx), DROP_IN_NAME);
+
+/** What install recorded in the unit. */
+export interface InstallRecord {
+  /** The executable ExecStart= runs. */
+  binary: string;
+  settings: ServiceSettings;
+}
+
+/** The unit as found: none, one svcpack did not write (`foreign`), or svcpack's own with its record. */
+export type InstalledUnit =
+  | { kind: 'none' }
+  | { kind: 'foreign'; path: string }
+  | { kind: 'ours'; path: string; text: string; record: InstallRecord };
+
+/** The unit text with its marker line after the leading comments. */
+export function withInstallMarker(text: string, record: InstallRecord): string {
+  const lines = text.split('\n');
+  const at = lines.findIndex((line) => !line.startsWith('#'));
+  lines.splice(at < 0 ? 0 : at, 0, `${INSTALL_MARKER}${JSON.stringify(record)}`);
+  return lines.join('\n');
+}
+
+/** The drop-in text with its marker line after the first (comment) line. */
+export function withStoredMarker(text: string, stored: Partial<Record<RuntimeKey, string>>): string {
+  const lines = text.split('\n');
+  lines.splice(1, 0, `${STORED_MARKER}${JSON.stringify(stored)}`);
+  return lines.join('\n');
+}
+
+function markerJson(text: string, marker: string): unknown {
+  const line = text.split('\n').find((l) => l.startsWith(marker));
+  if (line === undefined) return undefined;
+  try {
+    return JSON.parse(line.slice(marker.length));
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+/** The installed unit of `ctx.name`. Throws ManageError when the file cannot be read. */
+export function readInstalledUnit(ctx: Pick<UnitContext, 'unitDir' | 'unit' | 'baked'>): InstalledUnit {
+  const file = unitPath(ctx);
+  let text: string | null;
+  try {
+    text = readText(file);
+  } catch (err) {
+    throw new ManageError(`cannot read ${file}: ${(err as Error).message}`, 'check the file, or run it with sudo');
+  }
+  if (text === null) return { kind: 'none' };
+  const record = markerJson(text, INSTALL_MARKER) as Partial<InstallRecord> | undefined;
+  if (!record || typeof record.binary !== 'string' || typeof record.settings !== 'object' || record.settings === null) return { kind: 'foreign', path: file };
+  // A setting an older svcpack did not record takes this executable's baked value.
+  return { kind: 'ours', path: file, text, record: { binary: record.binary, settings: { ...ctx.baked, ...record.settings } } };
+}
+
+/** What the drop-in stores; `unreadable` when this process may not read it (it is root's only). */
+export type StoredRead = { ok: true; stored: Partial<Record<RuntimeKey, string>>; text: string | null } | { ok: false; problem: string };
+
+export function readStored(ctx: Pick<UnitContext, 'unitDir' | 'unit'>): StoredRead {
+  const file = dropInPath(ctx);
+  let text: string | null;
+  try {
+    text = readText(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, problem: code === 'EACCES' || code === 'EPERM' ? `${file} is readable by root only` : `cannot read ${file}: ${(err as Error).message}` };
+  }
+  if (text === null) return { ok: true, stored: {}, text: null };
+  const stored = markerJson(text, STORED_MARKER);
+  if (typeof stored !== 'object' || stored === null) return { ok: false, problem: `${file} has no svcpack-stored line (edited by hand?); "config set" rewrites it` };
+  const values: Partial<Record<RuntimeKey, string>> = {};
+  for (const [key, value] of Object.entries(stored)) if (typeof value === 'string') values[key as RuntimeKey] = value;
+  return { ok: true, stored: values, text };
+}
+
+/** Writes `text` to `file` with `mode` through a temporary file in the same folder and a rename (the folder is created 0755). */
+export function writeAtomic(file: string, text: string, mode: number): void {
+  fs.mkdirSync(path.posix.dirname(file), { recursive: true, mode: 0o755 });
+  const temp = path.posix.join(path.posix.dirname(file), `.${path.posix.basename(file)}.svcpack-${process.pid}.tmp`);
+  try {
+    const fd = fs.openSync(temp, 'w', mode);
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fchmodSync(fd, mode);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** Puts `file` back as it was: `text`, or no file for null. */
+export function restoreFile(file: string, text: string | null, mode: number): void {
+  if (text === null) fs.rmSync(file, { force: true });
+  else writeAtomic(file, text, mode);
+}
+
+/** Removes the drop-in folder when nothing is left in it (an admin's own `systemctl edit` override stays). */
+export function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // not empty, or not there
+  }
+}
+
+export const UNIT_MODE = 0o644;
+export const DROP_IN_MODE = 0o600;
