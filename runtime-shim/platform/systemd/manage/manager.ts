@@ -37,6 +37,8 @@ export interface UnitManagerDeps {
   exePath?: string;
   /** Where unit files go (/etc/systemd/system). */
   unitDir?: string;
+  /** The data folder (/var/lib/<name>). */
+  dataDir?: string;
   runner?: CommandRunner;
   /** Whether this process is root (process.geteuid() === 0). */
   isRoot?: boolean;
@@ -61,7 +63,7 @@ export function unitContext(config: ExeConfig, deps: UnitManagerDeps = {}): Unit
     version: config.version,
     baked: config.settings,
     bakedRuntime: runtimeOf(config),
-    dataDir: systemdDataDir(config.name, {}),
+    dataDir: deps.dataDir ?? systemdDataDir(config.name, {}),
     unitDir: deps.unitDir ?? UNIT_DIR,
     runner: deps.runner ?? processRunner,
     isRoot: deps.isRoot ?? process.geteuid?.() === 0,
