@@ -44,6 +44,9 @@ const platform = systemdPlatform(
 const session = await startExe({ config, platform }, { args: process.argv.slice(2), nodeStyle: null });
 
 // The app: one line to its log, then it works until stopped.
-console.log(`app running as uid ${process.getuid?.()} in ${process.cwd()}; SVCPACK_LOG_LEVEL=${process.env.SVCPACK_LOG_LEVEL ?? '(unset)'}`);
+console.log(
+  `app running as uid ${process.getuid?.()} in ${process.cwd()}; SVCPACK_LOG_LEVEL=${process.env.SVCPACK_LOG_LEVEL ?? '(unset)'}; ` +
+    `SVCPACK_ALERT_URL is ${process.env.SVCPACK_ALERT_URL === undefined ? 'unset' : `${process.env.SVCPACK_ALERT_URL.length} characters long`}`,
+);
 setInterval(() => {}, 1 << 30);
 session.appLoaded();

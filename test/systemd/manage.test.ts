@@ -22,6 +22,7 @@ const NAME = 'svcpack-manage';
 const UNIT = `${NAME}.service`;
 const BINARY = `/opt/${NAME}/${NAME}`;
 const KOFFI = '/usr/local/lib/node_modules/koffi';
+const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
 
 async function linuxNode(): Promise<string> {
   const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
@@ -114,7 +115,7 @@ describe('the Linux management commands on systemd 257', () => {
     expect(await isActive()).toBe('active');
   });
 
-  test('config set stores the value in the drop-in; it reaches the service at the next start', async () => {
+  test('config set stores the value in the drop-in (a secret in the environment file); it reaches the service at the next start', async () => {
     const set = await bin('config', 'set', 'log-level', 'debug');
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toBe(`${NAME}: log-level set: debug\n${NAME}: takes effect at the next start: run "sudo ${NAME} restart"\n`);
@@ -122,10 +123,15 @@ describe('the Linux management commands on systemd 257', () => {
     expect(await show('Environment')).toContain('SVCPACK_LOG_LEVEL=debug');
     const get = await bin('config', 'get', 'log-level');
     expect(get.stdout).toBe('debug\n');
+    // A secret: in the environment file, which systemctl show does not print to anyone.
+    const secret = await bin('config', 'set', 'alert-url', ALERT_URL);
+    expect(secret.stdout).toContain(`${NAME}: alert-url set: https://hooks.example.com/x?***\n`);
+    expect(await show('Environment', 'EnvironmentFiles')).not.toContain('s3cret');
+    expect((await c.exec('stat', ['-c', '%a', `/etc/systemd/system/${UNIT}.d/svcpack.env`])).stdout.trim()).toBe('600');
     const restart = await bin('restart');
     expect(restart.code, restart.stderr).toBe(0);
     const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
-    expect(log.stdout).toContain('SVCPACK_LOG_LEVEL=debug');
+    expect(log.stdout).toContain(`SVCPACK_LOG_LEVEL=debug; SVCPACK_ALERT_URL is ${ALERT_URL.length} characters long`);
   });
 
   test('reload goes through SIGHUP and READY=1', async () => {
@@ -152,7 +158,7 @@ describe('the Linux management commands on systemd 257', () => {
     const un = await bin('uninstall', '--purge');
     expect(un.code, un.stderr).toBe(0);
     expect(un.stdout).toContain(`${NAME}: removed\n`);
-    for (const gone of [`/etc/systemd/system/${UNIT}`, `/etc/systemd/system/${UNIT}.d`, `/var/lib/${NAME}`, `/var/lib/private/${NAME}`, `/var/log/${NAME}`]) {
+    for (const gone of [`/etc/systemd/system/${UNIT}`, `/etc/systemd/system/${UNIT}.d/svcpack.env`, `/etc/systemd/system/${UNIT}.d`, `/var/lib/${NAME}`, `/var/lib/private/${NAME}`, `/var/log/${NAME}`]) {
       expect((await c.exec('test', ['-e', gone])).code, gone).toBe(1);
     }
     expect((await show('LoadState')).trim()).toBe('LoadState=not-found');

@@ -37,7 +37,7 @@ import { dropInFile } from '../drop-in';
 import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
 import { installUnit } from './install';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
-import { dropInDir, dropInPath, DROP_IN_MODE, readInstalledUnit, readStored, removeEmptyDir, restoreFile, withStoredMarker, writeAtomic, type InstallRecord } from './unit-store';
+import { dropInDir, readInstalledUnit, readStored, restorePlanned, storedFilesPlan, writePlanned, type InstallRecord } from './unit-store';
 
 type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
 
@@ -178,22 +178,19 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   const stored = value === null ? others : { ...others, [key]: value };
   const effective = applyStored(ctx.bakedRuntime, stored).settings;
   const version = systemdVersion(ctx);
-  const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: record.binary, service: record.settings, systemdVersion: version, stored, effective }));
+  const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: record.binary, service: record.settings, systemdVersion: version, stored, effective, dir: dropInDir(ctx) }));
   for (const warning of dropIn?.warnings ?? []) ctx.warn(`${ctx.name}: warning: ${warning}`);
-  const file = dropInPath(ctx);
-  const put = (content: string | null): void => {
-    restoreFile(file, content, DROP_IN_MODE);
-    removeEmptyDir(dropInDir(ctx));
-  };
+  const files = storedFilesPlan(ctx, dropIn, stored);
+  const restore = (): void => restorePlanned(ctx, files, (line) => ctx.warn(`${ctx.name}: ${line}`));
   try {
-    if (dropIn) writeAtomic(file, withStoredMarker(dropIn.text, stored), DROP_IN_MODE);
-    else put(null);
+    writePlanned(ctx, files);
   } catch (err) {
+    restore();
     throw new ManageError(`storing ${spec.flag}: ${(err as Error).message}`, `check ${dropInDir(ctx)}, then run "sudo ${binName(ctx)} ${command}" again`);
   }
   const reload = systemctl(ctx, ['daemon-reload']);
   if (reload.code !== 0) {
-    put(read.text);
+    restore();
     systemctl(ctx, ['daemon-reload']);
     throw new ManageError(`storing ${spec.flag}: systemctl daemon-reload: ${toolMessage(reload)}`, 'check that systemd runs this system, then try again');
   }

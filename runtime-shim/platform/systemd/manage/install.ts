@@ -23,18 +23,16 @@ import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from 
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
 import {
   dropInDir,
-  dropInPath,
-  DROP_IN_MODE,
   readInstalledUnit,
   readStored,
-  removeEmptyDir,
-  restoreFile,
+  restorePlanned,
+  storedFilesPlan,
   UNIT_MODE,
   unitPath,
   withInstallMarker,
-  withStoredMarker,
-  writeAtomic,
+  writePlanned,
   type InstallRecord,
+  type PlannedFile,
 } from './unit-store';
 
 export interface UnitInstallOptions {
@@ -106,22 +104,15 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   const version = systemdVersion(ctx);
   const record: InstallRecord = { binary, settings: target };
   const unit = unitUsage(() => unitFile({ name: ctx.name, binaryPath: binary, service: target, runtime: ctx.bakedRuntime, systemdVersion: version }));
-  const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: binary, service: target, systemdVersion: version, stored, effective }));
+  const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: binary, service: target, systemdVersion: version, stored, effective, dir: dropInDir(ctx) }));
   for (const warning of new Set([...unit.warnings, ...(dropIn?.warnings ?? [])])) ctx.warn(`${ctx.name}: warning: ${warning}`);
 
-  const files = [
+  const files: PlannedFile[] = [
     { path: unitPath(ctx), text: withInstallMarker(unit.text, record), before: previous?.text ?? null, mode: UNIT_MODE },
-    { path: dropInPath(ctx), text: dropIn ? withStoredMarker(dropIn.text, stored) : null, before: storedRead.text, mode: DROP_IN_MODE },
+    ...storedFilesPlan(ctx, dropIn, stored),
   ];
   const restore = (): void => {
-    for (const file of files) {
-      try {
-        restoreFile(file.path, file.before, file.mode);
-      } catch (err) {
-        ctx.warn(`${ctx.name}: could not put back ${file.path}: ${(err as Error).message}`);
-      }
-    }
-    removeEmptyDir(dropInDir(ctx));
+    restorePlanned(ctx, files, (line) => ctx.warn(`${ctx.name}: ${line}`));
     systemctl(ctx, ['daemon-reload']);
   };
   const fail = (doing: string, why: string, hint: string): never => {
@@ -130,11 +121,7 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   };
 
   try {
-    for (const file of files) {
-      if (file.text !== null) writeAtomic(file.path, file.text, file.mode);
-      else restoreFile(file.path, null, file.mode);
-    }
-    removeEmptyDir(dropInDir(ctx));
+    writePlanned(ctx, files);
   } catch (err) {
     fail('writing the unit', (err as Error).message, `check ${ctx.unitDir}, then run "sudo ${binName(ctx)} ${command}" again`);
   }

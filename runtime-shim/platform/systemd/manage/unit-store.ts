@@ -8,9 +8,9 @@
  *   and every service setting (the SCM's part on Windows). A unit without it was not written by
  *   svcpack and is never changed or removed.
  * - the drop-in: `# svcpack-stored: {…}` — the stored runtime settings, key → its flag's text
- *   (the Parameters key's part on Windows). The drop-in is written 0600: it may hold a secret
- *   (`alert-url`); note that systemd itself shows every Environment= value to any local user
- *   through `systemctl show`.
+ *   (the Parameters key's part on Windows). The drop-in and the environment file beside it
+ *   (`svcpack.env`, the secrets, which systemd would otherwise show to any local user through
+ *   `systemctl show`) are written 0600, root's only.
  *
  * Writes never leave half a file: the text goes to a temporary file in the same folder, is
  * flushed, and is renamed over the old one.
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { ManageError } from '../../../commands/context';
 import type { RuntimeKey } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
-import { DROP_IN_NAME } from '../drop-in';
+import { DROP_IN_NAME, ENVIRONMENT_FILE_NAME, type DropInFile } from '../drop-in';
 import type { UnitContext } from './context';
 
 const INSTALL_MARKER = '# svcpack-install: ';
@@ -29,6 +29,8 @@ const STORED_MARKER = '# svcpack-stored: ';
 export const unitPath = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => path.posix.join(ctx.unitDir, ctx.unit);
 export const dropInDir = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => `${unitPath(ctx)}.d`;
 export const dropInPath = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => path.posix.join(dropInDir(ctx), DROP_IN_NAME);
+/** The environment file with the stored secrets (drop-in.ts), beside the drop-in. */
+export const environmentFilePath = (ctx: Pick<UnitContext, 'unitDir' | 'unit'>): string => path.posix.join(dropInDir(ctx), ENVIRONMENT_FILE_NAME);
 
 /** What install recorded in the unit. */
 export interface InstallRecord {
@@ -150,3 +152,47 @@ export function removeEmptyDir(dir: string): void {
 
 export const UNIT_MODE = 0o644;
 export const DROP_IN_MODE = 0o600;
+
+/** A file a command is about to write (`text`; null: no file) and what it holds now (`before`), to put back on failure. */
+export interface PlannedFile {
+  path: string;
+  text: string | null;
+  before: string | null;
+  mode: number;
+}
+
+/** The drop-in and the environment file for `dropIn` (null: neither), with what each holds now. */
+export function storedFilesPlan(ctx: Pick<UnitContext, 'unitDir' | 'unit'>, dropIn: DropInFile | null, stored: Partial<Record<RuntimeKey, string>>): PlannedFile[] {
+  const current = (file: string): string | null => {
+    try {
+      return readText(file);
+    } catch (err) {
+      throw new ManageError(`cannot read ${file}: ${(err as Error).message}`, 'run it with sudo');
+    }
+  };
+  return [
+    { path: dropInPath(ctx), text: dropIn ? withStoredMarker(dropIn.text, stored) : null, before: current(dropInPath(ctx)), mode: DROP_IN_MODE },
+    { path: environmentFilePath(ctx), text: dropIn?.environmentFile?.text ?? null, before: current(environmentFilePath(ctx)), mode: DROP_IN_MODE },
+  ];
+}
+
+/** Writes (or removes) every planned file in order; an empty drop-in folder is removed. Throws the first failure. */
+export function writePlanned(ctx: Pick<UnitContext, 'unitDir' | 'unit'>, files: readonly PlannedFile[]): void {
+  for (const file of files) {
+    if (file.text !== null) writeAtomic(file.path, file.text, file.mode);
+    else restoreFile(file.path, null, file.mode);
+  }
+  removeEmptyDir(dropInDir(ctx));
+}
+
+/** Puts every planned file back as it was; a file that cannot be is reported through `warn`, the rest still are. */
+export function restorePlanned(ctx: Pick<UnitContext, 'unitDir' | 'unit'>, files: readonly PlannedFile[], warn: (line: string) => void): void {
+  for (const file of files) {
+    try {
+      restoreFile(file.path, file.before, file.mode);
+    } catch (err) {
+      warn(`could not put back ${file.path}: ${(err as Error).message}`);
+    }
+  }
+  removeEmptyDir(dropInDir(ctx));
+}

@@ -202,6 +202,22 @@ describe('config', () => {
     expect(fs.readdirSync(h.unitDir)).toEqual([UNIT]);
   });
 
+  it('a secret (alert-url) goes to the environment file beside the drop-in, root\'s only, not to an Environment= line', async () => {
+    const h = harness();
+    await run(h, 'install');
+    await run(h, 'config set alert-url https://hooks.example.com/x?token=s3cret');
+    const env = path.join(path.dirname(h.dropIn), 'svcpack.env');
+    expect(fs.readFileSync(env, 'utf8')).toContain('SVCPACK_ALERT_URL="https://hooks.example.com/x?token=s3cret"\n');
+    expect(mode(env)).toBe(0o600);
+    const dropIn = fs.readFileSync(h.dropIn, 'utf8');
+    expect(dropIn).toContain(`EnvironmentFile=${env}\n`);
+    expect(dropIn.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toContain('s3cret');
+    // Shown redacted.
+    expect(h.out.at(-2)).toBe(`${NAME}: alert-url set: https://hooks.example.com/x?***`);
+    await run(h, 'config reset alert-url');
+    expect(fs.readdirSync(h.unitDir)).toEqual([UNIT]);
+  });
+
   it('set checks the value first (exit 2) and changes nothing', async () => {
     const h = harness();
     await run(h, 'install');
