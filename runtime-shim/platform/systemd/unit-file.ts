@@ -256,6 +256,25 @@ function windowsOnlyWarnings(s: ServiceSettings): string[] {
   return out;
 }
 
+/**
+ * The folders the sandbox hides from the service (ProtectHome=yes: /home, /root, /run/user;
+ * PrivateTmp=yes: /tmp, /var/tmp): systemd would fail to start a binary there (status 203/EXEC).
+ */
+const HIDDEN_FROM_SANDBOX = ['/home/', '/root/', '/run/user/', '/tmp/', '/var/tmp/'];
+
+/**
+ * Refuses a binary path the sandbox of a unit not run as root would hide (install checks it on the
+ * machine it installs on; unitFile itself does not, so units can be generated anywhere). Throws UnitError.
+ */
+export function checkVisibleToSandbox(binaryPath: string): void {
+  const hidden = HIDDEN_FROM_SANDBOX.find((dir) => binaryPath.startsWith(dir));
+  if (hidden === undefined) return;
+  throw new UnitError(
+    `the binary ${binaryPath} is under ${hidden.slice(0, -1)}, which the unit hides from the service (${hidden.startsWith('/tmp') || hidden.startsWith('/var/tmp') ? 'PrivateTmp=yes' : 'ProtectHome=yes'}), so systemd could not start it`,
+    'copy it to a folder such as /opt/<name>/ or /usr/local/bin and run install from there',
+  );
+}
+
 /** The unit of `input`. Throws UnitError when a setting has no Linux form. */
 export function unitFile(input: UnitInput): UnitFile {
   const { name, binaryPath, service: s, systemdVersion } = input;

@@ -17,7 +17,7 @@ import { resolveSettings, SettingError, type SettingsInput } from '../../../sett
 import { applyStored, resolveRuntime, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
 import { dropInFile } from '../drop-in';
-import { enablement, unitAccount, unitFile } from '../unit-file';
+import { checkVisibleToSandbox, enablement, unitAccount, unitFile } from '../unit-file';
 import { unitName } from '../unit-syntax';
 import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
@@ -88,8 +88,10 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   const previous = existing.kind === 'ours' ? existing : null;
   const target = usage(() => resolveSettings(opts.input, previous?.record.settings ?? ctx.baked));
   // Checked before anything changes: an account with no Linux form is a usage error.
-  unitUsage(() => unitAccount(target.account, ctx.name));
+  const account = unitUsage(() => unitAccount(target.account, ctx.name));
   const binary = opts.keepExe && previous ? previous.record.binary : ctx.exePath;
+  // The sandbox (ProtectHome=, PrivateTmp=) would hide a binary under /home or /tmp: systemd could not start it.
+  if (account.kind !== 'root') unitUsage(() => checkVisibleToSandbox(binary));
 
   const storedRead = fresh ? ({ ok: true, stored: {}, text: null } as const) : readStored(ctx);
   if (!storedRead.ok) throw new ManageError(`cannot read the stored settings: ${storedRead.problem}`, 'run it with sudo');

@@ -21,6 +21,7 @@ import { unitConfig } from './config';
 import { accountText, installUnit } from './install';
 import { unitLogs } from './logs';
 import { processRunner, type CommandRunner } from './runner';
+import { showUnit } from './systemctl';
 import { formatUnitStatus, unitStatus } from './status';
 import { uninstallUnit } from './uninstall';
 import { statusSocketPath, systemdDataDir, UNIT_DIR } from '../paths';
@@ -100,7 +101,9 @@ export function systemdUnits(deps: UnitManagerDeps = {}): ServiceUnitManager {
           const enabled = result.enablement === 'enable' ? 'enabled: starts at boot' : result.settings.startType === 'disabled' ? 'disabled: not started at boot, refused by systemctl start' : 'not enabled: started by hand';
           ctx.out(`${ctx.name}: ${result.action} ${path.posix.join(ctx.unitDir, ctx.unit)} (ExecStart=${result.binary} ${ctx.serviceArg}${result.settings.args.length ? ' …' : ''}); start type ${result.settings.startType} (${enabled}), account ${accountText(result.settings.account, ctx.name)}`);
           if (result.storedKeys.length > 0) ctx.out(`${ctx.name}: stored ${result.storedKeys.length} runtime setting${result.storedKeys.length === 1 ? '' : 's'} in ${dropInPath(ctx)}`);
-          ctx.out(`${ctx.name}: data folder ${ctx.dataDir} (made by systemd at the first start); start it with "sudo ${bin} start"`);
+          const running = result.action === 'updated' && ['active', 'reloading', 'activating'].includes(showUnit(ctx).activeState);
+          if (running) ctx.out(`${ctx.name}: the running service takes the new unit at its next start: run "sudo ${bin} restart"`);
+          else ctx.out(`${ctx.name}: data folder ${ctx.dataDir} (made by systemd at the first start); start it with "sudo ${bin} start"`);
           return 0;
         }
         case 'uninstall':

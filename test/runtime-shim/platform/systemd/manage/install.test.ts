@@ -275,3 +275,25 @@ describe('config', () => {
     }
   });
 });
+
+describe('where the executable may be', () => {
+  it('refuses a binary the sandbox hides from the service (under /home or /tmp), unless it runs as root', async () => {
+    for (const [exePath, why] of [
+      ['/home/alice/MySvc', 'under /home, which the unit hides from the service (ProtectHome=yes)'],
+      ['/tmp/build/MySvc', 'under /tmp, which the unit hides from the service (PrivateTmp=yes)'],
+    ] as const) {
+      const h = harness();
+      Object.assign(h.deps, { exePath });
+      const err = await failure(h, 'install');
+      expect([err.message, err.hint, err.exitCode]).toEqual([
+        `the binary ${exePath} is ${why}, so systemd could not start it`,
+        'copy it to a folder such as /opt/<name>/ or /usr/local/bin and run install from there',
+        2,
+      ]);
+      expect(fs.readdirSync(h.unitDir)).toEqual([]);
+    }
+    const root = harness();
+    Object.assign(root.deps, { exePath: '/root/MySvc' });
+    expect(await run(root, { kind: 'install', input: { account: 'LocalSystem' }, runtime: {}, force: false })).toBe(0);
+  });
+});
