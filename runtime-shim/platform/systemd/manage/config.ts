@@ -162,7 +162,7 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   requireRoot(ctx, command);
   const record = installedRecord(ctx);
   const read = readStored(ctx);
-  if (!read.ok) throw new ManageError(`cannot read the stored settings: ${read.problem}`, 'run it with sudo');
+  if (!read.ok) throw new ManageError(`cannot read the stored settings: ${read.problem}`, read.hint);
   const others = { ...read.stored };
   delete others[key];
   const base = applyStored(ctx.bakedRuntime, others).settings;

@@ -50,6 +50,8 @@ export function startUnit(ctx: UnitContext, timeoutMs = DEFAULT_START_TIMEOUT_MS
     ctx.out(`${ctx.name}: already running (pid ${before.mainPid})`);
     return;
   }
+  // An admin's start is a fresh start: a failed unit's state and start-limit counter are forgotten first.
+  if (before.activeState === 'failed') systemctl(ctx, ['reset-failed', ctx.unit]);
   ctx.out(`${ctx.name}: starting`);
   const r = systemctl(ctx, ['start', ctx.unit], timeoutMs);
   if (r.timedOut) throw timedOut(ctx, 'RUNNING', timeoutMs);

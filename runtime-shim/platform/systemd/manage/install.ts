@@ -94,7 +94,7 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   if (account.kind !== 'root') unitUsage(() => checkVisibleToSandbox(binary));
 
   const storedRead = fresh ? ({ ok: true, stored: {}, text: null } as const) : readStored(ctx);
-  if (!storedRead.ok) throw new ManageError(`cannot read the stored settings: ${storedRead.problem}`, 'run it with sudo');
+  if (!storedRead.ok) throw new ManageError(`cannot read the stored settings: ${storedRead.problem}`, storedRead.hint);
   const runtimeGiven = givenKeys(opts.runtime ?? {}) as RuntimeKey[];
   const before = applyStored(ctx.bakedRuntime, storedRead.stored).settings;
   const runtimeTarget = usage(() => resolveRuntime(opts.runtime ?? {}, before));

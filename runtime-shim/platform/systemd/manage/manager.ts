@@ -6,28 +6,27 @@
  * on Windows); what has no systemd form — scheduled tasks, pause/continue, control codes, rotate —
  * is one line saying it is Windows-only, exit 2.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import type { ManageCommand } from '../../manage-command';
-import type { ServiceUnitManager } from '../../unit-manager-api';
 import { ManageError } from '../../../commands/context';
 import type { LogsIo } from '../../../commands/logs';
 import type { ExeConfig } from '../../../exe-config';
 import { runtimeOf } from '../../../settings/runtime-settings';
 import { queryLiveStatus, type LiveQueryResult } from '../../../status/status-client';
-import fs from 'node:fs';
-import { binName, type UnitContext } from './context';
-import { reloadUnit, restartUnit, startUnit, stopUnit } from './control';
+import type { ManageCommand } from '../../manage-command';
+import type { ServiceUnitManager } from '../../unit-manager-api';
+import { statusSocketPath, systemdDataDir, UNIT_DIR } from '../paths';
+import { unitName } from '../unit-syntax';
+import { binName, unitUsage, type UnitContext } from './context';
 import { unitConfig } from './config';
+import { reloadUnit, restartUnit, startUnit, stopUnit } from './control';
 import { accountText, installUnit } from './install';
 import { unitLogs } from './logs';
 import { processRunner, type CommandRunner } from './runner';
-import { showUnit } from './systemctl';
 import { formatUnitStatus, unitStatus } from './status';
+import { showUnit } from './systemctl';
 import { uninstallUnit } from './uninstall';
-import { statusSocketPath, systemdDataDir, UNIT_DIR } from '../paths';
 import { dropInPath } from './unit-store';
-import { unitUsage } from './context';
-import { unitName } from '../unit-syntax';
 
 /** How long `status` waits for the running service's live figures, ms (as on Windows). */
 const LIVE_STATUS_TIMEOUT_MS = 2_000;

@@ -32,6 +32,8 @@ export interface SystemdView {
   restarts: number;
   /** enabled, disabled, … */
   unitFileState: string;
+  /** Who the service runs as: a dynamic user of its own, root, or a named user. */
+  runsAs: string;
   /** When the main process started (systemd's text; absent when not running). */
   startedAt?: string;
   /** How long it has run, by CLOCK_MONOTONIC (absent when not running). */
@@ -63,6 +65,7 @@ export async function unitStatus(ctx: UnitContext, monotonicNowUs: () => number)
     execMainStatus: s.execMainStatus,
     restarts: s.nRestarts,
     unitFileState: s.unitFileState,
+    runsAs: accountText(record.settings.account, ctx.name),
     ...(runningNow ? { startedAt: s.execMainStartTimestamp, uptimeMs: Math.max(0, Math.round((monotonicNowUs() - s.execMainStartMonotonicUs) / 1000)) } : {}),
   };
   const workingDir = record.settings.workingDir === 'exe' ? path.posix.dirname(record.binary) : record.settings.workingDir === 'data' ? ctx.dataDir : record.settings.workingDir;
@@ -105,7 +108,7 @@ export function formatUnitStatus(r: UnitStatusReport, ctx: Pick<UnitContext, 'ex
   if (sys) {
     rows.push(
       ['start type', `${r.startType ?? ''}${sys.unitFileState ? ` (${sys.unitFileState})` : ''}`],
-      ['account', r.account === undefined ? '' : accountText(r.account, r.name)],
+      ['account', sys.runsAs],
       ['command', r.binaryPath ?? ''],
       ['dependencies', r.dependencies?.length ? r.dependencies.join(', ') : '(none)'],
       ['version', r.thisExe ? `${r.version} (this executable)` : `installed from ${r.binaryPath?.split(' ')[0] ?? '?'}; this executable is ${r.version}`],

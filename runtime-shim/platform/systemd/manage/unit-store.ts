@@ -96,7 +96,7 @@ export function readInstalledUnit(ctx: Pick<UnitContext, 'unitDir' | 'unit' | 'b
 }
 
 /** What the drop-in stores; `unreadable` when this process may not read it (it is root's only). */
-export type StoredRead = { ok: true; stored: Partial<Record<RuntimeKey, string>>; text: string | null } | { ok: false; problem: string };
+export type StoredRead = { ok: true; stored: Partial<Record<RuntimeKey, string>>; text: string | null } | { ok: false; problem: string; hint: string };
 
 export function readStored(ctx: Pick<UnitContext, 'unitDir' | 'unit'>): StoredRead {
   const file = dropInPath(ctx);
@@ -105,11 +105,14 @@ export function readStored(ctx: Pick<UnitContext, 'unitDir' | 'unit'>): StoredRe
     text = readText(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, problem: code === 'EACCES' || code === 'EPERM' ? `${file} is readable by root only` : `cannot read ${file}: ${(err as Error).message}` };
+    const denied = code === 'EACCES' || code === 'EPERM';
+    return { ok: false, problem: denied ? `${file} is readable by root only` : `cannot read ${file}: ${(err as Error).message}`, hint: denied ? 'run it with sudo' : `check ${file}` };
   }
   if (text === null) return { ok: true, stored: {}, text: null };
   const stored = markerJson(text, STORED_MARKER);
-  if (typeof stored !== 'object' || stored === null) return { ok: false, problem: `${file} has no svcpack-stored line (edited by hand?); "config set" rewrites it` };
+  if (typeof stored !== 'object' || stored === null) {
+    return { ok: false, problem: `${file} has no svcpack-stored line (edited by hand?)`, hint: `move your changes to "systemctl edit ${ctx.unit}" and remove ${file}, then store the settings again` };
+  }
   const values: Partial<Record<RuntimeKey, string>> = {};
   for (const [key, value] of Object.entries(stored)) if (typeof value === 'string') values[key as RuntimeKey] = value;
   return { ok: true, stored: values, text };

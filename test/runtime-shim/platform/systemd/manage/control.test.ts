@@ -234,3 +234,26 @@ describe('commands/run.ts hands the command to the systemd platform', () => {
     );
   });
 });
+
+describe('a failed unit', () => {
+  it('start forgets the failed state (and the start-limit counter) first', async () => {
+    const h = harness();
+    await install(h);
+    h.systemd.active = 'failed';
+    h.systemd.result = 'start-limit-hit';
+    await run(h, { kind: 'start' });
+    expect(h.systemd.verbs().slice(-2)).toEqual([`reset-failed ${UNIT}`, `start ${UNIT}`]);
+  });
+
+  it('a drop-in edited by hand (no svcpack-stored line) is not overwritten', async () => {
+    const h = harness();
+    await install(h);
+    fs.mkdirSync(path.dirname(h.dropIn), { recursive: true });
+    fs.writeFileSync(h.dropIn, '[Service]\nEnvironment=SVCPACK_LOG_LEVEL=debug\n');
+    const err = await failure(h, { kind: 'config', action: 'set', name: 'log-level', values: ['warn'] });
+    expect(`${err.message} — ${err.hint}`).toBe(
+      `cannot read the stored settings: ${h.dropIn} has no svcpack-stored line (edited by hand?) — move your changes to "systemctl edit ${UNIT}" and remove ${h.dropIn}, then store the settings again`,
+    );
+    expect(fs.readFileSync(h.dropIn, 'utf8')).toBe('[Service]\nEnvironment=SVCPACK_LOG_LEVEL=debug\n');
+  });
+});
