@@ -124,7 +124,8 @@ export async function runManageCommand(command: ManageCommand, exe: ExeContext, 
       process.stderr.write(`${name}: ${err.message} — ${err.hint}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`${name}: ${command.kind} failed unexpectedly: ${(err as Error).message ?? String(err)} — report this with the output of "${name}.exe version"\n`);
+    const exeWord = platform.serviceUnits?.().helpWords(exe.config).exe ?? `${name}.exe`;
+    process.stderr.write(`${name}: ${command.kind} failed unexpectedly: ${(err as Error).message ?? String(err)} — report this with the output of "${exeWord} version"\n`);
     if (process.env.SVCPACK_DEBUG === '1') process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }

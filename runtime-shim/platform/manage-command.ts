@@ -40,3 +40,23 @@ export type ControlCommand =
   | { kind: 'reload' | 'rotate' }
   | { kind: 'pause' | 'continue'; timeoutMs?: number }
   | { kind: 'control'; code: number };
+
+/**
+ * How `help` speaks of the platform (commands/command-line.ts `helpText`): the Windows wording is
+ * the default; a backend that manages services its own way gives its own (unit-manager-api.ts).
+ */
+export interface HelpWords {
+  /** How the user runs the executable: `MySvc.exe`, `MySvc`. */
+  exe: string;
+  /** Who may run which commands, the clause after "Commands". */
+  rights: string;
+  /** What `uninstall --purge` deletes. */
+  purged: string;
+  /** Who may read the live figures (status) and the log (logs). */
+  liveReaders: string;
+  logReaders: string;
+  /** Whether `install --password-env/--as/--trigger`, `rotate`, `pause`, `continue`, `control` exist here. */
+  windowsControls: boolean;
+  /** The last line: who starts the executable as the service, and how. */
+  startedBy: string;
+}

@@ -6,7 +6,7 @@
  * the core never imports the backend that implements this.
  */
 import type { ExeConfig } from '../exe-config';
-import type { ManageCommand } from './manage-command';
+import type { HelpWords, ManageCommand } from './manage-command';
 
 export interface ServiceUnitManager {
   /**
@@ -22,4 +22,6 @@ export interface ServiceUnitManager {
    * (error 1063)". Pure.
    */
   notStartedByManager(name: string, serviceArg: string): string;
+  /** How `help` and the usage lines speak of this platform (the executable's name, root, what purge deletes). Pure. */
+  helpWords(config: ExeConfig): HelpWords;
 }

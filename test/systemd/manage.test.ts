@@ -65,6 +65,15 @@ describe('the Linux management commands on systemd 257', () => {
     await c?.shutdown();
   });
 
+  test('help speaks Linux; a usage error points at it', async () => {
+    const help = await asNobody('help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`Usage: ${NAME} <command> [options]\n`);
+    expect(help.stdout).toContain(`systemd starts "${BINARY}" --service`);
+    const wrong = await asNobody('instal');
+    expect([wrong.stderr, wrong.code]).toEqual([`${NAME}: unknown command 'instal' — run "${NAME} help" for the commands\n`, 2]);
+  });
+
   test('as a user that is not root: install is refused with one line, exit 1; nothing is written', async () => {
     const r = await asNobody('install');
     expect([r.stderr, r.code]).toEqual([`${NAME}: install needs root — run it with sudo\n`, 1]);

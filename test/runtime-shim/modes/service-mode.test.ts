@@ -188,7 +188,13 @@ describe('--service not started by the SCM', () => {
 
   it("a backend that manages services its own way says which manager it is (systemd)", async () => {
     sandbox = sandboxProcess({ exitThrows: true });
-    const units = { run: () => Promise.resolve(0), notStartedByManager: (name: string, arg: string) => `started with ${arg} but not by systemd — start it with "systemctl start ${name}"` };
+    const units = {
+      run: () => Promise.resolve(0),
+      notStartedByManager: (name: string, arg: string) => `started with ${arg} but not by systemd — start it with "systemctl start ${name}"`,
+      helpWords: () => {
+        throw new Error('not asked');
+      },
+    };
     exe = testExe({ connect: 'not-started-by-scm', units });
     await expect(startExe(exe, { args: ['--service'], nodeStyle: null })).rejects.toEqual(new ExitCalled(2));
     expect(sandbox.stderr.join('')).toBe(`${NAME}: started with --service but not by systemd — start it with "systemctl start ${NAME}"\n`);

@@ -86,6 +86,18 @@ function windowsOnly(what: string, instead: string): ManageError {
 export function systemdUnits(deps: UnitManagerDeps = {}): ServiceUnitManager {
   const monotonicUs = deps.monotonicUs ?? (() => Number(process.hrtime.bigint() / 1000n));
   return {
+    helpWords(config) {
+      const exePath = deps.exePath ?? process.execPath;
+      return {
+        exe: path.posix.basename(exePath),
+        rights: 'install, uninstall, start, stop, restart, reload and config set/reset need root: run them with sudo',
+        purged: `the folders systemd made for it: /var/lib/${config.name} (data and log files), /var/log/${config.name}, /var/cache/${config.name}`,
+        liveReaders: 'root',
+        logReaders: 'the journal, or the log files when it writes only those: root, or the groups adm and systemd-journal for the journal',
+        windowsControls: false,
+        startedBy: `systemd starts "${exePath}" --service (ExecStart= of /etc/systemd/system/${config.name}.service, written by install).`,
+      };
+    },
     notStartedByManager(name, serviceArg) {
       return `started with ${serviceArg} but not by systemd (neither NOTIFY_SOCKET nor INVOCATION_ID is set) — start it with "systemctl start ${name}", or use "${name} run" to run it in a console`;
     },

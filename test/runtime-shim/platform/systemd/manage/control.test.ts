@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ManageCommand } from '../../../../../runtime-shim/commands/command-line';
+import { helpText, type ManageCommand } from '../../../../../runtime-shim/commands/command-line';
 import { ManageError } from '../../../../../runtime-shim/commands/context';
 import { runManageCommand } from '../../../../../runtime-shim/commands/run';
 import { journalArgs } from '../../../../../runtime-shim/platform/systemd/manage/logs';
@@ -255,5 +255,18 @@ describe('a failed unit', () => {
       `cannot read the stored settings: ${h.dropIn} has no svcpack-stored line (edited by hand?) — move your changes to "systemctl edit ${UNIT}" and remove ${h.dropIn}, then store the settings again`,
     );
     expect(fs.readFileSync(h.dropIn, 'utf8')).toBe('[Service]\nEnvironment=SVCPACK_LOG_LEVEL=debug\n');
+  });
+});
+
+describe('help on Linux', () => {
+  it('names the executable without .exe, root instead of an administrator prompt, and leaves out what is Windows-only', () => {
+    const h = harness();
+    const words = systemdUnits(h.deps).helpWords(h.config);
+    const text = helpText(h.config, words);
+    expect(text).toContain('Usage: MySvc <command> [options]\n');
+    expect(text).toContain('Commands (install, uninstall, start, stop, restart, reload and config set/reset need root: run them with sudo):\n');
+    expect(text).toContain(`--purge                                also delete the folders systemd made for it: /var/lib/${NAME} (data and log files), /var/log/${NAME}, /var/cache/${NAME}\n`);
+    for (const gone of ['--password-env', '--trigger', '\n  rotate ', '\n  pause | continue', '\n  control <code>', '.exe', 'administrator prompt']) expect(text).not.toContain(gone);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(`systemd starts "${EXE}" --service (ExecStart= of /etc/systemd/system/${UNIT}, written by install).`);
   });
 });
