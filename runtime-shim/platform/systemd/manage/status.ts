@@ -112,7 +112,8 @@ export function formatUnitStatus(r: UnitStatusReport, ctx: Pick<UnitContext, 'ex
       ['command', r.binaryPath ?? ''],
       ['dependencies', r.dependencies?.length ? r.dependencies.join(', ') : '(none)'],
       ['version', r.thisExe ? `${r.version} (this executable)` : `installed from ${r.binaryPath?.split(' ')[0] ?? '?'}; this executable is ${r.version}`],
-      ['last exit', sys.execMainCode ? endText({ result: sys.result, execMainCode: sys.execMainCode, execMainStatus: sys.execMainStatus }) : '(never ran)'],
+      // systemd forgets the last exit when it starts the process again.
+      ['last exit', sys.execMainCode ? endText({ result: sys.result, execMainCode: sys.execMainCode, execMainStatus: sys.execMainStatus }) : r.pid ? '(none since it started)' : '(never ran)'],
       ['restarts', String(sys.restarts)],
       ['unit', sys.unitFile],
     );

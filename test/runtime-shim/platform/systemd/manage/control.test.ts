@@ -139,6 +139,7 @@ describe('status', () => {
     await run(h, { kind: 'status', json: false });
     expect(h.out[1]).toMatch(/\n  state +RUNNING \(pid 4242\) — systemd: active \(running\)\n/);
     expect(h.out[1]).toMatch(/\n  memory +service 50\.0 MiB \(heap 10\.0 MiB\)\n/);
+    expect(h.out[1]).toMatch(/\n  last exit +\(none since it started\)\n/);
     expect(h.out[1]).toMatch(/\n  running for +5\.0 s \(since Mon 2026-12-07 16:50:00 UTC\)\n/);
   });
 
