@@ -69,7 +69,7 @@ function installScript(name: string, script: string): string {
 # Installs the systemd service ${shQuoted(name)}: copies the executable ${shQuoted(name)} next to this
 # script to ${linuxBinaryPath(name)} (owned by root, mode 0755) and runs "${linuxBinaryPath(name)} install",
 # which writes the unit from the settings built into the executable, enables and starts it.
-# Arguments are passed on to install (its flags: "${name} help install"). Run as root. Safe to run
+# Arguments are passed on to install (its flags: "${name} help"). Run as root. Safe to run
 # again: the binary is replaced and the installed service updated.
 ${preamble(name, script)}here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 src="$here/$name"
@@ -85,7 +85,7 @@ mv -f "$bin.new" "$bin" || fail "cannot replace $bin"
 function uninstallScript(name: string, script: string): string {
   return `#!/bin/sh
 # Stops and removes the systemd service ${shQuoted(name)} by running "${linuxBinaryPath(name)} uninstall",
-# then deletes ${linuxInstallDir(name)}. Arguments are passed on to uninstall (its flags: "${name} help uninstall").
+# then deletes ${linuxInstallDir(name)}. Arguments are passed on to uninstall (its flags: "${name} help").
 # Run as root. Safe to run again: does nothing when nothing is installed.
 ${preamble(name, script)}if [ -x "$bin" ]; then
   "$bin" uninstall "$@" || fail "removing service $name failed - see the message above"
