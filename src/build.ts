@@ -209,7 +209,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         inputs: first.bundle.inputs,
         outputs,
         size: { runtimeBytes: first.runtimeBytes, exeBytes: first.signing?.signed.bytes ?? first.bytes.byteLength, compressed: plan.compress },
-        timings: { ...first.timings, ...timings },
+        timings: stepOrder(first.timings, timings),
         sourceDateEpoch: timeDateStamp ?? null,
         signature: first.signing?.signed.signature,
         targets: Object.fromEntries(
@@ -229,7 +229,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
       const finals = await stage.commit([...staged, ...(sbomFile ? [sbomFile] : []), recordFile]);
-      return { record, files: finals, timings: { ...first.timings, ...timings }, targetTimings: Object.fromEntries(built.map((b) => [b.target, b.timings])) };
+      return { record, files: finals, timings: stepOrder(first.timings, timings), targetTimings: Object.fromEntries(built.map((b) => [b.target, b.timings])) };
     } catch (err) {
       await stage.abandon();
       throw err;
@@ -238,6 +238,13 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   // 'emit' was timed after the record was written: the result has it.
   result.timings.emit = timings.emit!;
   return result;
+}
+
+/** The shared steps' and the first target's durations in one object, in the order the steps begin, the total last. */
+function stepOrder(target: Record<string, number>, shared: Record<string, number>): Record<string, number> {
+  const order: readonly string[] = ['resolve', 'dependencies', 'runtime', 'bundle', 'blob', 'resources', 'inject', 'pkg', 'sign', 'emit', 'total'];
+  const all = { ...target, ...shared };
+  return Object.fromEntries(Object.entries(all).sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0)));
 }
 
 /** What every target's steps share. */
