@@ -93,7 +93,7 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin, name
     case 'choices': {
       const choices = spec.choices ?? [];
       const items = typeof value === 'string' ? value.split(',').map((v) => v.trim()) : isStringList(value) ? value : undefined;
-      allowed(items !== undefined && items.length > 0 && items.every((item) => choices.includes(item)), `a list of ${quotedList(choices)}, or one comma-separated string of them`);
+      allowed(items !== undefined && items.length > 0 && items.every((item) => choices.includes(item)), `a list of ${choices.map((c) => JSON.stringify(c)).join(', ')}, such as ${JSON.stringify(choices)}, or one comma-separated string such as "${choices.join(',')}"`);
       return value;
     }
     case 'boolean':
