@@ -1,0 +1,205 @@
+/**
+ * `--target linux-x64`: real builds of fixtures/hello-http, shared by the tests below (postject
+ * takes ≈ 5 s per Linux executable): one Linux-only build, and one of both targets in another
+ * folder. The ELF runs on this host (`run` answers HTTP, `version`, `help`), is byte-identical
+ * across the two folders, `svcpack inspect` reads it, and the Windows outputs of the two-target
+ * build are those of a Windows-only build. Needs the Node runtimes in the cache (~/.cache/svcpack)
+ * or the network.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { build, type BuildResult } from '../src/build';
+import type { BuildOptions } from '../src/config/options';
+import { SvcpackError } from '../src/errors';
+import { formatInspect } from '../src/inspect/format';
+import { inspect } from '../src/inspect/inspect';
+import { ELF_MANIFEST_MAGIC, readElfNote, readManifestTrailer } from '../src/pack/elf';
+import { decodeManifest } from '../src/pack/manifest';
+import { rejected } from './support/thrown';
+
+const fixturesDir = path.resolve(import.meta.dirname, '..', 'fixtures');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-linux-target-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Copies `fixture` to `<root>/<where>` and builds it there as hello-http into `<root>/<outDir>`. */
+async function buildCopy(fixture: string, where: string, outDir: string, extra: Partial<BuildOptions> = {}): Promise<BuildResult> {
+  const project = path.join(root, where);
+  fs.cpSync(path.join(fixturesDir, fixture), project, { recursive: true });
+  return build({ entry: path.join(project, 'app.ts'), name: 'hello-http', outDir: path.join(root, outDir), ...extra });
+}
+
+const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const LINUX_OUTPUTS = ['hello-http', 'hello-http.service', 'install-hello-http.sh', 'uninstall-hello-http.sh'];
+const WINDOWS_OUTPUTS = ['hello-http.exe', 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1'];
+
+let linuxOnly: BuildResult;
+let both: BuildResult;
+const elf = () => path.join(root, 'out-a', 'hello-http');
+
+beforeAll(async () => {
+  linuxOnly = await buildCopy('hello-http', 'first/app', 'out-a', { targets: 'linux-x64' });
+  both = await buildCopy('hello-http', 'second/deeper/project-b', 'elsewhere/out-b', { targets: ['win-x64', 'linux-x64'] });
+}, 240_000);
+
+describe('a linux-x64 build', () => {
+  test('writes the ELF (0755), its unit and the two scripts, and records each output with its size and hash', () => {
+    const out = path.join(root, 'out-a');
+    expect(fs.readdirSync(out).sort()).toEqual([...LINUX_OUTPUTS, 'hello-http.build.json'].sort());
+    expect(linuxOnly.files.map((f) => path.basename(f))).toEqual([...LINUX_OUTPUTS, 'hello-http.build.json']);
+    const bytes = fs.readFileSync(elf());
+    expect([...bytes.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+    for (const file of ['hello-http', 'install-hello-http.sh', 'uninstall-hello-http.sh']) expect(fs.statSync(path.join(out, file)).mode & 0o777, file).toBe(0o755);
+    const { record } = linuxOnly;
+    expect(record.node.target).toBe('linux-x64');
+    expect(Object.keys(record.outputs).sort()).toEqual([...LINUX_OUTPUTS].sort());
+    expect(record.outputs['hello-http']).toEqual({ bytes: bytes.byteLength, sha256: sha256(elf()) });
+    expect(record.targets?.['linux-x64']).toMatchObject({ executable: 'hello-http', outputs: LINUX_OUTPUTS, size: { exeBytes: bytes.byteLength } });
+    expect(Object.keys(record.targets?.['linux-x64']?.timings ?? {})).toEqual(['dependencies', 'bundle', 'blob', 'inject']);
+    expect(record.targets?.['win-x64']).toBeUndefined();
+    // No build-machine path inside the executable.
+    for (const absolute of [root, path.resolve(fixturesDir, '..')]) expect(bytes.includes(absolute)).toBe(false);
+  });
+
+  test('the unit runs the binary where the install script puts it; the scripts need root and call install/uninstall', () => {
+    const out = path.join(root, 'out-a');
+    const unit = fs.readFileSync(path.join(out, 'hello-http.service'), 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/opt\/hello-http\/hello-http --service$/m);
+    const install = fs.readFileSync(path.join(out, 'install-hello-http.sh'), 'utf8');
+    expect(install).toMatch(/^#!\/bin\/sh\n/);
+    expect(install).toContain('install -o root -g root -m 0755 "$src" "$bin.new"');
+    expect(install).toContain('"$bin" install "$@"');
+    const uninstall = fs.readFileSync(path.join(out, 'uninstall-hello-http.sh'), 'utf8');
+    expect(uninstall).toContain('"$bin" uninstall "$@"');
+    expect(uninstall).toContain(`rm -rf -- "$dir"`);
+    // Not root (nobody, when the tests run as root): one line, exit 1, nothing done. The script is
+    // read from stdin: nobody cannot read the temp folder.
+    const notRoot = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    for (const script of ['install-hello-http.sh', 'uninstall-hello-http.sh']) {
+      const r = spawnSync('sh', ['-s'], { input: fs.readFileSync(path.join(out, script)), encoding: 'utf8', cwd: '/', ...notRoot });
+      expect(r.status, script).toBe(1);
+      expect(r.stderr).toBe(`${script}: run this script as root (sudo sh ${script})\n`);
+    }
+  });
+
+  test('runs on this host: `run` serves HTTP in the console and stops on Ctrl+C; `version` and `help` answer', async () => {
+    const version = spawnSync(elf(), ['version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^hello-http 1\.2\.3 \(svcpack [^,]+, Node\.js v\d+\.\d+\.\d+\)\n$/);
+    const help = spawnSync(elf(), ['help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage:');
+
+    const port = await freePort();
+    const child = spawn(elf(), ['run'], { cwd: os.tmpdir(), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => output.includes(`listening on http://127.0.0.1:${port}`), 15_000, () => output);
+      expect(await get(`http://127.0.0.1:${port}/`)).toBe('ok');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('[lifecycle] running');
+  });
+
+  test('svcpack inspect reads the ELF without running it: the manifest (trailer), the SEA blob (note), no signature', async () => {
+    const r = await inspect(elf());
+    expect(r).toMatchObject({ format: 'elf', sea: true, versionInfo: null, signature: { status: 'unsigned' }, node: { version: linuxOnly.record.node.version } });
+    expect(r.svcpack).toMatchObject({ name: 'hello-http', version: '1.2.3', packer: 'direct', compressed: false });
+    expect(r.sha256).toBe(linuxOnly.record.outputs['hello-http']!.sha256);
+    const text = formatInspect(r);
+    expect(text).toMatch(/^format +ELF \(Linux executable\)$/m);
+    expect(text).toMatch(/^name +hello-http$/m);
+    expect(text).toMatch(/^SEA +yes$/m);
+    // The trailer: the manifest JSON, its length, the magic, after the ELF image.
+    const bytes = fs.readFileSync(elf());
+    expect(bytes.subarray(-ELF_MANIFEST_MAGIC.length).toString('latin1')).toBe(ELF_MANIFEST_MAGIC);
+    expect(decodeManifest(readManifestTrailer(bytes)!).name).toBe('hello-http');
+    expect(readElfNote(bytes, 'NODE_SEA_BLOB')?.byteLength).toBeGreaterThan(1000);
+  });
+
+  test('an app that loads a native addon is refused for linux-x64: one line, exit 2, nothing written', async () => {
+    const project = path.join(root, 'addon-app');
+    fs.mkdirSync(path.join(project, 'node_modules', 'fake-addon'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'package.json'), '{"name":"addon-app","version":"1.0.0"}\n');
+    fs.writeFileSync(path.join(project, 'app.ts'), "import addon from 'fake-addon';\nconsole.log(addon);\n");
+    fs.writeFileSync(path.join(project, 'node_modules', 'fake-addon', 'package.json'), '{"name":"fake-addon","version":"2.0.0","main":"index.js"}\n');
+    fs.writeFileSync(path.join(project, 'node_modules', 'fake-addon', 'index.js'), "module.exports = require('node-gyp-build')(__dirname);\n");
+    const outDir = path.join(root, 'addon-out');
+    const err = await rejected(SvcpackError, build({ entry: path.join(project, 'app.ts'), name: 'addon-app', outDir, targets: 'linux-x64' }));
+    expect(err.exitCode).toBe(2);
+    expect(err.toLine()).toBe(
+      'svcpack: fake-addon@2.0.0 loads its native addon through node-gyp-build, and svcpack does not embed native addons in a linux-x64 executable yet — build this app for Windows only (--target win-x64), or use a pure-JavaScript alternative to the package',
+    );
+    expect(fs.existsSync(outDir)).toBe(false);
+  });
+});
+
+describe('reproducible and both targets in one run', () => {
+  test('the same project in another folder, built for both targets: the ELF and its files are byte-identical', () => {
+    const a = path.join(root, 'out-a');
+    const b = path.join(root, 'elsewhere', 'out-b');
+    for (const file of LINUX_OUTPUTS) expect(sha256(path.join(b, file)), file).toBe(sha256(path.join(a, file)));
+    for (const file of LINUX_OUTPUTS) expect(both.record.outputs[file]).toEqual(linuxOnly.record.outputs[file]);
+  });
+
+  test('both targets: every output of each, win-x64 first, each target with its own koffi.node and timings', () => {
+    const out = path.join(root, 'elsewhere', 'out-b');
+    expect(both.files.map((f) => path.basename(f))).toEqual([...WINDOWS_OUTPUTS, ...LINUX_OUTPUTS, 'hello-http.build.json']);
+    expect(fs.readdirSync(out).sort()).toEqual([...WINDOWS_OUTPUTS, ...LINUX_OUTPUTS, 'hello-http.build.json'].sort());
+    const { targets } = both.record;
+    expect(Object.keys(targets ?? {})).toEqual(['win-x64', 'linux-x64']);
+    expect(targets?.['win-x64']?.outputs).toEqual(WINDOWS_OUTPUTS);
+    expect(targets?.['linux-x64']?.outputs).toEqual(LINUX_OUTPUTS);
+    expect(targets?.['win-x64']?.koffiSha256).not.toBe(targets?.['linux-x64']?.koffiSha256);
+    expect(Object.keys(targets?.['win-x64']?.timings ?? {})).toEqual(['dependencies', 'bundle', 'blob', 'resources']);
+    expect(both.record.node.target).toBe('win-x64');
+    expect(fs.readFileSync(path.join(out, 'hello-http.exe')).subarray(0, 2).toString('latin1')).toBe('MZ');
+  });
+
+  test('the Windows outputs of the two-target build are those of a Windows-only build', async () => {
+    const winOnly = await buildCopy('hello-http', 'third/app', 'out-c');
+    for (const file of WINDOWS_OUTPUTS) expect(winOnly.record.outputs[file], file).toEqual(both.record.outputs[file]);
+    expect(Object.keys(winOnly.record.outputs).sort()).toEqual([...WINDOWS_OUTPUTS].sort());
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+async function waitFor(ok: () => boolean, ms: number, what: () => string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out; output so far:\n${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
