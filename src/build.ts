@@ -17,7 +17,7 @@ import { svcpackVersion } from './package-root';
 import { makeSeaBlob, packDirect } from './pack/direct';
 import { packElf } from './pack/elf';
 import { koffiNativeFor, type NativeModule } from './pack/koffi-native';
-import { linuxOutputs } from './emit/linux-outputs';
+import { checkLinuxName, linuxOutputs } from './emit/linux-outputs';
 import { linuxAddonRefusal } from './bundle/addons/linux-refusal';
 import { configKey } from './config/config-keys';
 import { SIGN_KEYS } from './config/sign-options';
@@ -110,6 +110,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const plan = await step('resolve', () => {
     const resolved = resolveBuildOptions(options);
     if (resolved.packer === 'pkg') refuseAddonsForPkg(resolved.projectDir); // before anything is fetched
+    if (resolved.targets.includes('linux-x64')) checkLinuxName(resolved.name);
     return resolved;
   });
   const windows = plan.targets.includes('win-x64');

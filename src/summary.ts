@@ -94,7 +94,8 @@ export class ProgressPrinter {
 
   on(e: BuildEvent): void {
     if (e.type === 'step') {
-      if (e.status === 'start' && e.step === 'pkg') this.line(`${STEP_LABELS[e.step]}…`);
+      // The two slow steps (≈ 5-15 s) say that they run.
+      if (e.status === 'start' && (e.step === 'pkg' || e.step === 'inject')) this.line(`${STEP_LABELS[e.step]}…`);
       return;
     }
     if (e.type === 'warning') {

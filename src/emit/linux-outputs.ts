@@ -17,12 +17,25 @@ import path from 'node:path';
 import type { ExeConfig } from '../../runtime-shim/exe-config';
 import { runtimeOf } from '../../runtime-shim/settings/runtime-settings';
 import { MIN_SYSTEMD_VERSION, unitFile } from '../../runtime-shim/platform/systemd/unit-file';
-import { UnitError } from '../../runtime-shim/platform/systemd/unit-syntax';
+import { UnitError, unitName } from '../../runtime-shim/platform/systemd/unit-syntax';
 import { usageError } from '../errors';
 
 /** Where the install script puts the executable of service `name`. */
 export const linuxInstallDir = (name: string): string => path.posix.join('/opt', name);
 export const linuxBinaryPath = (name: string): string => path.posix.join(linuxInstallDir(name), name);
+
+/**
+ * Checks, before anything is built, that `name` can name a systemd unit (letters, digits, `_ . -`):
+ * usage error (exit 2) otherwise. Windows takes names systemd does not (a space, `@`…).
+ */
+export function checkLinuxName(name: string): void {
+  try {
+    unitName(name);
+  } catch (err) {
+    if (err instanceof UnitError) throw usageError('INVALID_NAME', `${err.message} (target linux-x64)`, err.hint);
+    throw err;
+  }
+}
 
 /** The outputs' names, for service `name`. */
 export const linuxOutputNames = (name: string) => ({ unit: `${name}.service`, install: `install-${name}.sh`, uninstall: `uninstall-${name}.sh` });

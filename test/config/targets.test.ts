@@ -93,6 +93,15 @@ describe('svcpack build --target on the command line', () => {
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 
+  it('a service name systemd cannot take, with a linux target: one line, exit 2, before anything is built', async () => {
+    const outDir = path.join(dir, 'dist-space');
+    expect(await main(['build', path.join(dir, 'app.ts'), '--name', 'My Svc', '--target', 'win-x64,linux-x64', '--out-dir', outDir])).toBe(2);
+    expect(out.stderr).toBe(
+      'svcpack: the service name "My Svc" contains a space, which a systemd unit name cannot hold (target linux-x64) — build it with a --name of letters, digits, _ . and - only (such as OrderSync or order-sync)\n',
+    );
+    expect(fs.existsSync(outDir)).toBe(false);
+  });
+
   it('--packer pkg --target linux-x64: one line, exit 2', async () => {
     expect(await main(['build', path.join(dir, 'app.ts'), '--name', 'my-svc', '--target', 'linux-x64', '--packer', 'pkg'])).toBe(2);
     expect(out.stderr.trim().split('\n')).toHaveLength(1);
