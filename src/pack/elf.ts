@@ -4,8 +4,8 @@
  * flipped, then the svcpack manifest appended after the ELF image as a trailer
  * (docs/architecture.md, "The Linux executable"). postject is Node's own SEA injector: it writes
  * the ELF note for every Node line (Node 22 and 24 have no `--build-sea`). It is a WebAssembly
- * build of LIEF that reads and rewrites the whole binary in memory: on the 120 MB linux-x64 node
- * it takes about 5 s and 0.9 GB.
+ * build of LIEF that reads and rewrites the whole binary in memory: on the 143 MB linux-x64 node
+ * of Node 26 it takes about 5 s and 1 GB, in a worker thread of its own (INJECT_WORKER).
  *
  * The trailer: `<manifest JSON, UTF-8><length: uint32 LE><ELF_MANIFEST_MAGIC>`. The loader maps
  * only the ELF's segments, so bytes after the last one never reach memory; `svcpack inspect` reads
@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { failure } from '../errors';
 import { encodeManifest, type ExeManifest } from './manifest';
 import { SEA_FUSE, SEA_RESOURCE_NAME } from './pe';
@@ -35,9 +36,23 @@ export interface ElfPackInput {
   manifest: ExeManifest;
 }
 
-interface Postject {
-  inject(file: string, resourceName: string, data: Buffer, options: { sentinelFuse: string; overwrite?: boolean }): Promise<void>;
-}
+/**
+ * The script of the worker thread postject runs in: its WebAssembly memory (≈ 1 GB for the
+ * linux-x64 node) is released when the worker ends, rather than staying with the build's process,
+ * and the build's event loop keeps running meanwhile. postject prints LIEF's warnings through
+ * console.warn ("Can't find string offset for section name '.note.100'", one per note it rewrites:
+ * harmless, the notes have no section names); they are kept off the build's stderr, anything else
+ * it prints passes.
+ */
+const INJECT_WORKER = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+console.warn = (...args) => {
+  if (!(typeof args[0] === 'string' && args[0].startsWith('warning: '))) process.stderr.write(args.join(' ') + '\\n');
+};
+require(w.postject)
+  .inject(w.file, w.resource, Buffer.from(w.blob.buffer, w.blob.byteOffset, w.blob.byteLength), { sentinelFuse: w.fuse })
+  .then(() => parentPort.postMessage({ ok: true }), (err) => parentPort.postMessage({ ok: false, message: String((err && err.message) || err) }));
+`;
 
 /** The executable: `node` + the blob as the NODE_SEA_BLOB note + the fuse flipped + the manifest trailer. */
 export async function packElf(input: ElfPackInput): Promise<{ elf: Buffer; injectMs: number }> {
@@ -45,22 +60,16 @@ export async function packElf(input: ElfPackInput): Promise<{ elf: Buffer; injec
   try {
     const file = path.join(workDir, 'node');
     await fs.writeFile(file, input.node);
-    const postject = createRequire(import.meta.url)('postject') as Postject;
     const t = performance.now();
-    // postject's WebAssembly module prints LIEF's warnings through console.warn, which it binds when
-    // inject creates the module: "Can't find string offset for section name '.note.100'" for each
-    // note it rewrites (harmless: the notes have no section names). They are kept off the build's
-    // stderr; anything else it prints passes.
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => {
-      if (!(typeof args[0] === 'string' && args[0].startsWith('warning: '))) warn(...args);
-    };
-    try {
-      await postject.inject(file, SEA_RESOURCE_NAME, input.seaBlob, { sentinelFuse: SEA_FUSE });
-    } catch (err) {
-      throw failure('PACK_FAILED', `postject could not inject the SEA blob into the linux-x64 node: ${(err as Error).message}`, 'check that the cached linux-x64 node is an official build (delete it from the cache to fetch it again)', err);
-    } finally {
-      console.warn = warn;
+    const postject = createRequire(import.meta.url).resolve('postject');
+    const result = await new Promise<{ ok: boolean; message?: string }>((resolve) => {
+      const worker = new Worker(INJECT_WORKER, { eval: true, workerData: { postject, file, resource: SEA_RESOURCE_NAME, blob: input.seaBlob, fuse: SEA_FUSE } });
+      worker.once('message', resolve);
+      worker.once('error', (err) => resolve({ ok: false, message: err.message }));
+      worker.once('exit', (code) => resolve({ ok: false, message: `the worker ended with exit code ${code}` }));
+    });
+    if (!result.ok) {
+      throw failure('PACK_FAILED', `postject could not inject the SEA blob into the linux-x64 node: ${result.message}`, 'check that the cached linux-x64 node is an official build (delete it from the cache to fetch it again)');
     }
     const injectMs = performance.now() - t;
     const image = await fs.readFile(file);
