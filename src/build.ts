@@ -445,16 +445,19 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
 
 /**
  * The options a linux-x64 executable does not carry, given to a build without a win-x64 target:
- * one warning line naming them (never an error: a config shared by both targets may hold them).
+ * one warning line naming them, and one for `--native` (never an error: a config shared by both
+ * targets may hold them).
  */
 export function windowsOnlyOptionWarnings(options: BuildOptions, targets: readonly Target[]): string[] {
   if (targets.includes('win-x64')) return [];
   const resources = (['icon', 'company', 'productName', 'copyright'] as const).filter((k) => options[k] !== undefined).map((k) => configKey(k).flag);
   const signing = SIGN_KEYS.filter((k) => options[k] !== undefined).map((k) => configKey(k).flag);
   const given = [...resources, ...signing];
-  if (given.length === 0) return [];
   const what = [resources.length ? 'version resources and icons' : '', signing.length ? 'Authenticode signatures' : ''].filter(Boolean).join(' or ');
-  return [`${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply to the linux-x64 executable (an ELF file has no ${what}); ignored`];
+  const warnings = given.length ? [`${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply to the linux-x64 executable (an ELF file has no ${what}); ignored`] : [];
+  const native = Array.isArray(options.native) ? options.native.length > 0 : Object.keys(options.native ?? {}).length > 0;
+  if (native) warnings.push('--native gives win32-x64 .node files, which the linux-x64 executable cannot load; ignored');
+  return warnings;
 }
 
 /** The text of the `--sbom` file (emit/sbom.ts) of an exe whose SHA-256 is `exeSha256`. */

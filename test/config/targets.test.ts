@@ -82,6 +82,9 @@ describe('Windows-only options on a Linux-only build', () => {
     ]);
     expect(windowsOnlyOptionWarnings(given, ['win-x64', 'linux-x64'])).toEqual([]);
     expect(windowsOnlyOptionWarnings({ entry: 'app.ts', name: 'x' }, ['linux-x64'])).toEqual([]);
+    expect(windowsOnlyOptionWarnings({ entry: 'app.ts', name: 'x', native: ['a=b.node'] }, ['linux-x64'])).toEqual([
+      '--native gives win32-x64 .node files, which the linux-x64 executable cannot load; ignored',
+    ]);
   });
 });
 
