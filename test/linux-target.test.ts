@@ -144,6 +144,45 @@ describe('a linux-x64 build', () => {
   });
 });
 
+describe('the embedded dependency tree of a linux-x64 build', () => {
+  test('is the one npm installs on linux-x64: a Linux-only optional package in, a Windows-only one out; a package loaded by a computed name loads from it', { timeout: 120_000 }, async () => {
+    const project = path.join(root, 'tree-app');
+    const lockPackages = {
+      '': { name: 'tree-app', version: '1.0.0', dependencies: { foo: '1.0.0' }, optionalDependencies: { 'watcher-linux-x64': '1.0.0', 'watcher-win32-x64': '1.0.0' } },
+      'node_modules/foo': { version: '1.0.0', license: 'MIT' },
+      'node_modules/watcher-linux-x64': { version: '1.0.0', optional: true, os: ['linux'], cpu: ['x64'], license: 'MIT' },
+      // Not installed here, with an integrity no tarball has: fetching it would fail the build.
+      'node_modules/watcher-win32-x64': { version: '1.0.0', optional: true, os: ['win32'], cpu: ['x64'], integrity: `sha512-${'A'.repeat(86)}==` },
+    };
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'tree-app', version: '1.0.0', type: 'module', dependencies: { foo: '1.0.0' }, optionalDependencies: { 'watcher-linux-x64': '1.0.0', 'watcher-win32-x64': '1.0.0' } }),
+      'package-lock.json': JSON.stringify({ name: 'tree-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lockPackages }),
+      'app.ts': [
+        "import { createRequire } from 'node:module';",
+        'const require = createRequire(import.meta.url);',
+        "console.log('foo:', require(['f', 'oo'].join('')).table);",
+        "console.log('watcher:', require(['watcher', process.platform, process.arch].join('-')).kind);",
+        '',
+      ].join('\n'),
+      'node_modules/foo/package.json': JSON.stringify({ name: 'foo', version: '1.0.0', main: 'index.js', license: 'MIT' }),
+      'node_modules/foo/index.js': "module.exports = { table: require('node:fs').readFileSync(require('node:path').join(__dirname, 'table.txt'), 'utf8').trim() };\n",
+      'node_modules/foo/table.txt': 'rows from the tree\n',
+      'node_modules/watcher-linux-x64/package.json': JSON.stringify({ name: 'watcher-linux-x64', version: '1.0.0', os: ['linux'], cpu: ['x64'], license: 'MIT' }),
+      'node_modules/watcher-linux-x64/index.js': "module.exports = { kind: 'the linux one' };\n",
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+      fs.writeFileSync(path.join(project, file), text);
+    }
+    const result = await build({ entry: path.join(project, 'app.ts'), name: 'tree-app', outDir: path.join(root, 'tree-out'), targets: 'linux-x64' });
+    expect(result.record.embedded.packages?.map((p) => p.name)).toEqual(['foo', 'watcher-linux-x64']);
+    const run = spawnSync(path.join(root, 'tree-out', 'tree-app'), ['run'], { encoding: 'utf8', cwd: os.tmpdir(), timeout: 30_000 });
+    expect(run.stdout).toContain('foo: rows from the tree\n');
+    expect(run.stdout).toContain('watcher: the linux one\n');
+    expect(run.status).toBe(0);
+  });
+});
+
 describe('reproducible and both targets in one run', () => {
   test('the same project in another folder, built for both targets: the ELF and its files are byte-identical', () => {
     const a = path.join(root, 'out-a');
