@@ -183,6 +183,45 @@ describe('the embedded dependency tree of a linux-x64 build', () => {
   });
 });
 
+describe('a tree package that ships a Linux addon', () => {
+  test('refuses the linux-x64 build in one line naming the file, the --exclude that leaves it out works', { timeout: 120_000 }, async () => {
+    const project = path.join(root, 'tree-addon');
+    const lock = {
+      '': { name: 'tree-addon', version: '1.0.0', dependencies: { css: '1.0.0' } },
+      'node_modules/css': { version: '1.0.0', license: 'MIT' },
+    };
+    // An x86-64 ELF shared object's first bytes: what a prebuilt linux-x64 addon starts with.
+    const elfHead = Buffer.alloc(64);
+    elfHead.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+    elfHead.writeUInt16LE(3, 16); // ET_DYN
+    elfHead.writeUInt16LE(62, 18); // EM_X86_64
+    const files: Record<string, string | Buffer> = {
+      'package.json': JSON.stringify({ name: 'tree-addon', version: '1.0.0', dependencies: { css: '1.0.0' } }),
+      'package-lock.json': JSON.stringify({ name: 'tree-addon', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lock }),
+      'app.ts': "import css from 'css';\nconsole.log(css);\n",
+      'node_modules/css/package.json': JSON.stringify({ name: 'css', version: '1.0.0', main: 'index.js', license: 'MIT' }),
+      // Loaded by a computed name, which the bundle cannot see.
+      'node_modules/css/index.js': "module.exports = (() => { try { return require(['./css', process.platform, 'node'].join('.')); } catch { return 'no addon'; } })();\n",
+      'node_modules/css/css.linux.node': elfHead,
+    };
+    for (const [file, data] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+      fs.writeFileSync(path.join(project, file), data);
+    }
+    const outDir = path.join(root, 'tree-addon-out');
+    const options = { entry: path.join(project, 'app.ts'), name: 'tree-addon', outDir, targets: 'linux-x64' };
+    const err = await rejected(SvcpackError, build(options));
+    expect(err.exitCode).toBe(2);
+    expect(err.toLine()).toBe(
+      'svcpack: css@1.0.0 ships the native addon node_modules/css/css.linux.node, and svcpack does not embed native addons in a linux-x64 executable yet — build this app for Windows only (--target win-x64), use a pure-JavaScript alternative to the package, or leave it out with --exclude "node_modules/css/*.node" if the app never loads it',
+    );
+    expect(fs.existsSync(outDir)).toBe(false);
+    // Left out as the line says: the build succeeds, and the package falls back as it would without the addon.
+    await build({ ...options, exclude: ['node_modules/css/*.node'] });
+    expect(spawnSync(path.join(outDir, 'tree-addon'), ['run'], { encoding: 'utf8', cwd: os.tmpdir(), timeout: 30_000 }).stdout).toContain('no addon');
+  });
+});
+
 describe('reproducible and both targets in one run', () => {
   test('the same project in another folder, built for both targets: the ELF and its files are byte-identical', () => {
     const a = path.join(root, 'out-a');

@@ -5,7 +5,10 @@
  * addon is refused with one line (exit 2) when it is built for linux-x64, before anything is
  * written, rather than failing when the service starts. What counts as loading one: importing a
  * `.node` file, prebuildify's `node-gyp-build`, `bindings` or node-pre-gyp from a package, or a
- * platform package the importer lists in its optionalDependencies (napi-rs, sharp).
+ * platform package the importer lists in its optionalDependencies (napi-rs, sharp). The
+ * dependency step refuses the same way a package of the embedded tree that ships a Linux x64
+ * `.node` file (loaded by a computed name the bundle cannot see: lightningcss) and one whose
+ * install script builds its addon (build.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,11 +20,11 @@ import { PLATFORM_NAMES } from '../module-names';
 const PLATFORM_PACKAGE = new RegExp(`^((?:@[^/]+/)?[^/]*-(?:${PLATFORM_NAMES})(?:-[^/]*)?)(/.*)?$`);
 
 /** The one line for an app that loads `pkg`'s native addon in a linux-x64 build. */
-export function linuxAddonRefusal(pkg: string, how: string) {
+export function linuxAddonRefusal(pkg: string, how: string, orElse?: string) {
   return usageError(
     'ADDON_UNAVAILABLE',
     `${pkg} ${how}, and svcpack does not embed native addons in a linux-x64 executable yet`,
-    'build this app for Windows only (--target win-x64), or use a pure-JavaScript alternative to the package',
+    `build this app for Windows only (--target win-x64), ${orElse ? '' : 'or '}use a pure-JavaScript alternative to the package${orElse ? `, or ${orElse}` : ''}`,
   );
 }
 
