@@ -312,13 +312,9 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
     plan.embedDependencies && direct
       ? step('dependencies', async (): Promise<EmbeddedTreeResult> => {
           const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry(), platform: info.npm });
-          const tree = await treeFiles(packages, new TreeGlobs(plan.dependencyGlobs), { linuxAddons: linux });
-          // A package of the tree that ships a Linux addon: the app may load it by a computed name, which the bundle cannot see.
-          const shipped = tree.linuxAddons[0];
-          if (shipped) {
-            const glob = `--exclude "${shipped.rel.replace(/[^/]+$/, '*.node')}"`;
-            throw linuxAddonRefusal(`${shipped.pkg.name}@${shipped.pkg.version}`, `ships the native addon ${shipped.rel}`, `leave it out with ${glob} if the app never loads it`);
-          }
+          // For linux-x64 the tree keeps the x86-64 ELF addons its packages ship (a package may load one by a
+          // computed name: lightningcss); the exe's dlopen hook writes them out when loaded (runtime-shim/embedded/tree-natives.ts).
+          const tree = await treeFiles(packages, new TreeGlobs(plan.dependencyGlobs), { target });
           // Packages whose binary only their install script makes (deps/install-binaries.ts):
           // a --native file goes where node-gyp would have built it; the rest is decided after bundling.
           // A package --exclude left out entirely needs none.

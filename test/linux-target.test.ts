@@ -183,42 +183,41 @@ describe('the embedded dependency tree of a linux-x64 build', () => {
   });
 });
 
-describe('a tree package that ships a Linux addon', () => {
-  test('refuses the linux-x64 build in one line naming the file, the --exclude that leaves it out works', { timeout: 120_000 }, async () => {
-    const project = path.join(root, 'tree-addon');
-    const lock = {
-      '': { name: 'tree-addon', version: '1.0.0', dependencies: { css: '1.0.0' } },
-      'node_modules/css': { version: '1.0.0', license: 'MIT' },
-    };
-    // An x86-64 ELF shared object's first bytes: what a prebuilt linux-x64 addon starts with.
-    const elfHead = Buffer.alloc(64);
-    elfHead.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
-    elfHead.writeUInt16LE(3, 16); // ET_DYN
-    elfHead.writeUInt16LE(62, 18); // EM_X86_64
-    const files: Record<string, string | Buffer> = {
-      'package.json': JSON.stringify({ name: 'tree-addon', version: '1.0.0', dependencies: { css: '1.0.0' } }),
-      'package-lock.json': JSON.stringify({ name: 'tree-addon', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lock }),
-      'app.ts': "import css from 'css';\nconsole.log(css);\n",
-      'node_modules/css/package.json': JSON.stringify({ name: 'css', version: '1.0.0', main: 'index.js', license: 'MIT' }),
-      // Loaded by a computed name, which the bundle cannot see.
-      'node_modules/css/index.js': "module.exports = (() => { try { return require(['./css', process.platform, 'node'].join('.')); } catch { return 'no addon'; } })();\n",
-      'node_modules/css/css.linux.node': elfHead,
-    };
-    for (const [file, data] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-      fs.writeFileSync(path.join(project, file), data);
+describe('a native addon in the embedded dependency tree', () => {
+  test('lightningcss (its linux-x64-gnu addon loaded by a computed name) works in the ELF, run from another folder', { timeout: 120_000 }, async () => {
+    // The packages as this repository installed them (lightningcss is in its lockfile), with their lockfile entries.
+    const repo = path.resolve(import.meta.dirname, '..');
+    const repoLock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+    const names = ['lightningcss', 'lightningcss-linux-x64-gnu', 'detect-libc'];
+    const project = path.join(root, 'css-app');
+    const lock: Record<string, unknown> = { '': { name: 'css-app', version: '1.0.0', dependencies: { lightningcss: repoLock.packages['node_modules/lightningcss']!.version } } };
+    for (const name of names) {
+      fs.cpSync(path.join(repo, 'node_modules', name), path.join(project, 'node_modules', name), { recursive: true });
+      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[`node_modules/${name}`]!;
+      lock[`node_modules/${name}`] = entry;
     }
-    const outDir = path.join(root, 'tree-addon-out');
-    const options = { entry: path.join(project, 'app.ts'), name: 'tree-addon', outDir, targets: 'linux-x64' };
-    const err = await rejected(SvcpackError, build(options));
-    expect(err.exitCode).toBe(2);
-    expect(err.toLine()).toBe(
-      'svcpack: css@1.0.0 ships the native addon node_modules/css/css.linux.node, and svcpack does not embed native addons in a linux-x64 executable yet — build this app for Windows only (--target win-x64), use a pure-JavaScript alternative to the package, or leave it out with --exclude "node_modules/css/*.node" if the app never loads it',
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...(lock[''] as object), type: 'module' }));
+    fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify({ name: 'css-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lock }));
+    fs.writeFileSync(
+      path.join(project, 'app.ts'),
+      "import { transform } from 'lightningcss';\nconsole.log('css:', transform({ filename: 'a.css', code: Buffer.from('.a { color: #ff0000; }'), minify: true }).code.toString());\n",
     );
-    expect(fs.existsSync(outDir)).toBe(false);
-    // Left out as the line says: the build succeeds, and the package falls back as it would without the addon.
-    await build({ ...options, exclude: ['node_modules/css/*.node'] });
-    expect(spawnSync(path.join(outDir, 'tree-addon'), ['run'], { encoding: 'utf8', cwd: os.tmpdir(), timeout: 30_000 }).stdout).toContain('no addon');
+    const result = await build({ entry: path.join(project, 'app.ts'), name: 'css-app', outDir: path.join(root, 'css-out'), targets: 'linux-x64' });
+    const addonPackage = result.record.embedded.packages?.find((p) => p.name === 'lightningcss-linux-x64-gnu');
+    expect(addonPackage?.bytes).toBeGreaterThan(1_000_000); // its .node file is in the tree
+    // Away from the project (whose node_modules a run next to it could reach), with a home of its own for the written-out addon.
+    const away = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-css-run-'));
+    try {
+      fs.copyFileSync(path.join(root, 'css-out', 'css-app'), path.join(away, 'css-app'));
+      fs.chmodSync(path.join(away, 'css-app'), 0o755);
+      const run = spawnSync(path.join(away, 'css-app'), ['run'], { encoding: 'utf8', cwd: away, env: { ...process.env, HOME: away, XDG_CACHE_HOME: '' }, timeout: 30_000 });
+      expect(run.stdout).toContain('css: .a{color:red}\n');
+      expect(run.status).toBe(0);
+      const written = fs.readdirSync(path.join(away, '.cache', 'svcpack', 'native'), { recursive: true }).map(String);
+      expect(written.some((f) => f.endsWith('lightningcss.linux-x64-gnu.node'))).toBe(true);
+    } finally {
+      fs.rmSync(away, { recursive: true, force: true });
+    }
   });
 });
 

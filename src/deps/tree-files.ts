@@ -42,27 +42,14 @@ export interface TreeFiles {
   excludedBy(rel: string): string | null;
   /** Things the user should know that do not stop the build (an exclude glob that matched nothing). */
   warnings: string[];
-  /**
-   * With `linuxAddons`: the tree paths of the `.node` files that are Linux x64 (ELF) binaries —
-   * the native addons a linux-x64 executable would load — by package; other `.node` files are
-   * left out as for Windows. Empty otherwise.
-   */
-  linuxAddons: Array<{ pkg: EmbeddedPackage | TreePackage; rel: string }>;
 }
-
-/** Whether `head` starts an x86-64 ELF file (e_machine 62): a native addon for linux-x64. */
-export const isLinuxX64Elf = (head: Uint8Array): boolean =>
-  head.length >= 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46 && head[18] === 62 && head[19] === 0;
 
 /**
  * The files of `packages` to embed. Throws a usage error (exit 2) when an include glob matches
  * no file of the tree (filtered or not): a typo, or a package that is not a production dependency.
  */
-export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs, opts: { linuxAddons?: boolean } = {}): Promise<TreeFiles> {
-  const linuxAddons: TreeFiles['linuxAddons'] = [];
-  const perPackage = await Promise.all(
-    packages.map(async (p) => ({ p, files: await packageFiles(p, globs, opts.linuxAddons ? (rel) => linuxAddons.push({ pkg: p, rel }) : undefined) })),
-  );
+export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs, opts: { target?: 'win-x64' | 'linux-x64' } = {}): Promise<TreeFiles> {
+  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs, opts.target ?? 'win-x64') })));
   const files: TreeFile[] = [];
   const summary: EmbeddedPackage[] = [];
   for (const { p, files: own } of perPackage) {
@@ -94,7 +81,7 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
   return { files, packages: summary, excludedBy: (rel) => {
       const glob = globs?.excludedBy(rel);
       return glob ? `${globs!.names.exclude} "${glob}"` : null;
-    }, warnings, linuxAddons: linuxAddons.sort((a, b) => (a.rel < b.rel ? -1 : 1)) };
+    }, warnings };
 }
 
 /**
@@ -102,7 +89,7 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
  * globs every folder is (but nested node_modules, packages of their own), so an include glob can
  * bring back a file the filter leaves out and every glob's matches are counted.
  */
-async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, linuxAddon?: (rel: string) => void): Promise<TreeFile[]> {
+async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target: 'win-x64' | 'linux-x64'): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const walkAll = globs?.any ?? false;
   const walk = async (dir: string, relDir: string, depth: number, dirKept: boolean): Promise<void> => {
@@ -119,9 +106,8 @@ async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, linuxA
         const decision = walkAll ? globs!.decide(rel) : 'filter';
         if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
         const data = await fs.readFile(full);
-        if (linuxAddon && e.name.toLowerCase().endsWith('.node') && isLinuxX64Elf(data.subarray(0, 64))) linuxAddon(rel);
-        // A binary for another platform is never embedded, included or not: it cannot run on Windows.
-        if (keepsBinary(e.name, data.subarray(0, 4096))) out.push({ rel, data });
+        // A binary for another platform is never embedded, included or not: it cannot run on the target.
+        if (keepsBinary(e.name, data.subarray(0, 4096), target)) out.push({ rel, data });
       }
     }
   };

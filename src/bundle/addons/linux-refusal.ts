@@ -1,14 +1,16 @@
 /**
- * Native addons in a linux-x64 build: not embedded yet. The Windows addon loader (addon-plugin.ts)
+ * Native addons the bundle reaches in a linux-x64 build: not embedded yet. The Windows addon loader (addon-plugin.ts)
  * picks, fetches and checks win32-x64 binaries; its Linux counterpart (linux-x64 prebuilds,
  * `-linux-x64-gnu` platform packages, ELF checks) does not exist, so an app that loads a native
  * addon is refused with one line (exit 2) when it is built for linux-x64, before anything is
  * written, rather than failing when the service starts. What counts as loading one: importing a
  * `.node` file, prebuildify's `node-gyp-build`, `bindings` or node-pre-gyp from a package, or a
  * platform package the importer lists in its optionalDependencies (napi-rs, sharp). The
- * dependency step refuses the same way a package of the embedded tree that ships a Linux x64
- * `.node` file (loaded by a computed name the bundle cannot see: lightningcss) and one whose
- * install script builds its addon (build.ts).
+ * dependency step refuses a tree package whose install script builds its addon the same way
+ * (build.ts). An addon the app reaches only through the embedded dependency tree (a platform
+ * package loaded by a computed name: lightningcss) is not refused: the tree keeps the x86-64 ELF
+ * addons its packages ship (deps/filter.ts), and the executable writes one out when it is loaded
+ * (runtime-shim/embedded/tree-natives.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
