@@ -22,11 +22,11 @@ import { PLATFORM_NAMES } from '../module-names';
 const PLATFORM_PACKAGE = new RegExp(`^((?:@[^/]+/)?[^/]*-(?:${PLATFORM_NAMES})(?:-[^/]*)?)(/.*)?$`);
 
 /** The one line for an app that loads `pkg`'s native addon in a linux-x64 build. */
-export function linuxAddonRefusal(pkg: string, how: string, orElse?: string) {
+export function linuxAddonRefusal(pkg: string, how: string) {
   return usageError(
     'ADDON_UNAVAILABLE',
     `${pkg} ${how}, and svcpack does not embed native addons in a linux-x64 executable yet`,
-    `build this app for Windows only (--target win-x64), ${orElse ? '' : 'or '}use a pure-JavaScript alternative to the package${orElse ? `, or ${orElse}` : ''}`,
+    'build this app for Windows only (--target win-x64), or use a pure-JavaScript alternative to the package',
   );
 }
 
