@@ -353,11 +353,9 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
         compress: plan.compress,
         packagesFromTree: packagesMode.mode === 'node',
         preload: plan.preload,
-        addons:
-          direct && !linux
-            ? { abi: line.abi, nodeMajor, native: plan.native, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
-            : undefined,
-        refuseAddons: linux,
+        addons: direct
+          ? { abi: line.abi, nodeMajor, native: linux ? {} : plan.native, target, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
+          : undefined,
       }),
       seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && direct),
     ]);

@@ -127,20 +127,74 @@ describe('a linux-x64 build', () => {
     expect(readElfNote(bytes, 'NODE_SEA_BLOB')?.byteLength).toBeGreaterThan(1000);
   });
 
-  test('an app that loads a native addon is refused for linux-x64: one line, exit 2, nothing written', async () => {
-    const project = path.join(root, 'addon-app');
-    fs.mkdirSync(path.join(project, 'node_modules', 'fake-addon'), { recursive: true });
-    fs.writeFileSync(path.join(project, 'package.json'), '{"name":"addon-app","version":"1.0.0"}\n');
-    fs.writeFileSync(path.join(project, 'app.ts'), "import addon from 'fake-addon';\nconsole.log(addon);\n");
-    fs.writeFileSync(path.join(project, 'node_modules', 'fake-addon', 'package.json'), '{"name":"fake-addon","version":"2.0.0","main":"index.js"}\n');
-    fs.writeFileSync(path.join(project, 'node_modules', 'fake-addon', 'index.js'), "module.exports = require('node-gyp-build')(__dirname);\n");
+  test('an addon svcpack cannot have for Linux x64 is refused: one line, exit 2, nothing written', async () => {
     const outDir = path.join(root, 'addon-out');
-    const err = await rejected(SvcpackError, build({ entry: path.join(project, 'app.ts'), name: 'addon-app', outDir, targets: 'linux-x64' }));
-    expect(err.exitCode).toBe(2);
-    expect(err.toLine()).toBe(
-      'svcpack: fake-addon@2.0.0 loads its native addon through node-gyp-build, and svcpack does not embed native addons in a linux-x64 executable yet — build this app for Windows only (--target win-x64), or use a pure-JavaScript alternative to the package',
+    const refused = async (index: string, extra: Record<string, string> = {}) => {
+      const project = path.join(root, `addon-app-${Math.random().toString(36).slice(2)}`);
+      writeFiles(project, {
+        'package.json': '{"name":"addon-app","version":"1.0.0"}\n',
+        'app.ts': "import addon from 'fake-addon';\nconsole.log(addon);\n",
+        'node_modules/fake-addon/package.json': '{"name":"fake-addon","version":"2.0.0","main":"index.js"}\n',
+        'node_modules/fake-addon/index.js': index,
+        ...extra,
+      });
+      const err = await rejected(SvcpackError, build({ entry: path.join(project, 'app.ts'), name: 'addon-app', outDir, targets: 'linux-x64' }));
+      expect(err.exitCode).toBe(2);
+      expect(fs.existsSync(outDir)).toBe(false);
+      return err.toLine();
+    };
+    // bindings: the binary on disk was built for the build machine's Node.
+    expect(await refused("module.exports = require('bindings')('fake');\n")).toBe(
+      'svcpack: fake-addon@2.0.0 loads its native addon through bindings, built on this machine for its own Node.js, and svcpack cannot embed such an addon in a linux-x64 executable yet — build this app for Windows only (--target win-x64), or use a pure-JavaScript alternative to the package',
     );
-    expect(fs.existsSync(outDir)).toBe(false);
+    // prebuildify without a Linux x64 prebuild.
+    expect(await refused("module.exports = require('node-gyp-build')(__dirname);\n", { 'node_modules/fake-addon/prebuilds/win32-x64/node.napi.node': 'MZ' })).toMatch(
+      /^svcpack: fake-addon@2\.0\.0 has no Linux x64 prebuild for Node\.js \d+ \(ABI \d+\) in its prebuilds\/ folder — build for Windows only \(--target win-x64\)$/,
+    );
+  });
+});
+
+describe('native addons in a linux-x64 build', () => {
+  test('the Linux x64 build of a prebuildify and of a napi-rs addon is embedded and loads in the ELF, run from another folder', { timeout: 120_000 }, async () => {
+    // A real N-API addon for linux-x64: lightningcss's, as this repository installed it (it is in its lockfile).
+    const repo = path.resolve(import.meta.dirname, '..');
+    const addon = fs.readFileSync(path.join(repo, 'node_modules', 'lightningcss-linux-x64-gnu', 'lightningcss.linux-x64-gnu.node'));
+    const project = path.join(root, 'addons-app');
+    writeFiles(project, {
+      'package.json': '{"name":"addons-app","version":"1.0.0","type":"module"}\n',
+      'app.ts': [
+        "import prebuilt from 'css-prebuilt';",
+        "import napi from 'css-napi';",
+        "const css = (m: { transform(o: object): { code: Uint8Array } }) => Buffer.from(m.transform({ filename: 'a.css', code: Buffer.from('.a { color: #ff0000; }'), minify: true }).code).toString();",
+        "console.log('prebuildify:', css(prebuilt));",
+        "console.log('napi-rs:', css(napi));",
+        '',
+      ].join('\n'),
+      // prebuildify: node-gyp-build picks prebuilds/linux-x64, glibc not musl.
+      'node_modules/css-prebuilt/package.json': '{"name":"css-prebuilt","version":"1.0.0","main":"index.js"}\n',
+      'node_modules/css-prebuilt/index.js': "module.exports = require('node-gyp-build')(__dirname);\n",
+      'node_modules/css-prebuilt/prebuilds/linux-x64/css-prebuilt.musl.node': 'not this one',
+      'node_modules/css-prebuilt/prebuilds/win32-x64/css-prebuilt.node': 'MZ',
+      // napi-rs: the platform package named in optionalDependencies, installed here.
+      'node_modules/css-napi/package.json': JSON.stringify({ name: 'css-napi', version: '1.0.0', main: 'index.js', optionalDependencies: { 'css-napi-linux-x64-gnu': '1.0.0', 'css-napi-win32-x64-msvc': '1.0.0' } }),
+      'node_modules/css-napi/index.js': "module.exports = process.platform === 'win32' ? require('css-napi-win32-x64-msvc') : require('css-napi-linux-x64-gnu');\n",
+      'node_modules/css-napi-linux-x64-gnu/package.json': JSON.stringify({ name: 'css-napi-linux-x64-gnu', version: '1.0.0', main: 'css.linux-x64-gnu.node', os: ['linux'], cpu: ['x64'] }),
+    });
+    fs.writeFileSync(path.join(project, 'node_modules/css-prebuilt/prebuilds/linux-x64/css-prebuilt.glibc.node'), addon);
+    fs.writeFileSync(path.join(project, 'node_modules/css-napi-linux-x64-gnu/css.linux-x64-gnu.node'), addon);
+    const result = await build({ entry: path.join(project, 'app.ts'), name: 'addons-app', outDir: path.join(root, 'addons-out'), targets: 'linux-x64' });
+    expect(result.record.addons.map((a) => `${a.package} ${a.source} ${a.main}`).sort()).toEqual(['css-napi-linux-x64-gnu installed css.linux-x64-gnu.node', 'css-prebuilt installed css-prebuilt.glibc.node']);
+    const away = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-addons-run-'));
+    try {
+      fs.copyFileSync(path.join(root, 'addons-out', 'addons-app'), path.join(away, 'addons-app'));
+      fs.chmodSync(path.join(away, 'addons-app'), 0o755);
+      const run = spawnSync(path.join(away, 'addons-app'), ['run'], { encoding: 'utf8', cwd: away, env: { ...process.env, HOME: away, XDG_CACHE_HOME: '' }, timeout: 30_000 });
+      expect(run.stdout).toContain('prebuildify: .a{color:red}\n');
+      expect(run.stdout).toContain('napi-rs: .a{color:red}\n');
+      expect(run.status).toBe(0);
+    } finally {
+      fs.rmSync(away, { recursive: true, force: true });
+    }
   });
 });
 
@@ -249,6 +303,14 @@ describe('reproducible and both targets in one run', () => {
     expect(Object.keys(winOnly.record.outputs).sort()).toEqual([...WINDOWS_OUTPUTS].sort());
   });
 });
+
+/** Writes `files` (path → contents) under `dir`, creating folders. */
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

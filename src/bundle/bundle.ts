@@ -12,7 +12,6 @@ import { packageOf } from './module-names';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { SHARE_CJS_BANNER } from './shared-modules';
 import { AddonCollector, addonPlugin, type AddonPluginOptions } from './addons/addon-plugin';
-import { linuxAddonRefusalPlugin } from './addons/linux-refusal';
 import { embedRunTimeFiles, type Embedded, type EmbeddedTree } from './embedded/embed';
 import { LOCATION_DEFINES, locationsPlugin, RESOLVE_HELPERS } from './embedded/locations';
 import { RunTimeFiles } from './embedded/run-time-files';
@@ -43,10 +42,8 @@ export interface BundleInput {
    * with runtime-shim/loaders/sea-prelude.ts, which a loader script would otherwise replace.
    */
   seaModuleMain?: boolean;
-  /** Native addons: embed their Windows x64 builds (direct packer; see addons/addon-plugin.ts). */
+  /** Native addons: embed their builds for the target, Windows x64 or Linux x64 (direct packer; see addons/addon-plugin.ts). */
   addons?: AddonPluginOptions;
-  /** A linux-x64 build: an app that loads a native addon is refused (addons/linux-refusal.ts). */
-  refuseAddons?: boolean;
   /** `--asset` globs, relative to `projectDir` (direct packer). */
   assets?: readonly string[];
   /**
@@ -181,7 +178,7 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
       ...(direct ? [workerAliasPlugin()] : []),
       // Packages from the tree: built-ins and packages load where the app imports them.
       ...(fromTree ? [inOrderRequiresPlugin({ projectDir: input.projectDir, fromTree })] : []),
-      ...(input.addons ? [addonPlugin(input.addons, collector)] : input.refuseAddons ? [linuxAddonRefusalPlugin(collector)] : []),
+      ...(input.addons ? [addonPlugin(input.addons, collector)] : []),
       locationsPlugin(input.projectDir, found, { declare: direct, addedBytes, transform: decorators?.transform }),
       // Last: an unresolvable import in a try block or a function throws when it runs (pkg: packages stay external).
       ...(direct ? [optionalImportsPlugin(optional)] : []),
