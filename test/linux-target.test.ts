@@ -154,22 +154,53 @@ describe('a linux-x64 build', () => {
   });
 });
 
-describe('native addons in a linux-x64 build', () => {
-  test('the Linux x64 build of a prebuildify and of a napi-rs addon is embedded and loads in the ELF, run from another folder', { timeout: 120_000 }, async () => {
+describe('native addons and the dependency tree of a linux-x64 build', () => {
+  test('the tree npm installs on linux-x64, and the Linux x64 build of every addon (prebuildify, napi-rs, one the tree serves by a computed name) load in the ELF, run from another folder', { timeout: 150_000 }, async () => {
     // A real N-API addon for linux-x64: lightningcss's, as this repository installed it (it is in its lockfile).
     const repo = path.resolve(import.meta.dirname, '..');
+    const repoLock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
     const addon = fs.readFileSync(path.join(repo, 'node_modules', 'lightningcss-linux-x64-gnu', 'lightningcss.linux-x64-gnu.node'));
     const project = path.join(root, 'addons-app');
+    const root_ = {
+      name: 'addons-app',
+      version: '1.0.0',
+      dependencies: { foo: '1.0.0', lightningcss: repoLock.packages['node_modules/lightningcss']!.version },
+      optionalDependencies: { 'watcher-linux-x64': '1.0.0', 'watcher-win32-x64': '1.0.0' },
+    };
+    const lock: Record<string, unknown> = {
+      '': root_,
+      'node_modules/foo': { version: '1.0.0', license: 'MIT' },
+      'node_modules/watcher-linux-x64': { version: '1.0.0', optional: true, os: ['linux'], cpu: ['x64'], license: 'MIT' },
+      // Not installed here, with an integrity no tarball has: fetching it would fail the build.
+      'node_modules/watcher-win32-x64': { version: '1.0.0', optional: true, os: ['win32'], cpu: ['x64'], integrity: `sha512-${'A'.repeat(86)}==` },
+    };
+    for (const name of ['lightningcss', 'lightningcss-linux-x64-gnu', 'detect-libc']) {
+      fs.cpSync(path.join(repo, 'node_modules', name), path.join(project, 'node_modules', name), { recursive: true });
+      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[`node_modules/${name}`]!;
+      lock[`node_modules/${name}`] = entry;
+    }
     writeFiles(project, {
-      'package.json': '{"name":"addons-app","version":"1.0.0","type":"module"}\n',
+      'package.json': JSON.stringify({ ...root_, type: 'module' }),
+      'package-lock.json': JSON.stringify({ name: 'addons-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lock }),
       'app.ts': [
+        "import { createRequire } from 'node:module';",
+        "import { transform } from 'lightningcss';",
         "import prebuilt from 'css-prebuilt';",
         "import napi from 'css-napi';",
-        "const css = (m: { transform(o: object): { code: Uint8Array } }) => Buffer.from(m.transform({ filename: 'a.css', code: Buffer.from('.a { color: #ff0000; }'), minify: true }).code).toString();",
-        "console.log('prebuildify:', css(prebuilt));",
-        "console.log('napi-rs:', css(napi));",
+        'const require = createRequire(import.meta.url);',
+        "const css = (t: (o: object) => { code: Uint8Array }) => Buffer.from(t({ filename: 'a.css', code: Buffer.from('.a { color: #ff0000; }'), minify: true }).code).toString();",
+        "console.log('foo:', require(['f', 'oo'].join('')).table);",
+        "console.log('watcher:', require(['watcher', process.platform, process.arch].join('-')).kind);",
+        "console.log('tree addon:', css(transform));",
+        "console.log('prebuildify:', css(prebuilt.transform));",
+        "console.log('napi-rs:', css(napi.transform));",
         '',
       ].join('\n'),
+      'node_modules/foo/package.json': JSON.stringify({ name: 'foo', version: '1.0.0', main: 'index.js', license: 'MIT' }),
+      'node_modules/foo/index.js': "module.exports = { table: require('node:fs').readFileSync(require('node:path').join(__dirname, 'table.txt'), 'utf8').trim() };\n",
+      'node_modules/foo/table.txt': 'rows from the tree\n',
+      'node_modules/watcher-linux-x64/package.json': JSON.stringify({ name: 'watcher-linux-x64', version: '1.0.0', os: ['linux'], cpu: ['x64'], license: 'MIT' }),
+      'node_modules/watcher-linux-x64/index.js': "module.exports = { kind: 'the linux one' };\n",
       // prebuildify: node-gyp-build picks prebuilds/linux-x64, glibc not musl.
       'node_modules/css-prebuilt/package.json': '{"name":"css-prebuilt","version":"1.0.0","main":"index.js"}\n',
       'node_modules/css-prebuilt/index.js': "module.exports = require('node-gyp-build')(__dirname);\n",
@@ -182,93 +213,21 @@ describe('native addons in a linux-x64 build', () => {
     });
     fs.writeFileSync(path.join(project, 'node_modules/css-prebuilt/prebuilds/linux-x64/css-prebuilt.glibc.node'), addon);
     fs.writeFileSync(path.join(project, 'node_modules/css-napi-linux-x64-gnu/css.linux-x64-gnu.node'), addon);
+
     const result = await build({ entry: path.join(project, 'app.ts'), name: 'addons-app', outDir: path.join(root, 'addons-out'), targets: 'linux-x64' });
+    expect(result.record.embedded.packages?.map((p) => p.name)).toEqual(['detect-libc', 'foo', 'lightningcss', 'lightningcss-linux-x64-gnu', 'watcher-linux-x64']);
+    expect(result.record.embedded.packages?.find((p) => p.name === 'lightningcss-linux-x64-gnu')?.bytes).toBeGreaterThan(1_000_000); // its .node file is in the tree
     expect(result.record.addons.map((a) => `${a.package} ${a.source} ${a.main}`).sort()).toEqual(['css-napi-linux-x64-gnu installed css.linux-x64-gnu.node', 'css-prebuilt installed css-prebuilt.glibc.node']);
+    // Away from the project (whose node_modules a run next to it could reach), with a home of its own for the written-out addons.
     const away = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-addons-run-'));
     try {
       fs.copyFileSync(path.join(root, 'addons-out', 'addons-app'), path.join(away, 'addons-app'));
       fs.chmodSync(path.join(away, 'addons-app'), 0o755);
       const run = spawnSync(path.join(away, 'addons-app'), ['run'], { encoding: 'utf8', cwd: away, env: { ...process.env, HOME: away, XDG_CACHE_HOME: '' }, timeout: 30_000 });
-      expect(run.stdout).toContain('prebuildify: .a{color:red}\n');
-      expect(run.stdout).toContain('napi-rs: .a{color:red}\n');
-      expect(run.status).toBe(0);
-    } finally {
-      fs.rmSync(away, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('the embedded dependency tree of a linux-x64 build', () => {
-  test('is the one npm installs on linux-x64: a Linux-only optional package in, a Windows-only one out; a package loaded by a computed name loads from it', { timeout: 120_000 }, async () => {
-    const project = path.join(root, 'tree-app');
-    const lockPackages = {
-      '': { name: 'tree-app', version: '1.0.0', dependencies: { foo: '1.0.0' }, optionalDependencies: { 'watcher-linux-x64': '1.0.0', 'watcher-win32-x64': '1.0.0' } },
-      'node_modules/foo': { version: '1.0.0', license: 'MIT' },
-      'node_modules/watcher-linux-x64': { version: '1.0.0', optional: true, os: ['linux'], cpu: ['x64'], license: 'MIT' },
-      // Not installed here, with an integrity no tarball has: fetching it would fail the build.
-      'node_modules/watcher-win32-x64': { version: '1.0.0', optional: true, os: ['win32'], cpu: ['x64'], integrity: `sha512-${'A'.repeat(86)}==` },
-    };
-    const files: Record<string, string> = {
-      'package.json': JSON.stringify({ name: 'tree-app', version: '1.0.0', type: 'module', dependencies: { foo: '1.0.0' }, optionalDependencies: { 'watcher-linux-x64': '1.0.0', 'watcher-win32-x64': '1.0.0' } }),
-      'package-lock.json': JSON.stringify({ name: 'tree-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lockPackages }),
-      'app.ts': [
-        "import { createRequire } from 'node:module';",
-        'const require = createRequire(import.meta.url);',
-        "console.log('foo:', require(['f', 'oo'].join('')).table);",
-        "console.log('watcher:', require(['watcher', process.platform, process.arch].join('-')).kind);",
-        '',
-      ].join('\n'),
-      'node_modules/foo/package.json': JSON.stringify({ name: 'foo', version: '1.0.0', main: 'index.js', license: 'MIT' }),
-      'node_modules/foo/index.js': "module.exports = { table: require('node:fs').readFileSync(require('node:path').join(__dirname, 'table.txt'), 'utf8').trim() };\n",
-      'node_modules/foo/table.txt': 'rows from the tree\n',
-      'node_modules/watcher-linux-x64/package.json': JSON.stringify({ name: 'watcher-linux-x64', version: '1.0.0', os: ['linux'], cpu: ['x64'], license: 'MIT' }),
-      'node_modules/watcher-linux-x64/index.js': "module.exports = { kind: 'the linux one' };\n",
-    };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-      fs.writeFileSync(path.join(project, file), text);
-    }
-    const result = await build({ entry: path.join(project, 'app.ts'), name: 'tree-app', outDir: path.join(root, 'tree-out'), targets: 'linux-x64' });
-    expect(result.record.embedded.packages?.map((p) => p.name)).toEqual(['foo', 'watcher-linux-x64']);
-    const run = spawnSync(path.join(root, 'tree-out', 'tree-app'), ['run'], { encoding: 'utf8', cwd: os.tmpdir(), timeout: 30_000 });
-    expect(run.stdout).toContain('foo: rows from the tree\n');
-    expect(run.stdout).toContain('watcher: the linux one\n');
-    expect(run.status).toBe(0);
-  });
-});
-
-describe('a native addon in the embedded dependency tree', () => {
-  test('lightningcss (its linux-x64-gnu addon loaded by a computed name) works in the ELF, run from another folder', { timeout: 120_000 }, async () => {
-    // The packages as this repository installed them (lightningcss is in its lockfile), with their lockfile entries.
-    const repo = path.resolve(import.meta.dirname, '..');
-    const repoLock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
-    const names = ['lightningcss', 'lightningcss-linux-x64-gnu', 'detect-libc'];
-    const project = path.join(root, 'css-app');
-    const lock: Record<string, unknown> = { '': { name: 'css-app', version: '1.0.0', dependencies: { lightningcss: repoLock.packages['node_modules/lightningcss']!.version } } };
-    for (const name of names) {
-      fs.cpSync(path.join(repo, 'node_modules', name), path.join(project, 'node_modules', name), { recursive: true });
-      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[`node_modules/${name}`]!;
-      lock[`node_modules/${name}`] = entry;
-    }
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...(lock[''] as object), type: 'module' }));
-    fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify({ name: 'css-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lock }));
-    fs.writeFileSync(
-      path.join(project, 'app.ts'),
-      "import { transform } from 'lightningcss';\nconsole.log('css:', transform({ filename: 'a.css', code: Buffer.from('.a { color: #ff0000; }'), minify: true }).code.toString());\n",
-    );
-    const result = await build({ entry: path.join(project, 'app.ts'), name: 'css-app', outDir: path.join(root, 'css-out'), targets: 'linux-x64' });
-    const addonPackage = result.record.embedded.packages?.find((p) => p.name === 'lightningcss-linux-x64-gnu');
-    expect(addonPackage?.bytes).toBeGreaterThan(1_000_000); // its .node file is in the tree
-    // Away from the project (whose node_modules a run next to it could reach), with a home of its own for the written-out addon.
-    const away = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-css-run-'));
-    try {
-      fs.copyFileSync(path.join(root, 'css-out', 'css-app'), path.join(away, 'css-app'));
-      fs.chmodSync(path.join(away, 'css-app'), 0o755);
-      const run = spawnSync(path.join(away, 'css-app'), ['run'], { encoding: 'utf8', cwd: away, env: { ...process.env, HOME: away, XDG_CACHE_HOME: '' }, timeout: 30_000 });
-      expect(run.stdout).toContain('css: .a{color:red}\n');
+      for (const line of ['foo: rows from the tree', 'watcher: the linux one', 'tree addon: .a{color:red}', 'prebuildify: .a{color:red}', 'napi-rs: .a{color:red}']) expect(run.stdout).toContain(`${line}\n`);
       expect(run.status).toBe(0);
       const written = fs.readdirSync(path.join(away, '.cache', 'svcpack', 'native'), { recursive: true }).map(String);
-      expect(written.some((f) => f.endsWith('lightningcss.linux-x64-gnu.node'))).toBe(true);
+      expect(written.filter((f) => f.endsWith('.node')).map((f) => path.basename(f)).sort()).toEqual(['css-prebuilt.glibc.node', 'css.linux-x64-gnu.node', 'lightningcss.linux-x64-gnu.node']);
     } finally {
       fs.rmSync(away, { recursive: true, force: true });
     }
