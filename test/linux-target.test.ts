@@ -3,8 +3,9 @@
  * takes ≈ 5 s per Linux executable): one Linux-only build, and one of both targets in another
  * folder. The ELF runs on this host (`run` answers HTTP, `version`, `help`), is byte-identical
  * across the two folders, `svcpack inspect` reads it, and the Windows outputs of the two-target
- * build are those of a Windows-only build. Needs the Node runtimes in the cache (~/.cache/svcpack)
- * or the network.
+ * build are those of a Windows-only build. One more build carries the Linux dependency tree and
+ * a real N-API addon (lightningcss's, from this repository's node_modules) three ways, run from
+ * another folder. Needs the Node runtimes in the cache (~/.cache/svcpack) or the network.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
