@@ -74,7 +74,8 @@ describe('a linux-x64 build', () => {
     const install = fs.readFileSync(path.join(out, 'install-hello-http.sh'), 'utf8');
     expect(install).toMatch(/^#!\/bin\/sh\n/);
     expect(install).toContain('install -o root -g root -m 0755 "$src" "$bin.new"');
-    expect(install).toContain('"$bin" install "$@"');
+    expect(install).toContain('"$bin" install --force "$@"');
+    expect(install).toContain('"$bin" restart');
     const uninstall = fs.readFileSync(path.join(out, 'uninstall-hello-http.sh'), 'utf8');
     expect(uninstall).toContain('"$bin" uninstall "$@"');
     expect(uninstall).toContain(`rm -rf -- "$dir"`);

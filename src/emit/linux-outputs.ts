@@ -6,8 +6,9 @@
  *   (runtime-shim/platform/systemd/unit-file.ts), for the oldest systemd svcpack supports: for
  *   reading, reviewing and for admins who install by hand. `install` writes the unit for the
  *   machine's own systemd.
- * - `install-<name>.sh`: copies the executable to `/opt/<name>/` (root-owned, 0755) and runs
- *   `/opt/<name>/<name> install "$@"`.
+ * - `install-<name>.sh`: copies the executable to `/opt/<name>/` (root-owned, 0755), runs
+ *   `/opt/<name>/<name> install --force "$@"`, then `restart` (start, or run the new executable
+ *   after an upgrade), as install.cmd runs install and start on Windows.
  * - `uninstall-<name>.sh`: runs `<bin> uninstall "$@"`, then removes `/opt/<name>`.
  *
  * Both scripts need root and say so in one line otherwise; each stops at the first failure with a
@@ -79,11 +80,12 @@ fail() { echo "${script}: $*" >&2; exit 1; }
 
 function installScript(name: string, script: string): string {
   return `#!/bin/sh
-# Installs the systemd service ${shQuoted(name)}: copies the executable ${shQuoted(name)} next to this
-# script to ${linuxBinaryPath(name)} (owned by root, mode 0755) and runs "${linuxBinaryPath(name)} install",
-# which writes the unit from the settings built into the executable, enables and starts it.
-# Arguments are passed on to install (its flags: "${name} help"). Run as root. Safe to run
-# again: the binary is replaced and the installed service updated.
+# Installs the systemd service ${shQuoted(name)} and starts it: copies the executable ${shQuoted(name)} next
+# to this script to ${linuxBinaryPath(name)} (owned by root, mode 0755), runs
+# "${linuxBinaryPath(name)} install --force", which writes the unit from the settings built into the
+# executable and enables it by its start type, then "restart", which starts it (or, after an
+# upgrade, restarts it on the new executable). Arguments go to install (its flags: "${name} help").
+# Run as root. Safe to run again: the binary is replaced and the installed service updated.
 ${preamble(name, script)}here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 src="$here/$name"
 [ -f "$src" ] || fail "$src not found - keep this script next to the executable"
@@ -91,7 +93,9 @@ install -d -o root -g root -m 0755 "$dir" || fail "cannot create $dir"
 # A new file renamed over the old one: a running service keeps its binary until it restarts.
 install -o root -g root -m 0755 "$src" "$bin.new" || fail "cannot copy $src to $dir"
 mv -f "$bin.new" "$bin" || fail "cannot replace $bin"
-"$bin" install "$@" || fail "installing service $name failed - see the message above"
+"$bin" install --force "$@" || fail "installing service $name failed - see the message above"
+"$bin" restart || fail "service $name was installed but did not start - see the message above"
+echo "${script}: service $name installed and started"
 `;
 }
 
