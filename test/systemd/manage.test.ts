@@ -6,7 +6,7 @@
  * its status with the live figures from /run/<name>/status.sock, stores a setting in the drop-in,
  * shows the journal, stops and uninstalls with --purge; as a user that is not root, the commands
  * that change the system are refused with one line, and status works without the live figures.
- * (The built ELF end to end is the integration test's, once the build makes one.)
+ * (The built ELF end to end, installed by its script: elf.test.ts.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
