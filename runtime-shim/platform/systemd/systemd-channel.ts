@@ -22,6 +22,8 @@
  * - the watchdog: when systemd expects WATCHDOG=1 (WatchdogSec=, the heartbeat timeout), an
  *   unref'ed timer on the main thread sends it every half of WATCHDOG_USEC from `connect` until
  *   STOPPED. A blocked event loop stops the heartbeat, and systemd ends and restarts the service.
+ * - staying alive: from `connect` until STOPPED the channel holds the process alive (KeepAlive), as
+ *   the Windows control thread does, so the service ends only through its lifecycle.
  *
  * Unlike the Windows control thread, everything here runs on the main thread: Node delivers
  * signals only to the main thread's event loop, so a worker could not see the stop request. The
@@ -63,6 +65,17 @@ export interface HeartbeatClock {
   clearInterval(handle: unknown): void;
 }
 
+/**
+ * What keeps the process alive while it is the service: on Windows the control thread does; here
+ * nothing else would, so a supervisor between two runs of its app (or an app waiting only for its
+ * stop) would end with exit status 0 the moment its event loop emptied.
+ */
+export interface KeepAlive {
+  /** Holds the process alive (a ref'ed handle in the exe); returns what `release` takes. */
+  hold(): unknown;
+  release(handle: unknown): void;
+}
+
 export interface SystemdChannelDeps {
   /** The notifier, made from `env` as it is at connect (notify.ts systemdNotifier); throws one line when it is unusable. */
   notifier(env: NodeJS.ProcessEnv): SystemdNotifier;
@@ -71,6 +84,8 @@ export interface SystemdChannelDeps {
   signals: SignalSource;
   /** The heartbeat's timer; unref'ed in the exe, so it never keeps the process alive. */
   clock: HeartbeatClock;
+  /** Held from `connect` (as the service) until STOPPED is reported. */
+  keepAlive: KeepAlive;
   /** Where the service answers its live status (systemd-platform.ts statusSocketPath); absent: the core's default. */
   statusPath?: string;
 }
@@ -90,6 +105,7 @@ export class SystemdChannel implements ServiceChannel {
   private readySent = false;
   private stoppingSent = false;
   private heartbeat: unknown = null;
+  private alive: unknown = null;
   private stopBegunBy: ControlSignal | undefined;
   private readonly listeners: Record<ControlSignal, () => void> = {
     SIGTERM: () => this.signal('SIGTERM'),
@@ -124,6 +140,7 @@ export class SystemdChannel implements ServiceChannel {
     }
     if (!notifier.active && !env.INVOCATION_ID) return 'not-started-by-scm';
     this.n = notifier;
+    this.alive = this.deps.keepAlive.hold();
     this.deps.signals.on('SIGTERM', this.listeners.SIGTERM);
     this.deps.signals.on('SIGHUP', this.listeners.SIGHUP);
     const interval = notifier.watchdogInterval();
@@ -156,6 +173,8 @@ export class SystemdChannel implements ServiceChannel {
         return;
       case 'stopped':
         this.endHeartbeat();
+        if (this.alive !== null) this.deps.keepAlive.release(this.alive);
+        this.alive = null;
         return;
       case 'start-pending':
         return;

@@ -38,7 +38,7 @@ import { bindLibc, type Libc } from './libc-bindings';
 import { systemdUnits, type UnitManagerDeps } from './manage/manager';
 import { systemdNotifier, type SystemdNotifier } from './notify';
 import { dropInPath, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
-import { SystemdChannel, type HeartbeatClock, type SignalSource } from './systemd-channel';
+import { SystemdChannel, type HeartbeatClock, type KeepAlive, type SignalSource } from './systemd-channel';
 
 export { dropInPath, STATUS_SOCKET_NAME, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
 
@@ -116,6 +116,8 @@ export interface SystemdPlatformDeps {
   signals?: SignalSource;
   /** The watchdog heartbeat's timer (unref'ed real timers). */
   clock?: HeartbeatClock;
+  /** What holds the process alive while it is the service (a ref'ed timer). */
+  keepAlive?: KeepAlive;
   /** The notifier for an environment (notify.ts systemdNotifier over `libc`). */
   notifier?: (env: NodeJS.ProcessEnv) => SystemdNotifier;
   /** What the management commands work with (manage/manager.ts): the executable's path, the unit folder, the runner, … */
@@ -125,6 +127,12 @@ export interface SystemdPlatformDeps {
 const unrefClock: HeartbeatClock = {
   setInterval: (fn, ms) => setInterval(fn, ms).unref(),
   clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+};
+
+/** A ref'ed timer that never fires in practice (the longest delay Node takes, ≈ 24.8 days, repeating). */
+const refTimer: KeepAlive = {
+  hold: () => setInterval(() => {}, 2 ** 31 - 1),
+  release: (handle) => clearInterval(handle as NodeJS.Timeout),
 };
 
 export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatformDeps = {}): Platform {
@@ -137,7 +145,7 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
   return {
     dataDir: (name) => systemdDataDir(name, env),
     serviceChannel: (name, onError): ServiceChannel =>
-      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, statusPath: statusSocketPath(name, env) }),
+      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, keepAlive: deps.keepAlive ?? refTimer, statusPath: statusSocketPath(name, env) }),
     taskChannel() {
       throw new NotOnLinuxYet('running as a scheduled task (--task)');
     },

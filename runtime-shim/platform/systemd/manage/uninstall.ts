@@ -35,9 +35,14 @@ export function uninstallUnit(ctx: UnitContext, opts: UnitUninstallOptions): 're
   const logDir = applyStored(ctx.bakedRuntime, stored.ok ? stored.stored : {}).settings.logging.logDir;
   stopUnit(ctx, opts.timeoutMs ?? defaultStopTimeoutMs(ctx), 'uninstall');
 
+  const folders = `${ctx.dataDir}, /var/log/${ctx.name} and /var/cache/${ctx.name}`;
+  let purged = false;
   if (opts.purge) {
+    // systemctl clean takes only an inactive unit: a failed one (crashed, start limit hit) is reset first.
+    systemctl(ctx, ['reset-failed', ctx.unit]);
     const clean = systemctl(ctx, ['clean', '--what=state', '--what=logs', '--what=cache', '--what=runtime', ctx.unit]);
-    if (clean.code !== 0) ctx.warn(`${ctx.name}: warning: could not remove the service's folders (systemctl clean: ${toolMessage(clean)}); remove ${ctx.dataDir} and /var/log/${ctx.name} by hand`);
+    purged = clean.code === 0;
+    if (!purged) ctx.warn(`${ctx.name}: warning: could not remove the service's folders (systemctl clean: ${toolMessage(clean)}); remove ${folders} by hand`);
   }
   const disabled = systemctl(ctx, ['disable', ctx.unit]);
   if (disabled.code !== 0) ctx.warn(`${ctx.name}: warning: systemctl disable: ${toolMessage(disabled)}`);
@@ -54,7 +59,7 @@ export function uninstallUnit(ctx: UnitContext, opts: UnitUninstallOptions): 're
   ctx.out(`${ctx.name}: removed`);
 
   if (opts.purge) {
-    ctx.out(`${ctx.name}: removed ${ctx.dataDir}, /var/log/${ctx.name} and /var/cache/${ctx.name}`);
+    if (purged) ctx.out(`${ctx.name}: removed ${folders}`);
     if (logDir !== null) ctx.out(`${ctx.name}: kept the log folder ${logDir} (--log-dir); remove it by hand if it is no longer needed`);
   } else if (ctx.exists(ctx.dataDir)) {
     ctx.out(`${ctx.name}: kept ${ctx.dataDir} (logs, state); "sudo ${binName(ctx)} uninstall --purge" removes it`);

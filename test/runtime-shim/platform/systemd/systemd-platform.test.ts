@@ -5,7 +5,7 @@ import { Lifecycle, type ControlRequest, type DeliveredControl, type ServiceStat
 import type { ControlListener, ServiceChannel } from '../../../../runtime-shim/platform/platform';
 import type { Libc } from '../../../../runtime-shim/platform/systemd/libc-bindings';
 import { JournalSink } from '../../../../runtime-shim/platform/systemd/journal-sink';
-import { SIGNAL_CONTROLS, type ControlSignal, type HeartbeatClock } from '../../../../runtime-shim/platform/systemd/systemd-channel';
+import { SIGNAL_CONTROLS, type ControlSignal, type HeartbeatClock, type KeepAlive } from '../../../../runtime-shim/platform/systemd/systemd-channel';
 import {
   NotOnLinuxYet,
   dropInPath,
@@ -59,15 +59,27 @@ function manualClock(): HeartbeatClock & { tick(): void; intervals: Map<number, 
 
 const NOTIFY_ENV = { NOTIFY_SOCKET: '/run/systemd/notify', INVOCATION_ID: 'abc123' };
 
+/** A KeepAlive that records what is held. */
+function heldHandles(): KeepAlive & { held: Set<number> } {
+  const held = new Set<number>();
+  let next = 1;
+  return {
+    held,
+    hold: () => (held.add(next), next++),
+    release: (h) => void held.delete(h as number),
+  };
+}
+
 function setUp(env: NodeJS.ProcessEnv = { ...NOTIFY_ENV }) {
   const libc = recordingLibc();
   const signals = new EventEmitter();
   const clock = manualClock();
+  const keepAlive = heldHandles();
   const errors: string[] = [];
-  const platform = systemdPlatform({ koffiSha256: '' }, { env, libc, signals, clock });
+  const platform = systemdPlatform({ koffiSha256: '' }, { env, libc, signals, clock, keepAlive });
   const channel = platform.serviceChannel('OrderSync', (m) => errors.push(m));
   const emit = (signal: ControlSignal) => signals.emit(signal);
-  return { env, libc, signals, clock, errors, platform, channel, emit };
+  return { env, libc, signals, clock, keepAlive, errors, platform, channel, emit };
 }
 
 const status = (state: ServiceStatus['state']): ServiceStatus => ({
@@ -127,6 +139,26 @@ describe('connect', () => {
     const t = setUp({ NOTIFY_SOCKET: 'run/notify', INVOCATION_ID: 'abc123' });
     await expect(t.channel.connect()).rejects.toThrow(/^NOTIFY_SOCKET is not usable: "run\/notify" is neither an absolute socket path/);
     expect(t.env.NOTIFY_SOCKET).toBeUndefined();
+  });
+});
+
+describe('staying alive', () => {
+  it('holds the process alive from connect as the service until STOPPED, as the Windows control thread does', async () => {
+    const t = setUp();
+    expect(t.keepAlive.held.size).toBe(0);
+    await t.channel.connect();
+    expect(t.keepAlive.held.size).toBe(1);
+    t.channel.report(status('running'));
+    t.channel.report(status('stop-pending'));
+    expect(t.keepAlive.held.size).toBe(1);
+    t.channel.report(status('stopped'));
+    expect(t.keepAlive.held.size).toBe(0);
+  });
+
+  it('holds nothing when systemd did not start the process', async () => {
+    const t = setUp({});
+    expect(await t.channel.connect()).toBe('not-started-by-scm');
+    expect(t.keepAlive.held.size).toBe(0);
   });
 });
 
@@ -309,7 +341,7 @@ describe('notifications reach a real socket', () => {
     try {
       const env: NodeJS.ProcessEnv = { NOTIFY_SOCKET: receiver.address };
       const signals = new EventEmitter();
-      const channel: ServiceChannel = systemdPlatform({ koffiSha256: '' }, { env, libc, signals, clock: manualClock() }).serviceChannel('OrderSync', (m) => {
+      const channel: ServiceChannel = systemdPlatform({ koffiSha256: '' }, { env, libc, signals, clock: manualClock(), keepAlive: heldHandles() }).serviceChannel('OrderSync', (m) => {
         throw new Error(m);
       });
       expect(await channel.connect()).toBe('service');

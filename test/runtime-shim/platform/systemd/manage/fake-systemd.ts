@@ -94,7 +94,10 @@ export class FakeSystemd implements CommandRunner {
       case 'reload':
         return this.active === 'active' ? ok() : failed(`Job for ${UNIT} failed.`);
       case 'clean':
+        // As systemd: only an inactive unit's folders can be cleaned (a failed one is reset first).
+        return this.active === 'inactive' ? ok() : failed(`Failed to clean unit ${UNIT}: Unit is not inactive or has pending job.`);
       case 'reset-failed':
+        if (this.active === 'failed') this.active = 'inactive';
         return ok();
       default:
         return failed(`Unknown command verb '${verb}'.`);

@@ -173,8 +173,28 @@ describe('uninstall', () => {
     await run(h, 'install');
     h.systemd.calls.length = 0;
     await run(h, 'uninstall --purge');
-    expect(h.systemd.verbs()).toEqual([`clean --what=state --what=logs --what=cache --what=runtime ${UNIT}`, `disable ${UNIT}`, 'daemon-reload', `reset-failed ${UNIT}`]);
+    expect(h.systemd.verbs()).toEqual([`reset-failed ${UNIT}`, `clean --what=state --what=logs --what=cache --what=runtime ${UNIT}`, `disable ${UNIT}`, 'daemon-reload', `reset-failed ${UNIT}`]);
     expect(h.out.at(-1)).toBe(`${NAME}: removed /var/lib/${NAME}, /var/log/${NAME} and /var/cache/${NAME}`);
+  });
+
+  it('--purge cleans a failed unit too (systemd cleans only an inactive one), and never claims folders it could not remove', async () => {
+    const h = harness();
+    await run(h, 'install');
+    h.systemd.startFails = 3;
+    await failure(h, 'start');
+    expect(h.systemd.active).toBe('failed');
+    h.out.length = 0;
+    expect(await run(h, 'uninstall --purge')).toBe(0);
+    expect(h.out.at(-1)).toBe(`${NAME}: removed /var/lib/${NAME}, /var/log/${NAME} and /var/cache/${NAME}`);
+    expect(h.warnings).toEqual([]);
+
+    const stuck = harness();
+    await run(stuck, 'install');
+    stuck.systemd.fail.set('clean', 'Failed to clean unit: Access denied');
+    stuck.out.length = 0;
+    expect(await run(stuck, 'uninstall --purge')).toBe(0);
+    expect(stuck.out.join('\n')).not.toContain(`removed /var/lib/${NAME}`);
+    expect(stuck.warnings.join('\n')).toContain(`could not remove the service's folders`);
   });
 
   it('is not an error when nothing is installed', async () => {
