@@ -339,6 +339,13 @@ describe('stored settings', () => {
     expect(store.workingDir()).toBeNull();
     expect(store.workingDirWhere).toBe('/etc/systemd/system/OrderSync.service, WorkingDirectory=');
   });
+
+  it('started by systemd (INVOCATION_ID), the stored working folder is the one systemd entered (WorkingDirectory=)', () => {
+    const platform = systemdPlatform({ koffiSha256: '' }, { env: { INVOCATION_ID: 'abc' }, libc: recordingLibc(), cwd: () => '/srv/order-sync' });
+    expect(platform.storedSettings('OrderSync').workingDir()).toBe('/srv/order-sync');
+    const outside = systemdPlatform({ koffiSha256: '' }, { env: {}, libc: recordingLibc(), cwd: () => '/home/me' });
+    expect(outside.storedSettings('OrderSync').workingDir()).toBeNull();
+  });
 });
 
 describe('the rest of the platform', () => {
