@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { classifyAccount } from '../../settings/account';
+import { foreignPath } from '../../settings/path-form';
 import type { RuntimeSettings } from '../../settings/runtime-settings';
 import { DEFAULT_PRESHUTDOWN_TIMEOUT_MS, DEFAULT_RECOVERY, type ServiceSettings, type StartType } from '../../settings/service-settings';
 import { commandWord, environmentWord, noSpecifiers, quoteWord, textValue, timeSpan, UnitError, unitName } from './unit-syntax';
@@ -192,14 +193,17 @@ export function runtimeDirectives(input: UnitInput, resetLists: boolean): Runtim
     }
   }
 
+  // The default folder is systemd's own LogsDirectory= (/var/log/<name>, made for the service's
+  // user). A folder of the admin's: ProtectSystem=strict makes every other path read-only, so
+  // ReadWritePaths= opens that one (the folder must exist: systemd fails the start otherwise).
   const { logDir } = runtime.logging;
   if (logDir === null) list('LogsDirectory', [input.name]);
-  else if (logDir.startsWith('/')) {
+  else {
+    const foreign = foreignPath('log folder', logDir, 'posix', input.name);
+    if (foreign) throw new UnitError(foreign.message, `leave --log-dir out for /var/log/${input.name}, or give an absolute path such as /srv/logs/${input.name}`);
     checkPath(logDir, '--log-dir');
     list('LogsDirectory', []);
     list('ReadWritePaths', [quoteWord(logDir, false)]);
-  } else {
-    throw new UnitError(`the log folder "${logDir}" is a Windows path`, 'give --log-dir an absolute Linux path such as /srv/logs/MySvc, or leave it out for /var/log/<name>');
   }
   return { unit, service, warnings };
 }
@@ -226,11 +230,10 @@ function checkPath(value: string, what: string): void {
 function workingDirectory(workingDir: string, binaryPath: string, name: string): string {
   if (workingDir === 'exe') return path.posix.dirname(binaryPath);
   if (workingDir === 'data') return `/var/lib/${name}`;
-  if (workingDir.startsWith('/')) {
-    checkPath(workingDir, 'working folder');
-    return workingDir;
-  }
-  throw new UnitError(`the working folder "${workingDir}" is a Windows path`, 'use --working-dir exe, data or an absolute Linux path');
+  const foreign = foreignPath('working folder', workingDir, 'posix', name);
+  if (foreign) throw new UnitError(foreign.message, `${foreign.hint} with --working-dir (or exe, data)`);
+  checkPath(workingDir, 'working folder');
+  return workingDir;
 }
 
 /** A unit dependency from a `--dependencies` entry: a full unit name (`network-online.target`) as is, a bare name as `<name>.service`. */

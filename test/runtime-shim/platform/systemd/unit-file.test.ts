@@ -176,7 +176,9 @@ describe('service settings', () => {
   it('working folder: exe, data (/var/lib/<name>), an absolute Linux path; a Windows path is refused', () => {
     expect(value(input({ workingDir: 'data' }), 'Service', 'WorkingDirectory')).toBe('/var/lib/OrderSync');
     expect(value(input({ workingDir: '/srv/orders' }), 'Service', 'WorkingDirectory')).toBe('/srv/orders');
-    expect(() => unitFile(input({ workingDir: 'D:\\apps' }))).toThrow('the working folder "D:\\apps" is a Windows path');
+    expect(() => unitFile(input({ workingDir: 'D:\\apps' }))).toThrow(
+      expect.objectContaining({ message: 'working folder "D:\\apps" is a Windows path; this is Linux', hint: 'give an absolute path such as /srv/OrderSync with --working-dir (or exe, data)' }),
+    );
   });
 
   it('Windows-only settings changed from their defaults are reported and left out', () => {
@@ -290,6 +292,8 @@ describe('runtime settings', () => {
     expect(value(i, 'Service', 'LogsDirectory')).toBeUndefined();
     expect(unitFile(i).warnings[0]).toMatch(/^--log-dir \/srv\/logs\/order sync: a dynamic user can write there only if/);
     expect(unitFile(withLogDir(input({ account: '.\\orders' }), '/srv/logs')).warnings).toEqual([]);
-    expect(() => unitFile(input({}, { logDir: 'D:\\logs' }))).toThrow('the log folder "D:\\logs" is a Windows path');
+    expect(() => unitFile(input({}, { logDir: 'D:\\logs' }))).toThrow(
+      expect.objectContaining({ message: 'log folder "D:\\logs" is a Windows path; this is Linux', hint: 'leave --log-dir out for /var/log/OrderSync, or give an absolute path such as /srv/logs/OrderSync' }),
+    );
   });
 });
