@@ -23,6 +23,8 @@ const UNIT = `${NAME}.service`;
 const BINARY = `/opt/${NAME}/${NAME}`;
 const KOFFI = '/usr/local/lib/node_modules/koffi';
 const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
+/** An --env value that carries a credential. */
+const APP_TOKEN = 'tok3n-for-the-db';
 
 async function linuxNode(): Promise<string> {
   const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
@@ -39,6 +41,8 @@ describe('the Linux management commands on systemd 257', () => {
   const asNobody = (...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', BINARY, ...args], { timeoutMs: 60_000 });
   const isActive = async (): Promise<string> => (await c.systemctl('is-active', UNIT)).stdout.trim();
   const show = async (...props: string[]): Promise<string> => (await c.systemctl('show', ...props.flatMap((p) => ['-p', p]), UNIT)).stdout;
+  /** A command as the unprivileged user nobody. */
+  const nobody = (cmd: string, ...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', cmd, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     const node = await linuxNode();
@@ -81,7 +85,7 @@ describe('the Linux management commands on systemd 257', () => {
   });
 
   test('install writes the unit, reloads systemd and enables it', async () => {
-    const r = await bin('install', '--stop-timeout', '10s');
+    const r = await bin('install', '--stop-timeout', '10s', '--env', `APP_TOKEN=${APP_TOKEN}`);
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toContain(`${NAME}: installed /etc/systemd/system/${UNIT} (ExecStart=${BINARY} --service); start type auto (enabled: starts at boot)`);
     expect((await c.systemctl('is-enabled', UNIT)).stdout.trim()).toBe('enabled');
@@ -141,6 +145,25 @@ describe('the Linux management commands on systemd 257', () => {
     expect(restart.code, restart.stderr).toBe(0);
     const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
     expect(log.stdout).toContain(`SVCPACK_LOG_LEVEL=debug; SVCPACK_ALERT_URL is ${ALERT_URL.length} characters long`);
+  });
+
+  test('--env values: the service sees them, no other user does (systemctl show, the unit, config get)', async () => {
+    const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
+    expect(log.stdout).toContain(`APP_TOKEN is ${APP_TOKEN.length} characters long`);
+    const shown = await nobody('systemctl', 'show', '-p', 'Environment', '-p', 'EnvironmentFiles', UNIT);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`EnvironmentFiles=/etc/systemd/system/${UNIT}.d/svcpack.env`);
+    expect(shown.stdout).not.toContain(APP_TOKEN);
+    expect(shown.stdout).not.toContain('APP_TOKEN');
+    const unit = await nobody('cat', `/etc/systemd/system/${UNIT}`);
+    expect(unit.code).toBe(0);
+    expect(unit.stdout).toContain('# The --env variables (APP_TOKEN) are in');
+    expect(unit.stdout).not.toContain(APP_TOKEN);
+    expect((await nobody('cat', `/etc/systemd/system/${UNIT}.d/svcpack.env`)).code).not.toBe(0);
+    const get = await asNobody('config', 'get', 'env');
+    expect([get.stdout, get.code]).toEqual(['APP_TOKEN=***\n', 0]);
+    expect(get.stderr).toContain('readable by root only: they show as ***');
+    expect((await bin('config', 'get', 'env')).stdout).toBe(`APP_TOKEN=${APP_TOKEN}\n`);
   });
 
   test('reload goes through SIGHUP and READY=1', async () => {

@@ -4,10 +4,14 @@
  * management commands (manage/).
  */
 import path from 'node:path';
-import { DROP_IN_NAME } from './drop-in';
 
 /** Where systemd reads unit files an admin installs. */
 export const UNIT_DIR = '/etc/systemd/system';
+
+/** The drop-in's file name inside `<unit>.d/` (drop-in.ts). */
+export const DROP_IN_NAME = 'svcpack.conf';
+/** The environment file with the `--env` variables and the stored secrets, beside the drop-in (drop-in.ts). */
+export const ENVIRONMENT_FILE_NAME = 'svcpack.env';
 
 /** The drop-in that stores service `name`'s settings (pure): `/etc/systemd/system/<name>.service.d/svcpack.conf`. */
 export function dropInPath(name: string): string {

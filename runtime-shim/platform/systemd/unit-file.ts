@@ -15,6 +15,7 @@ import { classifyAccount } from '../../settings/account';
 import { foreignPath } from '../../settings/path-form';
 import type { RuntimeSettings } from '../../settings/runtime-settings';
 import { DEFAULT_PRESHUTDOWN_TIMEOUT_MS, DEFAULT_RECOVERY, type ServiceSettings, type StartType } from '../../settings/service-settings';
+import { ENVIRONMENT_FILE_NAME, UNIT_DIR } from './paths';
 import { commandWord, environmentWord, noSpecifiers, quoteWord, textValue, timeSpan, UnitError, unitName } from './unit-syntax';
 
 export interface UnitInput {
@@ -27,6 +28,11 @@ export interface UnitInput {
   runtime: RuntimeSettings;
   /** The systemd version the unit is for (`systemctl --version`), at least MIN_SYSTEMD_VERSION. */
   systemdVersion: number;
+  /**
+   * Where the `--env` variables are (drop-in.ts serviceEnvironmentFile, mode 0600), named by
+   * `EnvironmentFile=`; default `/etc/systemd/system/<unit>.d/svcpack.env`.
+   */
+  environmentFile?: string;
 }
 
 export interface UnitFile {
@@ -328,7 +334,15 @@ export function unitFile(input: UnitInput): UnitFile {
   put('NotifyAccess', 'main');
   put('ExecStart', [binaryPath, '--service', ...s.args].map(commandWord).join(' '));
   put('WorkingDirectory', noSpecifiers(workingDirectory(s.workingDir, binaryPath, name)));
-  for (const [k, v] of Object.entries(s.env)) put('Environment', environmentWord(k, v));
+  // Not Environment= lines: systemd shows those to every local user (systemctl show), and --env
+  // values often carry credentials. The values are in a file only root can read.
+  const envNames = Object.keys(s.env);
+  if (envNames.length > 0) {
+    for (const n of envNames) environmentWord(n, '');
+    const file = input.environmentFile ?? path.posix.join(UNIT_DIR, `${unit}.d`, ENVIRONMENT_FILE_NAME);
+    comment(`The --env variables (${envNames.join(', ')}) are in ${file}, root's only: systemctl show prints Environment= lines to any user.`);
+    put('EnvironmentFile', noSpecifiers(file));
+  }
   put('SyslogIdentifier', name);
   // The main process does the stop work (the supervisor stops the app over IPC); what is left
   // when it ends is killed at once, as a job object does on Windows.

@@ -153,9 +153,15 @@ describe('service settings', () => {
     expect(() => unitFile(input({ dependencies: ['My Db'] }))).toThrow('dependency "My Db" is not a systemd unit name');
   });
 
-  it('env: one Environment= per variable, quoted, % doubled, $ kept', () => {
-    const i = input({ env: { NODE_ENV: 'production', GREETING: 'hello "world"', RATE: '50%', HOME_REF: '$HOME' } });
-    expect(values(i, 'Service', 'Environment')).toEqual(['NODE_ENV=production', '"GREETING=hello \\"world\\""', '"RATE=50%%"', '"HOME_REF=$HOME"']);
+  it('env: no Environment= line (systemctl show prints them to any user); EnvironmentFile= names the root-only file, a comment names the variables', () => {
+    const i = input({ env: { NODE_ENV: 'production', API_KEY: 's3cret "x"', RATE: '50%' } });
+    const text = unitFile(i).text;
+    expect(values(i, 'Service', 'Environment')).toEqual([]);
+    expect(values(i, 'Service', 'EnvironmentFile')).toEqual(['/etc/systemd/system/OrderSync.service.d/svcpack.env']);
+    expect(text).toContain('# The --env variables (NODE_ENV, API_KEY, RATE) are in /etc/systemd/system/OrderSync.service.d/svcpack.env, root\'s only');
+    for (const secret of ['s3cret', 'production', '50%']) expect(text).not.toContain(secret);
+    expect(values({ ...i, environmentFile: '/tmp/units/OrderSync.service.d/svcpack.env' }, 'Service', 'EnvironmentFile')).toEqual(['/tmp/units/OrderSync.service.d/svcpack.env']);
+    expect(values(input(), 'Service', 'EnvironmentFile')).toEqual([]);
     expect(() => unitFile(input({ env: { 'ProgramFiles(x86)': 'x' } }))).toThrow('is not one systemd accepts');
   });
 
