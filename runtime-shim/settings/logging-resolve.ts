@@ -51,7 +51,7 @@ const FLAG_BY_KEY: { readonly [K in keyof Required<LoggingInput>]: Omit<LoggingF
   logRotate: { flag: '--log-rotate', valueName: 'policy', help: 'rotate the log at a size (B, KB, MB, GB), daily, both (10MB,daily), or none' },
   logKeep: { flag: '--log-keep', valueName: 'count', help: 'how many rotated log files to keep (1-1000)' },
   logCompress: { flag: '--log-compress', valueName: 'true|false', help: 'gzip rotated log files' },
-  eventLog: { flag: '--event-log', valueName: 'true|false', help: 'also report lifecycle events, warnings and errors to the Windows Event Log' },
+  eventLog: { flag: '--event-log', valueName: 'true|false', help: 'also report lifecycle events, warnings and errors to the system log (the Windows Event Log; the journal on Linux)' },
 };
 
 export const LOGGING_FLAGS: readonly LoggingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof LoggingInput>).map((key) => ({ key, ...FLAG_BY_KEY[key] }));

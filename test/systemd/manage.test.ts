@@ -161,7 +161,7 @@ describe('the Linux management commands on systemd 257', () => {
     expect(unit.stdout).not.toContain(APP_TOKEN);
     expect((await nobody('cat', `/etc/systemd/system/${UNIT}.d/svcpack.env`)).code).not.toBe(0);
     const get = await asNobody('config', 'get', 'env');
-    expect([get.stdout, get.code]).toEqual(['APP_TOKEN=***\n', 0]);
+    expect([get.stdout, get.code]).toEqual(["'APP_TOKEN=***'\n", 0]);
     expect(get.stderr).toContain('readable by root only: they show as ***');
     expect((await bin('config', 'get', 'env')).stdout).toBe(`APP_TOKEN=${APP_TOKEN}\n`);
   });
