@@ -136,7 +136,7 @@ export async function connectService(connection: ServiceConnection, opts: { cont
   // to the default folder instead and the start fails with the reason (below).
   const foreignLogDir = logging.logDir === null ? null : foreignPath('log folder', logging.logDir, hostFlavour(), config.name);
   const file = new RotatingLogFile({
-    dir: logDirIn(dataDir, foreignLogDir ? null : logging.logDir),
+    dir: logDirIn(dataDir, foreignLogDir ? null : logging.logDir, platform.logsDir?.(config.name)),
     name: config.name,
     settings: foreignLogDir ? { ...logging, logDir: null } : logging,
     exclusive: (write) => controller.exclusiveLogWrite(write),

@@ -111,7 +111,7 @@ describe('the Linux management commands on systemd 257', () => {
     const mainPid = Number((await show('MainPID')).trim().split('=')[1]);
     expect(report).toMatchObject({ name: NAME, installed: true, state: 'RUNNING', pid: mainPid, startType: 'auto', thisExe: true, systemd: { activeState: 'active', subState: 'running', unitFileState: 'enabled' } });
     expect(report.live).toMatchObject({ name: NAME, mode: 'in-process', state: 'running', service: { pid: mainPid } });
-    expect(report.live.logFile).toBe(`/var/lib/${NAME}/logs/${NAME}.log`);
+    expect(report.live.logFile).toBe(`/var/log/${NAME}/${NAME}.log`);
     // Only root and the service's user reach the socket.
     const mode = await c.exec('stat', ['-c', '%a %U', `/run/${NAME}`]);
     expect(mode.stdout.trim()).toMatch(/^700 /);
@@ -143,12 +143,12 @@ describe('the Linux management commands on systemd 257', () => {
     expect((await c.exec('stat', ['-c', '%a', `/etc/systemd/system/${UNIT}.d/svcpack.env`])).stdout.trim()).toBe('600');
     const restart = await bin('restart');
     expect(restart.code, restart.stderr).toBe(0);
-    const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
+    const log = await c.exec('cat', [`/var/log/${NAME}/${NAME}.log`]);
     expect(log.stdout).toContain(`SVCPACK_LOG_LEVEL=debug; SVCPACK_ALERT_URL is ${ALERT_URL.length} characters long`);
   });
 
   test('--env values: the service sees them, no other user does (systemctl show, the unit, config get)', async () => {
-    const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
+    const log = await c.exec('cat', [`/var/log/${NAME}/${NAME}.log`]);
     expect(log.stdout).toContain(`APP_TOKEN is ${APP_TOKEN.length} characters long`);
     const shown = await nobody('systemctl', 'show', '-p', 'Environment', '-p', 'EnvironmentFiles', UNIT);
     expect(shown.code, shown.stderr).toBe(0);

@@ -29,6 +29,16 @@ export function systemdDataDir(name: string, env: NodeJS.ProcessEnv): string {
   return own ?? path.posix.join('/var/lib', name);
 }
 
+/**
+ * The default log folder of service `name` (pure): LOGS_DIRECTORY when one of its entries is this
+ * service's (systemd sets it from the unit's LogsDirectory=<name>, made for the service's user and
+ * writable under ProtectSystem=strict), else `/var/log/<name>`.
+ */
+export function systemdLogsDir(name: string, env: NodeJS.ProcessEnv): string {
+  const own = (env.LOGS_DIRECTORY ?? '').split(':').find((dir) => dir.startsWith('/') && path.posix.basename(dir) === name);
+  return own ?? path.posix.join('/var/log', name);
+}
+
 /** The live status socket's file name inside the unit's RuntimeDirectory= (`/run/<name>/`). */
 export const STATUS_SOCKET_NAME = 'status.sock';
 

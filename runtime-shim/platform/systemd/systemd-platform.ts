@@ -19,6 +19,8 @@
  * - `terminateSelf`: _exit(2) through koffi.
  * - `dataDir`: STATE_DIRECTORY when systemd set it for this service, else `/var/lib/<name>`
  *   (StateDirectory=<name>; the management commands, which systemd did not start, get the same).
+ * - `logsDir`: the default log folder, LOGS_DIRECTORY when systemd set it for this service, else
+ *   `/var/log/<name>` (LogsDirectory=<name>).
  * - the management commands: `serviceUnits` (manage/manager.ts) — install writes the unit and the
  *   drop-in, the rest drives systemctl and journalctl. The SCM-shaped `serviceManager`, the task
  *   scheduler (`taskScheduler`, `stopEvents`) and scheduled tasks (`taskChannel`) have no Linux
@@ -38,7 +40,7 @@ import { JournalSink } from './journal-sink';
 import { bindLibc, type Libc } from './libc-bindings';
 import { systemdUnits, type UnitManagerDeps } from './manage/manager';
 import { systemdNotifier, type SystemdNotifier } from './notify';
-import { dropInPath, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
+import { dropInPath, statusSocketPath, systemdDataDir, systemdLogsDir, UNIT_DIR } from './paths';
 import { SystemdChannel, type HeartbeatClock, type SignalSource } from './systemd-channel';
 
 export { dropInPath, STATUS_SOCKET_NAME, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
@@ -139,6 +141,7 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
 
   return {
     dataDir: (name) => systemdDataDir(name, env),
+    logsDir: (name) => systemdLogsDir(name, env),
     serviceChannel: (name, onError): ServiceChannel =>
       new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, statusPath: statusSocketPath(name, env) }),
     taskChannel() {

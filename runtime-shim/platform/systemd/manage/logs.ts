@@ -36,7 +36,7 @@ export function logSource(ctx: UnitContext): { kind: 'journal' } | { kind: 'file
   const stored = readStored(ctx);
   const { logging } = applyStored(ctx.bakedRuntime, stored.ok ? stored.stored : {}).settings;
   if (logging.eventLog && logging.logDir === null) return { kind: 'journal' };
-  return { kind: 'files', dir: logging.logDir ?? path.posix.join(ctx.dataDir, 'logs') };
+  return { kind: 'files', dir: logging.logDir ?? ctx.logsDir };
 }
 
 export async function unitLogs(ctx: UnitContext, command: LogsCommand, nowMs: () => number = Date.now): Promise<number> {

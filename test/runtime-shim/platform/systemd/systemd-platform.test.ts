@@ -348,6 +348,15 @@ describe('stored settings', () => {
   });
 });
 
+describe('the default log folder', () => {
+  it("is LOGS_DIRECTORY when it is this service's (LogsDirectory=), else /var/log/<name>", () => {
+    const platform = (env: NodeJS.ProcessEnv) => systemdPlatform({ koffiSha256: '' }, { env, libc: recordingLibc() });
+    expect(platform({ LOGS_DIRECTORY: '/var/log/private/OrderSync' }).logsDir?.('OrderSync')).toBe('/var/log/private/OrderSync');
+    expect(platform({ LOGS_DIRECTORY: '/var/log/Other' }).logsDir?.('OrderSync')).toBe('/var/log/OrderSync');
+    expect(platform({}).logsDir?.('OrderSync')).toBe('/var/log/OrderSync');
+  });
+});
+
 describe('the rest of the platform', () => {
   it('puts the data folder in STATE_DIRECTORY when it is this service’s, else /var/lib/<name>', () => {
     expect(systemdDataDir('OrderSync', {})).toBe('/var/lib/OrderSync');
