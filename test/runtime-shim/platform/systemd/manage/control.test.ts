@@ -187,6 +187,16 @@ describe('logs', () => {
     expect(Buffer.concat(written).toString()).toBe('2026-12-07T16:50:01.000Z debug [app] two\n');
     expect(h.systemd.attachedCalls).toEqual([]);
   });
+
+  it('with no log file yet, the hint names the Linux command (no .exe)', async () => {
+    const h = harness();
+    const logsDir = fs.mkdtempSync(path.join(h.unitDir, 'logs-'));
+    const io = { write: () => Promise.resolve(), signal: new AbortController().signal, now: () => Date.now(), sleep: () => Promise.resolve(), fs };
+    Object.assign(h.deps, { logsDir, logsIo: io });
+    await run(h, { kind: 'install', input: {}, runtime: { eventLog: 'false' }, force: false });
+    expect(await run(h, { kind: 'logs', follow: false })).toBe(0);
+    expect(h.warnings.at(-1)).toBe(`${NAME}: the service has not written a log yet in ${logsDir} — start it with "sudo MySvc start" and try again`);
+  });
 });
 
 describe('what systemd has no form of', () => {
