@@ -37,7 +37,7 @@ import { dropInFile, serviceEnvironmentFile } from '../drop-in';
 import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
 import { installUnit } from './install';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
-import { dropInDir, environmentFilePath, readInstalledUnit, readStored, restorePlanned, storedFilesPlan, writePlanned, type InstallRecord } from './unit-store';
+import { dropInDir, readInstalledUnit, readStored, restorePlanned, storedFilesPlan, writePlanned, type InstallRecord } from './unit-store';
 
 type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
 
@@ -85,7 +85,7 @@ function storedWarned(ctx: UnitContext): Partial<Record<RuntimeKey, string>> {
  */
 function shownSettings(ctx: UnitContext, record: InstallRecord): ServiceSettings {
   if (!record.envHidden) return record.settings;
-  ctx.warn(`${ctx.name}: warning: the --env values are in ${environmentFilePath(ctx)}, readable by root only: they show as *** (run it with sudo to see them)`);
+  ctx.warn(`${ctx.name}: warning: ${record.envHidden.problem}: they show as *** (${record.envHidden.hint})`);
   return { ...record.settings, env: Object.fromEntries(Object.keys(record.settings.env).map((n) => [n, '***'])) };
 }
 
@@ -171,7 +171,7 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   const command = text === null ? 'config reset' : 'config set';
   requireRoot(ctx, command);
   const record = installedRecord(ctx);
-  if (record.envHidden) throw new ManageError(`cannot read the --env values of ${ctx.name} in ${environmentFilePath(ctx)}`, 'run it with sudo');
+  if (record.envHidden) throw new ManageError(record.envHidden.problem, record.envHidden.hint);
   const read = readStored(ctx);
   if (!read.ok) throw new ManageError(`cannot read the stored settings: ${read.problem}`, read.hint);
   const others = { ...read.stored };

@@ -87,7 +87,8 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   }
   const fresh = existing.kind === 'none';
   const previous = existing.kind === 'ours' ? existing : null;
-  if (previous?.record.envHidden) throw new ManageError(`cannot read the --env values of ${ctx.name} in ${environmentFilePath(ctx)}`, 'run it with sudo');
+  // Rewriting the environment file needs the old values, unless --env replaces them all.
+  if (previous?.record.envHidden && opts.input.env === undefined) throw new ManageError(previous.record.envHidden.problem, previous.record.envHidden.hint);
   const target = usage(() => resolveSettings(opts.input, previous?.record.settings ?? ctx.baked));
   // Checked before anything changes: an account with no Linux form is a usage error.
   const account = unitUsage(() => unitAccount(target.account, ctx.name));

@@ -39,10 +39,11 @@ export interface InstallRecord {
   binary: string;
   settings: ServiceSettings;
   /**
-   * The `--env` values could not be read (the environment file is root's only): `settings.env`
-   * has the names, each with an empty value. Absent when the values are there.
+   * Why the `--env` values could not be read — the environment file is root's only, or it is gone
+   * or lacks them — and how to fix it: `settings.env` then has the names, each with an empty
+   * value. Absent when the values are there.
    */
-  envHidden?: true;
+  envHidden?: { problem: string; hint: string };
 }
 
 /** The unit as found: none, one svcpack did not write (`foreign`), or svcpack's own with its record. */
@@ -113,15 +114,17 @@ export function readInstalledUnit(ctx: Pick<UnitContext, 'unitDir' | 'unit' | 'b
     envText = readText(envFile);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM') throw new ManageError(`cannot read ${envFile}: ${(err as Error).message}`, 'check the file, or run it with sudo');
-    return { kind: 'ours', path: file, text, record: { binary: record.binary, settings, envHidden: true } };
+    const denied = code === 'EACCES' || code === 'EPERM';
+    const envHidden = denied
+      ? { problem: `the --env values are in ${envFile}, readable by root only`, hint: 'run it with sudo' }
+      : { problem: `cannot read ${envFile}: ${(err as Error).message}`, hint: 'check the file' };
+    return { kind: 'ours', path: file, text, record: { binary: record.binary, settings, envHidden } };
   }
   const env = envText === null ? null : readEnvironmentMarker(envText);
   if (env === null) {
-    throw new ManageError(
-      `the --env values of ${ctx.unit} are missing from ${envFile}`,
-      'give them again with install --force --env KEY=value … or config set env (run it with sudo)',
-    );
+    // Gone or edited: the names are known, the values are not; a command that needs them says so (uninstall and status do not).
+    const envHidden = { problem: `the --env values of ${ctx.unit} are missing from ${envFile}`, hint: 'give them again with install --force --env KEY=value … or config set env' };
+    return { kind: 'ours', path: file, text, record: { binary: record.binary, settings, envHidden } };
   }
   return { kind: 'ours', path: file, text, record: { binary: record.binary, settings: { ...settings, env } } };
 }

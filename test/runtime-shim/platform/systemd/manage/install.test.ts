@@ -249,6 +249,23 @@ describe('config', () => {
     expect(fs.readFileSync(h.unitFile, 'utf8')).not.toContain('EnvironmentFile=');
   });
 
+  it('--env values missing from the environment file: uninstall and config get still work; an update needs them given again', async () => {
+    const h = harness();
+    await run(h, 'install --env API_KEY=s3cret');
+    const env = path.join(path.dirname(h.dropIn), 'svcpack.env');
+    fs.rmSync(env);
+    await run(h, 'config get env');
+    expect(h.out.at(-1)).toBe("'API_KEY=***'");
+    expect(h.warnings.at(-1)).toBe(`${NAME}: warning: the --env values of ${UNIT} are missing from ${env}: they show as *** (give them again with install --force --env KEY=value … or config set env)`);
+    const err = await failure(h, 'install --force --description x');
+    expect([err.message, err.exitCode]).toEqual([`the --env values of ${UNIT} are missing from ${env}`, 1]);
+    await run(h, 'install --force --env API_KEY=again');
+    expect(fs.readFileSync(env, 'utf8')).toContain('API_KEY="again"');
+    fs.rmSync(env);
+    expect(await run(h, 'uninstall')).toBe(0);
+    expect(fs.existsSync(h.unitFile)).toBe(false);
+  });
+
   it('a Windows log or working folder is refused in one line (exit 2); a Linux --log-dir opens it with ReadWritePaths=', async () => {
     const h = harness();
     let err = await failure(h, 'install --log-dir C:\\logs');
