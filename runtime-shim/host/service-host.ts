@@ -132,11 +132,13 @@ export async function connectService(connection: ServiceConnection, opts: { cont
 
   const dataDir = serviceDataDir(exe);
   const { logging } = effectiveSettings();
-  // A log folder of the other platform's form would be a relative folder name here: the log goes
-  // to the default folder instead and the start fails with the reason (below).
+  // A log folder of the other platform's form would be a relative folder name here: the start
+  // fails with the reason (below), logged in the data folder's `logs` — the service's own folder,
+  // which exists and is writable whatever the unit says (with --log-dir the unit has no
+  // LogsDirectory=, and ProtectSystem=strict would refuse to create /var/log/<name>).
   const foreignLogDir = logging.logDir === null ? null : foreignPath('log folder', logging.logDir, hostFlavour(), config.name);
   const file = new RotatingLogFile({
-    dir: logDirIn(dataDir, foreignLogDir ? null : logging.logDir, platform.logsDir?.(config.name)),
+    dir: foreignLogDir ? logDirIn(dataDir, null) : logDirIn(dataDir, logging.logDir, platform.logsDir?.(config.name)),
     name: config.name,
     settings: foreignLogDir ? { ...logging, logDir: null } : logging,
     exclusive: (write) => controller.exclusiveLogWrite(write),

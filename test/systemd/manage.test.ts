@@ -197,4 +197,42 @@ describe('the Linux management commands on systemd 257', () => {
     const twice = await bin('uninstall');
     expect([twice.stdout, twice.code]).toEqual([`${NAME}: not installed\n`, 0]);
   });
+
+  test('paths: a Windows log folder is refused (exit 2); a Linux --log-dir is opened with ReadWritePaths= and the service writes there', async () => {
+    const windows = await bin('install', '--log-dir', 'C:\\logs');
+    expect([windows.stderr, windows.code]).toEqual([
+      `${NAME}: log folder "C:\\logs" is a Windows path; this is Linux — leave --log-dir out for /var/log/${NAME}, or give an absolute path such as /srv/logs/${NAME}\n`,
+      2,
+    ]);
+    expect((await c.exec('test', ['-e', `/etc/systemd/system/${UNIT}`])).code).toBe(1);
+    // A user of its own that owns the folder (a dynamic user could not write there).
+    expect((await c.exec('useradd', ['--system', '--no-create-home', 'svclog'])).code).toBe(0);
+    expect((await c.exec('install', ['-d', '-o', 'svclog', '-m', '0750', '/srv/svc-logs'])).code).toBe(0);
+    const r = await bin('install', '--account', '.\\svclog', '--log-dir', '/srv/svc-logs', '--working-dir', '/srv');
+    expect(r.code, r.stderr).toBe(0);
+    const props = (await show('ReadWritePaths', 'LogsDirectory', 'WorkingDirectory', 'ProtectSystem')).trim().split('\n').sort();
+    expect(props).toEqual(['LogsDirectory=', 'ProtectSystem=strict', 'ReadWritePaths=/srv/svc-logs', 'WorkingDirectory=/srv']);
+    const start = await bin('start');
+    expect(start.code, `${start.stderr}${await c.journalctl('-u', UNIT, '-o', 'cat')}`).toBe(0);
+    const log = await c.exec('cat', [`/srv/svc-logs/${NAME}.log`]);
+    expect(log.stdout).toContain('app running as uid');
+    expect(log.stdout).toContain(' in /srv;');
+    expect((await bin('stop')).code).toBe(0);
+  });
+
+  test("a Windows log folder that reaches the service anyway (an admin's own override, read after svcpack.conf) fails its start with the line in the journal", async () => {
+    await c.writeFile(`/etc/systemd/system/${UNIT}.d/zz-override.conf`, '[Service]\nEnvironment="SVCPACK_LOG_DIR=C:\\\\logs"\n', 0o644);
+    await c.systemctl('daemon-reload');
+    const start = await bin('start');
+    const journal = await c.journalctl('-u', UNIT, '-o', 'cat');
+    expect(start.code, `${start.stdout}${start.stderr}`).not.toBe(0);
+    expect(journal).toContain(`log folder "C:\\logs" is a Windows path; this is Linux — give an absolute path such as /var/log/${NAME}, with "${NAME} config set log-dir <folder>"`);
+    // The service's own log (the data folder's, which exists whatever the unit says) has it too; no folder named C:\logs.
+    expect((await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`])).stdout).toContain('log folder "C:\\logs" is a Windows path');
+    expect((await c.exec('sh', ['-c', 'ls -d /srv/C* /C* 2>/dev/null'])).stdout).toBe('');
+    await c.exec('rm', ['-f', `/etc/systemd/system/${UNIT}.d/zz-override.conf`]);
+    const un = await bin('uninstall');
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stdout).toContain(`${NAME}: removed\n`);
+  });
 });
