@@ -89,7 +89,7 @@ describe('svcpack build: bad input', () => {
     out.stderr = '';
     await expectUsageError(
       [hello, '--name', 'X', '--working-dir', 'logs'],
-      /^svcpack: --working-dir: working folder "logs" is neither exe, data nor an absolute Windows path — write exe \(the exe's folder, the default\), data/,
+      /^svcpack: --working-dir: working folder "logs" is neither exe, data nor an absolute path — write exe \(the executable's folder, the default\), data/,
     );
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--working-dir', 'C:\\a|b'], /^svcpack: --working-dir: working folder "C:\\a\|b" contains/);
@@ -113,7 +113,7 @@ describe('svcpack build: bad input', () => {
     out.stderr = '';
     await expectUsageError([hello, '--name', 'X', '--log-compress', 'maybe'], /^svcpack: --log-compress: /);
     out.stderr = '';
-    await expectUsageError([hello, '--name', 'X', '--log-dir', 'logs'], /^svcpack: --log-dir: log folder "logs" is not an absolute Windows path — write a full path/);
+    await expectUsageError([hello, '--name', 'X', '--log-dir', 'logs'], /^svcpack: --log-dir: log folder "logs" is not an absolute path — write a full path/);
   });
   it('--node-binary that is not a Windows x64 executable', async () => {
     await expectUsageError([hello, '--name', 'X', '--node-binary', hello], /is not a Windows x64 executable/);
@@ -145,7 +145,7 @@ describe('svcpack build --help', () => {
     // commander wraps the help at the terminal width: compare with the line breaks taken out.
     const help = out.stdout.replace(/\s+/g, ' ');
     expect(help).toContain('--stop-timeout <duration> how long stop handlers and stop hooks may run before the stop is forced: 20s, 1m, 500ms (a bare number is milliseconds; at most 24d) (default: 20s)');
-    expect(help).toContain("--working-dir <dir> folder the app starts in: exe (the exe's folder), data (the data folder) or an absolute Windows path (default: exe)");
+    expect(help).toContain("--working-dir <dir> folder the app starts in: exe (the executable's folder), data (the data folder) or an absolute path (D:\\apps\\MySvc, /srv/my-svc) (default: exe)");
   });
 });
 

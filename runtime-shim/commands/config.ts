@@ -31,7 +31,7 @@ import {
 } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
 import { SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS, SERVICE_RUNNING } from '../platform/manager-api';
-import { ManageError, requireAdminRights, withService, type ManageContext } from './context';
+import { ManageError, refuseLinuxPath, requireAdminRights, withService, type ManageContext } from './context';
 import { install, notInstalled } from './install';
 import { installedRuntime, readInstalled } from './installed';
 import { argsTail, argsText, imagePathExe, quoteArg } from './scm-config';
@@ -194,6 +194,7 @@ async function changeRuntimeSetting(ctx: ManageContext, key: RuntimeKey, text: s
         if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
         throw err;
       }
+      if (key === 'logDir') refuseLinuxPath('log folder', value === '' ? null : value, ctx.name, '');
     }
     try {
       ctx.api.setStoredSetting(ctx.name, key, value);

@@ -3,6 +3,7 @@
  * Win32 API, this exe's identity and baked settings, a clock, the file system and the console.
  * The exe wires the real ones (commands/run.ts); tests pass fakes.
  */
+import { foreignPath } from '../settings/path-form';
 import type { RuntimeSettings } from '../settings/runtime-settings';
 import type { ServiceSettings } from '../settings/service-settings';
 import {
@@ -204,4 +205,15 @@ function elevationTypeOrDefault(ctx: ManageContext): ElevationType {
   } catch {
     return 'default';
   }
+}
+
+/**
+ * Refuses (exit 2) a `workingDir` or `logDir` value that is a path of Linux's form: the commands
+ * here manage Windows services (one build may bake a Linux path for its Linux binary; the Windows
+ * service would take it as a relative folder). `flag` names what fixes it ('': the command given).
+ */
+export function refuseLinuxPath(what: 'working folder' | 'log folder', value: string | null, name: string, flag: string): void {
+  if (value === null) return;
+  const foreign = foreignPath(what, value, 'windows', name);
+  if (foreign) throw new ManageError(foreign.message, flag === '' ? foreign.hint : `${foreign.hint} with ${flag}`, 2);
 }

@@ -35,7 +35,7 @@ import {
   type ServiceConfigInfo,
 } from '../platform/manager-api';
 import { sidFromBytes, sidToBytes } from '../settings/sid';
-import { explain, ManageError, requireAdminRights, withService, type ManageContext } from './context';
+import { explain, ManageError, refuseLinuxPath, requireAdminRights, withService, type ManageContext } from './context';
 import { dataDirGrantee, dataDirSddl } from './data-dir';
 import { installedRuntime, readInstalled } from './installed';
 import { serviceDacl } from './service-security';
@@ -133,10 +133,15 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
     );
   }
 
+  // A Linux path given here, or (for a new service) baked into the exe, has no Windows meaning.
+  if (given.has('workingDir')) refuseLinuxPath('working folder', target.workingDir, ctx.name, '--working-dir');
+  if (runtimeGiven.includes('logDir')) refuseLinuxPath('log folder', opts.runtime?.logDir === '' ? null : (opts.runtime?.logDir ?? null), ctx.name, '--log-dir');
+
   return withService(ctx, { write: true, access: SERVICE_ALL_ACCESS, command }, async (scm, existing) => {
     const { api } = ctx;
     const fresh = existing === null;
     if (fresh && opts.keepExe) throw notInstalled(ctx);
+    if (fresh) refuseLinuxPath('working folder', target.workingDir, ctx.name, '--working-dir');
     const installed = existing ? readInstalled(api, existing, ctx.name) : null;
     let tail = argsText(target.args);
     let effective = target;
@@ -152,6 +157,7 @@ export async function install(ctx: ManageContext, opts: InstallOptions): Promise
     // Read as they are (not through installedRuntime's fallback): undo restores exactly these.
     const storedBefore = fresh ? {} : api.getStoredSettings(ctx.name);
     const runtimeTarget = resolveRuntimeOrUsageError(opts.runtime ?? {}, installedRuntime(ctx, storedBefore).settings);
+    if (fresh) refuseLinuxPath('log folder', runtimeTarget.logging.logDir, ctx.name, '--log-dir');
     const touches = (key: keyof ServiceSettings) => fresh || given.has(key);
 
     // 2. Checks that change nothing.

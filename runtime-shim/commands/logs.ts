@@ -55,9 +55,16 @@ export interface LogsIo {
   fs: LogReadFs;
 }
 
+/** How the hints name the commands: the executable as the user runs it (default `<name>.exe`), and how to start the service (default `<exe> start`; Linux: `sudo MySvc start`). */
+export interface LogsWords {
+  exe?: string;
+  start?: string;
+}
+
 /** Runs the command; resolves to the exit code (0) or throws ManageError (exit 1). */
-export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>, command: LogsCommand, io: LogsIo = processIo()): Promise<number> {
+export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'> & LogsWords, command: LogsCommand, io: LogsIo = processIo()): Promise<number> {
   const { name, logDir: dir } = ctx;
+  const exe = ctx.exe ?? `${name}.exe`;
   const notYet = `${name}: the service has not written a log yet in ${dir}`;
   /** The current file while this function must close it (the follower takes it over). */
   let held: OpenLogFile | null = null;
@@ -68,7 +75,7 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
     held = current;
     if (current === null && rotated.length === 0) {
       if (!command.follow) {
-        ctx.warn(`${notYet} — start it with "${name}.exe start" and try again`);
+        ctx.warn(`${notYet} — start it with "${ctx.start ?? `${exe} start`}" and try again`);
         return 0;
       }
       ctx.warn(`${notYet}; waiting for it (Ctrl+C to stop)`);
@@ -97,7 +104,7 @@ export async function logs(ctx: Pick<ManageContext, 'name' | 'logDir' | 'warn'>,
     }
     return 0;
   } catch (err) {
-    throw explainRead(err, name, dir);
+    throw explainRead(err, exe, dir);
   } finally {
     if (held) io.fs.closeSync(held.fd);
   }
@@ -199,16 +206,16 @@ function listRotated(fs: LogReadFs, dir: string, name: string): RotatedLogFile[]
 }
 
 /** A failed read as the one line the user sees: access denied says how to get access. */
-function explainRead(err: unknown, name: string, dir: string): unknown {
+function explainRead(err: unknown, exe: string, dir: string): unknown {
   if (err instanceof ManageError) return err;
   if (isFsError(err, 'EACCES', 'EPERM')) {
     return new ManageError(
       `cannot read the log in ${dir}: access denied`,
-      `run "${name}.exe logs" from a command prompt opened with "Run as administrator" (the log folder is readable by administrators and the service only)`,
+      `run "${exe} logs" from a command prompt opened with "Run as administrator" (the log folder is readable by administrators and the service only)`,
     );
   }
   if (err instanceof Error && 'code' in err) {
-    return new ManageError(`cannot read the log in ${dir}: ${err.message}`, `check the folder, then run "${name}.exe logs" again`);
+    return new ManageError(`cannot read the log in ${dir}: ${err.message}`, `check the folder, then run "${exe} logs" again`);
   }
   return err;
 }

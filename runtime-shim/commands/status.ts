@@ -104,7 +104,7 @@ function scmStatus(ctx: ManageContext): Promise<ServiceStatusReport> {
       thisExe: exe.toLowerCase() === ctx.exePath.toLowerCase(),
       lastExitCode: { win32: st.win32ExitCode, service: st.serviceExitCode },
       workingDirSetting,
-      workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir }),
+      workingDir: workingFolder(workingDirSetting, { exePath: exe, dataDir: ctx.dataDir, flavour: 'windows' }),
       settings: rowsFor(ctx, service),
       allowControl: ctx.api.getServiceAllowControl(ctx.name) ?? [],
     };
@@ -138,7 +138,7 @@ export function formatStatus(r: ServiceStatusReport, serviceArg: string): string
     ],
     ['last exit', r.lastExitCode ? exitCodeText({ win32ExitCode: r.lastExitCode.win32, serviceExitCode: r.lastExitCode.service }) : ''],
     ['data folder', r.dataDir],
-    ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir })],
+    ['working dir', r.workingDirSetting === undefined ? '' : describeWorkingDir(r.workingDirSetting, { exePath: r.binaryPath ? imagePathExe(r.binaryPath) : '', dataDir: r.dataDir, flavour: 'windows' })],
     ['settings', changedSettings(r.settings ?? [])],
     ['allowed to control', r.allowControl?.length ? r.allowControl.join(', ') : 'administrators only'],
   ];

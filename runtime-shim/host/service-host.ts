@@ -9,6 +9,7 @@ import { teeSink, type LogSink } from '../logging/log-sink';
 import { RotatingLogFile } from '../logging/rotating-file';
 import type { ConnectResult, ServiceChannel, SystemLogSink } from '../platform/platform';
 import { logDirIn } from './session';
+import { foreignPath, hostFlavour } from '../settings/path-form';
 import { enterServiceWorkingDir } from './working-dir';
 import { effectiveSettings, onSettingsChange, setEffectiveSettings } from '../settings/effective-settings';
 import { endWithTerminate } from '../lifecycle/stop/process-end';
@@ -31,8 +32,9 @@ export interface ServiceHost {
   /** The system log (Event Log); null when it is off or could not be opened. */
   eventLog: SystemLogSink | null;
   /**
-   * The app's working folder, already entered (process.chdir), or why it could not be: the mode
-   * then fails the start with that one line (service exit code 3) before the app runs.
+   * The app's working folder, already entered (process.chdir), or why the start cannot go on (the
+   * folder cannot be entered, or the working or log folder is a path of the other platform's
+   * form): the mode then fails the start with that one line (service exit code 3) before the app runs.
    */
   workingDir: { folder: string } | { problem: string };
 }
@@ -130,7 +132,17 @@ export async function connectService(connection: ServiceConnection, opts: { cont
 
   const dataDir = serviceDataDir(exe);
   const { logging } = effectiveSettings();
-  const file = new RotatingLogFile({ dir: logDirIn(dataDir), name: config.name, settings: logging, exclusive: (write) => controller.exclusiveLogWrite(write) });
+  // A log folder of the other platform's form would be a relative folder name here: the start
+  // fails with the reason (below), logged in the data folder's `logs` — the service's own folder,
+  // which exists and is writable whatever the unit says (with --log-dir the unit has no
+  // LogsDirectory=, and ProtectSystem=strict would refuse to create /var/log/<name>).
+  const foreignLogDir = logging.logDir === null ? null : foreignPath('log folder', logging.logDir, hostFlavour(), config.name);
+  const file = new RotatingLogFile({
+    dir: foreignLogDir ? logDirIn(dataDir, null) : logDirIn(dataDir, logging.logDir, platform.logsDir?.(config.name)),
+    name: config.name,
+    settings: foreignLogDir ? { ...logging, logDir: null } : logging,
+    exclusive: (write) => controller.exclusiveLogWrite(write),
+  });
   controller.logTo(file.file);
   const eventLog = logging.eventLog ? platform.systemLog(config.name) : null;
   const sink = eventLog ? teeSink(file, eventLog) : file;
@@ -138,8 +150,25 @@ export async function connectService(connection: ServiceConnection, opts: { cont
   for (const message of errors.early.splice(0)) sink.write('error', 'lifecycle', message);
   for (const problem of settingsProblems) sink.write('warn', 'lifecycle', problem);
   if (jobProblem) sink.write('warn', 'lifecycle', jobProblem);
+  if (foreignLogDir) {
+    const problem = `${foreignLogDir.message} — ${foreignLogDir.hint}, with "${config.name}${hostFlavour() === 'windows' ? '.exe' : ''} config set log-dir <folder>" (or config reset log-dir for the default)`;
+    // Where an admin looks when a start fails (the Event Log, the journal), even with --event-log false.
+    if (!eventLog) reportToSystemLog(platform, config.name, problem);
+    return { exe, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir: { problem } };
+  }
   const workingDir = serviceWorkingDir(exe, dataDir, sink);
   return { exe, controller, dataDir, sink, logFile: file.file, file, eventLog, workingDir };
+}
+
+/** Writes one error line to the system log (Event Log, journal); a log that cannot be opened is left out (the service's own log has the line). */
+function reportToSystemLog(platform: ExeContext['platform'], name: string, line: string): void {
+  try {
+    const log = platform.systemLog(name);
+    log?.write('error', 'lifecycle', line);
+    log?.close();
+  } catch {
+    // The line is in the service's log file and in its exit code already.
+  }
 }
 
 /**

@@ -76,9 +76,12 @@ export const realClock: LifecycleDeps['clock'] = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
-/** The folder of the service's log files: the effective `logDir`, else `<data folder>\logs`. */
-export function logDirIn(dataDir: string, logDir: string | null = effectiveSettings().logging.logDir): string {
-  return logDir ?? path.join(dataDir, 'logs');
+/**
+ * The folder of the service's log files: the effective `logDir`, else the platform's own default
+ * (`platformDefault`: systemd's LogsDirectory=), else `<data folder>\logs`.
+ */
+export function logDirIn(dataDir: string, logDir: string | null = effectiveSettings().logging.logDir, platformDefault?: string): string {
+  return logDir ?? platformDefault ?? path.join(dataDir, 'logs');
 }
 
 export function createSession(opts: SessionOptions): Session {

@@ -10,24 +10,36 @@
  * - processes the app starts (a supervised child, fork and cluster children) inherit their
  *   parent's folder and never change it.
  * The data folder is created when it is missing (as `service.dataDir` does); any other folder
- * must exist. Pure but for `enterWorkingDir`, whose mkdir and chdir are injectable.
+ * must exist. Paths are the running platform's (`places.flavour`, default this process's): the
+ * exe's folder is path.win32's dirname on Windows and path.posix's on Linux, and an absolute path
+ * of the other platform's form is refused rather than entered as a relative folder. On Linux the
+ * service's folder is the unit's WorkingDirectory=, which systemd entered before the process
+ * started (the systemd backend stores it as the folder it started in). Pure but for
+ * `enterWorkingDir`, whose mkdir and chdir are injectable.
  */
 import fs from 'node:fs';
-import path from 'node:path';
+import { foreignPath, hostFlavour, pathOf, type PathFlavour } from '../settings/path-form';
 import { SettingError, workingDirSetting } from '../settings/resolve';
 
 export interface WorkingDirPlaces {
-  /** The exe's full Windows path. */
+  /** The executable's full path (a Windows path on Windows, a POSIX one on Linux). */
   exePath: string;
-  /** The data folder, `%ProgramData%\<Name>`. */
+  /** The data folder: `%ProgramData%\<Name>` on Windows, `/var/lib/<name>` on Linux. */
   dataDir: string;
+  /** How the platform this runs on writes paths; default the one of this process (hostFlavour). */
+  flavour?: PathFlavour;
 }
 
 /** The folder `setting` (`exe`, `data` or an absolute path, as validated by workingDirSetting) names. */
 export function workingFolder(setting: string, places: WorkingDirPlaces): string {
-  if (setting === 'exe') return path.win32.dirname(places.exePath);
+  if (setting === 'exe') return pathOf(places.flavour ?? hostFlavour()).dirname(places.exePath);
   if (setting === 'data') return places.dataDir;
   return setting;
+}
+
+/** How the fix hints name the executable: `MySvc.exe` on Windows, `MySvc` on Linux. */
+function exeWord(name: string, flavour: PathFlavour): string {
+  return flavour === 'windows' ? `${name}.exe` : name;
 }
 
 /** `C:\svc (the exe's folder)`, `C:\ProgramData\MySvc (the data folder)`, `D:\apps`. */
@@ -59,8 +71,13 @@ function why(err: unknown): { text: string; code: string | undefined } {
 export interface EnterProblem {
   /** `cannot start in working folder D:\apps: it does not exist`. */
   message: string;
-  /** The chdir error code (ENOENT, ENOTDIR, EACCES, …) when there was one. */
+  /**
+   * The chdir error code (ENOENT, ENOTDIR, EACCES, …) when there was one; `FOREIGN` when the
+   * setting is a path of the other platform's form (nothing was tried).
+   */
   code: string | undefined;
+  /** For `FOREIGN`: how to fix it (`give an absolute path such as /srv/my-svc`). */
+  hint?: string;
 }
 
 export interface EnterOptions {
@@ -108,21 +125,28 @@ export function enterWorkingDir(folder: string, opts: EnterOptions = {}): EnterP
   }
 }
 
-/** enterWorkingDir for a `workingDir` setting: names the folder in messages, creates the data folder. */
+/**
+ * enterWorkingDir for a `workingDir` setting: names the folder in messages, creates the data
+ * folder. A path of the other platform's form (`D:\apps` on Linux, `/srv/app` on Windows) is not
+ * entered: it would be taken as a relative folder name; the problem says so (code `FOREIGN`).
+ */
 export function enterWorkingDirSetting(setting: string, places: WorkingDirPlaces, io: Pick<EnterOptions, 'chdir' | 'mkdir' | 'isNonFolder'> = {}): EnterProblem | null {
+  const foreign = foreignPath('working folder', setting, places.flavour ?? hostFlavour());
+  if (foreign) return { message: foreign.message, code: 'FOREIGN', hint: foreign.hint };
   return enterWorkingDir(workingFolder(setting, places), { ...io, shown: describeWorkingDir(setting, places), create: setting === 'data' });
 }
 
 /** What to do about the folder itself, by error code. */
 function folderFix(problem: EnterProblem, denied: string): string {
+  if (problem.code === 'FOREIGN' && problem.hint) return problem.hint;
   if (problem.code === 'EACCES' || problem.code === 'EPERM') return denied;
   if (problem.code === 'ENOTDIR') return 'replace the file of that name with a folder';
   return 'create it';
 }
 
-/** How to fix an EnterProblem of the service `name`, whose setting comes from install. */
-export function serviceFixHint(name: string, problem: EnterProblem): string {
-  return `${folderFix(problem, "give the service's account access to it")}, or change it with "${name}.exe install --force --working-dir <exe|data|folder>"`;
+/** How to fix an EnterProblem of the service `name`, whose setting comes from install; `flavour`: the platform's (default this process's). */
+export function serviceFixHint(name: string, problem: EnterProblem, flavour: PathFlavour = hostFlavour()): string {
+  return `${folderFix(problem, "give the service's account access to it")}, or change it with "${exeWord(name, flavour)} install --force --working-dir <exe|data|folder>"`;
 }
 
 /** How to fix an EnterProblem of `run`, which uses the setting baked in at build time. */
@@ -161,11 +185,11 @@ export function enterServiceWorkingDir(input: ServiceWorkingDirInput): ServiceWo
     } catch (err) {
       if (!(err instanceof SettingError)) throw err;
       return {
-        problem: `the working folder stored with the service (${input.storedAt}) is not valid: ${err.message} — ${err.hint}, with "${input.name}.exe install --force --working-dir <exe|data|folder>"`,
+        problem: `the working folder stored with the service (${input.storedAt}) is not valid: ${err.message} — ${err.hint}, with "${exeWord(input.name, input.places.flavour ?? hostFlavour())} install --force --working-dir <exe|data|folder>"`,
       };
     }
   }
   const problem = enterWorkingDirSetting(setting, input.places, { ...(input.chdir ? { chdir: input.chdir } : {}), ...(input.mkdir ? { mkdir: input.mkdir } : {}) });
-  if (problem) return { problem: `${problem.message} — ${serviceFixHint(input.name, problem)}` };
+  if (problem) return { problem: `${problem.message} — ${serviceFixHint(input.name, problem, input.places.flavour ?? hostFlavour())}` };
   return { folder: workingFolder(setting, input.places), shown: describeWorkingDir(setting, input.places) };
 }

@@ -125,6 +125,11 @@ export interface Platform {
    * agree); 'environment' only reads this process's environment and loads no native code.
    */
   dataDir(name: string, ask: 'system' | 'environment'): string;
+  /**
+   * The default folder of service `name`'s log files where the platform has one of its own
+   * (systemd: the unit's LogsDirectory=, `/var/log/<name>`); absent: `<data folder>\logs`.
+   */
+  logsDir?(name: string): string;
   /** The connection to the service manager for service `name`; `onError` receives problems for the log. */
   serviceChannel(name: string, onError: (message: string) => void): ServiceChannel;
   /** The stop channel of scheduled task `name`. */

@@ -10,16 +10,19 @@
  * - logKeep: a whole number of rotated files from 1 to 1000 (every rotation renames each of them);
  * - logLevel: debug, info, warn or error;
  * - logCompress, eventLog: true/false, or 'true'/'false'/'yes'/'no';
- * - logDir: an absolute Windows path (`D:\logs\MySvc`, `\\server\share\logs`; a relative one would
- *   depend on the working folder, which an admin may change); `''` means the default.
+ * - logDir: an absolute path, Windows (`D:\logs\MySvc`, `\\server\share\logs`) or POSIX
+ *   (`/var/log/my-svc`), since one build may make both (the running system refuses the other's
+ *   form: settings/path-form.ts); a relative one would depend on the working folder, which an admin
+ *   may change; `''` means the default.
  */
 import { LOG_LEVELS, type LoggingSettings, type LogLevel, type LogRotation } from './logging-settings';
-import { quoted } from './quoted';
+import { absolutePathFlavour } from './path-form';
+import { hasControl, quoted } from './quoted';
 import { booleanSetting, oneOf, SettingError, type SettingKey } from './resolve';
 
 /** Every key optional; values as a user gives them. */
 export interface LoggingInput {
-  /** Absolute Windows path; `''`: the default, `<data folder>\logs`. */
+  /** An absolute Windows or POSIX path; `''`: the default (Windows: `<data folder>\logs`). */
   logDir?: string;
   logLevel?: string;
   /** `10MB`, `daily`, `10MB,daily` or `none`. */
@@ -43,12 +46,12 @@ export interface LoggingFlag {
 
 /** Every key has a flag, its key in kebab-case; listed in help order. */
 const FLAG_BY_KEY: { readonly [K in keyof Required<LoggingInput>]: Omit<LoggingFlag, 'key'> } = {
-  logDir: { flag: '--log-dir', valueName: 'dir', help: 'folder for the log files, an absolute Windows path' },
+  logDir: { flag: '--log-dir', valueName: 'dir', help: 'folder for the log files, an absolute path (D:\\logs\\MySvc, /var/log/my-svc)' },
   logLevel: { flag: '--log-level', valueName: 'level', help: 'lowest level logged: debug, info, warn or error' },
   logRotate: { flag: '--log-rotate', valueName: 'policy', help: 'rotate the log at a size (B, KB, MB, GB), daily, both (10MB,daily), or none' },
   logKeep: { flag: '--log-keep', valueName: 'count', help: 'how many rotated log files to keep (1-1000)' },
   logCompress: { flag: '--log-compress', valueName: 'true|false', help: 'gzip rotated log files' },
-  eventLog: { flag: '--event-log', valueName: 'true|false', help: 'also report lifecycle events, warnings and errors to the Windows Event Log' },
+  eventLog: { flag: '--event-log', valueName: 'true|false', help: 'also report lifecycle events, warnings and errors to the system log (the Windows Event Log; the journal on Linux)' },
 };
 
 export const LOGGING_FLAGS: readonly LoggingFlag[] = (Object.keys(FLAG_BY_KEY) as Array<keyof LoggingInput>).map((key) => ({ key, ...FLAG_BY_KEY[key] }));
@@ -114,14 +117,18 @@ export function loggingToFlagPairs(s: LoggingSettings): Array<[flag: string, val
 
 function logDir(value: string): string | null {
   if (value === '') return null;
+  if (absolutePathFlavour(value) === 'posix') {
+    if (hasControl(value)) throw new SettingError('logDir', `log folder ${quoted(value)} contains a control character`, 'write the path on one line');
+    return value;
+  }
   if (/[\u0000-\u001f\u007f<>"|?*]/.test(value)) {
     throw new SettingError('logDir', `log folder ${quoted(value)} contains < > " | ? * or a control character`, 'Windows paths cannot contain them: choose another folder');
   }
-  if (!/^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)/.test(value)) {
+  if (absolutePathFlavour(value) !== 'windows') {
     throw new SettingError(
       'logDir',
-      `log folder ${quoted(value)} is not an absolute Windows path`,
-      'write a full path such as D:\\logs\\MySvc or \\\\server\\share\\logs (relative paths would depend on the working folder)',
+      `log folder ${quoted(value)} is not an absolute path`,
+      'write a full path such as D:\\logs\\MySvc, \\\\server\\share\\logs or /var/log/my-svc (relative paths would depend on the working folder)',
     );
   }
   return value;

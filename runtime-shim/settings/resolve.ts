@@ -9,8 +9,8 @@
  *   a missing delay is 0), or the single word `none` for no actions;
  * - dependencies: a list, or one comma-separated string; a load-order group is written `+Group`;
  * - env: a record, or a list of `KEY=value`;
- * - workingDir: `exe`, `data` (any case), or an absolute Windows path (`D:\apps\MySvc`,
- *   `\\server\share\app`);
+ * - workingDir: `exe`, `data` (any case), or an absolute path: Windows (`D:\apps\MySvc`,
+ *   `\\server\share\app`) or POSIX (`/srv/my-svc`); the running system refuses the other's form;
  * - allowControl: a list, or one comma-separated string of account/group names or SID strings;
  *   `none` or `''` for no one (settings/allow-control.ts).
  *
@@ -23,6 +23,7 @@ import { AllowControlProblem, parseAllowControl } from './allow-control';
 import { settingFlag, SETTING_FLAGS } from './flags';
 import type { LoggingInput } from './logging-resolve';
 import type { OperationInput } from './operation-settings';
+import { absolutePathFlavour } from './path-form';
 import { hasControl, quoted } from './quoted';
 import type { SupervisionInput } from './supervision-settings';
 import {
@@ -60,7 +61,7 @@ export interface SettingsInput {
   env?: Record<string, string> | string[];
   /** Replaces the whole list. */
   args?: string[];
-  /** `exe`, `data` or an absolute Windows path. */
+  /** `exe`, `data` or an absolute Windows or POSIX path. */
   workingDir?: string;
   /** Accounts, groups or SIDs: a list, or one comma-separated string (`''` or `none`: no one). */
   allowControl?: string[] | string;
@@ -323,23 +324,30 @@ function args(value: string[]): string[] {
 }
 
 const WORKING_DIR_HINT =
-  "write exe (the exe's folder, the default), data (the data folder %ProgramData%\\<Name>) or a full path such as D:\\apps\\MySvc";
+  "write exe (the executable's folder, the default), data (the service's data folder) or an absolute path such as D:\\apps\\MySvc or /srv/my-svc";
 
 /**
- * A `workingDir` value: `exe` or `data` (any case, returned lower-case), or an absolute Windows
- * path — a drive path `D:\apps` or a UNC path `\\server\share\app`, without the characters Windows
- * forbids in paths. Throws SettingError otherwise. Exported for the service, which checks the
- * value stored with it the same way.
+ * A `workingDir` value: `exe` or `data` (any case, returned lower-case), or an absolute path of
+ * either platform (one build may make both, and the build cannot know where it will run): a
+ * Windows drive path `D:\apps` or UNC path `\\server\share\app`, without the characters Windows
+ * forbids in paths, or a POSIX path `/srv/app` without control characters. Throws SettingError
+ * otherwise. Which platform's form the running system takes is checked where the value is used
+ * (settings/path-form.ts foreignPath: install, the service's start, `run`). Exported for the
+ * service, which checks the value stored with it the same way.
  */
 export function workingDirSetting(value: string): string {
   const choice = WORKING_DIR_CHOICES.find((c) => c === value.toLowerCase());
   if (choice !== undefined) return choice;
   if (value.trim() === '') throw new SettingError('workingDir', 'the working folder is empty', WORKING_DIR_HINT);
+  if (absolutePathFlavour(value) === 'posix') {
+    if (hasControl(value)) throw new SettingError('workingDir', `working folder ${quoted(value)} contains a control character`, 'write the path on one line');
+    return value;
+  }
   if (/[\u0000-\u001f\u007f<>"|?*]/.test(value) || value.indexOf(':', 2) >= 0) {
     throw new SettingError('workingDir', `working folder ${quoted(value)} contains < > : " | ? * or a control character`, 'Windows paths cannot contain them (a colon only after the drive letter)');
   }
-  if (!/^(?:[A-Za-z]:[\\/]|[\\/]{2}[^\\/]+[\\/][^\\/]+)/.test(value)) {
-    throw new SettingError('workingDir', `working folder ${quoted(value)} is neither exe, data nor an absolute Windows path`, WORKING_DIR_HINT);
+  if (absolutePathFlavour(value) !== 'windows') {
+    throw new SettingError('workingDir', `working folder ${quoted(value)} is neither exe, data nor an absolute path`, WORKING_DIR_HINT);
   }
   return value;
 }

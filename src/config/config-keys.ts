@@ -185,7 +185,7 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   args: setting('args', 'list'),
   workingDir: setting('workingDir', 'text'),
   allowControl: setting('allowControl', 'names'),
-  logDir: setting('logDir', 'text', { defaultText: '%ProgramData%\\<name>\\logs' }),
+  logDir: setting('logDir', 'text', { defaultText: 'Windows: %ProgramData%\\<name>\\logs; Linux: /var/log/<name> (LogsDirectory=)' }),
   logLevel: setting('logLevel', 'choice', { choices: LOG_LEVELS }),
   logRotate: setting('logRotate', 'text'),
   logKeep: setting('logKeep', 'number'),

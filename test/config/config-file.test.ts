@@ -288,7 +288,7 @@ describe('validation', () => {
     const config = await load();
     const fromFile = thrown(() => resolveBuildOptions(mergeConfig(config, { cwd: dir })));
     expect(fromFile.code).toBe('INVALID_SETTING');
-    expect(fromFile.toLine()).toMatch(/^svcpack: svcpack\.config\.json: workingDir: working folder "app" is neither exe, data nor an absolute Windows path — write exe /);
+    expect(fromFile.toLine()).toMatch(/^svcpack: svcpack\.config\.json: workingDir: working folder "app" is neither exe, data nor an absolute path — write exe /);
     const fromFlag = thrown(() => resolveBuildOptions(mergeConfig(config, { cwd: dir, workingDir: 'rel\\x' })));
     expect(fromFlag.message).toMatch(/^--working-dir: working folder "rel\\x"/);
     // Not a path key: never resolved against the config's folder.

@@ -24,7 +24,8 @@ describe('the config key table', () => {
     expect(configKey('restartDelay').default).toBe('100ms');
     expect(configKey('healthInterval').default).toBe('10s');
     expect(configKey('hookTimeout').default).toBe('30s');
-    expect(configKey('logDir').default).toBe('%ProgramData%\\<name>\\logs'); // the catalog's default is null: the data folder's logs
+    // The catalog's default is null: the platform's own folder.
+    expect(configKey('logDir').default).toBe('Windows: %ProgramData%\\<name>\\logs; Linux: /var/log/<name> (LogsDirectory=)');
     expect(configKey('startType').default).toBe('auto');
     expect(configKey('workingDir').default).toBe('exe');
     expect(configKey('displayName').default).toBe('the service name');

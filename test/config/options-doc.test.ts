@@ -24,7 +24,7 @@ describe('docs/options.md', () => {
   it('shows values, defaults and when a change takes effect as the tables say', () => {
     expect(page).toContain('| `--stop-timeout <duration>` | `stopTimeout` | duration string (`"30s"`) or milliseconds | 20s |');
     expect(page).toContain('| `--stop-timeout <duration>` | `stop-timeout` | 20s | on `reload` |');
-    expect(page).toContain('| `--log-dir <dir>` | `log-dir` | %ProgramData%\\\\&lt;name&gt;\\\\logs | at the next start |');
+    expect(page).toContain('| `--log-dir <dir>` | `log-dir` | Windows: %ProgramData%\\\\&lt;name&gt;\\\\logs; Linux: /var/log/&lt;name&gt; (LogsDirectory=) | at the next start |');
     expect(page).toContain('| `--start-type <type>` | `start-type` | auto | now |');
     expect(page).toContain('| `--env <KEY=value>` | `env` |  | at the next start |');
     expect(page).toContain('| `--packer <packer>` | `packer` | `"direct"`, `"pkg"` | direct |');

@@ -46,7 +46,8 @@ const session = await startExe({ config, platform }, { args: process.argv.slice(
 // The app: one line to its log, then it works until stopped.
 console.log(
   `app running as uid ${process.getuid?.()} in ${process.cwd()}; SVCPACK_LOG_LEVEL=${process.env.SVCPACK_LOG_LEVEL ?? '(unset)'}; ` +
-    `SVCPACK_ALERT_URL is ${process.env.SVCPACK_ALERT_URL === undefined ? 'unset' : `${process.env.SVCPACK_ALERT_URL.length} characters long`}`,
+    `SVCPACK_ALERT_URL is ${process.env.SVCPACK_ALERT_URL === undefined ? 'unset' : `${process.env.SVCPACK_ALERT_URL.length} characters long`}; ` +
+    `APP_TOKEN is ${process.env.APP_TOKEN === undefined ? 'unset' : `${process.env.APP_TOKEN.length} characters long`}`,
 );
 setInterval(() => {}, 1 << 30);
 session.appLoaded();

@@ -23,6 +23,8 @@ const UNIT = `${NAME}.service`;
 const BINARY = `/opt/${NAME}/${NAME}`;
 const KOFFI = '/usr/local/lib/node_modules/koffi';
 const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
+/** An --env value that carries a credential. */
+const APP_TOKEN = 'tok3n-for-the-db';
 
 async function linuxNode(): Promise<string> {
   const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
@@ -39,6 +41,8 @@ describe('the Linux management commands on systemd 257', () => {
   const asNobody = (...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', BINARY, ...args], { timeoutMs: 60_000 });
   const isActive = async (): Promise<string> => (await c.systemctl('is-active', UNIT)).stdout.trim();
   const show = async (...props: string[]): Promise<string> => (await c.systemctl('show', ...props.flatMap((p) => ['-p', p]), UNIT)).stdout;
+  /** A command as the unprivileged user nobody. */
+  const nobody = (cmd: string, ...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', cmd, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     const node = await linuxNode();
@@ -81,7 +85,7 @@ describe('the Linux management commands on systemd 257', () => {
   });
 
   test('install writes the unit, reloads systemd and enables it', async () => {
-    const r = await bin('install', '--stop-timeout', '10s');
+    const r = await bin('install', '--stop-timeout', '10s', '--env', `APP_TOKEN=${APP_TOKEN}`);
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toContain(`${NAME}: installed /etc/systemd/system/${UNIT} (ExecStart=${BINARY} --service); start type auto (enabled: starts at boot)`);
     expect((await c.systemctl('is-enabled', UNIT)).stdout.trim()).toBe('enabled');
@@ -107,7 +111,7 @@ describe('the Linux management commands on systemd 257', () => {
     const mainPid = Number((await show('MainPID')).trim().split('=')[1]);
     expect(report).toMatchObject({ name: NAME, installed: true, state: 'RUNNING', pid: mainPid, startType: 'auto', thisExe: true, systemd: { activeState: 'active', subState: 'running', unitFileState: 'enabled' } });
     expect(report.live).toMatchObject({ name: NAME, mode: 'in-process', state: 'running', service: { pid: mainPid } });
-    expect(report.live.logFile).toBe(`/var/lib/${NAME}/logs/${NAME}.log`);
+    expect(report.live.logFile).toBe(`/var/log/${NAME}/${NAME}.log`);
     // Only root and the service's user reach the socket.
     const mode = await c.exec('stat', ['-c', '%a %U', `/run/${NAME}`]);
     expect(mode.stdout.trim()).toMatch(/^700 /);
@@ -139,8 +143,27 @@ describe('the Linux management commands on systemd 257', () => {
     expect((await c.exec('stat', ['-c', '%a', `/etc/systemd/system/${UNIT}.d/svcpack.env`])).stdout.trim()).toBe('600');
     const restart = await bin('restart');
     expect(restart.code, restart.stderr).toBe(0);
-    const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
+    const log = await c.exec('cat', [`/var/log/${NAME}/${NAME}.log`]);
     expect(log.stdout).toContain(`SVCPACK_LOG_LEVEL=debug; SVCPACK_ALERT_URL is ${ALERT_URL.length} characters long`);
+  });
+
+  test('--env values: the service sees them, no other user does (systemctl show, the unit, config get)', async () => {
+    const log = await c.exec('cat', [`/var/log/${NAME}/${NAME}.log`]);
+    expect(log.stdout).toContain(`APP_TOKEN is ${APP_TOKEN.length} characters long`);
+    const shown = await nobody('systemctl', 'show', '-p', 'Environment', '-p', 'EnvironmentFiles', UNIT);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`EnvironmentFiles=/etc/systemd/system/${UNIT}.d/svcpack.env`);
+    expect(shown.stdout).not.toContain(APP_TOKEN);
+    expect(shown.stdout).not.toContain('APP_TOKEN');
+    const unit = await nobody('cat', `/etc/systemd/system/${UNIT}`);
+    expect(unit.code).toBe(0);
+    expect(unit.stdout).toContain('# The --env variables (APP_TOKEN) are in');
+    expect(unit.stdout).not.toContain(APP_TOKEN);
+    expect((await nobody('cat', `/etc/systemd/system/${UNIT}.d/svcpack.env`)).code).not.toBe(0);
+    const get = await asNobody('config', 'get', 'env');
+    expect([get.stdout, get.code]).toEqual(["'APP_TOKEN=***'\n", 0]);
+    expect(get.stderr).toContain('readable by root only: they show as ***');
+    expect((await bin('config', 'get', 'env')).stdout).toBe(`APP_TOKEN=${APP_TOKEN}\n`);
   });
 
   test('reload goes through SIGHUP and READY=1', async () => {
@@ -173,5 +196,43 @@ describe('the Linux management commands on systemd 257', () => {
     expect((await show('LoadState')).trim()).toBe('LoadState=not-found');
     const twice = await bin('uninstall');
     expect([twice.stdout, twice.code]).toEqual([`${NAME}: not installed\n`, 0]);
+  });
+
+  test('paths: a Windows log folder is refused (exit 2); a Linux --log-dir is opened with ReadWritePaths= and the service writes there', async () => {
+    const windows = await bin('install', '--log-dir', 'C:\\logs');
+    expect([windows.stderr, windows.code]).toEqual([
+      `${NAME}: log folder "C:\\logs" is a Windows path; this is Linux — leave --log-dir out for /var/log/${NAME}, or give an absolute path such as /srv/logs/${NAME}\n`,
+      2,
+    ]);
+    expect((await c.exec('test', ['-e', `/etc/systemd/system/${UNIT}`])).code).toBe(1);
+    // A user of its own that owns the folder (a dynamic user could not write there).
+    expect((await c.exec('useradd', ['--system', '--no-create-home', 'svclog'])).code).toBe(0);
+    expect((await c.exec('install', ['-d', '-o', 'svclog', '-m', '0750', '/srv/svc-logs'])).code).toBe(0);
+    const r = await bin('install', '--account', '.\\svclog', '--log-dir', '/srv/svc-logs', '--working-dir', '/srv');
+    expect(r.code, r.stderr).toBe(0);
+    const props = (await show('ReadWritePaths', 'LogsDirectory', 'WorkingDirectory', 'ProtectSystem')).trim().split('\n').sort();
+    expect(props).toEqual(['LogsDirectory=', 'ProtectSystem=strict', 'ReadWritePaths=/srv/svc-logs', 'WorkingDirectory=/srv']);
+    const start = await bin('start');
+    expect(start.code, `${start.stderr}${await c.journalctl('-u', UNIT, '-o', 'cat')}`).toBe(0);
+    const log = await c.exec('cat', [`/srv/svc-logs/${NAME}.log`]);
+    expect(log.stdout).toContain('app running as uid');
+    expect(log.stdout).toContain(' in /srv;');
+    expect((await bin('stop')).code).toBe(0);
+  });
+
+  test("a Windows log folder that reaches the service anyway (an admin's own override, read after svcpack.conf) fails its start with the line in the journal", async () => {
+    await c.writeFile(`/etc/systemd/system/${UNIT}.d/zz-override.conf`, '[Service]\nEnvironment="SVCPACK_LOG_DIR=C:\\\\logs"\n', 0o644);
+    await c.systemctl('daemon-reload');
+    const start = await bin('start');
+    const journal = await c.journalctl('-u', UNIT, '-o', 'cat');
+    expect(start.code, `${start.stdout}${start.stderr}`).not.toBe(0);
+    expect(journal).toContain(`log folder "C:\\logs" is a Windows path; this is Linux — give an absolute path such as /var/log/${NAME}, with "${NAME} config set log-dir <folder>"`);
+    // The service's own log (the data folder's, which exists whatever the unit says) has it too; no folder named C:\logs.
+    expect((await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`])).stdout).toContain('log folder "C:\\logs" is a Windows path');
+    expect((await c.exec('sh', ['-c', 'ls -d /srv/C* /C* 2>/dev/null'])).stdout).toBe('');
+    await c.exec('rm', ['-f', `/etc/systemd/system/${UNIT}.d/zz-override.conf`]);
+    const un = await bin('uninstall');
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stdout).toContain(`${NAME}: removed\n`);
   });
 });

@@ -19,7 +19,7 @@ import { accountProblem, classifyAccount, ACCOUNT_FORMS } from '../../settings/a
 import { settingFlag } from '../../settings/flags';
 import { resolveSettings, SettingError, type SettingsInput } from '../../settings/resolve';
 import type { ServiceSettings } from '../../settings/service-settings';
-import { ManageError, requireAdminRights, type ManageContext } from '../context';
+import { ManageError, refuseLinuxPath, requireAdminRights, type ManageContext } from '../context';
 import { dataDirGrantee, dataDirSddl } from '../data-dir';
 import { lookupOrFail, readPassword } from '../install';
 import { workingFolder } from '../../host/working-dir';
@@ -94,6 +94,7 @@ export async function installTask(ctx: ManageContext, tasks: TaskSchedulerApi, o
     settings = { ...settings, account: TASK_DEFAULT_ACCOUNT };
   }
   if (accountProblem(settings.account) !== null) throw new ManageError(accountProblem(settings.account)!, ACCOUNT_FORMS, 2);
+  refuseLinuxPath('working folder', settings.workingDir, ctx.name, '--working-dir');
 
   // Checks that change nothing.
   if (serviceExists(ctx)) {
@@ -132,7 +133,7 @@ export async function installTask(ctx: ManageContext, tasks: TaskSchedulerApi, o
     exePath: ctx.exePath,
     taskArg: TASK_ARG,
     args: settings.args,
-    workingDirectory: workingFolder(settings.workingDir, { exePath: ctx.exePath, dataDir: ctx.dataDir }),
+    workingDirectory: workingFolder(settings.workingDir, { exePath: ctx.exePath, dataDir: ctx.dataDir, flavour: 'windows' }),
     principal,
     triggers,
     restart: taskRestart(settings.recovery),

@@ -4,10 +4,14 @@
  * management commands (manage/).
  */
 import path from 'node:path';
-import { DROP_IN_NAME } from './drop-in';
 
 /** Where systemd reads unit files an admin installs. */
 export const UNIT_DIR = '/etc/systemd/system';
+
+/** The drop-in's file name inside `<unit>.d/` (drop-in.ts). */
+export const DROP_IN_NAME = 'svcpack.conf';
+/** The environment file with the `--env` variables and the stored secrets, beside the drop-in (drop-in.ts). */
+export const ENVIRONMENT_FILE_NAME = 'svcpack.env';
 
 /** The drop-in that stores service `name`'s settings (pure): `/etc/systemd/system/<name>.service.d/svcpack.conf`. */
 export function dropInPath(name: string): string {
@@ -23,6 +27,16 @@ export function dropInPath(name: string): string {
 export function systemdDataDir(name: string, env: NodeJS.ProcessEnv): string {
   const own = (env.STATE_DIRECTORY ?? '').split(':').find((dir) => dir.startsWith('/') && path.posix.basename(dir) === name);
   return own ?? path.posix.join('/var/lib', name);
+}
+
+/**
+ * The default log folder of service `name` (pure): LOGS_DIRECTORY when one of its entries is this
+ * service's (systemd sets it from the unit's LogsDirectory=<name>, made for the service's user and
+ * writable under ProtectSystem=strict), else `/var/log/<name>`.
+ */
+export function systemdLogsDir(name: string, env: NodeJS.ProcessEnv): string {
+  const own = (env.LOGS_DIRECTORY ?? '').split(':').find((dir) => dir.startsWith('/') && path.posix.basename(dir) === name);
+  return own ?? path.posix.join('/var/log', name);
 }
 
 /** The live status socket's file name inside the unit's RuntimeDirectory= (`/run/<name>/`). */

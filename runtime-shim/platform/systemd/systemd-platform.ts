@@ -7,7 +7,8 @@
  * - `storedSettings`: the `SVCPACK_<KEY>` variables the drop-in (drop-in.ts) puts in the
  *   service's environment. systemd sets the environment when the process starts: a value stored
  *   later (`config set` + `daemon-reload`) reaches the service at its next start, not on reload.
- *   The working folder is the unit's WorkingDirectory=, which systemd has entered already.
+ *   The working folder is the unit's WorkingDirectory=, which systemd has entered already: the
+ *   stored working folder is the folder the process started in.
  * - `systemLog`: the journal through stdout (journal-sink.ts), records at info and above.
  * - process jobs: the unit's cgroup. With KillMode=mixed systemd ends every process left in it
  *   when the main process ends or the unit stops, so `containThisProcess` has nothing to do; a
@@ -18,6 +19,8 @@
  * - `terminateSelf`: _exit(2) through koffi.
  * - `dataDir`: STATE_DIRECTORY when systemd set it for this service, else `/var/lib/<name>`
  *   (StateDirectory=<name>; the management commands, which systemd did not start, get the same).
+ * - `logsDir`: the default log folder, LOGS_DIRECTORY when systemd set it for this service, else
+ *   `/var/log/<name>` (LogsDirectory=<name>).
  * - the management commands: `serviceUnits` (manage/manager.ts) — install writes the unit and the
  *   drop-in, the rest drives systemctl and journalctl. The SCM-shaped `serviceManager`, the task
  *   scheduler (`taskScheduler`, `stopEvents`) and scheduled tasks (`taskChannel`) have no Linux
@@ -37,7 +40,7 @@ import { JournalSink } from './journal-sink';
 import { bindLibc, type Libc } from './libc-bindings';
 import { systemdUnits, type UnitManagerDeps } from './manage/manager';
 import { systemdNotifier, type SystemdNotifier } from './notify';
-import { dropInPath, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
+import { dropInPath, statusSocketPath, systemdDataDir, systemdLogsDir, UNIT_DIR } from './paths';
 import { SystemdChannel, type HeartbeatClock, type KeepAlive, type SignalSource } from './systemd-channel';
 
 export { dropInPath, STATUS_SOCKET_NAME, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
@@ -122,6 +125,8 @@ export interface SystemdPlatformDeps {
   notifier?: (env: NodeJS.ProcessEnv) => SystemdNotifier;
   /** What the management commands work with (manage/manager.ts): the executable's path, the unit folder, the runner, … */
   manage?: UnitManagerDeps;
+  /** The process's current folder (process.cwd): the working folder systemd entered. */
+  cwd?: () => string;
 }
 
 const unrefClock: HeartbeatClock = {
@@ -144,6 +149,7 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
 
   return {
     dataDir: (name) => systemdDataDir(name, env),
+    logsDir: (name) => systemdLogsDir(name, env),
     serviceChannel: (name, onError): ServiceChannel =>
       new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, keepAlive: deps.keepAlive ?? refTimer, statusPath: statusSocketPath(name, env) }),
     taskChannel() {
@@ -154,8 +160,10 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
         where: dropInPath(name),
         read: () => storedSettingsFromEnvironment(env),
         workingDirWhere: `${path.posix.join(UNIT_DIR, `${name}.service`)}, WorkingDirectory=`,
-        // systemd entered the unit's WorkingDirectory= (the baked setting) before starting the process.
-        workingDir: () => null,
+        // Started by systemd (INVOCATION_ID is set for every unit it runs): it entered the unit's
+        // WorkingDirectory= — what install and config set wrote — before the process started;
+        // the service stays there. Started otherwise: nothing stored, the baked setting applies.
+        workingDir: () => (env.INVOCATION_ID ? (deps.cwd ?? process.cwd)() : null),
       };
     },
     systemLog: () => journalSystemLog(),

@@ -12,8 +12,10 @@
  */
 import path from 'node:path';
 import { classifyAccount } from '../../settings/account';
+import { foreignPath } from '../../settings/path-form';
 import type { RuntimeSettings } from '../../settings/runtime-settings';
 import { DEFAULT_PRESHUTDOWN_TIMEOUT_MS, DEFAULT_RECOVERY, type ServiceSettings, type StartType } from '../../settings/service-settings';
+import { ENVIRONMENT_FILE_NAME, UNIT_DIR } from './paths';
 import { commandWord, environmentWord, noSpecifiers, quoteWord, textValue, timeSpan, UnitError, unitName } from './unit-syntax';
 
 export interface UnitInput {
@@ -26,6 +28,11 @@ export interface UnitInput {
   runtime: RuntimeSettings;
   /** The systemd version the unit is for (`systemctl --version`), at least MIN_SYSTEMD_VERSION. */
   systemdVersion: number;
+  /**
+   * Where the `--env` variables are (drop-in.ts serviceEnvironmentFile, mode 0600), named by
+   * `EnvironmentFile=`; default `/etc/systemd/system/<unit>.d/svcpack.env`.
+   */
+  environmentFile?: string;
 }
 
 export interface UnitFile {
@@ -192,14 +199,17 @@ export function runtimeDirectives(input: UnitInput, resetLists: boolean): Runtim
     }
   }
 
+  // The default folder is systemd's own LogsDirectory= (/var/log/<name>, made for the service's
+  // user). A folder of the admin's: ProtectSystem=strict makes every other path read-only, so
+  // ReadWritePaths= opens that one (the folder must exist: systemd fails the start otherwise).
   const { logDir } = runtime.logging;
   if (logDir === null) list('LogsDirectory', [input.name]);
-  else if (logDir.startsWith('/')) {
+  else {
+    const foreign = foreignPath('log folder', logDir, 'posix', input.name);
+    if (foreign) throw new UnitError(foreign.message, `leave --log-dir out for /var/log/${input.name}, or give an absolute path such as /srv/logs/${input.name}`);
     checkPath(logDir, '--log-dir');
     list('LogsDirectory', []);
     list('ReadWritePaths', [quoteWord(logDir, false)]);
-  } else {
-    throw new UnitError(`the log folder "${logDir}" is a Windows path`, 'give --log-dir an absolute Linux path such as /srv/logs/MySvc, or leave it out for /var/log/<name>');
   }
   return { unit, service, warnings };
 }
@@ -226,11 +236,10 @@ function checkPath(value: string, what: string): void {
 function workingDirectory(workingDir: string, binaryPath: string, name: string): string {
   if (workingDir === 'exe') return path.posix.dirname(binaryPath);
   if (workingDir === 'data') return `/var/lib/${name}`;
-  if (workingDir.startsWith('/')) {
-    checkPath(workingDir, 'working folder');
-    return workingDir;
-  }
-  throw new UnitError(`the working folder "${workingDir}" is a Windows path`, 'use --working-dir exe, data or an absolute Linux path');
+  const foreign = foreignPath('working folder', workingDir, 'posix', name);
+  if (foreign) throw new UnitError(foreign.message, `${foreign.hint} with --working-dir (or exe, data)`);
+  checkPath(workingDir, 'working folder');
+  return workingDir;
 }
 
 /** A unit dependency from a `--dependencies` entry: a full unit name (`network-online.target`) as is, a bare name as `<name>.service`. */
@@ -325,7 +334,15 @@ export function unitFile(input: UnitInput): UnitFile {
   put('NotifyAccess', 'main');
   put('ExecStart', [binaryPath, '--service', ...s.args].map(commandWord).join(' '));
   put('WorkingDirectory', noSpecifiers(workingDirectory(s.workingDir, binaryPath, name)));
-  for (const [k, v] of Object.entries(s.env)) put('Environment', environmentWord(k, v));
+  // Not Environment= lines: systemd shows those to every local user (systemctl show), and --env
+  // values often carry credentials. The values are in a file only root can read.
+  const envNames = Object.keys(s.env);
+  if (envNames.length > 0) {
+    for (const n of envNames) environmentWord(n, '');
+    const file = input.environmentFile ?? path.posix.join(UNIT_DIR, `${unit}.d`, ENVIRONMENT_FILE_NAME);
+    comment(`The --env variables (${envNames.join(', ')}) are in ${file}, root's only: systemctl show prints Environment= lines to any user.`);
+    put('EnvironmentFile', noSpecifiers(file));
+  }
   put('SyslogIdentifier', name);
   // The main process does the stop work (the supervisor stops the app over IPC); what is left
   // when it ends is killed at once, as a job object does on Windows.

@@ -159,7 +159,7 @@ describe('helpText', () => {
     // Every command that takes --timeout says so under it (uninstall's was missing).
     expect(text).toMatch(/--purge .*\n {4}--timeout <duration> /);
     expect(text).toContain('start type auto, account NT SERVICE\\MySvc, working folder exe');
-    expect(text).toMatch(/^ {4}--working-dir <dir> +folder the app starts in: exe \(the exe's folder\), data \(the data folder\) or an absolute Windows path$/m);
+    expect(text).toMatch(/^ {4}--working-dir <dir> +folder the app starts in: exe \(the executable's folder\), data \(the data folder\) or an absolute path \(D:\\apps\\MySvc, \/srv\/my-svc\)$/m);
     expect(text).toMatch(/^ {2}run .*\(in working folder exe\)/m);
   });
 });

@@ -116,6 +116,15 @@ describe('config set and reset', () => {
     expect(ctx.api.callsTo('setStoredSetting')).toEqual([]);
   });
 
+  it('a Linux log folder is refused in one line (exit 2); a Windows one is stored', async () => {
+    const ctx = await installed();
+    const err = await failure(configCommand(ctx, { action: 'set', name: 'log-dir', values: ['/var/log/my-svc'] }));
+    expect([err.exitCode, `${err.message} — ${err.hint}`]).toEqual([2, 'log folder "/var/log/my-svc" is a Linux path; this is Windows — give an absolute path such as D:\\logs\\MySvc']);
+    expect(ctx.api.callsTo('setStoredSetting')).toEqual([]);
+    await configCommand(ctx, { action: 'set', name: 'log-dir', values: ['D:\\logs\\MySvc'] });
+    expect(ctx.api.storedSettings.get('mysvc')).toEqual({ logDir: 'D:\\logs\\MySvc' });
+  });
+
   it('reset deletes the stored value: the exe\'s own applies again', async () => {
     const ctx = await installed({ logLevel: 'warn', logKeep: '9' });
     await configCommand(ctx, { action: 'reset', names: ['log-level', 'logKeep'] });

@@ -48,6 +48,30 @@ describe('install: the working folder', () => {
     }
   });
 
+  it("a Linux path (one build may bake it for its Linux binary) is refused in one line, exit 2: given, or baked into a fresh install", async () => {
+    let ctx = fakeContext();
+    let err = await failure(install(ctx, { input: { workingDir: '/srv/app' }, force: false }));
+    expect([err.exitCode, `${err.message} — ${err.hint}`]).toEqual([2, 'working folder "/srv/app" is a Linux path; this is Windows — give an absolute path such as D:\\apps\\MySvc with --working-dir']);
+    ctx = fakeContext();
+    ctx.baked = { ...ctx.baked, workingDir: '/srv/app' };
+    err = await failure(install(ctx, { input: {}, force: false }));
+    expect([err.exitCode, err.message]).toEqual([2, 'working folder "/srv/app" is a Linux path; this is Windows']);
+    expect(ctx.api.services.size).toBe(0);
+    // Given a Windows one, the baked Linux path does not matter.
+    await install(ctx, { input: { workingDir: 'exe' }, force: false });
+    expect(ctx.api.workingDirs.get('mysvc')).toBe('exe');
+
+    ctx = fakeContext();
+    ctx.bakedRuntime = { ...ctx.bakedRuntime, logging: { ...ctx.bakedRuntime.logging, logDir: '/var/log/app' } };
+    err = await failure(install(ctx, { input: {}, force: false }));
+    expect([err.exitCode, `${err.message} — ${err.hint}`]).toEqual([2, 'log folder "/var/log/app" is a Linux path; this is Windows — give an absolute path such as D:\\logs\\MySvc with --log-dir']);
+    expect(ctx.api.services.size).toBe(0);
+    await install(ctx, { input: {}, runtime: { logDir: 'D:\\logs' }, force: false });
+    expect(ctx.api.services.size).toBe(1);
+    err = await failure(install(ctx, { input: {}, runtime: { logDir: '/var/log/app' }, force: true }));
+    expect(err.exitCode).toBe(2);
+  });
+
   it('a folder that does not exist: installed, with a warning on stderr (not stdout)', async () => {
     const ctx = fakeContext();
     const result = await install(ctx, { input: { workingDir: 'E:\\later' }, force: false });

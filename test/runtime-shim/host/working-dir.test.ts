@@ -18,7 +18,7 @@ import {
   type ServiceWorkingDirInput,
 } from '../../../runtime-shim/host/working-dir';
 
-const places = { exePath: 'C:\\Program Files\\My Svc\\MySvc.exe', dataDir: 'C:\\ProgramData\\MySvc' };
+const places = { exePath: 'C:\\Program Files\\My Svc\\MySvc.exe', dataDir: 'C:\\ProgramData\\MySvc', flavour: 'windows' as const };
 
 /**
  * A chdir that records the folder, or fails with `code` (as Node's chdir does: an ErrnoException),
@@ -130,13 +130,13 @@ describe('enterWorkingDir', () => {
   it('hints: the service changes it with install --force; run with a rebuild', () => {
     const missing = { message: 'm', code: 'ENOENT' };
     const denied = { message: 'm', code: 'EACCES' };
-    expect(serviceFixHint('MySvc', missing)).toBe('create it, or change it with "MySvc.exe install --force --working-dir <exe|data|folder>"');
+    expect(serviceFixHint('MySvc', missing, 'windows')).toBe('create it, or change it with "MySvc.exe install --force --working-dir <exe|data|folder>"');
     expect(serviceFixHint('MySvc', denied)).toMatch(/^give the service's account access to it, or change it with/);
     expect(runFixHint(missing)).toBe('create it, or build with another --working-dir');
     expect(runFixHint(denied)).toBe('run it from an account that can open that folder, or build with another --working-dir');
     const file = { message: 'm', code: 'ENOTDIR' };
     expect(runFixHint(file)).toBe('replace the file of that name with a folder, or build with another --working-dir');
-    expect(serviceFixHint('MySvc', file)).toMatch(/^replace the file of that name with a folder, or change it with "MySvc\.exe install --force/);
+    expect(serviceFixHint('MySvc', file, 'windows')).toMatch(/^replace the file of that name with a folder, or change it with "MySvc\.exe install --force/);
   });
 });
 
@@ -181,8 +181,50 @@ describe('enterServiceWorkingDir', () => {
     const r = enterServiceWorkingDir(input({ stored: 'relative\\dir', chdir: fake.chdir }));
     expect(fake.entered).toEqual([]);
     expect('problem' in r && r.problem).toMatch(
-      /^the working folder stored with the service \(HKLM\\SYSTEM\\CurrentControlSet\\Services\\MySvc\\Parameters, value WorkingDirectory\) is not valid: working folder "relative\\dir" is neither exe, data nor an absolute Windows path — write exe .*, with "MySvc.exe install --force --working-dir <exe\|data\|folder>"$/,
+      /^the working folder stored with the service \(HKLM\\SYSTEM\\CurrentControlSet\\Services\\MySvc\\Parameters, value WorkingDirectory\) is not valid: working folder "relative\\dir" is neither exe, data nor an absolute path — write exe .*, with "MySvc.exe install --force --working-dir <exe\|data\|folder>"$/,
     );
     expect('problem' in r && r.problem.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('paths of the platform it runs on', () => {
+  const linux = { exePath: '/opt/my-svc/my-svc', dataDir: '/var/lib/my-svc', flavour: 'posix' as const };
+
+  it("on Linux the exe's folder is path.posix's dirname and an absolute POSIX path is entered as is", () => {
+    expect(workingFolder('exe', linux)).toBe('/opt/my-svc');
+    expect(describeWorkingDir('exe', linux)).toBe("/opt/my-svc (the exe's folder)");
+    expect(workingFolder('data', linux)).toBe('/var/lib/my-svc');
+    const fake = fakeChdir();
+    expect(enterWorkingDirSetting('/srv/my-svc', linux, fake)).toBeNull();
+    expect(fake.entered).toEqual(['/srv/my-svc']);
+  });
+
+  it('the flavour defaults to the platform this process runs on', () => {
+    const here = process.platform === 'win32' ? { exePath: 'C:\\svc\\MySvc.exe', dir: 'C:\\svc' } : { exePath: '/opt/svc/MySvc', dir: '/opt/svc' };
+    expect(workingFolder('exe', { exePath: here.exePath, dataDir: 'x' })).toBe(here.dir);
+  });
+
+  it("a path of the other platform's form is refused in one line, without entering anything", () => {
+    const fake = fakeChdir();
+    expect(enterWorkingDirSetting('D:\\apps', linux, fake)).toEqual({
+      message: 'working folder "D:\\apps" is a Windows path; this is Linux',
+      code: 'FOREIGN',
+      hint: 'give an absolute path such as /srv/my-svc',
+    });
+    expect(enterWorkingDirSetting('/srv/my-svc', places, fake)).toMatchObject({ message: 'working folder "/srv/my-svc" is a Linux path; this is Windows', code: 'FOREIGN' });
+    expect(fake.entered).toEqual([]);
+  });
+
+  it('the service fails its start with that line and the fix; run says to rebuild', () => {
+    const r = enterServiceWorkingDir({ name: 'my-svc', stored: null, storedAt: 'the unit', baked: 'D:\\apps', places: linux, chdir: fakeChdir().chdir });
+    expect(r).toEqual({
+      problem: 'working folder "D:\\apps" is a Windows path; this is Linux — give an absolute path such as /srv/my-svc, or change it with "my-svc install --force --working-dir <exe|data|folder>"',
+    });
+    const w = enterServiceWorkingDir({ name: 'MySvc', stored: '/srv/app', storedAt: 'the registry', baked: 'exe', places, chdir: fakeChdir().chdir });
+    expect('problem' in w && w.problem).toBe(
+      'working folder "/srv/app" is a Linux path; this is Windows — give an absolute path such as D:\\apps\\my-svc, or change it with "MySvc.exe install --force --working-dir <exe|data|folder>"',
+    );
+    const problem = enterWorkingDirSetting('D:\\apps', linux, fakeChdir())!;
+    expect(runFixHint(problem)).toBe('give an absolute path such as /srv/my-svc, or build with another --working-dir');
   });
 });

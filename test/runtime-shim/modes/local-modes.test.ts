@@ -61,9 +61,21 @@ describe('console mode (`run`)', () => {
 
   it('a working folder that cannot be entered ends `run` with one line and exit code 1 before the app runs', () => {
     sandbox = sandboxProcess({ exitThrows: true });
-    exe = testExe({}, { settings: { ...CONFIG.settings, workingDir: 'D:\\apps\\missing' } });
+    // A path of this platform's form that names no folder.
+    const missing = process.platform === 'win32' ? 'D:\\apps\\missing' : '/nonexistent/svcpack/missing';
+    exe = testExe({}, { settings: { ...CONFIG.settings, workingDir: missing } });
     expect(() => startConsoleMode(exe!)).toThrow(new ExitCalled(1));
-    expect(sandbox.stderr.join('')).toMatch(/^MySvc: cannot start in working folder D:\\apps\\missing: it does not exist — .+\n$/);
+    expect(sandbox.stderr.join('')).toBe(`MySvc: cannot start in working folder ${missing}: it does not exist — create it, or build with another --working-dir\n`);
+  });
+
+  it("a working folder of the other platform's form ends `run` in one line, entering nothing", () => {
+    sandbox = sandboxProcess({ exitThrows: true });
+    const [foreign, other, here] = process.platform === 'win32' ? ['/srv/app', 'Linux', 'Windows'] : ['D:\\apps', 'Windows', 'Linux'];
+    exe = testExe({}, { settings: { ...CONFIG.settings, workingDir: foreign } });
+    const before = process.cwd();
+    expect(() => startConsoleMode(exe!)).toThrow(new ExitCalled(1));
+    expect(process.cwd()).toBe(before);
+    expect(sandbox.stderr.join('')).toMatch(new RegExp(`^MySvc: working folder "${foreign.replace(/\\/g, '\\\\')}" is a ${other} path; this is ${here} — give an absolute path such as \\S+, or build with another --working-dir\n$`));
   });
 
   it('Ctrl+C stops gracefully with exit code 0; a second one forces exit code 130', async () => {

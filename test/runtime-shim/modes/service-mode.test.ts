@@ -104,8 +104,8 @@ describe('service mode (in-process), started by a fake SCM', () => {
   it('a stored working folder that cannot be entered fails the start with exit code 3 before the app runs', async () => {
     sandbox = sandboxProcess();
     exe = testExe();
-    // A Windows path: on Linux it names no folder at all.
-    const missing = 'D:\\apps\\no-such-folder';
+    // A path of this platform's form that names no folder.
+    const missing = path.join(exe.platform.root, 'no-such-folder');
     exe.platform.scm.setServiceWorkingDir(NAME, missing);
     const before = process.cwd();
     await startService(exe);
@@ -114,6 +114,37 @@ describe('service mode (in-process), started by a fake SCM', () => {
     expect(exe.platform.channel.last?.exitCode).toBe(3);
     expect(process.cwd()).toBe(before);
     expect(logOf(exe)).toContain(`cannot start in working folder ${missing}: it does not exist`);
+  });
+
+  it("a working folder of the other platform's form fails the start in one line, entering nothing", async () => {
+    sandbox = sandboxProcess();
+    exe = testExe();
+    const [foreign, other, here] = process.platform === 'win32' ? ['/srv/app', 'Linux', 'Windows'] : ['D:\\apps', 'Windows', 'Linux'];
+    exe.platform.scm.setServiceWorkingDir(NAME, foreign);
+    const before = process.cwd();
+    await startService(exe);
+    await vi.waitFor(() => expect(sandbox.exits).toEqual([3]));
+    expect(process.cwd()).toBe(before);
+    expect(logOf(exe)).toContain(`working folder "${foreign}" is a ${other} path; this is ${here} — give an absolute path such as `);
+  });
+
+  it("a log folder of the other platform's form fails the start: the line goes to the default log and the system log", async () => {
+    sandbox = sandboxProcess();
+    exe = testExe();
+    const [foreign, other, here] = process.platform === 'win32' ? ['/var/log/x', 'Linux', 'Windows'] : ['C:\\logs', 'Windows', 'Linux'];
+    exe.platform.scm.setStoredSetting(NAME, 'logDir', foreign);
+    exe.platform.scm.setStoredSetting(NAME, 'eventLog', 'false');
+    const before = process.cwd();
+    await startService(exe);
+    await vi.waitFor(() => expect(sandbox.exits).toEqual([3]));
+    expect(exe.platform.channel.last).toMatchObject({ state: 'stopped', exitCode: 3 });
+    expect(process.cwd()).toBe(before);
+    const line = `log folder "${foreign}" is a ${other} path; this is ${here} — give an absolute path such as `;
+    // Nothing is written under a folder named like the foreign path (relative to the working folder).
+    expect(fs.existsSync(path.join(before, foreign))).toBe(false);
+    expect(logOf(exe)).toContain(line);
+    // The Event Log / the journal has it although --event-log is off.
+    expect(exe.platform.systemLogs.flatMap((l) => l.records.map((r) => r.message)).some((m) => m.startsWith(line))).toBe(true);
   });
 
   it('takes the settings stored with the service over the baked ones, and re-reads them on a reload (PARAMCHANGE)', async () => {

@@ -116,18 +116,19 @@ describe('resolveLogging', () => {
     expect(settingError({ eventLog: '1' }).setting).toBe('eventLog');
   });
 
-  it('logDir: an absolute Windows path; empty means the default', () => {
-    for (const dir of ['D:\\logs\\MySvc', 'c:/logs', '\\\\server\\share', '\\\\server\\share\\x']) {
+  it('logDir: an absolute Windows or POSIX path (one build may make both); empty means the default', () => {
+    for (const dir of ['D:\\logs\\MySvc', 'c:/logs', '\\\\server\\share', '\\\\server\\share\\x', '/var/log/my-svc', '/srv/logs|x']) {
       expect(resolveLogging({ logDir: dir }, DEFAULT_LOGGING).logDir).toBe(dir);
     }
     expect(resolveLogging({ logDir: '' }, { ...DEFAULT_LOGGING, logDir: 'D:\\x' }).logDir).toBeNull();
-    for (const dir of ['logs', '.\\logs', '/var/log', 'D:logs', '\\logs', '\\\\server']) {
+    for (const dir of ['logs', '.\\logs', 'D:logs', '\\logs', '\\\\server', '//server']) {
       const e = settingError({ logDir: dir });
-      expect(e.message, dir).toMatch(/is not an absolute Windows path$/);
+      expect(e.message, dir).toMatch(/is not an absolute path$/);
       expect(e.hint).toMatch(/relative paths would depend on the working folder/);
     }
     expect(settingError({ logDir: 'D:\\logs\\a|b' }).message).toMatch(/contains < > " \| \? \* or a control character$/);
     expect(settingError({ logDir: 'D:\\logs\nx' }).message).toMatch(/contains/);
+    expect(settingError({ logDir: '/var/log\nx' }).message).toBe('log folder "/var/log\\x0ax" contains a control character');
   });
 });
 

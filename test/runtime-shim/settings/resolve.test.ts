@@ -221,7 +221,7 @@ describe('resolveSettings', () => {
     expect(settingError({ args: ['a\0b'] }).message).toBe('service argument "a\\x00b" contains a NUL character');
   });
 
-  it("workingDir: exe (the default) or data in any case, or an absolute Windows path, kept as written", () => {
+  it("workingDir: exe (the default) or data in any case, or an absolute Windows or POSIX path, kept as written", () => {
     expect(base.workingDir).toBe('exe');
     expect(resolveSettings({ workingDir: 'DATA' }, base).workingDir).toBe('data');
     expect(resolveSettings({ workingDir: 'Exe' }, { ...base, workingDir: 'data' }).workingDir).toBe('exe');
@@ -229,21 +229,25 @@ describe('resolveSettings', () => {
       expect(resolveSettings({ workingDir: path }, base).workingDir, path).toBe(path);
     }
     expect(resolveSettings({}, { ...base, workingDir: 'D:\\x' }).workingDir).toBe('D:\\x');
+    // One build may make the Linux binary too: its paths are accepted here, refused where a Windows exe uses them.
+    for (const path of ['/srv/my-svc', '/', '/opt/a b/c:d?*', '/var/lib/é']) {
+      expect(resolveSettings({ workingDir: path }, base).workingDir, path).toBe(path);
+    }
   });
 
-  it('workingDir: refuses relative, drive-relative, Linux and malformed paths with one line naming the setting', () => {
+  it('workingDir: refuses relative, drive-relative and malformed paths with one line naming the setting', () => {
     const cases: Array<[string, RegExp]> = [
       ['', /^the working folder is empty$/],
       ['   ', /^the working folder is empty$/],
-      ['app', /^working folder "app" is neither exe, data nor an absolute Windows path$/],
-      ['.\\app', /is neither exe, data nor an absolute Windows path/],
-      ['C:', /is neither exe, data nor an absolute Windows path/],
-      ['C:app', /is neither exe, data nor an absolute Windows path/],
-      ['\\\\server', /is neither exe, data nor an absolute Windows path/],
-      ['\\apps', /is neither exe, data nor an absolute Windows path/],
-      ['/srv/app', /is neither exe, data nor an absolute Windows path/],
-      ['%ProgramData%\\MySvc', /is neither exe, data nor an absolute Windows path/],
-      ['data folder', /is neither exe, data nor an absolute Windows path/],
+      ['app', /^working folder "app" is neither exe, data nor an absolute path$/],
+      ['.\\app', /is neither exe, data nor an absolute path/],
+      ['C:', /is neither exe, data nor an absolute path/],
+      ['C:app', /is neither exe, data nor an absolute path/],
+      ['\\\\server', /is neither exe, data nor an absolute path/],
+      ['\\apps', /is neither exe, data nor an absolute path/],
+      ['/srv/line\nbreak', /^working folder "\/srv\/line\\x0abreak" contains a control character$/],
+      ['%ProgramData%\\MySvc', /is neither exe, data nor an absolute path/],
+      ['data folder', /is neither exe, data nor an absolute path/],
       ['C:\\a|b', /contains < > : " \| \? \* or a control character/],
       ['C:\\a\\b:c', /contains < > : "/],
       ['C:\\what?', /contains/],
@@ -256,7 +260,7 @@ describe('resolveSettings', () => {
       expect(err.hint, value).toMatch(/^[^\n]+$/);
     }
     expect(settingError({ workingDir: 'app' }).hint).toBe(
-      "write exe (the exe's folder, the default), data (the data folder %ProgramData%\\<Name>) or a full path such as D:\\apps\\MySvc",
+      "write exe (the executable's folder, the default), data (the service's data folder) or an absolute path such as D:\\apps\\MySvc or /srv/my-svc",
     );
   });
 

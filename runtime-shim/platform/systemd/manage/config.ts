@@ -33,7 +33,7 @@ import {
   type RuntimeSettingSpec,
 } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
-import { dropInFile } from '../drop-in';
+import { dropInFile, serviceEnvironmentFile } from '../drop-in';
 import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
 import { installUnit } from './install';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
@@ -79,12 +79,22 @@ function storedWarned(ctx: UnitContext): Partial<Record<RuntimeKey, string>> {
   return {};
 }
 
+/**
+ * The settings of `record` as they may be shown: `--env` values that could not be read (the
+ * environment file is root's only) as `***`, with a warning saying why.
+ */
+function shownSettings(ctx: UnitContext, record: InstallRecord): ServiceSettings {
+  if (!record.envHidden) return record.settings;
+  ctx.warn(`${ctx.name}: warning: ${record.envHidden.problem}: they show as *** (${record.envHidden.hint})`);
+  return { ...record.settings, env: Object.fromEntries(Object.keys(record.settings.env).map((n) => [n, '***'])) };
+}
+
 /** Every setting of the installed service: value, where it comes from, when a change applies (also used by `status`). */
 export function unitConfigRows(ctx: UnitContext, record: InstallRecord, stored: Partial<Record<RuntimeKey, string>>): ConfigRow[] {
   const result = applyStored(ctx.bakedRuntime, stored);
   for (const problem of result.problems) ctx.warn(`${ctx.name}: warning: ${problem}`);
   const values = runtimeValues(result.settings);
-  const installed = flagValues(record.settings);
+  const installed = flagValues(shownSettings(ctx, record));
   const baked = flagValues(ctx.baked);
   const serviceRows = SETTING_FLAGS.map(({ flag, appliesOn }): ConfigRow => {
     const value = installed.get(flag) ?? '';
@@ -161,6 +171,7 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   const command = text === null ? 'config reset' : 'config set';
   requireRoot(ctx, command);
   const record = installedRecord(ctx);
+  if (record.envHidden) throw new ManageError(record.envHidden.problem, record.envHidden.hint);
   const read = readStored(ctx);
   if (!read.ok) throw new ManageError(`cannot read the stored settings: ${read.problem}`, read.hint);
   const others = { ...read.stored };
@@ -180,7 +191,8 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   const version = systemdVersion(ctx);
   const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: record.binary, service: record.settings, systemdVersion: version, stored, effective, dir: dropInDir(ctx) }));
   for (const warning of dropIn?.warnings ?? []) ctx.warn(`${ctx.name}: warning: ${warning}`);
-  const files = storedFilesPlan(ctx, dropIn, stored);
+  const envFile = unitUsage(() => serviceEnvironmentFile({ name: ctx.name, service: record.settings, stored }));
+  const files = storedFilesPlan(ctx, dropIn, stored, envFile);
   const restore = (): void => restorePlanned(ctx, files, (line) => ctx.warn(`${ctx.name}: ${line}`));
   try {
     writePlanned(ctx, files);
@@ -204,10 +216,11 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
 /** The `install` command line that recreates the service with every value that differs from the executable's own. */
 function dumpLine(ctx: UnitContext): string {
   const record = installedRecord(ctx);
+  const shown = shownSettings(ctx, record);
   const parts = [shellWord(record.binary), 'install'];
   const valuesOf = (s: ServiceSettings, flag: string): string[] => settingsToFlagPairs(s).filter(([f]) => f === flag).map(([, v]) => v);
   for (const { flag, repeatable } of SETTING_FLAGS) {
-    const now = valuesOf(record.settings, flag);
+    const now = valuesOf(shown, flag);
     if (now.join('\0') === valuesOf(ctx.baked, flag).join('\0')) continue;
     if (now.length === 0 && !repeatable) parts.push(flag, "''");
     for (const value of now) parts.push(flag, shellWord(value));

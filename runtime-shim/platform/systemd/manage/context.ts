@@ -30,6 +30,8 @@ export interface UnitContext {
   bakedRuntime: RuntimeSettings;
   /** The service's data folder, `/var/lib/<name>` (StateDirectory=). */
   dataDir: string;
+  /** The service's default log folder, `/var/log/<name>` (LogsDirectory=). */
+  logsDir: string;
   /** Where unit files are written: `/etc/systemd/system`. */
   unitDir: string;
   runner: CommandRunner;

@@ -16,13 +16,14 @@ import { ManageError } from '../../../commands/context';
 import { resolveSettings, SettingError, type SettingsInput } from '../../../settings/resolve';
 import { applyStored, resolveRuntime, runtimeValues, type RuntimeInput, type RuntimeKey, type RuntimeSettings } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
-import { dropInFile } from '../drop-in';
+import { dropInFile, serviceEnvironmentFile } from '../drop-in';
 import { checkVisibleToSandbox, enablement, unitAccount, unitFile } from '../unit-file';
 import { unitName } from '../unit-syntax';
 import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
 import {
   dropInDir,
+  environmentFilePath,
   readInstalledUnit,
   readStored,
   restorePlanned,
@@ -86,6 +87,8 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
   }
   const fresh = existing.kind === 'none';
   const previous = existing.kind === 'ours' ? existing : null;
+  // Rewriting the environment file needs the old values, unless --env replaces them all.
+  if (previous?.record.envHidden && opts.input.env === undefined) throw new ManageError(previous.record.envHidden.problem, previous.record.envHidden.hint);
   const target = usage(() => resolveSettings(opts.input, previous?.record.settings ?? ctx.baked));
   // Checked before anything changes: an account with no Linux form is a usage error.
   const account = unitUsage(() => unitAccount(target.account, ctx.name));
@@ -105,13 +108,16 @@ export async function installUnit(ctx: UnitContext, opts: UnitInstallOptions): P
 
   const version = systemdVersion(ctx);
   const record: InstallRecord = { binary, settings: target };
-  const unit = unitUsage(() => unitFile({ name: ctx.name, binaryPath: binary, service: target, runtime: ctx.bakedRuntime, systemdVersion: version }));
+  const unit = unitUsage(() =>
+    unitFile({ name: ctx.name, binaryPath: binary, service: target, runtime: ctx.bakedRuntime, systemdVersion: version, environmentFile: environmentFilePath(ctx) }),
+  );
   const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: binary, service: target, systemdVersion: version, stored, effective, dir: dropInDir(ctx) }));
+  const envFile = unitUsage(() => serviceEnvironmentFile({ name: ctx.name, service: target, stored }));
   for (const warning of new Set([...unit.warnings, ...(dropIn?.warnings ?? [])])) ctx.warn(`${ctx.name}: warning: ${warning}`);
 
   const files: PlannedFile[] = [
     { path: unitPath(ctx), text: withInstallMarker(unit.text, record), before: previous?.text ?? null, mode: UNIT_MODE },
-    ...storedFilesPlan(ctx, dropIn, stored),
+    ...storedFilesPlan(ctx, dropIn, stored, envFile),
   ];
   const restore = (): void => {
     restorePlanned(ctx, files, (line) => ctx.warn(`${ctx.name}: ${line}`));

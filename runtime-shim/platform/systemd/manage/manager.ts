@@ -15,7 +15,7 @@ import { runtimeOf } from '../../../settings/runtime-settings';
 import { queryLiveStatus, type LiveQueryResult } from '../../../status/status-client';
 import type { ManageCommand } from '../../manage-command';
 import type { ServiceUnitManager } from '../../unit-manager-api';
-import { statusSocketPath, systemdDataDir, UNIT_DIR } from '../paths';
+import { statusSocketPath, systemdDataDir, systemdLogsDir, UNIT_DIR } from '../paths';
 import { unitName } from '../unit-syntax';
 import { binName, unitUsage, type UnitContext } from './context';
 import { unitConfig } from './config';
@@ -39,6 +39,8 @@ export interface UnitManagerDeps {
   unitDir?: string;
   /** The data folder (/var/lib/<name>). */
   dataDir?: string;
+  /** The default log folder (/var/log/<name>). */
+  logsDir?: string;
   runner?: CommandRunner;
   /** Whether this process is root (process.geteuid() === 0). */
   isRoot?: boolean;
@@ -64,6 +66,7 @@ export function unitContext(config: ExeConfig, deps: UnitManagerDeps = {}): Unit
     baked: config.settings,
     bakedRuntime: runtimeOf(config),
     dataDir: deps.dataDir ?? systemdDataDir(config.name, {}),
+    logsDir: deps.logsDir ?? systemdLogsDir(config.name, {}),
     unitDir: deps.unitDir ?? UNIT_DIR,
     runner: deps.runner ?? processRunner,
     isRoot: deps.isRoot ?? process.geteuid?.() === 0,
@@ -91,7 +94,7 @@ export function systemdUnits(deps: UnitManagerDeps = {}): ServiceUnitManager {
       return {
         exe: path.posix.basename(exePath),
         rights: 'install, uninstall, start, stop, restart, reload and config set/reset need root: run them with sudo',
-        purged: `the folders systemd made for it: /var/lib/${config.name} (data and log files), /var/log/${config.name}, /var/cache/${config.name}`,
+        purged: `the folders systemd made for it: /var/lib/${config.name} (data), /var/log/${config.name} (log files), /var/cache/${config.name}`,
         liveReaders: 'root',
         logReaders: 'the journal, or the log files when it writes only those: root, or the groups adm and systemd-journal for the journal',
         windowsControls: false,

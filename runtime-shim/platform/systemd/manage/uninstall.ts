@@ -3,7 +3,7 @@
  * the unit and its drop-in folder `<name>.service.d/`, `daemon-reload`, `reset-failed`. With
  * `--purge`, first (the unit must still be loaded) `systemctl clean --what=state --what=logs
  * --what=cache --what=runtime`: systemd removes the folders the unit made — `/var/lib/<name>`
- * (the data folder and the log files in it), `/var/log/<name>`, `/var/cache/<name>`, `/run/<name>`
+ * (the data folder), `/var/log/<name>` (the log files), `/var/cache/<name>`, `/run/<name>`
  * (the `private/` ones of a dynamic user too); a `--log-dir` folder elsewhere is kept and named.
  * Uninstalling a service that is not installed is not an error; a unit svcpack did not write is
  * refused.
@@ -35,7 +35,7 @@ export function uninstallUnit(ctx: UnitContext, opts: UnitUninstallOptions): 're
   const logDir = applyStored(ctx.bakedRuntime, stored.ok ? stored.stored : {}).settings.logging.logDir;
   stopUnit(ctx, opts.timeoutMs ?? defaultStopTimeoutMs(ctx), 'uninstall');
 
-  const folders = `${ctx.dataDir}, /var/log/${ctx.name} and /var/cache/${ctx.name}`;
+  const folders = `${ctx.dataDir}, ${ctx.logsDir} and /var/cache/${ctx.name}`;
   let purged = false;
   if (opts.purge) {
     // systemctl clean takes only an inactive unit: a failed one (crashed, start limit hit) is reset first.
@@ -61,8 +61,9 @@ export function uninstallUnit(ctx: UnitContext, opts: UnitUninstallOptions): 're
   if (opts.purge) {
     if (purged) ctx.out(`${ctx.name}: removed ${folders}`);
     if (logDir !== null) ctx.out(`${ctx.name}: kept the log folder ${logDir} (--log-dir); remove it by hand if it is no longer needed`);
-  } else if (ctx.exists(ctx.dataDir)) {
-    ctx.out(`${ctx.name}: kept ${ctx.dataDir} (logs, state); "sudo ${binName(ctx)} uninstall --purge" removes it`);
+  } else {
+    const kept = [ctx.dataDir, ctx.logsDir].filter((dir) => ctx.exists(dir));
+    if (kept.length > 0) ctx.out(`${ctx.name}: kept ${kept.join(' and ')}; "sudo ${binName(ctx)} uninstall --purge" removes ${kept.length === 1 ? 'it' : 'them'}`);
   }
   return 'removed';
 }

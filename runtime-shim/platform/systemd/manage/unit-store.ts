@@ -9,8 +9,9 @@
  *   svcpack and is never changed or removed.
  * - the drop-in: `# svcpack-stored: {…}` — the stored runtime settings, key → its flag's text
  *   (the Parameters key's part on Windows). The drop-in and the environment file beside it
- *   (`svcpack.env`, the secrets, which systemd would otherwise show to any local user through
- *   `systemctl show`) are written 0600, root's only.
+ *   (`svcpack.env`: the `--env` variables and the secrets, which systemd would otherwise show to
+ *   any local user through `systemctl show`) are written 0600, root's only. The unit's marker
+ *   keeps the `--env` names only; their values are read back from the environment file.
  *
  * Writes never leave half a file: the text goes to a temporary file in the same folder, is
  * flushed, and is renamed over the old one.
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { ManageError } from '../../../commands/context';
 import type { RuntimeKey } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
-import { DROP_IN_NAME, ENVIRONMENT_FILE_NAME, type DropInFile } from '../drop-in';
+import { DROP_IN_NAME, ENVIRONMENT_FILE_NAME, readEnvironmentMarker, type DropInFile, type EnvironmentFile } from '../drop-in';
 import type { UnitContext } from './context';
 
 const INSTALL_MARKER = '# svcpack-install: ';
@@ -37,6 +38,12 @@ export interface InstallRecord {
   /** The executable ExecStart= runs. */
   binary: string;
   settings: ServiceSettings;
+  /**
+   * Why the `--env` values could not be read — the environment file is root's only, or it is gone
+   * or lacks them — and how to fix it: `settings.env` then has the names, each with an empty
+   * value. Absent when the values are there.
+   */
+  envHidden?: { problem: string; hint: string };
 }
 
 /** The unit as found: none, one svcpack did not write (`foreign`), or svcpack's own with its record. */
@@ -45,11 +52,17 @@ export type InstalledUnit =
   | { kind: 'foreign'; path: string }
   | { kind: 'ours'; path: string; text: string; record: InstallRecord };
 
-/** The unit text with its marker line after the leading comments. */
+/**
+ * The unit text with its marker line after the leading comments. The unit is readable by any
+ * user: the marker keeps the `--env` names only (`envFile: true`), their values are in the
+ * environment file (drop-in.ts serviceEnvironmentFile).
+ */
 export function withInstallMarker(text: string, record: InstallRecord): string {
+  const names = Object.keys(record.settings.env);
+  const shown = { binary: record.binary, settings: { ...record.settings, env: Object.fromEntries(names.map((n) => [n, ''])) }, ...(names.length > 0 ? { envFile: true } : {}) };
   const lines = text.split('\n');
   const at = lines.findIndex((line) => !line.startsWith('#'));
-  lines.splice(at < 0 ? 0 : at, 0, `${INSTALL_MARKER}${JSON.stringify(record)}`);
+  lines.splice(at < 0 ? 0 : at, 0, `${INSTALL_MARKER}${JSON.stringify(shown)}`);
   return lines.join('\n');
 }
 
@@ -89,10 +102,31 @@ export function readInstalledUnit(ctx: Pick<UnitContext, 'unitDir' | 'unit' | 'b
     throw new ManageError(`cannot read ${file}: ${(err as Error).message}`, 'check the file, or run it with sudo');
   }
   if (text === null) return { kind: 'none' };
-  const record = markerJson(text, INSTALL_MARKER) as Partial<InstallRecord> | undefined;
+  const record = markerJson(text, INSTALL_MARKER) as (Partial<InstallRecord> & { envFile?: unknown }) | undefined;
   if (!record || typeof record.binary !== 'string' || typeof record.settings !== 'object' || record.settings === null) return { kind: 'foreign', path: file };
   // A setting an older svcpack did not record takes this executable's baked value.
-  return { kind: 'ours', path: file, text, record: { binary: record.binary, settings: { ...ctx.baked, ...record.settings } } };
+  const settings: ServiceSettings = { ...ctx.baked, ...record.settings };
+  if (record.envFile !== true) return { kind: 'ours', path: file, text, record: { binary: record.binary, settings } };
+  // The --env values are in the environment file, root's only.
+  const envFile = environmentFilePath(ctx);
+  let envText: string | null = null;
+  try {
+    envText = readText(envFile);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const denied = code === 'EACCES' || code === 'EPERM';
+    const envHidden = denied
+      ? { problem: `the --env values are in ${envFile}, readable by root only`, hint: 'run it with sudo' }
+      : { problem: `cannot read ${envFile}: ${(err as Error).message}`, hint: 'check the file' };
+    return { kind: 'ours', path: file, text, record: { binary: record.binary, settings, envHidden } };
+  }
+  const env = envText === null ? null : readEnvironmentMarker(envText);
+  if (env === null) {
+    // Gone or edited: the names are known, the values are not; a command that needs them says so (uninstall and status do not).
+    const envHidden = { problem: `the --env values of ${ctx.unit} are missing from ${envFile}`, hint: 'give them again with install --force --env KEY=value … or config set env' };
+    return { kind: 'ours', path: file, text, record: { binary: record.binary, settings, envHidden } };
+  }
+  return { kind: 'ours', path: file, text, record: { binary: record.binary, settings: { ...settings, env } } };
 }
 
 /** What the drop-in stores; `unreadable` when this process may not read it (it is root's only). */
@@ -164,8 +198,13 @@ export interface PlannedFile {
   mode: number;
 }
 
-/** The drop-in and the environment file for `dropIn` (null: neither), with what each holds now. */
-export function storedFilesPlan(ctx: Pick<UnitContext, 'unitDir' | 'unit'>, dropIn: DropInFile | null, stored: Partial<Record<RuntimeKey, string>>): PlannedFile[] {
+/** The drop-in for `dropIn` and the environment file `envFile` (null: no such file), with what each holds now. */
+export function storedFilesPlan(
+  ctx: Pick<UnitContext, 'unitDir' | 'unit'>,
+  dropIn: DropInFile | null,
+  stored: Partial<Record<RuntimeKey, string>>,
+  envFile: EnvironmentFile | null,
+): PlannedFile[] {
   const current = (file: string): string | null => {
     try {
       return readText(file);
@@ -175,7 +214,7 @@ export function storedFilesPlan(ctx: Pick<UnitContext, 'unitDir' | 'unit'>, drop
   };
   return [
     { path: dropInPath(ctx), text: dropIn ? withStoredMarker(dropIn.text, stored) : null, before: current(dropInPath(ctx)), mode: DROP_IN_MODE },
-    { path: environmentFilePath(ctx), text: dropIn?.environmentFile?.text ?? null, before: current(environmentFilePath(ctx)), mode: DROP_IN_MODE },
+    { path: environmentFilePath(ctx), text: envFile?.text ?? null, before: current(environmentFilePath(ctx)), mode: DROP_IN_MODE },
   ];
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dropInFile, storedSettingVariable, type DropInInput } from '../../../../runtime-shim/platform/systemd/drop-in';
+import { dropInFile, readEnvironmentMarker, serviceEnvironmentFile, storedSettingVariable, type DropInInput } from '../../../../runtime-shim/platform/systemd/drop-in';
 import { applyStored, DEFAULT_RUNTIME, RUNTIME_SETTINGS, type RuntimeKey } from '../../../../runtime-shim/settings/runtime-settings';
 import { defaultSettings } from '../../../../runtime-shim/settings/service-settings';
 import { directives } from './unit-text';
@@ -75,9 +75,29 @@ describe('the drop-in of stored runtime settings', () => {
     expect(file.text).not.toContain('token');
     expect(file.environmentFile).toEqual({
       fileName: 'svcpack.env',
-      text: '# The secret settings stored with OrderSync by svcpack\'s "config set" (read by systemd as root).\nSVCPACK_ALERT_URL="https://hooks.example.com/a?token=x%20y&q=\\"\\$\\`\\\\"\n',
+      text: '# The environment of OrderSync, written by svcpack\'s "install" and "config set"; root\'s only (systemd reads it as root at each start).\nSVCPACK_ALERT_URL="https://hooks.example.com/a?token=x%20y&q=\\"\\$\\`\\\\"\n',
     });
     expect(dropInFile(dropInInput({ logLevel: 'debug' }))!.environmentFile).toBeNull();
+  });
+
+  it('the --env variables go to the same file, first, with a line that holds them for reading back; the unit names the file then, the drop-in does not', () => {
+    const service = { ...defaultSettings('OrderSync'), env: { API_KEY: 'k"$`\\1', NODE_ENV: 'production', TABBED: 'a\tb' } };
+    const env = serviceEnvironmentFile({ name: 'OrderSync', service, stored: { alertUrl: 'https://h/x', logLevel: 'debug' } })!;
+    expect(env.text.split('\n').slice(1)).toEqual([
+      '# svcpack-env: {"API_KEY":"k\\"$`\\\\1","NODE_ENV":"production","TABBED":"a\\tb"}',
+      'API_KEY="k\\"\\$\\`\\\\1"',
+      'NODE_ENV="production"',
+      'TABBED="a\tb"',
+      'SVCPACK_ALERT_URL="https://h/x"',
+      '',
+    ]);
+    expect(readEnvironmentMarker(env.text)).toEqual(service.env);
+    expect(readEnvironmentMarker('# nothing\n')).toBeNull();
+    expect(serviceEnvironmentFile({ name: 'OrderSync', service: defaultSettings('OrderSync'), stored: { logLevel: 'debug' } })).toBeNull();
+    // A drop-in beside a unit that names the file does not name it again.
+    const file = dropInFile({ ...dropInInput({ alertUrl: 'https://h/x' }), service })!;
+    expect(directives(file.text, 'Service').filter(([k]) => k === 'EnvironmentFile')).toEqual([]);
+    expect(() => serviceEnvironmentFile({ name: 'OrderSync', service: { ...service, env: { MULTI: 'a\nb' } }, stored: {} })).toThrow('the value of MULTI contains a line break');
   });
 
   it('restates the restart steps from 254', () => {

@@ -371,6 +371,22 @@ describe('stored settings', () => {
     expect(store.workingDir()).toBeNull();
     expect(store.workingDirWhere).toBe('/etc/systemd/system/OrderSync.service, WorkingDirectory=');
   });
+
+  it('started by systemd (INVOCATION_ID), the stored working folder is the one systemd entered (WorkingDirectory=)', () => {
+    const platform = systemdPlatform({ koffiSha256: '' }, { env: { INVOCATION_ID: 'abc' }, libc: recordingLibc(), cwd: () => '/srv/order-sync' });
+    expect(platform.storedSettings('OrderSync').workingDir()).toBe('/srv/order-sync');
+    const outside = systemdPlatform({ koffiSha256: '' }, { env: {}, libc: recordingLibc(), cwd: () => '/home/me' });
+    expect(outside.storedSettings('OrderSync').workingDir()).toBeNull();
+  });
+});
+
+describe('the default log folder', () => {
+  it("is LOGS_DIRECTORY when it is this service's (LogsDirectory=), else /var/log/<name>", () => {
+    const platform = (env: NodeJS.ProcessEnv) => systemdPlatform({ koffiSha256: '' }, { env, libc: recordingLibc() });
+    expect(platform({ LOGS_DIRECTORY: '/var/log/private/OrderSync' }).logsDir?.('OrderSync')).toBe('/var/log/private/OrderSync');
+    expect(platform({ LOGS_DIRECTORY: '/var/log/Other' }).logsDir?.('OrderSync')).toBe('/var/log/OrderSync');
+    expect(platform({}).logsDir?.('OrderSync')).toBe('/var/log/OrderSync');
+  });
 });
 
 describe('the rest of the platform', () => {

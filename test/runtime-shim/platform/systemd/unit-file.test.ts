@@ -153,9 +153,15 @@ describe('service settings', () => {
     expect(() => unitFile(input({ dependencies: ['My Db'] }))).toThrow('dependency "My Db" is not a systemd unit name');
   });
 
-  it('env: one Environment= per variable, quoted, % doubled, $ kept', () => {
-    const i = input({ env: { NODE_ENV: 'production', GREETING: 'hello "world"', RATE: '50%', HOME_REF: '$HOME' } });
-    expect(values(i, 'Service', 'Environment')).toEqual(['NODE_ENV=production', '"GREETING=hello \\"world\\""', '"RATE=50%%"', '"HOME_REF=$HOME"']);
+  it('env: no Environment= line (systemctl show prints them to any user); EnvironmentFile= names the root-only file, a comment names the variables', () => {
+    const i = input({ env: { NODE_ENV: 'production', API_KEY: 's3cret "x"', RATE: '50%' } });
+    const text = unitFile(i).text;
+    expect(values(i, 'Service', 'Environment')).toEqual([]);
+    expect(values(i, 'Service', 'EnvironmentFile')).toEqual(['/etc/systemd/system/OrderSync.service.d/svcpack.env']);
+    expect(text).toContain('# The --env variables (NODE_ENV, API_KEY, RATE) are in /etc/systemd/system/OrderSync.service.d/svcpack.env, root\'s only');
+    for (const secret of ['s3cret', 'production', '50%']) expect(text).not.toContain(secret);
+    expect(values({ ...i, environmentFile: '/tmp/units/OrderSync.service.d/svcpack.env' }, 'Service', 'EnvironmentFile')).toEqual(['/tmp/units/OrderSync.service.d/svcpack.env']);
+    expect(values(input(), 'Service', 'EnvironmentFile')).toEqual([]);
     expect(() => unitFile(input({ env: { 'ProgramFiles(x86)': 'x' } }))).toThrow('is not one systemd accepts');
   });
 
@@ -176,7 +182,9 @@ describe('service settings', () => {
   it('working folder: exe, data (/var/lib/<name>), an absolute Linux path; a Windows path is refused', () => {
     expect(value(input({ workingDir: 'data' }), 'Service', 'WorkingDirectory')).toBe('/var/lib/OrderSync');
     expect(value(input({ workingDir: '/srv/orders' }), 'Service', 'WorkingDirectory')).toBe('/srv/orders');
-    expect(() => unitFile(input({ workingDir: 'D:\\apps' }))).toThrow('the working folder "D:\\apps" is a Windows path');
+    expect(() => unitFile(input({ workingDir: 'D:\\apps' }))).toThrow(
+      expect.objectContaining({ message: 'working folder "D:\\apps" is a Windows path; this is Linux', hint: 'give an absolute path such as /srv/OrderSync with --working-dir (or exe, data)' }),
+    );
   });
 
   it('Windows-only settings changed from their defaults are reported and left out', () => {
@@ -290,6 +298,8 @@ describe('runtime settings', () => {
     expect(value(i, 'Service', 'LogsDirectory')).toBeUndefined();
     expect(unitFile(i).warnings[0]).toMatch(/^--log-dir \/srv\/logs\/order sync: a dynamic user can write there only if/);
     expect(unitFile(withLogDir(input({ account: '.\\orders' }), '/srv/logs')).warnings).toEqual([]);
-    expect(() => unitFile(input({}, { logDir: 'D:\\logs' }))).toThrow('the log folder "D:\\logs" is a Windows path');
+    expect(() => unitFile(input({}, { logDir: 'D:\\logs' }))).toThrow(
+      expect.objectContaining({ message: 'log folder "D:\\logs" is a Windows path; this is Linux', hint: 'leave --log-dir out for /var/log/OrderSync, or give an absolute path such as /srv/logs/OrderSync' }),
+    );
   });
 });

@@ -175,18 +175,27 @@ describe('logs', () => {
     ]);
   });
 
-  it('reads the rotating log files (<data folder>/logs) when the service does not log to the journal', async () => {
+  it("reads the rotating log files (in the unit's LogsDirectory=, /var/log/<name>) when the service does not log to the journal", async () => {
     const h = harness();
-    const dataDir = fs.mkdtempSync(path.join(h.unitDir, 'data-'));
-    fs.mkdirSync(path.join(dataDir, 'logs'));
-    fs.writeFileSync(path.join(dataDir, 'logs', `${NAME}.log`), '2026-12-07T16:50:00.000Z info  [app] one\n2026-12-07T16:50:01.000Z debug [app] two\n');
+    const logsDir = fs.mkdtempSync(path.join(h.unitDir, 'logs-'));
+    fs.writeFileSync(path.join(logsDir, `${NAME}.log`), '2026-12-07T16:50:00.000Z info  [app] one\n2026-12-07T16:50:01.000Z debug [app] two\n');
     const written: Buffer[] = [];
     const io = { write: (b: Buffer) => (written.push(b), Promise.resolve()), signal: new AbortController().signal, now: () => Date.now(), sleep: () => Promise.resolve(), fs };
-    Object.assign(h.deps, { dataDir, logsIo: io });
+    Object.assign(h.deps, { logsDir, logsIo: io });
     await run(h, { kind: 'install', input: {}, runtime: { eventLog: 'false' }, force: false });
     expect(await run(h, { kind: 'logs', lines: 1, follow: false })).toBe(0);
     expect(Buffer.concat(written).toString()).toBe('2026-12-07T16:50:01.000Z debug [app] two\n');
     expect(h.systemd.attachedCalls).toEqual([]);
+  });
+
+  it('with no log file yet, the hint names the Linux command (no .exe)', async () => {
+    const h = harness();
+    const logsDir = fs.mkdtempSync(path.join(h.unitDir, 'logs-'));
+    const io = { write: () => Promise.resolve(), signal: new AbortController().signal, now: () => Date.now(), sleep: () => Promise.resolve(), fs };
+    Object.assign(h.deps, { logsDir, logsIo: io });
+    await run(h, { kind: 'install', input: {}, runtime: { eventLog: 'false' }, force: false });
+    expect(await run(h, { kind: 'logs', follow: false })).toBe(0);
+    expect(h.warnings.at(-1)).toBe(`${NAME}: the service has not written a log yet in ${logsDir} — start it with "sudo MySvc start" and try again`);
   });
 });
 
@@ -266,7 +275,7 @@ describe('help on Linux', () => {
     const text = helpText(h.config, words);
     expect(text).toContain('Usage: MySvc <command> [options]\n');
     expect(text).toContain('Commands (install, uninstall, start, stop, restart, reload and config set/reset need root: run them with sudo):\n');
-    expect(text).toContain(`--purge                                also delete the folders systemd made for it: /var/lib/${NAME} (data and log files), /var/log/${NAME}, /var/cache/${NAME}\n`);
+    expect(text).toContain(`--purge                                also delete the folders systemd made for it: /var/lib/${NAME} (data), /var/log/${NAME} (log files), /var/cache/${NAME}\n`);
     for (const gone of ['--password-env', '--trigger', '\n  rotate ', '\n  pause | continue', '\n  control <code>', '.exe', 'administrator prompt']) expect(text).not.toContain(gone);
     expect(text.trimEnd().split('\n').at(-1)).toBe(`systemd starts "${EXE}" --service (ExecStart= of /etc/systemd/system/${UNIT}, written by install).`);
   });

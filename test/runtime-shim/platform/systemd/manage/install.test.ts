@@ -238,6 +238,71 @@ describe('config', () => {
     expect(fs.readdirSync(h.unitDir)).toEqual([UNIT]);
   });
 
+  it('--env values go to the environment file (0600), never into the unit (0644), and are read back from it', async () => {
+    const h = harness();
+    await run(h, 'install --env API_KEY=s3cret --env NODE_ENV=production');
+    const env = path.join(path.dirname(h.dropIn), 'svcpack.env');
+    const unit = fs.readFileSync(h.unitFile, 'utf8');
+    expect(unit).not.toContain('s3cret');
+    expect(unit).not.toContain('production');
+    expect(unit).toContain(`EnvironmentFile=${env}\n`);
+    expect(unit).toMatch(/"env":\{"API_KEY":"","NODE_ENV":""\},.*"envFile":true/);
+    expect(fs.readFileSync(env, 'utf8')).toContain('API_KEY="s3cret"\nNODE_ENV="production"\n');
+    expect(mode(env)).toBe(0o600);
+    // No runtime setting stored: the environment file alone, no drop-in.
+    expect(fs.existsSync(h.dropIn)).toBe(false);
+    await run(h, 'config get env');
+    expect(h.out.at(-1)).toBe('API_KEY=s3cret NODE_ENV=production');
+    // A runtime setting and a secret keep the --env values; the drop-in does not name the file again.
+    await run(h, 'config set alert-url https://h.example.com/x?token=t');
+    expect(fs.readFileSync(env, 'utf8')).toMatch(/API_KEY="s3cret"\nNODE_ENV="production"\nSVCPACK_ALERT_URL="https:\/\/h.example.com\/x\?token=t"\n$/);
+    expect(fs.readFileSync(h.dropIn, 'utf8')).not.toContain('EnvironmentFile=');
+    // install --force with other settings keeps them; config set env replaces them.
+    await run(h, 'install --force --description hello');
+    expect(fs.readFileSync(env, 'utf8')).toContain('API_KEY="s3cret"');
+    await run(h, 'config set env ONLY=1');
+    expect(fs.readFileSync(env, 'utf8')).not.toContain('s3cret');
+    expect(fs.readFileSync(env, 'utf8')).toContain('ONLY="1"');
+    await run(h, 'config reset alert-url');
+    await run(h, 'config reset env');
+    expect(fs.existsSync(env)).toBe(false);
+    expect(fs.readFileSync(h.unitFile, 'utf8')).not.toContain('EnvironmentFile=');
+  });
+
+  it('--env values missing from the environment file: uninstall and config get still work; an update needs them given again', async () => {
+    const h = harness();
+    await run(h, 'install --env API_KEY=s3cret');
+    const env = path.join(path.dirname(h.dropIn), 'svcpack.env');
+    fs.rmSync(env);
+    await run(h, 'config get env');
+    expect(h.out.at(-1)).toBe("'API_KEY=***'");
+    expect(h.warnings.at(-1)).toBe(`${NAME}: warning: the --env values of ${UNIT} are missing from ${env}: they show as *** (give them again with install --force --env KEY=value … or config set env)`);
+    const err = await failure(h, 'install --force --description x');
+    expect([err.message, err.exitCode]).toEqual([`the --env values of ${UNIT} are missing from ${env}`, 1]);
+    await run(h, 'install --force --env API_KEY=again');
+    expect(fs.readFileSync(env, 'utf8')).toContain('API_KEY="again"');
+    fs.rmSync(env);
+    expect(await run(h, 'uninstall')).toBe(0);
+    expect(fs.existsSync(h.unitFile)).toBe(false);
+  });
+
+  it('a Windows log or working folder is refused in one line (exit 2); a Linux --log-dir opens it with ReadWritePaths=', async () => {
+    const h = harness();
+    let err = await failure(h, 'install --log-dir C:\\logs');
+    expect([err.exitCode, `${err.message} — ${err.hint}`]).toEqual([2, `log folder "C:\\logs" is a Windows path; this is Linux — leave --log-dir out for /var/log/${NAME}, or give an absolute path such as /srv/logs/${NAME}`]);
+    err = await failure(h, 'install --working-dir D:\\apps');
+    expect([err.exitCode, err.message]).toEqual([2, 'working folder "D:\\apps" is a Windows path; this is Linux']);
+    expect(fs.existsSync(h.unitFile)).toBe(false);
+    await run(h, 'install --account .\\svc --log-dir /srv/logs/mysvc --working-dir /srv/mysvc');
+    const dropIn = fs.readFileSync(h.dropIn, 'utf8');
+    expect(dropIn).toContain('ReadWritePaths=/srv/logs/mysvc\n');
+    expect(dropIn).toContain('LogsDirectory=\n');
+    expect(fs.readFileSync(h.unitFile, 'utf8')).toContain('WorkingDirectory=/srv/mysvc\n');
+    err = await failure(h, 'config set log-dir C:\\logs');
+    expect(err.exitCode).toBe(2);
+    expect(fs.readFileSync(h.dropIn, 'utf8')).toBe(dropIn);
+  });
+
   it('set checks the value first (exit 2) and changes nothing', async () => {
     const h = harness();
     await run(h, 'install');
