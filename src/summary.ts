@@ -19,6 +19,7 @@ const STEP_LABELS: Record<string, string> = {
   resources: 'resources',
   pkg: 'pack (@yao-pkg/pkg)',
   sign: 'sign',
+  msi: 'MSI (wixl)',
   emit: 'write outputs',
   total: 'total',
 };

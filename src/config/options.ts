@@ -115,6 +115,12 @@ export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
    * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
    */
   exclude?: string[];
+  /** Also write `<Name>-<version>-x64.msi` next to the exe: per-machine, installs, upgrades and removes the service (src/msi/). */
+  msi?: boolean;
+  /** The MSI's install folder under `%ProgramFiles%` (`Contoso\\MySvc`); default `<company>\\<name>`. Needs `msi`. */
+  msiDir?: string;
+  /** The MSI's UpgradeCode (a GUID); default: derived from the service name, the same for every version. Needs `msi`. */
+  upgradeCode?: string;
   /** @deprecated The old name of `stopTimeout`, still accepted; giving both is an error. */
   stopTimeoutMs?: number | string;
   /** Relative paths resolve against this folder; default process.cwd(). */
