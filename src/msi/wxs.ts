@@ -19,7 +19,10 @@
  * - Removal (not an upgrade's removal of the old version): `<Name>.exe uninstall`, or `uninstall
  *   --purge` with `REMOVEDATA=1`, after StopServices. An upgrade removes the old version first
  *   (RemoveExistingProducts right after InstallInitialize) but never deletes the service, so its
- *   registry key (the settings stored by `config set`) and the data folder stay.
+ *   registry key (the settings stored by `config set`) and the data folder stay: the removal
+ *   skips the delete when UPGRADINGPRODUCTCODE is set (Windows) or the upgrading version left
+ *   UPGRADE_MARKER in the data folder just before (Wine sets no UPGRADINGPRODUCTCODE); the new
+ *   version deletes a marker left behind.
  * - The custom actions run through cmd.exe with the exe's output sent to
  *   `%TEMP%\<Name>-msi.log`: node.exe cannot write to the handles a custom action gets.
  */
@@ -69,7 +72,16 @@ export const MSI_NAMES = {
   update: 'SvcpackUpdateService',
   remove: 'SvcpackRemoveService',
   removeData: 'SvcpackRemoveServiceAndData',
+  markUpgrade: 'SvcpackMarkUpgrade',
 } as const;
+
+/**
+ * The file in the data folder that tells the old version's removal that an upgrade removes it:
+ * Wine's msiexec removes the old version as a plain `REMOVE=ALL` run, without
+ * UPGRADINGPRODUCTCODE (docs/wine10-facts.md, msiexec), so the condition alone would delete the
+ * service and the settings stored with it.
+ */
+export const UPGRADE_MARKER = 'svcpack-msi-upgrading';
 
 /** MSI's limits on ProductVersion: major and minor 0-255, build 0-65535. Throws a usage error. */
 export function msiProductVersion(version: string): string {
@@ -99,6 +111,7 @@ export function msiDocument(src: MsiSource): MsiDocument {
   const code = productCode(src.upgradeCode, productVersion);
   const exe = `[#${MSI_NAMES.file}]`;
   const log = `"[TempFolder]${formatted(src.name)}-msi.log"`;
+  const marker = `"[CommonAppDataFolder]${formatted(src.name)}\\${UPGRADE_MARKER}"`;
   const flags = settingsToFlagPairs(src.settings)
     .map(([flag, value]) => `${flag} ${cmdQuoted(flag, value)}`)
     .join(' ');
@@ -106,9 +119,11 @@ export function msiDocument(src: MsiSource): MsiDocument {
   const installThenStart = `${run(`install --force ${flags}`, false)} && ${run('start', true)}`;
   const commands = {
     install: `${installThenStart} || (${run('uninstall', true)} & exit 1)`,
-    update: installThenStart,
-    remove: run('uninstall', false),
-    removeData: run('uninstall --purge', false),
+    update: `(del /f /q ${marker} 2>nul & ver >nul) && ${installThenStart}`,
+    // The removal of the old version by an upgrade leaves the service (see the file comment).
+    remove: `if exist ${marker} (del /f /q ${marker}) else (${run('uninstall', false)})`,
+    removeData: `if exist ${marker} (del /f /q ${marker}) else (${run('uninstall --purge', false)})`,
+    markUpgrade: `md "[CommonAppDataFolder]${formatted(src.name)}" 2>nul & echo upgrading> ${marker}`,
   };
   const cmd = (command: string) => `/d /s /c "${command}"`;
 
@@ -124,8 +139,10 @@ export function msiDocument(src: MsiSource): MsiDocument {
     ` Arguments="${attr(formatted([SERVICE_ARG, argsText(src.settings.args)].filter((p) => p !== '').join(' ')))}" Vital="yes"`,
   ].join('');
 
-  const customAction = (id: string, command: string) =>
-    `    <CustomAction Id="${id}" Property="${MSI_NAMES.cmdProperty}" ExeCommand="${attr(cmd(command))}" Execute="deferred" Impersonate="no" Return="check"/>`;
+  const customAction = (id: string, command: string, immediate = false) =>
+    immediate
+      ? `    <CustomAction Id="${id}" Property="${MSI_NAMES.cmdProperty}" ExeCommand="${attr(cmd(command))}" Return="ignore"/>`
+      : `    <CustomAction Id="${id}" Property="${MSI_NAMES.cmdProperty}" ExeCommand="${attr(cmd(command))}" Execute="deferred" Impersonate="no" Return="check"/>`;
   const removing = `REMOVE~="ALL" AND NOT UPGRADINGPRODUCTCODE`;
 
   const wxs = `<?xml version="1.0" encoding="utf-8"?>
@@ -155,9 +172,11 @@ ${customAction(MSI_NAMES.install, commands.install)}
 ${customAction(MSI_NAMES.update, commands.update)}
 ${customAction(MSI_NAMES.remove, commands.remove)}
 ${customAction(MSI_NAMES.removeData, commands.removeData)}
+${customAction(MSI_NAMES.markUpgrade, commands.markUpgrade, true)}
     <InstallExecuteSequence>
-      <RemoveExistingProducts Sequence="1501"/>
-      <Custom Action="SvcpackCmd" Sequence="1502"/>
+      <Custom Action="SvcpackCmd" Sequence="1450"/>
+      <Custom Action="${MSI_NAMES.markUpgrade}" Sequence="1501">${text('WIX_UPGRADE_DETECTED AND NOT REMOVE')}</Custom>
+      <RemoveExistingProducts Sequence="1502"/>
       <Custom Action="${MSI_NAMES.remove}" Sequence="1950">${text(`${removing} AND NOT ${MSI_NAMES.removeDataProperty}="1"`)}</Custom>
       <Custom Action="${MSI_NAMES.removeData}" Sequence="1951">${text(`${removing} AND ${MSI_NAMES.removeDataProperty}="1"`)}</Custom>
       <Custom Action="${MSI_NAMES.install}" Sequence="5850">${text('NOT REMOVE AND NOT Installed AND NOT WIX_UPGRADE_DETECTED')}</Custom>
