@@ -32,6 +32,7 @@ import { treeEdges, treeManifests } from './deps/tree-edges';
 import { moduleHookLibraries } from './deps/module-hook-libraries';
 import { bundledPackages } from './deps/bundled-packages';
 import { buildMsi, fileSha256, findMsiTools } from './msi/build-msi';
+import { signMsi } from './msi/sign-msi';
 import { resolveMsiPlan } from './msi/msi-options';
 import { msiDocument, type MsiSource } from './msi/wxs';
 import type { ExeConfig } from '../runtime-shim/exe-config';
@@ -284,8 +285,11 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         ? await (async () => {
             const t = performance.now();
             emit({ type: 'step', step: 'msi', status: 'start' });
-            await buildMsi({ stageDir: stage.dir, fileName: msiPlan.fileName, source: msiSource, exeSha256: outputs[`${plan.name}.exe`]!.sha256, sourceDateEpoch: timeDateStamp });
-            const staged = `${stage.dir}/${msiPlan.fileName}`;
+            const built = await buildMsi({ stageDir: stage.dir, fileName: msiPlan.fileName, source: msiSource, exeSha256: outputs[`${plan.name}.exe`]!.sha256, sourceDateEpoch: timeDateStamp });
+            const staged = built.file;
+            if (signOptions) {
+              await signMsi(staged, signOptions, { cwd: options.cwd, label: msiPlan.fileName, defaults: buildSignDefaults(plan), onWarning: (message) => emit({ type: 'warning', message }) });
+            }
             outputs[msiPlan.fileName] = { bytes: (await stat(staged)).size, sha256: await fileSha256(staged) };
             timings.msi = Math.round(performance.now() - t);
             emit({ type: 'step', step: 'msi', status: 'done', ms: timings.msi });
