@@ -20,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildFixture, dataDirOf, e2eFile, findWine, removeService, ensurePortFree, httpGet, regQuery, runExe, sc, waitForHttp, waitForState, wine, winePrefix, winPath, type BuiltFixture } from './wine';
+import { inspectMsi } from '../../src/inspect/msi';
 import { defaultUpgradeCode, productCode } from '../../src/msi/guid';
 
 const NAME = 'SvcpackE2EMsi';
@@ -102,6 +103,19 @@ describe('the MSI under Wine msiexec', () => {
     expect(path.dirname(msi1)).toBe(v1.outDir);
     expect(v1.record.outputs[`${NAME}-1.0.0-x64.msi`]?.bytes).toBe(fs.statSync(msi1).size);
     console.log(`[e2e] MSI ${(fs.statSync(msi1).size / 1e6).toFixed(1)} MB (exe ${(fs.statSync(v1.exe).size / 1e6).toFixed(1)} MB), built in ${v1.timings.msi} ms`);
+  });
+
+  test('svcpack inspect reads it: product, version, UpgradeCode, the service, the exe inside', async () => {
+    const r = await inspectMsi(file.ctx.msi1);
+    expect(r).toMatchObject({
+      kind: 'msi',
+      product: { name: 'Svcpack E2E MSI', version: '1.0.0', manufacturer: COMPANY, upgradeCode: `{${defaultUpgradeCode(NAME)}}`, productCode: `{${productCode(defaultUpgradeCode(NAME), '1.0.0')}}` },
+      installDir: `%ProgramFiles%\\${COMPANY}\\${NAME}`,
+      service: { name: NAME, displayName: 'Svcpack E2E MSI', startType: 'auto', account: `NT SERVICE\\${NAME}`, arguments: `--service port=${PORT}`, dependencies: ['PlugPlay'] },
+      signed: false,
+    });
+    expect(r.exe?.sha256).toBe(file.ctx.v1.record.outputs[`${NAME}.exe`]?.sha256);
+    expect(r.exe?.svcpack).toMatchObject({ name: NAME, version: '1.0.0' });
   });
 
   test('msiexec /i /qn installs the service with the build settings and starts it', async () => {
