@@ -31,10 +31,7 @@ import { TreeGlobs } from './deps/tree-globs';
 import { treeEdges, treeManifests } from './deps/tree-edges';
 import { moduleHookLibraries } from './deps/module-hook-libraries';
 import { bundledPackages } from './deps/bundled-packages';
-import { buildMsi, fileSha256, findMsiTools } from './msi/build-msi';
-import { signMsi } from './msi/sign-msi';
-import { resolveMsiPlan } from './msi/msi-options';
-import { msiDocument, type MsiSource } from './msi/wxs';
+import { planMsiStep } from './msi/msi-step';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
@@ -84,22 +81,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   const signOptions = buildSignOptions(options); // checked before anything is bundled
   const timeDateStamp = sourceDateEpoch(process.env);
   // The MSI's options, what it cannot carry and its tools are checked before anything is bundled.
-  const msiPlan = resolveMsiPlan(options, plan, (key, flag) => options.sources?.[key] ?? flag);
-  const msiSource: MsiSource | undefined = msiPlan && {
-    name: plan.name,
-    displayName: plan.displayName,
-    description: plan.description,
-    version: plan.version,
-    manufacturer: plan.company?.trim() || plan.name,
-    exeFile: `${plan.name}.exe`,
-    settings: plan.settings,
-    upgradeCode: msiPlan.upgradeCode,
-    installDir: msiPlan.installDir,
-  };
-  if (msiSource) {
-    msiDocument(msiSource);
-    findMsiTools(process.env, timeDateStamp !== undefined);
-  }
+  const msiStep = planMsiStep(options, plan, { sourceDateEpoch: timeDateStamp, signOptions });
   const scripts = generateScripts({ name: plan.name, exeFile: `${plan.name}.exe`, settings: plan.settings });
   const koffi = koffiNativeFor('x64');
   // What the exe bakes in: the one source of its manifest's and build record's settings.
@@ -281,21 +263,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       );
       for (const [file, output] of written) outputs[file] = output;
       // The MSI wraps the exe as written (signed, when the build signs it).
-      const msiFile = msiPlan && msiSource
-        ? await (async () => {
-            const t = performance.now();
-            emit({ type: 'step', step: 'msi', status: 'start' });
-            const built = await buildMsi({ stageDir: stage.dir, fileName: msiPlan.fileName, source: msiSource, exeSha256: outputs[`${plan.name}.exe`]!.sha256, sourceDateEpoch: timeDateStamp });
-            const staged = built.file;
-            if (signOptions) {
-              await signMsi(staged, signOptions, { cwd: options.cwd, label: msiPlan.fileName, defaults: buildSignDefaults(plan), onWarning: (message) => emit({ type: 'warning', message }) });
-            }
-            outputs[msiPlan.fileName] = { bytes: (await stat(staged)).size, sha256: await fileSha256(staged) };
-            timings.msi = Math.round(performance.now() - t);
-            emit({ type: 'step', step: 'msi', status: 'done', ms: timings.msi });
-            return msiPlan.fileName;
-          })()
-        : undefined;
+      const msiFiles = msiStep ? await step('msi', () => msiStep.run(stage, outputs, (message) => emit({ type: 'warning', message }))).then((r) => r.files) : [];
       // The SBOM describes the exe as written (signed, when the build signs it).
       const sbomFile = plan.sbom
         ? await (async () => {
@@ -326,7 +294,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       });
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
-      const finals = await stage.commit([...Object.keys(files), ...(msiFile ? [msiFile] : []), ...(sbomFile ? [sbomFile] : []), recordFile]);
+      const finals = await stage.commit([...Object.keys(files), ...msiFiles, ...(sbomFile ? [sbomFile] : []), recordFile]);
       return { record, files: finals, timings };
     } catch (err) {
       await stage.abandon();

@@ -121,6 +121,12 @@ export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
   msiDir?: string;
   /** The MSI's UpgradeCode (a GUID); default: derived from the service name, the same for every version. Needs `msi`. */
   upgradeCode?: string;
+  /** Also write the winget manifest of the MSI (three YAML files in `<outDir>/winget/`). Needs `msi` and `wingetUrl`. */
+  winget?: boolean;
+  /** The URL the MSI is downloaded from, for the winget manifest; `{version}` and `{file}` are replaced. */
+  wingetUrl?: string;
+  /** The winget PackageIdentifier (`Publisher.Name`); default from the company and the service name. */
+  wingetId?: string;
   /** @deprecated The old name of `stopTimeout`, still accepted; giving both is an error. */
   stopTimeoutMs?: number | string;
   /** Relative paths resolve against this folder; default process.cwd(). */
