@@ -115,8 +115,12 @@ export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
    * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
    */
   exclude?: string[];
-  /** Also write `<Name>-<version>-x64.msi` next to the exe: per-machine, installs, upgrades and removes the service (src/msi/). */
-  msi?: boolean;
+  /**
+   * Also write `<Name>-<version>-x64.msi` next to the exe: per-machine, installs, upgrades and
+   * removes the service (src/msi/). An object is `true` plus the MSI options under short names:
+   * `{ dir, upgradeCode, winget, wingetUrl, wingetId }` (the keys below win when both are given).
+   */
+  msi?: boolean | { dir?: string; upgradeCode?: string; winget?: boolean; wingetUrl?: string; wingetId?: string };
   /** The MSI's install folder under `%ProgramFiles%` (`Contoso\\MySvc`); default `<company>\\<name>`. Needs `msi`. */
   msiDir?: string;
   /** The MSI's UpgradeCode (a GUID); default: derived from the service name, the same for every version. Needs `msi`. */

@@ -17,9 +17,9 @@ import type { OutputStage } from '../emit/outputs';
 import { sha256Hex } from '../emit/sha256';
 import { buildSignDefaults } from '../sign/build-step';
 import { buildMsi, fileSha256, findMsiTools } from './build-msi';
-import { resolveMsiPlan } from './msi-options';
+import { resolveMsiPlan, type MsiOptions } from './msi-options';
 import { signMsi } from './sign-msi';
-import { installerUrl, resolveWingetPlan, wingetManifests } from './winget';
+import { installerUrl, resolveWingetPlan, wingetManifests, type WingetOptions } from './winget';
 import { msiDocument, type MsiSource } from './wxs';
 
 export interface MsiStep {
@@ -33,11 +33,25 @@ export interface MsiStep {
   run(stage: OutputStage, outputs: BuildRecord['outputs'], onWarning: (message: string) => void): Promise<{ files: string[]; ms: number }>;
 }
 
+/** `msi` as a boolean and the MSI options as flat keys: a config's `msi: { dir, … }` object read as `msi: true` plus `msiDir`, … (the flat keys win). */
+export function flatMsiOptions(options: Pick<BuildOptions, 'msi' | 'msiDir' | 'upgradeCode' | 'winget' | 'wingetUrl' | 'wingetId'>): MsiOptions & WingetOptions {
+  const object = typeof options.msi === 'object' && options.msi !== null ? options.msi : undefined;
+  return {
+    msi: object ? true : (options.msi as boolean | undefined),
+    msiDir: options.msiDir ?? object?.dir,
+    upgradeCode: options.upgradeCode ?? object?.upgradeCode,
+    winget: options.winget ?? object?.winget,
+    wingetUrl: options.wingetUrl ?? object?.wingetUrl,
+    wingetId: options.wingetId ?? object?.wingetId,
+  };
+}
+
 /** The MSI step of a build, or undefined without `msi` (see the file comment). */
 export function planMsiStep(options: BuildOptions, plan: ResolvedBuild, extra: { sourceDateEpoch: number | undefined; signOptions: SignOptions | undefined }): MsiStep | undefined {
   const named = (key: keyof BuildOptions, flag: string) => options.sources?.[key as keyof typeof options.sources] ?? flag;
-  const msiPlan = resolveMsiPlan(options, plan, named);
-  const wingetPlan = resolveWingetPlan(options, { ...plan, msi: msiPlan !== undefined }, named);
+  const flat = flatMsiOptions(options);
+  const msiPlan = resolveMsiPlan(flat, plan, named);
+  const wingetPlan = resolveWingetPlan(flat, { ...plan, msi: msiPlan !== undefined }, named);
   if (!msiPlan) return undefined;
   const source: MsiSource = {
     name: plan.name,

@@ -9,6 +9,8 @@ import { defaultSettings } from '../../runtime-shim/settings/service-settings';
 import { SvcpackError } from '../../src/errors';
 import { componentGuid, defaultUpgradeCode, normalizeGuid, productCode, uuidV5 } from '../../src/msi/guid';
 import { resolveMsiPlan } from '../../src/msi/msi-options';
+import { flatMsiOptions } from '../../src/msi/msi-step';
+import { fileOrigin, validateConfig } from '../../src/config/config-validate';
 import { cmdQuoted, formatted, MSI_NAMES, msiDocument, msiProductVersion, UPGRADE_MARKER, type MsiSource } from '../../src/msi/wxs';
 
 const source = (input: SettingsInput = {}, extra: Partial<MsiSource> = {}): MsiSource => ({
@@ -171,5 +173,20 @@ describe('resolveMsiPlan', () => {
     expect(absolute?.toLine()).toMatch(/^svcpack: --msi-dir "D:\\Services" is not a folder path under %ProgramFiles% — .*INSTALLDIR=D:\\Services\\MySvc$/);
     expect(() => resolveMsiPlan({ msi: true, msiDir: '..\\x' }, build)).toThrow(/not a folder path/);
     expect(() => resolveMsiPlan({ msi: true, upgradeCode: 'abc' }, build, (key) => `svcpack.config.json: ${key}`)).toThrow(/^svcpack.config.json: upgradeCode "abc" is not a GUID$/);
+  });
+});
+
+describe('msi in a config: true, or an object of the MSI options', () => {
+  const origin = fileOrigin('svcpack.config.json', '/project');
+  it('accepts an object of dir, upgradeCode, winget, wingetUrl, wingetId and reads it as msi: true plus those keys', () => {
+    const { options } = validateConfig({ msi: { dir: 'Contoso\\MySvc', winget: true, wingetUrl: 'https://example.com/{file}' } }, origin);
+    expect(flatMsiOptions(options)).toEqual({ msi: true, msiDir: 'Contoso\\MySvc', upgradeCode: undefined, winget: true, wingetUrl: 'https://example.com/{file}', wingetId: undefined });
+    expect(flatMsiOptions({ msi: { dir: 'A' }, msiDir: 'B' }).msiDir).toBe('B');
+    expect(flatMsiOptions({ msi: true })).toMatchObject({ msi: true, msiDir: undefined });
+  });
+  it('refuses other keys and values, naming them', () => {
+    expect(() => validateConfig({ msi: { folder: 'x' } }, origin)).toThrow(/^svcpack.config.json: msi has the unknown key "folder"$/);
+    expect(() => validateConfig({ msi: { winget: 'yes' } }, origin)).toThrow(/^svcpack.config.json: msi.winget "yes" is not allowed$/);
+    expect(() => validateConfig({ msi: 'yes' }, origin)).toThrow(/msi "yes" is not allowed/);
   });
 });
