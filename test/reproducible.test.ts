@@ -62,7 +62,7 @@ describe('reproducible builds', () => {
     for (const leaked of ['assets-app', root, '/pkg-sea-']) expect(exe.includes(leaked)).toBe(false);
   });
 
-  test('SOURCE_DATE_EPOCH sets the PE TimeDateStamp and is recorded; unset, node.exe’s own stamp stays', async () => {
+  test('SOURCE_DATE_EPOCH sets the PE TimeDateStamp and is recorded; unset, node.exe’s own stamp stays', { timeout: 120_000 }, async () => {
     const plain = await buildCopy('hello-http', 'epoch/plain', 'epoch-out-plain');
     const dated = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/dated', 'epoch-out-dated'));
     expect(dated.record.sourceDateEpoch).toBe(1_700_000_000);
