@@ -29,7 +29,7 @@ export type MsiTool = keyof typeof MSI_TOOL_HINTS;
 export function findMsiTools(env: NodeJS.ProcessEnv, reproducible: boolean): Record<MsiTool, string | null> {
   const found = {} as Record<MsiTool, string | null>;
   for (const tool of ['wixl', 'msibuild', 'faketime'] as const) {
-    found[tool] = findProgram(tool, env, 'linux');
+    found[tool] = findProgram(tool, env);
     if (found[tool] === null && (tool !== 'faketime' || reproducible)) {
       throw usageError('MSI_TOOL_MISSING', `${tool} is not installed (not found on PATH), so the MSI cannot be built`, MSI_TOOL_HINTS[tool]);
     }
