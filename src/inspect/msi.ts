@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { failure, usageError } from '../errors';
+import { failure, SvcpackError, usageError } from '../errors';
 import { inspect, type InspectResult } from './inspect';
 
 /** The first bytes of an OLE compound file, which every MSI is. */
@@ -39,7 +39,7 @@ export interface MsiInspectResult {
   service: MsiService | null;
   /** Whether the MSI carries an Authenticode signature (its DigitalSignature stream; not verified here). */
   signed: boolean;
-  /** The inspect of the exe the service runs (the ServiceInstall component's key file), or null. */
+  /** The inspect of the exe the service runs (the ServiceInstall component's key file), or null (none, or not a PE file). */
   exe: InspectResult | null;
 }
 
@@ -102,7 +102,13 @@ async function inspectInside(file: string, label: string, exeName: string): Prom
   try {
     await run('msiextract', ['-C', dir, file], label);
     const found = await findFile(dir, exeName);
-    return found ? { ...(await inspect(found)), file: `${label}!${exeName}` } : null;
+    if (!found) return null;
+    try {
+      return { ...(await inspect(found)), file: `${label}!${exeName}` };
+    } catch (err) {
+      if (err instanceof SvcpackError && err.code === 'NOT_AN_EXE') return null; // not a Windows program: nothing more to say
+      throw err;
+    }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
