@@ -4,7 +4,8 @@
 // commander and resedit are bundled into lib/: loading them as node_modules packages (dozens of
 // files, and a CommonJS export scan for commander) was a measurable part of a warm build's
 // 0.1 s of start-up. esbuild (it locates its own binary), @yao-pkg/pkg (run as a
-// program) and koffi (read as files) stay external.
+// program), koffi (read as files) and postject (4.8 MB of WebAssembly, loaded only by linux-x64
+// builds) stay external.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +23,7 @@ await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['esbuild', '@yao-pkg/pkg', 'koffi'],
+  external: ['esbuild', '@yao-pkg/pkg', 'koffi', 'postject'],
   // Bundled CommonJS (commander) calls require() for Node built-ins.
   banner: { js: "import { createRequire as __libCreateRequire } from 'node:module'; const require = __libCreateRequire(import.meta.url);" },
   sourcemap: true,

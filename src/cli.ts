@@ -39,7 +39,7 @@ export function createProgram(context: ProgramContext = {}): Command {
   // Every build option is a config key: flags, help and defaults come from the key table.
   const buildCommand = program
     .command('build')
-    .description('bundle <entry> into <name>.exe plus install/uninstall scripts')
+    .description('bundle <entry> into <name>.exe plus install/uninstall scripts (with --target linux-x64: a Linux executable, its systemd unit and install scripts)')
     .argument('[entry]', configKey('entry').help)
     .option('--config <file>', 'read options from this file instead of ./svcpack.config.{ts,mts,cts,js,mjs,cjs,json}');
   for (const spec of CONFIG_KEYS) if (spec.key !== 'entry') for (const option of flagOptions(spec)) buildCommand.addOption(option);

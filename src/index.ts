@@ -12,7 +12,9 @@ export type { ConfigKey, ConfigOptions, OptionSources } from './config/config-ke
 export { defineConfig } from './config/define-config';
 export type { SvcpackConfig, SvcpackConfigExport } from './config/define-config';
 export { mergeConfig } from './config/merge';
-export type { BuildRecord } from './emit/build-record';
+export type { BuildRecord, TargetRecord } from './emit/build-record';
+export { TARGETS } from './targets';
+export type { Target } from './targets';
 export { SvcpackError } from './errors';
 export type { ErrorCode } from './errors';
 /**

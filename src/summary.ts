@@ -17,6 +17,7 @@ const STEP_LABELS: Record<string, string> = {
   runtime: 'Node.js runtime',
   blob: 'SEA blob',
   resources: 'resources',
+  inject: 'inject (postject)',
   pkg: 'pack (@yao-pkg/pkg)',
   sign: 'sign',
   msi: 'MSI (wixl)',
@@ -33,17 +34,23 @@ export function formatSummary(record: BuildRecord, files: string[], timings: Rec
   });
   // Steps in the order they ran, the total last.
   const { total, ...steps } = timings;
-  const stepList = Object.entries({ ...steps, ...(total === undefined ? {} : { total }) })
-    .map(([step, ms]) => `${STEP_LABELS[step] ?? step} ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`}`)
-    .join(', ');
+  const stepText = (entries: Array<[string, number]>) => entries.map(([step, ms]) => `${STEP_LABELS[step] ?? step} ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`}`).join(', ');
+  const targets = Object.entries(record.targets ?? {});
+  // A Windows-only build reads as it always has; with a Linux target each target's steps get a line.
+  const perTarget = targets.length > 1 || (targets.length === 1 && targets[0]![0] !== 'win-x64');
+  const firstSteps = new Set(Object.keys(targets[0]?.[1].timings ?? {}));
+  const shared = Object.entries({ ...steps, ...(total === undefined ? {} : { total }) }).filter(([step]) => !perTarget || !firstSteps.has(step) || step === 'total');
+  const stepList = stepText(shared);
+  const targetLines = perTarget ? targets.map(([target, t]) => `  ${target}: ${stepText(Object.entries(t.timings))}`) : [];
   return [
-    `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})`,
+    `Built ${record.name} ${record.version} (Node.js ${record.node.version}, packer ${record.packer})${perTarget ? ` for ${targets.map(([t]) => t).join(', ')}` : ''}`,
     ...rows,
     ...embeddedLine(record.embedded),
     ...(record.packages?.mode === 'node' ? [`Packages: loaded by Node from the embedded tree, where the app imports them (${record.packages.reason})`] : []),
     ...(record.preload?.length ? [`Preload: ${record.preload.join(', ')}, before ${record.entry}`] : []),
     ...(record.signature ? [`Signed: ${describeSignature(record.signature)}`] : []),
     `Timings: ${stepList}`,
+    ...targetLines,
     '',
   ].join('\n');
 }
@@ -88,7 +95,8 @@ export class ProgressPrinter {
 
   on(e: BuildEvent): void {
     if (e.type === 'step') {
-      if (e.status === 'start' && e.step === 'pkg') this.line(`${STEP_LABELS[e.step]}…`);
+      // The two slow steps (≈ 5-15 s) say that they run.
+      if (e.status === 'start' && (e.step === 'pkg' || e.step === 'inject')) this.line(`${STEP_LABELS[e.step]}…`);
       return;
     }
     if (e.type === 'warning') {

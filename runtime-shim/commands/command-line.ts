@@ -7,8 +7,11 @@
 import type { ExeConfig } from '../exe-config';
 import { CHILD_ARG } from '../supervise/ipc';
 import { SETTING_FLAGS, settingsInputFromFlags } from '../settings/flags';
-import { parseDuration, type SettingsInput } from '../settings/resolve';
-import { parseSince, SINCE_HINT, type LogSince } from './log-since';
+import { parseDuration } from '../settings/resolve';
+import { parseSince, SINCE_HINT } from './log-since';
+import type { ConfigAction, HelpWords, LogsCommand, ManageCommand } from '../platform/manage-command';
+
+export type { ConfigAction, ControlCommand, HelpWords, LogsCommand, ManageCommand } from '../platform/manage-command';
 import { RUNTIME_SETTINGS, runtimeOf, runtimeValues, shownValue, type RuntimeInput } from '../settings/runtime-settings';
 
 /** The runtime settings given as flags (`--log-level debug`): each its last value, as text. */
@@ -24,36 +27,6 @@ function runtimeInputFromFlags(values: ReadonlyMap<string, string[]>): RuntimeIn
 export const SERVICE_ARG = '--service';
 /** The argument a scheduled task starts the exe with (`install --as task`). */
 export const TASK_ARG = '--task';
-
-/** `config get [name] [--json]`, `config set <name> <value>…`, `config reset <name>…`, `config dump`. */
-export type ConfigAction =
-  | { action: 'get'; name?: string; json: boolean }
-  | { action: 'set'; name: string; values: string[] }
-  | { action: 'reset'; names: string[] }
-  | { action: 'dump' };
-
-export type ManageCommand =
-  | { kind: 'install'; input: SettingsInput; runtime: RuntimeInput; force: boolean; passwordEnv?: string; task?: { triggers: string[] } }
-  | ({ kind: 'config' } & ConfigAction)
-  | { kind: 'uninstall'; purge: boolean; timeoutMs?: number }
-  | { kind: 'start' | 'stop' | 'restart'; timeoutMs?: number }
-  | { kind: 'status'; json: boolean }
-  | LogsCommand
-  | ControlCommand;
-
-/** `logs`: `lines` absent means the default (50, or all since `since`). */
-export interface LogsCommand {
-  kind: 'logs';
-  lines?: number;
-  since?: LogSince;
-  follow: boolean;
-}
-
-/** `reload`, `rotate`, `pause`, `continue`, `control <code>`: controls sent to the running service (commands/controls.ts). */
-export type ControlCommand =
-  | { kind: 'reload' | 'rotate' }
-  | { kind: 'pause' | 'continue'; timeoutMs?: number }
-  | { kind: 'control'; code: number };
 
 /** The user-defined control codes `control` sends: 128 (rotate, the service's own) to 255. */
 export const CONTROL_CODE_MIN = 128;
@@ -246,8 +219,22 @@ export function versionText(cfg: ExeConfig, nodeVersion: string): string {
   return `${cfg.name} ${cfg.version} (svcpack ${cfg.svcpackVersion}, Node.js ${nodeVersion})\n`;
 }
 
-export function helpText(cfg: ExeConfig): string {
+/** The Windows wording of `help` (HelpWords). */
+export function windowsHelpWords(cfg: ExeConfig): HelpWords {
   const exe = `${cfg.name}.exe`;
+  return {
+    exe,
+    rights: 'install and uninstall need an administrator prompt; start, stop and restart too, unless --allow-control names you',
+    purged: `the data folder %ProgramData%\\${cfg.name}`,
+    liveReaders: 'administrators',
+    logReaders: 'an administrator prompt: the log folder is readable by administrators',
+    windowsControls: true,
+    startedBy: `The Service Control Manager starts "${exe}" ${SERVICE_ARG}.`,
+  };
+}
+
+export function helpText(cfg: ExeConfig, words: HelpWords = windowsHelpWords(cfg)): string {
+  const { exe } = words;
   const settingLines = SETTING_FLAGS.map((f) => `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}`);
   // The runtime settings' defaults are this exe's own values (secrets redacted).
   const baked = runtimeValues(runtimeOf(cfg));
@@ -255,17 +242,20 @@ export function helpText(cfg: ExeConfig): string {
     const value = baked[f.key];
     return `    ${`${f.flag} <${f.valueName}>`.padEnd(38)} ${f.help}${value === null ? '' : ` (default: ${shownValue(f.key, value)})`}`;
   });
+  const windows = (...lines: string[]): string[] => (words.windowsControls ? lines : []);
   return [
     `${cfg.displayName} ${cfg.version}${cfg.description ? ` — ${cfg.description}` : ''}`,
     '',
     `Usage: ${exe} <command> [options]`,
     '',
-    'Commands (install and uninstall need an administrator prompt; start, stop and restart too, unless --allow-control names you):',
+    `Commands (${words.rights}):`,
     '  install [settings]   register this exe as the service (fails if it exists)',
     '    --force                                update an existing installation: only the given settings change',
-    '    --password-env <VAR>                   read the account password from this variable (else: prompt)',
-    '    --as service|task                      register a service (default) or a scheduled task',
-    '    --trigger <trigger>                    with --as task, when it runs: boot, logon, "daily 03:00" or "every 15m" (repeatable)',
+    ...windows(
+      '    --password-env <VAR>                   read the account password from this variable (else: prompt)',
+      '    --as service|task                      register a service (default) or a scheduled task',
+      '    --trigger <trigger>                    with --as task, when it runs: boot, logon, "daily 03:00" or "every 15m" (repeatable)',
+    ),
     ...settingLines,
     '    runtime settings (stored with the service; the exe\'s own values are the defaults):',
     ...runtimeLines,
@@ -274,28 +264,30 @@ export function helpText(cfg: ExeConfig): string {
     '  config reset <setting>…         back to the exe\'s own value',
     '  config dump                     the install command line that recreates this service',
     '  uninstall            stop and remove the service',
-    `    --purge                                also delete the data folder %ProgramData%\\${cfg.name}`,
+    `    --purge                                also delete ${words.purged}`,
     '    --timeout <duration>                   how long to wait for the service to stop first (default: the service\'s stop timeout + 15s)',
-    '  start | stop | restart   and wait for the service to get there (a task: run it now / end it)',
+    `  start | stop | restart   and wait for the service to get there${words.windowsControls ? ' (a task: run it now / end it)' : ''}`,
     '    --timeout <duration>                   how long to wait (start: 60s; stop: the service\'s stop timeout + 15s)',
  '  status [--json]      state, pid, start type, account, binary, versions, last exit code, working folder, who may control it,',
-    '                       settings that differ from the exe\'s own; from a running service (administrators): uptime,',
+    `                       settings that differ from the exe's own; from a running service (${words.liveReaders}): uptime,`,
     '                       memory, CPU, restarts, health, last error, log file',
-    '  logs                 print the service log (an administrator prompt: the log folder is readable by administrators)',
+    `  logs                 print the service log (${words.logReaders})`,
     '    --lines <N>                            the last N records (default: 50; with --since: all since then)',
     '    --since <time>                         records since a duration ago (10m, 2h, 1d) or a date/time (2026-12-01T14:30, local)',
     '    --follow                               then print new records as they are written, until Ctrl+C',
     '  reload               the running service re-reads its stored settings and calls the app\'s onReload',
-    '  rotate               the running service rotates its log now (control code 128)',
-    '  pause | continue     pause or continue the app (only if it registered onPause and onContinue)',
-    '    --timeout <duration>                   how long to wait for PAUSED / RUNNING (default 30s)',
-    `  control <code>       send control code ${CONTROL_CODE_MIN + 1}-${CONTROL_CODE_MAX} to the app's onControl (${CONTROL_CODE_MIN} = rotate)`,
+    ...windows(
+      '  rotate               the running service rotates its log now (control code 128)',
+      '  pause | continue     pause or continue the app (only if it registered onPause and onContinue)',
+      '    --timeout <duration>                   how long to wait for PAUSED / RUNNING (default 30s)',
+      `  control <code>       send control code ${CONTROL_CODE_MIN + 1}-${CONTROL_CODE_MAX} to the app's onControl (${CONTROL_CODE_MIN} = rotate)`,
+    ),
     `  run                  run in this console as the service would (in working folder ${cfg.settings.workingDir}); Ctrl+C stops it gracefully`,
     '  version              print the service name and version, svcpack and Node.js versions',
     '  help                 print this help',
     '',
     `Defaults baked in at build time: start type ${cfg.settings.startType}, account ${cfg.settings.account}, working folder ${cfg.settings.workingDir}.`,
-    `The Service Control Manager starts "${exe}" ${SERVICE_ARG}.`,
+    words.startedBy,
     '',
   ].join('\n');
 }

@@ -6,7 +6,9 @@
  */
 import { parseDuration } from '../settings/resolve';
 
-export type LogSince = { agoMs: number } | { atMs: number };
+import type { LogSince } from '../platform/manage-command';
+
+export type { LogSince };
 
 export const SINCE_HINT = 'write a duration back from now (10m, 2h, 1d) or a date/time (2026-12-01, 2026-12-01T14:30, 2026-12-01T14:30:00Z)';
 

@@ -1,6 +1,7 @@
 /**
  * Runs one management command in the exe with the platform's service manager and task scheduler
- * (platform/platform.ts) and the real file system, clock and console; prints errors as one line `<Name>: <what> — <how to fix>`. Resolves to the exit code:
+ * (platform/platform.ts), or hands it to the platform's own unit manager when it has one
+ * (`Platform.serviceUnits`: systemd) and the real file system, clock and console; prints errors as one line `<Name>: <what> — <how to fix>`. Resolves to the exit code:
  * 0 done, 1 the operation failed, 2 bad flags or settings.
  */
 import fs from 'node:fs';
@@ -69,6 +70,9 @@ export async function runManageCommand(command: ManageCommand, exe: ExeContext, 
   const { name } = exe.config;
   const { platform } = exe;
   try {
+    // A backend that manages services its own way (systemd) takes the command as parsed.
+    const units = platform.serviceUnits?.();
+    if (units) return await units.run(command, exe.config);
     const ctx = makeContext();
     // A scheduled task (install --as task, or a name installed as one) is handled there.
     const taskExit = await runTaskCommand(command, ctx, {
@@ -120,7 +124,8 @@ export async function runManageCommand(command: ManageCommand, exe: ExeContext, 
       process.stderr.write(`${name}: ${err.message} — ${err.hint}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`${name}: ${command.kind} failed unexpectedly: ${(err as Error).message ?? String(err)} — report this with the output of "${name}.exe version"\n`);
+    const exeWord = platform.serviceUnits?.().helpWords(exe.config).exe ?? `${name}.exe`;
+    process.stderr.write(`${name}: ${command.kind} failed unexpectedly: ${(err as Error).message ?? String(err)} — report this with the output of "${exeWord} version"\n`);
     if (process.env.SVCPACK_DEBUG === '1') process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }

@@ -7,18 +7,19 @@
  * account's protected native folder (addons/native-module.ts), each file checked against the
  * SHA-256 the build named its asset by, and re-checked on every load.
  *
- * A binary never goes alone: every `.node`, `.dll` and `.exe` of its package goes with it, at its
- * place in the package, because addons load DLLs shipped beside them (sharp's libvips) and
- * executables their own DLLs; Windows finds them in the binary's own folder, as in a real
- * node_modules folder. The set is the package's, so its folder is shared by all its binaries.
+ * A binary never goes alone: every `.node`, `.dll`, `.exe` and `.so` of its package goes with it,
+ * at its place in the package, because addons load libraries shipped beside them (sharp's
+ * libvips) and executables their own DLLs; Windows finds them in the binary's own folder, Linux
+ * through the addon's `$ORIGIN` run path, as in a real node_modules folder. The same hook loads
+ * the x86-64 addons a linux-x64 build keeps in its tree. The set is the package's, so its folder is shared by all its binaries.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { materializeNativeFiles, type NativeFile } from '../addons/native-module';
 import type { EmbedManifest, ReadEntry } from './manifest';
 
-/** The files written out with a native binary: Windows binaries by extension. */
-export const NATIVE_BINARY = /\.(?:node|dll|exe)$/i;
+/** The files written out with a native binary, by extension: addons, Windows DLLs and programs, Linux shared libraries (`.so`, `.so.1.2`). */
+export const NATIVE_BINARY = /\.(?:node|dll|exe|so)$|\.so(?:\.\d+)+$/i;
 /** A file's own asset, named by its content: `file-<sha256>`, or the addon asset it shares with an addon the bundle reached. */
 const FILE_ASSET = /^(?:file|addon)-([0-9a-f]{64})$/;
 

@@ -84,6 +84,7 @@ export async function startServiceMode(exe: ExeContext, connection: ServiceConne
   if ('problem' in host.workingDir) lifecycle.fail(ExitCode.StartFailed, host.workingDir.problem);
   serveLiveStatus({
     name: config.name,
+    ...(host.controller.statusPath ? { path: host.controller.statusPath } : {}),
     state: () => lifecycle.current,
     lastError: () => sink.lastError,
     logFile: host.logFile,

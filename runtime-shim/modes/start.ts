@@ -5,7 +5,7 @@
  * errors end the process here (process.exit), so the app never runs for them; so do the modes
  * that hold the app back for good (module mode, the supervisor) by never settling.
  */
-import { helpText, parseExeArgs, versionText, SERVICE_ARG, TASK_ARG, type ExeCommand } from '../commands/command-line';
+import { helpText, parseExeArgs, versionText, windowsHelpWords, SERVICE_ARG, TASK_ARG, type ExeCommand } from '../commands/command-line';
 import { runManageCommand } from '../commands/run';
 import type { NodeStyleRun } from '../embedded/node-style-run';
 import { beginServiceConnection, loadStoredSettings } from '../host/service-host';
@@ -50,13 +50,15 @@ export async function startExe(exe: ExeContext, input: StartInput): Promise<Sess
     process.argv.splice(2, process.argv.length, ...args);
   }
   const command: ExeCommand = nodeStyle?.kind === 'cluster-worker' ? { kind: 'run' } : parseExeArgs([...input.args]);
+  // A backend that manages services its own way (systemd) has its own words for help and usage lines.
+  const words = () => exe.platform.serviceUnits?.().helpWords(config) ?? windowsHelpWords(config);
   switch (command.kind) {
     case 'help':
-      exitWith(0, helpText(config));
+      exitWith(0, helpText(config, words()));
     case 'version':
       exitWith(0, versionText(config, process.version));
     case 'usage-error':
-      exitWith(2, `${config.name}: ${command.message} — run "${config.name}.exe help" for the commands\n`, process.stderr);
+      exitWith(2, `${config.name}: ${command.message} — run "${words().exe} help" for the commands\n`, process.stderr);
     case 'run':
       // A cluster worker keeps the working folder its primary process started it in.
       return startConsoleMode(exe, { enterWorkingDir: nodeStyle?.kind !== 'cluster-worker' });
@@ -96,11 +98,11 @@ export async function startExe(exe: ExeContext, input: StartInput): Promise<Sess
   }
 }
 
-function notStartedByScm({ config }: ExeContext): never {
-  exitWith(
-    2,
-    `${config.name}: started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — ` +
-      `use "${config.name}.exe run" to run it in a console\n`,
-    process.stderr,
-  );
+/** `--service` in a process the service manager did not start: the platform's own line when it has one (systemd), else the SCM's. */
+function notStartedByScm({ config, platform }: ExeContext): never {
+  const units = platform.serviceUnits?.();
+  const line = units
+    ? units.notStartedByManager(config.name, SERVICE_ARG)
+    : `started with ${SERVICE_ARG} but not by the Service Control Manager (error 1063) — use "${config.name}.exe run" to run it in a console`;
+  exitWith(2, `${config.name}: ${line}\n`, process.stderr);
 }

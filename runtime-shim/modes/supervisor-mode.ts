@@ -114,6 +114,7 @@ export async function startSupervisorMode(exe: ExeContext, connection: ServiceCo
     const running = supervisor;
     serveLiveStatus({
       name: config.name,
+      ...(host.controller.statusPath ? { path: host.controller.statusPath } : {}),
       state: () => running.lifecycle.current,
       lastError: () => sink.lastError,
       logFile: host.logFile,

@@ -17,6 +17,7 @@ import type { LogSink } from '../logging/log-sink';
 import type { RuntimeKey } from '../settings/runtime-settings';
 import type { ScmApi } from './manager-api';
 import type { StopEvents, TaskSchedulerApi } from './scheduler-api';
+import type { ServiceUnitManager } from './unit-manager-api';
 
 /** How connecting to the service manager ended: this process is the service, or nobody started it as one. */
 export type ConnectResult = 'service' | 'not-started-by-scm';
@@ -60,6 +61,12 @@ export interface ServiceChannel {
    * the app's own listeners; undefined when the stop began otherwise. Absent: never a signal.
    */
   stopSignal?(): string | undefined;
+  /**
+   * Where this service answers its live status (status/status-server.ts) when the service manager
+   * gave it a place of its own (systemd: a Unix socket in the unit's RuntimeDirectory=). Absent:
+   * the status pipe `statusPipePath(name)` (Windows' named pipe).
+   */
+  readonly statusPath?: string;
 }
 
 /**
@@ -140,6 +147,14 @@ export interface Platform {
   terminateSelf(): (exitCode: number) => never;
   /** The service manager as the management commands use it (install, start, config, …). */
   serviceManager(): ScmApi;
+  /**
+   * A backend that manages services its own way (systemd: unit files, the drop-in, systemctl and
+   * journalctl) rather than through `serviceManager()`'s SCM-shaped contract. When present,
+   * commands/run.ts hands it every management command after parsing, and `serviceManager()`,
+   * `taskScheduler()` and `stopEvents()` are never asked; the `--service` line of a process it did
+   * not start comes from it too. Absent (Windows): the commands in commands/ run over ScmApi.
+   */
+  serviceUnits?(): ServiceUnitManager;
   /** The task scheduler (`install --as task` and the commands on a task). */
   taskScheduler(): TaskSchedulerApi;
   /** The graceful stop requests of scheduled tasks (`<exe> stop` on a task). */

@@ -14,6 +14,8 @@ const APP_USAGE_TIMEOUT_MS = 500;
 
 export interface LiveStatusSources {
   name: string;
+  /** Where to listen: the channel's own place (systemd: a socket in RuntimeDirectory=); absent, the status pipe of `name`. */
+  path?: string;
   state(): ServiceState;
   lastError(): LastError | null;
   logFile: string;
@@ -27,7 +29,7 @@ export interface LiveStatusSources {
 
 export function serveLiveStatus(sources: LiveStatusSources): StatusServer {
   return startStatusServer({
-    path: statusPipePath(sources.name),
+    path: sources.path ?? statusPipePath(sources.name),
     log: sources.log,
     report: async () => {
       const app = sources.supervised ? await sources.supervised.appUsage(APP_USAGE_TIMEOUT_MS) : null;

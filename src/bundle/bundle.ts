@@ -42,7 +42,7 @@ export interface BundleInput {
    * with runtime-shim/loaders/sea-prelude.ts, which a loader script would otherwise replace.
    */
   seaModuleMain?: boolean;
-  /** Native addons: embed their Windows x64 builds (direct packer; see addons/addon-plugin.ts). */
+  /** Native addons: embed their builds for the target, Windows x64 or Linux x64 (direct packer; see addons/addon-plugin.ts). */
   addons?: AddonPluginOptions;
   /** `--asset` globs, relative to `projectDir` (direct packer). */
   assets?: readonly string[];

@@ -16,7 +16,7 @@ import { formatMsiInspect, inspectMsi, looksLikeMsi } from '../inspect/msi';
 export function inspectCommand(context: { cwd?: string } = {}): Command {
   return new Command('inspect')
     .description('show what <exe> is: svcpack manifest and baked settings, version resources, Node.js version, Authenticode signature')
-    .argument('<exe>', 'the exe to inspect (any Windows PE file), or an MSI (svcpack build --msi)')
+    .argument('<exe>', 'the exe to inspect (any Windows PE file, or a Linux executable svcpack built), or an MSI (svcpack build --msi)')
     .option('--json', 'print the result as JSON on stdout (environment variable values are "***")')
     .option('--require-valid-signature', 'exit 1 unless the exe carries a valid signature (integrity and signer; the trust chain is not checked)')
     .option('--verbose', 'show stack traces on errors')

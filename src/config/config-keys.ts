@@ -8,7 +8,7 @@
  *
  * Naming: a key is its BuildOptions (API) key, which is the flag in camelCase (`--start-type` ↔
  * `startType`, `--timestamp-url` ↔ `timestampUrl`), except for the repeatable flags of lists:
- * `--arg` ↔ `args`, `--asset` ↔ `assets`. `stopTimeoutMs`, the stop timeout's old key, is still
+ * `--arg` ↔ `args`, `--asset` ↔ `assets`, and `--target` ↔ `targets`. `stopTimeoutMs`, the stop timeout's old key, is still
  * accepted for `stopTimeout` (ACCEPTED_ALIASES).
  */
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
@@ -17,6 +17,7 @@ import { settingsToFlagPairs, type SettingKey } from '../../runtime-shim/setting
 import { RUNTIME_SETTINGS, runtimeDefaultValues } from '../../runtime-shim/settings/runtime-settings';
 import { defaultSettings, SID_TYPES, START_TYPES } from '../../runtime-shim/settings/service-settings';
 import { DEFAULT_NODE_VERSION } from '../runtime/node-lines';
+import { DEFAULT_TARGETS, TARGETS } from '../targets';
 import { SIGN_FLAGS, signFlag, type SignOptions } from './sign-options';
 import type { SvcpackConfig } from './define-config';
 
@@ -47,13 +48,14 @@ export type OptionSources = Partial<Record<ConfigKey, string>>;
  * - `choice`: one of `choices` (any case when `anyCase`);
  * - `boolean`: true or false; `switch`: true/false, or the strings true/false/yes/no;
  * - `duration`: a number of milliseconds or a duration string (`30s`); `number`: a number or a numeric string;
+ * - `choices`: a list of `choices`, or one comma-separated string of them;
  * - `list`: a list of strings; `paths`: a list of non-empty strings, relative ones resolved against the config's folder; `names`: a list of strings or one comma-separated string;
  * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`;
  * - `packagePaths`: an object of package name → file path, or a list of `package=path`;
  * - `msi`: true or false, or an object of the MSI options (MSI_OBJECT_KEYS: `dir`, `upgradeCode`,
  *   `winget`, `wingetUrl`, `wingetId`), which the build reads as `msi: true` plus those keys.
  */
-export type KeyKind = 'text' | 'path' | 'choice' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'paths' | 'names' | 'env' | 'packagePaths' | 'msi';
+export type KeyKind = 'text' | 'path' | 'choice' | 'choices' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'paths' | 'names' | 'env' | 'packagePaths' | 'msi';
 
 /** The keys of an `msi` object in a config, the value kind of each. */
 export const MSI_OBJECT_KEYS = { dir: 'string', upgradeCode: 'string', winget: 'boolean', wingetUrl: 'string', wingetId: 'string' } as const;
@@ -61,7 +63,7 @@ export const MSI_OBJECT_KEYS = { dir: 'string', upgradeCode: 'string', winget: '
 export interface ConfigKeySpec {
   key: ConfigKey;
   kind: KeyKind;
-  /** For `choice`: the allowed values. */
+  /** For `choice` and `choices`: the allowed values. */
   choices?: readonly string[];
   /** For `choice`: whether any case is accepted (the service settings lower-case it). */
   anyCase?: boolean;
@@ -128,6 +130,14 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   productName: { kind: 'text', flag: '--product-name', valueName: 'text', help: 'ProductName resource', default: 'the display name' },
   copyright: { kind: 'text', flag: '--copyright', valueName: 'text', help: 'LegalCopyright resource' },
   icon: { kind: 'path', flag: '--icon', valueName: 'file.ico', help: 'exe icon, an .ico file', default: 'the Node.js icon' },
+  targets: {
+    kind: 'choices',
+    choices: TARGETS,
+    flag: '--target',
+    valueName: 'targets',
+    help: `the platforms to build for, comma-separated: ${TARGETS.join(', ')} (linux-x64: one Linux executable, its systemd unit and install/uninstall scripts; see docs/linux.md)`,
+    default: DEFAULT_TARGETS.join(','),
+  },
   outDir: { kind: 'path', flag: '--out-dir', valueName: 'dir', help: 'output folder', default: 'dist' },
   sbom: { kind: 'path', flag: '--sbom', valueName: 'file', help: 'also write a CycloneDX 1.6 JSON SBOM of the exe to this file (e.g. dist/MySvc.cdx.json): the embedded packages, Node.js, native addons, with hashes and licenses; direct packer only' },
   msi: { kind: 'msi', flag: '--msi', help: 'also write <name>-<version>-x64.msi next to the exe: a per-machine MSI that installs, upgrades and removes the service (needs wixl: apt-get install wixl msitools)', default: 'false' },
@@ -239,7 +249,7 @@ export function configKey(key: ConfigKey): ConfigKeySpec {
 }
 
 /** Names that are not keys but mean one: a flag's name where the key differs, a singular for a list. */
-const ALIASES: Readonly<Record<string, ConfigKey>> = { arg: 'args', asset: 'assets', dependency: 'dependencies' };
+const ALIASES: Readonly<Record<string, ConfigKey>> = { arg: 'args', asset: 'assets', dependency: 'dependencies', target: 'targets' };
 
 /**
  * The key an unknown `name` was probably meant to be: its flag spelt as a key (`--start-type`,

@@ -19,6 +19,11 @@ function valueSchema(spec: ConfigKeySpec): Schema {
       return { type: 'string', minLength: 1 };
     case 'choice':
       return { enum: [...(spec.choices ?? [])] };
+    case 'choices': {
+      // One choice, or several separated by commas (spaces allowed around them), as the validator takes them.
+      const one = (spec.choices ?? []).join('|');
+      return { anyOf: [{ type: 'array', items: { enum: [...(spec.choices ?? [])] }, minItems: 1 }, { type: 'string', pattern: `^\\s*(${one})\\s*(,\\s*(${one})\\s*)*$` }] };
+    }
     case 'boolean':
       return { type: 'boolean' };
     case 'switch':

@@ -90,6 +90,12 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin, name
       allowed(given !== undefined && choices.includes(given), quotedList(choices));
       return value;
     }
+    case 'choices': {
+      const choices = spec.choices ?? [];
+      const items = typeof value === 'string' ? value.split(',').map((v) => v.trim()) : isStringList(value) ? value : undefined;
+      allowed(items !== undefined && items.length > 0 && items.every((item) => choices.includes(item)), `a list of ${choices.map((c) => JSON.stringify(c)).join(', ')}, such as ${JSON.stringify(choices)}, or one comma-separated string such as "${choices.join(',')}"`);
+      return value;
+    }
     case 'boolean':
       allowed(typeof value === 'boolean', 'true or false');
       return value;

@@ -26,6 +26,7 @@ const CONFIG_VALUE: { readonly [K in KeyKind]: string } = {
   text: 'string',
   path: 'path (relative to the config)',
   choice: '',
+  choices: '',
   boolean: '`true` or `false`',
   switch: '`true` or `false` (or `"yes"`/`"no"`)',
   duration: 'duration string (`"30s"`) or milliseconds',
@@ -39,8 +40,10 @@ const CONFIG_VALUE: { readonly [K in KeyKind]: string } = {
 };
 
 function configValue(spec: ConfigKeySpec): string {
+  const listed = (spec.choices ?? []).map((c) => code(JSON.stringify(c))).join(', ');
+  if (spec.kind === 'choices') return `list of ${listed}, or one comma-separated string of them`;
   if (spec.kind !== 'choice') return CONFIG_VALUE[spec.kind];
-  return `${(spec.choices ?? []).map((c) => code(JSON.stringify(c))).join(', ')}${spec.anyCase ? ' (any case)' : ''}`;
+  return `${listed}${spec.anyCase ? ' (any case)' : ''}`;
 }
 
 function flagCell(spec: Pick<ConfigKeySpec, 'flag' | 'valueName' | 'negation'> & { kind?: KeyKind }): string {

@@ -21,6 +21,7 @@ import { authorName, findPackageJson, type FoundPackageJson } from './package-js
 import { looksLikeIco, nodeVersionProblem, numericCore, serviceNameProblem, versionProblem } from './validate';
 import { SUPPORTED_LINES_HINT, unsupportedReason } from '../runtime/node-lines';
 import { parseVersionSpec } from '../runtime/node-version';
+import { parseTargets, type Target } from '../targets';
 
 export type Packer = 'direct' | 'pkg';
 export type PackagesMode = 'auto' | 'bundle' | 'node';
@@ -50,6 +51,12 @@ export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
   icon?: string;
   /** Output folder; default `dist`. */
   outDir?: string;
+  /**
+   * The platforms to build for (src/targets.ts): `win-x64` (the service exe, the default),
+   * `linux-x64` (one Linux executable, its systemd unit and install scripts), or both, as a list or
+   * one comma-separated string.
+   */
+  targets?: string | string[];
   /**
    * Also write a CycloneDX 1.6 JSON SBOM of the exe to this file (relative paths against `cwd`),
    * with the other outputs (src/emit/sbom.ts). Direct packer only: with `--packer pkg`, pkg decides
@@ -155,6 +162,8 @@ export interface ResolvedBuild {
   copyright?: string;
   icon?: { path: string; data: Buffer };
   outDir: string;
+  /** What to build for, each once, in the order of TARGETS (win-x64 first). */
+  targets: Target[];
   /** Absolute path of the SBOM to write (`--sbom`), checked writable; absent: none. */
   sbom?: string;
   node?: string;
@@ -227,6 +236,13 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
 
   if (opts.packer !== undefined && opts.packer !== 'direct' && opts.packer !== 'pkg') {
     throw usageError('USAGE', named('packer', `--packer "${String(opts.packer)}" is not a packer`), 'use --packer direct or --packer pkg');
+  }
+  const targets = parseTargets(opts.targets, opts.sources?.targets ? `${opts.sources.targets}` : '--target');
+  if (opts.packer === 'pkg' && targets.includes('linux-x64')) {
+    throw usageError('USAGE', named('packer', '--packer pkg makes Windows executables only, and linux-x64 is a target'), 'drop --packer pkg (the default packer builds for Linux), or build --target win-x64');
+  }
+  if (opts.nodeBinary !== undefined && !targets.includes('win-x64')) {
+    throw usageError('USAGE', named('nodeBinary', '--node-binary is a win-x64 node.exe, which a linux-x64 build does not use'), 'drop --node-binary (pick the Node.js version with --node), or add --target win-x64');
   }
 
   if (opts.embedDependencies !== undefined && typeof opts.embedDependencies !== 'boolean') {
@@ -323,6 +339,7 @@ export function resolveBuildOptions(opts: BuildOptions, pkg?: FoundPackageJson |
     copyright: opts.copyright,
     icon: opts.icon === undefined ? undefined : readIcon(path.resolve(cwd, opts.icon), named('icon', `icon ${opts.icon}`)),
     outDir,
+    targets,
     ...(sbom ? { sbom } : {}),
     node: opts.node?.replace(/^v/, ''),
     nodeBinary: opts.nodeBinary === undefined ? undefined : path.resolve(cwd, opts.nodeBinary),
@@ -361,7 +378,8 @@ function sbomPath(opts: BuildOptions, cwd: string, outDir: string, named: (key: 
   const file = path.resolve(cwd, given);
   const shown = named('sbom', `--sbom ${given}`);
   const hint = 'give a file path in a folder you can write to, e.g. --sbom dist/MySvc.cdx.json';
-  const outputs = new Set([`${opts.name}.exe`, `${opts.name}.build.json`, 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1'].map((f) => path.join(outDir, f)));
+  const own = [`${opts.name}.exe`, `${opts.name}.build.json`, 'install.cmd', 'install.ps1', 'uninstall.cmd', 'uninstall.ps1', opts.name, `${opts.name}.service`, `install-${opts.name}.sh`, `uninstall-${opts.name}.sh`];
+  const outputs = new Set(own.map((f) => path.join(outDir, f)));
   if (outputs.has(file)) throw usageError('USAGE', `${shown} is one of the build's own outputs`, 'give the SBOM its own name, e.g. --sbom dist/MySvc.cdx.json');
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw usageError('USAGE', `${shown} is a folder`, hint);
   let dir = path.dirname(file);

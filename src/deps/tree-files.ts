@@ -48,8 +48,8 @@ export interface TreeFiles {
  * The files of `packages` to embed. Throws a usage error (exit 2) when an include glob matches
  * no file of the tree (filtered or not): a typo, or a package that is not a production dependency.
  */
-export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs): Promise<TreeFiles> {
-  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs) })));
+export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs, opts: { target?: 'win-x64' | 'linux-x64' } = {}): Promise<TreeFiles> {
+  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs, opts.target ?? 'win-x64') })));
   const files: TreeFile[] = [];
   const summary: EmbeddedPackage[] = [];
   for (const { p, files: own } of perPackage) {
@@ -89,7 +89,7 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
  * globs every folder is (but nested node_modules, packages of their own), so an include glob can
  * bring back a file the filter leaves out and every glob's matches are counted.
  */
-async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined): Promise<TreeFile[]> {
+async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target: 'win-x64' | 'linux-x64'): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const walkAll = globs?.any ?? false;
   const walk = async (dir: string, relDir: string, depth: number, dirKept: boolean): Promise<void> => {
@@ -106,8 +106,8 @@ async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined): Promi
         const decision = walkAll ? globs!.decide(rel) : 'filter';
         if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
         const data = await fs.readFile(full);
-        // A binary for another platform is never embedded, included or not: it cannot run on Windows.
-        if (keepsBinary(e.name, data.subarray(0, 4096))) out.push({ rel, data });
+        // A binary for another platform is never embedded, included or not: it cannot run on the target.
+        if (keepsBinary(e.name, data.subarray(0, 4096), target)) out.push({ rel, data });
       }
     }
   };

@@ -47,10 +47,16 @@ export interface DependencyTreeOptions {
   registry?: string;
   /** npm's cache for arborist's and pacote's HTTP requests (default: `<cacheDir>/npm-cache`). */
   npmCache?: string;
+  /**
+   * The platform the executable runs on, as npm's install checks name it (default TARGET_PLATFORM,
+   * win32-x64; src/targets.ts has linux-x64's: linux, x64, glibc).
+   */
+  platform?: { os: string; cpu: string; libc: string };
 }
 
 /** The platform the exe runs on, as npm's install checks name it. */
-export const TARGET_PLATFORM = { os: 'win32', cpu: 'x64' } as const;
+// Windows has no libc in npm's sense; a package that asks for one is not for Windows.
+export const TARGET_PLATFORM = { os: 'win32', cpu: 'x64', libc: 'none' } as const;
 
 interface ArboristNode {
   name: string;
@@ -73,7 +79,7 @@ interface ArboristNode {
 const require = createRequire(import.meta.url);
 
 /**
- * The packages of the production tree for win32-x64, sorted by location; fetches the ones the
+ * The packages of the production tree for the target platform (default win32-x64), sorted by location; fetches the ones the
  * project's node_modules lacks. A project with no dependencies gives [].
  */
 export async function resolveDependencyTree(opts: DependencyTreeOptions): Promise<TreePackage[]> {
@@ -89,9 +95,7 @@ export async function resolveDependencyTree(opts: DependencyTreeOptions): Promis
     registry,
     cache: npmCache,
     omit: ['dev'],
-    ...TARGET_PLATFORM,
-    // Windows has no libc in npm's sense; a package that asks for one is not for Windows.
-    libc: 'none',
+    ...(opts.platform ?? TARGET_PLATFORM),
     ignoreScripts: true,
     audit: false,
     fund: false,
@@ -151,7 +155,8 @@ async function packageFiles(node: ArboristNode, opts: DependencyTreeOptions, npm
         REGISTRY_HINT,
       );
     }
-    throw failure('DEPENDENCY_FETCH', `could not fetch ${node.packageName}@${node.version} for win32-x64: ${(err as Error).message}`, 'check the network access to the npm registry, or install the package', err);
+    const { os, cpu } = opts.platform ?? TARGET_PLATFORM;
+    throw failure('DEPENDENCY_FETCH', `could not fetch ${node.packageName}@${node.version} for ${os}-${cpu}: ${(err as Error).message}`, 'check the network access to the npm registry, or install the package', err);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }

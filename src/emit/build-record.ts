@@ -8,6 +8,7 @@ import type { ExeConfig } from '../../runtime-shim/exe-config';
 import type { EmbeddedPackage } from '../deps/tree-files';
 import type { ResolvedBuild } from '../config/options';
 import { shownBaked, type BakedConfig, type PackagesDecision } from '../pack/manifest';
+import type { Target } from '../targets';
 
 /**
  * What a signature is recorded as (`signature` here, in `svcpack sign --json` and the API's
@@ -42,7 +43,8 @@ export interface SignatureRecord {
 export interface BuildRecord extends BakedConfig {
   schema: 1;
   packer: 'direct' | 'pkg';
-  node: { version: string; target: 'win-x64'; source: string };
+  /** The embedded Node.js, and the target and source of the first target's executable. */
+  node: { version: string; target: Target; source: string };
   koffiVersion: string;
   /** The native addons embedded in the exe: package, version, where each came from, its files and their sha256. */
   addons: EmbeddedAddon[];
@@ -77,6 +79,23 @@ export interface BuildRecord extends BakedConfig {
   outDir: string;
   /** The exe's Authenticode signature, verified after signing (src/sign/record.ts); absent when unsigned. */
   signature?: SignatureRecord;
+  /**
+   * Every target built, in build order (win-x64 first): its executable, its outputs (file names in
+   * `outputs`), where its Node binary came from, the SHA-256 of the koffi.node it embeds, its
+   * size and its own steps' durations (ms). The top-level `size`, `addons`, `embedded`, `inputs`
+   * and `koffiVersion` are the first target's; `timings` holds the shared steps and the first
+   * target's. Absent in records of svcpacks before targets.
+   */
+  targets?: Partial<Record<Target, TargetRecord>>;
+}
+
+export interface TargetRecord {
+  executable: string;
+  outputs: string[];
+  node: { source: string };
+  koffiSha256: string;
+  size: { exeBytes: number; runtimeBytes: number; payloadBytes: number };
+  timings: Record<string, number>;
 }
 
 export function recordFileName(name: string): string {
@@ -101,13 +120,14 @@ export function buildRecord(args: {
   timings: Record<string, number>;
   sourceDateEpoch: number | null;
   signature?: SignatureRecord;
+  targets?: BuildRecord['targets'];
 }): BuildRecord {
   const { build } = args;
   return {
     schema: 1,
     ...shownBaked(args.exeConfig),
     packer: build.packer,
-    node: { version: args.nodeVersion, target: 'win-x64', source: args.nodeSource },
+    node: { version: args.nodeVersion, target: build.targets[0] ?? 'win-x64', source: args.nodeSource },
     koffiVersion: args.koffiVersion,
     addons: args.addons,
     embedded: args.embedded ?? { modules: [], files: [] },
@@ -121,5 +141,6 @@ export function buildRecord(args: {
     sourceDateEpoch: args.sourceDateEpoch,
     outDir: build.outDir,
     ...(args.signature ? { signature: args.signature } : {}),
+    ...(args.targets ? { targets: args.targets } : {}),
   };
 }

@@ -38,8 +38,8 @@ export interface SbomInput {
   /** The service exe. */
   exe: { name: string; version: string; description: string; sha256: string; company?: string };
   svcpackVersion: string;
-  /** The embedded Node.js; `sha256` of the node.exe it was made from, when known. */
-  node: { version: string; sha256?: string };
+  /** The embedded Node.js; `sha256` of the node.exe (or linux-x64 `node`) it was made from, when known; `target` default win-x64. */
+  node: { version: string; sha256?: string; target?: 'win-x64' | 'linux-x64' };
   /** koffi, compiled into every exe: its version and the SHA-256 of its win32-x64 koffi.node. */
   koffi: { version: string; sha256: string };
   /** The npm packages in the exe: the embedded tree's, and those only the app bundle inlined. */
@@ -197,7 +197,10 @@ export function cycloneDxBom(input: SbomInput): Json {
     'bom-ref': NODE_REF,
     name: 'node',
     version: input.node.version,
-    description: 'Node.js runtime (win-x64): the exe is this node.exe with the app added',
+    description:
+      input.node.target === 'linux-x64'
+        ? 'Node.js runtime (linux-x64): the executable is this node with the app added'
+        : 'Node.js runtime (win-x64): the exe is this node.exe with the app added',
     ...(input.node.sha256 ? { hashes: [{ alg: 'SHA-256', content: input.node.sha256 }] } : {}),
     licenses: [{ license: { id: 'MIT' } }],
     cpe: `cpe:2.3:a:nodejs:node.js:${input.node.version}:*:*:*:*:*:*:*`,

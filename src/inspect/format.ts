@@ -30,6 +30,7 @@ const VERSION_LABELS: ReadonlyArray<[key: string, label: string]> = [
 export function formatInspect(r: InspectResult): string {
   const m = r.svcpack;
   const rows: Row[] = [['file', r.file]];
+  if (r.format === 'elf') rows.push(['format', 'ELF (Linux executable)']);
   if (m) {
     rows.push(
       ['name', m.name],

@@ -3,7 +3,8 @@
  * svcpack built it with, the baked settings, the native addons), the version resources, the
  * embedded Node version, whether it is a Node single-executable application, the packages of the
  * dependency tree it embeds (the SEA asset `packages.json`), and its Authenticode signature. Any PE file
- * can be inspected; exes not built by svcpack have `svcpack: null`. Secrets are never part of the
+ * can be inspected, and a linux-x64 executable (ELF: manifest from its trailer, pack/elf.ts); files not
+ * built by svcpack have `svcpack: null`. Secrets are never part of the
  * result: environment variable values are `"***"`, the alert URL is redacted (pack/manifest.ts
  * `shownBaked`).
  */
@@ -19,6 +20,7 @@ import { SEA_FUSE, SEA_RESOURCE_NAME } from '../pack/pe';
 import { verifyAuthenticode, type SignatureInfo } from './authenticode';
 import { readPeLayout } from '../pe/pe-layout';
 import { readSeaAssets } from './sea-assets';
+import { isElf, readElfNote, readManifestTrailer } from '../pack/elf';
 
 const RT_RCDATA = 10;
 
@@ -35,6 +37,8 @@ export interface VersionInfoSummary {
 export interface InspectResult {
   /** The path as given (or the label of {@link inspectBytes}). */
   file: string;
+  /** A Windows PE (an exe), or an ELF file (a linux-x64 executable: no version resources, never signed). */
+  format: 'pe' | 'elf';
   bytes: number;
   /** SHA-256 of the whole file, lower-case hex (the build record's `outputs[…].sha256` before signing). */
   sha256: string;
@@ -73,8 +77,9 @@ export async function inspect(exePath: string, options: { cwd?: string } = {}): 
   return inspectBytes(bytes, exePath);
 }
 
-/** Inspects the bytes of an exe; `file` names it in the result and in errors. Pure. */
+/** Inspects the bytes of an exe (or a Linux executable); `file` names it in the result and in errors. Pure. */
 export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResult {
+  if (isElf(bytes)) return inspectElf(bytes, file);
   readPeLayout(bytes, file); // NOT_AN_EXE unless a PE image
   const entries = resourceEntries(bytes);
   const manifestEntry = entries.find((e) => e.type === RT_RCDATA && e.id === MANIFEST_RESOURCE_NAME);
@@ -88,6 +93,7 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
   const seaEntry = entries.find((e) => e.type === RT_RCDATA && e.id === SEA_RESOURCE_NAME);
   return {
     file,
+    format: 'pe',
     bytes: bytes.byteLength,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     svcpack: manifest,
@@ -96,6 +102,29 @@ export function inspectBytes(bytes: Uint8Array, file = 'the file'): InspectResul
     sea: fuseFlipped && seaEntry !== undefined,
     packages: seaEntry ? embeddedPackages(new Uint8Array(seaEntry.bin), file) : null,
     signature: verifyAuthenticode(bytes),
+  };
+}
+
+/**
+ * An ELF file: the svcpack manifest from the trailer after the ELF image (pack/elf.ts), the SEA
+ * blob from its NODE_SEA_BLOB note. An ELF has no version resources and no Authenticode signature.
+ */
+function inspectElf(bytes: Uint8Array, file: string): InspectResult {
+  const trailer = readManifestTrailer(bytes);
+  const manifest = trailer ? shownBaked(decodeManifest(trailer, file)) : null;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const blob = readElfNote(bytes, SEA_RESOURCE_NAME);
+  return {
+    file,
+    format: 'elf',
+    bytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    svcpack: manifest,
+    versionInfo: null,
+    node: manifest ? { version: manifest.node.version } : null,
+    sea: blob !== undefined && buf.indexOf(`${SEA_FUSE}:1`, 0, 'latin1') >= 0,
+    packages: blob ? embeddedPackages(blob, file) : null,
+    signature: { status: 'unsigned' },
   };
 }
 

@@ -15,6 +15,7 @@ import { findPackageJson } from '../config/package-json';
 import type { BuildRecord } from '../emit/build-record';
 import type { OutputStage } from '../emit/outputs';
 import { sha256Hex } from '../emit/sha256';
+import { usageError } from '../errors';
 import { buildSignDefaults } from '../sign/build-step';
 import { buildMsi, fileSha256, findMsiTools } from './build-msi';
 import { resolveMsiPlan, type MsiOptions } from './msi-options';
@@ -53,6 +54,9 @@ export function planMsiStep(options: BuildOptions, plan: ResolvedBuild, extra: {
   const msiPlan = resolveMsiPlan(flat, plan, named);
   const wingetPlan = resolveWingetPlan(flat, { ...plan, msi: msiPlan !== undefined }, named);
   if (!msiPlan) return undefined;
+  if (!plan.targets.includes('win-x64')) {
+    throw usageError('USAGE', `${named('msi', '--msi')} needs the Windows exe, which this build does not make (--target ${plan.targets.join(',')})`, 'add win-x64 to --target, or drop --msi');
+  }
   const source: MsiSource = {
     name: plan.name,
     displayName: plan.displayName,

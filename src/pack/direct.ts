@@ -1,7 +1,8 @@
 /**
  * The default packer: svcpack makes the SEA blob itself (SEA main script + app bundle + koffi's
  * native module as assets) and writes it into node.exe in the same resedit pass that writes the
- * version resources and icon (docs/architecture.md, The stages of a build). No postject.
+ * version resources and icon (docs/architecture.md, The stages of a build). No postject. The
+ * Linux executable is made from the same blob by pack/elf.ts.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -46,10 +47,23 @@ export interface PackTimings {
 }
 
 export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timings: PackTimings }> {
+  let t = performance.now();
+  const seaBlob = await makeSeaBlob(input);
+  const blob = performance.now() - t;
+  t = performance.now();
+  const nodeExe = await input.targetExe;
+  const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon, timeDateStamp: input.timeDateStamp, manifest: input.manifest });
+  return { exe, timings: { blob, resources: performance.now() - t } };
+}
+
+/** What the SEA blob is made of: the same for every target (the target's koffi.node and addons are the caller's). */
+export type BlobInput = Pick<PackInput, 'hostNode' | 'seaMain' | 'moduleMain' | 'allowNodeOptions' | 'appBundle' | 'koffiNode' | 'addonFiles' | 'embeddedAssets' | 'compress'>;
+
+/** The SEA blob of `input` (pack/sea-blob.ts), made in a scratch folder that is removed afterwards. */
+export async function makeSeaBlob(input: BlobInput): Promise<Buffer> {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svcpack-sea-'));
   try {
-    let t = performance.now();
-    const seaBlob = await generateSeaBlob({
+    return await generateSeaBlob({
       hostNode: input.hostNode,
       main: input.seaMain,
       moduleMain: input.moduleMain,
@@ -57,18 +71,13 @@ export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timin
       assets: seaAssets(input),
       workDir,
     });
-    const blob = performance.now() - t;
-    t = performance.now();
-    const nodeExe = await input.targetExe;
-    const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon, timeDateStamp: input.timeDateStamp, manifest: input.manifest });
-    return { exe, timings: { blob, resources: performance.now() - t } };
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }
 }
 
 /** The SEA assets: the bundle (unless it is the main), koffi.node and the addons' files; `<name>.br` when compressed. */
-function seaAssets(input: PackInput): Record<string, Uint8Array | string> {
+function seaAssets(input: BlobInput): Record<string, Uint8Array | string> {
   const plain: Record<string, Uint8Array | string> = {};
   if (!input.moduleMain) plain['app.mjs'] = input.appBundle;
   plain['koffi.node'] = input.koffiNode;

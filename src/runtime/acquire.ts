@@ -18,6 +18,7 @@ import { highestOfMajor, parseVersionSpec, type VersionSpec } from './node-versi
 import { defaultRegistry, downloadFromNpm, fetchPackument, MissingVersionError, type Packument } from './npm-registry';
 import { isWindowsPe, isWindowsPeFile, readPeVersion } from './pe-check';
 import { emit, throttled, type ProgressEvent } from './progress';
+import type { Target } from '../targets';
 
 export { cacheRoot } from './cache';
 export { DEFAULT_NODE_VERSION } from './node-lines';
@@ -39,8 +40,14 @@ export interface RuntimeRequest {
   version?: string;
   /** User-supplied node.exe (skips fetching the target); its version is read from its VERSIONINFO, never by running it. */
   nodeBinary?: string;
-  /** Default win x64. */
+  /** Default win x64: the architecture of the Windows node.exe (with `targets` including win-x64). */
   target?: { platform: 'win'; arch: 'x64' | 'arm64' };
+  /**
+   * The executables to make (src/targets.ts); default win-x64 only. linux-x64 adds the official
+   * linux-x64 `node` of the same version (the one the ELF executable is made from), which is also
+   * the host Node on an x64 Linux build machine: one download serves both.
+   */
+  targets?: readonly Target[];
   /** Default: cacheRoot(). */
   cacheDir?: string;
   /** Default: env npm_config_registry || 'https://registry.npmjs.org'. */
@@ -57,8 +64,13 @@ export interface RuntimeRequest {
 export interface Runtime {
   /** Exact x.y.z. */
   version: string;
-  /** node.exe for the target: the cached copy, or the user's --node-binary file. */
+  /**
+   * The Node binary of the first target asked for: node.exe for win-x64 (the cached copy, or the
+   * user's --node-binary file), else the linux-x64 `node`.
+   */
   targetExe: string;
+  /** The binary of each target asked for, and where it came from. */
+  binaries: Partial<Record<Target, { path: string; source: 'node-binary' | 'cache' | 'npm' | 'nodejs.org' }>>;
   /** `targetExe`'s contents when acquiring it read them already (--node-binary: for its version). */
   targetExeBytes?: Buffer;
   /** A node executable for this machine of exactly `version` (process.execPath when it matches). */
@@ -82,6 +94,7 @@ const FETCH_HINT = 'check the network or pass --node-binary <path to node.exe> (
 /** Resolves the request to a target node.exe and a host Node of the same exact version. */
 export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime> {
   const target = req.target ?? { platform: 'win', arch: 'x64' };
+  if ((req.targets ?? []).length === 0 && req.targets !== undefined) throw usageError('USAGE', 'no target to acquire Node.js for', 'build for win-x64, linux-x64 or both');
   if (target.platform !== 'win' || (target.arch !== 'x64' && target.arch !== 'arm64')) {
     throw usageError('USAGE', `unsupported target ${String(target.platform)}-${String(target.arch)}`, 'svcpack builds for win-x64 or win-arm64');
   }
@@ -98,36 +111,58 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
   const spec = req.version !== undefined ? parseVersionSpec(req.version) : undefined;
   if (spec) refuseUnsupported(spec);
 
+  const targets = req.targets ?? ['win-x64'];
+  const windows = targets.includes('win-x64');
+  const linux = targets.includes('linux-x64');
   let version: string;
-  let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer }>;
+  let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer }> | undefined;
   if (req.nodeBinary !== undefined) {
     const inspected = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
     version = inspected.version;
     refuseUnsupported({ kind: 'exact', version });
     targetExe = Promise.resolve({ path: resolve(req.nodeBinary), source: 'node-binary', bytes: inspected.bytes });
   } else {
-    version = !spec ? DEFAULT_NODE_VERSION : spec.kind === 'exact' ? spec.version : await resolveMajor(ctx, spec.major, target.arch);
+    version = !spec ? DEFAULT_NODE_VERSION : spec.kind === 'exact' ? spec.version : await resolveMajor(ctx, spec.major, target.arch, { windows, linux });
     refuseUnsupported({ kind: 'exact', version });
-    targetExe = obtainBinary(ctx, { version, platform: 'win', arch: target.arch });
+    if (windows) targetExe = obtainBinary(ctx, { version, platform: 'win', arch: target.arch });
   }
 
+  // One download per binary: the linux-x64 target is the host Node on an x64 Linux machine.
+  const binaries = new Map<string, Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org' }>>();
+  const binary = (key: BinaryKey) => {
+    const id = `${key.platform}-${key.arch}`;
+    if (!binaries.has(id)) binaries.set(id, obtainBinary(ctx, key));
+    return binaries.get(id)!;
+  };
+  const linuxNode = linux ? binary({ version, platform: 'linux', arch: 'x64' }) : undefined;
   const running = req.runningNode ?? { version: process.version, execPath: process.execPath };
   const hostNode: Promise<{ path: string; source: Runtime['sources']['host'] }> =
     running.version === `v${version}`
       ? Promise.resolve({ path: running.execPath, source: 'process' })
-      : obtainBinary(ctx, { version, ...hostPlatform() });
-  // Both downloads run in parallel; the target's error is reported first (and without waiting
+      : binary({ version, ...hostPlatform() });
+  // The downloads run in parallel; a target's error is reported first (and without waiting
   // for the host download to finish).
   hostNode.catch(() => {});
-  let t: Awaited<typeof targetExe>;
+  linuxNode?.catch(() => {});
+  let t: Awaited<NonNullable<typeof targetExe>> | undefined;
+  let l: Awaited<NonNullable<typeof linuxNode>> | undefined;
   try {
     t = await targetExe;
+    l = await linuxNode;
   } catch (err) {
     abort.abort(err);
     throw err;
   }
   const h = await hostNode;
-  return { version, targetExe: t.path, ...(t.bytes ? { targetExeBytes: t.bytes } : {}), hostNode: h.path, sources: { target: t.source, host: h.source } };
+  const first = t ?? l!;
+  return {
+    version,
+    targetExe: first.path,
+    ...(t?.bytes ? { targetExeBytes: t.bytes } : {}),
+    binaries: { ...(t ? { 'win-x64': { path: t.path, source: t.source } } : {}), ...(l ? { 'linux-x64': { path: l.path, source: l.source } } : {}) },
+    hostNode: h.path,
+    sources: { target: first.source, host: h.source },
+  };
 }
 
 /** usageError INVALID_NODE_VERSION when svcpack cannot embed `spec` (node-lines.ts). */
@@ -164,29 +199,29 @@ function packument(ctx: Ctx, pkg: string): Promise<Packument> {
  * of them has cannot be built. From the npm packuments; if npm is unreachable, from the mirror's
  * index.json; if that fails too, the newest such version in the cache.
  */
-async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch): Promise<string> {
-  const pkg = packageName({ platform: 'win', arch });
-  const hostPkg = packageName(hostPlatform());
+async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch, want: { windows: boolean; linux: boolean } = { windows: true, linux: false }): Promise<string> {
+  const pkg = packageName(want.windows ? { platform: 'win', arch } : { platform: 'linux', arch: 'x64' });
+  const others = [...new Set([packageName(hostPlatform()), ...(want.linux ? [packageName({ platform: 'linux', arch: 'x64' })] : [])])].filter((p) => p !== pkg);
   let npmReason: string;
   try {
-    const [target, host] = await Promise.all([packument(ctx, pkg), hostPkg === pkg ? undefined : packument(ctx, hostPkg)]);
-    const both = Object.keys(target.versions).filter((v) => !host || v in host.versions);
-    const found = highestOfMajor(both, major);
+    const [target, ...rest] = await Promise.all([packument(ctx, pkg), ...others.map((p) => packument(ctx, p))]);
+    const all = Object.keys(target!.versions).filter((v) => rest.every((r) => v in r!.versions));
+    const found = highestOfMajor(all, major);
     if (found) return found;
-    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${pkg}${host ? ` and ${hostPkg}` : ''})`, SUPPORTED_LINES_HINT);
+    throw usageError('INVALID_NODE_VERSION', `Node.js ${major} has no release on the npm registry (${[pkg, ...others].join(' and ')})`, SUPPORTED_LINES_HINT);
   } catch (err) {
     if (err instanceof SvcpackError) throw err;
     npmReason = describeError(err);
   }
   let mirrorReason: string;
   try {
-    const found = await newestFromIndex({ mirror: ctx.mirror, major, platform: 'win', arch, fetchImpl: ctx.fetchImpl });
+    const found = await newestFromIndex({ mirror: ctx.mirror, major, platform: want.windows ? 'win' : 'linux', arch, fetchImpl: ctx.fetchImpl });
     if (found) return found;
     mirrorReason = `no ${major}.x release`;
   } catch (err) {
     mirrorReason = describeError(err);
   }
-  const cached = highestOfMajor(await cachedVersions(ctx.cacheDir, 'win', arch), major);
+  const cached = highestOfMajor(await cachedVersions(ctx.cacheDir, want.windows ? 'win' : 'linux', arch), major);
   if (cached) return cached;
   throw failure(
     'RUNTIME_FETCH_FAILED',

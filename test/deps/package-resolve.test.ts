@@ -128,4 +128,27 @@ describe('the file filter', () => {
     expect(keepsBinary('esbuild', script)).toBe(true);
     expect(keepsBinary('data.bin', Uint8Array.from([1, 2, 3]))).toBe(true);
   });
+
+  it('for linux-x64 the other way round: x86-64 ELF addons and shared libraries stay; Windows, macOS, arm64 and ELF programs go', () => {
+    const elf = (machine: number) => {
+      const head = new Uint8Array(64);
+      head.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+      head[18] = machine;
+      return head;
+    };
+    const pe = new Uint8Array(512);
+    pe.set([0x4d, 0x5a], 0);
+    pe[0x3c] = 0x80;
+    pe.set([0x50, 0x45, 0, 0, 0x64, 0x86], 0x80);
+    const machO = Uint8Array.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]);
+    expect(keepsBinary('lightningcss.linux-x64-gnu.node', elf(62), 'linux-x64')).toBe(true);
+    expect(keepsBinary('libvips-cpp.so.42', elf(62), 'linux-x64')).toBe(true);
+    expect(keepsBinary('addon.node', elf(183), 'linux-x64')).toBe(false); // aarch64
+    expect(keepsBinary('addon.node', pe, 'linux-x64')).toBe(false);
+    expect(keepsBinary('esbuild.exe', pe, 'linux-x64')).toBe(false);
+    expect(keepsBinary('addon.node', machO, 'linux-x64')).toBe(false);
+    expect(keepsBinary('esbuild', elf(62), 'linux-x64')).toBe(false);
+    expect(keepsBinary('index.js', new TextEncoder().encode('module.exports = 1;\n'), 'linux-x64')).toBe(true);
+    expect(keepsBinary('lightningcss.linux-x64-gnu.node', elf(62))).toBe(false); // the default, win-x64
+  });
 });

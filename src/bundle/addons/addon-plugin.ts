@@ -18,6 +18,13 @@
  *
  * Every embedded file is read here, hashed, and handed to the build as a SEA asset; the generated
  * module calls runtime-shim/addons/load-addon.ts with the addon's description.
+ *
+ * For a linux-x64 build (`target`) the same shapes pick the Linux x64 build instead: an x86-64 ELF
+ * `.node` with the `.so` files beside it, the `<pkg>-linux-x64-gnu` / `@img/sharp-linux-x64`
+ * platform package (the installed copy when the build machine has that version, else fetched),
+ * the `prebuilds/linux-x64` file (glibc, not musl); `bindings` and node-pre-gyp are refused (the
+ * binary on disk was built for the build machine's Node), and `--native` (win32-x64 files) does
+ * not apply.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,7 +33,9 @@ import type * as Esbuild from 'esbuild';
 import { SvcpackError, usageError } from '../../errors';
 import { shimSpecifier } from '../shim-namespace';
 import type { EmbeddedAddon, EmbeddedFile } from '../../../runtime-shim/addons/embedded-addon';
-import { importedDlls, notWindowsX64Dll, VC_RUNTIME_DLLS } from '../../deps/binary-kind';
+import { importedDlls, notWindowsX64Dll, unixBinaryKind, VC_RUNTIME_DLLS } from '../../deps/binary-kind';
+import { isLinuxX64Elf } from '../../deps/filter';
+import { linuxAddonRefusal } from './linux-refusal';
 import { ensurePlatformPackage, type PackageSource } from './platform-package';
 import { pickPrebuildFile, pickPrebuildFolder } from './prebuilds';
 import { alternativeFor } from '../../deps/known-packages';
@@ -38,9 +47,55 @@ export interface AddonPluginOptions {
   /** Embedded Node major, for messages. */
   nodeMajor: number;
   source: PackageSource;
-  /** `--native`: package name → absolute path of its win32-x64 `.node` file. */
+  /** `--native`: package name → absolute path of its win32-x64 `.node` file (win-x64 only). */
   native: Record<string, string>;
+  /** The platform the addons are picked for; default win-x64. */
+  target?: 'win-x64' | 'linux-x64';
 }
+
+/** How a target's addons are recognised. */
+interface AddonRules {
+  /** As npm and platform package names call it: `win32-x64`, `linux-x64`. */
+  platform: string;
+  /** npm's `os` of the target. */
+  os: string;
+  /** For messages: `Windows x64`, `Linux x64`. */
+  label: string;
+  /** The target's platform package, by name. */
+  platformPackage: RegExp;
+  /** Other platforms or architectures, in a file or package name. */
+  foreign: RegExp;
+  /** null when `bytes` start a binary for the target; else what it is, for the error. */
+  notForTarget(bytes: Uint8Array): string | null;
+  /** Files beside a `.node` file that go with it. */
+  companion: RegExp;
+  /** prebuildify's folder prefix (`win32-`, `linux-`). */
+  prebuildPrefix: string;
+}
+
+const ADDON_RULES: Record<'win-x64' | 'linux-x64', AddonRules> = {
+  'win-x64': {
+    platform: 'win32-x64',
+    os: 'win32',
+    label: 'Windows x64',
+    platformPackage: /-win32-x64(?:-|$)/,
+    foreign: new RegExp(`(?:^|[-./+])(?:${PLATFORM_NAMES.replace('win32|', '')}|ia32|arm64|armv\\d|arm|musl|gnueabihf|ppc64|s390x|riscv64|loong64)(?:[-./+]|$)`),
+    notForTarget: (bytes) => notWindowsX64Dll(bytes),
+    companion: /\.(dll|dat|pak|bin|manifest)$/i,
+    prebuildPrefix: 'win32-',
+  },
+  'linux-x64': {
+    platform: 'linux-x64',
+    os: 'linux',
+    label: 'Linux x64',
+    // glibc's (napi-rs `-linux-x64-gnu`, sharp's `-linux-x64`), never musl's.
+    platformPackage: /-linux-x64(?:-gnu)?$/,
+    foreign: new RegExp(`(?:^|[-./+])(?:${PLATFORM_NAMES.replace(/(^|\|)linux\|/, '$1')}|ia32|arm64|armv\\d|arm|musl|gnueabihf|ppc64|s390x|riscv64|loong64|msvc)(?:[-./+]|$)`),
+    notForTarget: (bytes) => (isLinuxX64Elf(bytes) ? null : (unixBinaryKind(bytes) === 'a Linux (ELF) binary' ? 'a Linux binary for another architecture' : (unixBinaryKind(bytes) ?? 'not a Linux (ELF) binary'))),
+    companion: /\.so(\.\d+)*$/i,
+    prebuildPrefix: 'linux-',
+  },
+};
 
 /** What the plugin found: addons to embed (with their bytes), and the first failure. */
 export class AddonCollector {
@@ -75,9 +130,6 @@ const NS_PRE_GYP = 'svcpack-addon-pre-gyp';
 const PLATFORMS = PLATFORM_NAMES;
 /** A bare specifier naming a platform package: `[@scope/]name-<platform>[-<arch>…][/subpath]`. */
 const PLATFORM_PACKAGE = new RegExp(`^((?:@[^/]+/)?[^/]*-(?:${PLATFORMS})(?:-[^/]*)?)(/.*)?$`);
-const WIN32_X64 = /-win32-x64(?:-|$)/;
-/** Other platforms or architectures, in a file or package name. */
-const FOREIGN = new RegExp(`(?:^|[-./+])(?:${PLATFORMS.replace('win32|', '')}|ia32|arm64|armv\\d|arm|musl|gnueabihf|ppc64|s390x|riscv64|loong64)(?:[-./+]|$)`);
 
 interface PackageInfo {
   dir: string;
@@ -88,11 +140,10 @@ interface PackageInfo {
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** Files beside a `.node` file that go with it: the DLLs and data files in its folder. */
-const COMPANION = /\.(dll|dat|pak|bin|manifest)$/i;
-
 export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector): Esbuild.Plugin {
   const packages = new Map<string, PackageInfo | null>();
+  const rules = ADDON_RULES[opts.target ?? 'win-x64'];
+  const windows = rules.os === 'win32';
 
   /** The nearest package.json with a name at or above `dir`. */
   function packageOf(dir: string): PackageInfo | null {
@@ -126,14 +177,16 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
     if (memo) return memo;
     const owner = pkg?.name ?? path.basename(file);
     const main = fs.readFileSync(file);
-    const problem = notWindowsX64Dll(main);
+    const problem = rules.notForTarget(main);
     if (problem) {
-      const err = usageError('ADDON_NOT_WINDOWS', `${file} (native addon of ${owner}) is ${problem}`, `pass --native ${owner}=<path to its win32-x64 .node file>`);
+      const err = windows
+        ? usageError('ADDON_NOT_WINDOWS', `${file} (native addon of ${owner}) is ${problem}`, `pass --native ${owner}=<path to its win32-x64 .node file>`)
+        : usageError('ADDON_UNAVAILABLE', `${file} (native addon of ${owner}) is ${problem}, not a Linux x64 addon`, 'install the package on an x64 Linux machine with glibc (npm ci), or build for Windows only (--target win-x64)');
       embedded.set(file, err);
       return err;
     }
     const dir = path.dirname(file);
-    const companions = fs.readdirSync(dir).filter((f) => COMPANION.test(f) && fs.statSync(path.join(dir, f)).isFile());
+    const companions = fs.readdirSync(dir).filter((f) => rules.companion.test(f) && fs.statSync(path.join(dir, f)).isFile());
     const contents = new Map<string, Uint8Array>();
     const files: EmbeddedFile[] = [];
     for (const name of [path.basename(file), ...companions.sort()]) {
@@ -145,7 +198,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
     const key = sha256(Buffer.from(files.map((f) => `${f.path}:${f.sha256}\n`).join('')));
     const addon: EmbeddedAddon = { package: owner, version: pkg?.version ?? '0.0.0', source, main: path.basename(file), files, key };
     const shipped = new Set(files.map((f) => f.path.toLowerCase()));
-    const vcRuntime = [...new Set([...contents.values()].flatMap((bytes) => importedDlls(bytes)))].filter((d) => VC_RUNTIME_DLLS.includes(d) && !shipped.has(d));
+    const vcRuntime = !windows ? [] : [...new Set([...contents.values()].flatMap((bytes) => importedDlls(bytes)))].filter((d) => VC_RUNTIME_DLLS.includes(d) && !shipped.has(d));
     if (vcRuntime.length > 0) {
       collector.warnings.add(
         `native addon ${addon.package}@${addon.version} needs the Visual C++ runtime (${vcRuntime.join(', ')}), which Node.js does not ship — install the Visual C++ 2015-2022 Redistributable (x64) on the Windows machines that run this exe`,
@@ -158,7 +211,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
 
   /** The `--native` file given for `pkg`, if any. */
   function nativeOverride(pkg: PackageInfo | null): string | undefined {
-    const override = pkg ? opts.native[pkg.name] : undefined;
+    const override = pkg && windows ? opts.native[pkg.name] : undefined;
     if (override) collector.nativeUsed.add(pkg!.name);
     return override;
   }
@@ -181,9 +234,9 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
   function foreign(pkg: PackageInfo | null, file: string): boolean {
     const os = pkg?.json.os;
     const cpu = pkg?.json.cpu;
-    if (Array.isArray(os) && !os.includes('win32')) return true;
+    if (Array.isArray(os) && !os.includes(rules.os)) return true;
     if (Array.isArray(cpu) && !cpu.includes('x64')) return true;
-    return FOREIGN.test(path.basename(file)) || (pkg !== null && FOREIGN.test(pkg.name.replace(/^@[^/]+\//, '')));
+    return rules.foreign.test(path.basename(file)) || (pkg !== null && rules.foreign.test(pkg.name.replace(/^@[^/]+\//, '')));
   }
 
   return {
@@ -198,11 +251,20 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         const optional = importer?.json.optionalDependencies as Record<string, string> | undefined;
         const pinned = optional?.[name];
         if (!importer || pinned === undefined) return undefined;
-        if (!WIN32_X64.test(name)) return stubResult(args.path, `${name} is for another platform; this exe is built for win32-x64`);
+        if (!rules.platformPackage.test(name)) return stubResult(args.path, `${name} is for another platform; this exe is built for ${rules.platform}`);
         const override = nativeOverride(importer);
         if (override) {
           if (m[2]?.endsWith('package.json')) return { path: args.path, namespace: NS_STUB, pluginData: { json: { name, version: pinned } } };
           return embedAs(override, importer, 'native-option', addonModule);
+        }
+        if (!windows) {
+          // The build machine may have installed the package (npm installs the Linux one on Linux): that copy, when it is the pinned version.
+          const installed = await build.resolve(args.path, { kind: args.kind, resolveDir: importer.dir, pluginData: { svcpackInner: true } });
+          const owner = installed.errors.length === 0 && installed.path ? packageOf(path.dirname(installed.path)) : null;
+          if (owner?.name === name && owner.version === pinned) {
+            if (installed.path.endsWith('.node')) return resolveNodeFile(installed.path, args.path, 'installed');
+            return { path: installed.path };
+          }
         }
         let root: string;
         try {
@@ -233,7 +295,7 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         if (!fs.existsSync(file)) return stubResult(specifier, `${path.basename(file)} is not part of the package as installed`);
         const addon = addonFor(file, pkg, source);
         if (!(addon instanceof SvcpackError)) return addonModule(addon);
-        if (foreign(pkg, file)) return stubResult(specifier, `${path.basename(file)} is for another platform; this exe is built for win32-x64`);
+        if (foreign(pkg, file)) return stubResult(specifier, `${path.basename(file)} is for another platform; this exe is built for ${rules.platform}`);
         return collector.fail(addon);
       }
 
@@ -244,14 +306,14 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         const override = nativeOverride(pkg);
         if (override) return embedAs(override, pkg, 'native-option', loaderFnModule);
         const prebuilds = path.join(pkg.dir, 'prebuilds');
-        const folder = fs.existsSync(prebuilds) ? pickPrebuildFolder(fs.readdirSync(prebuilds)) : undefined;
+        const folder = fs.existsSync(prebuilds) ? pickPrebuildFolder(fs.readdirSync(prebuilds), rules.prebuildPrefix) : undefined;
         const file = folder && pickPrebuildFile(fs.readdirSync(path.join(prebuilds, folder)), { abi: opts.abi });
         if (!folder || !file) {
           return collector.fail(
             usageError(
               'ADDON_UNAVAILABLE',
-              `${pkg.name}@${pkg.version} has no Windows x64 prebuild for Node.js ${opts.nodeMajor} (ABI ${opts.abi}) in its prebuilds/ folder`,
-              withAlternative(pkg.name, `pass --native ${pkg.name}=<path to its win32-x64 .node file>`),
+              `${pkg.name}@${pkg.version} has no ${rules.label} prebuild for Node.js ${opts.nodeMajor} (ABI ${opts.abi}) in its prebuilds/ folder`,
+              windows ? withAlternative(pkg.name, `pass --native ${pkg.name}=<path to its win32-x64 .node file>`) : withAlternative(pkg.name, 'build for Windows only (--target win-x64)'),
             ),
           );
         }
@@ -263,6 +325,9 @@ export function addonPlugin(opts: AddonPluginOptions, collector: AddonCollector)
         const pkg = args.importer ? packageOf(path.dirname(args.importer)) : null;
         if (!pkg) return undefined;
         const override = nativeOverride(pkg);
+        if (!windows) {
+          return collector.fail(linuxAddonRefusal(`${pkg.name}@${pkg.version}`, `loads its native addon through ${args.path}, built on this machine for its own Node.js`));
+        }
         if (!override) {
           const how = args.path === 'bindings' ? 'builds its native addon from source when it is installed' : 'downloads its native addon when it is installed';
           return collector.fail(

@@ -41,11 +41,11 @@ function parseTags(file: string): Tags | null {
   return tags;
 }
 
-/** The folder of `prebuilds/` to look in: a `win32-…` folder listing x64, fewest architectures first. */
-export function pickPrebuildFolder(folders: readonly string[]): string | undefined {
-  const archs = (f: string) => f.slice('win32-'.length).split('+');
+/** The folder of `prebuilds/` to look in: a `win32-…` (`prefix`: `linux-…`) folder listing x64, fewest architectures first. */
+export function pickPrebuildFolder(folders: readonly string[], prefix = 'win32-'): string | undefined {
+  const archs = (f: string) => f.slice(prefix.length).split('+');
   return folders
-    .filter((f) => f.startsWith('win32-') && archs(f).includes('x64'))
+    .filter((f) => f.startsWith(prefix) && archs(f).includes('x64'))
     .sort((a, b) => archs(a).length - archs(b).length)[0];
 }
 

@@ -1,10 +1,12 @@
 import { CONFIG, NAME, testExe, type TestExe } from './exe';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { beginServiceConnection, loadStoredSettings } from '../../../runtime-shim/host/service-host';
 import { startServiceMode } from '../../../runtime-shim/modes/service-mode';
 import { startExe } from '../../../runtime-shim/modes/start';
+import { queryLiveStatus } from '../../../runtime-shim/status/status-client';
 import { bakedSettings, effectiveSettings, setEffectiveSettings } from '../../../runtime-shim/settings/effective-settings';
 import { ExitCalled, sandboxProcess, type ProcessSandbox } from './process-sandbox';
 
@@ -56,6 +58,22 @@ describe('service mode (in-process), started by a fake SCM', () => {
     expect(channel.stopTimeouts.at(-1)).toBe(CONFIG.stopTimeoutMs);
     expect(channel.logFiles).toEqual([path.join(exe.platform.root, 'ProgramData', NAME, 'logs', `${NAME}.log`)]);
     expect(logOf(exe)).toMatch(/starting[\s\S]*running[\s\S]*stopping \(stop\)[\s\S]*stopped/);
+  });
+
+  it("serves the live status where the channel says (systemd: a Unix socket in the unit's RuntimeDirectory=)", async () => {
+    sandbox = sandboxProcess();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-run-'));
+    exe = testExe({ statusPath: path.join(dir, 'status.sock') });
+    const result = await startService(exe);
+    if (result.kind !== 'session') throw new Error('expected a session');
+    result.session.appLoaded();
+    const answer = await vi.waitFor(async () => {
+      const r = await queryLiveStatus(path.join(dir, 'status.sock'), { timeoutMs: 1_000 });
+      if (!r.ok) throw new Error(r.reason);
+      return r.live;
+    });
+    expect(answer).toMatchObject({ name: NAME, mode: 'in-process', service: { pid: process.pid } });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('copies notable records to the system log and closes it as the process exits', async () => {
@@ -166,6 +184,20 @@ describe('--service not started by the SCM', () => {
     // Nothing of the service was set up: no job, no log.
     expect(exe.platform.contained).toBe(0);
     expect(fs.existsSync(path.join(exe.platform.root, 'ProgramData'))).toBe(false);
+  });
+
+  it("a backend that manages services its own way says which manager it is (systemd)", async () => {
+    sandbox = sandboxProcess({ exitThrows: true });
+    const units = {
+      run: () => Promise.resolve(0),
+      notStartedByManager: (name: string, arg: string) => `started with ${arg} but not by systemd — start it with "systemctl start ${name}"`,
+      helpWords: () => {
+        throw new Error('not asked');
+      },
+    };
+    exe = testExe({ connect: 'not-started-by-scm', units });
+    await expect(startExe(exe, { args: ['--service'], nodeStyle: null })).rejects.toEqual(new ExitCalled(2));
+    expect(sandbox.stderr.join('')).toBe(`${NAME}: started with --service but not by systemd — start it with "systemctl start ${NAME}"\n`);
   });
 
   it('the same when the stored settings ask for supervised mode', async () => {

@@ -12,6 +12,7 @@ import type { ControlRequest, ServiceStatus } from '../../../runtime-shim/lifecy
 import type { LogLevel, LogSource } from '../../../runtime-shim/logging/log-sink';
 import type { ConnectResult, ControlListener, Platform, ProcessJob, ServiceChannel, StoredSettings, SystemLogSink, TaskChannel } from '../../../runtime-shim/platform/platform';
 import type { StopEvents } from '../../../runtime-shim/platform/scheduler-api';
+import type { ServiceUnitManager } from '../../../runtime-shim/platform/unit-manager-api';
 import { FakeScm } from '../commands/fake-scm';
 import { FakeScheduler } from '../commands/task/fake-scheduler';
 
@@ -29,6 +30,7 @@ export class FakeServiceChannel implements ServiceChannel {
     readonly name: string,
     readonly onError: (message: string) => void,
     private readonly result: ConnectResult | Error,
+    readonly statusPath?: string,
   ) {}
 
   connect(): Promise<ConnectResult> {
@@ -116,6 +118,10 @@ export interface FakePlatformOptions {
   taskChannelError?: Error;
   /** The system log cannot be opened. */
   noSystemLog?: boolean;
+  /** The channel's own live status place (ServiceChannel.statusPath); absent: the status pipe. */
+  statusPath?: string;
+  /** A unit manager of the backend's own (Platform.serviceUnits); absent: the commands use the fake SCM. */
+  units?: ServiceUnitManager;
 }
 
 export interface SystemLogRecord {
@@ -139,14 +145,18 @@ export class FakePlatform implements Platform {
   dataDirAsks: ('system' | 'environment')[] = [];
   readonly signaled: string[] = [];
 
-  constructor(readonly opts: FakePlatformOptions = {}) {}
+  readonly serviceUnits?: () => ServiceUnitManager;
+
+  constructor(readonly opts: FakePlatformOptions = {}) {
+    if (opts.units) this.serviceUnits = () => opts.units!;
+  }
 
   dataDir(name: string, ask: 'system' | 'environment'): string {
     this.dataDirAsks.push(ask);
     return path.join(this.root, ask === 'system' ? 'ProgramData' : 'EnvProgramData', name);
   }
   serviceChannel(name: string, onError: (message: string) => void): FakeServiceChannel {
-    const channel = new FakeServiceChannel(name, onError, this.opts.connect ?? 'service');
+    const channel = new FakeServiceChannel(name, onError, this.opts.connect ?? 'service', this.opts.statusPath);
     this.channels.push(channel);
     return channel;
   }

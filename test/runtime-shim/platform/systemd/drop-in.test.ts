@@ -66,12 +66,18 @@ describe('the drop-in of stored runtime settings', () => {
     ]);
   });
 
-  it('quotes stored values as Environment= words: a secret URL with % and a hook command line', () => {
-    const file = dropInFile(dropInInput({ alertUrl: 'https://hooks.example.com/a?token=x%20y', preStart: '/usr/bin/check --name "Order Sync"' }))!;
-    expect(directives(file.text, 'Service').filter(([k]) => k === 'Environment')).toEqual([
+  it('quotes stored values as Environment= words; a secret goes to the environment file, which systemctl show does not print', () => {
+    const file = dropInFile(dropInInput({ alertUrl: 'https://hooks.example.com/a?token=x%20y&q="$`\\', preStart: '/usr/bin/check --name "Order Sync"' }))!;
+    expect(directives(file.text, 'Service').filter(([k]) => k === 'Environment' || k === 'EnvironmentFile')).toEqual([
       ['Environment', '"SVCPACK_PRE_START=/usr/bin/check --name \\"Order Sync\\""'],
-      ['Environment', '"SVCPACK_ALERT_URL=https://hooks.example.com/a?token=x%%20y"'],
+      ['EnvironmentFile', '/etc/systemd/system/OrderSync.service.d/svcpack.env'],
     ]);
+    expect(file.text).not.toContain('token');
+    expect(file.environmentFile).toEqual({
+      fileName: 'svcpack.env',
+      text: '# The secret settings stored with OrderSync by svcpack\'s "config set" (read by systemd as root).\nSVCPACK_ALERT_URL="https://hooks.example.com/a?token=x%20y&q=\\"\\$\\`\\\\"\n',
+    });
+    expect(dropInFile(dropInInput({ logLevel: 'debug' }))!.environmentFile).toBeNull();
   });
 
   it('restates the restart steps from 254', () => {

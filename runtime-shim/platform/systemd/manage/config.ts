@@ -1,0 +1,224 @@
+/**
+ * `config get/set/reset/dump` on Linux, with the same setting names and output as on Windows
+ * (commands/config.ts):
+ *
+ * - runtime settings (logging, stop timeout, supervision, exit codes, hooks, alerts) are stored in
+ *   the drop-in `<name>.service.d/svcpack.conf` (drop-in.ts: `Environment=SVCPACK_<KEY>=…` plus the
+ *   unit directives they decide); `set`/`reset` rewrite it whole, then `systemctl daemon-reload`
+ *   (the old file is put back if that fails). systemd sets a service's environment when it starts
+ *   it, so a changed value reaches a running service at its next start: `set` says so and names
+ *   `restart` (on Windows, some values already apply on `reload`);
+ * - service settings (start type, account, env, args, …) are the unit's: `set`/`reset` go through
+ *   install's update path (install.ts, `keepExe`).
+ *
+ * Reading needs no root, except the stored values (the drop-in is root's only): without root they
+ * show as the executable's own, with a warning.
+ */
+import type { ConfigAction } from '../../manage-command';
+import { formatRows, type ConfigRow } from '../../../commands/config';
+import { ManageError } from '../../../commands/context';
+import { SETTING_FLAGS, type SettingFlag } from '../../../settings/flags';
+import { quoted } from '../../../settings/quoted';
+import { SettingError, settingsToFlagPairs, type SettingsInput } from '../../../settings/resolve';
+import {
+  applyStored,
+  namesSetting,
+  resolveRuntime,
+  RUNTIME_SETTINGS,
+  runtimeSetting,
+  runtimeSpec,
+  runtimeValues,
+  shownValue,
+  type RuntimeKey,
+  type RuntimeSettingSpec,
+} from '../../../settings/runtime-settings';
+import type { ServiceSettings } from '../../../settings/service-settings';
+import { dropInFile } from '../drop-in';
+import { binName, notInstalled, requireRoot, unitUsage, type UnitContext } from './context';
+import { installUnit } from './install';
+import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
+import { dropInDir, readInstalledUnit, readStored, restorePlanned, storedFilesPlan, writePlanned, type InstallRecord } from './unit-store';
+
+type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
+
+function findSetting(name: string): Setting {
+  const runtime = runtimeSetting(name);
+  if (runtime) return { kind: 'runtime', spec: runtime };
+  const flag = SETTING_FLAGS.find((f) => namesSetting(name, f));
+  if (flag) return { kind: 'service', flag };
+  throw new ManageError(`there is no setting ${quoted(name)}`, 'run "config get" to list the settings, named like their install flags (log-level, stop-timeout)', 2);
+}
+
+const nameOf = (s: Setting): string => (s.kind === 'runtime' ? s.spec.flag : s.flag.flag).slice(2);
+
+/** A command-line word as a shell would need it (for `config dump` and list values). */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Flag → value text of `s` (repeatable flags joined by spaces, each shell-quoted). */
+function flagValues(s: ServiceSettings): Map<string, string> {
+  const values = new Map<string, string[]>();
+  for (const [flag, value] of settingsToFlagPairs(s)) values.set(flag, [...(values.get(flag) ?? []), value]);
+  const repeatable = new Set(SETTING_FLAGS.filter((f) => f.repeatable).map((f) => f.flag));
+  return new Map([...values].map(([flag, list]) => [flag, repeatable.has(flag) ? list.map(shellWord).join(' ') : list[0]!]));
+}
+
+function installedRecord(ctx: UnitContext): InstallRecord {
+  const unit = readInstalledUnit(ctx);
+  if (unit.kind === 'none') throw notInstalled(ctx);
+  if (unit.kind === 'foreign') throw new ManageError(`the unit ${ctx.unit} was not written by svcpack (${unit.path})`, 'manage it with systemctl');
+  return unit.record;
+}
+
+/** The stored values, or none with a warning when they cannot be read (not root). */
+function storedWarned(ctx: UnitContext): Partial<Record<RuntimeKey, string>> {
+  const read = readStored(ctx);
+  if (read.ok) return read.stored;
+  ctx.warn(`${ctx.name}: warning: ${read.problem}: the stored settings show as the executable's own (run it with sudo to see them)`);
+  return {};
+}
+
+/** Every setting of the installed service: value, where it comes from, when a change applies (also used by `status`). */
+export function unitConfigRows(ctx: UnitContext, record: InstallRecord, stored: Partial<Record<RuntimeKey, string>>): ConfigRow[] {
+  const result = applyStored(ctx.bakedRuntime, stored);
+  for (const problem of result.problems) ctx.warn(`${ctx.name}: warning: ${problem}`);
+  const values = runtimeValues(result.settings);
+  const installed = flagValues(record.settings);
+  const baked = flagValues(ctx.baked);
+  const serviceRows = SETTING_FLAGS.map(({ flag, appliesOn }): ConfigRow => {
+    const value = installed.get(flag) ?? '';
+    return { name: flag.slice(2), value, source: value === (baked.get(flag) ?? '') ? 'baked' : 'service', appliesOn };
+  });
+  // systemd sets the environment at start: a stored value reaches the service at its next start.
+  const runtimeRows = RUNTIME_SETTINGS.map(({ key, flag }): ConfigRow => ({
+    name: flag.slice(2),
+    value: values[key] === null ? '' : shownValue(key, values[key]),
+    source: result.stored.includes(key) ? 'stored' : 'baked',
+    appliesOn: 'restart',
+  }));
+  return [...serviceRows, ...runtimeRows];
+}
+
+export async function unitConfig(ctx: UnitContext, cmd: ConfigAction): Promise<void> {
+  switch (cmd.action) {
+    case 'get': {
+      const setting = cmd.name === undefined ? null : findSetting(cmd.name);
+      const rows = unitConfigRows(ctx, installedRecord(ctx), storedWarned(ctx));
+      if (setting === null) {
+        ctx.out(cmd.json ? JSON.stringify(rows, null, 2) : formatRows(rows));
+        return;
+      }
+      const row = rows.find((r) => r.name === nameOf(setting))!;
+      ctx.out(cmd.json ? JSON.stringify(row, null, 2) : row.value);
+      return;
+    }
+    case 'set': {
+      const setting = findSetting(cmd.name);
+      const repeatable = setting.kind === 'service' && setting.flag.repeatable;
+      if (!repeatable && cmd.values.length > 1) {
+        throw new ManageError(`${nameOf(setting)} takes one value (got ${cmd.values.length}: ${cmd.values.map(quoted).join(' ')})`, 'quote a value that has spaces', 2);
+      }
+      if (setting.kind === 'service') await changeServiceSetting(ctx, setting.flag, repeatable ? cmd.values : cmd.values[0]!, 'set');
+      else changeRuntimeSetting(ctx, setting.spec.key, cmd.values[0]!);
+      return;
+    }
+    case 'reset':
+      for (const setting of cmd.names.map(findSetting)) {
+        if (setting.kind === 'runtime') {
+          changeRuntimeSetting(ctx, setting.spec.key, null);
+          continue;
+        }
+        const pairs = settingsToFlagPairs(ctx.baked).filter(([flag]) => flag === setting.flag.flag).map(([, v]) => v);
+        await changeServiceSetting(ctx, setting.flag, setting.flag.repeatable ? pairs : (pairs[0] ?? ''), 'reset');
+      }
+      return;
+    case 'dump':
+      ctx.out(dumpLine(ctx));
+  }
+}
+
+function isRunning(ctx: UnitContext): boolean {
+  const s = showUnit(ctx).activeState;
+  return s === 'active' || s === 'reloading' || s === 'activating';
+}
+
+async function changeServiceSetting(ctx: UnitContext, flag: SettingFlag, value: string | string[], how: 'set' | 'reset'): Promise<void> {
+  const result = await installUnit(ctx, { input: { [flag.key]: value } as SettingsInput, force: true, keepExe: true });
+  const text = flagValues(result.settings).get(flag.flag) ?? '';
+  ctx.out(`${ctx.name}: ${flag.flag.slice(2)} ${how === 'reset' ? "reset to the executable's own value" : 'set'}: ${text === '' ? '(none)' : text}`);
+  if (flag.key === 'startType') ctx.out(`${ctx.name}: systemd applies it now (systemctl ${result.enablement})`);
+  else ctx.out(`${ctx.name}: ${isRunning(ctx) ? `takes effect at the next start: run "sudo ${binName(ctx)} restart"` : 'the service applies it when it starts'}`);
+}
+
+/**
+ * Stores (or, for null, removes) one runtime setting after checking it against what the service
+ * would run with, rewriting the drop-in whole; then `daemon-reload` (on failure the old drop-in is
+ * put back). Says when it takes effect.
+ */
+function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | null): void {
+  const spec = runtimeSpec(key);
+  const command = text === null ? 'config reset' : 'config set';
+  requireRoot(ctx, command);
+  const record = installedRecord(ctx);
+  const read = readStored(ctx);
+  if (!read.ok) throw new ManageError(`cannot read the stored settings: ${read.problem}`, read.hint);
+  const others = { ...read.stored };
+  delete others[key];
+  const base = applyStored(ctx.bakedRuntime, others).settings;
+  let value: string | null = null;
+  if (text !== null) {
+    try {
+      value = runtimeValues(resolveRuntime({ [key]: text }, base))[key] ?? '';
+    } catch (err) {
+      if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
+      throw err;
+    }
+  }
+  const stored = value === null ? others : { ...others, [key]: value };
+  const effective = applyStored(ctx.bakedRuntime, stored).settings;
+  const version = systemdVersion(ctx);
+  const dropIn = unitUsage(() => dropInFile({ name: ctx.name, binaryPath: record.binary, service: record.settings, systemdVersion: version, stored, effective, dir: dropInDir(ctx) }));
+  for (const warning of dropIn?.warnings ?? []) ctx.warn(`${ctx.name}: warning: ${warning}`);
+  const files = storedFilesPlan(ctx, dropIn, stored);
+  const restore = (): void => restorePlanned(ctx, files, (line) => ctx.warn(`${ctx.name}: ${line}`));
+  try {
+    writePlanned(ctx, files);
+  } catch (err) {
+    restore();
+    throw new ManageError(`storing ${spec.flag}: ${(err as Error).message}`, `check ${dropInDir(ctx)}, then run "sudo ${binName(ctx)} ${command}" again`);
+  }
+  const reload = systemctl(ctx, ['daemon-reload']);
+  if (reload.code !== 0) {
+    restore();
+    systemctl(ctx, ['daemon-reload']);
+    throw new ManageError(`storing ${spec.flag}: systemctl daemon-reload: ${toolMessage(reload)}`, 'check that systemd runs this system, then try again');
+  }
+  const shown = shownValue(key, value ?? runtimeValues(base)[key]);
+  ctx.out(`${ctx.name}: ${spec.flag.slice(2)} ${value === null ? `reset to the executable's own value: ${shown}` : `set: ${shown}`}`);
+  // The environment is read when systemd starts the service: a reload does not bring the new value.
+  if (isRunning(ctx)) ctx.out(`${ctx.name}: takes effect at the next start: run "sudo ${binName(ctx)} restart"`);
+  else ctx.out(`${ctx.name}: the service is not running; it applies this when it starts`);
+}
+
+/** The `install` command line that recreates the service with every value that differs from the executable's own. */
+function dumpLine(ctx: UnitContext): string {
+  const record = installedRecord(ctx);
+  const parts = [shellWord(record.binary), 'install'];
+  const valuesOf = (s: ServiceSettings, flag: string): string[] => settingsToFlagPairs(s).filter(([f]) => f === flag).map(([, v]) => v);
+  for (const { flag, repeatable } of SETTING_FLAGS) {
+    const now = valuesOf(record.settings, flag);
+    if (now.join('\0') === valuesOf(ctx.baked, flag).join('\0')) continue;
+    if (now.length === 0 && !repeatable) parts.push(flag, "''");
+    for (const value of now) parts.push(flag, shellWord(value));
+  }
+  const stored = storedWarned(ctx);
+  const { settings, stored: storedKeys } = applyStored(ctx.bakedRuntime, stored);
+  const now = runtimeValues(settings);
+  const then = runtimeValues(ctx.bakedRuntime);
+  for (const key of storedKeys) {
+    if (now[key] === then[key] || now[key] === null) continue;
+    parts.push(runtimeSpec(key).flag, shellWord(shownValue(key, now[key])));
+  }
+  return parts.join(' ');
+}

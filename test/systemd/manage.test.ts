@@ -1,0 +1,177 @@
+/**
+ * The Linux management commands (runtime-shim/platform/systemd/manage/) on a real systemd 257:
+ * test/systemd/manage-app.ts is the executable's start with a fixed configuration and the real
+ * systemd platform, run by the official Node.js binary behind a shell script (the "binary"). As
+ * root it installs its unit, starts it (the real service mode behind the unit, READY=1), reports
+ * its status with the live figures from /run/<name>/status.sock, stores a setting in the drop-in,
+ * shows the journal, stops and uninstalls with --purge; as a user that is not root, the commands
+ * that change the system are refused with one line, and status works without the live figures.
+ * (The built ELF end to end, installed by its script: elf.test.ts.)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
+import { cachedBinaryPath } from '../../src/runtime/cache';
+import { bootSystemd, SHARED_DIR, type RunResult, type SystemdContainer } from '../support/systemd';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NAME = 'svcpack-manage';
+const UNIT = `${NAME}.service`;
+const BINARY = `/opt/${NAME}/${NAME}`;
+const KOFFI = '/usr/local/lib/node_modules/koffi';
+const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
+
+async function linuxNode(): Promise<string> {
+  const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
+  if (fs.existsSync(cached)) return cached;
+  const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
+  return rt.hostNode;
+}
+
+describe('the Linux management commands on systemd 257', () => {
+  let c: SystemdContainer;
+  /** `<binary> args` as root. */
+  const bin = (...args: string[]): Promise<RunResult> => c.exec(BINARY, args, { timeoutMs: 90_000 });
+  /** `<binary> args` as the unprivileged user nobody. */
+  const asNobody = (...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', BINARY, ...args], { timeoutMs: 60_000 });
+  const isActive = async (): Promise<string> => (await c.systemctl('is-active', UNIT)).stdout.trim();
+  const show = async (...props: string[]): Promise<string> => (await c.systemctl('show', ...props.flatMap((p) => ['-p', p]), UNIT)).stdout;
+
+  beforeAll(async () => {
+    const node = await linuxNode();
+    c = await bootSystemd({
+      binds: [
+        { host: node, container: '/usr/local/bin/node' },
+        { host: fs.realpathSync(path.join(repoRoot, 'node_modules/koffi')), container: KOFFI },
+      ],
+    });
+    await build({
+      entryPoints: [path.join(repoRoot, 'test/systemd/manage-app.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      outfile: path.join(c.shared.host, 'manage.mjs'),
+      logLevel: 'error',
+    });
+    // The "binary": what ExecStart= runs, exec'ing Node so that the main process stays the notifier.
+    await c.writeFile(BINARY, `#!/bin/sh\nexec /usr/local/bin/node ${SHARED_DIR}/manage.mjs "$@"\n`, 0o755);
+  });
+
+  afterAll(async () => {
+    await c?.shutdown();
+  });
+
+  test('help speaks Linux; a usage error points at it', async () => {
+    const help = await asNobody('help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`Usage: ${NAME} <command> [options]\n`);
+    expect(help.stdout).toContain(`systemd starts "${BINARY}" --service`);
+    const wrong = await asNobody('instal');
+    expect([wrong.stderr, wrong.code]).toEqual([`${NAME}: unknown command 'instal' — run "${NAME} help" for the commands\n`, 2]);
+  });
+
+  test('as a user that is not root: install is refused with one line, exit 1; nothing is written', async () => {
+    const r = await asNobody('install');
+    expect([r.stderr, r.code]).toEqual([`${NAME}: install needs root — run it with sudo\n`, 1]);
+    expect((await c.exec('test', ['-e', `/etc/systemd/system/${UNIT}`])).code).toBe(1);
+  });
+
+  test('install writes the unit, reloads systemd and enables it', async () => {
+    const r = await bin('install', '--stop-timeout', '10s');
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain(`${NAME}: installed /etc/systemd/system/${UNIT} (ExecStart=${BINARY} --service); start type auto (enabled: starts at boot)`);
+    expect((await c.systemctl('is-enabled', UNIT)).stdout.trim()).toBe('enabled');
+    expect(await show('ExecStart', 'TimeoutStopUSec', 'RuntimeDirectory', 'DynamicUser')).toMatch(/TimeoutStopUSec=11s/);
+    const again = await bin('install');
+    expect([again.stderr.trim(), again.code]).toEqual([
+      `${NAME}: service ${NAME} is already installed (${BINARY}) — run "sudo ${NAME} install --force" to update it to this executable and the given settings, or "sudo ${NAME} uninstall" first`,
+      1,
+    ]);
+  });
+
+  test('start waits for READY=1 from the real service mode behind the unit', async () => {
+    const r = await bin('start');
+    expect(r.code, `${r.stdout}${r.stderr}${await c.journalctl('-u', UNIT, '-o', 'cat')}`).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${NAME}: starting\\n${NAME}: running \\(pid \\d+\\) after \\d+\\.\\d s\\n$`));
+    expect(await isActive()).toBe('active');
+  });
+
+  test('status --json: systemd\'s view and the live figures from the service\'s socket in /run/<name>', async () => {
+    const r = await bin('status', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const mainPid = Number((await show('MainPID')).trim().split('=')[1]);
+    expect(report).toMatchObject({ name: NAME, installed: true, state: 'RUNNING', pid: mainPid, startType: 'auto', thisExe: true, systemd: { activeState: 'active', subState: 'running', unitFileState: 'enabled' } });
+    expect(report.live).toMatchObject({ name: NAME, mode: 'in-process', state: 'running', service: { pid: mainPid } });
+    expect(report.live.logFile).toBe(`/var/lib/${NAME}/logs/${NAME}.log`);
+    // Only root and the service's user reach the socket.
+    const mode = await c.exec('stat', ['-c', '%a %U', `/run/${NAME}`]);
+    expect(mode.stdout.trim()).toMatch(/^700 /);
+  });
+
+  test('as a user that is not root: status works without the live figures; stop is refused', async () => {
+    const status = await asNobody('status', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    const report = JSON.parse(status.stdout);
+    expect(report.state).toBe('RUNNING');
+    expect(report.liveUnavailable).toBe(`live figures need root (the socket /run/${NAME}/status.sock is root's and the service's): run it with sudo`);
+    const stop = await asNobody('stop');
+    expect([stop.stderr, stop.code]).toEqual([`${NAME}: stop needs root — run it with sudo\n`, 1]);
+    expect(await isActive()).toBe('active');
+  });
+
+  test('config set stores the value in the drop-in (a secret in the environment file); it reaches the service at the next start', async () => {
+    const set = await bin('config', 'set', 'log-level', 'debug');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe(`${NAME}: log-level set: debug\n${NAME}: takes effect at the next start: run "sudo ${NAME} restart"\n`);
+    expect((await c.exec('stat', ['-c', '%a', `/etc/systemd/system/${UNIT}.d/svcpack.conf`])).stdout.trim()).toBe('600');
+    expect(await show('Environment')).toContain('SVCPACK_LOG_LEVEL=debug');
+    const get = await bin('config', 'get', 'log-level');
+    expect(get.stdout).toBe('debug\n');
+    // A secret: in the environment file, which systemctl show does not print to anyone.
+    const secret = await bin('config', 'set', 'alert-url', ALERT_URL);
+    expect(secret.stdout).toContain(`${NAME}: alert-url set: https://hooks.example.com/x?***\n`);
+    expect(await show('Environment', 'EnvironmentFiles')).not.toContain('s3cret');
+    expect((await c.exec('stat', ['-c', '%a', `/etc/systemd/system/${UNIT}.d/svcpack.env`])).stdout.trim()).toBe('600');
+    const restart = await bin('restart');
+    expect(restart.code, restart.stderr).toBe(0);
+    const log = await c.exec('cat', [`/var/lib/${NAME}/logs/${NAME}.log`]);
+    expect(log.stdout).toContain(`SVCPACK_LOG_LEVEL=debug; SVCPACK_ALERT_URL is ${ALERT_URL.length} characters long`);
+  });
+
+  test('reload goes through SIGHUP and READY=1', async () => {
+    const r = await bin('reload');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await isActive()).toBe('active');
+  });
+
+  test('logs --lines 5 prints the last lines of the unit\'s journal', async () => {
+    const r = await bin('logs', '--lines', '5');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/m);
+  });
+
+  test('stop, then uninstall --purge removes the unit, the drop-in and the data folder', async () => {
+    const stop = await bin('stop');
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(new RegExp(`${NAME}: stopped after \\d+\\.\\d s\\n$`));
+    expect(await isActive()).toBe('inactive');
+    expect((await show('Result')).trim()).toBe('Result=success');
+    const un = await bin('uninstall', '--purge');
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stdout).toContain(`${NAME}: removed\n`);
+    for (const gone of [`/etc/systemd/system/${UNIT}`, `/etc/systemd/system/${UNIT}.d/svcpack.env`, `/etc/systemd/system/${UNIT}.d`, `/var/lib/${NAME}`, `/var/lib/private/${NAME}`, `/var/log/${NAME}`]) {
+      expect((await c.exec('test', ['-e', gone])).code, gone).toBe(1);
+    }
+    expect((await show('LoadState')).trim()).toBe('LoadState=not-found');
+    const twice = await bin('uninstall');
+    expect([twice.stdout, twice.code]).toEqual([`${NAME}: not installed\n`, 0]);
+  });
+});
