@@ -88,7 +88,7 @@ export async function buildMsi(args: {
     }
     // wixl looks for File/@Source in its working folder: the staging folder, where the exe is.
     const wixl = await spawnTool(program, programArgs, { env: runEnv, cwd: args.stageDir });
-    if (wixl.code !== 0) throw toolFailure('wixl', wixl);
+    if (wixl.code !== 0) throw toolFailure('wixl', wixl, doc.wxs);
     const secure = ['WIX_DOWNGRADE_DETECTED', 'WIX_UPGRADE_DETECTED', MSI_NAMES.removeDataProperty].join(';');
     // msibuild takes one option per run.
     for (const options of [
@@ -96,7 +96,7 @@ export async function buildMsi(args: {
       ['-q', `UPDATE \`Property\` SET \`Value\`='${secure}' WHERE \`Property\`='SecureCustomProperties'`],
     ]) {
       const msibuild = await spawnTool(tools.msibuild!, [out, ...options], { env: { ...env, LC_ALL: 'C' }, cwd: work });
-      if (msibuild.code !== 0) throw toolFailure('msibuild', msibuild);
+      if (msibuild.code !== 0) throw toolFailure('msibuild', msibuild, doc.wxs);
     }
     return { file: out, productCode: doc.productCode, packageCode, productVersion: doc.productVersion, wxs: doc.wxs, ms: Math.round(performance.now() - started) };
   } catch (err) {
@@ -138,13 +138,14 @@ function spawnTool(program: string, args: string[], opts: { env: NodeJS.ProcessE
   });
 }
 
-/** The one line for a tool that failed: its first meaningful output line. */
-function toolFailure(tool: 'wixl' | 'msibuild', run: ToolRun): Error {
+/** The one line for a tool that failed: its first meaningful output line; its whole output and the WiX source are the cause (--verbose prints it). */
+function toolFailure(tool: 'wixl' | 'msibuild', run: ToolRun, wxs: string): Error {
   const line =
     run.output
       .split('\n')
       .map((l) => l.trim())
       .find((l) => l !== '' && !/GLib|^\(wixl:\d+\)|^\*\*/.test(l)) ?? `exit code ${run.code}`;
-  return failure('MSI_FAILED', `${tool} could not build the MSI: ${line}`, 'report this with the WiX source (svcpack build --msi --verbose)');
+  const cause = new Error(`${tool} output:\n${run.output}\nThe WiX source:\n${wxs}`);
+  return failure('MSI_FAILED', `${tool} could not build the MSI: ${line}`, 'rerun with --verbose for its whole output and the WiX source, and report it', cause);
 }
 
