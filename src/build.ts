@@ -21,6 +21,7 @@ import { checkLinuxName, linuxOutputs } from './emit/linux-outputs';
 import { linuxAddonRefusal } from './bundle/addons/linux-refusal';
 import { configKey } from './config/config-keys';
 import { SIGN_KEYS } from './config/sign-options';
+import { planMsiStep } from './msi/msi-step';
 import { TARGET_INFO, type Target } from './targets';
 import { exeManifest } from './pack/manifest';
 import { refuseAddonsForPkg } from './pack/pkg-addon-check';
@@ -40,7 +41,7 @@ import { bundledPackages } from './deps/bundled-packages';
 import type { ExeConfig } from '../runtime-shim/exe-config';
 import { THREAD_LOADER_ASSET } from '../runtime-shim/embedded/thread-start';
 
-export type BuildStep = 'resolve' | 'dependencies' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'inject' | 'pkg' | 'sign' | 'emit';
+export type BuildStep = 'resolve' | 'dependencies' | 'bundle' | 'runtime' | 'blob' | 'resources' | 'inject' | 'pkg' | 'sign' | 'msi' | 'emit';
 
 export type BuildEvent =
   /** `target`: the executable the step is for; absent for the steps all targets share (resolve, runtime, emit). */
@@ -123,6 +124,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   for (const message of windowsOnlyOptionWarnings(options, plan.targets)) warn(message);
   const signOptions = windows ? buildSignOptions(options) : undefined; // checked before anything is bundled
   const timeDateStamp = sourceDateEpoch(process.env);
+  // The MSI's options, what it cannot carry and its tools are checked before anything is bundled.
+  const msiStep = planMsiStep(options, plan, { sourceDateEpoch: timeDateStamp, signOptions });
 
   // The bundle only needs the Node line (esbuild's syntax target, the SEA main's format, the addon
   // ABI); it runs while the runtime is fetched. A lone --node-binary's version is known only then:
@@ -176,6 +179,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         staged.push(...Object.keys(files));
         targetOutputs[b.target] = Object.keys(files);
       }
+      // The MSI wraps the Windows exe as written (signed, when the build signs it).
+      const msiFiles = msiStep ? await step('msi', () => msiStep.run(stage, outputs, warn)).then((r) => r.files) : [];
       // The SBOM describes the first target's executable as written (signed, when the build signs it).
       const sbomFile = plan.sbom
         ? await (async () => {
@@ -229,7 +234,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       });
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
-      const finals = await stage.commit([...staged, ...(sbomFile ? [sbomFile] : []), recordFile]);
+      const finals = await stage.commit([...staged, ...msiFiles, ...(sbomFile ? [sbomFile] : []), recordFile]);
       return { record, files: finals, timings: stepOrder(first.timings, timings), targetTimings: Object.fromEntries(built.map((b) => [b.target, b.timings])) };
     } catch (err) {
       await stage.abandon();
@@ -243,7 +248,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
 
 /** The shared steps' and the first target's durations in one object, in the order the steps begin, the total last. */
 function stepOrder(target: Record<string, number>, shared: Record<string, number>): Record<string, number> {
-  const order: readonly string[] = ['resolve', 'dependencies', 'runtime', 'bundle', 'blob', 'resources', 'inject', 'pkg', 'sign', 'emit', 'total'];
+  const order: readonly string[] = ['resolve', 'dependencies', 'runtime', 'bundle', 'blob', 'resources', 'inject', 'pkg', 'sign', 'msi', 'emit', 'total'];
   const all = { ...target, ...shared };
   return Object.fromEntries(Object.entries(all).sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0)));
 }

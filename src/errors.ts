@@ -58,7 +58,11 @@ export type ErrorCode =
   | 'SIGN_CERT_EXPIRED'
   | 'SIGN_TIMESTAMP_UNREACHABLE'
   | 'SIGN_FAILED'
-  | 'SIGN_VERIFY_FAILED';
+  | 'SIGN_VERIFY_FAILED'
+  // The MSI (src/emit/msi/): wixl, msibuild or faketime missing, or an option an MSI cannot carry
+  // (exit 2); wixl or msibuild failing (exit 1).
+  | 'MSI_TOOL_MISSING'
+  | 'MSI_FAILED';
 
 export class SvcpackError extends Error {
   override readonly name = 'SvcpackError';

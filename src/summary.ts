@@ -20,6 +20,7 @@ const STEP_LABELS: Record<string, string> = {
   inject: 'inject (postject)',
   pkg: 'pack (@yao-pkg/pkg)',
   sign: 'sign',
+  msi: 'MSI (wixl)',
   emit: 'write outputs',
   total: 'total',
 };

@@ -1,7 +1,8 @@
 /**
  * Reproducible builds: the same project built in two folders of different names and
  * depths, into different output folders, gives byte-identical exes and scripts, with both
- * packers. SOURCE_DATE_EPOCH sets the PE TimeDateStamp and nothing else.
+ * packers. SOURCE_DATE_EPOCH sets the PE TimeDateStamp and nothing else in the exe; with it the SBOM
+ * and the MSI are byte-identical too.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -61,17 +62,19 @@ describe('reproducible builds', () => {
     for (const leaked of ['assets-app', root, '/pkg-sea-']) expect(exe.includes(leaked)).toBe(false);
   });
 
-  test('SOURCE_DATE_EPOCH sets the PE TimeDateStamp and is recorded; unset, node.exe’s own stamp stays', async () => {
+  test('SOURCE_DATE_EPOCH sets the PE TimeDateStamp and is recorded; unset, node.exe’s own stamp stays', { timeout: 120_000 }, async () => {
     const plain = await buildCopy('hello-http', 'epoch/plain', 'epoch-out-plain');
     const dated = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/dated', 'epoch-out-dated'));
     expect(dated.record.sourceDateEpoch).toBe(1_700_000_000);
     expect(timeDateStamp(fs.readFileSync(dated.files[0]!))).toBe(1_700_000_000);
     expect(timeDateStamp(fs.readFileSync(plain.files[0]!))).not.toBe(1_700_000_000);
-    // With --sbom: the SBOM (its timestamp SOURCE_DATE_EPOCH, its serial number from the exe's hash) is byte-identical too.
-    const sbom = (outDir: string) => ({ sbom: path.join(root, outDir, 'ReproSvc.cdx.json') });
+    // With --sbom: the SBOM (its timestamp SOURCE_DATE_EPOCH, its serial number from the exe's hash) is byte-identical too;
+    // with --msi the MSI (derived GUIDs, its times SOURCE_DATE_EPOCH under faketime: src/msi/build-msi.ts).
+    const sbom = (outDir: string) => ({ sbom: path.join(root, outDir, 'ReproSvc.cdx.json'), msi: true });
     const withSbom = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/sbom', 'epoch-out-sbom', sbom('epoch-out-sbom')));
     const again = await withSourceDateEpoch('1700000000', () => buildCopy('hello-http', 'epoch/again/x', 'epoch-out-again', sbom('epoch-out-again')));
     expect(again.record.outputs).toEqual(withSbom.record.outputs);
+    expect(Object.keys(again.record.outputs)).toContain('ReproSvc-1.2.3-x64.msi');
     expect(again.record.outputs['ReproSvc.exe']).toEqual(dated.record.outputs['ReproSvc.exe']);
     const bom = JSON.parse(fs.readFileSync(path.join(root, 'epoch-out-again', 'ReproSvc.cdx.json'), 'utf8')) as { metadata: { timestamp: string } };
     expect(bom.metadata.timestamp).toBe('2023-11-14T22:13:20Z');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Release recipe for any CI system: build the service exe from svcpack.config.json, sign it,
-# check the signature, and publish the exe with its build record and a SHA256SUMS file.
+# Release recipe for any CI system: build the service exe and its MSI from svcpack.config.json,
+# sign both, check the signatures, and publish the exe, the MSI, the SBOM, the build record (and
+# the winget manifest) with a SHA256SUMS file.
 #
 # Run from the project folder (where svcpack.config.json or package.json "svcpack" lives).
 # Inputs (environment):
@@ -11,14 +12,21 @@
 #   TIMESTAMP_URL     RFC 3161 timestamp server (default http://timestamp.digicert.com);
 #                     set TIMESTAMP_URL=none to sign without a timestamp
 #   OUT_DIR           where svcpack writes the outputs (default dist)
-#   RELEASE_DIR       where the exe, its build record and SHA256SUMS are copied (default release)
+#   RELEASE_DIR       where the release files and SHA256SUMS are copied (default release)
+#   MSI               1 (default): also build the MSI (needs wixl, msitools, faketime); 0: exe only
+#   SBOM              1 (default): also write the CycloneDX SBOM (needs the default packer); 0: none
+#   WINGET_URL        optional: where the MSI will be downloaded from ({version} and {file} are
+#                     replaced); then the winget manifest is built and released too
 #   UPLOAD_COMMAND    optional: run with the release folder as $1 (e.g. 'aws s3 cp --recursive "$1" s3://bucket/v1/')
-# Requires: node, npm (the project's svcpack devDependency installed), osslsigncode on Linux/macOS.
+# Requires: node, npm (the project's svcpack devDependency installed), osslsigncode on Linux/macOS,
+# and for the MSI wixl, msitools and faketime (apt-get install wixl msitools faketime).
 set -euo pipefail
 
 OUT_DIR="${OUT_DIR:-dist}"
 RELEASE_DIR="${RELEASE_DIR:-release}"
 TIMESTAMP_URL="${TIMESTAMP_URL:-http://timestamp.digicert.com}"
+MSI="${MSI:-1}"
+SBOM="${SBOM:-1}"
 
 # The certificate goes to a private temporary folder that is removed on exit.
 secrets="$(mktemp -d)"
@@ -40,10 +48,19 @@ fi
 timestamp=(--timestamp-url "$TIMESTAMP_URL")
 [[ "$TIMESTAMP_URL" == none ]] && timestamp=()
 
-# Build and sign in one step; --json prints the build record.
-npx --no-install svcpack build --out-dir "$OUT_DIR" --pfx "$SIGN_PFX" --password-env SIGN_PFX_PASSWORD "${timestamp[@]}" --json > "$secrets/record.json"
-name="$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).name)' "$secrets/record.json")"
+installer=()
+[[ "$SBOM" == 1 ]] && installer=(--sbom "$OUT_DIR/sbom.cdx.json")
+[[ "$MSI" == 1 ]] && installer+=(--msi)
+[[ "$MSI" == 1 && -n "${WINGET_URL:-}" ]] && installer+=(--winget --winget-url "$WINGET_URL")
+
+# Build and sign in one step (the exe, then the MSI around it); --json prints the build record.
+npx --no-install svcpack build --out-dir "$OUT_DIR" --pfx "$SIGN_PFX" --password-env SIGN_PFX_PASSWORD "${timestamp[@]}" \
+  "${installer[@]}" --json > "$secrets/record.json"
+field() { node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]))' "$secrets/record.json" "$1"; }
+name="$(field name)"
+version="$(field version)"
 exe="$OUT_DIR/$name.exe"
+msi="$OUT_DIR/$name-$version-x64.msi"
 
 # Independent check of what was built: inspect reads the exe itself.
 npx --no-install svcpack inspect "$exe" --json > "$secrets/inspect.json"
@@ -53,14 +70,27 @@ node -e '
   console.log(`${i.svcpack.name} ${i.svcpack.version}: signed by ${i.signature.signer.subject}, sha256 ${i.sha256}`);
 ' "$secrets/inspect.json"
 
+if [[ "$MSI" == 1 ]]; then
+  npx --no-install svcpack inspect "$msi" --json > "$secrets/inspect-msi.json"
+  node -e '
+    const i = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (!i.signed) { console.error(`${i.file} is not signed`); process.exit(1); }
+    if (i.exe.signature.status !== "valid") { console.error(`the exe inside ${i.file}: signature ${i.exe.signature.status}`); process.exit(1); }
+    console.log(`${i.product.name} ${i.product.version} MSI: signed, UpgradeCode ${i.product.upgradeCode}, service ${i.service.name}`);
+  ' "$secrets/inspect-msi.json"
+fi
+
 rm -rf "$RELEASE_DIR"
 mkdir -p "$RELEASE_DIR"
 cp "$exe" "$OUT_DIR/$name.build.json" "$RELEASE_DIR/"
+[[ "$SBOM" == 1 ]] && cp "$OUT_DIR/sbom.cdx.json" "$RELEASE_DIR/$name.cdx.json"
+[[ "$MSI" == 1 ]] && cp "$msi" "$RELEASE_DIR/"
+[[ -d "$OUT_DIR/winget" ]] && cp "$OUT_DIR"/winget/*.yaml "$RELEASE_DIR/"
 sums=(sha256sum)
 command -v sha256sum > /dev/null || sums=(shasum -a 256) # macOS
-(cd "$RELEASE_DIR" && "${sums[@]}" "$name.exe" "$name.build.json" > SHA256SUMS)
+(cd "$RELEASE_DIR" && files=(*) && "${sums[@]}" "${files[@]}" > SHA256SUMS)
 
 if [[ -n "${UPLOAD_COMMAND:-}" ]]; then
   bash -c "$UPLOAD_COMMAND" upload "$RELEASE_DIR"
 fi
-echo "release: $RELEASE_DIR/$name.exe, $name.build.json, SHA256SUMS"
+echo "release: $(cd "$RELEASE_DIR" && echo *)"

@@ -51,9 +51,14 @@ export type OptionSources = Partial<Record<ConfigKey, string>>;
  * - `choices`: a list of `choices`, or one comma-separated string of them;
  * - `list`: a list of strings; `paths`: a list of non-empty strings, relative ones resolved against the config's folder; `names`: a list of strings or one comma-separated string;
  * - `env`: an object of variables (string, number or boolean values) or a list of `KEY=value`;
- * - `packagePaths`: an object of package name → file path, or a list of `package=path`.
+ * - `packagePaths`: an object of package name → file path, or a list of `package=path`;
+ * - `msi`: true or false, or an object of the MSI options (MSI_OBJECT_KEYS: `dir`, `upgradeCode`,
+ *   `winget`, `wingetUrl`, `wingetId`), which the build reads as `msi: true` plus those keys.
  */
-export type KeyKind = 'text' | 'path' | 'choice' | 'choices' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'paths' | 'names' | 'env' | 'packagePaths';
+export type KeyKind = 'text' | 'path' | 'choice' | 'choices' | 'boolean' | 'switch' | 'duration' | 'number' | 'list' | 'paths' | 'names' | 'env' | 'packagePaths' | 'msi';
+
+/** The keys of an `msi` object in a config, the value kind of each. */
+export const MSI_OBJECT_KEYS = { dir: 'string', upgradeCode: 'string', winget: 'boolean', wingetUrl: 'string', wingetId: 'string' } as const;
 
 export interface ConfigKeySpec {
   key: ConfigKey;
@@ -135,6 +140,12 @@ const SPEC_BY_KEY: { readonly [K in ConfigKey]-?: Spec } = {
   },
   outDir: { kind: 'path', flag: '--out-dir', valueName: 'dir', help: 'output folder', default: 'dist' },
   sbom: { kind: 'path', flag: '--sbom', valueName: 'file', help: 'also write a CycloneDX 1.6 JSON SBOM of the exe to this file (e.g. dist/MySvc.cdx.json): the embedded packages, Node.js, native addons, with hashes and licenses; direct packer only' },
+  msi: { kind: 'msi', flag: '--msi', help: 'also write <name>-<version>-x64.msi next to the exe: a per-machine MSI that installs, upgrades and removes the service (needs wixl: apt-get install wixl msitools)', default: 'false' },
+  msiDir: { kind: 'text', flag: '--msi-dir', valueName: 'dir', help: 'the MSI\'s install folder under %ProgramFiles% (e.g. Contoso\\MySvc)', default: '<company>\\<name>' },
+  upgradeCode: { kind: 'text', flag: '--upgrade-code', valueName: 'guid', help: 'the MSI\'s UpgradeCode; keep it for every version', default: 'derived from the service name' },
+  winget: { kind: 'boolean', flag: '--winget', help: 'also write the winget manifest of the MSI (version, installer and locale YAML, schema 1.10.0) to <out-dir>/winget/; needs --msi and --winget-url', default: 'false' },
+  wingetUrl: { kind: 'text', flag: '--winget-url', valueName: 'url', help: 'where the MSI is downloaded from, for the winget manifest; {version} and {file} are replaced (e.g. https://github.com/contoso/mysvc/releases/download/v{version}/{file})' },
+  wingetId: { kind: 'text', flag: '--winget-id', valueName: 'id', help: 'the winget PackageIdentifier, Publisher.Name', default: '<company>.<name>' },
   node: { kind: 'text', flag: '--node', valueName: 'version', help: 'embedded Node.js version: a supported LTS line 22, 24 or 26 (newest patch), or an exact x.y.z of one', default: DEFAULT_NODE_VERSION },
   nodeBinary: { kind: 'path', flag: '--node-binary', valueName: 'node.exe', help: 'use this win-x64 node.exe instead of fetching one' },
   packer: { kind: 'choice', choices: ['direct', 'pkg'], flag: '--packer', valueName: 'packer', help: 'how the exe is made: direct or pkg', default: 'direct' },

@@ -4,7 +4,7 @@
  * scripts/write-config-schema.ts and checked by test/config/config-schema.test.ts. Editors use it
  * through `"$schema": "./node_modules/svcpack/svcpack.schema.json"`. Pure.
  */
-import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, type ConfigKeySpec } from './config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, MSI_OBJECT_KEYS, type ConfigKeySpec } from './config-keys';
 
 type Schema = Record<string, unknown>;
 
@@ -43,6 +43,17 @@ function valueSchema(spec: ConfigKeySpec): Schema {
         anyOf: [
           { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
           { type: 'array', items: { type: 'string', pattern: '.=.' } },
+        ],
+      };
+    case 'msi':
+      return {
+        anyOf: [
+          { type: 'boolean' },
+          {
+            type: 'object',
+            properties: Object.fromEntries(Object.entries(MSI_OBJECT_KEYS).map(([key, type]) => [key, { type }])),
+            additionalProperties: false,
+          },
         ],
       };
     case 'env':

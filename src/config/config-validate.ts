@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { usageError, type SvcpackError } from '../errors';
-import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, isConfigKey, suggestKey, type ConfigKeySpec, type ConfigOptions, type OptionSources } from './config-keys';
+import { ACCEPTED_ALIASES, CONFIG_KEYS, MSI_OBJECT_KEYS, configKey, isConfigKey, suggestKey, type ConfigKeySpec, type ConfigOptions, type OptionSources } from './config-keys';
 
 /** Where a config object came from, for messages and relative paths. */
 export interface ConfigOrigin {
@@ -124,6 +124,17 @@ function checked(spec: ConfigKeySpec, value: unknown, origin: ConfigOrigin, name
         return value;
       }
       allowed(typeof value === 'object' && value !== null && isPlainObject(value) && Object.values(value as object).every((v) => typeof v === 'string'), use);
+      return value;
+    }
+    case 'msi': {
+      const use = `true, false or an object of ${Object.keys(MSI_OBJECT_KEYS).map((k) => JSON.stringify(k)).join(', ')} (such as { "dir": "Contoso\\MySvc" })`;
+      if (typeof value === 'boolean') return value;
+      allowed(typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value), use);
+      for (const [k, v] of Object.entries(value as object)) {
+        const kind = (MSI_OBJECT_KEYS as Record<string, string>)[k];
+        if (kind === undefined) throw invalid(`${origin.label}: ${name} has the unknown key ${JSON.stringify(k)}`, `use ${use}`);
+        if (typeof v !== kind) throw invalid(`${origin.label}: ${name}.${k} ${shown(v)} is not allowed`, `use ${kind === 'boolean' ? 'true or false' : 'a string'}`);
+      }
       return value;
     }
     case 'env': {

@@ -36,6 +36,7 @@ const CONFIG_VALUE: { readonly [K in KeyKind]: string } = {
   names: 'list of strings, or one comma-separated string',
   env: '`{ "KEY": "value" }` or list of `"KEY=value"`',
   packagePaths: '`{ "package": "path" }` or list of `"package=path"`',
+  msi: '`true`, `false` or `{ "dir", "upgradeCode", "winget", "wingetUrl", "wingetId" }`',
 };
 
 function configValue(spec: ConfigKeySpec): string {

@@ -122,6 +122,22 @@ export interface BuildOptions extends SettingsInput, RuntimeInput, SignOptions {
    * it reads at run time, a worker entry, a native addon) cannot be left out. Needs the embedded tree.
    */
   exclude?: string[];
+  /**
+   * Also write `<Name>-<version>-x64.msi` next to the exe: per-machine, installs, upgrades and
+   * removes the service (src/msi/). An object is `true` plus the MSI options under short names:
+   * `{ dir, upgradeCode, winget, wingetUrl, wingetId }` (the keys below win when both are given).
+   */
+  msi?: boolean | { dir?: string; upgradeCode?: string; winget?: boolean; wingetUrl?: string; wingetId?: string };
+  /** The MSI's install folder under `%ProgramFiles%` (`Contoso\\MySvc`); default `<company>\\<name>`. Needs `msi`. */
+  msiDir?: string;
+  /** The MSI's UpgradeCode (a GUID); default: derived from the service name, the same for every version. Needs `msi`. */
+  upgradeCode?: string;
+  /** Also write the winget manifest of the MSI (three YAML files in `<outDir>/winget/`). Needs `msi` and `wingetUrl`. */
+  winget?: boolean;
+  /** The URL the MSI is downloaded from, for the winget manifest; `{version}` and `{file}` are replaced. */
+  wingetUrl?: string;
+  /** The winget PackageIdentifier (`Publisher.Name`); default from the company and the service name. */
+  wingetId?: string;
   /** @deprecated The old name of `stopTimeout`, still accepted; giving both is an error. */
   stopTimeoutMs?: number | string;
   /** Relative paths resolve against this folder; default process.cwd(). */

@@ -132,14 +132,14 @@ export async function signExe(file: string, options: SignOptions, hooks: SignHoo
 }
 
 /** `plan` with the caller's defaults for description and URL (tool signers only). */
-function withDefaults(plan: SignPlan, defaults: SignHooks['defaults']): SignPlan {
+export function withDefaults(plan: SignPlan, defaults: SignHooks['defaults']): SignPlan {
   if (plan.tool === 'command' || !defaults) return plan;
   const description = plan.description ?? (defaults.signDescription || undefined);
   const url = plan.url ?? (defaults.signUrl !== undefined && isHttpUrl(defaults.signUrl) ? defaults.signUrl : undefined);
   return { ...plan, ...(description === undefined ? {} : { description }), ...(url === undefined ? {} : { url }) };
 }
 
-function signerNotFound(tool: ToolSignPlan['tool'], platform: NodeJS.Platform): SvcpackError {
+export function signerNotFound(tool: ToolSignPlan['tool'], platform: NodeJS.Platform): SvcpackError {
   return failure('SIGNER_NOT_FOUND', `${tool} is not installed (not found on PATH)`, tool === 'signtool' ? SIGNTOOL_INSTALL_HINT : osslsigncodeInstallHint(platform));
 }
 
@@ -148,7 +148,7 @@ function signerNotFound(tool: ToolSignPlan['tool'], platform: NodeJS.Platform): 
  * writes `temp`; signtool and a sign command sign a copy at `temp` in place. Throws the
  * classified failure.
  */
-async function runSigner(job: {
+export async function runSigner(job: {
   plan: SignPlan;
   program: string;
   target: string;
