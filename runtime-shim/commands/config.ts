@@ -49,9 +49,11 @@ export interface ConfigRow {
   appliesOn: 'reload' | 'restart' | 'now';
 }
 
-type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
+/** A setting `config` can name: a runtime setting (stored with the service) or a service setting (the manager's own). */
+export type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
 
-function findSetting(name: string): Setting {
+/** The setting named like its flag (`log-level`); throws a usage ManageError (exit 2) for an unknown name. Both platforms' `config` use it. */
+export function findSetting(name: string): Setting {
   const runtime = runtimeSetting(name);
   if (runtime) return { kind: 'runtime', spec: runtime };
   const flag = SETTING_FLAGS.find((f) => namesSetting(name, f));
@@ -82,7 +84,8 @@ export async function configCommand(ctx: ManageContext, cmd: ConfigAction): Prom
   }
 }
 
-const nameOf = (s: Setting): string => (s.kind === 'runtime' ? s.spec.flag : s.flag.flag).slice(2);
+/** The name `config` shows for `s`: its flag without the dashes. */
+export const nameOf = (s: Setting): string => (s.kind === 'runtime' ? s.spec.flag : s.flag.flag).slice(2);
 
 /** Every setting of the installed service: value, where it comes from, when a change applies. */
 export async function configRows(ctx: ManageContext): Promise<ConfigRow[]> {
@@ -117,11 +120,14 @@ export function rowsFor(ctx: ManageContext, service: object): ConfigRow[] {
 /** The service settings given once per value (`--env`, `--arg`). */
 const REPEATABLE_FLAGS: ReadonlySet<string> = new Set(SETTING_FLAGS.filter((f) => f.repeatable).map((f) => f.flag));
 
-/** Flag → value text of `s` (repeatable flags joined by spaces, each quoted as on a command line). */
-function flagValues(s: ServiceSettings): Map<string, string> {
+/**
+ * Flag → value text of `s` (repeatable flags joined by spaces, each quoted by `quote`: as on a
+ * Windows command line by default, as for a shell on Linux).
+ */
+export function flagValues(s: ServiceSettings, quote: (word: string) => string = quoteArg): Map<string, string> {
   const values = new Map<string, string[]>();
   for (const [flag, value] of settingsToFlagPairs(s)) values.set(flag, [...(values.get(flag) ?? []), value]);
-  return new Map([...values].map(([flag, list]) => [flag, REPEATABLE_FLAGS.has(flag) ? list.map(quoteArg).join(' ') : list[0]!]));
+  return new Map([...values].map(([flag, list]) => [flag, REPEATABLE_FLAGS.has(flag) ? list.map(quote).join(' ') : list[0]!]));
 }
 
 /** The service settings as the SCM (and the Parameters key) report them; unreadable ones keep the baked value. */

@@ -15,22 +15,19 @@
  * show as the executable's own, with a warning.
  */
 import type { ConfigAction } from '../../manage-command';
-import { formatRows, type ConfigRow } from '../../../commands/config';
+import { findSetting, flagValues as quotedFlagValues, formatRows, nameOf, type ConfigRow } from '../../../commands/config';
 import { ManageError } from '../../../commands/context';
 import { SETTING_FLAGS, type SettingFlag } from '../../../settings/flags';
 import { quoted } from '../../../settings/quoted';
 import { SettingError, settingsToFlagPairs, type SettingsInput } from '../../../settings/resolve';
 import {
   applyStored,
-  namesSetting,
   resolveRuntime,
   RUNTIME_SETTINGS,
-  runtimeSetting,
   runtimeSpec,
   runtimeValues,
   shownValue,
   type RuntimeKey,
-  type RuntimeSettingSpec,
 } from '../../../settings/runtime-settings';
 import type { ServiceSettings } from '../../../settings/service-settings';
 import { dropInFile, serviceEnvironmentFile } from '../drop-in';
@@ -39,30 +36,13 @@ import { installUnit } from './install';
 import { showUnit, systemctl, systemdVersion, toolMessage } from './systemctl';
 import { dropInDir, readInstalledUnit, readStored, restorePlanned, storedFilesPlan, writePlanned, type InstallRecord } from './unit-store';
 
-type Setting = { kind: 'runtime'; spec: RuntimeSettingSpec } | { kind: 'service'; flag: SettingFlag };
-
-function findSetting(name: string): Setting {
-  const runtime = runtimeSetting(name);
-  if (runtime) return { kind: 'runtime', spec: runtime };
-  const flag = SETTING_FLAGS.find((f) => namesSetting(name, f));
-  if (flag) return { kind: 'service', flag };
-  throw new ManageError(`there is no setting ${quoted(name)}`, 'run "config get" to list the settings, named like their install flags (log-level, stop-timeout)', 2);
-}
-
-const nameOf = (s: Setting): string => (s.kind === 'runtime' ? s.spec.flag : s.flag.flag).slice(2);
-
 /** A command-line word as a shell would need it (for `config dump` and list values). */
 export function shellWord(text: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Flag → value text of `s` (repeatable flags joined by spaces, each shell-quoted). */
-function flagValues(s: ServiceSettings): Map<string, string> {
-  const values = new Map<string, string[]>();
-  for (const [flag, value] of settingsToFlagPairs(s)) values.set(flag, [...(values.get(flag) ?? []), value]);
-  const repeatable = new Set(SETTING_FLAGS.filter((f) => f.repeatable).map((f) => f.flag));
-  return new Map([...values].map(([flag, list]) => [flag, repeatable.has(flag) ? list.map(shellWord).join(' ') : list[0]!]));
-}
+/** Flag → value text of `s`, list values quoted for a shell. */
+const flagValues = (s: ServiceSettings): Map<string, string> => quotedFlagValues(s, shellWord);
 
 function installedRecord(ctx: UnitContext): InstallRecord {
   const unit = readInstalledUnit(ctx);
