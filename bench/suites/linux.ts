@@ -59,6 +59,12 @@ interface StartSample {
   httpMs: number;
   systemdMs: number;
   rssMiB: number;
+  /** VmRSS split as /proc/<pid>/status gives it: anonymous memory and mapped files (the binary's pages among them), MiB; and the thread count. */
+  anonMiB: number;
+  fileMiB: number;
+  /** Shared memory pages: a binary on tmpfs (the container's overlay upper layer, where the ELF is installed) is mapped as these, not as RssFile. */
+  shmemMiB: number;
+  threads: number;
   memoryCurrentMiB: number | null;
   mainPid: number;
 }
@@ -184,6 +190,10 @@ async function runLinuxSuite(ctx: BenchContext): Promise<SuiteResult> {
       }),
       measurement('linux.start.http', 'start → HTTP answering', label[key], 'ms', s.map((x) => x.httpMs)),
       measurement('linux.rss', `idle RSS of MainPID (/proc/<pid>/status VmRSS, ${(ctx.quick ? SETTLE_MS.quick : SETTLE_MS.full) / 1000} s after first answer)`, label[key], 'MB', s.map((x) => x.rssMiB), {
+        'RssAnon MB (median)': round1(median(s.map((x) => x.anonMiB))),
+        'RssFile MB (median)': round1(median(s.map((x) => x.fileMiB))),
+        'RssShmem MB (median)': round1(median(s.map((x) => x.shmemMiB))),
+        threads: median(s.map((x) => x.threads)),
         'MemoryCurrent MB (median)': mem(s),
       }),
     );
@@ -238,7 +248,7 @@ async function runLinuxSuite(ctx: BenchContext): Promise<SuiteResult> {
       `Build: \`svcpack build fixtures/hello-http/app.ts --node ${DEFAULT_NODE_VERSION} --target linux-x64\` against the same with \`--target win-x64\`, turn about${warmup ? ', after one warm-up build of each' : ''}, warm caches, wall time of the whole command. Size: the ELF and the exe (MB = 1,000,000 bytes); runtime = the official node binary it was made from, payload = the rest.`,
       `Service: systemd 257 in a booted Debian trixie container (systemd-nspawn, test/support/systemd.ts). The ELF is installed by its own install script (\`--start-type manual --env PORT=${ELF_PORT}\`); bare node runs the esbuild bundle of the app on the same official linux-x64 Node ${DEFAULT_NODE_VERSION} binary, bound read-only into the container, under a copy of the unit the ELF's install wrote with only these changes: ${unitDiff!.join('; ')}.`,
       '"systemctl start returning": for the ELF (Type=notify-reload on this systemd) that is READY=1, which svcpack sends once the app has loaded (hello-http listens in its top-level await); for bare node (Type=exec) it is only the exec having succeeded, before Node has loaded anything — compare "start → HTTP answering" (first successful curl, polled as fast as curl starts) for the two, which is what a client sees. Details give systemd\'s own inactive → active time (InactiveExitTimestampMonotonic → ActiveEnterTimestampMonotonic).',
-      `Idle RSS: VmRSS from /proc/<MainPID>/status, read ${(ctx.quick ? SETTLE_MS.quick : SETTLE_MS.full) / 1000} s after the service first answered; MB here = MiB, as in the service suite. Details give the unit's cgroup MemoryCurrent (which also counts page cache and kernel memory charged to the unit) where systemd reports it.`,
+      `Idle RSS: VmRSS from /proc/<MainPID>/status, read ${(ctx.quick ? SETTLE_MS.quick : SETTLE_MS.full) / 1000} s after the service first answered; MB here = MiB, as in the service suite. Details split it into RssAnon (heap, V8, malloc), RssFile (mapped files from disk: bare node's binary, bound from the host, and the libraries) and RssShmem (the ELF's pages: it is installed in /opt, which in this container is the tmpfs upper layer of an overlay, so its mapped pages count as shared memory, not as file pages), give the thread count, and the unit's cgroup MemoryCurrent (which also counts page cache and kernel memory charged to the unit) where systemd reports it: inside this nspawn container it does not (n/a; no memory controller is delegated to it).`,
       `Contenders alternate who starts first each round${warmup ? ', after one warm-up round' : ''}; each is stopped (systemctl stop) right after its memory is read.`,
     ],
   };
@@ -257,7 +267,8 @@ async function timedStart(c: SystemdContainer, name: string, port: number, settl
   const mainPid = Number(props.MainPID);
   if (!mainPid) throw new Error(`${name} has no main process after it answered HTTP`);
   const status = (await c.exec('cat', [`/proc/${mainPid}/status`])).stdout;
-  const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+  const field = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+  const rssKiB = field('VmRSS');
   if (!Number.isFinite(rssKiB) || rssKiB <= 0) throw new Error(`no VmRSS for ${name}'s main process ${mainPid}`);
   const current = Number(props.MemoryCurrent);
   const systemdMs = (Number(props.ActiveEnterTimestampMonotonic) - Number(props.InactiveExitTimestampMonotonic)) / 1000;
@@ -268,6 +279,10 @@ async function timedStart(c: SystemdContainer, name: string, port: number, settl
     httpMs: t2! - t0!,
     systemdMs,
     rssMiB: rssKiB / 1024,
+    anonMiB: field('RssAnon') / 1024,
+    fileMiB: field('RssFile') / 1024,
+    shmemMiB: field('RssShmem') / 1024,
+    threads: field('Threads'),
     memoryCurrentMiB: Number.isFinite(current) && current > 0 ? current / (1024 * 1024) : null,
     mainPid,
   };
