@@ -303,7 +303,7 @@ async function showProps(c: SystemdContainer, name: string, props: string[]): Pr
  * `Type=exec` for `Type=notify` (or `notify-reload`), the notify-only settings and the reload dropped, its own
  * `ExecStart=` and `WorkingDirectory=`, and PORT as an `Environment=` line in place of the
  * ELF's environment file. `changes` says what was changed, one phrase each. Throws when the unit
- * has a line this does not know how to carry over (another Exec…= line).
+ * has a line this does not know how to carry over (another Exec…= line). Comments are dropped.
  */
 export function bareUnit(elfUnit: string, opts: { execStart: string; workingDir: string; port: number; elfName?: string; bareName?: string }): { text: string; changes: string[] } {
   const elfName = opts.elfName ?? BENCH_NAME;
@@ -312,7 +312,10 @@ export function bareUnit(elfUnit: string, opts: { execStart: string; workingDir:
   const out: string[] = [];
   for (const line of elfUnit.split('\n')) {
     const key = /^([A-Za-z]+)=/.exec(line)?.[1];
-    if (key === 'Type') {
+    if (line.startsWith('#')) {
+      // The ELF's comments name its own files and commands; they change nothing.
+      changes.add('no comments');
+    } else if (key === 'Type') {
       if (line !== 'Type=notify' && line !== 'Type=notify-reload') throw new Error(`the ELF's unit has ${line}, not Type=notify or notify-reload`);
       out.push('Type=exec');
       changes.add(`Type=exec for ${line}`);

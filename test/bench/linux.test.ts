@@ -42,6 +42,7 @@ describe('bareUnit', () => {
     expect(bare).toContainEqual(['WorkingDirectory', opts.workingDir]);
     expect(bare).toContainEqual(['Environment', 'PORT=18311']);
     expect(text).not.toContain(ELF);
+    expect(text.split('\n').some((l) => l.startsWith('#'))).toBe(false);
     expect(changes.some((c) => c.startsWith('Type=exec for Type=notify'))).toBe(true);
   });
 
