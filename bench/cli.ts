@@ -3,7 +3,7 @@
  *
  *   --quick           one repetition per figure (the CI smoke run; figures not meaningful)
  *   --reps N          repetitions per figure (default 5, at least 5)
- *   --only a,b        run only these suites: build, size, service, supervision, lines, addons, embedded, tree, packages
+ *   --only a,b        run only these suites: build, size, service, supervision, lines, addons, embedded, tree, packages, linux
  *   --out DIR         write the report files here instead of bench/results
  *
  * Exit code 0 when every suite ran (missed targets are reported, not failures), 1 when a suite

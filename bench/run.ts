@@ -20,11 +20,12 @@ import { linesSuite } from './suites/lines';
 import { serviceSuite } from './suites/service';
 import { sizeSuite } from './suites/size';
 import { supervisionSuite } from './suites/supervision';
+import { linuxSuite } from './suites/linux';
 import { packageRoot, svcpackVersion } from '../src/package-root';
 import { findWine } from '../test/support/wine';
 
 /** Every suite, in the order they run. */
-export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite, treeSuite, packagesSuite];
+export const SUITES: Suite[] = [buildSuite, sizeSuite, serviceSuite, supervisionSuite, linesSuite, addonsSuite, embeddedSuite, treeSuite, packagesSuite, linuxSuite];
 
 export interface RunOptions {
   /** One repetition per figure: the CI smoke run, figures not meaningful. */

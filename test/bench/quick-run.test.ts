@@ -5,7 +5,8 @@
  * promises is there for every contender with a finite sample, that the supervised log lost and
  * duplicated nothing, and that the JSON, Markdown and PNG files were written.
  *
- * Needs Wine (the service suites) and mingw-w64 (the native C service): without them this FAILS.
+ * Needs Wine (the service suites), mingw-w64 (the native C service) and, for the linux suite, what
+ * test/support/systemd.ts needs (root, systemd-nspawn, the systemd root): without them this FAILS.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { TREE_VARIANTS, treeApps } from '../../bench/suites/tree';
 import { PACKAGES_VARIANTS } from '../../bench/suites/packages';
 import { lineVariants } from '../../bench/suites/lines';
 import { CONTENDERS } from '../../bench/suites/service';
+import { LINUX_CONTENDERS } from '../../bench/suites/linux';
 import { benchLineVersions } from '../../bench/peers/tools';
 import { requireWine } from '../support/wine';
 
@@ -199,5 +201,19 @@ describe('npm run bench -- --quick', () => {
     const exe = (c: string) => s.measurements.find((m) => m.metric === 'packages.exe' && m.contender === c)!.samples[0]!;
     expect(exe(`otel, ${PACKAGES_VARIANTS.node}`)).toBeLessThan(exe(`otel, ${PACKAGES_VARIANTS.bundle}`));
     expect(s.tables?.[0]?.rows).toHaveLength(2);
+  });
+
+  test('linux: build and size of the linux-x64 ELF against win-x64, and start, HTTP and idle RSS under systemd against bare node in the same unit', () => {
+    const s = suite('linux');
+    const service = [LINUX_CONTENDERS.elf, LINUX_CONTENDERS.bare];
+    expectComplete(s, {
+      'linux.build.hello': [LINUX_CONTENDERS.elf, LINUX_CONTENDERS.win],
+      'linux.size.hello': [LINUX_CONTENDERS.elf, LINUX_CONTENDERS.win],
+      'linux.start.active': service,
+      'linux.start.http': service,
+      'linux.rss': service,
+    });
+    expect(s.checks.map((c) => c.id)).toEqual(['linux.start.http.svcpack-vs-bare', 'linux.rss.svcpack-vs-bare']);
+    expect(s.tables?.[0]?.rows).toHaveLength(5);
   });
 });
