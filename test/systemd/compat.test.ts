@@ -121,8 +121,8 @@ describe('compatibility suites on linux-x64: real packages as systemd services',
         const installed = await c.exec(`${dist}/install-${run.name}.sh`, ['--start-type', 'manual', ...args], { timeoutMs: 90_000 });
         const journal = (): Promise<string> => c.journalctl('-u', unit, '-o', 'cat', '-n', '40');
         expect(installed.code, `${installed.stdout}\n${installed.stderr}\n${await journal()}`).toBe(0);
-        expect((await c.systemctl('is-active', unit)).stdout.trim(), await journal()).toBe('active');
         const answeringUs = await firstAnswer(run);
+        expect((await c.systemctl('is-active', unit)).stdout.trim(), await journal()).toBe('active');
         const times = await show(unit, 'InactiveExitTimestampMonotonic', 'ActiveEnterTimestampMonotonic');
         const startUs = Number(times.InactiveExitTimestampMonotonic);
         const activeUs = Number(times.ActiveEnterTimestampMonotonic);
