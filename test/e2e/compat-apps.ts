@@ -1,15 +1,17 @@
 /**
  * The compatibility suites' apps (run by compat.test.ts, compat-runtime.test.ts and
- * compat-hooks.test.ts through compat-suite.ts; measured by the bench's tree suite, the first
- * two, and its packages suite, all three): fixtures/compat, one small realistic service per
+ * compat-hooks.test.ts through compat-suite.ts under Wine, all three by test/systemd/compat.test.ts
+ * on the Linux target; measured by the bench's tree suite, the first two, and its packages suite,
+ * all three): fixtures/compat, one small realistic service per
  * widely used package or framework; fixtures/compat-runtime, packages reached only at run time by
  * names the bundler cannot see — a database driver loaded by name, an emscripten `.wasm` found
  * beside its loader, a per-platform native package picked by a computed name, a native addon
  * loaded through createRequire(import.meta.url) from an ES module, the app's own modules found by
  * listing a folder, data files named by a template, and Node's module-resolution APIs
  * (require.resolve with paths, import.meta.resolve, #imports, …); and fixtures/compat-hooks, APM
- * and tracing agents whose require hooks must see the app's packages load. Free of vitest, so
- * the benchmarks can import it.
+ * and tracing agents whose require hooks must see the app's packages load. An app that does not
+ * run on Linux says so, and why, in its `linux` field (the only place such exceptions live).
+ * Free of vitest, so the benchmarks can import it.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
