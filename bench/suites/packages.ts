@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 import { COMPAT_SUITES } from '../../test/e2e/compat-apps';
+import { startHostCompanion } from '../../test/support/compat';
 import { ensureFixtureDeps } from '../../test/support/fixture-deps';
 import { dataDirOf, winPath } from '../../test/support/wine';
 import { buildNativeTools } from '../native/build';
@@ -99,7 +100,7 @@ async function runPackagesSuite(ctx: BenchContext): Promise<SuiteResult> {
         for (let r = 0; r < START_REPS; r++) {
           for (const v of r % 2 === 0 ? (['bundle', 'node'] as const) : (['node', 'bundle'] as const)) {
             if (failed[v] !== undefined) continue;
-            const companion = await run.app.companion?.();
+            const companion = await startHostCompanion(run.app.companion);
             try {
               const port = FIRST_PORT + i;
               const args = [`port=${port}`, ...(companion?.args ?? [])].join(' ');

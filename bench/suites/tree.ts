@@ -20,7 +20,7 @@ import path from 'node:path';
 import { acquireRuntime } from '../../src/runtime/acquire';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 import { COMPAT, COMPAT_RUNTIME } from '../../test/e2e/compat-apps';
-import type { CompatApp, CompatSuite } from '../../test/e2e/compat-suite';
+import { startHostCompanion, type CompatApp, type CompatSuite } from '../../test/support/compat';
 import { ensureFixtureDeps } from '../../test/support/fixture-deps';
 import { dataDirOf, winPath } from '../../test/support/wine';
 import { buildNativeTools } from '../native/build';
@@ -157,7 +157,7 @@ async function runTreeSuite(ctx: BenchContext): Promise<SuiteResult> {
         for (let r = 0; r < START_REPS; r++) {
           for (const v of r % 2 === 0 ? (['bundle', 'tree'] as const) : (['tree', 'bundle'] as const)) {
             if (v === 'bundle' && bundleFails !== null) continue;
-            const companion = await run.app.companion?.();
+            const companion = await startHostCompanion(run.app.companion);
             try {
               const port = FIRST_PORT + i;
               const args = [`port=${port}`, ...(companion?.args ?? [])].join(' ');

@@ -1,24 +1,24 @@
 /**
  * The compatibility suites' apps (run by compat.test.ts, compat-runtime.test.ts and
- * compat-hooks.test.ts through compat-suite.ts; measured by the bench's tree suite, the first
- * two, and its packages suite, all three): fixtures/compat, one small realistic service per
+ * compat-hooks.test.ts through compat-suite.ts under Wine, all three by test/systemd/compat.test.ts
+ * on the Linux target; measured by the bench's tree suite, the first two, and its packages suite,
+ * all three): fixtures/compat, one small realistic service per
  * widely used package or framework; fixtures/compat-runtime, packages reached only at run time by
  * names the bundler cannot see — a database driver loaded by name, an emscripten `.wasm` found
  * beside its loader, a per-platform native package picked by a computed name, a native addon
  * loaded through createRequire(import.meta.url) from an ES module, the app's own modules found by
  * listing a folder, data files named by a template, and Node's module-resolution APIs
  * (require.resolve with paths, import.meta.resolve, #imports, …); and fixtures/compat-hooks, APM
- * and tracing agents whose require hooks must see the app's packages load. Free of vitest, so
- * the benchmarks can import it.
+ * and tracing agents whose require hooks must see the app's packages load. An app that does not
+ * run on Linux says so, and why, in its `linux` field (the only place such exceptions live).
+ * Free of vitest, so the benchmarks can import it.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { Companion, CompatApp, CompatSuite } from './compat-suite';
-import { ensurePortFree, fixturesDir } from '../support/wine';
+import type { CompatApp, CompatSuite, PostgresCompanion } from '../support/compat';
+import { fixturesDir } from '../support/wine';
 
 const COMPAT_DIR = path.join(fixturesDir, 'compat');
 const TSC_APP_DIR = path.join(COMPAT_DIR, 'tsc-app');
@@ -80,33 +80,9 @@ const FIXTURE = path.join(fixturesDir, 'compat-runtime');
 const FIRST_PORT = 18600;
 const DB_PORT = 18690;
 
-/**
- * A PostgreSQL server for an app: PGlite (PostgreSQL compiled to WebAssembly, a dev dependency of
- * the fixture in `fixtureDir`) behind its wire-protocol socket server on 127.0.0.1:`port` — no
- * database service on the machine. The app in Wine reaches it over the loopback; it gets the port
- * as `db=<port>`.
- */
-function postgres(fixtureDir: string, port: number): () => Promise<Companion> {
-  return async () => {
-    const fixtureRequire = createRequire(path.join(fixtureDir, 'package.json'));
-    const load = async (pkg: string) => import(pathToFileURL(fixtureRequire.resolve(pkg)).href);
-    // Typed by hand: the fixture's packages are installed by the test's setup, after `tsc` ran.
-    const { PGlite } = (await load('@electric-sql/pglite')) as { PGlite: { create(): Promise<{ close(): Promise<void> }> } };
-    const { PGLiteSocketServer } = (await load('@electric-sql/pglite-socket')) as {
-      PGLiteSocketServer: new (o: { db: unknown; port: number; host: string; maxConnections: number }) => { start(): Promise<void>; stop(): Promise<void> };
-    };
-    await ensurePortFree(port);
-    const db = await PGlite.create();
-    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 4 });
-    await server.start();
-    return {
-      args: [`db=${port}`],
-      async close() {
-        await server.stop();
-        await db.close();
-      },
-    };
-  };
+/** A PGlite server for an app of `fixtureDir` (whose dev dependencies hold PGlite) on `port`. */
+function postgres(fixtureDir: string, port: number): PostgresCompanion {
+  return { kind: 'postgres', fixtureDir, port };
 }
 
 /** The apps (fixtures/compat-runtime/apps/<app>.ts), what each stands for, and its package(s). */
@@ -114,7 +90,15 @@ const COMPAT_RUNTIME_APPS = [
   { app: 'sequelize', kind: 'ORM, driver loaded by name', packages: 'sequelize 6, pg 8 (against PGlite over TCP)', companion: postgres(FIXTURE, DB_PORT) },
   { app: 'sql-js', kind: 'database, emscripten .wasm', packages: 'sql.js 1' },
   { app: 'libsql', kind: 'database, per-platform native package', packages: '@libsql/client 0.18 (libsql, neon)' },
-  { app: 'sharp', kind: 'images, native addon from an ES module', packages: 'sharp 0.35 (createRequire, libvips DLLs)' },
+  {
+    app: 'sharp',
+    kind: 'images, native addon from an ES module',
+    packages: 'sharp 0.35 (createRequire, libvips DLLs)',
+    linux: {
+      leftOut:
+        "sharp's Linux addon finds libvips-cpp.so through its RPATH in the separate package @img/sharp-libvips-linux-x64; the linux-x64 build embeds only the .so files beside the .node, so the service fails to start (ERR_DLOPEN_FAILED: libvips-cpp.so.8.18.8) — not supported on Linux yet",
+    },
+  },
   { app: 'fastify-autoload', kind: "the app's own modules by folder", packages: '@fastify/autoload 6, fastify 5' },
   { app: 'i18next', kind: 'data files by a name template', packages: 'i18next 27, i18next-fs-backend 2' },
   { app: 'module-apis', kind: 'module-resolution APIs', packages: 'pdfkit 0.20 (#imports through createRequire), chalk 5 (#imports), jsdom 29 (require.resolve of its sync-XHR worker), pg 8' },

@@ -33,6 +33,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
+import { cachedBinaryPath } from '../../src/runtime/cache';
 
 /** How to get the systemd root: the second half of every "systemd is missing" line. */
 export const SYSTEMD_SETUP_HINT = 'run "npm run setup:test" (as root; it builds a Debian trixie root with systemd, see scripts/systemd-root.sh)';
@@ -99,6 +101,18 @@ export function checkSystemd(env: NodeJS.ProcessEnv = process.env, uid: number |
     return missing(fs.existsSync(base) ? `the systemd root ${base}${where} is not finished (no ${READY_MARKER} or trixie-root/usr/lib/systemd/systemd)` : `no systemd root at ${base}${where}`);
   }
   return { ok: true, root, nspawn, nsenter };
+}
+
+/**
+ * The official Node.js linux-x64 binary of svcpack's default Node line, to bind into the container
+ * (it runs on the container's glibc; the host's own Node may not): svcpack's cached copy, fetched
+ * into the cache first when missing (throws the fetch's error then).
+ */
+export async function officialLinuxNode(): Promise<string> {
+  const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
+  if (fs.existsSync(cached)) return cached;
+  const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
+  return rt.hostNode;
 }
 
 // ---------------------------------------------------------------- running commands

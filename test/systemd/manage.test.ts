@@ -13,9 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
-import { cachedBinaryPath } from '../../src/runtime/cache';
-import { bootSystemd, SHARED_DIR, type RunResult, type SystemdContainer } from '../support/systemd';
+import { bootSystemd, officialLinuxNode, SHARED_DIR, type RunResult, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NAME = 'svcpack-manage';
@@ -25,13 +23,6 @@ const KOFFI = '/usr/local/lib/node_modules/koffi';
 const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
 /** An --env value that carries a credential. */
 const APP_TOKEN = 'tok3n-for-the-db';
-
-async function linuxNode(): Promise<string> {
-  const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
-  if (fs.existsSync(cached)) return cached;
-  const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
-  return rt.hostNode;
-}
 
 describe('the Linux management commands on systemd 257', () => {
   let c: SystemdContainer;
@@ -45,7 +36,7 @@ describe('the Linux management commands on systemd 257', () => {
   const nobody = (cmd: string, ...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', cmd, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
-    const node = await linuxNode();
+    const node = await officialLinuxNode();
     c = await bootSystemd({
       binds: [
         { host: node, container: '/usr/local/bin/node' },
