@@ -5,8 +5,8 @@
  * install script the build wrote. Then, driving the binary's own commands and systemctl:
  * readiness (the unit is active only once HTTP answers), the dynamic user and its sandbox, reload
  * into service.onReload, a stop within the timeout with the app's stop work done, crashes
- * restarted per the policy until the start limit, a hung app restarted through the heartbeat,
- * and uninstall leaving nothing behind.
+ * restarted per the policy until the start limit, a stop that cannot hang on a blocked main
+ * thread, a hung app restarted through the heartbeat, and uninstall leaving nothing behind.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -176,6 +176,20 @@ describe('a linux-x64 build as a systemd service', () => {
     expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
     expect(await answers(PLAIN)()).toBe(true);
     expect((await bin(PLAIN, 'stop')).code).toBe(0);
+  });
+
+  test("stop never hangs: with the app's main thread blocked, systemd ends it at the stop timeout (5 s) + 1 s", { timeout: 60_000 }, async () => {
+    expect((await bin(PLAIN, 'start')).code).toBe(0);
+    await c.http(PLAIN.port, '/hang');
+    await sleep(300);
+    const t = performance.now();
+    const r = await bin(PLAIN, 'stop');
+    const ms = performance.now() - t;
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(ms).toBeLessThan(6_000 + 3_000);
+    expect(await isActive(PLAIN)).not.toBe('active');
+    expect((await show(PLAIN, 'Result')).Result).toBe('timeout');
+    console.log(`[systemd] stop of a blocked app: ${Math.round(ms)} ms (TimeoutStopSec=6s)`);
   });
 
   test('supervised with a heartbeat: a hung app is ended and started again while the service stays active', { timeout: 90_000 }, async () => {
