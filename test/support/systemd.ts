@@ -115,6 +115,23 @@ export async function officialLinuxNode(): Promise<string> {
   return rt.hostNode;
 }
 
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `probe` every 100 ms until `ok` holds for its value, which it returns; throws naming `what`
+ * and the last value after `timeoutMs`.
+ */
+export async function pollUntil<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (performance.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
 // ---------------------------------------------------------------- running commands
 
 export interface RunResult {
@@ -147,8 +164,6 @@ function run(file: string, args: string[], opts: { input?: string | Buffer; stdi
     else child.stdin.end(opts.input ?? '');
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function alive(pid: number): boolean {
   try {

@@ -15,9 +15,7 @@ import { dropInFile } from '../../runtime-shim/platform/systemd/drop-in';
 import { unitFile, type UnitInput } from '../../runtime-shim/platform/systemd/unit-file';
 import { applyStored, DEFAULT_RUNTIME, resolveRuntime } from '../../runtime-shim/settings/runtime-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
-import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
-import { cachedBinaryPath } from '../../src/runtime/cache';
-import { bootSystemd, SHARED_DIR, type SystemdContainer } from '../support/systemd';
+import { bootSystemd, officialLinuxNode, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NAME = 'svcpack-backend';
@@ -26,32 +24,13 @@ const KOFFI = '/usr/local/lib/node_modules/koffi';
 const BINARY = `/opt/${NAME}/${NAME}`;
 const WATCHDOG_MS = 3_000;
 
-async function linuxNode(): Promise<string> {
-  const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
-  if (fs.existsSync(cached)) return cached;
-  const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
-  return rt.hostNode;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (performance.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
-    await sleep(100);
-  }
-}
-
 describe('the systemd backend under a generated unit', () => {
   let c: SystemdContainer;
   const show = async (...props: string[]) => (await c.systemctl('show', ...props.flatMap((p) => ['-p', p]), UNIT)).stdout;
   const journal = () => c.journalctl('-u', UNIT, '-o', 'cat');
 
   beforeAll(async () => {
-    const node = await linuxNode();
+    const node = await officialLinuxNode();
     c = await bootSystemd({
       binds: [
         { host: node, container: '/usr/local/bin/node' },
@@ -90,7 +69,7 @@ describe('the systemd backend under a generated unit', () => {
     expect(started.code, `${started.stderr}\n${await journal()}`).toBe(0);
     expect((await c.systemctl('is-active', UNIT)).stdout.trim()).toBe('active');
     expect((await show('StatusText')).trim()).toBe('StatusText=running');
-    const log = await until('the journal', journal, (j) => j.includes('running'));
+    const log = await pollUntil('the journal', journal, (j) => j.includes('running'));
     expect(log).toContain('[lifecycle] connect: service; NOTIFY_SOCKET left: false; WATCHDOG_USEC left: false');
   });
 
@@ -110,7 +89,7 @@ describe('the systemd backend under a generated unit', () => {
   test('systemctl reload completes through RELOADING=1 and READY=1, and the lifecycle took the reload', async () => {
     const reloaded = await c.systemctl('reload', UNIT);
     expect(reloaded.code, reloaded.stderr).toBe(0);
-    await until('the reload in the journal', journal, (j) => j.includes('[lifecycle] control paramchange'));
+    await pollUntil('the reload in the journal', journal, (j) => j.includes('[lifecycle] control paramchange'));
     expect((await c.systemctl('is-active', UNIT)).stdout.trim()).toBe('active');
   });
 

@@ -13,26 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
-import { cachedBinaryPath } from '../../src/runtime/cache';
-import { bootSystemd, SHARED_DIR, type SystemdContainer } from '../support/systemd';
+import { DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
+import { bootSystemd, officialLinuxNode, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const UNIT = 'svcpack-harness.service';
 const PORT = 8088;
 const KOFFI = '/usr/local/lib/node_modules/koffi';
-
-/**
- * The official Node.js linux-x64 binary of svcpack's default line, from svcpack's cache; acquired
- * (downloaded once, integrity-checked) when the cache does not have it yet.
- */
-async function linuxNode(): Promise<string> {
-  const cached = cachedBinaryPath(cacheRoot(), { version: DEFAULT_NODE_VERSION, platform: 'linux', arch: 'x64' });
-  if (fs.existsSync(cached)) return cached;
-  // A running Node of another version makes acquireRuntime fetch the host binary into the cache.
-  const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
-  return rt.hostNode;
-}
 
 /**
  * The service: waits until `go` appears in the shared folder, then listens, tells systemd READY=1
@@ -102,18 +89,6 @@ SystemCallFilter=@system-service pkey_alloc pkey_free pkey_mprotect
 UMask=0077
 `;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (performance.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
-    await sleep(100);
-  }
-}
-
 function aliveOnHost(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -142,7 +117,7 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
   const t0 = performance.now();
 
   beforeAll(async () => {
-    const node = await linuxNode();
+    const node = await officialLinuxNode();
     c = await bootSystemd({
       binds: [
         { host: node, container: '/usr/local/bin/node' },
@@ -187,13 +162,13 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
 
   test('the unit is activating until the app sends READY=1, active after, and serves from inside', async () => {
     expect((await c.systemctl('start', '--no-block', UNIT)).code).toBe(0);
-    await until('the app to start', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes('started, waiting for go'));
+    await pollUntil('the app to start', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes('started, waiting for go'));
     for (let i = 0; i < 5; i++) {
       expect((await c.systemctl('is-active', UNIT)).stdout.trim()).toBe('activating');
       await sleep(200);
     }
     fs.writeFileSync(path.join(c.shared.host, 'go'), '');
-    await until('is-active', async () => (await c.systemctl('is-active', UNIT)).stdout.trim(), (s) => s === 'active');
+    await pollUntil('is-active', async () => (await c.systemctl('is-active', UNIT)).stdout.trim(), (s) => s === 'active');
     expect((await c.systemctl('show', '-p', 'StatusText', '--value', UNIT)).stdout.trim()).toBe(`serving on ${PORT}`);
     const res = await c.http(PORT, '/');
     expect(res.status).toBe(200);
@@ -202,7 +177,7 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
   });
 
   test("journald has the app's stdout", async () => {
-    const log = await until('the journal', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes(`listening on ${PORT}`));
+    const log = await pollUntil('the journal', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes(`listening on ${PORT}`));
     expect(log).toMatch(/^started, waiting for go; uid \d+$/m);
   });
 
@@ -212,7 +187,7 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
     const show = (await c.systemctl('show', '-p', 'Result', '-p', 'ExecMainCode', '-p', 'ExecMainStatus', UNIT)).stdout;
     expect(show).toContain('Result=success');
     expect(show).toContain('ExecMainStatus=0');
-    const log = await until('the journal', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes('SIGTERM: closing'));
+    const log = await pollUntil('the journal', () => c.journalctl('-u', UNIT, '-o', 'cat'), (j) => j.includes('SIGTERM: closing'));
     expect(log).toContain('Deactivated successfully');
   });
 
@@ -260,8 +235,8 @@ describe('a test process that dies', () => {
     expect(aliveOnHost(booted.leaderPid)).toBe(true);
     const t = performance.now();
     child.kill('SIGKILL');
-    await until('the container to go', async () => aliveOnHost(booted.nspawnPid) || aliveOnHost(booted.leaderPid), (alive) => !alive, 30_000);
-    await until(
+    await pollUntil('the container to go', async () => aliveOnHost(booted.nspawnPid) || aliveOnHost(booted.leaderPid), (alive) => !alive, 30_000);
+    await pollUntil(
       'the guardian to clean up',
       async () => processesNaming(booted.name).length + booted.cgroups.filter((d) => fs.existsSync(d)).length + [booted.shared, `/run/systemd/nspawn/propagate/${booted.name}`].filter((d) => fs.existsSync(d)).length,
       (n) => n === 0,
@@ -293,7 +268,7 @@ describe('containers that do not cooperate', () => {
     await c.systemctl('daemon-reload');
     expect((await c.systemctl('start', 'stubborn.service')).code).toBe(0);
     // Only once its shell ignores SIGTERM can the unit hold up the poweroff.
-    await until('the unit to ignore SIGTERM', async () => (await c.exec('test', ['-e', '/run/stubborn'])).code, (code) => code === 0);
+    await pollUntil('the unit to ignore SIGTERM', async () => (await c.exec('test', ['-e', '/run/stubborn'])).code, (code) => code === 0);
     const t = performance.now();
     await c.shutdown();
     const ms = performance.now() - t;
