@@ -65,13 +65,7 @@ export async function configCommand(ctx: ManageContext, cmd: ConfigAction): Prom
   switch (cmd.action) {
     case 'get': {
       const setting = cmd.name === undefined ? null : findSetting(cmd.name);
-      const rows = await configRows(ctx);
-      if (setting === null) {
-        ctx.out(cmd.json ? JSON.stringify(rows, null, 2) : formatRows(rows));
-        return;
-      }
-      const row = rows.find((r) => r.name === nameOf(setting))!;
-      ctx.out(cmd.json ? JSON.stringify(row, null, 2) : row.value);
+      printConfigGet(ctx.out, await configRows(ctx), setting, cmd.json);
       return;
     }
     case 'set':
@@ -136,6 +130,19 @@ function serviceValues(ctx: ManageContext, service: object): Map<string, string>
   const values = flagValues({ ...ctx.baked, ...installed.settings });
   values.set('--arg', argsTail(installed.config.binaryPath, ctx.serviceArg));
   return values;
+}
+
+/**
+ * What `config get` prints on either platform: every row (a table, or JSON), or the one row of
+ * `setting` (its value, or the row as JSON).
+ */
+export function printConfigGet(out: (line: string) => void, rows: readonly ConfigRow[], setting: Setting | null, json: boolean): void {
+  if (setting === null) {
+    out(json ? JSON.stringify(rows, null, 2) : formatRows(rows));
+    return;
+  }
+  const row = rows.find((r) => r.name === nameOf(setting))!;
+  out(json ? JSON.stringify(row, null, 2) : row.value);
 }
 
 export function formatRows(rows: readonly ConfigRow[]): string {

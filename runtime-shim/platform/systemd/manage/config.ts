@@ -15,7 +15,7 @@
  * show as the executable's own, with a warning.
  */
 import type { ConfigAction } from '../../manage-command';
-import { findSetting, flagValues as quotedFlagValues, formatRows, nameOf, type ConfigRow } from '../../../commands/config';
+import { findSetting, flagValues as quotedFlagValues, nameOf, printConfigGet, type ConfigRow } from '../../../commands/config';
 import { ManageError } from '../../../commands/context';
 import { SETTING_FLAGS, type SettingFlag } from '../../../settings/flags';
 import { quoted } from '../../../settings/quoted';
@@ -94,13 +94,7 @@ export async function unitConfig(ctx: UnitContext, cmd: ConfigAction): Promise<v
   switch (cmd.action) {
     case 'get': {
       const setting = cmd.name === undefined ? null : findSetting(cmd.name);
-      const rows = unitConfigRows(ctx, installedRecord(ctx), storedWarned(ctx));
-      if (setting === null) {
-        ctx.out(cmd.json ? JSON.stringify(rows, null, 2) : formatRows(rows));
-        return;
-      }
-      const row = rows.find((r) => r.name === nameOf(setting))!;
-      ctx.out(cmd.json ? JSON.stringify(row, null, 2) : row.value);
+      printConfigGet(ctx.out, unitConfigRows(ctx, installedRecord(ctx), storedWarned(ctx)), setting, cmd.json);
       return;
     }
     case 'set': {
