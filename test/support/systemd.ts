@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { build as esbuild } from 'esbuild';
 import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
 import { cachedBinaryPath } from '../../src/runtime/cache';
 
@@ -113,6 +114,33 @@ export async function officialLinuxNode(): Promise<string> {
   if (fs.existsSync(cached)) return cached;
   const rt = await acquireRuntime({ version: DEFAULT_NODE_VERSION, runningNode: { version: 'v0.0.0', execPath: '' } });
   return rt.hostNode;
+}
+
+/** Where `bootWithNode` puts the official Node.js binary inside the container. */
+export const CONTAINER_NODE = '/usr/local/bin/node';
+/** Where `bootWithNode` puts this repository's koffi package inside the container. */
+export const CONTAINER_KOFFI = '/usr/local/lib/node_modules/koffi';
+
+/**
+ * Boots the root (`bootSystemd`) with the official linux-x64 Node.js binary at CONTAINER_NODE and
+ * this repository's koffi at CONTAINER_KOFFI, both read-only: what a test needs to run a bundled
+ * script of the shim's modules in the container (`bundleForContainer`).
+ */
+export async function bootWithNode(opts: BootOptions = {}): Promise<SystemdContainer> {
+  const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+  return bootSystemd({
+    ...opts,
+    binds: [
+      { host: await officialLinuxNode(), container: CONTAINER_NODE },
+      { host: fs.realpathSync(path.join(repoRoot, 'node_modules', 'koffi')), container: CONTAINER_KOFFI },
+      ...(opts.binds ?? []),
+    ],
+  });
+}
+
+/** Bundles the TypeScript `entry` (and the modules it imports) into one ES module at `outfile` for the container's Node. */
+export async function bundleForContainer(entry: string, outfile: string): Promise<void> {
+  await esbuild({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', outfile, logLevel: 'error' });
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -6,21 +6,19 @@
  * heartbeats must keep the service alive past WatchdogSec=, a reload must go through RELOADING=1 and
  * READY=1, and a stop must run the stop work and end with exit status 0 through _exit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dropInFile } from '../../runtime-shim/platform/systemd/drop-in';
 import { unitFile, type UnitInput } from '../../runtime-shim/platform/systemd/unit-file';
 import { applyStored, DEFAULT_RUNTIME, resolveRuntime } from '../../runtime-shim/settings/runtime-settings';
 import { defaultSettings } from '../../runtime-shim/settings/service-settings';
-import { bootSystemd, officialLinuxNode, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
+import { bootWithNode, bundleForContainer, CONTAINER_KOFFI, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NAME = 'svcpack-backend';
 const UNIT = `${NAME}.service`;
-const KOFFI = '/usr/local/lib/node_modules/koffi';
+const KOFFI = CONTAINER_KOFFI;
 const BINARY = `/opt/${NAME}/${NAME}`;
 const WATCHDOG_MS = 3_000;
 
@@ -30,22 +28,8 @@ describe('the systemd backend under a generated unit', () => {
   const journal = () => c.journalctl('-u', UNIT, '-o', 'cat');
 
   beforeAll(async () => {
-    const node = await officialLinuxNode();
-    c = await bootSystemd({
-      binds: [
-        { host: node, container: '/usr/local/bin/node' },
-        { host: fs.realpathSync(path.join(repoRoot, 'node_modules/koffi')), container: KOFFI },
-      ],
-    });
-    await build({
-      entryPoints: [path.join(repoRoot, 'test/systemd/backend-app.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      outfile: path.join(c.shared.host, 'app.mjs'),
-      logLevel: 'error',
-    });
+    c = await bootWithNode();
+    await bundleForContainer(path.join(repoRoot, 'test/systemd/backend-app.ts'), path.join(c.shared.host, 'app.mjs'));
     // The "binary": the exe's place in ExecStart=, exec'ing Node so that the main process stays the notifier.
     await c.writeFile(BINARY, `#!/bin/sh\nexec /usr/local/bin/node ${SHARED_DIR}/app.mjs "$@"\n`, 0o755);
     const runtime = resolveRuntime({ supervise: true, heartbeatTimeout: `${WATCHDOG_MS}ms`, stopTimeout: '5s' }, DEFAULT_RUNTIME);

@@ -14,12 +14,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
-import { bootSystemd, officialLinuxNode, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
+import { bootSystemd, bootWithNode, CONTAINER_KOFFI, pollUntil, SHARED_DIR, sleep, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const UNIT = 'svcpack-harness.service';
 const PORT = 8088;
-const KOFFI = '/usr/local/lib/node_modules/koffi';
+const KOFFI = CONTAINER_KOFFI;
 
 /**
  * The service: waits until `go` appears in the shared folder, then listens, tells systemd READY=1
@@ -117,13 +117,7 @@ describe('a Type=notify service on Node.js in a booted systemd', () => {
   const t0 = performance.now();
 
   beforeAll(async () => {
-    const node = await officialLinuxNode();
-    c = await bootSystemd({
-      binds: [
-        { host: node, container: '/usr/local/bin/node' },
-        { host: fs.realpathSync(path.join(repoRoot, 'node_modules/koffi')), container: KOFFI },
-      ],
-    });
+    c = await bootWithNode();
     console.log(`[systemd] ${c.name} booted (${c.state}) in ${c.bootMs} ms`);
     fs.writeFileSync(path.join(c.shared.host, 'app.mjs'), APP);
     await c.writeFile(`/etc/systemd/system/${UNIT}`, SERVICE);

@@ -8,18 +8,16 @@
  * that change the system are refused with one line, and status works without the live figures.
  * (The built ELF end to end, installed by its script: elf.test.ts.)
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootSystemd, officialLinuxNode, SHARED_DIR, type RunResult, type SystemdContainer } from '../support/systemd';
+import { bootWithNode, bundleForContainer, CONTAINER_KOFFI, SHARED_DIR, type RunResult, type SystemdContainer } from '../support/systemd';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NAME = 'svcpack-manage';
 const UNIT = `${NAME}.service`;
 const BINARY = `/opt/${NAME}/${NAME}`;
-const KOFFI = '/usr/local/lib/node_modules/koffi';
+const KOFFI = CONTAINER_KOFFI;
 const ALERT_URL = 'https://hooks.example.com/x?token=s3cret';
 /** An --env value that carries a credential. */
 const APP_TOKEN = 'tok3n-for-the-db';
@@ -36,22 +34,8 @@ describe('the Linux management commands on systemd 257', () => {
   const nobody = (cmd: string, ...args: string[]): Promise<RunResult> => c.exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', cmd, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
-    const node = await officialLinuxNode();
-    c = await bootSystemd({
-      binds: [
-        { host: node, container: '/usr/local/bin/node' },
-        { host: fs.realpathSync(path.join(repoRoot, 'node_modules/koffi')), container: KOFFI },
-      ],
-    });
-    await build({
-      entryPoints: [path.join(repoRoot, 'test/systemd/manage-app.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      outfile: path.join(c.shared.host, 'manage.mjs'),
-      logLevel: 'error',
-    });
+    c = await bootWithNode();
+    await bundleForContainer(path.join(repoRoot, 'test/systemd/manage-app.ts'), path.join(c.shared.host, 'manage.mjs'));
     // The "binary": what ExecStart= runs, exec'ing Node so that the main process stays the notifier.
     await c.writeFile(BINARY, `#!/bin/sh\nexec /usr/local/bin/node ${SHARED_DIR}/manage.mjs "$@"\n`, 0o755);
   });
