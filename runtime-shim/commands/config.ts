@@ -26,6 +26,7 @@ import {
   runtimeValues,
   shownValue,
   type RuntimeKey,
+  type RuntimeSettings,
   type RuntimeSettingSpec,
   type StoredResult,
 } from '../settings/runtime-settings';
@@ -133,6 +134,20 @@ function serviceValues(ctx: ManageContext, service: object): Map<string, string>
 }
 
 /**
+ * `text` for runtime setting `key` as it will be stored: checked against `base` (the settings the
+ * service would run with without this key) and normalised ('' for none). A value that does not
+ * fit throws a usage ManageError (exit 2). Both platforms' `config set` use it.
+ */
+export function checkedRuntimeValue(key: RuntimeKey, text: string, base: RuntimeSettings): string {
+  try {
+    return runtimeValues(resolveRuntime({ [key]: text }, base))[key] ?? '';
+  } catch (err) {
+    if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
+    throw err;
+  }
+}
+
+/**
  * What `config get` prints on either platform: every row (a table, or JSON), or the one row of
  * `setting` (its value, or the row as JSON).
  */
@@ -201,12 +216,7 @@ async function changeRuntimeSetting(ctx: ManageContext, key: RuntimeKey, text: s
     const base = installedRuntime(ctx, others).settings;
     let value: string | null = null;
     if (text !== null) {
-      try {
-        value = runtimeValues(resolveRuntime({ [key]: text }, base))[key] ?? '';
-      } catch (err) {
-        if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
-        throw err;
-      }
+      value = checkedRuntimeValue(key, text, base);
       if (key === 'logDir') refuseLinuxPath('log folder', value === '' ? null : value, ctx.name, '');
     }
     try {

@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onPath } from './on-path';
 import { build as esbuild } from 'esbuild';
 import { acquireRuntime, cacheRoot, DEFAULT_NODE_VERSION } from '../../src/runtime/acquire';
 import { cachedBinaryPath } from '../../src/runtime/cache';
@@ -50,20 +51,6 @@ export const SHARED_DIR = '/svcpack-test';
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 // ---------------------------------------------------------------- locating what is needed
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /** Where scripts/systemd-root.sh keeps its files: $SVCPACK_SYSTEMD_ROOT, else ~/.cache/svcpack-systemd (the script's rules). */
 export function systemdRootBase(env: NodeJS.ProcessEnv = process.env): string {

@@ -31,6 +31,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath } from './on-path';
 import { build as esbuild } from 'esbuild';
 import * as ResEdit from 'resedit';
 import { build, type BuildOptions, type BuildResult } from '../../src/build';
@@ -45,20 +46,6 @@ export const WINE_SETUP_HINT = 'run "npm run setup:test" (as root; it builds Win
 export const MIN_WINE_MAJOR = 10;
 
 // ---------------------------------------------------------------- locating Wine
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /** Where `scripts/wine-root.sh` keeps the Wine 10 root: $SVCPACK_WINE_ROOT, else ~/.cache/svcpack-wine (the script's rules). */
 export function wineRootBase(env: NodeJS.ProcessEnv = process.env): string {

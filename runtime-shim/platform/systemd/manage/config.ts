@@ -15,14 +15,13 @@
  * show as the executable's own, with a warning.
  */
 import type { ConfigAction } from '../../manage-command';
-import { findSetting, flagValues as quotedFlagValues, nameOf, printConfigGet, type ConfigRow } from '../../../commands/config';
+import { checkedRuntimeValue, findSetting, flagValues as quotedFlagValues, nameOf, printConfigGet, type ConfigRow } from '../../../commands/config';
 import { ManageError } from '../../../commands/context';
 import { SETTING_FLAGS, type SettingFlag } from '../../../settings/flags';
 import { quoted } from '../../../settings/quoted';
-import { SettingError, settingsToFlagPairs, type SettingsInput } from '../../../settings/resolve';
+import { settingsToFlagPairs, type SettingsInput } from '../../../settings/resolve';
 import {
   applyStored,
-  resolveRuntime,
   RUNTIME_SETTINGS,
   runtimeSpec,
   runtimeValues,
@@ -151,15 +150,7 @@ function changeRuntimeSetting(ctx: UnitContext, key: RuntimeKey, text: string | 
   const others = { ...read.stored };
   delete others[key];
   const base = applyStored(ctx.bakedRuntime, others).settings;
-  let value: string | null = null;
-  if (text !== null) {
-    try {
-      value = runtimeValues(resolveRuntime({ [key]: text }, base))[key] ?? '';
-    } catch (err) {
-      if (err instanceof SettingError) throw new ManageError(err.message, err.hint, 2);
-      throw err;
-    }
-  }
+  const value = text === null ? null : checkedRuntimeValue(key, text, base);
   const stored = value === null ? others : { ...others, [key]: value };
   const effective = applyStored(ctx.bakedRuntime, stored).settings;
   const version = systemdVersion(ctx);
