@@ -39,10 +39,8 @@ export interface Companion {
  * exceptions live in the app list only (test/e2e/compat-apps.ts), beside their reason.
  */
 export type LinuxException =
-  /** The linux-x64 build refuses the app with one line that names `package` (a native addon it cannot embed yet); `reason` is what docs/compatibility.md says. */
-  | { readonly refused: { readonly package: string; readonly reason: string } }
   /** The Linux suite leaves the app out, for `reason`. */
-  | { readonly leftOut: string };
+  { readonly leftOut: string };
 
 /** One app of a suite: its file name, what it stands for and its package(s), for the table. */
 export interface CompatApp {

@@ -7,9 +7,8 @@
  * by the official Linux Node bound into the container, as a transient unit — listens inside the
  * container's private network), must be active, answers `/probe` with `{ ok: true, … }` over HTTP
  * from inside the container, stops with `<bin> stop` (Result=success) and is uninstalled with
- * `--purge`. The apps the app list marks as refused on Linux (a native addon the linux-x64 build
- * cannot embed yet) must be refused by the build with its one line naming the package; the
- * figures of docs/compatibility.md's Linux table are printed at the end.
+ * `--purge`. The figures of docs/compatibility.md's Linux table are printed at the end. (The
+ * build's refusals of addons it cannot embed for Linux are test/linux-target.test.ts's.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,8 +29,7 @@ const fixtureIn = (dir: string): string => `/compat-fixtures/${path.basename(dir
 
 const runs = COMPAT_SUITES.flatMap((suite) => compatRuns(suite));
 const running = runs.filter((r) => !r.app.linux);
-const leftOut = runs.flatMap((r) => (r.app.linux && 'leftOut' in r.app.linux ? [`${r.app.app}: ${r.app.linux.leftOut}`] : []));
-const refused = runs.flatMap((r) => (r.app.linux && 'refused' in r.app.linux ? [{ run: r, ...r.app.linux.refused }] : []));
+const leftOut = runs.flatMap((r) => (r.app.linux ? [`${r.app.app}: ${r.app.linux.leftOut}`] : []));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The container's CLOCK_MONOTONIC (the host's: nspawn gives no time namespace) in µs, as systemd's *TimestampMonotonic. */
@@ -44,8 +42,8 @@ describe('compatibility suites on linux-x64: real packages as systemd services',
 
   beforeAll(async () => {
     for (const suite of COMPAT_SUITES) await ensureFixtureDeps(suite.fixtureDir);
-    // Refused apps first (they end at the bundle stage), then the rest in the order they run.
-    builds = buildCompatApps([...refused.map((r) => r.run), ...running], {
+    // In the order they run.
+    builds = buildCompatApps(running, {
       concurrency: 2,
       outDir: (r) => path.join(scratch, r.name),
       options: { targets: 'linux-x64' },
@@ -63,7 +61,7 @@ describe('compatibility suites on linux-x64: real packages as systemd services',
 
   afterAll(async () => {
     await c?.shutdown();
-    // Every build settled (a refused one included) before the folder goes.
+    // Every build settled before the folder goes.
     await Promise.allSettled(builds?.values() ?? []);
     fs.rmSync(scratch, { recursive: true, force: true });
     for (const suite of COMPAT_SUITES) {
@@ -92,21 +90,6 @@ describe('compatibility suites on linux-x64: real packages as systemd services',
         await c.systemctl('stop', unit);
       },
     };
-  }
-
-  for (const { run, package: pkg } of refused) {
-    test(`${run.app.app}: the linux-x64 build refuses it with one line naming ${pkg}`, { timeout: 150_000 }, async () => {
-      const err = await builds.get(run.name)!.then(
-        () => null,
-        (e: unknown) => e as Error & { toLine?: () => string; exitCode?: number },
-      );
-      expect(err, `${run.app.app} was expected to be refused on linux-x64`).not.toBeNull();
-      const line = err!.toLine?.() ?? err!.message;
-      expect(line).not.toContain('\n');
-      expect(line).toMatch(new RegExp(`^svcpack: ${pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} .*svcpack cannot embed such an addon in a linux-x64 executable yet — `));
-      expect(err!.exitCode).toBe(2);
-      expect(fs.existsSync(path.join(scratch, run.name, run.name)), 'nothing is written').toBe(false);
-    });
   }
 
   for (const run of running) {
