@@ -7,7 +7,7 @@
  * module is named `svcpack:runtime-shim/<file>` wherever svcpack lives: part of what makes builds
  * reproducible.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 
@@ -25,27 +25,56 @@ const TS_EXTENSIONS = ['.ts', '/index.ts'];
  */
 export function shimNamespacePlugin(shimDir: string): Esbuild.Plugin {
   const packageDir = path.dirname(shimDir);
+  const files = shimFiles(shimDir);
   const inNamespace = (absolute: string) => ({ path: path.relative(packageDir, absolute).split(path.sep).join('/'), namespace: SHIM_NAMESPACE });
+  // Synchronous callbacks over the shim's file list and contents read once per process: esbuild
+  // calls them for each of the shim's ≈ 500 imports and 150 files, and promise-based stat and read
+  // calls made that 0.15 s of a 0.2 s bundle (measured).
   return {
     name: 'svcpack-shim-namespace',
     setup(build) {
       build.onResolve({ filter: /^svcpack:/ }, (args) => inNamespace(path.join(packageDir, args.path.slice(SHIM_NAMESPACE.length + 1))));
       build.onResolve({ filter: /^svcpack\/runtime$/ }, () => inNamespace(path.join(shimDir, 'api.ts')));
-      build.onResolve({ filter: /.*/, namespace: SHIM_NAMESPACE }, async (args) => {
+      build.onResolve({ filter: /.*/, namespace: SHIM_NAMESPACE }, (args) => {
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
         if (!args.path.startsWith('.')) {
           return { errors: [{ text: `the runtime shim imports "${args.path}"; it may only import node: built-ins and its own files` }] };
         }
         const base = path.resolve(args.resolveDir, args.path);
         for (const candidate of [base, ...TS_EXTENSIONS.map((ext) => base + ext)]) {
-          if ((await fs.stat(candidate).catch(() => null))?.isFile()) return inNamespace(candidate);
+          if (files.has(candidate)) return inNamespace(candidate);
         }
         return { errors: [{ text: `cannot resolve "${args.path}" in the runtime shim` }] };
       });
-      build.onLoad({ filter: /.*/, namespace: SHIM_NAMESPACE }, async (args) => {
+      build.onLoad({ filter: /.*/, namespace: SHIM_NAMESPACE }, (args) => {
         const file = path.join(packageDir, args.path);
-        return { contents: await fs.readFile(file), loader: 'ts', resolveDir: path.dirname(file) };
+        return { contents: shimSource(files, file), loader: 'ts', resolveDir: path.dirname(file) };
       });
     },
   };
+}
+
+/** The shim's files (absolute paths) by folder, listed once per process: svcpack's own files do not change while it runs. */
+const listed = new Map<string, Map<string, Uint8Array | null>>();
+
+function shimFiles(shimDir: string): Map<string, Uint8Array | null> {
+  let files = listed.get(shimDir);
+  if (!files) {
+    files = new Map();
+    for (const entry of fs.readdirSync(shimDir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) files.set(path.join(entry.parentPath, entry.name), null);
+    }
+    listed.set(shimDir, files);
+  }
+  return files;
+}
+
+/** A shim file's contents, read on first use and kept (`files` from {@link shimFiles}). */
+function shimSource(files: Map<string, Uint8Array | null>, file: string): Uint8Array {
+  let contents = files.get(file);
+  if (!contents) {
+    contents = fs.readFileSync(file);
+    files.set(file, contents);
+  }
+  return contents;
 }
