@@ -15,6 +15,7 @@ import { generateScripts } from './emit/scripts';
 import { cycloneDxBom } from './emit/sbom';
 import { svcpackVersion } from './package-root';
 import { makeSeaBlob, packDirect } from './pack/direct';
+import { InMemoryExecutable, type Executable } from './pack/executable';
 import { packElf } from './pack/elf';
 import { koffiNativeFor, type NativeModule } from './pack/koffi-native';
 import { checkLinuxName, linuxOutputs } from './emit/linux-outputs';
@@ -73,8 +74,8 @@ export interface BuildResult {
 interface TargetBuild {
   target: Target;
   executable: string;
-  /** The executable's bytes (for win-x64 unsigned: a signed exe is in the stage already). */
-  bytes: Buffer;
+  /** The executable, not yet written (for win-x64 unsigned: a signed exe is in the stage already). */
+  exe: Executable;
   /** The other outputs of this target: file name → contents. */
   files: Record<string, string | Uint8Array>;
   signing?: Awaited<ReturnType<typeof signInStage>>;
@@ -83,9 +84,9 @@ interface TargetBuild {
   bundle: Awaited<ReturnType<typeof bundleApp>>;
   tree: EmbeddedTreeResult | undefined;
   packages: BuildRecord['packages'];
-  /** The Node binary the executable was made from: its size, and its contents for the SBOM's hash. */
+  /** The Node binary the executable was made from: its size, and its SHA-256 for the SBOM. */
   runtimeBytes: number;
-  runtimeData: Promise<Buffer> | undefined;
+  runtimeSha256: Promise<string> | undefined;
   timings: Record<string, number>;
 }
 
@@ -165,19 +166,22 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       const staged: string[] = [];
       const targetOutputs: Partial<Record<Target, string[]>> = {};
       for (const b of built) {
-        const files: Record<string, string | Uint8Array> = { [b.executable]: b.bytes, ...b.files };
-        // Each file is hashed (WebCrypto: off the main thread) while it is written.
-        const written = await Promise.all(
-          Object.entries(files).map(async ([file, data]) => {
-            if (b.signing && file === b.executable) return [file, { bytes: b.signing.signed.bytes, sha256: b.signing.signed.sha256 }] as const; // already staged
-            const executable = file === b.executable || file.endsWith('.sh');
-            const [sha256] = await Promise.all([sha256Hex(data), stage.write(file, data, executable ? 0o755 : undefined)]);
+        const files: Record<string, string | Uint8Array> = b.files;
+        // Each file is hashed while it is written.
+        const written = await Promise.all([
+          (async () => {
+            if (b.signing) return [b.executable, { bytes: b.signing.signed.bytes, sha256: b.signing.signed.sha256 }] as const; // already staged
+            const [sha256] = await Promise.all([b.exe.sha256(), b.exe.writeTo(stage.path(b.executable), 0o755)]);
+            return [b.executable, { bytes: b.exe.byteLength, sha256 }] as const;
+          })(),
+          ...Object.entries(files).map(async ([file, data]) => {
+            const [sha256] = await Promise.all([sha256Hex(data), stage.write(file, data, file.endsWith('.sh') ? 0o755 : undefined)]);
             return [file, { bytes: Buffer.byteLength(data), sha256 }] as const;
           }),
-        );
+        ]);
         for (const [file, output] of written) outputs[file] = output;
-        staged.push(...Object.keys(files));
-        targetOutputs[b.target] = Object.keys(files);
+        staged.push(b.executable, ...Object.keys(files));
+        targetOutputs[b.target] = [b.executable, ...Object.keys(files)];
       }
       // The MSI wraps the Windows exe as written (signed, when the build signs it).
       const msiFiles = msiStep ? await step('msi', () => msiStep.run(stage, outputs, warn)).then((r) => r.files) : [];
@@ -187,7 +191,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
             const text = await sbomText(plan, {
               target: first.target,
               exeSha256: outputs[first.executable]!.sha256,
-              nodeExeSha256: first.runtimeData ? await first.runtimeData.then((bytes) => sha256Hex(bytes)) : undefined,
+              nodeExeSha256: await first.runtimeSha256,
               nodeVersion: runtime.version,
               koffi: first.koffi,
               addons: first.bundle.addons,
@@ -214,7 +218,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         preload: plan.preload.map((file) => path.relative(plan.projectDir, file).split(path.sep).join('/')),
         inputs: first.bundle.inputs,
         outputs,
-        size: { runtimeBytes: first.runtimeBytes, exeBytes: first.signing?.signed.bytes ?? first.bytes.byteLength, compressed: plan.compress },
+        size: { runtimeBytes: first.runtimeBytes, exeBytes: first.signing?.signed.bytes ?? first.exe.byteLength, compressed: plan.compress },
         timings: stepOrder(first.timings, timings),
         sourceDateEpoch: timeDateStamp ?? null,
         signature: first.signing?.signed.signature,
@@ -226,7 +230,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
               outputs: targetOutputs[b.target]!,
               node: { source: runtime.binaries[b.target]?.source ?? runtime.sources.target },
               koffiSha256: b.koffi.sha256,
-              size: { runtimeBytes: b.runtimeBytes, exeBytes: b.signing?.signed.bytes ?? b.bytes.byteLength, payloadBytes: (b.signing?.signed.bytes ?? b.bytes.byteLength) - b.runtimeBytes },
+              size: { runtimeBytes: b.runtimeBytes, exeBytes: b.signing?.signed.bytes ?? b.exe.byteLength, payloadBytes: (b.signing?.signed.bytes ?? b.exe.byteLength) - b.runtimeBytes },
               timings: b.timings,
             },
           ]),
@@ -305,12 +309,12 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
   // Node 26: the app bundle is itself the SEA main, an ES module (no loader script). Not with
   // --compress: the script loader unpacks the compressed bundle.
   const seaModuleMain = direct && !plan.compress && line.moduleMain;
-  // The Node binary the executable is made from (≈ 90-120 MB): reading it overlaps bundling and the
-  // blob (a --node-binary file was read already, for its version).
-  const runtimeData: Promise<Buffer> | undefined = direct
-    ? ctx.runtimeReady.then((r) => (linux ? readFile(r.binaries['linux-x64']!.path) : (r.targetExeBytes ?? readFile(r.binaries['win-x64']!.path))))
-    : undefined;
-  runtimeData?.catch(() => undefined); // awaited when packing; a failure surfaces there
+  // The Node binary the executable is made from (≈ 90-120 MB): the ELF's is read while bundling; the
+  // exe's only when its base is not cached (a --node-binary file was read already, for its version).
+  let runtimeRead: Promise<Buffer> | undefined;
+  const runtimeData = (): Promise<Buffer> =>
+    (runtimeRead ??= ctx.runtimeReady.then((r) => (linux ? readFile(r.binaries['linux-x64']!.path) : (r.targetExeBytes ?? readFile(r.binaries['win-x64']!.path)))));
+  if (direct && linux) runtimeData().catch(() => undefined); // awaited when packing; a failure surfaces there
   // The production dependency tree as npm installs it on the target (deps/tree.ts), read while
   // the runtime is fetched and esbuild runs; the embedding step waits for it.
   const treeReady =
@@ -396,13 +400,13 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
     compress: plan.compress,
   };
 
-  let bytes: Buffer;
+  let exe: Executable;
   if (linux) {
-    const seaBlob = await step('blob', () => makeSeaBlob(blobInput));
-    const node = await runtimeData!;
-    bytes = await step('inject', async () => (await packElf({ node, seaBlob, manifest })).elf);
+    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir: hooks.cacheDir ?? cacheRoot(), nodeVersion: runtime.version }));
+    const node = await runtimeData();
+    exe = new InMemoryExecutable(await step('inject', async () => (await packElf({ node, seaBlob, manifest })).elf));
   } else if (plan.packer === 'pkg') {
-    bytes = await step('pkg', () =>
+    exe = new InMemoryExecutable(await step('pkg', () =>
       packWithPkg({
         runtime,
         projectDir: plan.projectDir,
@@ -416,36 +420,37 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
         timeDateStamp: ctx.timeDateStamp,
         manifest,
       }),
-    );
+    ));
   } else {
-    const packed = await packDirect({
-      ...blobInput,
-      targetExe: runtimeData!,
-      versionInfo: versionInfoTable(plan),
-      icon: plan.icon?.data,
-      timeDateStamp: ctx.timeDateStamp,
-      manifest,
-    });
-    timings.blob = Math.round(packed.timings.blob);
-    timings.resources = Math.round(packed.timings.resources);
-    bytes = packed.exe;
+    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir: hooks.cacheDir ?? cacheRoot(), nodeVersion: runtime.version }));
+    exe = await step('resources', () =>
+      packDirect({
+        seaBlob,
+        nodeExe: runtimeData,
+        nodeSha256: runtime.binaries['win-x64']?.sha256,
+        edits: { versionInfo: versionInfoTable(plan), icon: plan.icon?.data, timeDateStamp: ctx.timeDateStamp, manifest },
+        cacheDir: hooks.cacheDir ?? cacheRoot(),
+      }),
+    );
   }
 
   // The exe is signed in the staging folder before the outputs are hashed (sign/build-step.ts).
   const signing =
     !linux && ctx.signOptions
-      ? await step('sign', () =>
+      ? await step('sign', async () =>
           signInStage({
             outDir: plan.outDir,
             exeFile: executable,
-            exe: bytes,
+            exe: await exe.bytes(),
             options: ctx.signOptions!,
             hooks: { cwd: ctx.options.cwd, label: executable, defaults: buildSignDefaults(plan), onWarning: (message) => emit({ type: 'warning', message }) },
           }),
         )
       : undefined;
-  const runtimeBytes = runtimeData ? (await runtimeData).byteLength : (await stat(runtime.targetExe)).size;
-  return { target, executable, bytes, files: extra.files, signing, exeConfig, koffi, bundle, tree, packages: packagesMode, runtimeBytes, runtimeData: ctx.plan.sbom ? runtimeData : undefined, timings };
+  const runtimeBinary = runtime.binaries[target];
+  const runtimeBytes = runtimeRead ? (await runtimeRead).byteLength : (await stat(runtimeBinary?.path ?? runtime.targetExe)).size;
+  const runtimeSha256 = !ctx.plan.sbom || !direct ? undefined : runtimeBinary?.sha256 ? Promise.resolve(runtimeBinary.sha256) : runtimeData().then((bytes) => sha256Hex(bytes));
+  return { target, executable, exe, files: extra.files, signing, exeConfig, koffi, bundle, tree, packages: packagesMode, runtimeBytes, runtimeSha256, timings };
 }
 
 /**

@@ -19,7 +19,7 @@ import { Command } from 'commander';
 import { CONFIG_FILE_NAMES } from '../config/config-load';
 import { jsonSyntaxError } from '../config/json-syntax';
 import { serviceNameProblem } from '../config/validate';
-import { atomicWrite } from '../emit/atomic-write';
+import { atomicWrite } from '../atomic-write';
 import { failure, usageError } from '../errors';
 import { setScript, type ScriptChange } from './package-json-script';
 

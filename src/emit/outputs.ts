@@ -43,6 +43,11 @@ export class OutputStage {
     }
   }
 
+  /** Where `file` (a name in the output folder) is staged, for a caller that writes it itself. */
+  path(file: string): string {
+    return path.join(this.dir, file);
+  }
+
   async write(file: string, data: string | Uint8Array, mode?: number): Promise<string> {
     const staged = path.join(this.dir, file);
     await fs.writeFile(staged, data, mode === undefined ? undefined : { mode });

@@ -1,8 +1,9 @@
 /**
  * The default packer: svcpack makes the SEA blob itself (SEA main script + app bundle + koffi's
- * native module as assets) and writes it into node.exe in the same resedit pass that writes the
- * version resources and icon (docs/architecture.md, The stages of a build). No postject. The
- * Linux executable is made from the same blob by pack/elf.ts.
+ * native module as assets) and appends it to node.exe's base: node.exe after the one resedit pass
+ * that writes the version resources, icon and manifest, cached per settings (docs/architecture.md,
+ * The stages of a build). No postject. The Linux executable is made from the same blob by
+ * pack/elf.ts.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,15 +11,19 @@ import path from 'node:path';
 import { addonAssetName } from '../../runtime-shim/addons/embedded-addon';
 import { TREE_PACK_ASSET } from '../../runtime-shim/embedded/manifest';
 import { brotli } from './brotli';
-import type { ExeManifest } from './manifest';
-import { editExecutable } from './pe';
+import { createHash } from 'node:crypto';
+import { svcpackVersion } from '../package-root';
+import { assemblePe } from '../pe/pe-base';
+import { AssembledExecutable } from './assembled-exe';
+import { baseKey, cachedBase, storeBase } from './base-cache';
+import { DerivedCache, derivedKey } from './derived-cache';
+import { InMemoryExecutable, type Executable } from './executable';
+import { prepareExecutableBase, type BaseEdits } from './pe';
 import { generateSeaBlob } from './sea-blob';
-import type { VersionInfoTable } from './version-info';
 
-export interface PackInput {
+/** What the blob is made of (build.ts puts these together for each target). */
+export interface BlobInput {
   hostNode: string;
-  /** The contents of the win-x64 node.exe to pack into (the caller starts reading it early). */
-  targetExe: Promise<Buffer>;
   /** The SEA main: the loader script, or with `moduleMain` the app bundle itself. */
   seaMain: string;
   /** `seaMain` is the app bundle, an ES module (Node 26+; no `app.mjs` asset then). */
@@ -31,49 +36,101 @@ export interface PackInput {
   addonFiles?: ReadonlyMap<string, Uint8Array>;
   /** Modules and files the app embeds besides its bundle, and their manifest, by asset name (bundle/embedded/embed.ts). */
   embeddedAssets?: ReadonlyMap<string, Uint8Array | string>;
-  versionInfo: VersionInfoTable;
-  icon?: Uint8Array;
   /** Store the assets Brotli-compressed as `<name>.br` (loaders/sea-script.ts unpacks them). */
   compress?: boolean;
-  /** PE TimeDateStamp from SOURCE_DATE_EPOCH (seconds); default node.exe's own. */
-  timeDateStamp?: number;
-  /** Written into the exe as its SVCPACK_MANIFEST resource. */
-  manifest?: ExeManifest;
 }
 
-export interface PackTimings {
-  blob: number;
-  resources: number;
+export interface PackInput {
+  seaBlob: Buffer;
+  /** Reads the win-x64 node.exe (called only when its base is not cached). */
+  nodeExe: () => Promise<Buffer>;
+  /** node.exe's SHA-256 (from the runtime cache's record); without it the base is not cached. */
+  nodeSha256: string | undefined;
+  edits: BaseEdits;
+  /** svcpack's cache folder (the bases go to `exe-base/`, base-cache.ts). */
+  cacheDir: string;
 }
 
-export async function packDirect(input: PackInput): Promise<{ exe: Buffer; timings: PackTimings }> {
-  let t = performance.now();
-  const seaBlob = await makeSeaBlob(input);
-  const blob = performance.now() - t;
-  t = performance.now();
-  const nodeExe = await input.targetExe;
-  const exe = editExecutable(nodeExe, { seaBlob, versionInfo: input.versionInfo, icon: input.icon, timeDateStamp: input.timeDateStamp, manifest: input.manifest });
-  return { exe, timings: { blob, resources: performance.now() - t } };
+/**
+ * The Windows exe: node.exe's base for these settings (the cached one, or made and cached now) and
+ * the blob, assembled when it is written (assembled-exe.ts). Without a cacheable base (no node.exe
+ * hash, a cache that cannot be written) the exe is assembled in memory.
+ */
+export async function packDirect(input: PackInput): Promise<Executable> {
+  const key = input.nodeSha256 ? baseKeyFor(input.nodeSha256, input.edits) : undefined;
+  const hit = key ? await cachedBase(input.cacheDir, key) : undefined;
+  if (hit) return new AssembledExecutable(hit, input.seaBlob);
+  const { image, layout } = prepareExecutableBase(await input.nodeExe(), input.edits);
+  if (key) {
+    const stored = await storeBase(input.cacheDir, key, image, layout).catch(() => undefined);
+    if (stored) return new AssembledExecutable(stored, input.seaBlob);
+  }
+  return new InMemoryExecutable(assemblePe(image, layout, input.seaBlob));
 }
 
-/** What the SEA blob is made of: the same for every target (the target's koffi.node and addons are the caller's). */
-export type BlobInput = Pick<PackInput, 'hostNode' | 'seaMain' | 'moduleMain' | 'allowNodeOptions' | 'appBundle' | 'koffiNode' | 'addonFiles' | 'embeddedAssets' | 'compress'>;
+/** Everything a base's bytes depend on besides svcpack's code (base-cache.ts versions that). */
+function baseKeyFor(nodeSha256: string, edits: BaseEdits): string {
+  return baseKey({
+    svcpack: svcpackVersion,
+    node: nodeSha256,
+    versionInfo: edits.versionInfo,
+    icon: edits.icon ? createHash('sha256').update(edits.icon).digest('hex') : null,
+    manifest: edits.manifest ?? null,
+    timeDateStamp: edits.timeDateStamp ?? null,
+  });
+}
 
-/** The SEA blob of `input` (pack/sea-blob.ts), made in a scratch folder that is removed afterwards. */
-export async function makeSeaBlob(input: BlobInput): Promise<Buffer> {
+/** Where {@link makeSeaBlob} keeps blobs between builds: svcpack's cache, and the Node version the blob is for. */
+export interface BlobCache {
+  cacheDir: string;
+  nodeVersion: string;
+}
+
+/** Blobs kept: the latest few apps' (a blob with a dependency tree can be tens of MB). */
+const BLOBS_KEPT = 4;
+
+/**
+ * The SEA blob of `input` (pack/sea-blob.ts), made in a scratch folder that is removed afterwards.
+ * With `cache`, a blob made before from the same main, assets and options is read from
+ * `<cache>/sea-blob/` instead (derived-cache.ts): Node makes the same blob from the same inputs.
+ */
+export async function makeSeaBlob(input: BlobInput, cache?: BlobCache): Promise<Buffer> {
+  const assets = seaAssets(input);
+  const blobs = cache && new DerivedCache<null>(cache.cacheDir, 'sea-blob', '.blob', BLOBS_KEPT);
+  const key = cache && blobKey(input, assets, cache.nodeVersion);
+  const hit = blobs && key ? await blobs.get(key) : undefined;
+  if (hit) {
+    const blob = await fs.readFile(hit.file).catch(() => undefined);
+    if (blob) return blob;
+  }
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svcpack-sea-'));
+  let blob: Buffer;
   try {
-    return await generateSeaBlob({
+    blob = await generateSeaBlob({
       hostNode: input.hostNode,
       main: input.seaMain,
       moduleMain: input.moduleMain,
       allowNodeOptions: input.allowNodeOptions,
-      assets: seaAssets(input),
+      assets,
       workDir,
     });
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }
+  if (blobs && key) await blobs.put(key, blob, null).catch(() => undefined); // a cache that cannot be written only costs the next build
+  return blob;
+}
+
+/** Everything a blob's bytes depend on: the Node version, the SEA options, the main and every asset (by hash). */
+function blobKey(input: BlobInput, assets: Record<string, Uint8Array | string>, nodeVersion: string): string {
+  const sha = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+  return derivedKey({
+    format: 1,
+    nodeVersion,
+    options: { moduleMain: input.moduleMain, allowNodeOptions: input.allowNodeOptions },
+    main: sha(input.seaMain),
+    assets: Object.entries(assets).map(([name, data]) => [name, sha(data)]),
+  });
 }
 
 /** The SEA assets: the bundle (unless it is the main), koffi.node and the addons' files; `<name>.br` when compressed. */

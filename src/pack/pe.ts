@@ -8,6 +8,7 @@
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
 import { encodeManifest, MANIFEST_RESOURCE_NAME, type ExeManifest } from './manifest';
+import { assemblePe, prepareBase, type PeBaseLayout } from '../pe/pe-base';
 import { PeImage, toArrayBuffer, type ImageOrigin } from '../pe/pe-image';
 import { eventMessageTable, MESSAGE_TABLE_ID, MESSAGE_TABLE_LANG, RT_MESSAGETABLE } from './message-table';
 import type { VersionInfoTable } from './version-info';
@@ -52,9 +53,29 @@ function setTimeDateStamp(exe: Buffer, seconds: number): void {
 /**
  * Applies every edit to a copy of `nodeExe` and returns the new executable. Every exe also gets
  * svcpack's message table (message-table.ts), replacing any it had: the exe is its own Event Log
- * message file. `origin` names the image in errors (default: node.exe).
+ * message file. With a SEA blob the exe is its base ({@link prepareExecutableBase}) and the blob
+ * (pe/pe-base.ts). `origin` names the image in errors (default: node.exe).
  */
 export function editExecutable(nodeExe: Uint8Array, edits: PeEdits, origin?: ImageOrigin): Buffer {
+  if (!edits.seaBlob) return writeResources(nodeExe, edits, origin);
+  const { image, layout } = prepareExecutableBase(nodeExe, edits, origin);
+  return assemblePe(image, layout, edits.seaBlob);
+}
+
+/** The edits a base carries: everything but the blob. */
+export type BaseEdits = Omit<PeEdits, 'seaBlob' | 'rewriteSeaBlob'>;
+
+/**
+ * `nodeExe` with every edit but the blob: the SEA fuse flipped and an empty NODE_SEA_BLOB resource
+ * at the end of the resource section, where {@link assemblePe} (or pack/assemble.ts, on files) puts
+ * a blob. The same for every app built with the same settings: build.ts keeps it in the cache.
+ */
+export function prepareExecutableBase(nodeExe: Uint8Array, edits: BaseEdits, origin?: ImageOrigin): { image: Buffer; layout: PeBaseLayout } {
+  const image = writeResources(nodeExe, { ...edits, seaBlob: new Uint8Array(0) }, origin);
+  return { image, layout: prepareBase(image, { type: RT_RCDATA, name: SEA_RESOURCE_NAME }) };
+}
+
+function writeResources(nodeExe: Uint8Array, edits: PeEdits, origin?: ImageOrigin): Buffer {
   const exe = PeImage.parse(nodeExe, origin);
   const res = exe.resources();
 

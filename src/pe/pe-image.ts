@@ -11,6 +11,7 @@
  */
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
+import { peChecksum } from './checksum';
 
 const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
 const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
@@ -260,48 +261,6 @@ export class PeImage implements ResourceHost {
   private u32(offset: number): number {
     return new DataView(this.image.buffer, this.image.byteOffset, this.image.byteLength).getUint32(offset, true);
   }
-}
-
-/**
- * The PE checksum (as Windows' CheckSumMappedFile computes it): the one's-complement sum of the
- * image's 16-bit words, the checksum field itself excluded (its 4 bytes count as 0), folded to 16
- * bits, plus the file length. Summed 32 bits at a time: 2^16 ≡ 1 modulo 0xFFFF, so the folded
- * result is the same.
- */
-export function peChecksum(image: Uint8Array, checksumOffset: number): number {
-  if (checksumOffset % 4 !== 0) throw new Error(`PE checksum field at unaligned offset ${checksumOffset}`);
-  const M = 0xffffffff;
-  const len = image.byteLength;
-  const aligned = len - (len % 4);
-  let sum = 0;
-  if (image.byteOffset % 4 === 0) {
-    const words = new Uint32Array(image.buffer, image.byteOffset, aligned / 4);
-    const CHUNK = 1 << 20; // 2^20 dwords < 2^52: exact in a double
-    for (let start = 0; start < words.length; start += CHUNK) {
-      const end = Math.min(words.length, start + CHUNK);
-      let part = 0;
-      for (let i = start; i < end; i++) part += words[i]!;
-      sum = (sum + (part % M)) % M;
-    }
-  } else {
-    const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-    for (let i = 0; i < aligned; i += 4) {
-      sum += view.getUint32(i, true);
-      if (sum >= 2 ** 52) sum %= M;
-    }
-    sum %= M;
-  }
-  if (checksumOffset + 4 <= len) {
-    const field = new DataView(image.buffer, image.byteOffset + checksumOffset, 4).getUint32(0, true);
-    sum = (sum - field + M) % M;
-  }
-  let tail = 0;
-  for (let i = aligned; i < len; i++) tail |= image[i]! << ((i - aligned) * 8);
-  sum = (sum + tail) % M;
-  // Fold to 16 bits. A one's-complement sum is never 0 for a non-zero image (0 ≡ 0xFFFF), and a
-  // PE image (it starts with "MZ") is never all zeros.
-  const folded = sum % 0xffff || 0xffff;
-  return (folded + len) >>> 0;
 }
 
 function writeSectionHeader(out: Buffer, offset: number, info: SectionInfo): void {

@@ -70,7 +70,7 @@ export interface Runtime {
    */
   targetExe: string;
   /** The binary of each target asked for, and where it came from. */
-  binaries: Partial<Record<Target, { path: string; source: 'node-binary' | 'cache' | 'npm' | 'nodejs.org' }>>;
+  binaries: Partial<Record<Target, { path: string; source: 'node-binary' | 'cache' | 'npm' | 'nodejs.org'; /** SHA-256 (hex) from the cache record; absent for a --node-binary file. */ sha256?: string }>>;
   /** `targetExe`'s contents when acquiring it read them already (--node-binary: for its version). */
   targetExeBytes?: Buffer;
   /** A node executable for this machine of exactly `version` (process.execPath when it matches). */
@@ -115,7 +115,7 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
   const windows = targets.includes('win-x64');
   const linux = targets.includes('linux-x64');
   let version: string;
-  let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer }> | undefined;
+  let targetExe: Promise<{ path: string; source: Runtime['sources']['target']; bytes?: Buffer; sha256?: string }> | undefined;
   if (req.nodeBinary !== undefined) {
     const inspected = await inspectNodeBinary(req.nodeBinary, target.arch, spec, req.version);
     version = inspected.version;
@@ -128,7 +128,7 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
   }
 
   // One download per binary: the linux-x64 target is the host Node on an x64 Linux machine.
-  const binaries = new Map<string, Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org' }>>();
+  const binaries = new Map<string, Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org'; sha256: string }>>();
   const binary = (key: BinaryKey) => {
     const id = `${key.platform}-${key.arch}`;
     if (!binaries.has(id)) binaries.set(id, obtainBinary(ctx, key));
@@ -159,7 +159,10 @@ export async function acquireRuntime(req: RuntimeRequest = {}): Promise<Runtime>
     version,
     targetExe: first.path,
     ...(t?.bytes ? { targetExeBytes: t.bytes } : {}),
-    binaries: { ...(t ? { 'win-x64': { path: t.path, source: t.source } } : {}), ...(l ? { 'linux-x64': { path: l.path, source: l.source } } : {}) },
+    binaries: {
+      ...(t ? { 'win-x64': { path: t.path, source: t.source, ...(t.sha256 ? { sha256: t.sha256 } : {}) } } : {}),
+      ...(l ? { 'linux-x64': { path: l.path, source: l.source, sha256: l.sha256 } } : {}),
+    },
     hostNode: h.path,
     sources: { target: first.source, host: h.source },
   };
@@ -231,13 +234,13 @@ async function resolveMajor(ctx: Ctx, major: number, arch: NodeArch, want: { win
 }
 
 /** The binary for `key`: verified cache entry, else npm, else nodejs.org (then cached). */
-async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org' }> {
+async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; source: 'cache' | 'npm' | 'nodejs.org'; sha256: string }> {
   const pkg = packageName(key);
   const label = `${pkg}@${key.version}`;
   const hit = await readCache(ctx.cacheDir, key);
   if (hit) {
     emit(ctx.onProgress, { phase: 'done', label, fromCache: true });
-    return { path: hit.path, source: 'cache' };
+    return { path: hit.path, source: 'cache', sha256: hit.record.sha256 };
   }
   const reporter = (source: 'npm' | 'nodejs.org') => {
     let total: number | undefined;
@@ -251,9 +254,9 @@ async function obtainBinary(ctx: Ctx, key: BinaryKey): Promise<{ path: string; s
     if (key.platform === 'win' && !isWindowsPe(data.subarray(0, 4096), key.arch)) {
       throw new Error(`${binaryFileName(key.platform)} in ${url} is not a Windows ${key.arch} executable`);
     }
-    const { path } = await writeCache(ctx.cacheDir, key, data, { source, url });
+    const { path, record } = await writeCache(ctx.cacheDir, key, data, { source, url });
     emit(ctx.onProgress, { phase: 'done', label, fromCache: false });
-    return { path, source };
+    return { path, source, sha256: record.sha256 };
   };
 
   let npmReason: string;

@@ -3,7 +3,7 @@ import { createReadStream, type BigIntStats } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { atomicWrite } from '../emit/atomic-write';
+import { atomicWrite } from '../atomic-write';
 
 /**
  * The on-disk cache of Node binaries:

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { failure, usageError } from '../errors';
-import { atomicWrite } from '../emit/atomic-write';
+import { atomicWrite } from '../atomic-write';
 import { recordFileName, type BuildRecord } from '../emit/build-record';
 import type { SignOptions } from '../config/sign-options';
 import { signExe, type SignedExe, type SignHooks } from './sign';

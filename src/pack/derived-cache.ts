@@ -1,0 +1,108 @@
+/**
+ * A folder of files svcpack derives from its inputs and keeps between builds (the exe bases of
+ * base-cache.ts, the SEA blobs of direct.ts), in svcpack's cache: `<cache>/<kind>/<key><ext>`
+ * with a record `<key>.json` holding the file's identity when it was written and the caller's
+ * metadata. Keys are hashes of everything the file depends on ({@link derivedKey}).
+ *
+ * A file that changed since it was written (size, inode, mtime or ctime differ) counts as absent:
+ * it is made again, so a damaged or edited cache never reaches an exe. Writes are atomic
+ * (temporary file, rename), so concurrent builds see a complete entry or none. Only the `keep` most
+ * recently used entries stay.
+ */
+import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { atomicWrite } from '../atomic-write';
+
+/** A cached file and its metadata. */
+export interface DerivedEntry<Meta> {
+  /** The file (read it or copy it; never change it). */
+  file: string;
+  meta: Meta;
+  /** Rewrites the record with new metadata (best effort: a read-only cache keeps the old). */
+  update(meta: Meta): Promise<void>;
+}
+
+interface DerivedRecord<Meta> {
+  identity: string;
+  meta: Meta;
+}
+
+/** A key for `inputs` (JSON-serializable: everything the derived file's bytes depend on). */
+export function derivedKey(inputs: unknown): string {
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
+}
+
+export class DerivedCache<Meta> {
+  private readonly dir: string;
+
+  /** `kind`: the folder's name; `ext`: the files' extension; `keep`: how many entries stay. */
+  constructor(
+    cacheDir: string,
+    kind: string,
+    private readonly ext: string,
+    private readonly keep: number,
+  ) {
+    this.dir = path.join(cacheDir, kind);
+  }
+
+  /** The entry stored under `key`, if it is there and unchanged since it was written. */
+  async get(key: string): Promise<DerivedEntry<Meta> | undefined> {
+    const { file, record } = this.paths(key);
+    try {
+      const stored = JSON.parse(await fs.readFile(record, 'utf8')) as DerivedRecord<Meta>;
+      if (stored.identity !== identityOf(await fs.stat(file, { bigint: true }))) return undefined;
+      const now = new Date();
+      await fs.utimes(record, now, now).catch(() => undefined); // most recently used: kept longest
+      return this.entry(file, record, stored);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores `data` under `key` and drops the least recently used entries beyond `keep`. Throws when the cache cannot be written. */
+  async put(key: string, data: Uint8Array, meta: Meta): Promise<DerivedEntry<Meta>> {
+    const { file, record } = this.paths(key);
+    await fs.mkdir(this.dir, { recursive: true });
+    await atomicWrite(file, data, 0o644);
+    const stored: DerivedRecord<Meta> = { identity: identityOf(await fs.stat(file, { bigint: true })), meta };
+    await atomicWrite(record, JSON.stringify(stored), 0o644);
+    await this.evict(key);
+    return this.entry(file, record, stored);
+  }
+
+  private entry(file: string, record: string, stored: DerivedRecord<Meta>): DerivedEntry<Meta> {
+    return {
+      file,
+      meta: stored.meta,
+      update: async (meta) => {
+        stored.meta = meta;
+        await atomicWrite(record, JSON.stringify(stored), 0o644).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Removes the entries beyond `keep`, least recently used first (by their record's mtime); never `current`. */
+  private async evict(current: string): Promise<void> {
+    const records = (await fs.readdir(this.dir)).filter((f) => f.endsWith('.json'));
+    if (records.length <= this.keep) return;
+    const dated = await Promise.all(
+      records.map(async (f) => ({ key: f.slice(0, -'.json'.length), mtime: (await fs.stat(path.join(this.dir, f)).catch(() => null))?.mtimeMs ?? 0 })),
+    );
+    dated.sort((a, b) => b.mtime - a.mtime);
+    for (const { key } of dated.filter((d) => d.key !== current).slice(this.keep - 1)) {
+      const { file, record } = this.paths(key);
+      await fs.rm(record, { force: true });
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  private paths(key: string): { file: string; record: string } {
+    return { file: path.join(this.dir, `${key}${this.ext}`), record: path.join(this.dir, `${key}.json`) };
+  }
+}
+
+function identityOf(st: BigIntStats): string {
+  return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
+}
