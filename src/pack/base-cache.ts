@@ -38,7 +38,8 @@ export function baseKey(inputs: Record<string, unknown>): string {
 /** The base stored under `key`, if it is there and unchanged since it was written. */
 export async function cachedBase(cacheDir: string, key: string): Promise<CachedBase | undefined> {
   const entry = await cache(cacheDir).get(key);
-  return entry && handle(entry.file, entry.meta, entry.update);
+  if (!entry?.meta?.layout || typeof entry.meta.outputs !== 'object') return undefined;
+  return handle(entry.file, entry.meta, entry.update);
 }
 
 /** Stores `image` (a base with `layout`) under `key`. Throws when the cache cannot be written (the caller then assembles in memory). */

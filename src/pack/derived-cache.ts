@@ -51,11 +51,11 @@ export class DerivedCache<Meta> {
   async get(key: string): Promise<DerivedEntry<Meta> | undefined> {
     const { file, record } = this.paths(key);
     try {
-      const stored = JSON.parse(await fs.readFile(record, 'utf8')) as DerivedRecord<Meta>;
-      if (stored.identity !== identityOf(await fs.stat(file, { bigint: true }))) return undefined;
+      const stored = JSON.parse(await fs.readFile(record, 'utf8')) as Partial<DerivedRecord<Meta>> | null;
+      if (!stored || !('meta' in stored) || stored.identity !== identityOf(await fs.stat(file, { bigint: true }))) return undefined;
       const now = new Date();
       await fs.utimes(record, now, now).catch(() => undefined); // most recently used: kept longest
-      return this.entry(file, record, stored);
+      return this.entry(file, record, stored as DerivedRecord<Meta>);
     } catch {
       return undefined;
     }

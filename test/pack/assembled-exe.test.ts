@@ -14,7 +14,7 @@ import { cacheRoot } from '../../src/runtime/cache';
 import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const edits = { versionInfo: versionInfoTable({ name: 'AsmSvc', version: '1.0.0' }) };
+const edits = { versionInfo: versionInfoTable({ name: 'AsmSvc', version: '1.0.0', displayName: 'Asm', description: '' }) };
 
 describe('an exe assembled from a cached base', () => {
   let nodeExe: Buffer;

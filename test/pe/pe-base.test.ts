@@ -13,7 +13,7 @@ import { DEFAULT_NODE_VERSION } from '../../src/runtime/node-lines';
 
 const RT_RCDATA = 10;
 const toAB = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-const table = versionInfoTable({ name: 'BaseSvc', version: '2.0.0' });
+const table = versionInfoTable({ name: 'BaseSvc', version: '2.0.0', displayName: 'Base', description: '' });
 
 describe('onesSum', () => {
   it('is additive: the parts of an image at their offsets sum to the whole, whatever the parity', () => {
