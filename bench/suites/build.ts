@@ -176,6 +176,10 @@ export const BUN_GAP =
   'Reading node.exe, writing the 90 MB exe and hashing it for build.json take ≈ 0.25 s, already overlapped with the rest. ' +
   'Profiling cut the warm build from 1.3 s to 0.52 s (own PE writer instead of resedit\'s, cache verification stamps, off-thread hashing).';
 
+/** Why svcpack's cold build stays further behind bun's than its warm one (the explanation of a missed cold target). */
+export const COLD_GAP =
+  'On top of the warm gap: with a fresh cache svcpack re-verifies both copied runtime files (node.exe and the host Node) by hashing them against their download records, the `runtime` step in the details; bun has nothing to verify.';
+
 /** Why svcpack's build peaks above bun's (the explanation of a missed memory target). */
 export const MEMORY_GAP =
   'svcpack\'s peak is its Node process, which reads node.exe (83 MiB) whole into memory and assembles the exe in memory (src/build.ts), on top of Node\'s own heap; not reduced yet.';
@@ -304,7 +308,7 @@ export function fixtureChecks(fixture: Pick<BenchFixture, 'id' | 'label'>, measu
       target: { op: '<=', value: 0.15 },
       explanation: large ? 'informational: the issue sets this target for hello-http only' : undefined,
     }),
-    vsBun('build.cold', 'cold build', { op: '<=', value: 1.5 }, BUN_GAP),
+    vsBun('build.cold', 'cold build', { op: '<=', value: 1.5 }, COLD_GAP),
     vsBun('build.memory.warm', 'peak memory of the warm build', { op: '<=', value: 1.0 }, MEMORY_GAP),
   ];
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { measurement } from '../../bench/lib/stats';
 import type { Measurement } from '../../bench/lib/types';
-import { BUN_GAP, CONTENDER, fixtureChecks, MEMORY_GAP } from '../../bench/suites/build';
+import { BUN_GAP, COLD_GAP, CONTENDER, fixtureChecks, MEMORY_GAP } from '../../bench/suites/build';
 
 /** Measurements of `fixture`: warm, cold (s) and warm peak memory (MiB) of svcpack, bun and pkg --sea. */
 function figures(fixture: string, f: { warm: [number, number, number]; cold: [number, number, number]; memory: [number, number, number] }): Measurement[] {
@@ -40,7 +40,7 @@ describe('fixtureChecks', () => {
       ['build.cold.large.svcpack-vs-bun', 1.5, false],
       ['build.memory.warm.large.svcpack-vs-bun', 1.0, false],
     ]);
-    expect(checks.map((c) => c.explanation)).toEqual([BUN_GAP, undefined, BUN_GAP, MEMORY_GAP]);
+    expect(checks.map((c) => c.explanation)).toEqual([BUN_GAP, undefined, COLD_GAP, MEMORY_GAP]);
     expect(checks.filter((c) => c.label.includes('informational')).map((c) => c.id)).toEqual(['build.warm.large.svcpack-vs-pkg']);
   });
 
