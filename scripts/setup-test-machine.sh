@@ -4,6 +4,7 @@
 #   - osslsigncode, openssl: the signing tests sign with throwaway certificates
 #   - wixl, msitools, faketime: `svcpack build --msi` (wixl compiles the MSI, msibuild and msiinfo
 #     edit and read it, faketime holds its timestamps at SOURCE_DATE_EPOCH)
+#   - time (GNU time, /usr/bin/time): the build benchmark measures each build's peak memory with it
 #   - Wine 10 in a Debian trixie root (scripts/wine-root.sh): runs the exes as Windows services;
 #     bookworm's own Wine 8 cannot start Node 24 or 26
 #   - systemd-nspawn (systemd-container) and a Debian trixie root with systemd 257
@@ -18,6 +19,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v wixl >/dev/null 2>&1 || missing+=(wixl)
 command -v msibuild >/dev/null 2>&1 || missing+=(msitools)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+# `time` alone is the shell's keyword: look for the program itself.
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: ${missing[*]} missing — run as root (sudo npm run setup:test) or apt-get install -y ${missing[*]}" >&2

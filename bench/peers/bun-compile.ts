@@ -19,19 +19,21 @@ export interface BunCompileInput {
   name?: string;
   /** Extra environment (e.g. empty cache folders for cold builds). */
   env?: NodeJS.ProcessEnv;
+  /** Report bun's peak resident set (`peakRssKiB`; runs it under GNU time, see tools.ts `runTool`). */
+  peakMemory?: boolean;
 }
 
-/** Builds `<workDir>/<name>.exe`; one stage: compile. */
+/** Builds `<workDir>/<name>.exe`; one stage: compile (one process: bun starts no other). */
 export async function buildBunCompile(input: BunCompileInput): Promise<PeerBuild> {
   const exe = path.join(input.workDir, `${input.name ?? 'app'}.exe`);
   const stages: Record<string, number> = {};
   await fs.mkdir(input.workDir, { recursive: true });
-  await stage(stages, 'compile', () =>
+  const run = await stage(stages, 'compile', () =>
     runTool(
       input.bun,
       ['build', '--compile', '--target=bun-windows-x64', '--compile-executable-path', input.bunWindowsExe, '--outfile', exe, input.entry],
-      { what: 'bun build --compile', cwd: path.dirname(input.entry), env: input.env },
+      { what: 'bun build --compile', cwd: path.dirname(input.entry), env: input.env, peakMemory: input.peakMemory },
     ),
   );
-  return { exe, stages };
+  return { exe, stages, ...(run.peakRssKiB !== undefined && { peakRssKiB: run.peakRssKiB }) };
 }

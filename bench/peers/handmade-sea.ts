@@ -20,7 +20,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { SEA_FUSE } from '../../src/pack/pe';
-import { bundleForPeer, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
+import { bundleForPeer, maxPeak, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
 
 /** `cjs`: the documented recipe as is. `esm-asset`: ES module bundle as an asset + CommonJS main (top-level await). */
 export type SeaBundleFormat = 'cjs' | 'esm-asset';
@@ -34,6 +34,12 @@ export interface HandmadeSeaInput {
   format: SeaBundleFormat;
   /** Exe base name (default `app`). */
   name?: string;
+  /**
+   * Report the peak resident set of the recipe's commands (`peakRssKiB`: the largest of esbuild's,
+   * node --experimental-sea-config's and postject's). The copy of node.exe is done in the
+   * benchmark's own process (a `cp` would take a few MiB), so it is not part of the figure.
+   */
+  peakMemory?: boolean;
 }
 
 /**
@@ -81,8 +87,9 @@ export async function buildHandmadeSea(input: HandmadeSeaInput): Promise<PeerBui
 
   const esm = input.format === 'esm-asset';
   const bundleFile = esm ? 'app.mjs' : 'app.cjs';
-  await stage(stages, 'bundle', () =>
-    bundleForPeer({ entry: input.entry, cwd, outfile: bundleFile, format: esm ? 'esm' : 'cjs', what: 'hand-made SEA: esbuild' }),
+  const { peakMemory } = input;
+  let peakRssKiB = await stage(stages, 'bundle', () =>
+    bundleForPeer({ entry: input.entry, cwd, outfile: bundleFile, format: esm ? 'esm' : 'cjs', what: 'hand-made SEA: esbuild', peakMemory }),
   );
 
   await stage(stages, 'blob', async () => {
@@ -94,16 +101,19 @@ export async function buildHandmadeSea(input: HandmadeSeaInput): Promise<PeerBui
       ...(esm && { assets: { 'app.mjs': 'app.mjs' } }),
     };
     await fs.writeFile(path.join(cwd, 'sea-config.json'), JSON.stringify(config, null, 2));
-    await runTool(node.hostNode, ['--experimental-sea-config', 'sea-config.json'], { what: 'hand-made SEA: node --experimental-sea-config', cwd });
+    const run = await runTool(node.hostNode, ['--experimental-sea-config', 'sea-config.json'], { what: 'hand-made SEA: node --experimental-sea-config', cwd, peakMemory });
+    peakRssKiB = maxPeak(peakRssKiB, run.peakRssKiB);
   });
 
   await stage(stages, 'copy', () => fs.copyFile(node.nodeExe, exe));
 
-  await stage(stages, 'inject', () =>
+  const injected = await stage(stages, 'inject', () =>
     runTool(node.hostNode, [input.postjectCli, exe, 'NODE_SEA_BLOB', 'sea-prep.blob', '--sentinel-fuse', SEA_FUSE, '--overwrite'], {
       what: 'hand-made SEA: postject',
       cwd,
+      peakMemory,
     }),
   );
-  return { exe, stages };
+  peakRssKiB = maxPeak(peakRssKiB, injected.peakRssKiB);
+  return { exe, stages, ...(peakRssKiB !== undefined && { peakRssKiB }) };
 }

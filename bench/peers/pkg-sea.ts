@@ -14,7 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { seedPkgCache } from '../../src/pack/pkg-packer';
-import { bundleForPeer, pkgCli, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
+import { bundleForPeer, maxPeak, pkgCli, runTool, stage, type NodeRuntime, type PeerBuild } from './tools';
 
 export interface PkgSeaInput {
   entry: string;
@@ -27,6 +27,8 @@ export interface PkgSeaInput {
   compress?: 'Brotli' | 'GZip';
   /** Exe base name (default `app`). */
   name?: string;
+  /** Report the peak resident set of the recipe's commands (`peakRssKiB`: the larger of esbuild's and pkg's). */
+  peakMemory?: boolean;
 }
 
 /**
@@ -46,13 +48,13 @@ export async function buildPkgSea(input: PkgSeaInput): Promise<PeerBuild> {
   const stages: Record<string, number> = {};
   await fs.mkdir(stageDir, { recursive: true });
 
-  await stage(stages, 'bundle', () =>
-    bundleForPeer({ entry: input.entry, cwd: stageDir, outfile: 'app.mjs', format: 'esm', what: 'pkg --sea: esbuild' }),
+  let peakRssKiB = await stage(stages, 'bundle', () =>
+    bundleForPeer({ entry: input.entry, cwd: stageDir, outfile: 'app.mjs', format: 'esm', what: 'pkg --sea: esbuild', peakMemory: input.peakMemory }),
   );
 
   await stage(stages, 'pkg', async () => {
     await fs.writeFile(path.join(stageDir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, bin: 'app.mjs' }, null, 2));
-    await runTool(
+    const run = await runTool(
       node.hostNode,
       [
         pkgCli(),
@@ -64,8 +66,9 @@ export async function buildPkgSea(input: PkgSeaInput): Promise<PeerBuild> {
         exe,
         ...(input.compress ? ['--compress', input.compress] : []),
       ],
-      { what: 'pkg --sea', cwd: stageDir, env: { HOME: input.pkgHome, USERPROFILE: input.pkgHome } },
+      { what: 'pkg --sea', cwd: stageDir, env: { HOME: input.pkgHome, USERPROFILE: input.pkgHome }, peakMemory: input.peakMemory },
     );
+    peakRssKiB = maxPeak(peakRssKiB, run.peakRssKiB);
   });
-  return { exe, stages };
+  return { exe, stages, ...(peakRssKiB !== undefined && { peakRssKiB }) };
 }

@@ -212,31 +212,95 @@ async function run(cmd: string, args: string[], what: string): Promise<string> {
 export interface PeerBuild {
   exe: string;
   stages: Record<string, number>;
+  /**
+   * With `peakMemory`: the largest peak resident set (KiB) of the recipe's commands, each as
+   * {@link runTool} reports it — the largest single process, not a sum (see {@link GNU_TIME}).
+   */
+  peakRssKiB?: number;
+}
+
+/**
+ * GNU time, which runs a command and reports its peak memory (`-f %M`: ru_maxrss from wait4, in
+ * KiB). wait4 reports the largest resident set of the command's process and of the descendants
+ * that process waited for (each process's own peak, not a sum); a child the command leaves running
+ * when it exits (svcpack's esbuild service) is reaped by init and not counted. Installed by
+ * scripts/setup-test-machine.sh (Debian package `time`).
+ */
+export const GNU_TIME = '/usr/bin/time';
+
+/** The one-line failure when {@link GNU_TIME} is missing or is not GNU time. */
+export const GNU_TIME_MISSING = `${GNU_TIME} (GNU time, which measures the builds' peak memory) is missing or unusable — install the Debian package time (sudo npm run setup:test, or apt-get install -y time)`;
+
+/** Throws {@link GNU_TIME_MISSING} unless {@link GNU_TIME} runs a command and reports its peak memory. */
+export async function requireGnuTime(): Promise<void> {
+  try {
+    const { peakRssKiB } = await runTool('true', [], { what: 'GNU time', peakMemory: true });
+    if (!(peakRssKiB > 0)) throw new Error('no figure');
+  } catch {
+    throw new Error(GNU_TIME_MISSING);
+  }
+}
+
+/**
+ * The peak resident set (KiB) from what `time -f %M -o FILE` wrote: its last non-empty line (a
+ * failed command's exit status line comes before it). Throws when that line is not a whole number.
+ */
+export function parsePeakRss(text: string): number {
+  const last = text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+  if (!/^\d+$/.test(last)) throw new Error(`${GNU_TIME} reported no peak memory (its output ends "${last}")`);
+  return Number(last);
+}
+
+/** The larger of two optional peaks (KiB); undefined when neither is known. */
+export function maxPeak(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+export interface RunToolOptions {
+  what: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Run the command under {@link GNU_TIME} and report its peak resident set (`peakRssKiB`). GNU
+   * time's own start (≈ 1–2 ms) is then part of the caller's wall time, once per command.
+   */
+  peakMemory?: boolean;
+}
+
+export interface ToolOutput {
+  stdout: string;
+  stderr: string;
 }
 
 /**
  * Runs one command of a peer's build (a fresh process, as a user would run it). NODE_OPTIONS is
  * cleared so nothing of the benchmark's own process leaks in. On failure: an Error naming `what`
- * and the command's last meaningful output line.
+ * and the command's last meaningful output line. With `peakMemory`, also the command's peak
+ * resident set in KiB (see {@link GNU_TIME} for what it covers).
  */
-export async function runTool(
-  cmd: string,
-  args: string[],
-  opts: { what: string; cwd?: string; env?: NodeJS.ProcessEnv },
-): Promise<{ stdout: string; stderr: string }> {
+export async function runTool(cmd: string, args: string[], opts: RunToolOptions & { peakMemory: true }): Promise<ToolOutput & { peakRssKiB: number }>;
+export async function runTool(cmd: string, args: string[], opts: RunToolOptions): Promise<ToolOutput & { peakRssKiB?: number }>;
+export async function runTool(cmd: string, args: string[], opts: RunToolOptions): Promise<ToolOutput & { peakRssKiB?: number }> {
+  const report = opts.peakMemory ? path.join(os.tmpdir(), `svcpack-bench-rss-${process.pid}-${randomBytes(6).toString('hex')}`) : undefined;
+  const [file, argv] = report ? [GNU_TIME, ['-f', '%M', '-o', report, cmd, ...args]] : [cmd, args];
   try {
-    return await exec(cmd, args, {
+    const output = await exec(file, argv, {
       cwd: opts.cwd,
       env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
       maxBuffer: 64 * 1024 * 1024,
     });
+    if (!report) return output;
+    return { ...output, peakRssKiB: parsePeakRss(await fs.readFile(report, 'utf8')) };
   } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message?: string };
+    const e = err as { stdout?: string; stderr?: string; message?: string; code?: unknown };
+    if (report && e.code === 'ENOENT') throw new Error(GNU_TIME_MISSING);
     const lines = `${e.stdout ?? ''}\n${e.stderr ?? ''}`
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !/Unknown user config|nodedir/.test(l));
     throw new Error(`${opts.what} failed: ${lines.filter((l) => /err|fail/i.test(l)).pop() ?? lines.pop() ?? oneLine(e.message)}`);
+  } finally {
+    if (report) await fs.rm(report, { force: true });
   }
 }
 
@@ -256,12 +320,12 @@ export function esbuildCli(): string {
 /**
  * Bundles `entry` for Node 22 with esbuild's command line, as a peer's user would: CommonJS, or an
  * ES module given `require` (a banner) so bundled CommonJS dependencies still work. `what` names
- * the step in errors.
+ * the step in errors. With `peakMemory`, esbuild's peak resident set in KiB (see {@link runTool}).
  */
-export async function bundleForPeer(input: { entry: string; cwd: string; outfile: string; format: 'cjs' | 'esm'; what: string }): Promise<void> {
+export async function bundleForPeer(input: { entry: string; cwd: string; outfile: string; format: 'cjs' | 'esm'; what: string; peakMemory?: boolean }): Promise<number | undefined> {
   // Run as a program, as `npx esbuild` would: bin/esbuild is a Node script until esbuild's install
   // script replaces it with the native binary (npm 11 runs it only where install scripts are allowed).
-  await runTool(
+  const run = await runTool(
     esbuildCli(),
     [
       input.entry,
@@ -273,8 +337,9 @@ export async function bundleForPeer(input: { entry: string; cwd: string; outfile
       `--outfile=${input.outfile}`,
       '--log-level=warning',
     ],
-    { what: input.what, cwd: input.cwd },
+    { what: input.what, cwd: input.cwd, peakMemory: input.peakMemory },
   );
+  return run.peakRssKiB;
 }
 
 /** What makes `require` work inside an ES-module bundle of CommonJS code. */

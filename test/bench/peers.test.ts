@@ -63,20 +63,26 @@ describe('peer builds of hello-http', () => {
   test('hand-made SEA: a node.exe with a NODE_SEA_BLOB resource', async () => {
     const format = await handmadeSeaFormat(HELLO_APP_ENTRY);
     expect(format).toBe('esm-asset'); // hello-http uses top-level await
-    const built = await buildHandmadeSea({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'handmade'), node: tools.node, postjectCli: tools.postjectCli, format });
+    const built = await buildHandmadeSea({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'handmade'), node: tools.node, postjectCli: tools.postjectCli, format, peakMemory: true });
     expect(Object.keys(built.stages)).toEqual(['bundle', 'blob', 'copy', 'inject']);
+    // postject holds node.exe (≈ 83 MiB) and the blob in a Node process: the largest of the three commands.
+    expect(built.peakRssKiB).toBeGreaterThan(100 * 1024);
     expect(seaBlobBytes(await readExe(built.exe))).toBeGreaterThan(0);
   }, 180_000);
 
   test('pkg --sea: a node.exe with a NODE_SEA_BLOB resource', async () => {
     const home = await seedPkgHome(path.join(scratch, 'pkg-cache'), tools.node);
-    const built = await buildPkgSea({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'pkg'), node: tools.node, pkgHome: home });
+    const built = await buildPkgSea({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'pkg'), node: tools.node, pkgHome: home, peakMemory: true });
     expect(Object.keys(built.stages)).toEqual(['bundle', 'pkg']);
+    expect(built.peakRssKiB).toBeGreaterThan(100 * 1024);
     expect(seaBlobBytes(await readExe(built.exe))).toBeGreaterThan(0);
   }, 180_000);
 
   test('bun build --compile: a Windows x64 PE, built offline', async () => {
-    const built = await buildBunCompile({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'bun'), bun: tools.bun, bunWindowsExe: tools.bunWindowsExe });
+    const built = await buildBunCompile({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'bun'), bun: tools.bun, bunWindowsExe: tools.bunWindowsExe, peakMemory: true });
+    expect(built.peakRssKiB).toBeGreaterThan(20 * 1024);
+    const unmeasured = await buildBunCompile({ entry: HELLO_APP_ENTRY, workDir: path.join(scratch, 'bun-plain'), bun: tools.bun, bunWindowsExe: tools.bunWindowsExe });
+    expect(unmeasured.peakRssKiB).toBeUndefined();
     const image = await readExe(built.exe);
     expect(seaBlobBytes(image)).toBeUndefined();
     // bun appends the app as a `.bun` section to bun.exe (and drops bun.exe's signature).
