@@ -4,7 +4,7 @@
  * (`node_modules/swagger-ui-dist/swagger-ui.css`), as the embedded files the fs layer and the
  * module hooks serve (runtime-shim/embedded/).
  */
-import fs from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors';
 import { keepsBinary, keepsDir, keepsFile } from './filter';
@@ -90,27 +90,31 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
  * bring back a file the filter leaves out and every glob's matches are counted.
  */
 async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target: 'win-x64' | 'linux-x64'): Promise<TreeFile[]> {
+  // One package at a time, read synchronously: a tree has thousands of small files, and awaited
+  // reads through libuv's 4 threads took 0.7 s for 4,315 of them (0.1 s this way); yielding between
+  // packages keeps the bundler's plugin calls answered meanwhile.
+  await new Promise((resolve) => setImmediate(resolve));
   const out: TreeFile[] = [];
   const walkAll = globs?.any ?? false;
-  const walk = async (dir: string, relDir: string, depth: number, dirKept: boolean): Promise<void> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true });
+  const walk = (dir: string, relDir: string, depth: number, dirKept: boolean): void => {
+    const entries = readdirSync(dir, { withFileTypes: true });
     for (const e of entries) {
       const full = path.join(dir, e.name);
       const rel = `${relDir}/${e.name}`;
       if (e.isDirectory()) {
         if (e.name === 'node_modules') continue;
         const kept = dirKept && keepsDir(e.name, depth);
-        if (kept || walkAll) await walk(full, rel, depth + 1, kept);
+        if (kept || walkAll) walk(full, rel, depth + 1, kept);
       } else if (e.isFile()) {
         const filterKeeps = dirKept && keepsFile(e.name);
         const decision = walkAll ? globs!.decide(rel) : 'filter';
         if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
-        const data = await fs.readFile(full);
+        const data = readFileSync(full);
         // A binary for another platform is never embedded, included or not: it cannot run on the target.
         if (keepsBinary(e.name, data.subarray(0, 4096), target)) out.push({ rel, data });
       }
     }
   };
-  await walk(p.dir, p.location, 0, true);
+  walk(p.dir, p.location, 0, true);
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }

@@ -50,6 +50,24 @@ describe('resolveDependencyTree', () => {
     expect(files.map((f) => f.rel)).toContain('node_modules/is-number/LICENSE');
   });
 
+  it('keeps the ideal tree per package.json, lockfile and platform: an unchanged project does not ask arborist again', { timeout: 60_000 }, async () => {
+    const dir = project('ideal');
+    const ownCache = path.join(temp, 'cache-ideal');
+    await resolveDependencyTree({ projectDir: dir, cacheDir: ownCache });
+    const kept = fs.readdirSync(path.join(ownCache, 'ideal-tree'));
+    expect(kept).toHaveLength(1);
+    // The kept answer is what the next build reads (edited here to show it): no arborist run.
+    const file = path.join(ownCache, 'ideal-tree', kept[0]!);
+    const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ packageName: string }>;
+    fs.writeFileSync(file, JSON.stringify(nodes.filter((n) => n.packageName === 'is-number')));
+    expect((await resolveDependencyTree({ projectDir: dir, cacheDir: ownCache })).map((p) => p.name)).toEqual(['is-number']);
+    // Another platform, or an edited lockfile, is another question.
+    await resolveDependencyTree({ projectDir: dir, cacheDir: ownCache, platform: { os: 'linux', cpu: 'x64', libc: 'glibc' } });
+    fs.appendFileSync(path.join(dir, 'package-lock.json'), '\n');
+    expect((await resolveDependencyTree({ projectDir: dir, cacheDir: ownCache })).map((p) => p.name)).toEqual(['@parcel/watcher-win32-x64', 'is-number']);
+    expect(fs.readdirSync(path.join(ownCache, 'ideal-tree'))).toHaveLength(3);
+  });
+
   it('fails when a fetched package does not match the lockfile integrity', { timeout: 60_000 }, async () => {
     const lock = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string }> };
     const real = lock.packages['node_modules/is-number']!.integrity!;
