@@ -5,7 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleApp, bundleLoader, unusedNativeWarnings } from './bundle/bundle';
+import { bundleApp, bundleLoader, unusedNativeWarnings, type BundleInput } from './bundle/bundle';
+import { bundleKey, cachedBundle, storeBundle, type BundleStepResult } from './bundle/bundle-cache';
 import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
 import { buildRecord, recordFileName, type BuildRecord } from './emit/build-record';
@@ -348,29 +349,35 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there
   const packagesMode = decidePackagesMode(plan);
-  const bundle = await step('bundle', async () => {
-    const [app, loader] = await Promise.all([
-      bundleApp({
-        entry: plan.entry,
-        projectDir: plan.projectDir,
-        nodeMajor,
-        exeConfig,
-        packer: plan.packer,
-        seaModuleMain,
-        assets: plan.assets,
-        tree: treeReady,
-        compress: plan.compress,
-        packagesFromTree: packagesMode.mode === 'node',
-        preload: plan.preload,
-        addons: direct
-          ? { abi: line.abi, nodeMajor, native: linux ? {} : plan.native, target, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
-          : undefined,
-      }),
-      seaModuleMain ? undefined : bundleLoader(plan.packer === 'pkg' ? 'pkg' : 'sea-script', nodeMajor, plan.compress && direct),
-    ]);
+  const bundle = await step('bundle', async (): Promise<BundleStepResult> => {
+    const input: BundleInput = {
+      entry: plan.entry,
+      projectDir: plan.projectDir,
+      nodeMajor,
+      exeConfig,
+      packer: plan.packer,
+      seaModuleMain,
+      assets: plan.assets,
+      tree: treeReady,
+      compress: plan.compress,
+      packagesFromTree: packagesMode.mode === 'node',
+      preload: plan.preload,
+      addons: direct
+        ? { abi: line.abi, nodeMajor, native: linux ? {} : plan.native, target, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
+        : undefined,
+    };
+    const loaderKind = seaModuleMain ? undefined : plan.packer === 'pkg' ? 'pkg' : 'sea-script';
+    // An unchanged app's bundle comes from the cache (bundle-cache.ts); --asset globs are never cached.
+    const cacheDir = hooks.cacheDir ?? cacheRoot();
+    const key = plan.assets.length === 0 ? bundleKey({ ...input, tree: undefined, addons: input.addons && { ...input.addons, source: { registry: input.addons.source?.registry } }, loaderKind }) : undefined;
+    const cached = key ? await cachedBundle(cacheDir, key, treeReady) : undefined;
+    if (cached) return cached;
+    const [app, loader] = await Promise.all([bundleApp(input), loaderKind ? bundleLoader(loaderKind, nodeMajor, plan.compress && direct) : undefined]);
     // Worker threads on embedded modules start with the thread loader (asset thread.cjs).
     const threadLoader = app.embedded && Object.keys(app.embedded.manifest.modules).length > 0 ? await bundleLoader('thread', nodeMajor) : undefined;
-    return { ...app, loader, threadLoader };
+    const result = { ...app, loader, threadLoader };
+    if (key) await storeBundle(cacheDir, key, result, plan.projectDir, await treeReady);
+    return result;
   });
   const runtime = await ctx.runtimeReady;
 

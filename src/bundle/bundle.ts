@@ -80,6 +80,11 @@ export interface AppBundle {
   warnings: string[];
   /** Input files (project-relative) and their sizes in bytes. */
   inputs: Record<string, number>;
+  /**
+   * What the bundle read besides esbuild's `inputs`, absolute paths: addon files, files and modules
+   * found for run time, and the folders listed to find them (bundle-cache.ts stamps them).
+   */
+  read: { files: string[]; folders: string[] };
 }
 
 /**
@@ -213,7 +218,8 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     );
     const warnings = [...collector.warnings, ...found.warnings, ...optional.warnings(input.projectDir)];
     if (!direct && (found.entries.size > 0 || found.bundlerPaths.size > 0)) warnings.push(pkgCannotEmbed(found, input.projectDir));
-    return { code: direct ? shareCommonJsModules(out.text) : out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings };
+    const read = { files: [...collector.sourceFiles.keys(), ...found.files, ...found.folderModules, ...found.entries], folders: [...found.listedFolders] };
+    return { code: direct ? shareCommonJsModules(out.text) : out.text, inputs, addons: [...collector.addons.values()], addonFiles: collector.data, nativeUsed: collector.nativeUsed, embedded, warnings, read };
   } catch (err) {
     throw collector.failure ?? bundleError(err, input.projectDir);
   }

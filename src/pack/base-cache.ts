@@ -6,7 +6,7 @@
  * SHA-256 of the latest exes assembled from the base.
  */
 import type { PeBaseLayout } from '../pe/pe-base';
-import { DerivedCache, derivedKey } from './derived-cache';
+import { DerivedCache, derivedKey } from '../derived-cache';
 
 /** Bases kept (each is ≈ 100 MB): enough for a few apps or Node lines built in turn. */
 const KEEP = 3;

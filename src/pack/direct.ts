@@ -16,7 +16,7 @@ import { svcpackVersion } from '../package-root';
 import { assemblePe } from '../pe/pe-base';
 import { AssembledExecutable } from './assembled-exe';
 import { baseKey, cachedBase, storeBase } from './base-cache';
-import { DerivedCache, derivedKey } from './derived-cache';
+import { DerivedCache, derivedKey } from '../derived-cache';
 import { InMemoryExecutable, type Executable } from './executable';
 import { prepareExecutableBase, type BaseEdits } from './pe';
 import { generateSeaBlob } from './sea-blob';

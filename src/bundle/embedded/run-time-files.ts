@@ -42,6 +42,11 @@ export class RunTimeFiles {
   readonly warnings = new Set<string>();
   private readonly seenFolders = new Set<string>();
 
+  /** The folders listed to find modules and files (a file added to one changes what is found). */
+  get listedFolders(): ReadonlySet<string> {
+    return this.seenFolders;
+  }
+
   constructor(private readonly projectDir: string) {}
 
   /** Records what `refs`, found in the module `file`, point at. */

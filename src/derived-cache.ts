@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { atomicWrite } from '../atomic-write';
+import { atomicWrite } from './atomic-write';
 
 /** A cached file and its metadata. */
 export interface DerivedEntry<Meta> {

@@ -1,0 +1,40 @@
+/**
+ * What a rebuild reuses (docs/performance.md, "What a warm build reuses"): an unchanged app's
+ * bundle, SEA blob and exe base come from svcpack's cache and give the same exe, byte for byte;
+ * an edited source is bundled again.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { build } from '../src/build';
+
+const fixturesDir = path.resolve(import.meta.dirname, '..', 'fixtures');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'svcpack-rebuild-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('a rebuild', () => {
+  test('of an unchanged app reuses the cached steps and writes the same exe; an edit is bundled again', async () => {
+    const project = path.join(root, 'app');
+    fs.cpSync(path.join(fixturesDir, 'hello-http'), project, { recursive: true });
+    const outDir = path.join(root, 'out');
+    const once = async () => {
+      const result = await build({ entry: path.join(project, 'app.ts'), name: 'RebuildSvc', outDir });
+      return { result, sha: sha256(result.files[0]!) };
+    };
+    const first = await once();
+    const second = await once();
+    expect(second.sha).toBe(first.sha);
+    expect(second.result.record.outputs['RebuildSvc.exe']).toEqual(first.result.record.outputs['RebuildSvc.exe']);
+    expect(second.result.record.inputs).toEqual(first.result.record.inputs);
+
+    fs.appendFileSync(path.join(project, 'app.ts'), '\nconsole.log("edited");\n');
+    const third = await once();
+    expect(third.sha).not.toBe(first.sha);
+    expect(fs.readFileSync(third.result.files[0]!).includes('console.log("edited")')).toBe(true);
+    expect(third.result.record.outputs['RebuildSvc.exe']!.sha256).toBe(third.sha);
+  }, 120_000);
+});
