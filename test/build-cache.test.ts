@@ -1,5 +1,5 @@
 /**
- * What a rebuild reuses (docs/performance.md, "What a warm build reuses"): an unchanged app's
+ * What a rebuild reuses (docs/building.md, "What a rebuild reuses"): an unchanged app's
  * bundle, SEA blob and exe base come from svcpack's cache and give the same exe, byte for byte;
  * an edited source is bundled again.
  */
