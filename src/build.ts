@@ -36,6 +36,7 @@ import { defaultRegistry } from './runtime/npm-registry';
 import { resolveDependencyTree } from './deps/tree';
 import { decideMissingBinaries, packagesMissingBinaries } from './deps/install-binaries';
 import { treeFiles } from './deps/tree-files';
+import { cachedTree, storeTree, treeKey, type TreeStepResult } from './deps/tree-cache';
 import { TreeGlobs } from './deps/tree-globs';
 import { treeEdges, treeManifests } from './deps/tree-edges';
 import { moduleHookLibraries } from './deps/module-hook-libraries';
@@ -83,7 +84,7 @@ interface TargetBuild {
   exeConfig: ExeConfig;
   koffi: NativeModule;
   bundle: Awaited<ReturnType<typeof bundleApp>>;
-  tree: EmbeddedTreeResult | undefined;
+  tree: TreeStepResult | undefined;
   packages: BuildRecord['packages'];
   /** The Node binary the executable was made from: its size, and its SHA-256 for the SBOM. */
   runtimeBytes: number;
@@ -91,11 +92,6 @@ interface TargetBuild {
   timings: Record<string, number>;
 }
 
-type EmbeddedTreeResult = Awaited<ReturnType<typeof treeFiles>> & {
-  missing: Awaited<ReturnType<typeof packagesMissingBinaries>>;
-  nativeInTree: Set<string>;
-  lacksBinary: Set<string>;
-};
 
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
   const timings: Record<string, number> = {};
@@ -320,11 +316,17 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
   // the runtime is fetched and esbuild runs; the embedding step waits for it.
   const treeReady =
     plan.embedDependencies && direct
-      ? step('dependencies', async (): Promise<EmbeddedTreeResult> => {
-          const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir: hooks.cacheDir ?? cacheRoot(), registry: defaultRegistry(), platform: info.npm });
+      ? step('dependencies', async (): Promise<TreeStepResult> => {
+          const cacheDir = hooks.cacheDir ?? cacheRoot();
+          const globs = new TreeGlobs(plan.dependencyGlobs);
+          // An unchanged project's tree comes from the cache (deps/tree-cache.ts).
+          const key = treeKey(plan.projectDir, { target, include: plan.dependencyGlobs.include, exclude: plan.dependencyGlobs.exclude, native: plan.native, nodeMajor });
+          const cached = await cachedTree(cacheDir, key, globs);
+          if (cached) return cached;
+          const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir, registry: defaultRegistry(), platform: info.npm });
           // For linux-x64 the tree keeps the x86-64 ELF addons its packages ship (a package may load one by a
           // computed name: lightningcss); the exe's dlopen hook writes them out when loaded (runtime-shim/embedded/tree-natives.ts).
-          const tree = await treeFiles(packages, new TreeGlobs(plan.dependencyGlobs), { target });
+          const tree = await treeFiles(packages, globs, { target });
           // Packages whose binary only their install script makes (deps/install-binaries.ts):
           // a --native file goes where node-gyp would have built it; the rest is decided after bundling.
           // A package --exclude left out entirely needs none.
@@ -332,8 +334,10 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
           const missing = await packagesMissingBinaries(packages.filter((p) => kept.has(p.location)), tree.files);
           if (linux && missing.length > 0) throw linuxAddonRefusal(`${missing[0]!.name}@${missing[0]!.version}`, 'builds its native addon when it is installed');
           const nativeInTree = new Set<string>();
+          const nativeFiles: string[] = [];
           for (const { pkg, rel, file } of decideMissingBinaries(missing, { native: plan.native, handled: new Set(), nodeMajor }).add) {
             nativeInTree.add(pkg.name);
+            nativeFiles.push(file);
             const data = await readFile(file);
             tree.files.push({ rel, data });
             const summary = tree.packages.find((p) => p.location === pkg.location);
@@ -344,7 +348,9 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
           }
           // Packages the addon loader must supply a binary for stay bundled when packages load from the tree.
           const lacksBinary = new Set(missing.filter((p) => !nativeInTree.has(p.name)).map((p) => p.name));
-          return { ...tree, missing, nativeInTree, lacksBinary };
+          const result = { ...tree, missing, nativeInTree, lacksBinary };
+          await storeTree(cacheDir, key, result, plan.projectDir, nativeFiles);
+          return result;
         })
       : undefined;
   treeReady?.catch(() => undefined); // awaited by the bundle step; a failure surfaces there

@@ -10,7 +10,7 @@
  * recently used entries stay.
  */
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { statSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from './atomic-write';
@@ -101,6 +101,21 @@ export class DerivedCache<Meta> {
   private paths(key: string): { file: string; record: string } {
     return { file: path.join(this.dir, `${key}${this.ext}`), record: path.join(this.dir, `${key}.json`) };
   }
+}
+
+/** [absolute path, size, mtime in ns] of a file or folder a derived file depends on; size -1: absent. */
+export type Stamp = [string, number, string];
+
+/** The stamp of `file` as it is now. */
+export function stampOf(file: string): Stamp {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? [file, Number(st.size), st.mtimeNs.toString()] : [file, -1, '0'];
+}
+
+/** Whether the file or folder of `stamp` is as it was (or still absent). */
+export function unchanged([file, size, mtime]: Stamp): boolean {
+  const now = stampOf(file);
+  return now[1] === size && now[2] === mtime;
 }
 
 function identityOf(st: BigIntStats): string {

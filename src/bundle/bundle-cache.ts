@@ -17,9 +17,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DerivedCache, derivedKey } from '../derived-cache';
-import { packageRoot } from '../package-root';
+import { DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
+import { svcpackCodeStamp } from '../package-root';
 import type { AppBundle } from './bundle';
 import type { EmbeddedTree } from './embedded/embed';
 
@@ -30,9 +29,6 @@ const FORMAT = 1;
 
 /** What the bundle step gives: the app bundle and the loaders that start it. */
 export type BundleStepResult = AppBundle & { loader?: string; threadLoader?: string };
-
-/** [absolute path, size, mtime in ns] of a file or folder the bundle depends on; size -1: absent. */
-type Stamp = [string, number, string];
 
 interface BundleMeta {
   stamps: Stamp[];
@@ -93,42 +89,12 @@ function cache(cacheDir: string): DerivedCache<BundleMeta> {
   return new DerivedCache<BundleMeta>(cacheDir, 'bundle', '.bin', KEEP);
 }
 
-function stampOf(file: string): Stamp {
-  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
-  return st ? [file, Number(st.size), st.mtimeNs.toString()] : [file, -1, '0'];
-}
-
-function unchanged([file, size, mtime]: Stamp): boolean {
-  const now = stampOf(file);
-  return now[1] === size && now[2] === mtime;
-}
-
 /** A digest of the embedded tree: its packages and every file's path and contents. */
 function treeDigest(tree: EmbeddedTree | undefined): string | null {
   if (!tree) return null;
   const hash = createHash('sha256').update(JSON.stringify({ packages: tree.packages, lacksBinary: [...(tree.lacksBinary ?? [])].sort() }));
   for (const f of tree.files) hash.update(`\0${f.rel}\0${f.data.byteLength}\0`).update(f.data);
   return hash.digest('hex');
-}
-
-let codeStamp: string | undefined;
-
-/** Every file of svcpack's toolchain (lib/ or src/) and runtime shim, by path, size and mtime: a changed svcpack is another key. */
-function svcpackCodeStamp(): string {
-  if (codeStamp) return codeStamp;
-  const hash = createHash('sha256');
-  const toolchain = path.dirname(fileURLToPath(import.meta.url));
-  const roots = [path.join(packageRoot, 'runtime-shim'), path.basename(toolchain) === 'lib' ? toolchain : path.join(packageRoot, 'src')];
-  for (const root of roots) {
-    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      const st = fs.statSync(file, { bigint: true });
-      hash.update(`${file}\0${st.size}\0${st.mtimeNs}\n`);
-    }
-  }
-  codeStamp = hash.digest('hex');
-  return codeStamp;
 }
 
 /** The versions of the tools whose output the bundle is: esbuild, and swc when installed (decorator metadata). */

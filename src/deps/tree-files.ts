@@ -42,6 +42,8 @@ export interface TreeFiles {
   excludedBy(rel: string): string | null;
   /** Things the user should know that do not stop the build (an exclude glob that matched nothing). */
   warnings: string[];
+  /** The files read and the folders listed, absolute paths (deps/tree-cache.ts stamps them). */
+  read: { files: string[]; folders: string[] };
 }
 
 /**
@@ -49,7 +51,8 @@ export interface TreeFiles {
  * no file of the tree (filtered or not): a typo, or a package that is not a production dependency.
  */
 export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGlobs, opts: { target?: 'win-x64' | 'linux-x64' } = {}): Promise<TreeFiles> {
-  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs, opts.target ?? 'win-x64') })));
+  const read: TreeFiles['read'] = { files: [], folders: [] };
+  const perPackage = await Promise.all(packages.map(async (p) => ({ p, files: await packageFiles(p, globs, opts.target ?? 'win-x64', read) })));
   const files: TreeFile[] = [];
   const summary: EmbeddedPackage[] = [];
   for (const { p, files: own } of perPackage) {
@@ -78,10 +81,15 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
     }
     for (const g of globs.unmatchedExcludes()) warnings.push(`${globs.names.exclude} "${g}" matched no file of the production dependency tree: it leaves nothing out`);
   }
-  return { files, packages: summary, excludedBy: (rel) => {
-      const glob = globs?.excludedBy(rel);
-      return glob ? `${globs!.names.exclude} "${glob}"` : null;
-    }, warnings };
+  return { files, packages: summary, read, excludedBy: excludedByOf(globs), warnings };
+}
+
+/** What `excludedBy` answers for `globs`: the exclude glob that leaves out a tree path, as messages name it. */
+export function excludedByOf(globs: TreeGlobs | undefined): (rel: string) => string | null {
+  return (rel) => {
+    const glob = globs?.excludedBy(rel);
+    return glob ? `${globs!.names.exclude} "${glob}"` : null;
+  };
 }
 
 /**
@@ -89,7 +97,7 @@ export async function treeFiles(packages: readonly TreePackage[], globs?: TreeGl
  * globs every folder is (but nested node_modules, packages of their own), so an include glob can
  * bring back a file the filter leaves out and every glob's matches are counted.
  */
-async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target: 'win-x64' | 'linux-x64'): Promise<TreeFile[]> {
+async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target: 'win-x64' | 'linux-x64', read: TreeFiles['read']): Promise<TreeFile[]> {
   // One package at a time, read synchronously: a tree has thousands of small files, and awaited
   // reads through libuv's 4 threads took 0.7 s for 4,315 of them (0.1 s this way); yielding between
   // packages keeps the bundler's plugin calls answered meanwhile.
@@ -98,6 +106,7 @@ async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target
   const walkAll = globs?.any ?? false;
   const walk = (dir: string, relDir: string, depth: number, dirKept: boolean): void => {
     const entries = readdirSync(dir, { withFileTypes: true });
+    read.folders.push(dir);
     for (const e of entries) {
       const full = path.join(dir, e.name);
       const rel = `${relDir}/${e.name}`;
@@ -110,6 +119,7 @@ async function packageFiles(p: TreePackage, globs: TreeGlobs | undefined, target
         const decision = walkAll ? globs!.decide(rel) : 'filter';
         if (decision === 'exclude' || (decision === 'filter' && !filterKeeps)) continue;
         const data = readFileSync(full);
+        read.files.push(full);
         // A binary for another platform is never embedded, included or not: it cannot run on the target.
         if (keepsBinary(e.name, data.subarray(0, 4096), target)) out.push({ rel, data });
       }
