@@ -7,13 +7,16 @@
  * A file that changed since it was written (size, inode, mtime or ctime differ) counts as absent:
  * it is made again, so a damaged or edited cache never reaches an exe. Writes are atomic
  * (temporary file, rename), so concurrent builds see a complete entry or none. Only the `keep` most
- * recently used entries stay.
+ * recently used entries stay, and those used in the last ten minutes.
  */
 import { createHash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from './atomic-write';
+
+/** How long after its last use an entry is kept even beyond `keep` (concurrent builds may be reading it). */
+export const IN_USE_MS = 10 * 60 * 1000;
 
 /** A cached file and its metadata. */
 export interface DerivedEntry<Meta> {
@@ -83,7 +86,11 @@ export class DerivedCache<Meta> {
     };
   }
 
-  /** Removes the entries beyond `keep`, least recently used first (by their record's mtime); never `current`. */
+  /**
+   * Removes the entries beyond `keep`, least recently used first (by their record's mtime), but
+   * never `current` nor one used in the last {@link IN_USE_MS}: a build running at the same time may
+   * have just found it and not yet read it.
+   */
   private async evict(current: string): Promise<void> {
     const records = (await fs.readdir(this.dir)).filter((f) => f.endsWith('.json'));
     if (records.length <= this.keep) return;
@@ -91,7 +98,9 @@ export class DerivedCache<Meta> {
       records.map(async (f) => ({ key: f.slice(0, -'.json'.length), mtime: (await fs.stat(path.join(this.dir, f)).catch(() => null))?.mtimeMs ?? 0 })),
     );
     dated.sort((a, b) => b.mtime - a.mtime);
-    for (const { key } of dated.filter((d) => d.key !== current).slice(this.keep - 1)) {
+    const now = Date.now();
+    for (const { key, mtime } of dated.filter((d) => d.key !== current).slice(this.keep - 1)) {
+      if (now - mtime < IN_USE_MS) continue;
       const { file, record } = this.paths(key);
       await fs.rm(record, { force: true });
       await fs.rm(file, { force: true });

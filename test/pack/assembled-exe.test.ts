@@ -79,14 +79,22 @@ describe('an exe assembled from a cached base', () => {
     expect((await uncached.bytes()).equals(assemblePe(image, layout, Buffer.from('x')))).toBe(true);
   }, 60_000);
 
-  it('keeps the three most recently used bases', async () => {
+  it('keeps the three most recently used bases, and any used in the last ten minutes', async () => {
     const cacheDir = path.join(dir, 'cache-d');
     const { image, layout } = prepareExecutableBase(nodeExe, edits);
-    for (const k of ['a', 'b', 'c', 'd']) {
-      await storeBase(cacheDir, baseKey({ k }), image.subarray(0, 4096), layout);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const kept = fs.readdirSync(path.join(cacheDir, 'exe-base')).filter((f) => f.endsWith('.exe'));
-    expect(kept.sort()).toEqual(['b', 'c', 'd'].map((k) => `${baseKey({ k })}.exe`).sort());
+    const record = (k: string) => path.join(cacheDir, 'exe-base', `${baseKey({ k })}.json`);
+    const age = (k: string, minutes: number) => {
+      const t = new Date(Date.now() - minutes * 60_000);
+      fs.utimesSync(record(k), t, t);
+    };
+    for (const k of ['a', 'b', 'c']) await storeBase(cacheDir, baseKey({ k }), image.subarray(0, 4096), layout);
+    const kept = () => fs.readdirSync(path.join(cacheDir, 'exe-base')).filter((f) => f.endsWith('.exe')).sort();
+    await storeBase(cacheDir, baseKey({ k: 'd' }), image.subarray(0, 4096), layout);
+    expect(kept()).toHaveLength(4); // all used in the last ten minutes: a concurrent build may be reading one
+    age('a', 40);
+    age('b', 30);
+    age('c', 20);
+    await storeBase(cacheDir, baseKey({ k: 'e' }), image.subarray(0, 4096), layout);
+    expect(kept()).toEqual(['c', 'd', 'e'].map((k) => `${baseKey({ k })}.exe`).sort());
   }, 60_000);
 });
