@@ -323,6 +323,7 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
           const key = treeKey(plan.projectDir, { target, include: plan.dependencyGlobs.include, exclude: plan.dependencyGlobs.exclude, native: plan.native, nodeMajor });
           const cached = await cachedTree(cacheDir, key, globs);
           if (cached) return cached;
+          const started = Date.now();
           const packages = await resolveDependencyTree({ projectDir: plan.projectDir, cacheDir, registry: defaultRegistry(), platform: info.npm });
           // For linux-x64 the tree keeps the x86-64 ELF addons its packages ship (a package may load one by a
           // computed name: lightningcss); the exe's dlopen hook writes them out when loaded (runtime-shim/embedded/tree-natives.ts).
@@ -349,7 +350,7 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
           // Packages the addon loader must supply a binary for stay bundled when packages load from the tree.
           const lacksBinary = new Set(missing.filter((p) => !nativeInTree.has(p.name)).map((p) => p.name));
           const result = { ...tree, missing, nativeInTree, lacksBinary };
-          await storeTree(cacheDir, key, result, plan.projectDir, nativeFiles);
+          await storeTree(cacheDir, key, result, plan.projectDir, nativeFiles, started);
           return result;
         })
       : undefined;
@@ -378,11 +379,12 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
     const key = plan.assets.length === 0 ? bundleKey({ ...input, tree: undefined, addons: input.addons && { ...input.addons, source: { registry: input.addons.source?.registry } }, loaderKind }) : undefined;
     const cached = key ? await cachedBundle(cacheDir, key, treeReady) : undefined;
     if (cached) return cached;
+    const started = Date.now();
     const [app, loader] = await Promise.all([bundleApp(input), loaderKind ? bundleLoader(loaderKind, nodeMajor, plan.compress && direct) : undefined]);
     // Worker threads on embedded modules start with the thread loader (asset thread.cjs).
     const threadLoader = app.embedded && Object.keys(app.embedded.manifest.modules).length > 0 ? await bundleLoader('thread', nodeMajor) : undefined;
     const result = { ...app, loader, threadLoader };
-    if (key) await storeBundle(cacheDir, key, result, plan.projectDir, await treeReady);
+    if (key) await storeBundle(cacheDir, key, result, plan.projectDir, await treeReady, started);
     return result;
   });
   const runtime = await ctx.runtimeReady;

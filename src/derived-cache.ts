@@ -127,6 +127,19 @@ export function unchanged([file, size, mtime]: Stamp): boolean {
   return now[1] === size && now[2] === mtime;
 }
 
+/**
+ * Whether a file or folder of `stamps` was modified at or after `sinceMs` (epoch ms), less a margin
+ * for file systems whose clock ticks coarsely: something changed while it was being read, so what
+ * was made from it must not be stored under these stamps.
+ */
+export function changedSince(stamps: readonly Stamp[], sinceMs: number): boolean {
+  const since = BigInt(Math.floor(sinceMs - CLOCK_MARGIN_MS)) * 1_000_000n;
+  return stamps.some(([, size, mtime]) => size >= 0 && BigInt(mtime) >= since);
+}
+
+/** File systems stamp mtimes from a clock that ticks every few ms (a jiffy), so a write just after `sinceMs` can carry an earlier time. */
+const CLOCK_MARGIN_MS = 50;
+
 function identityOf(st: BigIntStats): string {
   return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
 }

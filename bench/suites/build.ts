@@ -170,19 +170,18 @@ interface Contender {
   prepare(mode: Mode, dir: string): Promise<PreparedRun>;
 }
 
-/** Why svcpack's warm build stays behind bun's (profiled; docs/performance.md). */
+/** What a warm svcpack build still does (the explanation of a missed warm target; docs/performance.md). */
 export const BUN_GAP =
-  'svcpack is a Node program: Node start, module loading and exit take ≈ 0.15 s of it (bun is one native binary). ' +
-  'Reading node.exe, writing the 90 MB exe and hashing it for build.json take ≈ 0.25 s, already overlapped with the rest. ' +
-  'Profiling cut the warm build from 1.3 s to 0.52 s (own PE writer instead of resedit\'s, cache verification stamps, off-thread hashing).';
+  'A warm build reuses the cached bundle, dependency tree, SEA blob and exe base (docs/building.md, What a rebuild reuses): what is left is Node\'s start, module loading and exit (≈ 0.15 s; bun is one native binary), checking the caches\' stamps, and copying the ≈ 90 MB base into the output (copy_file_range). ' +
+  'A large app also reads its cached dependency tree and bundle (tens of MB) and hashes the tree for the bundle cache and the assets for the blob cache.';
 
 /** Why svcpack's cold build stays further behind bun's than its warm one (the explanation of a missed cold target). */
 export const COLD_GAP =
-  'On top of the warm gap: with a fresh cache svcpack re-verifies both copied runtime files (node.exe and the host Node) by hashing them against their download records, the `runtime` step in the details; bun has nothing to verify.';
+  'With fresh caches svcpack does everything a warm build skips: it re-verifies both copied runtime files (node.exe and the host Node) by hashing them against their download records (the `runtime` step), bundles with esbuild and its JavaScript plugins (the `bundle` step; bun\'s bundler is native), runs the host Node for the SEA blob, makes the exe base with one resource pass over node.exe and writes it to the cache (`resources`) before copying it into the output.';
 
 /** Why svcpack's build peaks above bun's (the explanation of a missed memory target). */
 export const MEMORY_GAP =
-  'svcpack\'s peak is its Node process, which reads node.exe (83 MiB) whole into memory and assembles the exe in memory (src/build.ts), on top of Node\'s own heap; not reduced yet.';
+  'A warm svcpack build holds neither node.exe nor the exe in memory (the base is copied by the kernel, the blob appended); its peak is Node\'s own heap with the bundle, and for a large app the cached tree and bundle (tens of MB) read back.';
 
 export const NOTES = {
   method: (reps: number, warmup: number, hostNode: string) =>

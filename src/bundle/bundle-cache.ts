@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
+import { changedSince, DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
 import { svcpackCodeStamp } from '../package-root';
 import type { AppBundle } from './bundle';
 import type { EmbeddedTree } from './embedded/embed';
@@ -60,10 +60,11 @@ export async function cachedBundle(cacheDir: string, key: string, tree: Promise<
 
 /**
  * Stores `result` under `key` with the stamps of what it read (`projectDir`-relative inputs of the
- * bundle, and the absolute `sources`/`folders` bundleApp reports). Best effort: a cache that cannot
- * be written only costs the next build its bundle.
+ * bundle, and the absolute files and folders bundleApp reports), unless one of them changed since
+ * `startedMs`, when the bundle began (then the bundle may hold the old contents under the new
+ * stamps). Best effort: a cache that cannot be written only costs the next build its bundle.
  */
-export async function storeBundle(cacheDir: string, key: string, result: BundleStepResult, projectDir: string, tree: EmbeddedTree | undefined): Promise<void> {
+export async function storeBundle(cacheDir: string, key: string, result: BundleStepResult, projectDir: string, tree: EmbeddedTree | undefined, startedMs: number): Promise<void> {
   const modules = new Set<string>();
   for (const input of Object.keys(result.inputs)) {
     if (/^[a-z][\w-]*:/i.test(input) || input.startsWith('<')) continue; // the shim's namespace, stdin: not files
@@ -80,6 +81,7 @@ export async function storeBundle(cacheDir: string, key: string, result: BundleS
     }
   }
   const stamps = [...files, ...folders, ...configs].sort().map(stampOf);
+  if (changedSince(stamps, startedMs)) return;
   await cache(cacheDir)
     .put(key, encode(result), { stamps, treeDigest: treeDigest(tree) })
     .catch(() => undefined);

@@ -274,8 +274,25 @@ const LOADER_FILES: Record<LoaderKind, string> = {
   'control-thread': 'control-thread.ts',
 };
 
-/** Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified. */
-export async function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {
+/** The loaders bundled in this process, by kind, Node major and compression: the shim does not change while svcpack runs. */
+const loaders = new Map<string, Promise<string>>();
+
+/**
+ * Bundles the loader that starts the app bundle (runtime-shim/loaders/), minified; once per
+ * process (a watch session's rebuilds, a build of two targets reuse it).
+ */
+export function bundleLoader(kind: LoaderKind, nodeMajor: number, compressedAssets = false): Promise<string> {
+  const key = `${kind}:${nodeMajor}:${compressedAssets}`;
+  let loader = loaders.get(key);
+  if (!loader) {
+    loader = buildLoader(kind, nodeMajor, compressedAssets);
+    loaders.set(key, loader);
+    loader.catch(() => loaders.delete(key));
+  }
+  return loader;
+}
+
+async function buildLoader(kind: LoaderKind, nodeMajor: number, compressedAssets: boolean): Promise<string> {
   const result = await esbuild.build({
     // sea-script.ts reads `<name>.br` assets and decompresses them when the payload is compressed.
     define: { SVCPACK_COMPRESSED_ASSETS: String(compressedAssets) },

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
+import { changedSince, DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
 import { svcpackCodeStamp } from '../package-root';
 import type { TreePackage } from './tree';
 import { excludedByOf, type TreeFile, type TreeFiles } from './tree-files';
@@ -56,13 +56,19 @@ export async function cachedTree(cacheDir: string, key: string, globs: TreeGlobs
   }
 }
 
-/** Stores `result` under `key` with the stamps of what it read (best effort: a cache that cannot be written only costs the next build). */
-export async function storeTree(cacheDir: string, key: string, result: TreeStepResult, projectDir: string, extraFiles: readonly string[]): Promise<void> {
+/**
+ * Stores `result` under `key` with the stamps of what it read, unless one of them changed since
+ * `startedMs`, when the step began (best effort: a cache that cannot be written only costs the
+ * next build).
+ */
+export async function storeTree(cacheDir: string, key: string, result: TreeStepResult, projectDir: string, extraFiles: readonly string[], startedMs: number): Promise<void> {
   const paths = new Set<string>([...result.read.files, ...result.read.folders, ...extraFiles, path.join(projectDir, 'node_modules')]);
   for (const p of result.packages) paths.add(path.join(projectDir, ...p.location.split('/'), 'package.json'));
   for (const p of result.missing) paths.add(path.join(projectDir, ...p.location.split('/'), 'package.json'));
+  const stamps = [...paths].sort().map(stampOf);
+  if (changedSince(stamps, startedMs)) return;
   await cache(cacheDir)
-    .put(key, encode(result), { stamps: [...paths].sort().map(stampOf) })
+    .put(key, encode(result), { stamps })
     .catch(() => undefined);
 }
 

@@ -32,6 +32,7 @@ function setup(name: string): { dir: string; cacheDir: string; result: BundleSte
     read: { files: [path.join(dir, 'data.bin')], folders: [] },
     loader: 'loader();',
   };
+  backdate(dir);
   return { dir, cacheDir: path.join(temp, `${name}-cache`), result };
 }
 
@@ -43,6 +44,13 @@ const plain = (result: BundleStepResult | undefined) =>
     embedded: result.embedded && { ...result.embedded, assets: new Map([...result.embedded.assets].map(([k, v]) => [k, typeof v === 'string' ? v : new Uint8Array(v)])) },
   };
 
+/** Sets the mtimes of `dir` and everything in it a minute back: made before the bundle began. */
+function backdate(dir: string): void {
+  const t = new Date(Date.now() - 60_000);
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(entry.parentPath, entry.name), t, t);
+  fs.utimesSync(dir, t, t);
+}
+
 const tree = (data: string): EmbeddedTree => ({ files: [{ rel: 'node_modules/x/index.js', data: Buffer.from(data) }], packages: [] });
 const later = (file: string) => {
   const t = new Date(Date.now() + 5000);
@@ -53,7 +61,7 @@ describe('the bundle cache', () => {
   it('gives back the stored result while nothing it read changed', async () => {
     const { dir, cacheDir, result } = setup('same');
     const key = bundleKey({ entry: 'src/app.ts', n: 1 });
-    await storeBundle(cacheDir, key, result, dir, undefined);
+    await storeBundle(cacheDir, key, result, dir, undefined, Date.now());
     const hit = await cachedBundle(cacheDir, key, undefined);
     expect(plain(hit)).toEqual(plain(result));
     expect(await cachedBundle(cacheDir, bundleKey({ entry: 'src/app.ts', n: 2 }), undefined)).toBeUndefined(); // other settings: another key
@@ -69,7 +77,7 @@ describe('the bundle cache', () => {
     ]) {
       const { dir, cacheDir, result } = setup(`change-${Math.random().toString(36).slice(2)}`);
       const key = bundleKey({ dir });
-      await storeBundle(cacheDir, key, result, dir, undefined);
+      await storeBundle(cacheDir, key, result, dir, undefined, Date.now());
       change(dir);
       expect(await cachedBundle(cacheDir, key, undefined)).toBeUndefined();
     }
@@ -78,16 +86,25 @@ describe('the bundle cache', () => {
   it('misses when a file appears next to an input (it could change what an import resolves to)', async () => {
     const { dir, cacheDir, result } = setup('new-file');
     const key = bundleKey({ dir });
-    await storeBundle(cacheDir, key, result, dir, undefined);
+    await storeBundle(cacheDir, key, result, dir, undefined, Date.now());
     await new Promise((r) => setTimeout(r, 20));
     fs.writeFileSync(path.join(dir, 'src', 'util.js'), 'export const x = 2;');
+    expect(await cachedBundle(cacheDir, key, undefined)).toBeUndefined();
+  });
+
+  it('is not stored when a file it read changed after the bundle began (the bundle may hold the old contents)', async () => {
+    const { dir, cacheDir, result } = setup('during');
+    const key = bundleKey({ dir });
+    const started = Date.now();
+    fs.appendFileSync(path.join(dir, 'src', 'util.ts'), ' // saved while esbuild ran');
+    await storeBundle(cacheDir, key, result, dir, undefined, started);
     expect(await cachedBundle(cacheDir, key, undefined)).toBeUndefined();
   });
 
   it('misses when the embedded dependency tree differs', async () => {
     const { dir, cacheDir, result } = setup('tree');
     const key = bundleKey({ dir });
-    await storeBundle(cacheDir, key, result, dir, tree('one'));
+    await storeBundle(cacheDir, key, result, dir, tree('one'), Date.now());
     expect(plain(await cachedBundle(cacheDir, key, Promise.resolve(tree('one'))))).toEqual(plain(result));
     expect(await cachedBundle(cacheDir, key, Promise.resolve(tree('two')))).toBeUndefined();
     expect(await cachedBundle(cacheDir, key, undefined)).toBeUndefined();

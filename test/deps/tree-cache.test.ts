@@ -32,6 +32,8 @@ function setup(name: string): { dir: string; cacheDir: string; result: TreeStepR
     nativeInTree: new Set(['x']),
     lacksBinary: new Set(),
   };
+  const t = new Date(Date.now() - 60_000); // made before the step began
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(entry.parentPath, entry.name), t, t);
   return { dir, cacheDir: path.join(temp, `${name}-cache`), result };
 }
 
@@ -39,7 +41,7 @@ describe('the dependency tree cache', () => {
   it('gives back the files, packages and sets while nothing changed, and answers excludedBy from the globs', async () => {
     const { dir, cacheDir, result } = setup('same');
     const key = treeKey(dir, { target: 'win-x64' });
-    await storeTree(cacheDir, key, result, dir, []);
+    await storeTree(cacheDir, key, result, dir, [], Date.now());
     const hit = await cachedTree(cacheDir, key, globs());
     expect(hit?.files.map((f) => [f.rel, Buffer.from(f.data).toString()])).toEqual(result.files.map((f) => [f.rel, f.data.toString()]));
     expect(hit?.packages).toEqual(result.packages);
@@ -56,7 +58,7 @@ describe('the dependency tree cache', () => {
     ]) {
       const { dir, cacheDir, result } = setup(`change-${Math.random().toString(36).slice(2)}`);
       const key = treeKey(dir, { target: 'win-x64' });
-      await storeTree(cacheDir, key, result, dir, []);
+      await storeTree(cacheDir, key, result, dir, [], Date.now());
       await new Promise((r) => setTimeout(r, 15));
       change(dir);
       expect(await cachedTree(cacheDir, key, globs())).toBeUndefined();
