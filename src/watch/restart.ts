@@ -87,8 +87,9 @@ export class ServiceRestarter {
     const service = await this.status(this.outputExe);
     this.probed = service;
     if (!service.installed || !service.exe || !this.host.samePath(service.exe, this.outputExe)) return;
-    this.stoppedAt = performance.now();
+    const t = performance.now();
     await this.command(this.outputExe, 'stop');
+    this.stoppedAt = t; // stopped: a build failing from here on starts it again (afterFailure)
     await this.host.released?.(this.outputExe);
   }
 
