@@ -81,17 +81,28 @@ export class ServiceRestarter {
    * cannot be stopped: the build then fails and the old exe stays.
    */
   async beforeCommit(): Promise<void> {
+    const t = performance.now();
     this.probed = undefined;
     this.stoppedAt = undefined;
-    if (!(await exists(this.outputExe))) return; // the first build: asked after it, with the new exe
-    const service = await this.status(this.outputExe);
-    this.probed = service;
-    if (!service.installed || !service.exe || !this.host.samePath(service.exe, this.outputExe)) return;
-    const t = performance.now();
-    await this.command(this.outputExe, 'stop');
-    this.stoppedAt = t; // stopped: a build failing from here on starts it again (afterFailure)
-    await this.host.released?.(this.outputExe);
+    try {
+      if (!(await exists(this.outputExe))) return; // the first build: asked after it, with the new exe
+      const service = await this.status(this.outputExe);
+      this.probed = service;
+      if (!service.installed || !service.exe || !this.host.samePath(service.exe, this.outputExe)) return;
+      const stopping = performance.now();
+      await this.command(this.outputExe, 'stop');
+      this.stoppedAt = stopping; // stopped: a build failing from here on starts it again (afterFailure)
+      await this.host.released?.(this.outputExe);
+    } finally {
+      this.hookMs = performance.now() - t;
+    }
   }
+
+  /**
+   * How long the last {@link beforeCommit} took, in ms: time spent on the service inside build(),
+   * which a rebuild's own time leaves out (the restart's time holds the stop).
+   */
+  hookMs = 0;
 
   /** After a successful build: starts the service on the new exe (copying it first when it lies elsewhere). Never throws. */
   async afterBuild(): Promise<RestartOutcome> {

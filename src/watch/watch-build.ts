@@ -31,7 +31,7 @@ export interface RebuildReport {
   ok: boolean;
   /** When the build ended. */
   at: Date;
-  /** Wall time of the build in ms, from the call to build() to its outputs in place (restart not included). */
+  /** Wall time of the build in ms, from the call to build() to its outputs in place, less the time spent stopping the service for `restart`. */
   ms: number;
   /** The first build of the session (the one before watching starts) or a rebuild. */
   first: boolean;
@@ -186,17 +186,18 @@ class WatchSession {
       const t = performance.now();
       try {
         if (!first && this.hooks.reload) this.options = await this.hooks.reload();
+        if (this.restarter) this.restarter.hookMs = 0;
         const result = await build(this.options, {
           onEvent: this.hooks.onEvent,
           cacheDir: this.hooks.cacheDir,
           ...(this.restarter ? { beforeCommit: () => this.restarter!.beforeCommit() } : {}),
         });
-        const ms = performance.now() - t;
+        const ms = performance.now() - t - (this.restarter?.hookMs ?? 0);
         this.remember(result);
         const restart = this.restarter ? await this.restarter.afterBuild() : undefined;
         report = { ok: true, at: new Date(), ms, first, executable: result.files[0], result, ...(restart ? { restart } : {}) };
       } catch (err) {
-        const ms = performance.now() - t;
+        const ms = performance.now() - t - (this.restarter?.hookMs ?? 0);
         this.lastOk = false;
         const restart = await this.restarter?.afterFailure();
         const e = err instanceof SvcpackError ? { code: err.code, message: err.message, hint: err.hint } : { message: (err as Error)?.message ?? String(err) };

@@ -1,10 +1,10 @@
-import { COMMAND_LINE_FLAGS } from '../../src/config/command-line-flags';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import { RUNTIME_SETTINGS } from '../../runtime-shim/settings/runtime-settings';
 import { createProgram } from '../../src/cli';
+import { COMMAND_LINE_FLAGS } from '../../src/config/command-line-flags';
 import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, isConfigKey } from '../../src/config/config-keys';
 import { configSchema } from '../../src/config/config-schema';
 import { defineConfig, DEFINE_CONFIG_MODULE } from '../../src/config/define-config';
