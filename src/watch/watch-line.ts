@@ -3,9 +3,11 @@
  * (`12:03:04 rebuilt MySvc.exe in 0.21 s, restarted MySvc in 1.3 s`; a failed build: the time and
  * the line the CLI prints for that error), or with `--json` one JSON object per line for machines.
  */
-import path from 'node:path';
 import type { RestartOutcome } from './restart';
 import type { RebuildReport } from './watch-build';
+
+/** The last part of a path, `/` or `\\` separated (a report may come from another platform's build). */
+const fileName = (file: string): string => file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 
 /** `12:03:04`, local time. */
 export const clockTime = (at: Date): string => at.toTimeString().slice(0, 8);
@@ -18,7 +20,7 @@ const seconds = (ms: number, digits = 2): string => `${(ms / 1000).toFixed(digit
  * watched after the first build (said once, on the first line).
  */
 export function rebuildLine(r: RebuildReport, name: string, opts: { installHint?: string; watching?: number } = {}): string {
-  const head = r.ok ? `${r.first ? 'built' : 'rebuilt'} ${path.basename(r.executable ?? name)} in ${seconds(r.ms)}` : (r.error?.line ?? 'svcpack: build failed');
+  const head = r.ok ? `${r.first ? 'built' : 'rebuilt'} ${fileName(r.executable ?? name)} in ${seconds(r.ms)}` : (r.error?.line ?? 'svcpack: build failed');
   const restart = r.restart ? restartText(r.restart, name, r.ok, opts.installHint) : '';
   const watching = r.first && opts.watching !== undefined ? `; watching ${opts.watching} path${opts.watching === 1 ? '' : 's'} for changes (Ctrl-C to stop)` : '';
   return `${clockTime(r.at)} ${head}${restart}${watching}\n`;
