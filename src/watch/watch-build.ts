@@ -95,7 +95,7 @@ const MAX_FALLBACK_FOLDERS = 2000;
  */
 export async function watchBuild(options: BuildOptions, hooks: WatchHooks = {}): Promise<Watcher> {
   const plan = resolveBuildOptions(options);
-  const host = restartHost(hooks.restart, plan.targets);
+  const host = restartHost(hooks.restart, plan, path.resolve(options.cwd ?? process.cwd()));
   const restarter = host
     ? new ServiceRestarter(plan.name, path.join(plan.outDir, TARGET_INFO['win-x64'].executable(plan.name)), host)
     : undefined;
@@ -110,20 +110,20 @@ export async function watchBuild(options: BuildOptions, hooks: WatchHooks = {}):
 }
 
 /** The host restart runs on, or undefined without `restart`; a usage error when it cannot restart here. */
-function restartHost(restart: WatchHooks['restart'], targets: readonly string[]): ServiceHost | undefined {
+function restartHost(restart: WatchHooks['restart'], plan: { name: string; targets: readonly string[]; outDir: string }, cwd: string): ServiceHost | undefined {
   if (!restart) return undefined;
-  if (!targets.includes('win-x64')) {
-    throw usageError('USAGE', '--restart restarts the win-x64 service, and this build has no win-x64 target', 'drop --restart, or add --target win-x64');
-  }
-  if (restart !== true) return restart;
-  if (process.platform !== 'win32') {
+  const outDir = path.relative(cwd, plan.outDir).split(path.sep).join('/') || '.';
+  if (restart === true && process.platform !== 'win32') {
     throw usageError(
       'USAGE',
       `--restart restarts the Windows service installed on this machine, and this machine runs ${process.platform}`,
-      'run svcpack build --watch --restart on the Windows machine the service is installed on, or drop --restart',
+      `run it on the Windows machine the service is installed on, or drop --restart (a Linux service: sudo sh ${outDir}/install-${plan.name}.sh after a build)`,
     );
   }
-  return localServiceHost();
+  if (!plan.targets.includes('win-x64')) {
+    throw usageError('USAGE', '--restart restarts the win-x64 service, and this build has no win-x64 target', 'drop --restart, or add --target win-x64');
+  }
+  return restart === true ? localServiceHost() : restart;
 }
 
 /** A folder's watcher and what in it counts: a set of names, or every name (`'all'`). */

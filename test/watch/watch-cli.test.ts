@@ -82,8 +82,14 @@ describe('svcpack build --watch', { timeout: 60_000 }, () => {
       out.stderr = '';
       expect(await main(['build', '--watch', '--restart'], { cwd: dir })).toBe(2);
       expect(out.stderr).toBe(
-        `svcpack: --restart restarts the Windows service installed on this machine, and this machine runs ${process.platform} — run svcpack build --watch --restart on the Windows machine the service is installed on, or drop --restart\n`,
+        `svcpack: --restart restarts the Windows service installed on this machine, and this machine runs ${process.platform} — run it on the Windows machine the service is installed on, or drop --restart (a Linux service: sudo sh dist/install-CliWatch.sh after a build)\n`,
       );
+    }
+    if (process.platform !== 'win32') {
+      // A Linux build on Linux is refused the same way.
+      out.stderr = '';
+      expect(await main(['build', '--watch', '--restart', '--target', 'linux-x64'], { cwd: dir })).toBe(2);
+      expect(out.stderr).toMatch(/^svcpack: --restart restarts the Windows service installed on this machine, and this machine runs linux — .*sudo sh dist\/install-CliWatch\.sh after a build\)\n$/);
     }
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
     expect(out.stdout).toBe('');
