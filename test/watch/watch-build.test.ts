@@ -85,13 +85,17 @@ describe('watchBuild', { timeout: 60_000 }, () => {
   it('a change during a build queues one rebuild after it, however many changes come', async () => {
     const dir = project(files());
     let poke = false;
+    let lastWrite = 0;
+    const starts: number[] = [];
     const onEvent = (e: BuildEvent) => {
+      if (e.type === 'step' && e.step === 'resolve' && e.status === 'start') starts.push(performance.now());
       // While the second build runs: three changes, each after the debounce.
       if (poke && e.type === 'step' && e.step === 'resolve' && e.status === 'done') {
         poke = false;
         void (async () => {
           for (let i = 0; i < 3; i++) {
             fs.writeFileSync(path.join(dir, 'src/text.ts'), `export const text = 'during-${i}';\n`);
+            lastWrite = performance.now();
             await sleep(60);
           }
         })();
@@ -103,8 +107,34 @@ describe('watchBuild', { timeout: 60_000 }, () => {
       fs.writeFileSync(path.join(dir, 'src/text.ts'), `export const text = 'two';\n`);
       await until(() => reports.length >= 3, 'the queued rebuild');
       await sleep(400);
+      // Three changes during build 2 (the last one, if it came after build 2 ended, starts build 3 itself): one build more.
       expect(reports.map((r) => r.ok)).toEqual([true, true, true]);
-      expect(fs.readFileSync(path.join(dir, 'dist', 'WatchSvc.exe')).includes('during-2')).toBe(true);
+      expect(starts).toHaveLength(3);
+      expect(starts[2]).toBeGreaterThan(lastWrite);
+    } finally {
+      await watcher.stop();
+    }
+  });
+
+  it('an edit saved while a build bundles is in the exe of the rebuild it queues', async () => {
+    const dir = project(files());
+    let poke = false;
+    const onEvent = (e: BuildEvent) => {
+      // While the second build bundles (after esbuild has read the sources, before the build ends): the edit.
+      if (poke && e.type === 'step' && e.step === 'bundle' && e.status === 'start') {
+        poke = false;
+        setTimeout(() => fs.writeFileSync(path.join(dir, 'src/text.ts'), `export const text = 'saved-while-bundling';\n`), 120);
+      }
+    };
+    const { watcher, reports } = await watch(dir, { onEvent });
+    try {
+      poke = true;
+      fs.writeFileSync(path.join(dir, 'src/text.ts'), `export const text = 'two';\n`);
+      await until(() => reports.length >= 3, 'the rebuild the edit queued');
+      await sleep(300);
+      expect(reports.map((r) => r.ok)).toEqual([true, true, true]);
+      // A build must never keep (or reuse) what it bundled as the result for sources changed under it.
+      expect(fs.readFileSync(path.join(dir, 'dist', 'WatchSvc.exe')).includes('saved-while-bundling'), 'the exe holds the last edit').toBe(true);
     } finally {
       await watcher.stop();
     }
