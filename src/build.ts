@@ -57,6 +57,12 @@ export interface BuildHooks {
   onEvent?: (e: BuildEvent) => void;
   /** Cache folder for Node runtimes (default: the user cache, see runtime/cache.ts). */
   cacheDir?: string;
+  /**
+   * Called once every output is staged, right before they are moved into place (watch mode stops
+   * the service whose exe is about to be replaced: Windows locks a running exe). A rejection
+   * fails the build: nothing is moved, the staged outputs are removed.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface BuildResult {
@@ -235,6 +241,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       });
       const recordFile = recordFileName(plan.name);
       await stage.write(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+      await hooks.beforeCommit?.();
       const finals = await stage.commit([...staged, ...msiFiles, ...(sbomFile ? [sbomFile] : []), recordFile]);
       return { record, files: finals, timings: stepOrder(first.timings, timings), targetTimings: Object.fromEntries(built.map((b) => [b.target, b.timings])) };
     } catch (err) {

@@ -9,6 +9,7 @@
  * the config's value, none has a commander default: the defaults are applied by
  * resolveBuildOptions and only shown in the help.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { build, type BuildEvent } from './build';
 import { initCommand } from './commands/init';
@@ -18,7 +19,11 @@ import { flagOptions, optionsFromFlags } from './config/build-flags';
 import { CONFIG_KEYS, configKey } from './config/config-keys';
 import { loadConfig } from './config/config-load';
 import { mergeConfig } from './config/merge';
-import { SvcpackError } from './errors';
+import { errorLine, SvcpackError, usageError } from './errors';
+import { COMMAND_LINE_FLAGS } from './config/command-line-flags';
+import type { BuildOptions } from './config/options';
+import { watchBuild, type RebuildReport, type Watcher } from './watch/watch-build';
+import { rebuildJson, rebuildLine } from './watch/watch-line';
 import { svcpackVersion } from './package-root';
 import { formatSummary, ProgressPrinter } from './summary';
 
@@ -41,11 +46,10 @@ export function createProgram(context: ProgramContext = {}): Command {
     .command('build')
     .description('bundle <entry> into <name>.exe plus install/uninstall scripts (with --target linux-x64: a Linux executable, its systemd unit and install scripts)')
     .argument('[entry]', configKey('entry').help)
-    .option('--config <file>', 'read options from this file instead of ./svcpack.config.{ts,mts,cts,js,mjs,cjs,json}');
+    .option('--config <file>', COMMAND_LINE_FLAGS.find((f) => f.flag.startsWith('--config'))!.help);
   for (const spec of CONFIG_KEYS) if (spec.key !== 'entry') for (const option of flagOptions(spec)) buildCommand.addOption(option);
+  for (const f of COMMAND_LINE_FLAGS) if (!f.flag.startsWith('--config')) buildCommand.option(f.flag, f.help);
   buildCommand
-    .option('--json', 'print the build record as JSON on stdout instead of the summary')
-    .option('--verbose', 'show stack traces on errors')
     .addHelpText(
       'after',
       [
@@ -57,8 +61,14 @@ export function createProgram(context: ProgramContext = {}): Command {
       ].join('\n'),
     )
     .action(async (entry: string | undefined, o: Record<string, unknown>) => {
+      if (o.restart && !o.watch) throw usageError('USAGE', '--restart needs --watch', 'add --watch: svcpack build … --watch --restart');
       const config = await loadConfig({ cwd: context.cwd, configFile: o.config as string | undefined });
       const options = mergeConfig(config, { ...optionsFromFlags(o, CONFIG_KEYS), entry, cwd: context.cwd });
+      if (o.watch) {
+        const reload = async () => mergeConfig(await loadConfig({ cwd: context.cwd, configFile: o.config as string | undefined }), { ...optionsFromFlags(o, CONFIG_KEYS), entry, cwd: context.cwd });
+        await watchCommand(options, { json: Boolean(o.json), restart: Boolean(o.restart), reload, configFile: config.file });
+        return;
+      }
       const progress = new ProgressPrinter(process.stderr);
       const result = await build(options, { onEvent: (e: BuildEvent) => progress.on(e) });
       progress.end();
@@ -68,6 +78,53 @@ export function createProgram(context: ProgramContext = {}): Command {
   program.addCommand(inspectCommand(context).copyInheritedSettings(program));
   program.addCommand(initCommand(context).copyInheritedSettings(program));
   return program;
+}
+
+/**
+ * `svcpack build --watch`: builds, then rebuilds on every change (watch/watch-build.ts), one line
+ * (or JSON object) per build on stdout, warnings once each on stderr, until SIGINT or SIGTERM:
+ * then it waits for the build under way and returns (exit 0). A usage error at the start throws
+ * (exit 2).
+ */
+async function watchCommand(options: BuildOptions, o: { json: boolean; restart: boolean; reload: () => Promise<BuildOptions>; configFile?: string }): Promise<void> {
+  let signalled!: () => void;
+  const stopping = new Promise<void>((resolve) => (signalled = resolve));
+  const onSignal = () => signalled();
+  // Before the first build: a Ctrl-C during it ends watch mode after it, never in the middle of it.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const progress = new ProgressPrinter(process.stderr);
+    const warned = new Set<string>();
+    let watcher: Watcher | undefined;
+    const name = options.name;
+    const installHint = path.join(path.relative(process.cwd(), path.resolve(options.cwd ?? process.cwd(), options.outDir ?? 'dist')) || '.', 'install.cmd');
+    const pending: RebuildReport[] = [];
+    const print = (r: RebuildReport) => process.stdout.write(o.json ? rebuildJson(r) : rebuildLine(r, name, { installHint, ...(r.first ? { watching: watcher?.watching().length } : {}) }));
+    watcher = await watchBuild(options, {
+      reload: o.reload,
+      files: o.configFile ? [o.configFile] : [],
+      restart: o.restart,
+      onEvent: (e: BuildEvent) => {
+        // Every rebuild repeats the same warnings: each is printed once per session.
+        if (e.type === 'warning' && warned.has(e.message)) return;
+        if (e.type === 'warning') warned.add(e.message);
+        progress.on(e);
+      },
+      onRebuild: (r) => {
+        progress.end();
+        // The first build's line waits until watching has begun (it says how much is watched).
+        if (r.first) pending.push(r);
+        else print(r);
+      },
+    });
+    for (const r of pending.splice(0)) print(r);
+    await stopping;
+    await watcher.stop();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** Runs the CLI; resolves to the process exit code. */
@@ -90,7 +147,7 @@ export async function main(argv: string[], context: ProgramContext = {}): Promis
       if (verbose && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`svcpack: unexpected error: ${(err as Error).message ?? String(err)} — rerun with --verbose and report it\n`);
+    process.stderr.write(`${errorLine(err)}\n`);
     if (verbose) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }

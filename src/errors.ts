@@ -62,7 +62,10 @@ export type ErrorCode =
   // The MSI (src/emit/msi/): wixl, msibuild or faketime missing, or an option an MSI cannot carry
   // (exit 2); wixl or msibuild failing (exit 1).
   | 'MSI_TOOL_MISSING'
-  | 'MSI_FAILED';
+  | 'MSI_FAILED'
+  // svcpack build --watch --restart (src/watch/): stopping, replacing or starting the installed
+  // service failed (exit 1; watch mode reports it in the rebuild's line and goes on).
+  | 'SERVICE_RESTART_FAILED';
 
 export class SvcpackError extends Error {
   override readonly name = 'SvcpackError';
@@ -92,3 +95,12 @@ export const usageError = (code: ErrorCode, message: string, hint = ''): Svcpack
 /** An operation failure (exit code 1). */
 export const failure = (code: ErrorCode, message: string, hint = '', cause?: unknown): SvcpackError =>
   new SvcpackError(code, message, hint, 1, { cause });
+
+/**
+ * The one line the CLI prints for a failed command: a SvcpackError's {@link SvcpackError.toLine},
+ * anything else as an unexpected error. Watch mode prints the same line for a failed rebuild.
+ */
+export function errorLine(err: unknown): string {
+  if (err instanceof SvcpackError) return err.toLine();
+  return `svcpack: unexpected error: ${(err as Error)?.message ?? String(err)} — rerun with --verbose and report it`;
+}

@@ -5,6 +5,15 @@
  */
 export { build } from './build';
 export type { BuildEvent, BuildHooks, BuildResult, BuildStep } from './build';
+/**
+ * `watchBuild(options, hooks?)`: builds, then rebuilds whenever the app's inputs change, as
+ * `svcpack build --watch` does; with `hooks.restart` also restarts the installed service after
+ * each successful build (`true`: on Windows, running its exe directly; a ServiceHost: its own way,
+ * e.g. under Wine). Resolves to a Watcher once the first build has ended; `stop()` ends it.
+ */
+export { watchBuild } from './watch/watch-build';
+export type { RebuildReport, Watcher, WatchHooks } from './watch/watch-build';
+export type { HostRunResult, RestartOutcome, ServiceHost } from './watch/restart';
 export type { BuildOptions, Packer } from './config/options';
 export { loadConfig } from './config/config-load';
 export type { LoadConfigOptions, LoadedConfig } from './config/config-load';

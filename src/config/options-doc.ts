@@ -8,6 +8,7 @@
  */
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import { RUNTIME_SETTINGS } from '../../runtime-shim/settings/runtime-settings';
+import { COMMAND_LINE_FLAGS } from './command-line-flags';
 import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, type ConfigKey, type ConfigKeySpec, type KeyKind } from './config-keys';
 
 /** `text` as Markdown table-cell text: Markdown's punctuation escaped, `<` and `>` as entities. */
@@ -84,12 +85,18 @@ export function optionsReference(): string {
     '`.cts`, `.js`, `.mjs`, `.cjs`, or the `"svcpack"` key of package.json) and of the `build()` API: the',
     'flag in camelCase, except `--arg` → `args` and `--asset` → `assets`. A flag given on the command',
     "line wins over the config; a list given there replaces the config's. A flag marked (repeat) is",
-    'given once per value. `--config <file>`, `--json` and `--verbose` exist on the command line only.',
+    `given once per value. ${COMMAND_LINE_FLAGS.map((f) => code(f.flag.split(' ')[0]!)).join(', ')} exist on the command line only (below the table).`,
     `Old key names still accepted: ${aliases.join(', ')}.`,
     '',
     row(['flag', 'config key', 'value in a config', 'default', 'description']),
     row(['---', '---', '---', '---', '---']),
     ...build,
+    '',
+    'Command line only (they say how one run goes, not what is built, so a config cannot hold them):',
+    '',
+    row(['flag', 'description']),
+    row(['---', '---']),
+    ...COMMAND_LINE_FLAGS.map((f) => row([code(f.flag), md(f.help)])),
     '',
     '## Settings of an installed service',
     '',

@@ -94,11 +94,19 @@ describe('npm run bench -- --quick', () => {
       'build.warm.hello.svcpack-vs-pkg',
       'build.cold.hello.svcpack-vs-bun',
       'build.memory.warm.hello.svcpack-vs-bun',
+      'build.watch.hello',
     ]);
     // Every contender is at least one Node or bun process: tens of MiB.
     for (const m of s.measurements.filter((x) => x.metric.startsWith('build.memory.'))) expect(m.samples[0], `${m.metric} for ${m.contender}`).toBeGreaterThan(20);
     const svcpack = s.measurements.find((m) => m.metric === 'build.warm.hello' && m.contender === CONTENDER.svcpack)!;
     expect(svcpack.details).toMatchObject({ 'bundle ms': expect.any(Number) });
+    // Watch mode: svcpack only, a few edits in quick mode, each a rebuild's own time in seconds.
+    const watch = s.measurements.filter((m) => m.metric === 'build.watch.hello');
+    expect(watch.map((m) => m.contender)).toEqual([CONTENDER.svcpack]);
+    expect(watch[0]!.unit).toBe('s');
+    expect(watch[0]!.samples).toHaveLength(3);
+    expect(watch[0]!.samples.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    expect(s.checks.find((c) => c.id === 'build.watch.hello')).toMatchObject({ kind: 'absolute', unit: 's', target: { op: '<=', value: 0.25 } });
   });
 
   test('size: exe, runtime and payload of every packer, compressed and not', () => {

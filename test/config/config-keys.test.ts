@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SETTING_FLAGS } from '../../runtime-shim/settings/flags';
 import { RUNTIME_SETTINGS } from '../../runtime-shim/settings/runtime-settings';
 import { createProgram } from '../../src/cli';
+import { COMMAND_LINE_FLAGS } from '../../src/config/command-line-flags';
 import { ACCEPTED_ALIASES, CONFIG_KEYS, configKey, helpWithDefault, isConfigKey } from '../../src/config/config-keys';
 import { configSchema } from '../../src/config/config-schema';
 import { defineConfig, DEFINE_CONFIG_MODULE } from '../../src/config/define-config';
@@ -55,7 +56,9 @@ describe('the config key table', () => {
 
   it('every option of svcpack build is a config key, and every config key an option', () => {
     const buildCommand = createProgram().commands.find((c) => c.name() === 'build');
-    const notConfig = new Set(['--config', '--json', '--verbose', '--no-compress', '--no-allow-node-options', '--no-embed-dependencies']);
+    // The command-line-only flags (config/command-line-flags.ts) and the booleans' --no- forms.
+    const notConfig = new Set([...COMMAND_LINE_FLAGS.map((f) => f.flag.split(' ')[0]!), '--no-compress', '--no-allow-node-options', '--no-embed-dependencies']);
+    expect([...notConfig].slice(0, 5)).toEqual(['--config', '--json', '--verbose', '--watch', '--restart']);
     const flags = (buildCommand?.options ?? []).map((o) => o.long ?? '').filter((f) => !notConfig.has(f));
     const keyFlags = new Map(CONFIG_KEYS.map((k) => [k.flag, k.key]));
     for (const flag of flags) expect(keyFlags.has(flag), `${flag} has no config key`).toBe(true);

@@ -35,6 +35,7 @@ import { onPath } from './on-path';
 import { build as esbuild } from 'esbuild';
 import * as ResEdit from 'resedit';
 import { build, type BuildOptions, type BuildResult } from '../../src/build';
+import type { ServiceHost } from '../../src/watch/restart';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'fixtures');
@@ -538,6 +539,30 @@ export async function runExe(exe: string, args: string[], opts: SpawnOptions & {
     throw new Error(`wine ${path.basename(exe)} ${args.join(' ')} did not exit within ${timeoutMs} ms\nstderr: ${p.stderr()}`);
   }
   return { code: result.code ?? -1, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+/** The Linux path of a path as Wine's SCM stores it: `Z:\tmp\x.exe` is `/tmp/x.exe`, another drive's a folder of the prefix (`C:` → `drive_c`). */
+export function linuxPath(windowsPath: string): string {
+  const m = /^([A-Za-z]):[\\/](.*)$/.exec(windowsPath);
+  if (!m) return windowsPath;
+  const rest = m[2]!.split(/[\\/]/).join('/');
+  return m[1]!.toUpperCase() === 'Z' ? `/${rest}` : path.join(winePrefix, `drive_${m[1]!.toLowerCase()}`, rest);
+}
+
+/**
+ * The machine of `svcpack build --watch --restart` (src/watch/restart.ts) as the Wine prefix: the
+ * exe runs under Wine (`runExe`: its output through files, in a scratch folder of its own), the
+ * SCM's `Z:\…` paths are mapped back to Linux paths.
+ */
+export function wineServiceHost(): ServiceHost {
+  const dir = scratchDir('service-host');
+  let n = 0;
+  return {
+    run: (exe, args) => runExe(exe, args, { dir, tag: `run${++n}-${args[0] ?? ''}`, timeoutMs: 90_000 }),
+    copy: (from, to) => fs.promises.copyFile(from, to),
+    localPath: linuxPath,
+    samePath: (a, b) => path.resolve(a) === path.resolve(b),
+  };
 }
 
 // ---------------------------------------------------------------- builds
