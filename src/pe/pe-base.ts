@@ -16,10 +16,8 @@
  */
 import { failure } from '../errors';
 import { foldChecksum, onesSum } from './checksum';
+import { IMAGE_DIRECTORY_ENTRY_BASERELOC, IMAGE_DIRECTORY_ENTRY_RESOURCE, IMAGE_SCN_CNT_INITIALIZED_DATA, roundUp } from './pe-format';
 
-const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
-const IMAGE_DIRECTORY_ENTRY_BASERELOC = 5;
-const IMAGE_SCN_CNT_INITIALIZED_DATA = 0x40;
 const PAYLOAD_ALIGNMENT = 16;
 
 /** Where a base's payload goes and which of its fields depend on the payload's length (file offsets). */
@@ -223,6 +221,3 @@ export function le32(value: number): Buffer {
   return b;
 }
 
-function roundUp(value: number, align: number): number {
-  return Math.ceil(value / align) * align;
-}

@@ -12,11 +12,7 @@
 import * as ResEdit from 'resedit';
 import { failure } from '../errors';
 import { peChecksum } from './checksum';
-
-const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
-const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
-const IMAGE_DIRECTORY_ENTRY_BASERELOC = 5;
-const SECTION_HEADER_SIZE = 40;
+import { IMAGE_DIRECTORY_ENTRY_BASERELOC, IMAGE_DIRECTORY_ENTRY_RESOURCE, IMAGE_DIRECTORY_ENTRY_SECURITY, IMAGE_SCN_CNT_INITIALIZED_DATA, SECTION_HEADER_SIZE, roundUp } from './pe-format';
 
 /** A section header, with resedit's field names (resedit reads and writes these objects). */
 export interface SectionInfo {
@@ -248,7 +244,7 @@ export class PeImage implements ResourceHost {
     const lastVa = this.sections.reduce((end, s) => Math.max(end, s.info.virtualAddress + s.info.virtualSize), 0);
     view.setUint32(this.optionalOffset + 56, roundUp(lastVa, sectionAlign), true); // SizeOfImage
     const initialized = this.sections
-      .filter((s) => (s.info.characteristics & 0x40) !== 0) // IMAGE_SCN_CNT_INITIALIZED_DATA
+      .filter((s) => (s.info.characteristics & IMAGE_SCN_CNT_INITIALIZED_DATA) !== 0)
       .reduce((sum, s) => sum + s.info.sizeOfRawData, 0);
     view.setUint32(this.optionalOffset + 8, initialized, true); // SizeOfInitializedData
     patch?.(out);
@@ -279,10 +275,6 @@ function writeSectionHeader(out: Buffer, offset: number, info: SectionInfo): voi
 
 /** The page size Wine (and Windows) map images with. */
 const PAGE_SIZE = 0x1000;
-
-function roundUp(value: number, align: number): number {
-  return Math.ceil(value / align) * align;
-}
 
 /** A copy of `bytes` as an ArrayBuffer of its own (what resedit's resource data is). */
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

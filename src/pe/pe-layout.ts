@@ -4,8 +4,7 @@
  * section data. Read-only and pure; a file that is not a PE image is a `NOT_AN_EXE` usage error.
  */
 import { usageError } from '../errors';
-
-const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
+import { IMAGE_DIRECTORY_ENTRY_SECURITY } from './pe-format';
 
 export interface PeLayout {
   /** Offset of the optional header's CheckSum field (4 bytes). */
