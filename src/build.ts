@@ -89,7 +89,7 @@ interface TargetBuild {
   signing?: Awaited<ReturnType<typeof signInStage>>;
   exeConfig: ExeConfig;
   koffi: NativeModule;
-  bundle: Awaited<ReturnType<typeof bundleApp>>;
+  bundle: BundleStepResult;
   tree: TreeStepResult | undefined;
   packages: BuildRecord['packages'];
   /** The Node binary the executable was made from: its size, and its SHA-256 for the SBOM. */
@@ -97,7 +97,6 @@ interface TargetBuild {
   runtimeSha256: Promise<string> | undefined;
   timings: Record<string, number>;
 }
-
 
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
   const timings: Record<string, number> = {};
@@ -327,7 +326,7 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
           const cacheDir = hooks.cacheDir ?? cacheRoot();
           const globs = new TreeGlobs(plan.dependencyGlobs);
           // An unchanged project's tree comes from the cache (deps/tree-cache.ts).
-          const key = treeKey(plan.projectDir, { target, include: plan.dependencyGlobs.include, exclude: plan.dependencyGlobs.exclude, native: plan.native, nodeMajor });
+          const key = treeKey(plan.projectDir, { projectDir: plan.projectDir, target, include: plan.dependencyGlobs.include, exclude: plan.dependencyGlobs.exclude, native: plan.native, nodeMajor });
           const cached = await cachedTree(cacheDir, key, globs);
           if (cached) return cached;
           const started = Date.now();
