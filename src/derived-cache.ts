@@ -10,7 +10,7 @@
  * recently used entries stay, and those used in the last ten minutes.
  */
 import { createHash } from 'node:crypto';
-import { statSync, type BigIntStats } from 'node:fs';
+import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from './atomic-write';
@@ -112,19 +112,30 @@ export class DerivedCache<Meta> {
   }
 }
 
-/** [absolute path, size, mtime in ns] of a file or folder a derived file depends on; size -1: absent. */
+/**
+ * [absolute path, size, mtime in ns] of a file a derived file depends on, size -1: absent; or
+ * [absolute path, -2, `<names>@<mtime in ns>`] of a folder, `<names>` a hash of the names in it
+ * but hidden ones (a file or folder appearing or going changes it; an editor's swap file or a
+ * tool's dot-folder does not, though it changes the folder's mtime).
+ */
 export type Stamp = [string, number, string];
 
-/** The stamp of `file` as it is now. */
+const FOLDER = -2;
+
+/** The stamp of `file` (or folder) as it is now. */
 export function stampOf(file: string): Stamp {
   const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return st ? [file, Number(st.size), st.mtimeNs.toString()] : [file, -1, '0'];
+  if (!st) return [file, -1, '0'];
+  if (!st.isDirectory()) return [file, Number(st.size), st.mtimeNs.toString()];
+  const names = readdirSync(file).filter((name) => !name.startsWith('.')).sort();
+  return [file, FOLDER, `${createHash('sha256').update(names.join('\0')).digest('hex').slice(0, 16)}@${st.mtimeNs}`];
 }
 
-/** Whether the file or folder of `stamp` is as it was (or still absent). */
-export function unchanged([file, size, mtime]: Stamp): boolean {
-  const now = stampOf(file);
-  return now[1] === size && now[2] === mtime;
+/** Whether the file or folder of `stamp` is as it was (or still absent); a folder by the names in it. */
+export function unchanged([file, size, value]: Stamp): boolean {
+  const [, nowSize, nowValue] = stampOf(file);
+  if (size === FOLDER) return nowSize === FOLDER && nowValue.split('@')[0] === value.split('@')[0];
+  return nowSize === size && nowValue === value;
 }
 
 /**
@@ -134,7 +145,7 @@ export function unchanged([file, size, mtime]: Stamp): boolean {
  */
 export function changedSince(stamps: readonly Stamp[], sinceMs: number): boolean {
   const since = BigInt(Math.floor(sinceMs - CLOCK_MARGIN_MS)) * 1_000_000n;
-  return stamps.some(([, size, mtime]) => size >= 0 && BigInt(mtime) >= since);
+  return stamps.some(([, size, value]) => size !== -1 && BigInt(size === FOLDER ? value.split('@')[1]! : value) >= since);
 }
 
 /** File systems stamp mtimes from a clock that ticks every few ms (a jiffy), so a write just after `sinceMs` can carry an earlier time. */

@@ -101,6 +101,15 @@ describe('the bundle cache', () => {
     expect(await cachedBundle(cacheDir, key, undefined)).toBeUndefined();
   });
 
+  it('still hits when only a hidden entry appears next to an input (an editor\'s swap file, a tool\'s dot-folder)', async () => {
+    const { dir, cacheDir, result } = setup('hidden');
+    const key = bundleKey({ dir });
+    await storeBundle(cacheDir, key, result, dir, undefined, Date.now());
+    fs.writeFileSync(path.join(dir, 'src', '.app.ts.swp'), 'swap');
+    fs.mkdirSync(path.join(dir, '.svcpack-pkg-1234'));
+    expect(await cachedBundle(cacheDir, key, undefined)).toBeDefined();
+  });
+
   it('misses when the embedded dependency tree differs', async () => {
     const { dir, cacheDir, result } = setup('tree');
     const key = bundleKey({ dir });
