@@ -286,6 +286,8 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
   const info = TARGET_INFO[target];
   const timings: Record<string, number> = {};
   const step = <T>(name: BuildStep, work: () => Promise<T> | T) => ctx.step(name, work, timings, target);
+  // svcpack's cache: the runtime, the registry's packages and addons, and what the steps derive.
+  const cacheDir = hooks.cacheDir ?? cacheRoot();
   const linux = target === 'linux-x64';
   const executable = info.executable(plan.name);
   const koffi = koffiNativeFor(target);
@@ -323,7 +325,6 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
   const treeReady =
     plan.embedDependencies && direct
       ? step('dependencies', async (): Promise<TreeStepResult> => {
-          const cacheDir = hooks.cacheDir ?? cacheRoot();
           const globs = new TreeGlobs(plan.dependencyGlobs);
           // An unchanged project's tree comes from the cache (deps/tree-cache.ts).
           const key = treeKey(plan.projectDir, { projectDir: plan.projectDir, target, include: plan.dependencyGlobs.include, exclude: plan.dependencyGlobs.exclude, native: plan.native, nodeMajor });
@@ -376,12 +377,11 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
       packagesFromTree: packagesMode.mode === 'node',
       preload: plan.preload,
       addons: direct
-        ? { abi: line.abi, nodeMajor, native: linux ? {} : plan.native, target, source: { registry: defaultRegistry(), cacheDir: hooks.cacheDir ?? cacheRoot(), fetchImpl: fetch } }
+        ? { abi: line.abi, nodeMajor, native: linux ? {} : plan.native, target, source: { registry: defaultRegistry(), cacheDir, fetchImpl: fetch } }
         : undefined,
     };
     const loaderKind = seaModuleMain ? undefined : plan.packer === 'pkg' ? 'pkg' : 'sea-script';
     // An unchanged app's bundle comes from the cache (bundle-cache.ts); --asset globs are never cached.
-    const cacheDir = hooks.cacheDir ?? cacheRoot();
     const key = plan.assets.length === 0 ? bundleKey({ ...input, tree: undefined, addons: input.addons && { ...input.addons, source: { registry: input.addons.source?.registry } }, loaderKind }) : undefined;
     const cached = key ? await cachedBundle(cacheDir, key, treeReady) : undefined;
     if (cached) return cached;
@@ -423,7 +423,7 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
 
   let exe: Executable;
   if (linux) {
-    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir: hooks.cacheDir ?? cacheRoot(), nodeVersion: runtime.version }));
+    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir, nodeVersion: runtime.version }));
     const node = await runtimeData();
     exe = new InMemoryExecutable(await step('inject', async () => (await packElf({ node, seaBlob, manifest })).elf));
   } else if (plan.packer === 'pkg') {
@@ -436,21 +436,21 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
         koffiNode: koffi.bytes,
         versionInfo: versionInfoTable(plan),
         icon: plan.icon?.data,
-        cacheDir: hooks.cacheDir ?? cacheRoot(),
+        cacheDir,
         compress: plan.compress,
         timeDateStamp: ctx.timeDateStamp,
         manifest,
       }),
     ));
   } else {
-    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir: hooks.cacheDir ?? cacheRoot(), nodeVersion: runtime.version }));
+    const seaBlob = await step('blob', () => makeSeaBlob(blobInput, { cacheDir, nodeVersion: runtime.version }));
     exe = await step('resources', () =>
       packDirect({
         seaBlob,
         nodeExe: runtimeData,
         nodeSha256: runtime.binaries['win-x64']?.sha256,
         edits: { versionInfo: versionInfoTable(plan), icon: plan.icon?.data, timeDateStamp: ctx.timeDateStamp, manifest },
-        cacheDir: hooks.cacheDir ?? cacheRoot(),
+        cacheDir,
       }),
     );
   }
