@@ -1,7 +1,9 @@
 /**
- * What a rebuild reuses (docs/building.md, "What a rebuild reuses"): an unchanged app's
- * bundle, SEA blob and exe base come from svcpack's cache and give the same exe, byte for byte;
- * an edited source is bundled again.
+ * A rebuild through svcpack's caches (docs/building.md, "What a rebuild reuses") gives the exe a
+ * build without them gives: an unchanged app's exe is the same, byte for byte, and an edited
+ * source reaches the exe. That a cache entry is used, and when it is not, is proven by the caches'
+ * own tests (test/bundle/bundle-cache.test.ts, test/deps/tree-cache.test.ts,
+ * test/pack/assembled-exe.test.ts, test/pack/direct.test.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,7 +19,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('a rebuild', () => {
-  test('of an unchanged app reuses the cached steps and writes the same exe; an edit is bundled again', async () => {
+  test('of an unchanged app writes the same exe and record hash; an edited source reaches the exe', async () => {
     const project = path.join(root, 'app');
     fs.cpSync(path.join(fixturesDir, 'hello-http'), project, { recursive: true });
     const outDir = path.join(root, 'out');
