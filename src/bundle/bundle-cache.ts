@@ -100,7 +100,10 @@ function treeDigest(tree: EmbeddedTree | undefined): string | null {
 }
 
 /** The versions of the tools whose output the bundle is: esbuild, and swc when installed (decorator metadata). */
+let tools: Record<string, string | null> | undefined;
+
 function toolVersions(): Record<string, string | null> {
+  if (tools) return tools;
   const require = createRequire(import.meta.url);
   const version = (pkg: string): string | null => {
     try {
@@ -109,7 +112,8 @@ function toolVersions(): Record<string, string | null> {
       return null;
     }
   };
-  return { esbuild: version('esbuild'), swc: version('@swc/core') };
+  tools = { esbuild: version('esbuild'), swc: version('@swc/core') };
+  return tools;
 }
 
 // The cached value: a JSON header (length-prefixed) and the binary parts after it.
