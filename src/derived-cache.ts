@@ -113,6 +113,23 @@ export class DerivedCache<Meta> {
 }
 
 /**
+ * A derived file holding a JSON header and binary parts: the header's length (u32 LE), the
+ * header, then the parts one after the other (the header says where each is in the body).
+ */
+export function joinParts(header: unknown, parts: readonly Uint8Array[]): Buffer {
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.byteLength);
+  return Buffer.concat([length, json, ...parts]);
+}
+
+/** The header and the body of parts of a file {@link joinParts} made. */
+export function splitParts<Header>(data: Buffer): { header: Header; body: Buffer } {
+  const jsonLength = data.readUInt32LE(0);
+  return { header: JSON.parse(data.toString('utf8', 4, 4 + jsonLength)) as Header, body: data.subarray(4 + jsonLength) };
+}
+
+/**
  * [absolute path, size, mtime in ns] of a file a derived file depends on, size -1: absent; or
  * [absolute path, -2, `<names>@<mtime in ns>`] of a folder, `<names>` a hash of the names in it
  * but hidden ones (a file or folder appearing or going changes it; an editor's swap file or a

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { changedSince, DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
+import { changedSince, DerivedCache, derivedKey, joinParts, splitParts, stampOf, unchanged, type Stamp } from '../derived-cache';
 import { svcpackCodeStamp } from '../package-root';
 import type { AppBundle } from './bundle';
 import type { EmbeddedTree } from './embedded/embed';
@@ -116,7 +116,7 @@ function toolVersions(): Record<string, string | null> {
   return tools;
 }
 
-// The cached value: a JSON header (length-prefixed) and the binary parts after it.
+// The cached value: a JSON header and the binary parts after it (derived-cache.ts joinParts).
 
 interface Header {
   json: Omit<BundleStepResult, 'addonFiles' | 'nativeUsed' | 'embedded'> & {
@@ -142,16 +142,11 @@ function encode(result: BundleStepResult): Buffer {
     addonFiles: [...addonFiles].map(([sha, data]) => [sha, ...add(data)]),
     ...(embedded ? { assets: [...embedded.assets].map(([name, data]): [string, number, number, boolean] => [name, ...add(data), typeof data === 'string']) } : {}),
   };
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.byteLength);
-  return Buffer.concat([length, json, ...parts]);
+  return joinParts(header, parts);
 }
 
 function decode(data: Buffer): BundleStepResult {
-  const jsonLength = data.readUInt32LE(0);
-  const header = JSON.parse(data.toString('utf8', 4, 4 + jsonLength)) as Header;
-  const body = data.subarray(4 + jsonLength);
+  const { header, body } = splitParts<Header>(data);
   const bytes = (o: number, l: number) => body.subarray(o, o + l);
   const { nativeUsed, embedded, ...rest } = header.json;
   return {

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { changedSince, DerivedCache, derivedKey, stampOf, unchanged, type Stamp } from '../derived-cache';
+import { changedSince, DerivedCache, derivedKey, joinParts, splitParts, stampOf, unchanged, type Stamp } from '../derived-cache';
 import { svcpackCodeStamp } from '../package-root';
 import type { TreePackage } from './tree';
 import { excludedByOf, type TreeFile, type TreeFiles } from './tree-files';
@@ -91,16 +91,11 @@ function encode(result: TreeStepResult): Buffer {
     }),
     rest: { ...rest, nativeInTree: [...nativeInTree], lacksBinary: [...lacksBinary] },
   };
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.byteLength);
-  return Buffer.concat([length, json, ...files.map((f) => f.data)]);
+  return joinParts(header, files.map((f) => f.data));
 }
 
 function decode(data: Buffer, globs: TreeGlobs): TreeStepResult {
-  const jsonLength = data.readUInt32LE(0);
-  const header = JSON.parse(data.toString('utf8', 4, 4 + jsonLength)) as Header;
-  const body = data.subarray(4 + jsonLength);
+  const { header, body } = splitParts<Header>(data);
   const files: TreeFile[] = header.files.map(([rel, o, l]) => ({ rel, data: body.subarray(o, o + l) }));
   const { nativeInTree, lacksBinary, ...rest } = header.rest;
   return {
