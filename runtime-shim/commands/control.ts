@@ -4,6 +4,7 @@
  */
 import {
   ERROR_SERVICE_ALREADY_RUNNING,
+  ERROR_BROKEN_PIPE,
   ERROR_SERVICE_CANNOT_ACCEPT_CTRL,
   ERROR_SERVICE_NOT_ACTIVE,
   ERROR_SERVICE_SPECIFIC_ERROR,
@@ -28,6 +29,9 @@ import { installedRuntime } from './installed';
 export const POLL_MS = 100;
 /** Default time `start` waits for RUNNING, in ms. */
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** ControlService(STOP) failures after which `stop` still waits for STOPPED. */
+const STOP_ANSWERS_TO_WAIT_ON = new Set([ERROR_SERVICE_NOT_ACTIVE, ERROR_SERVICE_CANNOT_ACCEPT_CTRL, ERROR_BROKEN_PIPE]);
+
 /** `stop` waits the service's stop timeout plus this, in ms. */
 export const STOP_MARGIN_MS = 15_000;
 
@@ -140,7 +144,9 @@ export async function stopOpened(ctx: ManageContext, service: object, timeoutMs:
     try {
       ctx.api.control(service, SERVICE_CONTROL_STOP);
     } catch (err) {
-      const benign = err instanceof Win32Error && (err.code === ERROR_SERVICE_NOT_ACTIVE || err.code === ERROR_SERVICE_CANNOT_ACCEPT_CTRL);
+      // Not running, or already stopping; or it ended as it answered (an exe of an older svcpack,
+      // a service of another make): whether it stopped is what the wait below finds out.
+      const benign = err instanceof Win32Error && STOP_ANSWERS_TO_WAIT_ON.has(err.code);
       if (!benign) explain(err, ctx, `stopping ${ctx.name}`, 'stop');
     }
   }

@@ -105,8 +105,15 @@ export function beginServiceConnection(exe: ExeContext): ServiceConnection {
   onSettingsChange((next) => controller.setStopTimeout(next.stopTimeoutMs));
   // With the control thread running, Node's own exit would wait for it (and, on Node 26, crash
   // tearing down koffi's callbacks in a worker: exit code 5): end with TerminateProcess once the
-  // 'exit' listeners have reported STOPPED (lifecycle/stop/process-end.ts).
-  endWithTerminate(() => platform.terminateSelf());
+  // 'exit' listeners have reported STOPPED (lifecycle/stop/process-end.ts), and the service
+  // manager has its answer to the stop request that began it (ServiceChannel.beforeProcessEnd).
+  endWithTerminate(() => {
+    const terminate = platform.terminateSelf();
+    return (exitCode) => {
+      controller.beforeProcessEnd?.();
+      return terminate(exitCode);
+    };
+  });
   return { exe, controller, connected: controller.connect(), errors };
 }
 

@@ -27,6 +27,8 @@ export class Win32Error extends Error {
 export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_ACCESS_DENIED = 5;
 export const ERROR_INVALID_PARAMETER = 87;
+/** The pipe to the service process broke: it ended while it answered the request. */
+export const ERROR_BROKEN_PIPE = 109;
 export const ERROR_CALL_NOT_IMPLEMENTED = 120;
 export const ERROR_INVALID_LEVEL = 124;
 export const ERROR_DEPENDENT_SERVICES_RUNNING = 1051;

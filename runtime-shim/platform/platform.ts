@@ -51,6 +51,12 @@ export interface ServiceChannel {
   /** Runs one write to that log exclusively against the off-thread writer (RotatingLogFile's `exclusive`). */
   exclusiveLogWrite(write: () => void): void;
   /**
+   * Called as the process ends, after STOPPED is reported: returns once the service manager has
+   * had the answer to every control request the process was answering (bounded: at most a
+   * quarter second). Absent: controls need no answer back (systemd's are signals).
+   */
+  beforeProcessEnd?(): void;
+  /**
    * The listeners the channel put on `process` for signals (a backend whose controls are signals:
    * systemd's SIGTERM and SIGHUP). They are the shim's, not the app's: the stop work must not
    * count or call them as the app's. Absent: the channel listens for no signal.

@@ -34,6 +34,12 @@ export interface ServiceControlThreadDeps {
   endProcess(exitCode: number): void;
 }
 
+/**
+ * How long after HandlerEx returns a request still counts as being answered, ms: the dispatcher
+ * writes the answer to the SCM's pipe right after the return, which no call here can observe.
+ */
+export const ANSWER_SETTLE_MS = 20;
+
 /** Wait hint of the START_PENDING reported from ServiceMain, ms (the lifecycle's checkpoints follow). */
 const START_WAIT_HINT_MS = 5_000;
 
@@ -114,23 +120,41 @@ export class ServiceControlThread {
     if (message.type === 'stopping') this.deadline.arm(message.timeoutMs, message.cause);
   }
 
-  /** HandlerEx: answers the SCM from the last report; never throws. */
+  /**
+   * HandlerEx: answers the SCM from the last report; never throws. The request counts as being
+   * answered (StatusSlot.answering) from now until {@link ANSWER_SETTLE_MS} after this returns,
+   * when the dispatcher has written the answer back to the SCM: the main thread, which may end the
+   * process as soon as it hears of a stop, waits for that first.
+   */
   onControl(code: number, eventType: number, eventData: unknown): number {
+    this.deps.slot.answering();
+    try {
+      return this.answer(code, eventType, eventData);
+    } finally {
+      try {
+        this.deps.clock.setTimeout(() => this.deps.slot.answered(), ANSWER_SETTLE_MS);
+      } catch {
+        this.deps.slot.answered(); // nothing may escape a koffi callback
+      }
+    }
+  }
+
+  private answer(code: number, eventType: number, eventData: unknown): number {
     try {
       const request = controlFromCode(code, eventType, () => this.deps.api.sessionIdOf(eventData));
       if (request === null) return W.ERROR_CALL_NOT_IMPLEMENTED;
       if (request === 'interrogate') return W.NO_ERROR;
       const accepted = acceptsNow(request, this.deps.slot.read());
-      // Refused requests go on too: the lifecycle logs why (an unhandled user code).
-      this.deps.post({ type: 'control', request, accepted });
-      if (!accepted) return W.ERROR_CALL_NOT_IMPLEMENTED;
-      if (isStopRequest(request)) {
+      if (accepted && isStopRequest(request)) {
         const timeoutMs = this.deps.slot.stopTimeoutMs || DEFAULT_STOP_TIMEOUT_MS;
         this.report({ state: 'stop-pending', checkPoint: 1, waitHintMs: timeoutMs + DEADLINE_GRACE_MS });
         // Logged here, not only by the lifecycle: this is when the stop began, even if the main thread never hears of it.
         if (this.deadline.arm(timeoutMs, request)) this.deps.log('info', `the SCM asks for a stop (${request}); it ends within the stop timeout (${timeoutMs} ms)`);
       }
-      return W.NO_ERROR;
+      // Last, once this thread's part is done: the main thread acts on it at once. Refused requests
+      // go on too: the lifecycle logs why (an unhandled user code).
+      this.deps.post({ type: 'control', request, accepted });
+      return accepted ? W.NO_ERROR : W.ERROR_CALL_NOT_IMPLEMENTED;
     } catch (err) {
       try {
         this.deps.post({ type: 'warning', message: `control handler failed: ${String(err)}` });

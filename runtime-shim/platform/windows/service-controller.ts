@@ -81,6 +81,9 @@ export function controlFromCode(code: number, eventType = 0, sessionId: () => nu
   }
 }
 
+/** The longest the end of the process waits for the control thread's answers to reach the SCM, ms. */
+export const ANSWER_WAIT_MS = 250;
+
 /** A running control thread, as the main thread sees it. */
 export interface ControlThread {
   post(message: ToControlThread): void;
@@ -183,6 +186,15 @@ export class ServiceController implements ServiceChannel {
 
   /** Runs one write to the service log exclusively against the control thread's (RotatingLogFile's `exclusive`). */
   readonly exclusiveLogWrite = (write: () => void): void => this.slot.withLogLock(write);
+
+  /**
+   * Waits (at most {@link ANSWER_WAIT_MS}) for the control thread's answers to reach the SCM: a
+   * stop request's answer is still on its way when the main thread has stopped the app, and ending
+   * the process under it breaks the SCM's pipe (the request's sender gets error 109).
+   */
+  beforeProcessEnd(): void {
+    this.slot.awaitAnswered(ANSWER_WAIT_MS);
+  }
 
   /** Whether STOPPED has been reported (by either thread). */
   get stopped(): boolean {

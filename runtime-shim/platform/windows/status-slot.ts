@@ -14,7 +14,8 @@
  * main thread: the accepted-controls mask, whether user codes are handled, and the effective stop
  * timeout; and a second lock that keeps the two threads' writes to the service log apart (two
  * handles appending to one file interleave under Wine: a line of one thread overwrote the start
- * of the other's). All values are Int32 slots of one SharedArrayBuffer (`STATUS_SLOT_BYTES`).
+ * of the other's), and how many control requests are still being answered (the process must not
+ * end under an answer: see {@link StatusSlot.awaitAnswered}). All values are Int32 slots of one SharedArrayBuffer (`STATUS_SLOT_BYTES`).
  */
 import {
   SERVICE_CONTINUE_PENDING,
@@ -36,7 +37,8 @@ const ACCEPTS = 3;
 const USER_CODES = 4;
 const STOP_TIMEOUT_MS = 5;
 const LOG_LOCK = 6;
-const SLOTS = 7;
+const ANSWERING = 7;
+const SLOTS = 8;
 
 /** Size of the SharedArrayBuffer a StatusSlot works on. */
 export const STATUS_SLOT_BYTES = SLOTS * Int32Array.BYTES_PER_ELEMENT;
@@ -154,6 +156,33 @@ export class StatusSlot {
       write();
     } finally {
       if (held) this.release(LOG_LOCK);
+    }
+  }
+
+  /** The control thread began answering a control request (HandlerEx was called). */
+  answering(): void {
+    Atomics.add(this.cells, ANSWERING, 1);
+  }
+
+  /** The answer to one request has reached the service manager (the control thread says when). */
+  answered(): void {
+    if (Atomics.sub(this.cells, ANSWERING, 1) === 1) Atomics.notify(this.cells, ANSWERING);
+  }
+
+  /**
+   * Blocks until no control request is being answered, at most `maxMs`; returns whether none is.
+   * The main thread calls it as the process ends: a process that ends while the service
+   * manager's dispatcher is still writing an answer breaks its pipe, and whoever sent the request
+   * (`sc stop`, the exe's `stop`) fails with error 109 although the service stopped.
+   */
+  awaitAnswered(maxMs: number): boolean {
+    const until = performance.now() + maxMs;
+    for (;;) {
+      const pending = Atomics.load(this.cells, ANSWERING);
+      if (pending <= 0) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.cells, ANSWERING, pending, left);
     }
   }
 

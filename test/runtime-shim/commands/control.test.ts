@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { defaultStopTimeoutMs, POLL_MS, restartService, startService, STOP_MARGIN_MS, stopService } from '../../../runtime-shim/commands/control';
 import { install } from '../../../runtime-shim/commands/install';
 import { uninstall } from '../../../runtime-shim/commands/uninstall';
-import { ERROR_ACCESS_DENIED, SERVICE_RUNNING, SERVICE_STOPPED, Win32Error } from '../../../runtime-shim/platform/manager-api';
+import { ERROR_ACCESS_DENIED, ERROR_BROKEN_PIPE, SERVICE_RUNNING, SERVICE_STOPPED, Win32Error } from '../../../runtime-shim/platform/manager-api';
 import { formatStatus, status } from '../../../runtime-shim/commands/status';
 import { FakeScm, failure, fakeContext, type FakeContext } from './fake-scm';
 
@@ -34,6 +34,21 @@ describe('start / stop / restart', () => {
     ctx.lines.length = 0;
     await stopService(ctx);
     expect(ctx.lines).toEqual(['MySvc: already stopped']);
+  });
+
+  it('a stop whose answer is lost as the service ends (error 109) still waits for STOPPED and succeeds', async () => {
+    const ctx = await installed(new FakeScm({ stopAnswer: ERROR_BROKEN_PIPE }));
+    await startService(ctx);
+    ctx.lines.length = 0;
+    expect((await stopService(ctx)).state).toBe(SERVICE_STOPPED);
+    expect(ctx.lines.at(-1)).toMatch(/^MySvc: stopped after 0\.2 s$/);
+  });
+
+  it('a stop refused otherwise fails with one line naming the error', async () => {
+    const ctx = await installed(new FakeScm({ stopAnswer: ERROR_ACCESS_DENIED }));
+    await startService(ctx);
+    const err = await failure(stopService(ctx));
+    expect(err.message).toMatch(/stopping MySvc/);
   });
 
   it('restart stops then starts (a new pid)', async () => {

@@ -70,6 +70,11 @@ export interface FakeOptions {
   droppedLevels?: Config2Level[];
   /** Polls a start/stop stays pending. */
   pendingPolls?: number;
+  /**
+   * A stop whose answer never comes back: the service stops, but ControlService fails with this
+   * Win32 error (Wine: 109, the service process ended while its dispatcher answered).
+   */
+  stopAnswer?: number;
   /** Whether a started service ends RUNNING or fails (STOPPED 1066/exit code). */
   startOutcome?: 'running' | 'fails' | 'hangs';
   /**
@@ -257,6 +262,10 @@ export class FakeScm implements ScmApi {
     if (s.status.state === SERVICE_STOPPED) throw new Win32Error('ControlService', ERROR_SERVICE_NOT_ACTIVE);
     if (control === SERVICE_CONTROL_STOP) {
       Object.assign(s.status, { state: SERVICE_STOP_PENDING, checkPoint: 0 });
+      if (this.opts.stopAnswer !== undefined) {
+        s.pendingPolls = this.opts.pendingPolls ?? 2;
+        throw new Win32Error('ControlService', this.opts.stopAnswer);
+      }
     } else if (control === SERVICE_CONTROL_PAUSE || control === SERVICE_CONTROL_CONTINUE) {
       if (!(s.status.controlsAccepted & 0x2)) throw new Win32Error('ControlService', ERROR_SERVICE_CANNOT_ACCEPT_CTRL);
       Object.assign(s.status, { state: control === SERVICE_CONTROL_PAUSE ? SERVICE_PAUSE_PENDING : SERVICE_CONTINUE_PENDING, checkPoint: 0 });

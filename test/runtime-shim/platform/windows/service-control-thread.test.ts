@@ -2,7 +2,7 @@ import { describe, it, expect, vi } from 'vitest';
 import { DEFAULT_STOP_TIMEOUT_MS, type ControlRequest } from '../../../../runtime-shim/lifecycle/lifecycle';
 import * as W from '../../../../runtime-shim/platform/windows/advapi32';
 import type { FromControlThread } from '../../../../runtime-shim/platform/windows/control-thread-protocol';
-import { ServiceControlThread, acceptsNow } from '../../../../runtime-shim/platform/windows/service-control-thread';
+import { ANSWER_SETTLE_MS, ServiceControlThread, acceptsNow } from '../../../../runtime-shim/platform/windows/service-control-thread';
 import { StatusSlot, type PublishedStatus } from '../../../../runtime-shim/platform/windows/status-slot';
 import { DEADLINE_GRACE_MS } from '../../../../runtime-shim/lifecycle/stop/stop-deadline';
 import { FakeClock } from '../../../support/fake-clock';
@@ -292,11 +292,44 @@ describe('ServiceControlThread: HandlerEx', () => {
       },
     ]);
     expect(t.slot.stopReported()).toBe(true);
+    t.clock.advance(ANSWER_SETTLE_MS); // the answers reach the SCM
     expect(t.clock.pending).toBe(1);
-    t.clock.advance(8_000 + DEADLINE_GRACE_MS - 1);
+    t.clock.advance(8_000 + DEADLINE_GRACE_MS - ANSWER_SETTLE_MS - 1);
     expect(t.endProcess).not.toHaveBeenCalled();
     t.clock.advance(1);
     expect(t.endProcess).toHaveBeenCalledWith(0);
+  });
+
+  it('a stop is posted only once STOP_PENDING is reported and the deadline armed: the main thread may end the process as soon as it hears', () => {
+    const t = running();
+    const order: string[] = [];
+    t.api.onSet = (st) => order.push(`set ${st.dwCurrentState}`);
+    const post = t.posted.push.bind(t.posted);
+    t.posted.push = (...m: FromControlThread[]) => (order.push(`post ${m[0]!.type}`), post(...m));
+    t.api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null);
+    expect(order).toEqual([`set ${W.SERVICE_STOP_PENDING}`, 'post control']);
+  });
+
+  it('each request counts as being answered until ANSWER_SETTLE_MS after HandlerEx returned (the dispatcher writes the answer then)', () => {
+    const t = running();
+    expect(t.mainSlot.awaitAnswered(0)).toBe(true);
+    t.api.handler!(W.SERVICE_CONTROL_STOP, 0, null, null);
+    t.api.handler!(W.SERVICE_CONTROL_INTERROGATE, 0, null, null);
+    expect(t.mainSlot.awaitAnswered(0)).toBe(false);
+    t.clock.advance(ANSWER_SETTLE_MS - 1);
+    expect(t.mainSlot.awaitAnswered(0)).toBe(false);
+    t.clock.advance(1);
+    expect(t.mainSlot.awaitAnswered(0)).toBe(true);
+  });
+
+  it('a request whose handling throws is still counted as answered', () => {
+    const t = running();
+    t.api.sessionIdOf = () => {
+      throw new Error('bad eventData');
+    };
+    expect(t.api.handler!(W.SERVICE_CONTROL_SESSIONCHANGE, 5, {}, null)).toBe(W.NO_ERROR);
+    t.clock.advance(ANSWER_SETTLE_MS);
+    expect(t.mainSlot.awaitAnswered(0)).toBe(true);
   });
 
   it('a late RUNNING from the main thread after the thread reported STOP_PENDING is dropped', () => {
@@ -362,6 +395,7 @@ describe('ServiceControlThread: HandlerEx', () => {
       { type: 'control', request: { kind: 'custom', code: 200 }, accepted: false },
     ]);
     expect(t.api.calls).toEqual([]);
+    t.clock.advance(ANSWER_SETTLE_MS); // the answers reach the SCM
     expect(t.clock.pending).toBe(0);
   });
 
@@ -374,6 +408,7 @@ describe('ServiceControlThread: HandlerEx', () => {
       { type: 'control', request: { kind: 'custom', code: 128 }, accepted: true },
     ]);
     expect(t.api.calls).toEqual([]);
+    t.clock.advance(ANSWER_SETTLE_MS); // the answers reach the SCM
     expect(t.clock.pending).toBe(0);
   });
 
@@ -403,6 +438,7 @@ describe('ServiceControlThread: HandlerEx', () => {
       expect(t.api.handler!(code, 0, null, null)).toBe(W.ERROR_CALL_NOT_IMPLEMENTED);
     }
     expect(t.posted).toHaveLength(4);
+    t.clock.advance(ANSWER_SETTLE_MS); // the answers reach the SCM
     expect(t.clock.pending).toBe(0);
   });
 
@@ -426,9 +462,10 @@ describe('ServiceControlThread: HandlerEx', () => {
     }).not.toThrow();
     expect(answer).toBe(W.NO_ERROR);
     expect(t.logs).toEqual([{ level: 'error', message: 'SetServiceStatus failed: koffi type error' }]);
+    t.clock.advance(ANSWER_SETTLE_MS); // the answers reach the SCM
     expect(t.clock.pending).toBe(1);
     t.api.setStatusResult = true;
-    t.clock.advance(1_500);
+    t.clock.advance(1_500 - ANSWER_SETTLE_MS);
     expect(t.api.states).toEqual([W.SERVICE_STOPPED]);
     expect(t.endProcess).toHaveBeenCalledWith(0);
   });

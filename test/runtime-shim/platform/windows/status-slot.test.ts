@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { describe, it, expect } from 'vitest';
 import * as W from '../../../../runtime-shim/platform/windows/advapi32';
 import { STATUS_SLOT_BYTES, StatusSlot } from '../../../../runtime-shim/platform/windows/status-slot';
@@ -197,5 +198,28 @@ describe('StatusSlot', () => {
     let ran = false;
     slot.withLogLock(() => (ran = true), 0);
     expect(ran).toBe(true);
+  });
+
+  it('answers in flight: the end of the process waits for the other thread to count them answered, at most maxMs', async () => {
+    const main = new StatusSlot();
+    const control = new StatusSlot(main.buffer);
+    expect(main.awaitAnswered(0)).toBe(true);
+    control.answering();
+    control.answering();
+    let t = performance.now();
+    expect(main.awaitAnswered(20)).toBe(false);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(15);
+    control.answered();
+    expect(main.awaitAnswered(0)).toBe(false);
+    // Answered on another thread while this one waits: the wait ends then, not at maxMs.
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads'); const cells = new Int32Array(workerData);
+       setTimeout(() => { Atomics.sub(cells, ${STATUS_SLOT_BYTES / 4 - 1}, 1); Atomics.notify(cells, ${STATUS_SLOT_BYTES / 4 - 1}); }, 30);`,
+      { eval: true, workerData: main.buffer },
+    );
+    t = performance.now();
+    expect(main.awaitAnswered(5_000)).toBe(true);
+    expect(performance.now() - t).toBeLessThan(4_000);
+    await worker.terminate();
   });
 });
