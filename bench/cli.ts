@@ -6,11 +6,20 @@
  *   --only a,b        run only these suites: build, size, service, supervision, lines, addons, embedded, tree, packages, linux
  *   --out DIR         write the report files here instead of bench/results
  *
+ * The Wine suites run in `<tmp>/svcpack-bench-wine-<uid>` (SVCPACK_E2E_WINEPREFIX moves it).
+ *
  * Exit code 0 when every suite ran (missed targets are reported, not failures), 1 when a suite
  * failed, 2 for a bad option.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_REPS, runBench, runOptionsProblem, SUITES } from './run';
+
+// A Wine prefix of the benchmarks' own unless one is given, so that `npm run bench` beside
+// `npm test` does not end or confuse the e2e tests' services (nor they the bench's). Set before
+// ./run loads test/support/wine.ts, which reads it once.
+process.env.SVCPACK_E2E_WINEPREFIX ??= path.join(os.tmpdir(), `svcpack-bench-wine-${process.getuid?.() ?? 'user'}`);
+const { DEFAULT_REPS, runBench, runOptionsProblem, SUITES } = await import('./run');
 
 async function main(): Promise<number> {
   let values;
