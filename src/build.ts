@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleApp, bundleLoader, unusedNativeWarnings, type BundleInput } from './bundle/bundle';
+import type { BundleSession } from './bundle/bundle-session';
 import { bundleKey, cachedBundle, storeBundle, type BundleStepResult } from './bundle/bundle-cache';
 import { sourceDateEpoch } from './config/source-date-epoch';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuild } from './config/options';
@@ -63,6 +64,8 @@ export interface BuildHooks {
    * fails the build: nothing is moved, the staged outputs are removed.
    */
   beforeCommit?: () => Promise<void>;
+  /** Bundle incrementally with this session's esbuild contexts (watch mode; bundle/bundle-session.ts). */
+  bundleSession?: BundleSession;
 }
 
 export interface BuildResult {
@@ -386,7 +389,7 @@ async function buildTarget(target: Target, ctx: TargetContext): Promise<TargetBu
     const cached = key ? await cachedBundle(cacheDir, key, treeReady) : undefined;
     if (cached) return cached;
     const started = Date.now();
-    const [app, loader] = await Promise.all([bundleApp(input), loaderKind ? bundleLoader(loaderKind, nodeMajor, plan.compress && direct) : undefined]);
+    const [app, loader] = await Promise.all([bundleApp(input, hooks.bundleSession), loaderKind ? bundleLoader(loaderKind, nodeMajor, plan.compress && direct) : undefined]);
     // Worker threads on embedded modules start with the thread loader (asset thread.cjs).
     const threadLoader = app.embedded && Object.keys(app.embedded.manifest.modules).length > 0 ? await bundleLoader('thread', nodeMajor) : undefined;
     const result = { ...app, loader, threadLoader };

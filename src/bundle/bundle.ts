@@ -8,6 +8,7 @@ import type * as Esbuild from 'esbuild';
 import { SvcpackError, failure, usageError } from '../errors';
 import { shimDir } from '../package-root';
 import { esbuild } from './esbuild';
+import type { BundleSession } from './bundle-session';
 import { packageOf } from './module-names';
 import { shimNamespacePlugin, shimSpecifier } from './shim-namespace';
 import { SHARE_CJS_BANNER } from './shared-modules';
@@ -144,7 +145,11 @@ function packagesFromTree(input: BundleInput): ((name: string) => Promise<boolea
   return async (name) => (await (names ??= load())).has(name);
 }
 
-export async function bundleApp(input: BundleInput): Promise<AppBundle> {
+/**
+ * Bundles `input`'s app with the shim. With `session` (a watch session's), by an esbuild context
+ * kept between builds (bundle-session.ts); the result is the same.
+ */
+export async function bundleApp(input: BundleInput, session?: BundleSession): Promise<AppBundle> {
   const collector = new AddonCollector();
   const found = new RunTimeFiles(input.projectDir);
   const direct = input.packer === 'direct';
@@ -198,13 +203,14 @@ export async function bundleApp(input: BundleInput): Promise<AppBundle> {
     packages: direct ? undefined : 'external',
   };
   try {
-    const result = await esbuild.build({
+    const options = {
       ...shared,
       write: false,
       metafile: true,
       stdin: { contents: entrySource(input.entry, input.seaModuleMain, input.preload), resolveDir: input.projectDir, sourcefile: 'svcpack-entry.js', loader: 'js' },
       outfile: path.join(input.projectDir, 'app.mjs'),
-    });
+    } as const;
+    const result = session ? await session.build(options) : await esbuild.build(options);
     const out = result.outputFiles[0];
     if (!out) throw failure('BUNDLE_FAILED', 'esbuild produced no output');
     const tree = await input.tree;

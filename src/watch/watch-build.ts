@@ -20,6 +20,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type BuildEvent, type BuildResult } from '../build';
+import { BundleSession } from '../bundle/bundle-session';
 import { resolveBuildOptions, type BuildOptions } from '../config/options';
 import { recordFileName } from '../emit/build-record';
 import { errorLine, SvcpackError, usageError } from '../errors';
@@ -147,6 +148,9 @@ class WatchSession {
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
+  /** The rebuilds' esbuild contexts: an edit re-parses only what changed. */
+  private readonly bundles = new BundleSession();
+
   constructor(
     options: BuildOptions,
     private readonly hooks: WatchHooks,
@@ -172,6 +176,7 @@ class WatchSession {
       this.folders.clear();
     }
     await this.running;
+    await this.bundles.dispose();
     this.resolveDone();
   }
 
@@ -190,6 +195,7 @@ class WatchSession {
         const result = await build(this.options, {
           onEvent: this.hooks.onEvent,
           cacheDir: this.hooks.cacheDir,
+          bundleSession: this.bundles,
           ...(this.restarter ? { beforeCommit: () => this.restarter!.beforeCommit() } : {}),
         });
         const ms = performance.now() - t - (this.restarter?.hookMs ?? 0);
