@@ -148,6 +148,16 @@ class WatchSession {
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
+  /** The last build's removal of its staging folder, run after the build was reported (BuildHooks.afterOutputs). */
+  private removal: Promise<void> | undefined;
+
+  /** Waits for the last build's staging folder to be gone; a failure is a warning (the outputs are in place). */
+  private async settleRemoval(): Promise<void> {
+    const removal = this.removal;
+    this.removal = undefined;
+    await removal?.catch((err: unknown) => this.hooks.onEvent?.({ type: 'warning', message: errorLine(err).replace(/^svcpack: /, '') }));
+  }
+
   /** The rebuilds' esbuild contexts: an edit re-parses only what changed. */
   private readonly bundles = new BundleSession();
 
@@ -176,6 +186,7 @@ class WatchSession {
       this.folders.clear();
     }
     await this.running;
+    await this.settleRemoval();
     await this.bundles.dispose();
     this.resolveDone();
   }
@@ -188,6 +199,7 @@ class WatchSession {
   async runBuild(first: boolean): Promise<RebuildReport> {
     let report!: RebuildReport;
     const work = (async () => {
+      await this.settleRemoval();
       const t = performance.now();
       try {
         if (!first && this.hooks.reload) this.options = await this.hooks.reload();
@@ -196,6 +208,7 @@ class WatchSession {
           onEvent: this.hooks.onEvent,
           cacheDir: this.hooks.cacheDir,
           bundleSession: this.bundles,
+          afterOutputs: (removal) => (this.removal = removal),
           ...(this.restarter ? { beforeCommit: () => this.restarter!.beforeCommit() } : {}),
         });
         const ms = performance.now() - t - (this.restarter?.hookMs ?? 0);

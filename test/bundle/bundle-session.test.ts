@@ -44,18 +44,17 @@ function statefulPlugin(n: number, filter = /^virtual:n$/) {
   return { plugin, state };
 }
 
-const optionsFor = (dir: string, plugins: esbuild.Plugin[], define: Record<string, string> = {}) =>
-  ({
-    entryPoints: [path.join(dir, 'app.js')],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'silent',
-    define,
-    plugins,
-  }) as const;
+const optionsFor = (dir: string, plugins: esbuild.Plugin[], define: Record<string, string> = {}): esbuild.BuildOptions & { write: false; metafile: true } => ({
+  entryPoints: [path.join(dir, 'app.js')],
+  bundle: true,
+  write: false,
+  metafile: true,
+  format: 'esm',
+  platform: 'node',
+  logLevel: 'silent',
+  define,
+  plugins,
+});
 
 describe('BundleSession', () => {
   it('a rebuild gives what a fresh build gives, runs the new build’s plugins and leaves the last build’s state alone', async () => {

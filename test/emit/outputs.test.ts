@@ -31,7 +31,27 @@ it('commits the output folder’s files and one elsewhere; returns their final p
   expect(fs.readFileSync(elsewhere, 'utf8')).toBe('outside');
   expect(fs.readFileSync(path.join(out, 'b.cdx.json'), 'utf8')).toBe('inside');
   expect(fs.readdirSync(path.dirname(elsewhere))).toEqual(['app.cdx.json']);
+  await stage.close();
   expect(fs.readdirSync(out).sort()).toEqual(['a.exe', 'b.cdx.json']);
+});
+
+it('a replaced file stays linked in the staging folder until close(): the commit frees nothing', async () => {
+  const out = path.join(root, 'out');
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, 'a.exe'), 'old');
+  const held = fs.openSync(path.join(out, 'a.exe'), 'r'); // the old file, as a reader still has it
+  const oldIno = fs.fstatSync(held).ino;
+  const stage = await OutputStage.open(out);
+  await stage.write('a.exe', 'new');
+  await stage.commit(['a.exe']);
+  expect(fs.readFileSync(path.join(out, 'a.exe'), 'utf8')).toBe('new');
+  expect(fs.fstatSync(held).nlink).toBe(1); // still linked: in the staging folder
+  expect(fs.readdirSync(stage.dir)).toEqual(['.replaced-a.exe']);
+  expect(fs.statSync(path.join(stage.dir, '.replaced-a.exe')).ino).toBe(oldIno);
+  await stage.close();
+  expect(fs.fstatSync(held).nlink).toBe(0);
+  expect(fs.readdirSync(out)).toEqual(['a.exe']);
+  fs.closeSync(held);
 });
 
 it('abandon leaves an existing file elsewhere as it was and removes the folders it created', async () => {
