@@ -186,7 +186,7 @@ export const MEMORY_GAP =
 
 export const NOTES = {
   watch: (edits: number) =>
-    `Watch mode (build.watch.hello): svcpack only, in-process through the watch API (watchBuild), on a copy of hello-http; ${edits} edits of app.ts, each sample the rebuild's own time as the API reports it (build() called to the new exe in place; the ≈ 40 ms debounce and the file watcher's latency are not in it, the edit-to-report median is in the details).`,
+    `Watch mode (build.watch.hello): svcpack only, in-process through the watch API (watchBuild), on a copy of hello-http; ${edits} edits of app.ts, each sample the rebuild's own time as the API reports it (build() called to the new exe in place; the ≈ 40 ms debounce and the file watcher's latency are not in it, the edit-to-report median is in the details; nor is freeing the replaced exe, which the session does after the report). The first edit also creates the session's esbuild context; the later ones rebuild it.`,
   method: (reps: number, warmup: number, hostNode: string) =>
     `Wall time of the whole build per repetition, process start and exit included for every contender (svcpack: one \`node bin/svcpack.js build … --json\` under this machine's Node ${hostNode}; hand-made SEA: the documented steps, each command a fresh process; pkg --sea: esbuild then pkg, both under the host Node ${PEER_VERSIONS.node} pkg needs; bun: one \`bun build --compile\`). ${reps} repetition(s) per figure${warmup ? ` after ${warmup} untimed warm-up round` : ''}, contenders interleaved round by round; outputs removed and \`sync\` run between builds, untimed.`,
   warm: 'Warm: what a second build finds — the runtimes downloaded, svcpack\'s and pkg\'s caches populated, every tool binary and the sources in the OS page cache.',

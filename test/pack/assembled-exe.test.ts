@@ -49,6 +49,12 @@ describe('an exe assembled from a cached base', () => {
     fs.writeFileSync(out, Buffer.alloc(expected.byteLength + 5000, 7));
     await new AssembledExecutable(again!, blob).writeTo(out, 0o755);
     expect(fs.readFileSync(out).equals(expected)).toBe(true);
+    // Another blob (an odd length), the write begun first: the same agreement.
+    const other = Buffer.concat([blob, Buffer.from('odd')]);
+    const otherExe = new AssembledExecutable(again!, other);
+    const [, otherHash] = await Promise.all([otherExe.writeTo(out, 0o755), otherExe.sha256()]);
+    expect(otherHash).toBe(sha(assemblePe(image, layout, other)));
+    expect(sha(fs.readFileSync(out))).toBe(otherHash);
   }, 60_000);
 
   it('does not use a base whose file changed after it was written', async () => {
