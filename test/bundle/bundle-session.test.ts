@@ -4,12 +4,8 @@ import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BundleSession } from '../../src/bundle/bundle-session';
 import { bundleApp, type BundleInput } from '../../src/bundle/bundle';
-import type { ExeConfig } from '../../runtime-shim/exe-config';
-import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../runtime-shim/settings/service-settings';
-import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
-import { DEFAULT_OPERATION } from '../../runtime-shim/settings/operation-settings';
 import { tempProjects } from '../support/temp-project';
+import { testExeConfig } from '../support/exe-config';
 
 const project = tempProjects('svcpack-bundle-session-');
 const sessions: BundleSession[] = [];
@@ -106,19 +102,7 @@ describe('BundleSession', () => {
 });
 
 describe('bundleApp with a session', () => {
-  const exeConfig: ExeConfig = {
-    name: 'SessionSvc',
-    displayName: 'Session Service',
-    description: '',
-    version: '1.0.0',
-    svcpackVersion: '0.1.0',
-    stopTimeoutMs: 20_000,
-    koffiSha256: '00'.repeat(32),
-    settings: defaultSettings('SessionSvc', 'Session Service'),
-    logging: DEFAULT_LOGGING,
-    supervision: DEFAULT_SUPERVISION,
-    operation: DEFAULT_OPERATION,
-  };
+  const exeConfig = testExeConfig('SessionSvc', 'Session Service');
 
   it('makes the same bundle as without one, before and after an edit, with each build’s files read at run time', async () => {
     const dir = project({

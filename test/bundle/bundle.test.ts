@@ -7,27 +7,11 @@ import { describe, it, expect } from 'vitest';
 import { bundleApp, bundleError, bundleLoader, entrySource, type BundleInput } from '../../src/bundle/bundle';
 import { SvcpackError } from '../../src/errors';
 import { shimDir } from '../../src/package-root';
-import type { ExeConfig } from '../../runtime-shim/exe-config';
-import { DEFAULT_LOGGING } from '../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../runtime-shim/settings/service-settings';
-import { DEFAULT_SUPERVISION } from '../../runtime-shim/settings/supervision-settings';
-import { DEFAULT_OPERATION } from '../../runtime-shim/settings/operation-settings';
 import { rejected } from '../support/thrown';
 import { tempProjects } from '../support/temp-project';
+import { testExeConfig } from '../support/exe-config';
 
-const exeConfig: ExeConfig = {
-  name: 'BundleSvc',
-  displayName: 'Bundle Service',
-  description: '',
-  version: '1.0.0',
-  svcpackVersion: '0.1.0',
-  stopTimeoutMs: 20_000,
-  koffiSha256: '00'.repeat(32),
-  settings: defaultSettings('BundleSvc', 'Bundle Service'),
-  logging: DEFAULT_LOGGING,
-  supervision: DEFAULT_SUPERVISION,
-  operation: DEFAULT_OPERATION,
-};
+const exeConfig = testExeConfig('BundleSvc', 'Bundle Service');
 
 const inputFor = (dir: string, entry = 'src/app.ts', packer: BundleInput['packer'] = 'direct'): BundleInput => ({
   entry: path.join(dir, entry),

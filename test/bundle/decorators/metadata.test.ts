@@ -13,13 +13,9 @@ import { decoratorMetadata, hasDecorators, rewriteMetadataImports } from '../../
 import { SvcpackError } from '../../../src/errors';
 import { acquireRuntime } from '../../../src/runtime/acquire';
 import { DEFAULT_NODE_VERSION } from '../../../src/runtime/node-lines';
-import type { ExeConfig } from '../../../runtime-shim/exe-config';
-import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
-import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
-import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
+import { testExeConfig } from '../../support/exe-config';
 
 /** A temp project from `files` (path → contents); returns its folder. */
 const project = tempProjects('svcpack-deco-');
@@ -140,19 +136,7 @@ describe('decoratorMetadata', () => {
 });
 
 describe('bundleApp with decorator metadata', () => {
-  const exeConfig: ExeConfig = {
-    name: 'DecoSvc',
-    displayName: 'Deco Service',
-    description: '',
-    version: '1.0.0',
-    svcpackVersion: '0.1.0',
-    stopTimeoutMs: 20_000,
-    koffiSha256: '00'.repeat(32),
-    settings: defaultSettings('DecoSvc', 'Deco Service'),
-    logging: DEFAULT_LOGGING,
-    supervision: DEFAULT_SUPERVISION,
-  operation: DEFAULT_OPERATION,
-  };
+  const exeConfig = testExeConfig('DecoSvc', 'Deco Service');
   const input = (dir: string): BundleInput => ({ entry: path.join(dir, 'src/app.ts'), projectDir: dir, nodeMajor: 22, exeConfig, packer: 'direct' });
 
   /** The bundle's runtime needs module.registerHooks: this Node, else the default line's host Node. */

@@ -10,27 +10,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleApp, type BundleInput } from '../../../src/bundle/bundle';
 import { SvcpackError } from '../../../src/errors';
-import type { ExeConfig } from '../../../runtime-shim/exe-config';
-import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
-import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
-import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
+import { testExeConfig } from '../../support/exe-config';
 
-const exeConfig: ExeConfig = {
-  name: 'EmbedSvc',
-  displayName: 'Embed Service',
-  description: '',
-  version: '1.0.0',
-  svcpackVersion: '0.1.0',
-  stopTimeoutMs: 20_000,
-  koffiSha256: '00'.repeat(32),
-  settings: defaultSettings('EmbedSvc', 'Embed Service'),
-  logging: DEFAULT_LOGGING,
-  supervision: DEFAULT_SUPERVISION,
-  operation: DEFAULT_OPERATION,
-};
+const exeConfig = testExeConfig('EmbedSvc', 'Embed Service');
 
 const MULTI_MODULE: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'multi', version: '1.0.0', type: 'module' }),

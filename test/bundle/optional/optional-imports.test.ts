@@ -12,27 +12,11 @@ import { esbuild } from '../../../src/bundle/esbuild';
 import { packageOf } from '../../../src/bundle/module-names';
 import { FOREIGN_PLATFORM_PACKAGE, missingWarning, OptionalImports, optionalImportsPlugin } from '../../../src/bundle/optional/optional-imports';
 import { SvcpackError } from '../../../src/errors';
-import type { ExeConfig } from '../../../runtime-shim/exe-config';
-import { DEFAULT_LOGGING } from '../../../runtime-shim/settings/logging-settings';
-import { defaultSettings } from '../../../runtime-shim/settings/service-settings';
-import { DEFAULT_SUPERVISION } from '../../../runtime-shim/settings/supervision-settings';
-import { DEFAULT_OPERATION } from '../../../runtime-shim/settings/operation-settings';
 import { rejected } from '../../support/thrown';
 import { tempProjects } from '../../support/temp-project';
+import { testExeConfig } from '../../support/exe-config';
 
-const exeConfig: ExeConfig = {
-  name: 'OptSvc',
-  displayName: 'Optional Service',
-  description: '',
-  version: '1.0.0',
-  svcpackVersion: '0.1.0',
-  stopTimeoutMs: 20_000,
-  koffiSha256: '00'.repeat(32),
-  settings: defaultSettings('OptSvc', 'Optional Service'),
-  logging: DEFAULT_LOGGING,
-  supervision: DEFAULT_SUPERVISION,
-  operation: DEFAULT_OPERATION,
-};
+const exeConfig = testExeConfig('OptSvc', 'Optional Service');
 
 /** A temp project from `files` (path → contents); returns its folder. */
 const project = tempProjects('svcpack-optional-');
