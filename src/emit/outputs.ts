@@ -86,7 +86,8 @@ export class OutputStage {
    * A file replaced in the output folder is first linked into the staging folder: the rename then
    * only unlinks a name, and the replaced file's blocks are freed when close() removes the staging
    * folder (≈ 25 ms for a 100 MB exe on ext4, which a watch session lets happen after the rebuild).
-   * Where hard links cannot be made, the rename frees it.
+   * Not on Windows, where a link to a running exe could not be removed again if the rename failed
+   * (the exe in use), and where hard links cannot be made: the rename frees it there.
    */
   async commit(files: string[]): Promise<string[]> {
     const outside = new Map(this.outside.map((o) => [o.target, o]));
@@ -94,7 +95,7 @@ export class OutputStage {
       for (const file of files) {
         if (outside.has(file)) continue;
         const target = path.join(this.outDir, file);
-        await fs.link(target, path.join(this.dir, `.replaced-${file}`)).catch(() => undefined);
+        if (process.platform !== 'win32') await fs.link(target, path.join(this.dir, `.replaced-${file}`)).catch(() => undefined);
         await fs.rename(path.join(this.dir, file), target);
       }
     } catch (err) {

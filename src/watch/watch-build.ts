@@ -151,11 +151,15 @@ class WatchSession {
   /** The last build's removal of its staging folder, run after the build was reported (BuildHooks.afterOutputs). */
   private removal: Promise<void> | undefined;
 
-  /** Waits for the last build's staging folder to be gone; a failure is a warning (the outputs are in place). */
+  /** Waits for the last build's staging folder to be gone (a failure was a warning: the outputs are in place). */
   private async settleRemoval(): Promise<void> {
     const removal = this.removal;
     this.removal = undefined;
-    await removal?.catch((err: unknown) => this.hooks.onEvent?.({ type: 'warning', message: errorLine(err).replace(/^svcpack: /, '') }));
+    await removal;
+  }
+
+  private warnRemoval(err: unknown): void {
+    this.hooks.onEvent?.({ type: 'warning', message: errorLine(err).replace(/^svcpack: /, '') });
   }
 
   /** The rebuilds' esbuild contexts: an edit re-parses only what changed. */
@@ -208,7 +212,8 @@ class WatchSession {
           onEvent: this.hooks.onEvent,
           cacheDir: this.hooks.cacheDir,
           bundleSession: this.bundles,
-          afterOutputs: (removal) => (this.removal = removal),
+          // Its failure becomes a warning at once: a rejection left unhandled until the next build would end the process.
+          afterOutputs: (removal) => (this.removal = removal.catch((err: unknown) => this.warnRemoval(err))),
           ...(this.restarter ? { beforeCommit: () => this.restarter!.beforeCommit() } : {}),
         });
         const ms = performance.now() - t - (this.restarter?.hookMs ?? 0);
