@@ -14,19 +14,16 @@
 import type * as Esbuild from 'esbuild';
 import { esbuild } from './esbuild';
 
-/** One registration a plugin made in its setup: the filter options and the callback. */
-interface Registration<Callback> {
-  options: Esbuild.OnResolveOptions | Esbuild.OnLoadOptions | null;
-  callback: Callback;
-}
+type ResolveCallback = Parameters<Esbuild.PluginBuild['onResolve']>[1];
+type LoadCallback = Parameters<Esbuild.PluginBuild['onLoad']>[1];
 
-/** Everything the plugins of one build registered, in order. */
+/** Everything the plugins of one build registered in their setup, in order. */
 interface Registrations {
-  resolve: Registration<Parameters<Esbuild.PluginBuild['onResolve']>[1]>[];
-  load: Registration<Parameters<Esbuild.PluginBuild['onLoad']>[1]>[];
-  start: Registration<Parameters<Esbuild.PluginBuild['onStart']>[0]>[];
-  end: Registration<Parameters<Esbuild.PluginBuild['onEnd']>[0]>[];
-  dispose: Registration<Parameters<Esbuild.PluginBuild['onDispose']>[0]>[];
+  resolve: { options: Esbuild.OnResolveOptions; callback: ResolveCallback }[];
+  load: { options: Esbuild.OnLoadOptions; callback: LoadCallback }[];
+  start: Parameters<Esbuild.PluginBuild['onStart']>[0][];
+  end: Parameters<Esbuild.PluginBuild['onEnd']>[0][];
+  dispose: Parameters<Esbuild.PluginBuild['onDispose']>[0][];
 }
 
 /** Runs each plugin's setup against `build`, recording what it registers instead of registering it. */
@@ -37,18 +34,18 @@ async function record(plugins: readonly Esbuild.Plugin[], build: Esbuild.PluginB
     resolve: (path, options) => build.resolve(path, options),
     onResolve: (options, callback) => void regs.resolve.push({ options, callback }),
     onLoad: (options, callback) => void regs.load.push({ options, callback }),
-    onStart: (callback) => void regs.start.push({ options: null, callback }),
-    onEnd: (callback) => void regs.end.push({ options: null, callback }),
-    onDispose: (callback) => void regs.dispose.push({ options: null, callback }),
+    onStart: (callback) => void regs.start.push(callback),
+    onEnd: (callback) => void regs.end.push(callback),
+    onDispose: (callback) => void regs.dispose.push(callback),
   };
   for (const plugin of plugins) await plugin.setup(recorder);
   return regs;
 }
 
-/** What identifies a set of registrations: their kinds, filters and namespaces, in order. */
+/** What identifies a set of registrations: the filters and namespaces in order, and how many of the others. */
 function shape(regs: Registrations): string {
-  const of = (list: Registration<unknown>[]) => list.map((r) => (r.options ? `${r.options.filter.source}/${r.options.filter.flags}@${r.options.namespace ?? ''}` : '·'));
-  return JSON.stringify({ resolve: of(regs.resolve), load: of(regs.load), start: of(regs.start), end: of(regs.end), dispose: of(regs.dispose) });
+  const filter = ({ options: o }: { options: Esbuild.OnResolveOptions | Esbuild.OnLoadOptions }) => `${o.filter.source}/${o.filter.flags}@${o.namespace ?? ''}`;
+  return JSON.stringify([regs.resolve.map(filter), regs.load.map(filter), regs.start.length, regs.end.length, regs.dispose.length]);
 }
 
 /** The options of a build besides its plugins, as a key: a context is reused only for the same. */
@@ -56,10 +53,21 @@ function optionsKey(options: Esbuild.BuildOptions): string {
   return JSON.stringify({ ...options, plugins: undefined });
 }
 
-/** A context kept between builds and the plugins its forwarding callbacks call now. */
+/** Registers on `build` what `first` registered, each callback calling the same registration of `current()` (the build under way). */
+function forward(build: Esbuild.PluginBuild, first: Registrations, current: () => Registrations): void {
+  first.resolve.forEach(({ options }, i) => build.onResolve(options, (args) => current().resolve[i]!.callback(args)));
+  first.load.forEach(({ options }, i) => build.onLoad(options, (args) => current().load[i]!.callback(args)));
+  first.start.forEach((_, i) => build.onStart(() => current().start[i]!()));
+  first.end.forEach((_, i) => build.onEnd((result) => current().end[i]!(result)));
+  first.dispose.forEach((_, i) => build.onDispose(() => current().dispose[i]!()));
+}
+
+type SessionOptions = Esbuild.BuildOptions & { write: false; metafile: true };
+
+/** A context kept between builds and the registrations its forwarding callbacks call now. */
 interface KeptContext {
   key: string;
-  context: Esbuild.BuildContext<Esbuild.BuildOptions & { write: false; metafile: true }>;
+  context: Esbuild.BuildContext<SessionOptions>;
   /** The current build's registrations (replaced before each rebuild). */
   current: Registrations;
   shape: string;
@@ -69,7 +77,7 @@ interface KeptContext {
 
 /**
  * Incremental app bundles for one process (the watch session makes one and disposes it when it
- * ends). Builds run one at a time per session (a watch session builds one at a time). Keeps one
+ * ends). Its builds must not overlap (a watch session builds one at a time). Keeps one
  * context per options key, at most {@link KEPT}: a two-target build bundles for each target.
  */
 export class BundleSession {
@@ -80,7 +88,7 @@ export class BundleSession {
    * The result of `esbuild.build(options)` (write: false, metafile: true), by a rebuild of the
    * context made for the same options when there is one.
    */
-  async build(options: Esbuild.BuildOptions & { write: false; metafile: true }): Promise<Esbuild.BuildResult<Esbuild.BuildOptions & { write: false; metafile: true }>> {
+  async build(options: SessionOptions): Promise<Esbuild.BuildResult<SessionOptions>> {
     if (this.disposed) return esbuild.build(options);
     const key = optionsKey(options);
     const plugins = options.plugins ?? [];
@@ -105,28 +113,23 @@ export class BundleSession {
     await Promise.all(this.kept.splice(0).map((k) => k.context.dispose()));
   }
 
-  private async create(key: string, options: Esbuild.BuildOptions & { write: false; metafile: true }, plugins: readonly Esbuild.Plugin[]): Promise<KeptContext> {
-    let kept: KeptContext | undefined;
+  private async create(key: string, options: SessionOptions, plugins: readonly Esbuild.Plugin[]): Promise<KeptContext> {
+    // The plugins' setup runs against the context's own PluginBuild: their build.resolve calls go there.
+    let recorded: Pick<KeptContext, 'current' | 'build'> | undefined;
     const forwarding: Esbuild.Plugin = {
       name: 'svcpack-bundle-session',
       async setup(build) {
-        const regs = await record(plugins, build);
-        const holder = { key, current: regs, shape: shape(regs), build } as Omit<KeptContext, 'context'>;
-        kept = holder as KeptContext;
-        const at = (list: keyof Registrations, i: number) => holder.current[list][i]!.callback;
-        regs.resolve.forEach((r, i) => build.onResolve(r.options as Esbuild.OnResolveOptions, (args) => (at('resolve', i) as Registrations['resolve'][number]['callback'])(args)));
-        regs.load.forEach((r, i) => build.onLoad(r.options as Esbuild.OnLoadOptions, (args) => (at('load', i) as Registrations['load'][number]['callback'])(args)));
-        regs.start.forEach((_r, i) => build.onStart(() => (at('start', i) as Registrations['start'][number]['callback'])()));
-        regs.end.forEach((_r, i) => build.onEnd((result) => (at('end', i) as Registrations['end'][number]['callback'])(result)));
-        regs.dispose.forEach((_r, i) => build.onDispose(() => (at('dispose', i) as Registrations['dispose'][number]['callback'])()));
+        const first = await record(plugins, build);
+        recorded = { current: first, build };
+        forward(build, first, () => kept.current);
       },
     };
     const context = await esbuild.context({ ...options, plugins: [forwarding] });
-    if (!kept) {
+    if (!recorded) {
       await context.dispose();
       throw new Error('esbuild did not set up the bundle session plugin');
     }
-    kept.context = context;
+    const kept: KeptContext = { key, context, ...recorded, shape: shape(recorded.current) };
     this.kept.unshift(kept);
     for (const old of this.kept.splice(KEPT)) await old.context.dispose();
     return kept;

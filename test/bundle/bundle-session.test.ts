@@ -92,7 +92,7 @@ describe('BundleSession', () => {
     expect((await session.build(optionsFor(dir, [statefulPlugin(3).plugin]))).outputFiles[0]!.text).toContain('"fixed"');
   });
 
-  it('after dispose, builds are plain builds', async () => {
+  it('a build after dispose still succeeds', async () => {
     const dir = project({ 'app.js': "import n from 'virtual:n';\nconsole.log(n);\n" });
     const session = newSession();
     await session.build(optionsFor(dir, [statefulPlugin(1).plugin]));
