@@ -137,12 +137,20 @@ export function splitParts<Header>(data: Buffer): { header: Header; body: Buffer
  */
 export type Stamp = [string, number, string];
 
+const ABSENT = -1;
 const FOLDER = -2;
+
+/** What a stamp's value holds: what must stay the same (a file's mtime, a folder's names) and the mtime in ns. */
+function stampValue(size: number, value: string): { same: string; mtimeNs: bigint } {
+  if (size !== FOLDER) return { same: value, mtimeNs: BigInt(value) };
+  const [names, mtime] = value.split('@');
+  return { same: names!, mtimeNs: BigInt(mtime!) };
+}
 
 /** The stamp of `file` (or folder) as it is now. */
 export function stampOf(file: string): Stamp {
   const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-  if (!st) return [file, -1, '0'];
+  if (!st) return [file, ABSENT, '0'];
   if (!st.isDirectory()) return [file, Number(st.size), st.mtimeNs.toString()];
   const names = readdirSync(file).filter((name) => !name.startsWith('.')).sort();
   return [file, FOLDER, `${createHash('sha256').update(names.join('\0')).digest('hex').slice(0, 16)}@${st.mtimeNs}`];
@@ -151,8 +159,7 @@ export function stampOf(file: string): Stamp {
 /** Whether the file or folder of `stamp` is as it was (or still absent); a folder by the names in it. */
 export function unchanged([file, size, value]: Stamp): boolean {
   const [, nowSize, nowValue] = stampOf(file);
-  if (size === FOLDER) return nowSize === FOLDER && nowValue.split('@')[0] === value.split('@')[0];
-  return nowSize === size && nowValue === value;
+  return nowSize === size && stampValue(nowSize, nowValue).same === stampValue(size, value).same;
 }
 
 /**
@@ -162,7 +169,7 @@ export function unchanged([file, size, value]: Stamp): boolean {
  */
 export function changedSince(stamps: readonly Stamp[], sinceMs: number): boolean {
   const since = BigInt(Math.floor(sinceMs - CLOCK_MARGIN_MS)) * 1_000_000n;
-  return stamps.some(([, size, value]) => size !== -1 && BigInt(size === FOLDER ? value.split('@')[1]! : value) >= since);
+  return stamps.some(([, size, value]) => size !== ABSENT && stampValue(size, value).mtimeNs >= since);
 }
 
 /** File systems stamp mtimes from a clock that ticks every few ms (a jiffy), so a write just after `sinceMs` can carry an earlier time. */
