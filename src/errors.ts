@@ -82,9 +82,14 @@ export class SvcpackError extends Error {
     super(message, options);
   }
 
+  /** What is wrong and how to fix it: `<what> — <how to fix>` (a warning's text). */
+  text(): string {
+    return `${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
+  }
+
   /** The single line printed on stderr: `svcpack: <what> — <how to fix>`. */
   toLine(): string {
-    return `svcpack: ${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
+    return `svcpack: ${this.text()}`;
   }
 }
 

@@ -158,8 +158,9 @@ class WatchSession {
     await removal;
   }
 
+  /** A failed removal of a staging folder (OutputStage.close) as a warning: the outputs are in place. */
   private warnRemoval(err: unknown): void {
-    this.hooks.onEvent?.({ type: 'warning', message: errorLine(err).replace(/^svcpack: /, '') });
+    this.hooks.onEvent?.({ type: 'warning', message: err instanceof SvcpackError ? err.text() : `cannot remove the staging folder: ${String(err)}` });
   }
 
   /** The rebuilds' esbuild contexts: an edit re-parses only what changed. */
