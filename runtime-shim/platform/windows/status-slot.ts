@@ -15,7 +15,8 @@
  * timeout; and a second lock that keeps the two threads' writes to the service log apart (two
  * handles appending to one file interleave under Wine: a line of one thread overwrote the start
  * of the other's), and how many control requests are still being answered (the process must not
- * end under an answer: see {@link StatusSlot.awaitAnswered}). All values are Int32 slots of one SharedArrayBuffer (`STATUS_SLOT_BYTES`).
+ * end under an answer: see {@link StatusSlot.awaitAnswered}). All values are Int32 slots of one
+ * SharedArrayBuffer (`STATUS_SLOT_BYTES`).
  */
 import {
   SERVICE_CONTINUE_PENDING,

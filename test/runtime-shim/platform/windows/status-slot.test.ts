@@ -204,7 +204,12 @@ describe('StatusSlot', () => {
     const main = new StatusSlot();
     const control = new StatusSlot(main.buffer);
     expect(main.awaitAnswered(0)).toBe(true);
+    // The cell that counts answers in flight: the one answering() changes.
+    const cells = new Int32Array(main.buffer);
+    const before = Array.from(cells);
     control.answering();
+    const cell = cells.findIndex((v, i) => v !== before[i]);
+    expect(cell).toBeGreaterThanOrEqual(0);
     control.answering();
     let t = performance.now();
     expect(main.awaitAnswered(20)).toBe(false);
@@ -214,7 +219,7 @@ describe('StatusSlot', () => {
     // Answered on another thread while this one waits: the wait ends then, not at maxMs.
     const worker = new Worker(
       `const { workerData } = require('node:worker_threads'); const cells = new Int32Array(workerData);
-       setTimeout(() => { Atomics.sub(cells, ${STATUS_SLOT_BYTES / 4 - 1}, 1); Atomics.notify(cells, ${STATUS_SLOT_BYTES / 4 - 1}); }, 30);`,
+       setTimeout(() => { Atomics.sub(cells, ${cell}, 1); Atomics.notify(cells, ${cell}); }, 30);`,
       { eval: true, workerData: main.buffer },
     );
     t = performance.now();
